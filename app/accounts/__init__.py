@@ -1,0 +1,1 @@
+"""People, their roles and the companies they work for."""

@@ -1,0 +1,97 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.regions.models import Municipality
+
+INDUSTRIES = ("steel", "metal", "other")
+ROLES = ("employee", "coordinator", "assessor", "center_admin", "project_admin")
+
+
+class Company(db.Model):
+    __tablename__ = "company"
+    __table_args__ = (CheckConstraint(f"industry IN {INDUSTRIES!r}", name="industry"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    org_number: Mapped[str] = mapped_column(String(11), unique=True)  # NNNNNN-NNNN
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    industry: Mapped[str] = mapped_column(String(10))
+
+    municipality: Mapped[Municipality] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(UserMixin, db.Model):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    company: Mapped[Company | None] = relationship()
+    role_grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def roles(self) -> set[str]:
+        return {grant.role for grant in self.role_grants}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def administers_center(self, center_id: int) -> bool:
+        return any(
+            grant.role == "center_admin" and grant.center_id == center_id
+            for grant in self.role_grants
+        )
+
+    def is_staff_for_center(self, center_id: int) -> bool:
+        """Staff may act on a center's sessions after the employees' deadlines."""
+        return self.has_role("project_admin") or self.administers_center(center_id)
+
+
+# Unique whatever the case the address was typed in.
+Index("uq_person_email_lower", func.lower(Person.email), unique=True)
+
+
+class RoleGrant(db.Model):
+    """One role held by a person; a center admin's grant names the center."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(
+            "(role = 'center_admin') = (center_id IS NOT NULL)", name="center_for_center_admin"
+        ),
+        UniqueConstraint("person_id", "role", "center_id", name="uq_role_grant_person_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="role_grants")

@@ -1,0 +1,1 @@
+"""Bookings, the waitlist, cancellations and moves."""

@@ -1,0 +1,87 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Person
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.schedule.models import ValidationSession
+
+BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
+# Statuses that hold one of the session's seats.
+SEAT_STATUSES = ("confirmed", "attended", "no_show")
+EVENT_KINDS = ("booked", "waitlisted", "promoted", "cancelled", "moved")
+
+
+class Booking(db.Model):
+    """One employee in one session: holding a seat, waiting for one, or no longer."""
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        CheckConstraint(f"status IN {BOOKING_STATUSES!r}", name="status"),
+        CheckConstraint(
+            "(status = 'waitlisted') = (waitlist_number IS NOT NULL)", name="waitlist_number"
+        ),
+        # An employee holds at most one live booking per session, whatever the race.
+        Index(
+            "uq_booking_one_live_per_employee",
+            "session_id",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
+        # Waitlist numbers are handed out once per session.
+        UniqueConstraint("session_id", "waitlist_number", name="uq_booking_waitlist_number"),
+        # A resent booking form finds the booking its first sending made.
+        UniqueConstraint("booked_by_id", "request_key", name="uq_booking_request_key"),
+        Index("ix_booking_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("validation_session.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    waitlist_number: Mapped[int | None]
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    request_key: Mapped[str | None] = mapped_column(String(64))
+    moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    session: Mapped[ValidationSession] = relationship()
+    employee: Mapped[Person] = relationship(foreign_keys=[employee_id])
+    booked_by: Mapped[Person] = relationship(foreign_keys=[booked_by_id])
+    cancelled_by: Mapped[Person | None] = relationship(foreign_keys=[cancelled_by_id])
+    moved_from: Mapped["Booking | None"] = relationship(remote_side=[id])
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in SEAT_STATUSES
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in ("confirmed", "waitlisted")
+
+
+class BookingEvent(db.Model):
+    """What happened to a booking, by whom and when; staff overrides are marked."""
+
+    __tablename__ = "booking_event"
+    __table_args__ = (CheckConstraint(f"kind IN {EVENT_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when staff acted after the employees' own deadline had passed.
+    staff_override: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    booking: Mapped[Booking] = relationship()
+    actor: Mapped[Person | None] = relationship()

@@ -1,0 +1,74 @@
+"""Reading bookings for pages: the employee's own and a session's participants."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.bookings.models import Booking
+from app.centers.models import TestCenter
+from app.extensions import db
+from app.schedule.models import ValidationSession
+
+
+def live_booking_for(session_id: int, employee_id: int) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.employee_id == employee_id,
+            Booking.status != "cancelled",
+        )
+    )
+
+
+def participants(session_id: int) -> list[Booking]:
+    """Live bookings of a session: seated first, then the waitlist in order."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session_id, Booking.status != "cancelled")
+            .options(joinedload(Booking.employee))
+            .order_by(Booking.waitlist_number.is_not(None), Booking.waitlist_number, Booking.id)
+        )
+    )
+
+
+def bookings_of(employee_id: int) -> list[Booking]:
+    """All of an employee's bookings with their sessions, newest session first."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(Booking.employee_id == employee_id)
+            .options(
+                joinedload(Booking.session).joinedload(ValidationSession.model),
+                joinedload(Booking.session)
+                .joinedload(ValidationSession.center)
+                .joinedload(TestCenter.municipality),
+            )
+            .order_by(ValidationSession.starts_at.desc(), Booking.id.desc())
+        )
+    )
+
+
+def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
+    """Other sessions of the same model that are open for booking and have a free seat."""
+    session = booking.session
+    config = current_app.config
+    return list(
+        db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.model_id == session.model_id,
+                ValidationSession.id != session.id,
+                ValidationSession.status == "scheduled",
+                ValidationSession.starts_at > now + timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
+                ValidationSession.starts_at <= now + timedelta(days=config["BOOKING_OPENS_DAYS"]),
+                ValidationSession.seats_taken < ValidationSession.seats,
+            )
+            .options(joinedload(ValidationSession.center).joinedload(TestCenter.municipality))
+            .order_by(ValidationSession.starts_at)
+            .limit(50)
+        )
+    )

@@ -1,0 +1,360 @@
+"""Booking, cancelling, moving and waitlist promotion.
+
+Every function here is one unit of work. Changes to a session's bookings happen
+only while that session's row is locked (SELECT ... FOR UPDATE on PostgreSQL; the
+whole database on SQLite, whose write transactions start with BEGIN IMMEDIATE),
+and seat counts move by conditional UPDATEs that the database checks against a
+CHECK constraint, so concurrent requests cannot oversell a seat.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Person
+from app.bookings.models import Booking, BookingEvent
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, Forbidden, NotFound
+from app.extensions import db
+from app.schedule.models import AssessorAuthorisation, ValidationSession
+
+_sessions = ValidationSession.__table__
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """When a session can be booked, and when employees may still cancel or move."""
+
+    opens_at: datetime
+    closes_at: datetime
+    cancel_deadline: datetime
+
+    @classmethod
+    def for_session(cls, session: ValidationSession) -> "BookingWindow":
+        config = current_app.config
+        start = session.starts_at
+        return cls(
+            opens_at=start - timedelta(days=config["BOOKING_OPENS_DAYS"]),
+            closes_at=start - timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
+            cancel_deadline=start - timedelta(hours=config["CANCEL_DEADLINE_HOURS"]),
+        )
+
+    def state(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "not_open"
+        if now > self.closes_at:
+            return "closed"
+        return "open"
+
+
+def bookability_problem(session: ValidationSession, now: datetime) -> str | None:
+    """Say why the session cannot be booked now, or None when it can."""
+    if session.status != "scheduled":
+        return _("Passet är inställt.")
+    if session.starts_at <= now:
+        return _("Passet har redan börjat.")
+    window = BookingWindow.for_session(session)
+    state = window.state(now)
+    if state == "not_open":
+        return _("Bokningen öppnar %(days)s dagar före passet.", days=window_days())
+    if state == "closed":
+        return _(
+            "Bokningen stängde %(hours)s timmar före start.",
+            hours=current_app.config["BOOKING_CLOSES_HOURS"],
+        )
+    day = session.local_date
+    if not session.center.accredited_on(day):
+        return _("Testcentret har ingen giltig ackreditering för passets datum.")
+    if not _assessor_authorised(session, day):
+        return _("Testledaren saknar giltig behörighet för valideringen det datumet.")
+    return None
+
+
+def window_days() -> int:
+    return current_app.config["BOOKING_OPENS_DAYS"]
+
+
+def _assessor_authorised(session: ValidationSession, day) -> bool:
+    return (
+        db.session.scalar(
+            select(AssessorAuthorisation.id).where(
+                AssessorAuthorisation.person_id == session.assessor_id,
+                AssessorAuthorisation.model_id == session.model_id,
+                AssessorAuthorisation.valid_from <= day,
+                AssessorAuthorisation.valid_to >= day,
+            )
+        )
+        is not None
+    )
+
+
+def may_book_for(actor: Person, employee: Person) -> bool:
+    """An employee books for themself; a coordinator for their company's employees."""
+    if actor.id == employee.id:
+        return True
+    if actor.has_role("project_admin"):
+        return True
+    return (
+        actor.has_role("coordinator")
+        and actor.company_id is not None
+        and actor.company_id == employee.company_id
+    )
+
+
+def _lock_session(session_id: int) -> ValidationSession:
+    session = db.session.scalar(
+        select(ValidationSession)
+        .where(ValidationSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if session is None:
+        raise NotFound(_("Passet finns inte."))
+    return session
+
+
+def _take_seat(session: ValidationSession) -> bool:
+    """Take one free seat if there is one; the database decides, not a Python check."""
+    result = db.session.execute(
+        update(_sessions)
+        .where(_sessions.c.id == session.id, _sessions.c.seats_taken < _sessions.c.seats)
+        .values(seats_taken=_sessions.c.seats_taken + 1)
+    )
+    db.session.expire(session, ["seats_taken"])
+    return result.rowcount == 1
+
+
+def _release_seat(session: ValidationSession) -> None:
+    db.session.execute(
+        update(_sessions)
+        .where(_sessions.c.id == session.id)
+        .values(seats_taken=_sessions.c.seats_taken - 1)
+    )
+    db.session.expire(session, ["seats_taken"])
+
+
+def _next_waitlist_number(session: ValidationSession) -> int:
+    number = db.session.execute(
+        update(_sessions)
+        .where(_sessions.c.id == session.id)
+        .values(waitlist_counter=_sessions.c.waitlist_counter + 1)
+        .returning(_sessions.c.waitlist_counter)
+    ).scalar_one()
+    db.session.expire(session, ["waitlist_counter"])
+    return number
+
+
+def _record(booking: Booking, kind: str, actor: Person | None, now: datetime, **extra) -> None:
+    db.session.add(BookingEvent(booking=booking, kind=kind, actor=actor, at=now, **extra))
+
+
+def _live_booking(session_id: int, employee_id: int) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.employee_id == employee_id,
+            Booking.status != "cancelled",
+        )
+    )
+
+
+def _add_booking(
+    session: ValidationSession,
+    employee: Person,
+    actor: Person,
+    now: datetime,
+    request_key: str | None = None,
+    moved_from: Booking | None = None,
+) -> Booking:
+    """Seat the employee if a seat is free, otherwise put them last on the waitlist."""
+    booking = Booking(
+        session=session,
+        employee=employee,
+        booked_by=actor,
+        request_key=request_key,
+        moved_from=moved_from,
+        created_at=now,
+    )
+    if _take_seat(session):
+        booking.status = "confirmed"
+        booking.confirmed_at = now
+    else:
+        booking.status = "waitlisted"
+        booking.waitlist_number = _next_waitlist_number(session)
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # a constraint caught what the checks above missed
+        raise DomainError(_("Bokningen krockade med en annan ändring. Försök igen.")) from error
+    _record(booking, "booked" if booking.status == "confirmed" else "waitlisted", actor, now)
+    return booking
+
+
+def fill_free_seats(session: ValidationSession, now: datetime, actor: Person | None) -> list:
+    """Give free seats to the waitlist in order; the caller holds the session lock."""
+    promoted = []
+    if session.status != "scheduled" or session.starts_at <= now:
+        return promoted
+    while True:
+        first = db.session.scalar(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.status == "waitlisted")
+            .order_by(Booking.waitlist_number)
+            .limit(1)
+        )
+        if first is None or not _take_seat(session):
+            return promoted
+        first.status = "confirmed"
+        first.waitlist_number = None
+        first.confirmed_at = now
+        _record(first, "promoted", actor, now)
+        db.session.flush()
+        promoted.append(first)
+
+
+def book_seat(
+    session_id: int,
+    employee: Person,
+    actor: Person,
+    request_key: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a seat in a session, or a place on its waitlist when it is full.
+
+    A repeated request with the same request key returns the booking the first one
+    made instead of failing or booking twice.
+    """
+    now = now or utcnow()
+    with unit_of_work():
+        session = _lock_session(session_id)
+        if request_key:
+            earlier = db.session.scalar(
+                select(Booking).where(
+                    Booking.booked_by_id == actor.id, Booking.request_key == request_key
+                )
+            )
+            if earlier is not None:
+                if earlier.session_id != session.id:
+                    raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))
+                return earlier
+        if not may_book_for(actor, employee):
+            raise Forbidden(_("Du kan inte boka åt den personen."))
+        if not employee.has_role("employee") or not employee.is_active:
+            raise DomainError(_("Bara deltagare med aktivt konto kan bokas."))
+        if problem := bookability_problem(session, now):
+            raise DomainError(problem)
+        if existing := _live_booking(session.id, employee.id):
+            if existing.status == "waitlisted":
+                raise DomainError(_("Du står redan i kö till det här passet."))
+            raise DomainError(_("Du har redan en plats på det här passet."))
+        return _add_booking(session, employee, actor, now, request_key=request_key)
+
+
+def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
+    """Check the actor may cancel or move the booking now; tell if it is a staff override."""
+    session = booking.session
+    staff = actor.is_staff_for_center(session.center_id)
+    if not (staff or may_book_for(actor, booking.employee)):
+        raise NotFound(_("Bokningen finns inte."))
+    if not booking.is_live:
+        raise DomainError(_("Bokningen är redan avbokad."))
+    if session.starts_at <= now:
+        raise DomainError(_("Passet har redan börjat och kan inte längre ändras."))
+    deadline = BookingWindow.for_session(session).cancel_deadline
+    if now <= deadline:
+        return False
+    if staff:
+        return True
+    raise DomainError(
+        _(
+            "Sista dag att avboka eller flytta har passerat (%(hours)s timmar före start). "
+            "Kontakta testcentret.",
+            hours=current_app.config["CANCEL_DEADLINE_HOURS"],
+        )
+    )
+
+
+def _get_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None:
+        raise NotFound(_("Bokningen finns inte."))
+    return booking
+
+
+def _end_booking(booking: Booking, actor: Person, now: datetime) -> None:
+    held_seat = booking.holds_seat
+    booking.status = "cancelled"
+    booking.waitlist_number = None
+    booking.cancelled_at = now
+    booking.cancelled_by = actor
+    db.session.flush()
+    if held_seat:
+        _release_seat(booking.session)
+        fill_free_seats(booking.session, now, actor)
+
+
+def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:
+    """Cancel a booking; a freed seat goes to the first on the waitlist at once."""
+    now = now or utcnow()
+    with unit_of_work():
+        session_id = _get_booking(booking_id).session_id
+        _lock_session(session_id)
+        booking = _get_booking(booking_id)
+        override = _check_may_change(booking, actor, now)
+        _end_booking(booking, actor, now)
+        _record(booking, "cancelled", actor, now, staff_override=override)
+        return booking
+
+
+def move_booking(
+    booking_id: int, target_session_id: int, actor: Person, now: datetime | None = None
+) -> Booking:
+    """Move a booking to another session of the same model, in one transaction.
+
+    The new seat is taken before the old one is given up; if the target has no free
+    seat nothing changes, so the employee is never left without either.
+    """
+    now = now or utcnow()
+    with unit_of_work():
+        source_id = _get_booking(booking_id).session_id
+        if source_id == target_session_id:
+            raise DomainError(_("Välj ett annat pass än det du redan har."))
+        # Lock both sessions in id order so two crossing moves cannot deadlock.
+        locked = {sid: _lock_session(sid) for sid in sorted((source_id, target_session_id))}
+        booking = _get_booking(booking_id)
+        target = locked[target_session_id]
+        override = _check_may_change(booking, actor, now)
+        if target.model_id != booking.session.model_id:
+            raise DomainError(_("Du kan bara flytta till ett pass med samma validering."))
+        if problem := bookability_problem(target, now):
+            raise DomainError(problem)
+        if _live_booking(target.id, booking.employee_id):
+            raise DomainError(_("Du har redan en bokning på det passet."))
+        moved = _add_booking(target, booking.employee, actor, now, moved_from=booking)
+        if moved.status != "confirmed":
+            raise DomainError(
+                _("Passet du valde är fullt. Din nuvarande bokning är kvar som den var.")
+            )
+        _end_booking(booking, actor, now)
+        _record(booking, "moved", actor, now, staff_override=override, note=f"→ {target.id}")
+        return moved
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """The booking's place in the queue, counting from 1, or None if it is not queued."""
+    if booking.status != "waitlisted":
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == booking.session_id,
+            Booking.status == "waitlisted",
+            Booking.waitlist_number < booking.waitlist_number,
+        )
+    )
+    return ahead + 1

@@ -1,0 +1,117 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.bookings.forms import BookingForm, MoveForm
+from app.bookings.models import Booking
+from app.bookings.queries import bookings_of, move_targets
+from app.bookings.services import (
+    BookingWindow,
+    book_seat,
+    bookability_problem,
+    cancel_booking,
+    move_booking,
+    waitlist_position,
+)
+from app.db import utcnow
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.formatting import time_span
+
+bp = Blueprint("bookings", __name__, template_folder="templates")
+
+
+@bp.post("/sessions/<int:session_id>/book")
+@login_required
+def book(session_id: int):
+    form = BookingForm()
+    if not form.validate():
+        raise InvalidInput(" ".join(form.request_key.errors))
+    booking = book_seat(
+        session_id, employee=current_user, actor=current_user, request_key=form.request_key.data
+    )
+    when = time_span(booking.session.starts_at, booking.session.ends_at)
+    if booking.status == "confirmed":
+        flash(
+            _("Du har fått en plats: %(model)s, %(when)s.", model=booking.session.model, when=when),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Passet är fullt. Du står i kö som nummer %(position)s.",
+                position=waitlist_position(booking),
+            ),
+            "info",
+        )
+    return redirect(url_for("bookings.mine"))
+
+
+@bp.get("/bookings")
+@login_required
+def mine():
+    now = utcnow()
+    bookings = bookings_of(current_user.id)
+    return render_template(
+        "bookings/mine.html",
+        upcoming=[b for b in bookings if b.is_live and b.session.ends_at > now],
+        history=[b for b in bookings if not (b.is_live and b.session.ends_at > now)],
+        positions={b.id: waitlist_position(b) for b in bookings if b.status == "waitlisted"},
+        deadlines={b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
+        now=now,
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    booking = cancel_booking(booking_id, actor=current_user)
+    flash(
+        _(
+            "Bokningen är avbokad: %(model)s, %(when)s.",
+            model=booking.session.model,
+            when=time_span(booking.session.starts_at, booking.session.ends_at),
+        ),
+        "success",
+    )
+    if booking.employee_id != current_user.id:
+        return redirect(url_for("schedule.session_detail", session_id=booking.session_id))
+    return redirect(url_for("bookings.mine"))
+
+
+def _own_live_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.employee_id != current_user.id:
+        raise NotFound(_("Bokningen finns inte."))
+    if not booking.is_live:
+        raise DomainError(_("Bokningen är redan avbokad."))
+    return booking
+
+
+@bp.route("/bookings/<int:booking_id>/move", methods=["GET", "POST"])
+@login_required
+def move(booking_id: int):
+    booking = _own_live_booking(booking_id)
+    now = utcnow()
+    targets = [s for s in move_targets(booking, now) if bookability_problem(s, now) is None]
+    form = MoveForm()
+    form.target.choices = [(s.id, str(s.id)) for s in targets]
+    if form.validate_on_submit():
+        moved = move_booking(booking.id, form.target.data, actor=current_user)
+        flash(
+            _(
+                "Bokningen är flyttad till %(when)s, %(center)s.",
+                when=time_span(moved.session.starts_at, moved.session.ends_at),
+                center=moved.session.center,
+            ),
+            "success",
+        )
+        return redirect(url_for("bookings.mine"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "bookings/move.html",
+        booking=booking,
+        targets=targets,
+        form=form,
+        deadline=BookingWindow.for_session(booking.session).cancel_deadline,
+    ), status

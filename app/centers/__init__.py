@@ -1,0 +1,1 @@
+"""Test centers, their workstations and accreditation."""

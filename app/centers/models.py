@@ -1,0 +1,70 @@
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.regions.models import Municipality
+
+
+class WorkstationKind(db.Model):
+    """A kind of place a participant works at: a computer, a welding booth, a rig."""
+
+    __tablename__ = "workstation_kind"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TestCenter(db.Model):
+    __tablename__ = "test_center"
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    street_address: Mapped[str] = mapped_column(String(120))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    postal_town: Mapped[str] = mapped_column(String(60))
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    accredited_from: Mapped[date]
+    accredited_to: Mapped[date]
+
+    municipality: Mapped[Municipality] = relationship()
+    workstations: Mapped[list["CenterWorkstation"]] = relationship(
+        back_populates="center", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return f"{self.street_address}, {self.postal_code} {self.postal_town}"
+
+    def accredited_on(self, day: date) -> bool:
+        return self.accredited_from <= day <= self.accredited_to
+
+
+class CenterWorkstation(db.Model):
+    """How many workstations of one kind a center has."""
+
+    __tablename__ = "center_workstation"
+    __table_args__ = (
+        UniqueConstraint("center_id", "kind_id", name="uq_center_workstation_center_kind"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("test_center.id", ondelete="CASCADE"))
+    kind_id: Mapped[int] = mapped_column(ForeignKey("workstation_kind.id"), index=True)
+    count: Mapped[int]
+
+    center: Mapped[TestCenter] = relationship(back_populates="workstations")
+    kind: Mapped[WorkstationKind] = relationship()

@@ -1,0 +1,95 @@
+"""Domain errors raised by services, and the handlers that turn them into answers."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    """A rule refused the request; the message is shown to the user as it is."""
+
+    status_code = 409
+    default_message = _l("Åtgärden kunde inte utföras.")
+
+    def __init__(self, message=None):
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    status_code = 404
+    default_message = _l("Det du sökte finns inte.")
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    default_message = _l("Du har inte behörighet till det här.")
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+    default_message = _l("Uppgifterna är felaktiga.")
+
+
+HTTP_TEXTS = {
+    400: (_l("Felaktig begäran"), _l("Uppgifterna i begäran kunde inte tolkas.")),
+    401: (_l("Inloggning krävs"), _l("Logga in för att fortsätta.")),
+    403: (_l("Åtkomst nekad"), _l("Du har inte behörighet till det här.")),
+    404: (_l("Sidan finns inte"), _l("Sidan eller det du sökte finns inte.")),
+    405: (_l("Metoden stöds inte"), _l("Sidan kan inte användas på det sättet.")),
+    413: (_l("För stor"), _l("Det du skickade är för stort.")),
+    429: (_l("För många försök"), _l("Vänta en stund och försök igen.")),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def _answer(status: int, title: str, detail: str):
+    if _wants_json():
+        response = jsonify(status=status, title=title, detail=detail)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return _answer(error.status_code, str(_l("Det gick inte")), error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _answer(
+            400,
+            str(_l("Formuläret kunde inte skickas")),
+            str(
+                _l(
+                    "Sidan var för gammal eller saknade säkerhetskod. "
+                    "Ladda om sidan och försök igen."
+                )
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title, detail = HTTP_TEXTS.get(code, (error.name, error.description or ""))
+        return _answer(code, str(title), str(detail))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _answer(
+            500, str(_l("Serverfel")), str(_l("Något gick fel hos oss. Försök igen om en stund."))
+        )

@@ -1,0 +1,23 @@
+"""Every model, imported in one place for metadata and Alembic."""
+
+from app.accounts.models import Company, Person, RoleGrant
+from app.bookings.models import Booking, BookingEvent
+from app.centers.models import CenterWorkstation, TestCenter, WorkstationKind
+from app.regions.models import County, Municipality
+from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+
+__all__ = [
+    "AssessorAuthorisation",
+    "Booking",
+    "BookingEvent",
+    "CenterWorkstation",
+    "Company",
+    "County",
+    "Municipality",
+    "Person",
+    "RoleGrant",
+    "TestCenter",
+    "ValidationModel",
+    "ValidationSession",
+    "WorkstationKind",
+]

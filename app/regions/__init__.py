@@ -1,0 +1,1 @@
+"""Counties and municipalities: the two counties the project covers."""

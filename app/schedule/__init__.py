@@ -1,0 +1,1 @@
+"""Validation models, testledare authorisations and validation sessions."""

@@ -1,0 +1,104 @@
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Person
+from app.centers.models import TestCenter, WorkstationKind
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.timeutil import local_date
+
+SESSION_STATUSES = ("scheduled", "cancelled")
+
+
+class ValidationModel(db.Model):
+    """One of Svensk industrivalidering's validation models, e.g. Industriteknik BAS."""
+
+    __tablename__ = "validation_model"
+    __table_args__ = (
+        CheckConstraint("theory_minutes >= 0 AND practical_minutes >= 0", name="durations"),
+        CheckConstraint("theory_minutes + practical_minutes > 0", name="has_duration"),
+        CheckConstraint("max_group_size > 0", name="group_size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    owner: Mapped[str] = mapped_column(String(120))  # the body behind the model
+    description: Mapped[str] = mapped_column(String(500), default="")
+    theory_minutes: Mapped[int]
+    practical_minutes: Mapped[int]
+    workstation_kind_id: Mapped[int] = mapped_column(ForeignKey("workstation_kind.id"))
+    max_group_size: Mapped[int]
+
+    workstation_kind: Mapped[WorkstationKind] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.theory_minutes + self.practical_minutes)
+
+
+class AssessorAuthorisation(db.Model):
+    """A testledare's right to run one validation model during a period."""
+
+    __tablename__ = "assessor_authorisation"
+    __table_args__ = (CheckConstraint("valid_from <= valid_to", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("validation_model.id"), index=True)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date]
+
+    person: Mapped[Person] = relationship()
+    model: Mapped[ValidationModel] = relationship()
+
+
+class ValidationSession(db.Model):
+    """A sitting of one validation model at one center, run by one testledare.
+
+    seats_taken counts the bookings that hold a seat. It is changed only by the
+    booking service under the session's row lock, and the database refuses any
+    value above seats, so no race can sell a seat twice.
+    """
+
+    __tablename__ = "validation_session"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("seats >= 0", name="seats_not_negative"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="not_oversold"),
+        CheckConstraint(f"status IN {SESSION_STATUSES!r}", name="status"),
+        Index("ix_validation_session_starts_at_status", "starts_at", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("test_center.id"), index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("validation_model.id"), index=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seats: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    # The last waitlist number handed out; waitlist order is by this number.
+    waitlist_counter: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    center: Mapped[TestCenter] = relationship()
+    model: Mapped[ValidationModel] = relationship()
+    assessor: Mapped[Person] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def seats_left(self) -> int:
+        return self.seats - self.seats_taken
+
+    @property
+    def local_date(self) -> date:
+        return local_date(self.starts_at)

@@ -1,0 +1,89 @@
+"""Finding validation sessions."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from app.bookings.models import Booking
+from app.centers.models import TestCenter
+from app.errors import NotFound
+from app.extensions import db
+from app.regions.models import Municipality
+from app.schedule.models import ValidationModel, ValidationSession
+from app.timeutil import day_start
+
+
+@dataclass
+class SessionFilters:
+    model_id: int | None = None
+    county_id: int | None = None
+    municipality_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    free_only: bool = False
+
+
+def waitlist_length_column():
+    """A correlated count of the session's waitlist, to select beside each session."""
+    return (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == ValidationSession.id, Booking.status == "waitlisted")
+        .correlate(ValidationSession)
+        .scalar_subquery()
+        .label("waitlist_length")
+    )
+
+
+def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
+    """Scheduled sessions that have not started, matching the filters, soonest first."""
+    query = (
+        select(ValidationSession, waitlist_length_column())
+        .join(ValidationSession.center)
+        .join(TestCenter.municipality)
+        .where(ValidationSession.status == "scheduled", ValidationSession.starts_at > now)
+        .options(
+            joinedload(ValidationSession.center)
+            .joinedload(TestCenter.municipality)
+            .joinedload(Municipality.county),
+            joinedload(ValidationSession.model),
+            joinedload(ValidationSession.assessor),
+        )
+        .order_by(ValidationSession.starts_at, ValidationSession.id)
+    )
+    if filters.model_id:
+        query = query.where(ValidationSession.model_id == filters.model_id)
+    if filters.municipality_id:
+        query = query.where(TestCenter.municipality_id == filters.municipality_id)
+    if filters.county_id:
+        query = query.where(Municipality.county_id == filters.county_id)
+    if filters.date_from:
+        query = query.where(ValidationSession.starts_at >= day_start(filters.date_from))
+    if filters.date_to:
+        query = query.where(
+            ValidationSession.starts_at < day_start(filters.date_to + timedelta(days=1))
+        )
+    if filters.free_only:
+        query = query.where(ValidationSession.seats_taken < ValidationSession.seats)
+    return query
+
+
+def get_session(session_id: int) -> tuple[ValidationSession, int]:
+    """One session with its waitlist length, or NotFound."""
+    row = db.session.execute(
+        select(ValidationSession, waitlist_length_column())
+        .where(ValidationSession.id == session_id)
+        .options(
+            joinedload(ValidationSession.center).joinedload(TestCenter.municipality),
+            joinedload(ValidationSession.model),
+            joinedload(ValidationSession.assessor),
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1]
+
+
+def validation_models() -> list[ValidationModel]:
+    return list(db.session.scalars(select(ValidationModel).order_by(ValidationModel.name)))

@@ -1,0 +1,80 @@
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.bookings.forms import BookingForm
+from app.bookings.queries import live_booking_for, participants
+from app.bookings.services import BookingWindow, bookability_problem
+from app.db import utcnow
+from app.extensions import db
+from app.regions.models import County, Municipality
+from app.schedule.forms import SessionSearchForm
+from app.schedule.services import SessionFilters, get_session, upcoming_sessions, validation_models
+
+bp = Blueprint("schedule", __name__, template_folder="templates")
+
+
+def _search_form() -> SessionSearchForm:
+    form = SessionSearchForm(request.args)
+    everything = [("", _("Alla"))]
+    form.model.choices = everything + [(m.id, m.name) for m in validation_models()]
+    form.county.choices = everything + [
+        (c.id, c.name) for c in db.session.scalars(select(County).order_by(County.name))
+    ]
+    form.municipality.choices = everything + [
+        (m.id, m.name) for m in db.session.scalars(select(Municipality).order_by(Municipality.name))
+    ]
+    return form
+
+
+@bp.get("/")
+def index():
+    form = _search_form()
+    filters = SessionFilters()
+    status = 200
+    if request.args and not form.validate():
+        status = 400
+    elif request.args:
+        filters = SessionFilters(
+            model_id=form.model.data,
+            county_id=form.county.data,
+            municipality_id=form.municipality.data,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+            free_only=form.free_only.data,
+        )
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        upcoming_sessions(filters, utcnow()),
+        page=max(page, 1),
+        per_page=current_app.config["SESSIONS_PER_PAGE"],
+        error_out=False,
+        scalars=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return (
+        render_template("schedule/index.html", form=form, pagination=pagination, args=args),
+        status,
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+def session_detail(session_id: int):
+    session, waitlist_length = get_session(session_id)
+    now = utcnow()
+    mine = staff_view = None
+    if current_user.is_authenticated:
+        mine = live_booking_for(session.id, current_user.id)
+        if current_user.is_staff_for_center(session.center_id):
+            staff_view = participants(session.id)
+    return render_template(
+        "schedule/session.html",
+        session=session,
+        waitlist_length=waitlist_length,
+        problem=bookability_problem(session, now),
+        window=BookingWindow.for_session(session),
+        mine=mine,
+        participants=staff_view,
+        form=BookingForm.fresh(),
+    )

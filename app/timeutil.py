@@ -1,0 +1,24 @@
+"""Europe/Stockholm at the edges, UTC inside."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(STOCKHOLM)
+
+
+def local_date(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+def local_to_utc(day: date, clock: time) -> datetime:
+    """Turn a Stockholm wall-clock time on a day into UTC, daylight saving included."""
+    return datetime.combine(day, clock, tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def day_start(day: date) -> datetime:
+    """The UTC instant at which Stockholm's day begins."""
+    return local_to_utc(day, time(0))
