@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(from_environment())
+    app.config.from_prefixed_env("TCB")  # e.g. TCB_CANCEL_DEADLINE_HOURS=72
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)

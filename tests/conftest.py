@@ -1,0 +1,94 @@
+import re
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests.databases import PostgresDatabases, SQLiteDatabases, postgres_or_skip
+from tests.factories import Factory
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    # Thousands of sign-ins in the race tests: a cheap hash keeps them quick.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+}
+
+
+@pytest.fixture(scope="session")
+def _sqlite_databases(tmp_path_factory):
+    return SQLiteDatabases(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def _postgres_databases():
+    databases = PostgresDatabases()
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh database built by the migrations; every test runs on both engines."""
+    if request.param == "sqlite":
+        databases = request.getfixturevalue("_sqlite_databases")
+    else:
+        databases = postgres_or_skip(request)
+    url = databases.create(tmp_path)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """Build rows with sensible defaults; call inside `with app.app_context()`."""
+    return Factory()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def form_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html
+    )
+    assert match, f"page has no field {name}"
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = "secret-pass"):
+        page = self.client.get("/login").get_data(as_text=True)
+        return self.client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": csrf_token(page)},
+        )
+
+    def logout(self):
+        page = self.client.get("/").get_data(as_text=True)
+        return self.client.post("/logout", data={"csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

@@ -1,0 +1,128 @@
+"""Test rows with sensible defaults: each method adds, commits and returns."""
+
+import itertools
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.accounts.models import Company
+from app.accounts.orgnr import with_check_digit
+from app.accounts.services import new_person
+from app.centers.models import CenterWorkstation, TestCenter, WorkstationKind
+from app.db import utcnow
+from app.extensions import db
+from app.regions.models import Municipality
+from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+from app.timeutil import local_to_utc
+
+PASSWORD = "secret-pass"
+_numbers = itertools.count(1)
+
+
+class Factory:
+    def _save(self, row):
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    def municipality(self, name: str = "Luleå") -> Municipality:
+        return db.session.scalar(select(Municipality).where(Municipality.name == name))
+
+    def model(self, code: str = "industriteknik-bas") -> ValidationModel:
+        return db.session.scalar(select(ValidationModel).where(ValidationModel.code == code))
+
+    def company(self, name=None, municipality="Luleå", industry="steel") -> Company:
+        n = next(_numbers)
+        return self._save(
+            Company(
+                name=name or f"Företag {n} AB",
+                org_number=with_check_digit(f"556{n:06d}"),
+                municipality=self.municipality(municipality),
+                industry=industry,
+            )
+        )
+
+    def person(self, roles=("employee",), company=None, center=None, name=None, email=None):
+        n = next(_numbers)
+        return self._save(
+            new_person(
+                name=name or f"Person {n}",
+                email=email or f"person{n}@example.se",
+                password=PASSWORD,
+                roles=roles,
+                company=company,
+                center=center,
+            )
+        )
+
+    def employee(self, company=None, **kwargs):
+        return self.person(("employee",), company=company or self.company(), **kwargs)
+
+    def center(
+        self,
+        name=None,
+        municipality="Luleå",
+        computers=12,
+        accredited_from=date(2020, 1, 1),
+        accredited_to=date(2035, 12, 31),
+    ) -> TestCenter:
+        n = next(_numbers)
+        center = TestCenter(
+            name=name or f"Testcenter {n}",
+            municipality=self.municipality(municipality),
+            street_address=f"Industrigatan {n}",
+            postal_code="972 31",
+            postal_town=municipality,
+            contact_name="Kim Kontakt",
+            contact_email=f"center{n}@example.se",
+            accredited_from=accredited_from,
+            accredited_to=accredited_to,
+        )
+        computer = db.session.scalar(
+            select(WorkstationKind).where(WorkstationKind.code == "computer")
+        )
+        center.workstations = [CenterWorkstation(kind=computer, count=computers)]
+        return self._save(center)
+
+    def assessor(self, model=None, valid_from=date(2020, 1, 1), valid_to=date(2035, 12, 31)):
+        person = self.person(("assessor",))
+        self._save(
+            AssessorAuthorisation(
+                person=person, model=model or self.model(), valid_from=valid_from, valid_to=valid_to
+            )
+        )
+        return person
+
+    def session(
+        self,
+        seats=5,
+        starts_in=timedelta(days=14),
+        local_day: date | None = None,
+        local_time: time = time(8, 0),
+        center=None,
+        model=None,
+        assessor=None,
+        status="scheduled",
+    ) -> ValidationSession:
+        """A session at local_time on local_day (or that far from now)."""
+        model = model or self.model()
+        day = local_day or (utcnow() + starts_in).date()
+        starts_at = local_to_utc(day, local_time)
+        return self._save(
+            ValidationSession(
+                center=center or self.center(),
+                model=model,
+                assessor=assessor or self.assessor(model),
+                starts_at=starts_at,
+                ends_at=starts_at + model.duration,
+                seats=seats,
+                status=status,
+            )
+        )
+
+    def session_starting_at(self, starts_at: datetime, **kwargs) -> ValidationSession:
+        session = self.session(**kwargs)
+        session.ends_at = starts_at + session.model.duration
+        session.starts_at = starts_at
+        db.session.commit()
+        return session
