@@ -96,6 +96,7 @@ class Factory:
     def session(
         self,
         seats=5,
+        starts_at: datetime | None = None,
         starts_in=timedelta(days=14),
         local_day: date | None = None,
         local_time: time = time(8, 0),
@@ -104,10 +105,11 @@ class Factory:
         assessor=None,
         status="scheduled",
     ) -> ValidationSession:
-        """A session at local_time on local_day (or that far from now)."""
+        """A session at starts_at, or at local_time on local_day (or starts_in days from now)."""
         model = model or self.model()
-        day = local_day or (utcnow() + starts_in).date()
-        starts_at = local_to_utc(day, local_time)
+        if starts_at is None:
+            day = local_day or (utcnow() + starts_in).date()
+            starts_at = local_to_utc(day, local_time)
         return self._save(
             ValidationSession(
                 center=center or self.center(),
@@ -119,10 +121,3 @@ class Factory:
                 status=status,
             )
         )
-
-    def session_starting_at(self, starts_at: datetime, **kwargs) -> ValidationSession:
-        session = self.session(**kwargs)
-        session.ends_at = starts_at + session.model.duration
-        session.starts_at = starts_at
-        db.session.commit()
-        return session

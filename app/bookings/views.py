@@ -26,7 +26,7 @@ bp = Blueprint("bookings", __name__, template_folder="templates")
 def book(session_id: int):
     form = BookingForm()
     if not form.validate():
-        raise InvalidInput(" ".join(form.request_key.errors))
+        raise InvalidInput(" ".join(map(str, form.request_key.errors)))
     booking = book_seat(
         session_id, employee=current_user, actor=current_user, request_key=form.request_key.data
     )

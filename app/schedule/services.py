@@ -69,6 +69,46 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
     return query
 
 
+@dataclass
+class Page:
+    """One page of results, with what the pager needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(query: Select, page: int, per_page: int) -> Page:
+    """Run a select of several columns one page at a time."""
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).options().subquery())
+    )
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
 def get_session(session_id: int) -> tuple[ValidationSession, int]:
     """One session with its waitlist length, or NotFound."""
     row = db.session.execute(

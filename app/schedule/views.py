@@ -10,7 +10,13 @@ from app.db import utcnow
 from app.extensions import db
 from app.regions.models import County, Municipality
 from app.schedule.forms import SessionSearchForm
-from app.schedule.services import SessionFilters, get_session, upcoming_sessions, validation_models
+from app.schedule.services import (
+    SessionFilters,
+    get_session,
+    paginate_rows,
+    upcoming_sessions,
+    validation_models,
+)
 
 bp = Blueprint("schedule", __name__, template_folder="templates")
 
@@ -45,12 +51,8 @@ def index():
             free_only=form.free_only.data,
         )
     page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(
-        upcoming_sessions(filters, utcnow()),
-        page=max(page, 1),
-        per_page=current_app.config["SESSIONS_PER_PAGE"],
-        error_out=False,
-        scalars=False,
+    pagination = paginate_rows(
+        upcoming_sessions(filters, utcnow()), page, current_app.config["SESSIONS_PER_PAGE"]
     )
     args = {k: v for k, v in request.args.items() if k != "page"}
     return (

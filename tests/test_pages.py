@@ -1,0 +1,293 @@
+"""What a visitor and an employee see and do in the browser (without JavaScript)."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.bookings.models import Booking
+from app.bookings.services import book_seat
+from app.db import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token, form_value
+
+
+@pytest.fixture
+def two_counties(app, make):
+    """An Industriteknik session in Luleå and a Svets VIT one in Umeå, the latter full."""
+    with app.app_context():
+        lulea = make.session(
+            seats=4, center=make.center(name="Komvux Luleå"), starts_in=timedelta(days=10)
+        )
+        svets = make.model("svets-vit")
+        umea = make.session(
+            seats=1,
+            model=svets,
+            center=make.center(name="Umeå Industriskola", municipality="Umeå"),
+            starts_in=timedelta(days=40),
+        )
+        taker = make.employee()
+        book_seat(umea.id, taker, taker)
+        waiting = make.employee()
+        book_seat(umea.id, waiting, waiting)
+        return {"lulea": lulea.id, "umea": umea.id, "svets": svets.id}
+
+
+def test_the_start_page_lists_upcoming_sessions_with_seats_and_queue(client, two_counties):
+    page = client.get("/").get_data(as_text=True)
+    assert "Komvux Luleå" in page and "Umeå Industriskola" in page
+    assert "4 platser kvar" in page
+    assert "Fullbokat" in page and "1 i kö" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ({"county": "2"}, "Umeå Industriskola", "Komvux Luleå"),
+        ({"free_only": "y"}, "Komvux Luleå", "Umeå Industriskola"),
+        ({"municipality": "MUNI_LULEA"}, "Komvux Luleå", "Umeå Industriskola"),
+        ({"model": "SVETS"}, "Umeå Industriskola", "Komvux Luleå"),
+        ({"date_from": "DAY30"}, "Umeå Industriskola", "Komvux Luleå"),
+        ({"date_to": "DAY30"}, "Komvux Luleå", "Umeå Industriskola"),
+    ],
+)
+def test_filters_narrow_the_list(app, client, two_counties, make, query, shown, hidden):
+    with app.app_context():
+        lulea_id = make.municipality("Luleå").id
+    day30 = (utcnow() + timedelta(days=30)).date().isoformat()
+    values = {"MUNI_LULEA": str(lulea_id), "SVETS": str(two_counties["svets"]), "DAY30": day30}
+    query = {k: values.get(v, v) for k, v in query.items()}
+    page = client.get("/", query_string=query)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert shown in html and hidden not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"date_from": "not-a-date"}, "Not a valid date value"),
+        ({"model": "abc"}, "Invalid Choice"),
+        ({"model": "99999"}, "Not a valid choice"),
+        ({"date_from": "2030-02-01", "date_to": "2030-01-01"}, "före från-datumet"),
+    ],
+)
+def test_bad_filters_answer_400_with_a_message(client, two_counties, query, message):
+    response = client.get("/", query_string=query)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    # WTForms' own messages come translated to Swedish; check either language.
+    assert message in html or "aria-invalid" in html
+
+
+def test_session_page_shows_center_assessor_and_local_times(app, client, make):
+    with app.app_context():
+        assessor = make.assessor()
+        assessor.name = "Tove Testledare"
+        db.session.commit()
+        # 3 March 2026 is in winter time: 08:00 in Stockholm is 07:00 UTC.
+        summer = make.session(local_day=date(2027, 6, 15), local_time=time(8, 0), assessor=assessor)
+        summer_id, address = summer.id, summer.center.address
+    html = client.get(f"/sessions/{summer_id}").get_data(as_text=True)
+    assert "tisdag 15 juni 2027, kl. 08.00–11.00" in html
+    assert "Tove Testledare" in html and address in html
+    assert "5 platser kvar" in html
+
+
+def test_unknown_or_malformed_session_ids_answer_404(client):
+    assert client.get("/sessions/999999").status_code == 404
+    assert client.get("/sessions/abc").status_code == 404
+    assert "Sidan finns inte" in client.get("/sessions/abc").get_data(as_text=True)
+
+
+def test_sign_in_with_wrong_password_says_so_without_revealing_the_address(app, client, auth, make):
+    with app.app_context():
+        email = make.employee().email
+    wrong = auth.login(email, "not-it")
+    unknown = auth.login("nobody@example.se", "not-it")
+    assert wrong.status_code == unknown.status_code == 400
+    assert "Fel e-postadress eller lösenord" in wrong.get_data(as_text=True)
+    assert "Fel e-postadress eller lösenord" in unknown.get_data(as_text=True)
+    assert auth.login(email.upper()).status_code == 302  # case does not matter
+
+
+def _book(client, session_id):
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "request_key": form_value(page, "request_key")}
+    return client.post(f"/sessions/{session_id}/book", data=data), data
+
+
+def test_employee_books_sees_mina_bokningar_and_cancels(app, client, auth, make):
+    with app.app_context():
+        session = make.session(seats=2)
+        email, session_id = make.employee().email, session.id
+    auth.login(email)
+    response, _ = _book(client, session_id)
+    assert response.status_code == 302 and response.location.endswith("/bookings")
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert "Du har fått en plats" in mine and "Bekräftad plats" in mine
+
+    booking_id = _booking_ids(app, session_id)[0]
+    response = client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_token(mine)})
+    assert response.status_code == 302
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert "Bokningen är avbokad" in mine and "Du har inga kommande bokningar" in mine
+
+
+def _booking_ids(app, session_id):
+    with app.app_context():
+        return db.session.scalars(
+            select(Booking.id).where(Booking.session_id == session_id).order_by(Booking.id)
+        ).all()
+
+
+def test_a_double_submitted_booking_form_books_once(app, client, auth, make):
+    with app.app_context():
+        session_id, email = make.session(seats=2).id, make.employee().email
+    auth.login(email)
+    first, data = _book(client, session_id)
+    second = client.post(f"/sessions/{session_id}/book", data=data)
+    assert first.status_code == second.status_code == 302
+    assert len(_booking_ids(app, session_id)) == 1
+
+
+def test_a_full_session_offers_the_queue_and_queues(app, client, auth, make):
+    with app.app_context():
+        session = make.session(seats=1)
+        taker = make.employee()
+        book_seat(session.id, taker, taker)
+        session_id, email = session.id, make.employee().email
+    auth.login(email)
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Ställ mig i kö" in page
+    response, _ = _book(client, session_id)
+    assert response.status_code == 302
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert "Du står i kö som nummer 1" in mine and "plats 1 i kön" in mine
+
+
+def test_booking_requires_sign_in_and_a_csrf_token(app, client, auth, make):
+    with app.app_context():
+        session_id, email = make.session().id, make.employee().email
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        f"/sessions/{session_id}/book", data={"request_key": "x" * 22, "csrf_token": token}
+    )
+    assert response.status_code == 302 and "/login" in response.location
+    auth.login(email)
+    response = client.post(f"/sessions/{session_id}/book", data={"request_key": "x" * 22})
+    assert response.status_code == 400
+    assert "säkerhetskod" in response.get_data(as_text=True)
+    assert _booking_ids(app, session_id) == []
+
+
+def test_bad_booking_posts_get_clear_4xx_answers_and_change_nothing(app, client, auth, make):
+    with app.app_context():
+        closed = make.session(starts_at=utcnow() + timedelta(hours=5))
+        closed_id, open_id, email = closed.id, make.session().id, make.employee().email
+    auth.login(email)
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    key = "a" * 22
+    unknown = client.post("/sessions/424242/book", data={"csrf_token": token, "request_key": key})
+    assert unknown.status_code == 404
+    late = client.post(
+        f"/sessions/{closed_id}/book", data={"csrf_token": token, "request_key": key}
+    )
+    assert late.status_code == 409 and "Bokningen stängde" in late.get_data(as_text=True)
+    no_key = client.post(f"/sessions/{open_id}/book", data={"csrf_token": token})
+    assert no_key.status_code == 400
+    bad_key = client.post(
+        f"/sessions/{open_id}/book", data={"csrf_token": token, "request_key": "<script>"}
+    )
+    assert bad_key.status_code == 400
+    assert _booking_ids(app, open_id) == [] and _booking_ids(app, closed_id) == []
+
+
+def test_nobody_can_cancel_or_move_someone_elses_booking(app, client, auth, make):
+    with app.app_context():
+        session = make.session()
+        owner = make.employee()
+        booking_id = book_seat(session.id, owner, owner).id
+        email = make.employee().email
+    auth.login(email)
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    assert (
+        client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": token}).status_code == 404
+    )
+    assert client.get(f"/bookings/{booking_id}/move").status_code == 404
+    with app.app_context():
+        assert db.session.get(Booking, booking_id).status == "confirmed"
+
+
+def test_employee_moves_a_booking_in_one_step(app, client, auth, make):
+    with app.app_context():
+        model = make.model()
+        source = make.session(model=model, center=make.center(name="Pitecentret"))
+        target = make.session(
+            model=model, starts_in=timedelta(days=30), center=make.center(name="Bodencentret")
+        )
+        person = make.employee()
+        booking_id = book_seat(source.id, person, person).id
+        email, target_id = person.email, target.id
+    auth.login(email)
+    page = client.get(f"/bookings/{booking_id}/move").get_data(as_text=True)
+    assert "Bodencentret" in page
+    response = client.post(
+        f"/bookings/{booking_id}/move", data={"csrf_token": csrf_token(page), "target": target_id}
+    )
+    assert response.status_code == 302
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert "Bokningen är flyttad" in mine and "Bodencentret" in mine
+    # A tampered target is refused with a message, and the booking stays where it is.
+    with app.app_context():
+        new_id = db.session.scalar(select(Booking.id).where(Booking.session_id == target_id))
+    bad = client.post(
+        f"/bookings/{new_id}/move", data={"csrf_token": csrf_token(mine), "target": "999999"}
+    )
+    assert bad.status_code == 404
+    junk = client.post(
+        f"/bookings/{new_id}/move", data={"csrf_token": csrf_token(mine), "target": "abc"}
+    )
+    assert junk.status_code == 400
+    assert _booking_ids(app, target_id) == [new_id]
+
+
+def test_staff_see_participants_and_can_cancel_after_the_deadline(app, client, auth, make):
+    with app.app_context():
+        session = make.session(starts_at=utcnow() + timedelta(hours=30))  # past the deadline
+        person = make.employee(name="Pelle Deltagare")
+        booking_id = book_seat(
+            session.id, person, person, now=session.starts_at - timedelta(days=3)
+        ).id
+        admin_email = make.person(("center_admin",), center=session.center).email
+        session_id = session.id
+    auth.login(person_email := _email(app, booking_id))
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert "Sista dag att avboka har passerat" in mine
+    refused = client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_token(mine)})
+    assert refused.status_code == 409
+    auth.logout()
+    assert person_email
+
+    auth.login(admin_email)
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Pelle Deltagare" in page
+    done = client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_token(page)})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Booking, booking_id).status == "cancelled"
+
+
+def _email(app, booking_id):
+    with app.app_context():
+        return db.session.get(Booking, booking_id).employee.email
+
+
+def test_participant_names_are_not_shown_to_other_employees(app, client, auth, make):
+    with app.app_context():
+        session = make.session()
+        person = make.employee(name="Hemlig Person")
+        book_seat(session.id, person, person)
+        session_id, email = session.id, make.employee().email
+    auth.login(email)
+    assert "Hemlig Person" not in client.get(f"/sessions/{session_id}").get_data(as_text=True)
