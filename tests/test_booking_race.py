@@ -1,0 +1,195 @@
+"""Hundreds of people book the last seats in the same second, through a real server.
+
+The app runs under gunicorn with several worker processes and threads, against the
+test's SQLite file or PostgreSQL database; 200 signed-in employees press "Boka" at
+once on a session with 5 seats.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from app.accounts.services import hash_password, new_person
+from app.bookings.models import Booking
+from app.bookings.services import cancel_booking
+from app.extensions import db
+from app.schedule.models import ValidationSession
+from tests.factories import PASSWORD
+
+BOOKERS = 200
+SEATS = 5
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(app, database_url):
+    """Serve the app under gunicorn: 4 worker processes with 8 threads each."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "race-test"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "4",
+            "--threads",
+            "8",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{base}/login", timeout=1)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("gunicorn did not start")
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _token(html: str, name: str) -> str:
+    return re.search(rf'name="{name}"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _ready_to_book(base: str, email: str, session_id: int):
+    """Sign in and open the session page, as a person about to press the button."""
+    browser = requests.Session()
+    login = browser.get(f"{base}/login").text
+    browser.post(
+        f"{base}/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": _token(login, "csrf_token")},
+        allow_redirects=False,
+    ).raise_for_status()
+    page = browser.get(f"{base}/sessions/{session_id}").text
+    form = {"csrf_token": _token(page, "csrf_token"), "request_key": _token(page, "request_key")}
+    return browser, form
+
+
+def _press_together(jobs):
+    """Run every job at the same instant from its own thread; return the answers."""
+    barrier = threading.Barrier(len(jobs))
+    answers = [None] * len(jobs)
+
+    def run(i, job):
+        barrier.wait()
+        answers[i] = job()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers
+
+
+def _seed(make, count):
+    session = make.session(seats=SEATS)
+    company = make.company()
+    password_hash = hash_password(PASSWORD)
+    people = [
+        new_person(
+            f"Deltagare {i}", f"racer{i}@example.se", company=company, password_hash=password_hash
+        )
+        for i in range(count)
+    ]
+    db.session.add_all(people)
+    db.session.commit()
+    return session.id, [p.email for p in people]
+
+
+def test_200_people_booking_5_seats_at_once_fill_them_exactly(app, make, server):
+    with app.app_context():
+        session_id, emails = _seed(make, BOOKERS)
+    with ThreadPoolExecutor(16) as pool:
+        ready = list(pool.map(lambda e: _ready_to_book(server, e, session_id), emails))
+
+    answers = _press_together(
+        [
+            (
+                lambda b=browser, f=form: b.post(
+                    f"{server}/sessions/{session_id}/book",
+                    data=f,
+                    allow_redirects=False,
+                    timeout=120,
+                )
+            )
+            for browser, form in ready
+        ]
+    )
+
+    codes = sorted({a.status_code for a in answers})
+    assert codes == [302], f"every booking answered with a redirect, got {codes}"
+    with app.app_context():
+        bookings = db.session.scalars(
+            select(Booking).where(Booking.session_id == session_id).order_by(Booking.id)
+        ).all()
+        session = db.session.get(ValidationSession, session_id)
+        assert len(bookings) == BOOKERS
+        assert len({b.employee_id for b in bookings}) == BOOKERS
+        confirmed = [b for b in bookings if b.status == "confirmed"]
+        waiting = [b for b in bookings if b.status == "waitlisted"]
+        assert len(confirmed) == SEATS and session.seats_taken == SEATS
+        assert len(waiting) == BOOKERS - SEATS
+        # A strict queue: numbers 1..195 with no gaps or twins, in the order booked.
+        assert [b.waitlist_number for b in waiting] == list(range(1, BOOKERS - SEATS + 1))
+        assert all(c.id < waiting[0].id for c in confirmed)
+
+        # The first in the queue gets the next seat that frees up.
+        cancel_booking(confirmed[0].id, confirmed[0].employee)
+        db.session.expire_all()
+        assert db.session.get(Booking, waiting[0].id).status == "confirmed"
+        assert db.session.get(Booking, waiting[1].id).status == "waitlisted"
+
+
+def test_a_form_sent_ten_times_at_once_books_once(app, make, server):
+    with app.app_context():
+        session_id, (email,) = _seed(make, 1)
+    browser, form = _ready_to_book(server, email, session_id)
+
+    answers = _press_together(
+        [
+            (
+                lambda: browser.post(
+                    f"{server}/sessions/{session_id}/book",
+                    data=form,
+                    allow_redirects=False,
+                    timeout=60,
+                )
+            )
+            for _ in range(10)
+        ]
+    )
+
+    assert {a.status_code for a in answers} == {302}
+    with app.app_context():
+        statuses = db.session.scalars(
+            select(Booking.status).where(Booking.session_id == session_id)
+        ).all()
+    assert statuses == ["confirmed"]
