@@ -1,6 +1,8 @@
 """Testcenter booking: the application factory."""
 
 import os
+import secrets
+import time
 
 from flask import Flask
 
@@ -21,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -35,6 +39,28 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Read the key that signs sessions from instance/, making it on first start.
+
+    O_EXCL lets several gunicorn workers start at once and all end up with the key
+    the first one wrote.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    for _ in range(50):  # another worker may be between creating and writing the file
+        with open(path) as handle:
+            if key := handle.read().strip():
+                return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -4,7 +4,7 @@ import os
 
 
 class Defaults:
-    SECRET_KEY = "dev-only-change-me"
+    SECRET_KEY = None  # from the environment, or made once and kept in instance/secret_key
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the sign-in session
