@@ -87,8 +87,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.bookings.views import bp as bookings_bp
+    from app.results.views import bp as results_bp
     from app.schedule.views import bp as schedule_bp
 
     app.register_blueprint(schedule_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(results_bp)

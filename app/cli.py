@@ -12,3 +12,10 @@ def register_cli(app: Flask) -> None:
 
         for line in seed_demo():
             click.echo(line)
+
+    @app.cli.command("mark-no-shows")
+    def mark_no_shows_command():
+        """Mark participants not checked in 30 minutes after start as no-shows (cron)."""
+        from app.results.services import mark_no_shows
+
+        click.echo(f"{mark_no_shows()} marked as no-shows")

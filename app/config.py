@@ -28,6 +28,11 @@ class Defaults:
     BOOKING_CLOSES_HOURS = 24
     CANCEL_DEADLINE_HOURS = 48
 
+    # Check-in opens this long before the start; whoever is not checked in this long
+    # after the start is marked as a no-show.
+    CHECK_IN_OPENS_MINUTES = 60
+    NO_SHOW_AFTER_MINUTES = 30
+
     SESSIONS_PER_PAGE = 20
 
 

@@ -2,8 +2,17 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
+from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+SUPPORT_NEED_LABELS = {
+    "extra_time": _l("Förlängd provtid"),
+    "read_aloud": _l("Uppläsning av frågorna"),
+    "interpreter": _l("Tolk eller prov på annat språk"),
+    "accessible_workstation": _l("Tillgänglig arbetsplats"),
+}
 
 
 class BookingForm(FlaskForm):
@@ -15,6 +24,17 @@ class BookingForm(FlaskForm):
             Length(min=16, max=64),
             Regexp(r"^[A-Za-z0-9_-]+$"),
         ]
+    )
+
+    support_needs = SelectMultipleField(
+        _l("Behöver du stöd under provet?"),
+        choices=[SelectChoice(code, label) for code, label in SUPPORT_NEED_LABELS.items()],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
+    support_note = TextAreaField(
+        _l("Beskriv gärna ditt stödbehov (t.ex. vilket språk)"),
+        validators=[Length(max=500, message=_l("Högst 500 tecken."))],
     )
 
     @classmethod

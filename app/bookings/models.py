@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
@@ -11,7 +11,11 @@ from app.schedule.models import ValidationSession
 BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
 # Statuses that hold one of the session's seats.
 SEAT_STATUSES = ("confirmed", "attended", "no_show")
-EVENT_KINDS = ("booked", "waitlisted", "promoted", "cancelled", "moved")
+EVENT_KINDS = (
+    "booked", "waitlisted", "promoted", "cancelled", "moved",
+    "checked_in", "attended", "no_show", "outcome",
+)
+SUPPORT_NEEDS = ("extra_time", "read_aloud", "interpreter", "accessible_workstation")
 
 
 class Booking(db.Model):
@@ -52,6 +56,11 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Support the employee asked for, as codes from SUPPORT_NEEDS joined by commas.
+    support_needs: Mapped[str] = mapped_column(String(200), default="")
+    support_note: Mapped[str] = mapped_column(String(500), default="")
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result_comment: Mapped[str] = mapped_column(Text, default="")
 
     session: Mapped[ValidationSession] = relationship()
     employee: Mapped[Person] = relationship(foreign_keys=[employee_id])
@@ -62,6 +71,10 @@ class Booking(db.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_STATUSES
+
+    @property
+    def support_need_codes(self) -> list[str]:
+        return [code for code in self.support_needs.split(",") if code]
 
     @property
     def is_live(self) -> bool:

@@ -7,6 +7,7 @@ and seat counts move by conditional UPDATEs that the database checks against a
 CHECK constraint, so concurrent requests cannot oversell a seat.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,9 +17,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Person
-from app.bookings.models import Booking, BookingEvent
+from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, Forbidden, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.schedule.models import AssessorAuthorisation, ValidationSession
 
@@ -105,7 +106,7 @@ def may_book_for(actor: Person, employee: Person) -> bool:
     )
 
 
-def _lock_session(session_id: int) -> ValidationSession:
+def lock_session(session_id: int) -> ValidationSession:
     session = db.session.scalar(
         select(ValidationSession)
         .where(ValidationSession.id == session_id)
@@ -222,15 +223,18 @@ def book_seat(
     actor: Person,
     request_key: str | None = None,
     now: datetime | None = None,
+    support_needs: Iterable[str] = (),
+    support_note: str = "",
 ) -> Booking:
     """Book a seat in a session, or a place on its waitlist when it is full.
 
     A repeated request with the same request key returns the booking the first one
-    made instead of failing or booking twice.
+    made instead of failing or booking twice. Support needs count against the
+    session's limit of such seats, checked under the session's lock.
     """
     now = now or utcnow()
     with unit_of_work():
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         if request_key:
             earlier = db.session.scalar(
                 select(Booking).where(
@@ -251,7 +255,40 @@ def book_seat(
             if existing.status == "waitlisted":
                 raise DomainError(_("Du står redan i kö till det här passet."))
             raise DomainError(_("Du har redan en plats på det här passet."))
-        return _add_booking(session, employee, actor, now, request_key=request_key)
+        needs = _support_needs(support_needs)
+        if needs:
+            _check_support_seats(session)
+        booking = _add_booking(session, employee, actor, now, request_key=request_key)
+        booking.support_needs = ",".join(needs)
+        booking.support_note = support_note.strip()
+        return booking
+
+
+def _support_needs(codes: Iterable[str]) -> list[str]:
+    needs = sorted(set(codes))
+    if unknown := set(needs) - set(SUPPORT_NEEDS):
+        raise InvalidInput(_("Okänt stödbehov: %(codes)s", codes=", ".join(sorted(unknown))))
+    return needs
+
+
+def _check_support_seats(session: ValidationSession) -> None:
+    """Refuse one more participant with support needs when the session's limit is reached."""
+    if session.support_seats is None:
+        return
+    taken = db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.session_id == session.id,
+            Booking.status != "cancelled",
+            Booking.support_needs != "",
+        )
+    )
+    if taken >= session.support_seats:
+        raise DomainError(
+            _(
+                "Passet kan inte ta emot fler deltagare med stödbehov. "
+                "Välj ett annat pass eller kontakta testcentret."
+            )
+        )
 
 
 def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
@@ -302,7 +339,7 @@ def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) 
     now = now or utcnow()
     with unit_of_work():
         session_id = _get_booking(booking_id).session_id
-        _lock_session(session_id)
+        lock_session(session_id)
         booking = _get_booking(booking_id)
         override = _check_may_change(booking, actor, now)
         _end_booking(booking, actor, now)
@@ -324,7 +361,7 @@ def move_booking(
         if source_id == target_session_id:
             raise DomainError(_("Välj ett annat pass än det du redan har."))
         # Lock both sessions in id order so two crossing moves cannot deadlock.
-        locked = {sid: _lock_session(sid) for sid in sorted((source_id, target_session_id))}
+        locked = {sid: lock_session(sid) for sid in sorted((source_id, target_session_id))}
         booking = _get_booking(booking_id)
         target = locked[target_session_id]
         override = _check_may_change(booking, actor, now)
@@ -334,7 +371,10 @@ def move_booking(
             raise DomainError(problem)
         if _live_booking(target.id, booking.employee_id):
             raise DomainError(_("Du har redan en bokning på det passet."))
+        if booking.support_needs:
+            _check_support_seats(target)
         moved = _add_booking(target, booking.employee, actor, now, moved_from=booking)
+        moved.support_needs, moved.support_note = booking.support_needs, booking.support_note
         if moved.status != "confirmed":
             raise DomainError(
                 _("Passet du valde är fullt. Din nuvarande bokning är kvar som den var.")

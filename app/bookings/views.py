@@ -17,6 +17,7 @@ from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import time_span
+from app.results.services import bookings_with_outcomes
 
 bp = Blueprint("bookings", __name__, template_folder="templates")
 
@@ -26,9 +27,15 @@ bp = Blueprint("bookings", __name__, template_folder="templates")
 def book(session_id: int):
     form = BookingForm()
     if not form.validate():
-        raise InvalidInput(" ".join(map(str, form.request_key.errors)))
+        errors = [str(e) for field in form for e in field.errors]
+        raise InvalidInput(" ".join(errors))
     booking = book_seat(
-        session_id, employee=current_user, actor=current_user, request_key=form.request_key.data
+        session_id,
+        employee=current_user,
+        actor=current_user,
+        request_key=form.request_key.data,
+        support_needs=form.support_needs.data or (),
+        support_note=form.support_note.data or "",
     )
     when = time_span(booking.session.starts_at, booking.session.ends_at)
     if booking.status == "confirmed":
@@ -59,6 +66,7 @@ def mine():
         positions={b.id: waitlist_position(b) for b in bookings if b.status == "waitlisted"},
         deadlines={b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
         now=now,
+        with_results=bookings_with_outcomes([b.id for b in bookings if b.status == "attended"]),
     )
 
 

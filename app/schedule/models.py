@@ -86,6 +86,8 @@ class ValidationSession(db.Model):
     # The last waitlist number handed out; waitlist order is by this number.
     waitlist_counter: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    # How many participants with support needs the session can take; None: no limit.
+    support_seats: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     center: Mapped[TestCenter] = relationship()

@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.bookings.forms import BookingForm
 from app.bookings.queries import live_booking_for, participants
@@ -23,13 +24,14 @@ bp = Blueprint("schedule", __name__, template_folder="templates")
 
 def _search_form() -> SessionSearchForm:
     form = SessionSearchForm(request.args)
-    everything = [("", _("Alla"))]
-    form.model.choices = everything + [(m.id, m.name) for m in validation_models()]
+    everything = [SelectChoice("", _("Alla"))]
+    form.model.choices = everything + [SelectChoice(m.id, m.name) for m in validation_models()]
     form.county.choices = everything + [
-        (c.id, c.name) for c in db.session.scalars(select(County).order_by(County.name))
+        SelectChoice(c.id, c.name) for c in db.session.scalars(select(County).order_by(County.name))
     ]
     form.municipality.choices = everything + [
-        (m.id, m.name) for m in db.session.scalars(select(Municipality).order_by(Municipality.name))
+        SelectChoice(m.id, m.name)
+        for m in db.session.scalars(select(Municipality).order_by(Municipality.name))
     ]
     return form
 

@@ -1,0 +1,1 @@
+"""Check-in, attendance, outcomes per competence area and the statement (intyg)."""

@@ -1,0 +1,22 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+
+class AttendanceForm(FlaskForm):
+    status = HiddenField(
+        validators=[
+            DataRequired(),
+            AnyOf(["attended", "no_show"], message=_l("Välj närvarande eller uteblev.")),
+        ]
+    )
+
+
+class OutcomeCommentForm(FlaskForm):
+    """The free-text part of the outcome form; the per-area fields are read by name."""
+
+    comment = TextAreaField(
+        _l("Kommentar till deltagaren"),
+        validators=[Length(max=2000, message=_l("Högst 2000 tecken."))],
+    )

@@ -1,0 +1,204 @@
+"""Check-in, attendance and outcomes: the testledare's work on the day and after."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from app.accounts.models import Person
+from app.bookings.models import Booking, BookingEvent
+from app.bookings.services import lock_session
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.results.models import RESULTS, AreaOutcome, CompetenceArea, ModelArea
+from app.schedule.models import ValidationSession
+
+
+def may_assess(actor: Person, session: ValidationSession) -> bool:
+    """The session's own testledare, the center's admins and project admins."""
+    return actor.id == session.assessor_id or actor.is_staff_for_center(session.center_id)
+
+
+def may_see_results(actor: Person, booking: Booking) -> bool:
+    """The employee, their company's coordinator, and those who may assess the session."""
+    if actor.id == booking.employee_id or may_assess(actor, booking.session):
+        return True
+    return (
+        actor.has_role("coordinator")
+        and actor.company_id is not None
+        and actor.company_id == booking.employee.company_id
+    )
+
+
+def model_areas(model_id: int) -> list[CompetenceArea]:
+    return [
+        row.area
+        for row in db.session.scalars(
+            select(ModelArea).where(ModelArea.model_id == model_id).order_by(ModelArea.position)
+        )
+    ]
+
+
+def _locked_booking(booking_id: int, actor: Person) -> tuple[Booking, ValidationSession]:
+    """Load a booking the actor may assess, with its session's row locked."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not may_assess(actor, booking.session):
+        raise NotFound(_("Bokningen finns inte."))
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)  # read again now that nobody else can change it
+    return booking, session
+
+
+def _record(booking, kind, actor, now, note=""):
+    db.session.add(BookingEvent(booking=booking, kind=kind, actor=actor, at=now, note=note))
+
+
+def check_in(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:
+    """Check a participant in on the day: they are there, so they attended."""
+    now = now or utcnow()
+    with unit_of_work():
+        booking, session = _locked_booking(booking_id, actor)
+        opens = session.starts_at - timedelta(minutes=current_app.config["CHECK_IN_OPENS_MINUTES"])
+        if now < opens:
+            raise DomainError(_("Incheckningen öppnar en timme före start."))
+        if now > session.ends_at:
+            raise DomainError(_("Passet är slut. Registrera närvaro i stället."))
+        if booking.status not in ("confirmed", "no_show"):
+            raise DomainError(_("Bara deltagare med bekräftad plats kan checkas in."))
+        booking.status = "attended"
+        booking.checked_in_at = now
+        _record(booking, "checked_in", actor, now)
+        return booking
+
+
+def set_attendance(booking_id: int, status: str, actor: Person, now=None) -> Booking:
+    """Record afterwards that a participant attended or did not come."""
+    now = now or utcnow()
+    if status not in ("attended", "no_show"):
+        raise InvalidInput(_("Välj närvarande eller uteblev."))
+    with unit_of_work():
+        booking, session = _locked_booking(booking_id, actor)
+        if now < session.starts_at:
+            raise DomainError(_("Närvaro kan registreras först när passet har börjat."))
+        if booking.status not in ("confirmed", "attended", "no_show"):
+            raise DomainError(_("Bara deltagare med plats på passet har närvaro."))
+        if status == "no_show" and db.session.scalar(
+            select(func.count(AreaOutcome.id)).where(AreaOutcome.booking_id == booking.id)
+        ):
+            raise DomainError(
+                _("Deltagaren har redan resultat och kan inte markeras som utebliven.")
+            )
+        booking.status = status
+        _record(booking, status, actor, now)
+        return booking
+
+
+def mark_no_shows(now: datetime | None = None) -> int:
+    """Mark everyone not checked in a while after their session started as a no-show."""
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=current_app.config["NO_SHOW_AFTER_MINUTES"])
+    with unit_of_work():
+        late = db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(
+                Booking.status == "confirmed",
+                Booking.checked_in_at.is_(None),
+                ValidationSession.status == "scheduled",
+                ValidationSession.starts_at <= cutoff,
+            )
+        ).all()
+        for booking in late:
+            # Conditional, so a check-in that just landed wins over this sweep.
+            changed = db.session.execute(
+                update(Booking)
+                .where(Booking.id == booking.id, Booking.status == "confirmed")
+                .values(status="no_show")
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed:
+                _record(booking, "no_show", None, now, note="automatiskt")
+        return len(late)
+
+
+@dataclass
+class AreaVerdict:
+    area_id: int
+    result: str
+    training: str = ""
+
+
+def record_outcomes(
+    booking_id: int,
+    verdicts: list[AreaVerdict],
+    comment: str,
+    actor: Person,
+    now: datetime | None = None,
+) -> Booking:
+    """Store the verdict on every competence area of the model for one participant."""
+    now = now or utcnow()
+    with unit_of_work():
+        booking, _session = _locked_booking(booking_id, actor)
+        if booking.status != "attended":
+            raise DomainError(_("Resultat kan bara registreras för deltagare som var närvarande."))
+        areas = {area.id for area in model_areas(booking.session.model_id)}
+        given = {v.area_id: v for v in verdicts if v.result}
+        if set(given) != areas:
+            raise InvalidInput(_("Ange ett resultat för varje kompetensområde."))
+        for verdict in verdicts:
+            if verdict.result not in RESULTS:
+                raise InvalidInput(_("Okänt resultat."))
+            if verdict.result == "not_yet" and not verdict.training.strip():
+                raise InvalidInput(
+                    _("Föreslå kompetensutvecklande åtgärder för områden som inte är godkända.")
+                )
+        existing = {
+            o.area_id: o
+            for o in db.session.scalars(
+                select(AreaOutcome).where(AreaOutcome.booking_id == booking.id)
+            )
+        }
+        for verdict in verdicts:
+            outcome = existing.get(verdict.area_id) or AreaOutcome(
+                booking=booking, area_id=verdict.area_id
+            )
+            outcome.result = verdict.result
+            outcome.training = verdict.training.strip() if verdict.result == "not_yet" else ""
+            outcome.recorded_by = actor
+            outcome.recorded_at = now
+            db.session.add(outcome)
+        booking.result_comment = comment.strip()
+        _record(booking, "outcome", actor, now)
+        return booking
+
+
+def outcomes_of(booking: Booking) -> list[AreaOutcome]:
+    """The booking's outcomes in the model's order of areas."""
+    order = {area.id: i for i, area in enumerate(model_areas(booking.session.model_id))}
+    rows = db.session.scalars(select(AreaOutcome).where(AreaOutcome.booking_id == booking.id))
+    return sorted(rows, key=lambda o: order.get(o.area_id, 999))
+
+
+def no_show_counts(employee_ids: list[int]) -> dict[int, int]:
+    if not employee_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Booking.employee_id, func.count(Booking.id))
+            .where(Booking.employee_id.in_(employee_ids), Booking.status == "no_show")
+            .group_by(Booking.employee_id)
+        ).all()
+    )
+
+
+def bookings_with_outcomes(booking_ids: list[int]) -> set[int]:
+    if not booking_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(AreaOutcome.booking_id).where(AreaOutcome.booking_id.in_(booking_ids)).distinct()
+        )
+    )

@@ -1,0 +1,161 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.auth import role_required
+from app.accounts.models import Person
+from app.bookings.forms import SUPPORT_NEED_LABELS
+from app.bookings.models import Booking
+from app.bookings.queries import participants
+from app.db import utcnow
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.results.forms import AttendanceForm, OutcomeCommentForm
+from app.results.services import (
+    AreaVerdict,
+    bookings_with_outcomes,
+    check_in,
+    may_assess,
+    may_see_results,
+    model_areas,
+    no_show_counts,
+    outcomes_of,
+    record_outcomes,
+    set_attendance,
+)
+from app.schedule.models import ValidationSession
+
+bp = Blueprint("results", __name__, template_folder="templates")
+
+MAX_TRAINING_CHARS = 1000
+
+
+def _session_for_assessor(session_id: int) -> ValidationSession:
+    session = db.session.get(ValidationSession, session_id)
+    if session is None or not may_assess(current_user, session):
+        raise NotFound(_("Passet finns inte."))
+    return session
+
+
+@bp.get("/sessions/<int:session_id>/participants")
+@login_required
+def session_participants(session_id: int):
+    """The testledare's list: support needs, check-in, attendance and results."""
+    session = _session_for_assessor(session_id)
+    people = participants(session.id)
+    return render_template(
+        "results/participants.html",
+        session=session,
+        participants=people,
+        no_shows=no_show_counts([b.employee_id for b in people]),
+        need_labels=SUPPORT_NEED_LABELS,
+        has_outcome=bookings_with_outcomes([b.id for b in people]),
+        now=utcnow(),
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/check-in")
+@login_required
+def check_in_view(booking_id: int):
+    booking = check_in(booking_id, current_user)
+    flash(_("%(name)s är incheckad.", name=booking.employee.name), "success")
+    return redirect(url_for("results.session_participants", session_id=booking.session_id))
+
+
+@bp.post("/bookings/<int:booking_id>/attendance")
+@login_required
+def attendance(booking_id: int):
+    form = AttendanceForm()
+    if not form.validate():
+        raise InvalidInput(_("Välj närvarande eller uteblev."))
+    booking = set_attendance(booking_id, form.status.data, current_user)
+    flash(_("Närvaron för %(name)s är sparad.", name=booking.employee.name), "success")
+    return redirect(url_for("results.session_participants", session_id=booking.session_id))
+
+
+def _assessable_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not may_assess(current_user, booking.session):
+        raise NotFound(_("Bokningen finns inte."))
+    return booking
+
+
+@bp.route("/bookings/<int:booking_id>/outcome", methods=["GET", "POST"])
+@login_required
+def outcome(booking_id: int):
+    booking = _assessable_booking(booking_id)
+    areas = model_areas(booking.session.model_id)
+    form = OutcomeCommentForm(comment=booking.result_comment)
+    current = {o.area_id: o for o in outcomes_of(booking)}
+    errors: list[str] = []
+    if form.validate_on_submit():
+        verdicts = [
+            AreaVerdict(
+                area_id=area.id,
+                result=request.form.get(f"area-{area.id}", ""),
+                training=request.form.get(f"training-{area.id}", "")[:MAX_TRAINING_CHARS],
+            )
+            for area in areas
+        ]
+        try:
+            record_outcomes(booking.id, verdicts, form.comment.data or "", current_user)
+        except InvalidInput as error:
+            errors.append(error.message)
+            current = {v.area_id: v for v in verdicts}
+        else:
+            flash(_("Resultatet för %(name)s är sparat.", name=booking.employee.name), "success")
+            return redirect(url_for("results.session_participants", session_id=booking.session_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "results/outcome.html",
+        booking=booking,
+        areas=areas,
+        form=form,
+        current=current,
+        errors=errors,
+        max_training=MAX_TRAINING_CHARS,
+    ), status
+
+
+@bp.get("/bookings/<int:booking_id>/intyg")
+@login_required
+def statement(booking_id: int):
+    """The printable statement: approved areas and what remains, with proposed training."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not may_see_results(current_user, booking):
+        raise NotFound(_("Intyget finns inte."))
+    outcomes = outcomes_of(booking)
+    if not outcomes:
+        raise NotFound(_("Det finns inget resultat för den här bokningen än."))
+    return render_template(
+        "results/statement.html",
+        booking=booking,
+        approved=[o for o in outcomes if o.result == "approved"],
+        remaining=[o for o in outcomes if o.result == "not_yet"],
+    )
+
+
+@bp.get("/company/results")
+@role_required("coordinator")
+def company_results():
+    """The coordinator's view of their company's bookings, results and no-shows."""
+    bookings = db.session.scalars(
+        select(Booking)
+        .join(Booking.employee)
+        .where(Person.company_id == current_user.company_id, Booking.status != "cancelled")
+        .options(
+            joinedload(Booking.session).joinedload(ValidationSession.model),
+            joinedload(Booking.employee),
+        )
+        .order_by(Person.name, Booking.id.desc())
+    ).all()
+    return render_template(
+        "results/company.html",
+        bookings=bookings,
+        no_shows=no_show_counts(sorted({b.employee_id for b in bookings})),
+        has_outcome=bookings_with_outcomes([b.id for b in bookings]),
+    )

@@ -1,0 +1,230 @@
+"""Support needs, check-in, no-shows, outcomes per competence area and the statement."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.bookings.models import Booking
+from app.bookings.services import book_seat
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.results.services import (
+    AreaVerdict,
+    check_in,
+    mark_no_shows,
+    model_areas,
+    record_outcomes,
+    set_attendance,
+)
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def test_bas_models_have_their_competence_areas_with_ten_shared(ctx, make):
+    industri = {a.code for a in model_areas(make.model("industriteknik-bas").id)}
+    automation = {a.code for a in model_areas(make.model("automation-bas").id)}
+    underhall = {a.code for a in model_areas(make.model("underhall-bas").id)}
+    assert (len(industri), len(automation), len(underhall)) == (10, 15, 16)
+    assert industri <= automation and industri <= underhall
+
+
+def test_support_needs_are_stored_and_limited_per_session(ctx, make):
+    session = make.session(seats=5)
+    session.support_seats = 1
+    db.session.commit()
+    first, second, plain = make.employee(), make.employee(), make.employee()
+    booking = book_seat(
+        session.id,
+        first,
+        first,
+        support_needs=["extra_time", "read_aloud"],
+        support_note="Arabiska",
+    )
+    assert booking.support_need_codes == ["extra_time", "read_aloud"]
+    with pytest.raises(DomainError, match="stödbehov"):
+        book_seat(session.id, second, second, support_needs=["interpreter"])
+    assert book_seat(session.id, plain, plain).status == "confirmed"
+    with pytest.raises(InvalidInput):
+        book_seat(session.id, second, second, support_needs=["teleport"])
+
+
+def _started(make, seats=3):
+    session = make.session(seats=seats)
+    people = [make.employee() for _ in range(seats)]
+    bookings = [book_seat(session.id, p, p) for p in people]
+    return session, bookings
+
+
+def test_check_in_on_the_day_and_no_shows_after_thirty_minutes(ctx, make):
+    session, (early, late, absent) = _started(make)
+    assessor = session.assessor
+    with pytest.raises(DomainError, match="öppnar"):
+        check_in(early.id, assessor, now=session.starts_at - timedelta(hours=2))
+    check_in(early.id, assessor, now=session.starts_at - timedelta(minutes=10))
+    check_in(late.id, assessor, now=session.starts_at + timedelta(minutes=20))
+    assert mark_no_shows(now=session.starts_at + timedelta(minutes=29)) == 0
+    assert mark_no_shows(now=session.starts_at + timedelta(minutes=31)) == 1
+    db.session.expire_all()
+    statuses = [db.session.get(Booking, b.id).status for b in (early, late, absent)]
+    assert statuses == ["attended", "attended", "no_show"]
+    # The testledare can correct it afterwards.
+    set_attendance(absent.id, "attended", assessor, now=session.starts_at + timedelta(hours=1))
+    assert db.session.get(Booking, absent.id).status == "attended"
+
+
+def test_only_the_sessions_testledare_or_staff_may_record(ctx, make):
+    session, (booking, *_) = _started(make)
+    other_assessor = make.assessor()
+    with pytest.raises(NotFound):
+        check_in(booking.id, other_assessor, now=session.starts_at)
+    with pytest.raises(NotFound):
+        check_in(booking.id, booking.employee, now=session.starts_at)
+    admin = make.person(("center_admin",), center=session.center)
+    assert check_in(booking.id, admin, now=session.starts_at).status == "attended"
+
+
+def test_outcomes_need_every_area_and_training_for_what_remains(ctx, make):
+    session, (booking, *_) = _started(make)
+    assessor = session.assessor
+    areas = model_areas(session.model_id)
+    after = session.starts_at + timedelta(hours=4)
+    all_ok = [AreaVerdict(a.id, "approved") for a in areas]
+    with pytest.raises(DomainError, match="närvarande"):
+        record_outcomes(booking.id, all_ok, "", assessor, now=after)
+    set_attendance(booking.id, "attended", assessor, now=after)
+    with pytest.raises(InvalidInput, match="varje kompetensområde"):
+        record_outcomes(booking.id, all_ok[:-1], "", assessor, now=after)
+    missing_training = [*all_ok[:-1], AreaVerdict(areas[-1].id, "not_yet")]
+    with pytest.raises(InvalidInput, match="kompetensutvecklande"):
+        record_outcomes(booking.id, missing_training, "", assessor, now=after)
+    verdicts = [*all_ok[:-1], AreaVerdict(areas[-1].id, "not_yet", "Kurs i samarbete")]
+    record_outcomes(booking.id, verdicts, "Bra jobbat", assessor, now=after)
+    # Recording again replaces rather than duplicates.
+    record_outcomes(booking.id, all_ok, "Allt klart", assessor, now=after)
+    with pytest.raises(DomainError, match="redan resultat"):
+        set_attendance(booking.id, "no_show", assessor, now=after)
+
+
+def _assessed(app, make, approved_all=False):
+    with app.app_context():
+        company = make.company()
+        session = make.session()
+        person = make.employee(company=company, name="Ida Industri")
+        booking = book_seat(session.id, person, person)
+        after = session.starts_at + timedelta(hours=4)
+        set_attendance(booking.id, "attended", session.assessor, now=after)
+        areas = model_areas(session.model_id)
+        verdicts = [AreaVerdict(a.id, "approved") for a in areas[:-2]] + [
+            AreaVerdict(a.id, "approved" if approved_all else "not_yet", "Studiecirkel")
+            for a in areas[-2:]
+        ]
+        record_outcomes(booking.id, verdicts, "Fint resultat", session.assessor, now=after)
+        coordinator = make.person(("coordinator",), company=company)
+        other_coordinator = make.person(("coordinator",), company=make.company())
+        return {
+            "booking": booking.id,
+            "employee": person.email,
+            "coordinator": coordinator.email,
+            "other": other_coordinator.email,
+            "assessor": session.assessor.email,
+            "last_area": areas[-1].name,
+        }
+
+
+def test_the_employee_and_their_coordinator_see_the_statement(app, client, auth, make):
+    data = _assessed(app, make)
+    for who in ("employee", "coordinator"):
+        auth.login(data[who])
+        page = client.get(f"/bookings/{data['booking']}/intyg")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, who
+        assert "Intyg om validering" in html and "Ida Industri" in html
+        assert "Godkända kompetensområden</h2>" not in html  # heading carries the count
+        assert "Godkända kompetensområden (8)" in html and "Kvar att utveckla (2)" in html
+        assert data["last_area"] in html and "Studiecirkel" in html
+        auth.logout()
+    auth.login(data["coordinator"])
+    company = client.get("/company/results").get_data(as_text=True)
+    assert "Ida Industri" in company and f"/bookings/{data['booking']}/intyg" in company
+
+
+def test_others_do_not_see_the_statement(app, client, auth, make):
+    data = _assessed(app, make)
+    with app.app_context():
+        stranger = make.employee().email
+    for email in (stranger, data["other"]):
+        auth.login(email)
+        page = client.get(f"/bookings/{data['booking']}/intyg")
+        assert page.status_code == 404
+        assert "Ida Industri" not in page.get_data(as_text=True)
+        auth.logout()
+    assert client.get(f"/bookings/{data['booking']}/intyg").status_code == 302  # sign in first
+
+
+def test_testledare_records_an_outcome_through_the_form(app, client, auth, make):
+    with app.app_context():
+        session = make.session()
+        person = make.employee(name="Olle Operatör")
+        booking = book_seat(session.id, person, person)
+        set_attendance(
+            booking.id, "attended", session.assessor, now=session.starts_at + timedelta(hours=1)
+        )
+        areas = [a.id for a in model_areas(session.model_id)]
+        booking_id, session_id, email = booking.id, session.id, session.assessor.email
+    auth.login(email)
+    listing = client.get(f"/sessions/{session_id}/participants").get_data(as_text=True)
+    assert "Olle Operatör" in listing and "Registrera resultat" in listing
+    page = client.get(f"/bookings/{booking_id}/outcome").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "comment": "Bra"}
+    form.update({f"area-{a}": "approved" for a in areas[:-1]})
+    incomplete = client.post(f"/bookings/{booking_id}/outcome", data=form)
+    assert incomplete.status_code == 400
+    assert "varje kompetensområde" in incomplete.get_data(as_text=True)
+    form[f"area-{areas[-1]}"] = "not_yet"
+    form[f"training-{areas[-1]}"] = "Kurs i mätteknik"
+    done = client.post(f"/bookings/{booking_id}/outcome", data=form)
+    assert done.status_code == 302
+    statement = client.get(f"/bookings/{booking_id}/intyg").get_data(as_text=True)
+    assert "Kurs i mätteknik" in statement
+
+
+def test_participant_list_shows_support_needs_only_to_testledare_and_staff(app, client, auth, make):
+    with app.app_context():
+        session = make.session()
+        person = make.employee(name="Stina Stöd")
+        book_seat(session.id, person, person, support_needs=["interpreter"], support_note="Finska")
+        session_id, assessor, employee = session.id, session.assessor.email, person.email
+    auth.login(assessor)
+    html = client.get(f"/sessions/{session_id}/participants").get_data(as_text=True)
+    assert "Stina Stöd" in html and "Tolk eller prov på annat språk" in html and "Finska" in html
+    auth.logout()
+    auth.login(employee)
+    assert client.get(f"/sessions/{session_id}/participants").status_code == 404
+
+
+def test_booking_form_sends_support_needs(app, client, auth, make):
+    with app.app_context():
+        session_id, email = make.session().id, make.employee().email
+    auth.login(email)
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Förlängd provtid" in page
+    from tests.conftest import form_value
+
+    data = {
+        "csrf_token": csrf_token(page),
+        "request_key": form_value(page, "request_key"),
+        "support_needs": ["extra_time", "accessible_workstation"],
+        "support_note": "Rullstol",
+    }
+    assert client.post(f"/sessions/{session_id}/book", data=data).status_code == 302
+    with app.app_context():
+        booking = db.session.scalar(select(Booking).where(Booking.session_id == session_id))
+        assert booking.support_need_codes == ["accessible_workstation", "extra_time"]
+    bad = dict(data, support_needs=["nonsense"], request_key="b" * 22)
+    assert client.post(f"/sessions/{session_id}/book", data=bad).status_code == 400
