@@ -5,6 +5,7 @@ import secrets
 import time
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
     _init_extensions(app)
+    # Ids in URLs are database integers: anything past 32 bits is simply not found,
+    # instead of overflowing the database driver.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
     from app.errors import register_error_handlers
@@ -39,6 +43,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, map, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, **kwargs)
 
 
 def _instance_secret_key(instance_path: str) -> str:
@@ -68,7 +79,7 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401
     from app.accounts.auth import load_user
     from app.db import configure_sqlite
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
 
     db.init_app(app)
@@ -77,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
@@ -86,6 +98,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
+    from app.api.token_views import bp as api_tokens_bp
+    from app.api.views import bp as api_bp
     from app.bookings.views import bp as bookings_bp
     from app.results.views import bp as results_bp
     from app.schedule.views import bp as schedule_bp
@@ -94,3 +108,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)

@@ -19,3 +19,21 @@ def register_cli(app: Flask) -> None:
         from app.results.services import mark_no_shows
 
         click.echo(f"{mark_no_shows()} marked as no-shows")
+
+    @app.cli.group("api-token")
+    def api_token():
+        """Personal API tokens."""
+
+    @api_token.command("create")
+    @click.argument("email")
+    @click.option("--name", default="CLI", help="What the token is for.")
+    def api_token_create(email: str, name: str):
+        """Create an API token for EMAIL and print it (it is shown only once)."""
+        from app.accounts.services import find_by_email
+        from app.api.tokens import create_token
+
+        person = find_by_email(email)
+        if person is None:
+            raise click.ClickException(f"No person with e-mail {email}")
+        _row, token = create_token(person, name)
+        click.echo(token)

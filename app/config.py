@@ -35,6 +35,11 @@ class Defaults:
 
     SESSIONS_PER_PAGE = 20
 
+    # Flask-Limiter: memory:// per process by default; redis://127.0.0.1:6379 in production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    API_RATE_LIMIT = "300 per minute"
+
 
 def from_environment() -> dict:
     """Read the settings that deployments set through the environment."""
@@ -45,6 +50,8 @@ def from_environment() -> dict:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         settings["SQLALCHEMY_DATABASE_URI"] = url
+    if storage := os.environ.get("REDIS_URL"):
+        settings["RATELIMIT_STORAGE_URI"] = storage
     if key := os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = key
     return settings

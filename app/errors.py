@@ -1,6 +1,6 @@
 """Domain errors raised by services, and the handlers that turn them into answers."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -40,7 +40,10 @@ HTTP_TEXTS = {
     403: (_l("Åtkomst nekad"), _l("Du har inte behörighet till det här.")),
     404: (_l("Sidan finns inte"), _l("Sidan eller det du sökte finns inte.")),
     405: (_l("Metoden stöds inte"), _l("Sidan kan inte användas på det sättet.")),
+    409: (_l("Konflikt"), _l("Det krockar med en regel eller en annan ändring.")),
     413: (_l("För stor"), _l("Det du skickade är för stort.")),
+    415: (_l("Fel innehållstyp"), _l("Skicka JSON med Content-Type: application/json.")),
+    422: (_l("Ogiltiga uppgifter"), _l("Uppgifterna följer inte beskrivningen.")),
     429: (_l("För många försök"), _l("Vänta en stund och försök igen.")),
 }
 
@@ -54,8 +57,8 @@ def _wants_json() -> bool:
 
 
 def _answer(status: int, title: str, detail: str):
-    if _wants_json():
-        response = jsonify(status=status, title=title, detail=detail)
+    if _wants_json():  # RFC 9457 problem details
+        response = jsonify(type="about:blank", title=title, status=status, detail=detail)
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
@@ -66,7 +69,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        return _answer(error.status_code, str(_l("Det gick inte")), error.message)
+        title = _l("Det gick inte")
+        if _wants_json() and error.status_code in HTTP_TEXTS:
+            title = HTTP_TEXTS[error.status_code][0]
+        response = make_response(_answer(error.status_code, str(title), error.message))
+        if error.status_code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

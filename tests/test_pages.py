@@ -97,6 +97,8 @@ def test_session_page_shows_center_assessor_and_local_times(app, client, make):
 def test_unknown_or_malformed_session_ids_answer_404(client):
     assert client.get("/sessions/999999").status_code == 404
     assert client.get("/sessions/abc").status_code == 404
+    assert client.get("/sessions/99999999999999999999").status_code == 404
+    assert client.get("/sessions/0").status_code == 404
     assert "Sidan finns inte" in client.get("/sessions/abc").get_data(as_text=True)
 
 

@@ -1,0 +1,225 @@
+"""The JSON API: tokens, every endpoint's rules, problem answers and idempotency."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.api.models import ApiToken
+from app.api.tokens import create_token
+from app.bookings.models import Booking
+from app.bookings.services import book_seat
+from app.db import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def api(app, client):
+    """Call the API as a person: api(person)(method, path, **kwargs).
+
+    Use it inside the test's `with app.app_context()`, where the person was made.
+    """
+
+    def as_person(person):
+        _row, token = create_token(person, "test")
+
+        def call(method, path, headers=None, **kwargs):
+            headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+            return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+        return call
+
+    return as_person
+
+
+def _problem(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def test_requests_without_a_valid_token_get_401(app, client, make):
+    for headers in ({}, {"Authorization": "Bearer tcb_wrong"}, {"Authorization": "Basic x"}):
+        response = client.get("/api/v1/sessions", headers=headers)
+        _problem(response, 401)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_tokens_are_stored_hashed_and_revoking_kills_them(app, client, auth, make):
+    with app.app_context():
+        person = make.employee()
+        email = person.email
+    auth.login(email)
+    page = client.get("/account/api-tokens").get_data(as_text=True)
+    created = client.post(
+        "/account/api-tokens", data={"csrf_token": csrf_token(page), "name": "HR-systemet"}
+    )
+    html = created.get_data(as_text=True)
+    token = html.split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("tcb_") and len(token) > 40
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        assert token not in (row.token_hash, row.prefix) and row.name == "HR-systemet"
+        token_id = row.id
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/counties", headers=headers).status_code == 200
+    assert token not in client.get("/account/api-tokens").get_data(as_text=True)
+    client.post(f"/account/api-tokens/{token_id}/revoke", data={"csrf_token": csrf_token(html)})
+    _problem(client.get("/api/v1/counties", headers=headers), 401)
+
+
+def test_cli_creates_a_token_for_an_email(app, make):
+    with app.app_context():
+        email = make.employee().email
+    result = app.test_cli_runner().invoke(args=["api-token", "create", email.upper()])
+    assert result.exit_code == 0 and result.output.strip().startswith("tcb_")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {result.output.strip()}"}
+    assert client.get("/api/v1/bookings", headers=headers).get_json() == {"items": []}
+    missing = app.test_cli_runner().invoke(args=["api-token", "create", "no@example.se"])
+    assert missing.exit_code != 0
+
+
+def test_reference_lists(app, api, make):
+    with app.app_context():
+        call = api(make.employee())
+        make.center(name="Kiruna Testcenter", municipality="Kiruna")
+    counties = call("GET", "/counties").get_json()
+    assert {c["name"] for c in counties} == {"Norrbottens län", "Västerbottens län"}
+    assert len(call("GET", "/municipalities").get_json()) == 29
+    assert "Svets SVART" in {m["name"] for m in call("GET", "/validation-models").get_json()}
+    centers = call("GET", "/centers").get_json()
+    assert centers[0]["municipality"] == "Kiruna" and centers[0]["county"] == "Norrbottens län"
+
+
+def test_session_search_filters_and_pages(app, api, make):
+    with app.app_context():
+        call = api(make.employee())
+        umea = make.center(municipality="Umeå")
+        for days in (5, 6, 7):
+            make.session(center=umea, starts_in=timedelta(days=days))
+        full = make.session(seats=1, starts_in=timedelta(days=8))
+        taker = make.employee()
+        book_seat(full.id, taker, taker)
+        umea_id, full_id = umea.municipality_id, full.id
+    everything = call("GET", "/sessions?per_page=2").get_json()
+    assert everything["total"] == 4 and everything["pages"] == 2 and len(everything["items"]) == 2
+    in_umea = call("GET", f"/sessions?municipality_id={umea_id}").get_json()
+    assert in_umea["total"] == 3 and all(s["municipality"] == "Umeå" for s in in_umea["items"])
+    free = call("GET", "/sessions?only_free=true").get_json()
+    assert full_id not in {s["id"] for s in free["items"]}
+    one = call("GET", f"/sessions/{full_id}").get_json()
+    assert one["seats_left"] == 0 and one["waitlist_length"] == 0 and one["bookable"] is True
+    assert one["starts_at_local"].endswith(("+01:00", "+02:00"))
+    _problem(call("GET", "/sessions?page=0"), 422)
+    # A range that ends before it starts matches nothing.
+    assert call("GET", "/sessions?from=2030-02-01&to=2030-01-01").get_json()["total"] == 0
+    _problem(call("GET", "/sessions?from=yesterday"), 422)
+    _problem(call("GET", "/sessions/999999"), 404)
+
+
+def test_booking_confirms_then_queues_and_refuses_a_second(app, api, make):
+    with app.app_context():
+        session = make.session(seats=1)
+        first, second = make.employee(), make.employee()
+        call_first, call_second, sid = api(first), api(second), session.id
+    booked = call_first("POST", f"/sessions/{sid}/bookings", json={})
+    assert booked.status_code == 201 and booked.get_json()["status"] == "confirmed"
+    queued = call_second("POST", f"/sessions/{sid}/bookings")
+    assert queued.status_code == 201
+    assert (
+        queued.get_json()["status"] == "waitlisted" and queued.get_json()["waitlist_position"] == 1
+    )
+    assert "redan" in _problem(call_first("POST", f"/sessions/{sid}/bookings"), 409)["detail"]
+    _problem(call_first("POST", "/sessions/999999/bookings"), 404)
+    _problem(call_first("POST", f"/sessions/{sid}/bookings", json={"seats": 3}), 422)
+    _problem(call_first("POST", f"/sessions/{sid}/bookings", json=[1]), 422)
+    _problem(
+        call_first(
+            "POST", f"/sessions/{sid}/bookings", data="{oops", content_type="application/json"
+        ),
+        400,
+    )
+
+
+def test_an_idempotency_key_repeated_gives_the_same_answer_and_one_booking(app, api, make):
+    with app.app_context():
+        session, other = make.session(seats=3), make.session(seats=3)
+        call, sid, other_id = api(make.employee()), session.id, other.id
+    headers = {"Idempotency-Key": "hr-system-4711"}
+    first = call("POST", f"/sessions/{sid}/bookings", headers=headers)
+    again = call("POST", f"/sessions/{sid}/bookings", headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 1
+    _problem(call("POST", f"/sessions/{other_id}/bookings", headers=headers), 409)
+    _problem(call("POST", f"/sessions/{sid}/bookings", headers={"Idempotency-Key": "x" * 65}), 400)
+
+
+def test_a_coordinator_books_for_their_own_employees_only(app, api, make):
+    with app.app_context():
+        company = make.company()
+        employee = make.employee(company=company)
+        stranger = make.employee()
+        coordinator = make.person(("coordinator",), company=company)
+        call, sid = api(coordinator), make.session().id
+        employee_id, stranger_id = employee.id, stranger.id
+        employee_call = api(employee)
+    booked = call("POST", f"/sessions/{sid}/bookings", json={"employee_id": employee_id})
+    assert booked.status_code == 201 and booked.get_json()["employee_id"] == employee_id
+    _problem(call("POST", f"/sessions/{sid}/bookings", json={"employee_id": stranger_id}), 404)
+    _problem(
+        employee_call("POST", f"/sessions/{sid}/bookings", json={"employee_id": stranger_id}), 404
+    )
+    listed = call("GET", f"/bookings?employee_id={employee_id}").get_json()["items"]
+    assert [b["employee_id"] for b in listed] == [employee_id]
+    _problem(call("GET", f"/bookings?employee_id={stranger_id}"), 404)
+    _problem(call("GET", "/bookings?employee_id=abc"), 400)
+
+
+def test_cancel_and_move_through_the_api(app, api, make):
+    with app.app_context():
+        model = make.model()
+        source = make.session(model=model)
+        target = make.session(model=model, starts_in=timedelta(days=30))
+        full = make.session(model=model, seats=1, starts_in=timedelta(days=31))
+        soon = make.session(model=model, starts_at=utcnow() + timedelta(hours=30))
+        person, other = make.employee(), make.employee()
+        book_seat(full.id, other, other)
+        late = book_seat(soon.id, person, person, now=soon.starts_at - timedelta(days=3))
+        call, other_call = api(person), api(other)
+        ids = {"source": source.id, "target": target.id, "full": full.id, "late": late.id}
+    booking = call("POST", f"/sessions/{ids['source']}/bookings").get_json()
+    _problem(other_call("DELETE", f"/bookings/{booking['id']}"), 404)
+    _problem(call("POST", f"/bookings/{booking['id']}/move", json={"session_id": ids["full"]}), 409)
+    _problem(call("POST", f"/bookings/{booking['id']}/move", json={}), 422)
+    moved = call("POST", f"/bookings/{booking['id']}/move", json={"session_id": ids["target"]})
+    assert moved.status_code == 200
+    new = moved.get_json()
+    assert new["session_id"] == ids["target"] and new["status"] == "confirmed"
+    cancelled = call("DELETE", f"/bookings/{new['id']}")
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    _problem(call("DELETE", f"/bookings/{new['id']}"), 409)
+    assert "Sista dag" in _problem(call("DELETE", f"/bookings/{ids['late']}"), 409)["detail"]
+    statuses = [b["status"] for b in call("GET", "/bookings").get_json()["items"]]
+    assert sorted(statuses) == ["cancelled", "cancelled", "confirmed"]
+
+
+def test_too_many_calls_get_429(app, api, make):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    with app.app_context():
+        call = api(make.employee())
+    answers = [call("GET", "/counties").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    _problem(call("GET", "/counties"), 429)
+
+
+def test_openapi_document_and_browsable_docs_are_served(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.") and "/sessions/{session_id}/bookings" in spec["paths"]
+    docs = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "POST /api/v1/sessions/{session_id}/bookings" in docs
