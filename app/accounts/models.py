@@ -2,9 +2,10 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash
 
+from app.accounts.orgnr import normalise_orgnr
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.regions.models import Municipality
@@ -27,6 +28,13 @@ class Company(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @validates("org_number")
+    def _valid_org_number(self, _key, value: str) -> str:
+        normalised = normalise_orgnr(value)
+        if normalised is None:
+            raise ValueError(f"not a valid organisationsnummer: {value!r}")
+        return normalised
 
 
 class Person(UserMixin, db.Model):
