@@ -33,6 +33,10 @@ class Defaults:
     CHECK_IN_OPENS_MINUTES = 60
     NO_SHOW_AFTER_MINUTES = 30
 
+    # Travel time a testledare needs between sessions in different municipalities,
+    # unless a travel_buffer row says otherwise for that pair.
+    DEFAULT_TRAVEL_MINUTES = 120
+
     SESSIONS_PER_PAGE = 20
 
     # Flask-Limiter: memory:// per process by default; redis://127.0.0.1:6379 in production.

@@ -13,7 +13,7 @@ from app.accounts.models import Company, Person
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import find_by_email, hash_password, new_person
 from app.bookings.services import book_seat
-from app.centers.models import CenterWorkstation, TestCenter, WorkstationKind
+from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -288,6 +288,10 @@ def _centers() -> list[TestCenter]:
         center.workstations = [
             CenterWorkstation(kind=kinds[code], count=count) for code, count in counts.items()
         ]
+        center.opening_hours = [
+            OpeningHours(weekday=weekday, opens=time(7, 0), closes=time(17, 0))
+            for weekday in range(5)
+        ]
         db.session.add(center)
         centers.append(center)
     db.session.flush()
@@ -299,6 +303,7 @@ def _assessors(centers, password_hash) -> list[tuple[Person, str, set[str]]]:
     result = []
     for name, email, town, codes in ASSESSORS:
         person = new_person(name, email, roles=("assessor",), password_hash=password_hash)
+        person.home_center = next(c for c in centers if c.postal_town == town)
         db.session.add(person)
         for code in codes.split():
             db.session.add(

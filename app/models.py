@@ -3,26 +3,44 @@
 from app.accounts.models import Company, Person, RoleGrant
 from app.api.models import ApiToken
 from app.bookings.models import Booking, BookingEvent
-from app.centers.models import CenterWorkstation, TestCenter, WorkstationKind
+from app.centers.models import (
+    CenterClosure,
+    CenterWorkstation,
+    OpeningHours,
+    TestCenter,
+    TravelBuffer,
+    WorkstationKind,
+)
 from app.regions.models import County, Municipality
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea
-from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+from app.schedule.models import (
+    AssessorAbsence,
+    AssessorAuthorisation,
+    AssessorAvailability,
+    ValidationModel,
+    ValidationSession,
+)
 
 __all__ = [
     "ApiToken",
     "AreaOutcome",
+    "AssessorAbsence",
     "AssessorAuthorisation",
+    "AssessorAvailability",
     "Booking",
     "BookingEvent",
+    "CenterClosure",
     "CenterWorkstation",
     "Company",
     "CompetenceArea",
     "County",
     "ModelArea",
     "Municipality",
+    "OpeningHours",
     "Person",
     "RoleGrant",
     "TestCenter",
+    "TravelBuffer",
     "ValidationModel",
     "ValidationSession",
     "WorkstationKind",

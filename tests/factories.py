@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.accounts.models import Company
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import new_person
-from app.centers.models import CenterWorkstation, TestCenter, WorkstationKind
+from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
 from app.db import utcnow
 from app.extensions import db
 from app.regions.models import Municipality
@@ -82,6 +82,9 @@ class Factory:
             select(WorkstationKind).where(WorkstationKind.code == "computer")
         )
         center.workstations = [CenterWorkstation(kind=computer, count=computers)]
+        center.opening_hours = [
+            OpeningHours(weekday=day, opens=time(7, 0), closes=time(17, 0)) for day in range(5)
+        ]
         return self._save(center)
 
     def assessor(self, model=None, valid_from=date(2020, 1, 1), valid_to=date(2035, 12, 31)):

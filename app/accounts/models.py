@@ -45,10 +45,13 @@ class Person(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
+    # A testledare's home test center.
+    home_center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company: Mapped[Company | None] = relationship()
+    home_center: Mapped["TestCenter | None"] = relationship()  # noqa: F821
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,6 +40,9 @@ class TestCenter(db.Model):
     workstations: Mapped[list["CenterWorkstation"]] = relationship(
         back_populates="center", cascade="all, delete-orphan"
     )
+    opening_hours: Mapped[list["OpeningHours"]] = relationship(
+        cascade="all, delete-orphan", order_by="OpeningHours.weekday"
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -68,3 +71,54 @@ class CenterWorkstation(db.Model):
 
     center: Mapped[TestCenter] = relationship(back_populates="workstations")
     kind: Mapped[WorkstationKind] = relationship()
+
+
+class OpeningHours(db.Model):
+    """When a center is open on one weekday (0 = Monday); a missing day is closed."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        UniqueConstraint("center_id", "weekday", name="uq_opening_hours_center_weekday"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("test_center.id", ondelete="CASCADE"))
+    weekday: Mapped[int]
+    opens: Mapped[time]
+    closes: Mapped[time]
+
+
+class CenterClosure(db.Model):
+    """A center's own closed days, or (open_anyway) a holiday it opens on purpose."""
+
+    __tablename__ = "center_closure"
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(
+        ForeignKey("test_center.id", ondelete="CASCADE"), index=True
+    )
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200))
+    open_anyway: Mapped[bool] = mapped_column(default=False)
+
+
+class TravelBuffer(db.Model):
+    """Travel time a testledare needs between two municipalities (stored in id order)."""
+
+    __tablename__ = "travel_buffer"
+    __table_args__ = (
+        UniqueConstraint(
+            "from_municipality_id", "to_municipality_id", name="uq_travel_buffer_pair"
+        ),
+        CheckConstraint("minutes >= 0", name="minutes"),
+        CheckConstraint("from_municipality_id < to_municipality_id", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    to_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    minutes: Mapped[int]

@@ -1,6 +1,6 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
@@ -56,6 +56,36 @@ class AssessorAuthorisation(db.Model):
 
     person: Mapped[Person] = relationship()
     model: Mapped[ValidationModel] = relationship()
+
+
+class AssessorAvailability(db.Model):
+    """A testledare's usual working hours on one weekday; no rows means no limits."""
+
+    __tablename__ = "assessor_availability"
+    __table_args__ = (
+        UniqueConstraint("person_id", "weekday", name="uq_assessor_availability_day"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("starts < ends", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    weekday: Mapped[int]
+    starts: Mapped[time]
+    ends: Mapped[time]
+
+
+class AssessorAbsence(db.Model):
+    """Days a testledare is away, e.g. a vacation week."""
+
+    __tablename__ = "assessor_absence"
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200))
 
 
 class ValidationSession(db.Model):

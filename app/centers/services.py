@@ -1,0 +1,118 @@
+"""A center's calendar: open days and hours, closures, and free workstations."""
+
+from datetime import date, datetime, time
+from functools import lru_cache
+
+import holidays
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.centers.models import CenterClosure, CenterWorkstation, OpeningHours, TestCenter
+from app.extensions import db
+from app.schedule.models import ValidationModel, ValidationSession
+from app.timeutil import to_local
+
+
+@lru_cache(maxsize=64)
+def _swedish_holidays(year: int) -> dict[date, str]:
+    """Public holidays (Lag 1989:253) and the de facto closed eves, in Swedish."""
+    return dict(
+        holidays.Sweden(years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), language="sv")
+    )
+
+
+def holiday_name(day: date) -> str | None:
+    if day.weekday() == 6:
+        # Every Sunday is closed, whatever the holidays package counts.
+        return _swedish_holidays(day.year).get(day) or _("Söndag")
+    return _swedish_holidays(day.year).get(day)
+
+
+def closures_between(center_id: int, first: date, last: date) -> list[CenterClosure]:
+    return list(
+        db.session.scalars(
+            select(CenterClosure).where(
+                CenterClosure.center_id == center_id,
+                CenterClosure.first_day <= last,
+                CenterClosure.last_day >= first,
+            )
+        )
+    )
+
+
+def closed_reason(center: TestCenter, day: date, closures=None) -> str | None:
+    """Why the center is closed that day, or None when it is open.
+
+    The center's own entries win: a closure closes any day, and an "open anyway"
+    entry opens a holiday or Sunday on purpose.
+    """
+    closures = closures_between(center.id, day, day) if closures is None else closures
+    covering = [c for c in closures if c.first_day <= day <= c.last_day]
+    for closure in covering:
+        if not closure.open_anyway:
+            return closure.reason
+    if any(c.open_anyway for c in covering):
+        return None
+    if holiday := holiday_name(day):
+        return holiday
+    if not any(h.weekday == day.weekday() for h in center.opening_hours):
+        return _("Stängt den veckodagen")
+    return None
+
+
+def outside_opening_hours(center: TestCenter, starts: datetime, ends: datetime) -> bool:
+    local_start, local_end = to_local(starts), to_local(ends)
+    hours = next((h for h in center.opening_hours if h.weekday == local_start.weekday()), None)
+    if hours is None:
+        # A day opened on purpose without hours of its own: office hours.
+        hours = OpeningHours(opens=time(7, 0), closes=time(18, 0))
+    return (
+        local_start.date() != local_end.date()
+        or local_start.time() < hours.opens
+        or local_end.time() > hours.closes
+    )
+
+
+def workstation_count(center_id: int, kind_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(CenterWorkstation.count).where(
+                CenterWorkstation.center_id == center_id, CenterWorkstation.kind_id == kind_id
+            )
+        )
+        or 0
+    )
+
+
+def free_workstations(
+    center_id: int, kind_id: int, starts: datetime, ends: datetime, exclude_session_id=None
+) -> int:
+    """Workstations of a kind left for the whole span.
+
+    Counts every session that overlaps the span at any moment, which is cautious
+    (two sessions one after the other inside the span are both counted) but never
+    hands out a workstation twice.
+    """
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(ValidationSession.seats), 0))
+        .join(ValidationSession.model)
+        .where(
+            ValidationSession.center_id == center_id,
+            ValidationSession.status == "scheduled",
+            ValidationModel.workstation_kind_id == kind_id,
+            ValidationSession.starts_at < ends,
+            ValidationSession.ends_at > starts,
+            ValidationSession.id != (exclude_session_id or 0),
+        )
+    )
+    return workstation_count(center_id, kind_id) - used
+
+
+def lock_center(center_id: int) -> TestCenter | None:
+    """Lock the center's row so that two admins cannot hand out the same workstations."""
+    return db.session.scalar(
+        select(TestCenter)
+        .where(TestCenter.id == center_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )

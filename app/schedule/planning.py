@@ -1,0 +1,356 @@
+"""Creating, moving and cancelling sessions under every capacity and conflict rule.
+
+A plan is checked twice: once for the preview, without locks, and again when it is
+saved, inside one transaction that holds the center's row (its workstations) and
+the testledare's row (their calendar) locked, so two admins saving at once cannot
+both use the last workstation or the same testledare.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+
+from app.accounts.models import Person
+from app.bookings.models import Booking, BookingEvent
+from app.centers.models import TestCenter, TravelBuffer
+from app.centers.services import (
+    closed_reason,
+    closures_between,
+    free_workstations,
+    lock_center,
+    outside_opening_hours,
+)
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.extensions import db
+from app.schedule.models import (
+    AssessorAbsence,
+    AssessorAuthorisation,
+    AssessorAvailability,
+    ValidationModel,
+    ValidationSession,
+)
+from app.timeutil import local_to_utc, to_local
+
+
+@dataclass
+class PlannedSession:
+    """One date of a plan, with the seats it would get or why it is refused."""
+
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    seats: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def may_plan(actor: Person, center_id: int) -> bool:
+    return actor.is_staff_for_center(center_id)
+
+
+def travel_minutes(from_municipality_id: int, to_municipality_id: int) -> int:
+    if from_municipality_id == to_municipality_id:
+        return 0
+    low, high = sorted((from_municipality_id, to_municipality_id))
+    minutes = db.session.scalar(
+        select(TravelBuffer.minutes).where(
+            TravelBuffer.from_municipality_id == low, TravelBuffer.to_municipality_id == high
+        )
+    )
+    return current_app.config["DEFAULT_TRAVEL_MINUTES"] if minutes is None else minutes
+
+
+def assessor_problems(
+    assessor: Person,
+    model: ValidationModel,
+    center: TestCenter,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_session_id: int | None = None,
+) -> list[str]:
+    """Why this testledare cannot run this session, if anything stops them."""
+    problems = []
+    local_start, local_end = to_local(starts_at), to_local(ends_at)
+    day = local_start.date()
+    authorised = db.session.scalar(
+        select(AssessorAuthorisation.id).where(
+            AssessorAuthorisation.person_id == assessor.id,
+            AssessorAuthorisation.model_id == model.id,
+            AssessorAuthorisation.valid_from <= day,
+            AssessorAuthorisation.valid_to >= day,
+        )
+    )
+    if authorised is None:
+        problems.append(
+            _(
+                "%(name)s saknar giltig behörighet för %(model)s det datumet.",
+                name=assessor.name,
+                model=model.name,
+            )
+        )
+    away = db.session.scalar(
+        select(AssessorAbsence.reason).where(
+            AssessorAbsence.person_id == assessor.id,
+            AssessorAbsence.first_day <= day,
+            AssessorAbsence.last_day >= day,
+        )
+    )
+    if away is not None:
+        problems.append(_("%(name)s är ledig: %(reason)s.", name=assessor.name, reason=away))
+    pattern = list(
+        db.session.scalars(
+            select(AssessorAvailability).where(AssessorAvailability.person_id == assessor.id)
+        )
+    )
+    if pattern:
+        hours = next((a for a in pattern if a.weekday == day.weekday()), None)
+        if hours is None or local_start.time() < hours.starts or local_end.time() > hours.ends:
+            problems.append(_("%(name)s arbetar inte den tiden.", name=assessor.name))
+    widest = timedelta(minutes=max(current_app.config["DEFAULT_TRAVEL_MINUTES"], 24 * 60))
+    nearby = db.session.scalars(
+        select(ValidationSession).where(
+            ValidationSession.assessor_id == assessor.id,
+            ValidationSession.status == "scheduled",
+            ValidationSession.id != (exclude_session_id or 0),
+            ValidationSession.starts_at < ends_at + widest,
+            ValidationSession.ends_at > starts_at - widest,
+        )
+    )
+    for other in nearby:
+        if other.starts_at < ends_at and starts_at < other.ends_at:
+            problems.append(
+                _(
+                    "%(name)s har redan ett pass %(time)s.",
+                    name=assessor.name,
+                    time=to_local(other.starts_at).strftime("%H.%M"),
+                )
+            )
+            continue
+        buffer = timedelta(
+            minutes=travel_minutes(other.center.municipality_id, center.municipality_id)
+        )
+        if other.starts_at < ends_at + buffer and starts_at < other.ends_at + buffer:
+            problems.append(
+                _(
+                    "%(name)s hinner inte resa från %(place)s (restid %(minutes)s min).",
+                    name=assessor.name,
+                    place=other.center.municipality.name,
+                    minutes=int(buffer.total_seconds() // 60),
+                )
+            )
+    return problems
+
+
+def plan_session(
+    center: TestCenter,
+    model: ValidationModel,
+    assessor: Person,
+    day: date,
+    start: time,
+    exclude_session_id: int | None = None,
+    closures=None,
+) -> PlannedSession:
+    """Check one date against every rule and work out its seats."""
+    starts_at = local_to_utc(day, start)
+    ends_at = starts_at + model.duration
+    plan = PlannedSession(day=day, starts_at=starts_at, ends_at=ends_at)
+    if not center.accredited_on(day):
+        plan.problems.append(_("Testcentrets ackreditering gäller inte det datumet."))
+    if reason := closed_reason(center, day, closures):
+        plan.problems.append(_("Stängt: %(reason)s.", reason=reason))
+    elif outside_opening_hours(center, starts_at, ends_at):
+        plan.problems.append(_("Passet ligger utanför öppettiderna."))
+    free = free_workstations(
+        center.id, model.workstation_kind_id, starts_at, ends_at, exclude_session_id
+    )
+    plan.seats = max(0, min(model.max_group_size, free))
+    if plan.seats == 0:
+        plan.problems.append(
+            _("Inga lediga arbetsplatser av typen %(kind)s.", kind=model.workstation_kind.name)
+        )
+    plan.problems += assessor_problems(
+        assessor, model, center, starts_at, ends_at, exclude_session_id
+    )
+    return plan
+
+
+def series_days(first_day: date, weeks: int, weekdays: set[int]) -> list[date]:
+    """Every chosen weekday (0 = Monday) in the weeks from first_day on."""
+    if not 1 <= weeks <= 52:
+        raise InvalidInput(_("En serie kan vara 1–52 veckor."))
+    if not weekdays or not weekdays <= set(range(7)):
+        raise InvalidInput(_("Välj minst en veckodag."))
+    return [
+        first_day + timedelta(days=offset)
+        for offset in range(weeks * 7)
+        if (first_day + timedelta(days=offset)).weekday() in weekdays
+    ]
+
+
+def preview(
+    center: TestCenter, model: ValidationModel, assessor: Person, days: list[date], start: time
+) -> list[PlannedSession]:
+    """Plan each date of a series for the preview; nothing is saved."""
+    closures = closures_between(center.id, min(days), max(days)) if days else []
+    return [plan_session(center, model, assessor, day, start, closures=closures) for day in days]
+
+
+def _lock_assessor(assessor_id: int) -> Person:
+    person = db.session.scalar(
+        select(Person)
+        .where(Person.id == assessor_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if person is None or not person.has_role("assessor"):
+        raise NotFound(_("Testledaren finns inte."))
+    return person
+
+
+def _notify(name: str, session: ValidationSession) -> None:
+    """Tell the calendar module, when it is installed, inside this transaction."""
+    try:
+        from app.calendar import notify
+    except ImportError:
+        return
+    hook = getattr(notify, name, None)
+    if hook is not None:
+        hook(session)
+
+
+def create_sessions(
+    center_id: int,
+    model_id: int,
+    assessor_id: int,
+    days: list[date],
+    start: time,
+    actor: Person,
+    support_seats: int | None = None,
+) -> tuple[list[ValidationSession], list[PlannedSession]]:
+    """Save the dates that pass every rule; return the sessions made and the refused."""
+    if not may_plan(actor, center_id):
+        raise Forbidden()
+    with unit_of_work():
+        center = lock_center(center_id)
+        model = db.session.get(ValidationModel, model_id)
+        if center is None or model is None:
+            raise NotFound()
+        assessor = _lock_assessor(assessor_id)
+        created, refused = [], []
+        for day in sorted(set(days)):
+            plan = plan_session(center, model, assessor, day, start)
+            if not plan.ok:
+                refused.append(plan)
+                continue
+            session = ValidationSession(
+                center=center,
+                model=model,
+                assessor=assessor,
+                starts_at=plan.starts_at,
+                ends_at=plan.ends_at,
+                seats=plan.seats,
+                support_seats=support_seats,
+            )
+            db.session.add(session)
+            db.session.flush()  # the next date sees this one's workstations and testledare
+            _notify("session_created", session)
+            created.append(session)
+        return created, refused
+
+
+def _locked_session(session_id: int, actor: Person) -> ValidationSession:
+    from app.bookings.services import lock_session
+
+    session = lock_session(session_id)
+    if not may_plan(actor, session.center_id):
+        raise NotFound(_("Passet finns inte."))
+    if session.status != "scheduled":
+        raise DomainError(_("Passet är redan inställt."))
+    if session.starts_at <= utcnow():
+        raise DomainError(_("Passet har redan börjat."))
+    return session
+
+
+def move_session(
+    session_id: int, day: date, start: time, actor: Person, assessor_id: int | None = None
+) -> ValidationSession:
+    """Move a session (and maybe change testledare); the booked keep their seats."""
+    with unit_of_work():
+        session = _locked_session(session_id, actor)
+        lock_center(session.center_id)
+        assessor = _lock_assessor(assessor_id or session.assessor_id)
+        plan = plan_session(
+            session.center, session.model, assessor, day, start, exclude_session_id=session.id
+        )
+        if plan.seats < session.seats_taken:
+            plan.problems.append(
+                _(
+                    "Bara %(seats)s platser får plats då, men %(taken)s är bokade.",
+                    seats=plan.seats,
+                    taken=session.seats_taken,
+                )
+            )
+        if not plan.ok:
+            raise DomainError(" ".join(plan.problems))
+        session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
+        session.assessor = assessor
+        session.seats = plan.seats
+        db.session.flush()
+        _notify("session_changed", session)
+        return session
+
+
+def cancel_session(session_id: int, actor: Person, reason: str = "") -> ValidationSession:
+    """Cancel a session and every live booking in it, recorded for the invites."""
+    now = utcnow()
+    with unit_of_work():
+        session = _locked_session(session_id, actor)
+        live = db.session.scalars(
+            select(Booking).where(
+                Booking.session_id == session.id,
+                or_(Booking.status == "confirmed", Booking.status == "waitlisted"),
+            )
+        ).all()
+        for booking in live:
+            booking.status = "cancelled"
+            booking.waitlist_number = None
+            booking.cancelled_at = now
+            booking.cancelled_by = actor
+            db.session.add(
+                BookingEvent(
+                    booking=booking,
+                    kind="cancelled",
+                    actor=actor,
+                    at=now,
+                    note=reason[:500] or "passet ställdes in",
+                )
+            )
+        session.seats_taken = 0
+        session.status = "cancelled"
+        db.session.flush()
+        _notify("session_cancelled", session)
+        return session
+
+
+def assessor_sessions(assessor_id: int, first: datetime, last: datetime) -> list:
+    """A testledare's sessions in a period, with center and model, soonest first."""
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.assessor_id == assessor_id,
+                and_(ValidationSession.starts_at >= first, ValidationSession.starts_at < last),
+            )
+            .options(joinedload(ValidationSession.center), joinedload(ValidationSession.model))
+            .order_by(ValidationSession.starts_at)
+        )
+    )

@@ -1,0 +1,290 @@
+"""Capacity and conflict rules when test-center admins plan sessions."""
+
+import threading
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.bookings.models import Booking
+from app.bookings.services import book_seat
+from app.centers.models import CenterClosure, CenterWorkstation, TravelBuffer, WorkstationKind
+from app.centers.services import closed_reason, holiday_name
+from app.errors import DomainError, Forbidden
+from app.extensions import db
+from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
+from app.schedule.planning import (
+    cancel_session,
+    create_sessions,
+    move_session,
+    plan_session,
+    preview,
+    series_days,
+)
+from app.timeutil import to_local
+
+# A Tuesday well ahead, with no holiday near it.
+TUESDAY = date(2027, 9, 14)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def setting(ctx, make):
+    center = make.center(computers=10)
+    model = make.model()
+    assessor = make.assessor(model)
+    admin = make.person(("center_admin",), center=center)
+    return center, model, assessor, admin
+
+
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        (date(2024, 6, 21), "Midsommarafton"),
+        (date(2025, 12, 24), "Julafton"),
+        (date(2026, 6, 19), "Midsommarafton"),  # a Friday
+        (date(2026, 12, 31), "Nyårsafton"),
+        (date(2027, 1, 6), "Trettondedag jul"),
+        (date(2027, 3, 26), "Långfredagen"),
+        (date(2027, 5, 6), "Kristi himmelsfärdsdag"),
+        (date(2027, 6, 7), None),  # an ordinary Monday
+        (date(2027, 6, 6), "Nationaldagen"),  # a Sunday that is also a holiday
+        (date(2027, 9, 12), "Söndag"),
+    ],
+)
+def test_holidays_eves_and_sundays_close_every_year(app, day, name):
+    with app.app_context():
+        assert holiday_name(day) == name
+
+
+def test_a_center_closes_its_own_days_and_may_open_a_holiday(setting, make):
+    center = setting[0]
+    db.session.add_all(
+        [
+            CenterClosure(
+                center_id=center.id,
+                first_day=date(2027, 7, 5),
+                last_day=date(2027, 7, 30),
+                reason="Sommarstängt",
+                open_anyway=False,
+            ),
+            CenterClosure(
+                center_id=center.id,
+                first_day=date(2027, 1, 6),
+                last_day=date(2027, 1, 6),
+                reason="Extrapass",
+                open_anyway=True,
+            ),
+        ]
+    )
+    db.session.commit()
+    assert closed_reason(center, date(2027, 7, 12)) == "Sommarstängt"
+    assert closed_reason(center, date(2027, 1, 6)) is None
+    assert closed_reason(center, date(2027, 12, 24)) == "Julafton"
+    assert closed_reason(center, date(2027, 9, 18)) == "Stängt den veckodagen"  # Saturday
+
+
+def test_series_preview_lists_each_date_with_the_reason_it_is_refused(setting, make):
+    center, model, assessor, _admin = setting
+    # Tuesdays and Thursdays for ten weeks from 4 June 2026: midsommar is a Friday, so
+    # try a series over Kristi himmelsfärd (Thursday 6 May 2027) instead.
+    days = series_days(date(2027, 5, 4), 2, {1, 3})
+    assert days == [date(2027, 5, 4), date(2027, 5, 6), date(2027, 5, 11), date(2027, 5, 13)]
+    db.session.add(
+        AssessorAbsence(
+            person_id=assessor.id,
+            first_day=date(2027, 5, 13),
+            last_day=date(2027, 5, 14),
+            reason="Semester",
+        )
+    )
+    db.session.commit()
+    plans = preview(center, model, assessor, days, time(8, 0))
+    assert [p.ok for p in plans] == [True, False, True, False]
+    assert "Kristi himmelsfärdsdag" in plans[1].problems[0]
+    assert "Semester" in " ".join(plans[3].problems)
+    assert plans[0].seats == min(model.max_group_size, 10)
+    assert db.session.scalar(select(func.count(ValidationSession.id))) == 0  # nothing saved
+    late = plan_session(center, model, assessor, TUESDAY, time(15, 0))
+    assert "öppettiderna" in " ".join(late.problems)
+
+
+def test_series_bounds_are_checked():
+    from app.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        series_days(TUESDAY, 0, {1})
+    with pytest.raises(InvalidInput):
+        series_days(TUESDAY, 3, set())
+
+
+def test_seats_come_from_free_workstations_and_overlaps_never_exceed_them(setting, make):
+    center, model, assessor, admin = setting
+    other_assessor = make.assessor(model)
+    created, _ = create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8, 0), admin)
+    assert created[0].seats == min(model.max_group_size, 10)
+    # An overlapping session gets what is left, and then nothing is left at all.
+    plan = plan_session(center, model, other_assessor, TUESDAY, time(9, 0))
+    assert plan.seats == 10 - created[0].seats
+    if plan.seats:
+        create_sessions(center.id, model.id, other_assessor.id, [TUESDAY], time(9, 0), admin)
+    third = plan_session(center, model, make.assessor(model), TUESDAY, time(10, 0))
+    assert third.seats == 0 and "arbetsplatser" in third.problems[0]
+    used = db.session.scalar(select(func.sum(ValidationSession.seats)))
+    assert used <= 10
+
+
+def test_a_model_needs_its_kind_of_workstation(setting, make):
+    center, _model, _assessor, _admin = setting
+    welding = make.model("svets-vit")
+    plan = plan_session(center, welding, make.assessor(welding), TUESDAY, time(8, 0))
+    assert plan.seats == 0 and "Svetsbås" in " ".join(plan.problems)
+    booth = db.session.scalar(
+        select(WorkstationKind).where(WorkstationKind.code == "welding_booth")
+    )
+    db.session.add(CenterWorkstation(center_id=center.id, kind_id=booth.id, count=3))
+    db.session.commit()
+    assert plan_session(center, welding, make.assessor(welding), TUESDAY, time(8, 0)).seats == 3
+
+
+def test_testledare_is_never_in_two_places_without_travel_time(setting, make):
+    center, model, assessor, admin = setting
+    create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8, 0), admin)  # 08–11
+    same_time = make.center(municipality="Luleå")
+    assert "redan ett pass" in " ".join(
+        plan_session(same_time, model, assessor, TUESDAY, time(9, 0)).problems
+    )
+    # Same municipality: no buffer, so 11:00 is fine.
+    assert plan_session(same_time, model, assessor, TUESDAY, time(11, 0)).ok
+    # Another municipality: two hours by default, or what the pair's setting says.
+    pitea = make.center(municipality="Piteå")
+    assert "hinner inte resa" in " ".join(
+        plan_session(pitea, model, assessor, TUESDAY, time(12, 0)).problems
+    )
+    assert plan_session(pitea, model, assessor, TUESDAY, time(13, 0)).ok
+    low, high = sorted((center.municipality_id, pitea.municipality_id))
+    db.session.add(TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=45))
+    db.session.commit()
+    assert plan_session(pitea, model, assessor, TUESDAY, time(12, 0)).ok
+
+
+def test_authorisation_availability_and_accreditation_are_checked_on_the_date(setting, make):
+    center, model, _assessor, _admin = setting
+    expiring = make.assessor(model, valid_to=TUESDAY - timedelta(days=1))
+    assert "behörighet" in " ".join(
+        plan_session(center, model, expiring, TUESDAY, time(8)).problems
+    )
+    part_time = make.assessor(model)
+    db.session.add(
+        AssessorAvailability(person_id=part_time.id, weekday=1, starts=time(12), ends=time(17))
+    )
+    db.session.commit()
+    assert "arbetar inte" in " ".join(
+        plan_session(center, model, part_time, TUESDAY, time(8)).problems
+    )
+    assert plan_session(center, model, part_time, TUESDAY, time(13)).ok
+    lapsed = make.center(accredited_to=TUESDAY - timedelta(days=1))
+    assert "ackreditering" in " ".join(
+        plan_session(lapsed, model, make.assessor(model), TUESDAY, time(8)).problems
+    )
+
+
+def test_only_the_centers_admins_may_plan(setting, make):
+    center, model, assessor, _admin = setting
+    other_admin = make.person(("center_admin",), center=make.center())
+    with pytest.raises(Forbidden):
+        create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8), other_admin)
+    project_admin = make.person(("project_admin",))
+    created, _ = create_sessions(
+        center.id, model.id, assessor.id, [TUESDAY], time(8), project_admin
+    )
+    assert len(created) == 1
+
+
+def test_moving_keeps_wall_clock_time_across_daylight_saving(setting, make):
+    center, model, assessor, admin = setting
+    # Tuesday before and after the change to summer time on 28 March 2027.
+    created, _ = create_sessions(
+        center.id, model.id, assessor.id, [date(2027, 3, 23)], time(8), admin
+    )
+    moved = move_session(created[0].id, date(2027, 3, 30), time(8), admin)
+    assert to_local(moved.starts_at).time() == time(8, 0)
+    assert moved.starts_at.hour == 6  # 08:00 CEST
+    assert created[0].starts_at.hour == 6
+    series, _ = create_sessions(
+        center.id, model.id, assessor.id, series_days(date(2027, 10, 26), 2, {1}), time(8), admin
+    )
+    assert [to_local(s.starts_at).hour for s in series] == [8, 8]
+    assert [s.starts_at.hour for s in series] == [6, 7]  # before and after 31 October
+
+
+def test_a_move_that_no_longer_fits_the_booked_is_refused(setting, make):
+    center, model, assessor, admin = setting
+    created, _ = create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8), admin)
+    session = created[0]
+    for _ in range(3):
+        person = make.employee()
+        book_seat(session.id, person, person, now=session.starts_at - timedelta(days=30))
+    blocker, _ = create_sessions(
+        center.id, model.id, make.assessor(model).id, [TUESDAY + timedelta(days=1)], time(8), admin
+    )
+    assert blocker[0].seats == 10  # it takes every computer that Wednesday
+    with pytest.raises(DomainError, match="bokade"):
+        move_session(session.id, TUESDAY + timedelta(days=1), time(9), admin)
+    with pytest.raises(DomainError, match="Stängt"):
+        move_session(session.id, date(2027, 12, 24), time(8), admin)
+    assert db.session.get(ValidationSession, session.id).starts_at == session.starts_at
+
+
+def test_cancelling_a_session_cancels_its_bookings(setting, make):
+    center, model, assessor, admin = setting
+    created, _ = create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8), admin)
+    session = created[0]
+    person = make.employee()
+    book_seat(session.id, person, person, now=session.starts_at - timedelta(days=30))
+    cancel_session(session.id, admin, "Testledaren är sjuk")
+    db.session.expire_all()
+    assert db.session.get(ValidationSession, session.id).status == "cancelled"
+    statuses = db.session.scalars(select(Booking.status)).all()
+    assert statuses == ["cancelled"]
+    with pytest.raises(DomainError, match="inställt"):
+        cancel_session(session.id, admin)
+
+
+def test_two_admins_assigning_one_testledare_at_once_only_one_wins(app, make):
+    """Two threads race to put the same testledare at two centers at the same time."""
+    with app.app_context():
+        model = make.model()
+        assessor = make.assessor(model)
+        centers = [make.center(), make.center(municipality="Umeå")]
+        admins = [make.person(("center_admin",), center=c) for c in centers]
+        jobs = [(c.id, a.id) for c, a in zip(centers, admins, strict=True)]
+        model_id, assessor_id = model.id, assessor.id
+
+    barrier = threading.Barrier(len(jobs))
+    results = []
+
+    def assign(center_id, admin_id):
+        with app.app_context():
+            from app.accounts.models import Person
+
+            admin = db.session.get(Person, admin_id)
+            barrier.wait()
+            created, refused = create_sessions(
+                center_id, model_id, assessor_id, [TUESDAY], time(8), admin
+            )
+            results.append((len(created), len(refused)))
+
+    threads = [threading.Thread(target=assign, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == [(0, 1), (1, 0)]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ValidationSession.id))) == 1
