@@ -27,7 +27,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Behind nginx (or another proxy): take the client's address, the scheme and
+        # the host from that many X-Forwarded-* hops, and no more.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     _init_extensions(app)
+    from app import querycount
+
+    querycount.init_app(app)
     # Ids in URLs are database integers: anything past 32 bits is simply not found,
     # instead of overflowing the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -101,7 +111,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.token_views import bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.bookings.views import bp as bookings_bp
+    from app.calendar.views import bp as calendar_bp
+    from app.centers.views import bp as centers_bp
     from app.results.views import bp as results_bp
+    from app.schedule.assessor_views import bp as assessor_bp
     from app.schedule.views import bp as schedule_bp
 
     app.register_blueprint(schedule_bp)
@@ -110,3 +123,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(centers_bp)
+    app.register_blueprint(assessor_bp)
+    app.register_blueprint(calendar_bp)

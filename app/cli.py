@@ -20,6 +20,27 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"{mark_no_shows()} marked as no-shows")
 
+    @app.cli.command("send-mail")
+    @click.option("--loop", is_flag=True, help="Keep running; otherwise one round and exit.")
+    @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
+    def send_mail_command(loop: bool, interval: int):
+        """Queue due reminders and send the outbox over SMTP (cron, or --loop as a service)."""
+        import time
+
+        from app.calendar.outbox import send_due
+        from app.calendar.reminders import queue_reminders
+
+        while True:
+            reminded = queue_reminders()
+            report = send_due()
+            click.echo(
+                f"{reminded} reminders queued, {len(report.sent)} sent, "
+                f"{len(report.retry)} to retry, {len(report.failed)} failed"
+            )
+            if not loop:
+                return
+            time.sleep(interval)
+
     @app.cli.group("api-token")
     def api_token():
         """Personal API tokens."""

@@ -38,6 +38,47 @@ class Defaults:
     DEFAULT_TRAVEL_MINUTES = 120
 
     SESSIONS_PER_PAGE = 20
+    # Each worker reuses a rendered search result this long (0: never): seat counts on
+    # the search page may lag by as much, the session page and booking never do.
+    SEARCH_CACHE_SECONDS = 5
+
+    # Log "GET /path: N queries" per request (always on when app.debug); see app/querycount.py.
+    LOG_QUERY_COUNT = False
+
+    # How many reverse proxies (nginx, a load balancer) stand in front of gunicorn and
+    # set X-Forwarded-For/-Proto/-Host; 0 trusts no such header. TCB_TRUSTED_PROXIES=1.
+    TRUSTED_PROXIES = 0
+
+    # Links in mails and calendar events point here; UIDs and Message-IDs end in the domain.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    CALENDAR_UID_DOMAIN = "testcenterbokning.example.se"
+    WHAT_TO_BRING = (
+        "legitimation med foto, skyddsskor och arbetskläder för den praktiska delen, "
+        "och glasögon om du läser med sådana"
+    )
+
+    # Outgoing mail (the worker `flask send-mail` reads the outbox and sends over SMTP).
+    MAIL_FROM = "Testcenterbokning <bokning@testcenterbokning.example.se>"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 30
+    # A worker holds a message this long while sending; after that another may take it.
+    MAIL_CLAIM_SECONDS = 300
+    # Reminders go this many hours before the start.
+    REMINDER_HOURS = 24
+    # Staff may read the outbox in the browser (meant for development and demos).
+    OUTBOX_VIEWER = False
+
+    # Feeds: cancelled seats stay visible (as cancelled) this long; past events this long.
+    FEED_CANCELLED_DAYS = 30
+    FEED_PAST_DAYS = 90
+    FEED_REFRESH_MINUTES = 60
+    # Built feeds kept per worker process, by ETag.
+    FEED_CACHE_BYTES = 32 * 1024 * 1024
 
     # Flask-Limiter: memory:// per process by default; redis://127.0.0.1:6379 in production.
     RATELIMIT_STORAGE_URI = "memory://"
@@ -56,6 +97,11 @@ def from_environment() -> dict:
         settings["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("REDIS_URL"):
         settings["RATELIMIT_STORAGE_URI"] = storage
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "PUBLIC_BASE_URL"):
+        if value := os.environ.get(name):
+            settings[name] = value
+    if port := os.environ.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(port)
     if key := os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = key
     return settings

@@ -3,6 +3,7 @@
 from app.accounts.models import Company, Person, RoleGrant
 from app.api.models import ApiToken
 from app.bookings.models import Booking, BookingEvent
+from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
 from app.centers.models import (
     CenterClosure,
     CenterWorkstation,
@@ -29,14 +30,17 @@ __all__ = [
     "AssessorAvailability",
     "Booking",
     "BookingEvent",
+    "CalendarEntry",
     "CenterClosure",
     "CenterWorkstation",
     "Company",
     "CompetenceArea",
     "County",
+    "FeedToken",
     "ModelArea",
     "Municipality",
     "OpeningHours",
+    "OutboxMessage",
     "Person",
     "RoleGrant",
     "TestCenter",

@@ -16,7 +16,9 @@ logger = logging.getLogger("alembic.env")
 
 # SQLite batch migrations reflect tables; SQLAlchemy cannot reflect the expression
 # index on lower(email) and says so, but batch mode never rebuilds that table's index.
-warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
+warnings.filterwarnings(
+    "ignore", message="Skipped unsupported reflection of expression-based index"
+)
 
 
 def get_engine():

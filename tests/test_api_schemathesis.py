@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from app.api.tokens import create_token
 from app.bookings.services import book_seat
@@ -47,6 +47,9 @@ def test_every_operation_answers_by_its_description(api_schema, app):
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
+            # The generator sometimes "breaks" a query with a parameter that has no
+            # value ({"": []}); nothing of it reaches the wire, so there is nothing to refuse.
+            assume(not any(value in ([], None) for value in (case.query or {}).values()))
             case.call_and_validate(headers=headers)
 
         check()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
+from app.cache import TTLCache
 from app.db import utcnow
 from app.extensions import db
 from tests.conftest import csrf_token, form_value
@@ -293,3 +294,37 @@ def test_participant_names_are_not_shown_to_other_employees(app, client, auth, m
         session_id, email = session.id, make.employee().email
     auth.login(email)
     assert "Hemlig Person" not in client.get(f"/sessions/{session_id}").get_data(as_text=True)
+
+
+def test_the_search_result_is_reused_for_a_few_seconds(app, client, auth, make):
+    """Hundreds load the same list when registration opens: it is rendered once."""
+    now = [1000.0]
+    app.extensions["search_cache"] = TTLCache(clock=lambda: now[0])
+    with app.app_context():
+        session = make.session(seats=4, center=make.center(name="Komvux Kalix"))
+        session_id = session.id
+        taker = make.employee()
+        email = taker.email
+    page = client.get("/").get_data(as_text=True)
+    assert "4 platser kvar" in page and "Logga in" in page
+    with app.app_context():
+        book_seat(session_id, taker, taker)
+
+    # Signed in, the results are the shared copy, the page around them is one's own.
+    auth.login(email)
+    page = client.get("/").get_data(as_text=True)
+    assert "4 platser kvar" in page and "Mina bokningar" in page and "Logga in" not in page
+    auth.logout()
+
+    now[0] += app.config["SEARCH_CACHE_SECONDS"] - 0.5
+    assert "4 platser kvar" in client.get("/").get_data(as_text=True)
+    assert "3 platser kvar" in client.get("/?free_only=y").get_data(as_text=True)
+    assert "3 platser kvar" in client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    now[0] += 1
+    assert "3 platser kvar" in client.get("/").get_data(as_text=True)
+
+    app.config["SEARCH_CACHE_SECONDS"] = 0
+    with app.app_context():
+        other = make.employee()
+        book_seat(session_id, other, other)
+    assert "2 platser kvar" in client.get("/").get_data(as_text=True)

@@ -5,6 +5,7 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.api.models import ApiToken
@@ -56,7 +57,9 @@ def person_for_token(token: str) -> Person | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.person))
     )
     if row is None or not row.person.is_active:
         return None

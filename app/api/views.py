@@ -17,10 +17,12 @@ from app.bookings.queries import bookings_of
 from app.bookings.services import (
     book_seat,
     bookability_problem,
+    bookability_problems,
     cancel_booking,
     may_book_for,
     move_booking,
     waitlist_position,
+    waitlist_positions,
 )
 from app.centers.models import TestCenter
 from app.db import utcnow
@@ -114,9 +116,11 @@ def _json_body() -> dict:
     return body
 
 
-def _session_json(session: ValidationSession, waitlist_length: int, now) -> dict:
+def _session_json(session: ValidationSession, waitlist_length: int, now, problem=False) -> dict:
+    """The session as the API shows it; pass `problem` when it was looked up in bulk."""
     center = session.center
-    problem = bookability_problem(session, now)
+    if problem is False:
+        problem = bookability_problem(session, now)
     return {
         "id": session.id,
         "model_id": session.model_id,
@@ -140,13 +144,16 @@ def _session_json(session: ValidationSession, waitlist_length: int, now) -> dict
     }
 
 
-def _booking_json(booking: Booking) -> dict:
+def _booking_json(booking: Booking, positions: dict[int, int] | None = None) -> dict:
+    """The booking as the API shows it; `positions` from `waitlist_positions` saves a query."""
     return {
         "id": booking.id,
         "session_id": booking.session_id,
         "employee_id": booking.employee_id,
         "status": booking.status,
-        "waitlist_position": waitlist_position(booking),
+        "waitlist_position": (
+            waitlist_position(booking) if positions is None else positions.get(booking.id)
+        ),
         "support_needs": booking.support_need_codes,
         "created_at": booking.created_at,
     }
@@ -240,9 +247,10 @@ def sessions():
     )
     now = utcnow()
     page = paginate_rows(upcoming_sessions(filters, now), query.page, query.per_page)
+    problems = bookability_problems([s for s, _w in page.items], now)
     return _dump(
         schemas.SessionPage,
-        items=[_session_json(s, w, now) for s, w in page.items],
+        items=[_session_json(s, w, now, problems[s.id]) for s, w in page.items],
         page=page.page,
         per_page=page.per_page,
         total=page.total,
@@ -301,7 +309,9 @@ def my_bookings():
         employee = db.session.get(Person, employee_id)
         if employee is None or not may_book_for(g.api_user, employee):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
-    items = [_booking_json(b) for b in bookings_of(employee.id)]
+    bookings = bookings_of(employee.id)
+    positions = waitlist_positions(bookings)
+    items = [_booking_json(b, positions) for b in bookings]
     return _dump(schemas.BookingList, items=items)
 
 

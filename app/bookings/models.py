@@ -12,8 +12,15 @@ BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show
 # Statuses that hold one of the session's seats.
 SEAT_STATUSES = ("confirmed", "attended", "no_show")
 EVENT_KINDS = (
-    "booked", "waitlisted", "promoted", "cancelled", "moved",
-    "checked_in", "attended", "no_show", "outcome",
+    "booked",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "moved",
+    "checked_in",
+    "attended",
+    "no_show",
+    "outcome",
 )
 SUPPORT_NEEDS = ("extra_time", "read_aloud", "interpreter", "accessible_workstation")
 

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.centers.models import TestCenter
 from app.extensions import db
@@ -24,14 +25,32 @@ def live_booking_for(session_id: int, employee_id: int) -> Booking | None:
 
 def participants(session_id: int) -> list[Booking]:
     """Live bookings of a session: seated first, then the waitlist in order."""
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(Booking.session_id == session_id, Booking.status != "cancelled")
-            .options(joinedload(Booking.employee))
-            .order_by(Booking.waitlist_number.is_not(None), Booking.waitlist_number, Booking.id)
+    return participants_of([session_id]).get(session_id, [])
+
+
+def participants_of(session_ids: list[int]) -> dict[int, list[Booking]]:
+    """Live bookings of several sessions in one query: {session id: participants in order}."""
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id.in_(session_ids), Booking.status != "cancelled")
+        .options(
+            joinedload(Booking.employee).joinedload(Person.company),
+            # Participants' roles are not shown; load them only if something asks.
+            joinedload(Booking.employee).lazyload(Person.role_grants),
+        )
+        .order_by(
+            Booking.session_id,
+            Booking.waitlist_number.is_not(None),
+            Booking.waitlist_number,
+            Booking.id,
         )
     )
+    found: dict[int, list[Booking]] = {session_id: [] for session_id in session_ids}
+    for booking in rows:
+        found[booking.session_id].append(booking)
+    return found
 
 
 def bookings_of(employee_id: int) -> list[Booking]:

@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import Person
 from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
+from app.calendar import notify
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -52,8 +54,14 @@ class BookingWindow:
         return "open"
 
 
-def bookability_problem(session: ValidationSession, now: datetime) -> str | None:
-    """Say why the session cannot be booked now, or None when it can."""
+def bookability_problem(
+    session: ValidationSession, now: datetime, assessor_authorised: bool | None = None
+) -> str | None:
+    """Say why the session cannot be booked now, or None when it can.
+
+    `assessor_authorised` is for callers that looked up many sessions' testledare at
+    once (see `bookability_problems`); by default it is read here.
+    """
     if session.status != "scheduled":
         return _("Passet är inställt.")
     if session.starts_at <= now:
@@ -70,9 +78,43 @@ def bookability_problem(session: ValidationSession, now: datetime) -> str | None
     day = session.local_date
     if not session.center.accredited_on(day):
         return _("Testcentret har ingen giltig ackreditering för passets datum.")
-    if not _assessor_authorised(session, day):
+    if assessor_authorised is None:
+        assessor_authorised = _assessor_authorised(session, day)
+    if not assessor_authorised:
         return _("Testledaren saknar giltig behörighet för valideringen det datumet.")
     return None
+
+
+def bookability_problems(
+    sessions: Iterable[ValidationSession], now: datetime
+) -> dict[int, str | None]:
+    """`bookability_problem` for many sessions, reading all authorisations in one query."""
+    sessions = list(sessions)
+    if not sessions:
+        return {}
+    grants = db.session.execute(
+        select(
+            AssessorAuthorisation.person_id,
+            AssessorAuthorisation.model_id,
+            AssessorAuthorisation.valid_from,
+            AssessorAuthorisation.valid_to,
+        ).where(
+            AssessorAuthorisation.person_id.in_({s.assessor_id for s in sessions}),
+            AssessorAuthorisation.model_id.in_({s.model_id for s in sessions}),
+        )
+    ).all()
+    periods: dict[tuple[int, int], list] = {}
+    for person_id, model_id, valid_from, valid_to in grants:
+        periods.setdefault((person_id, model_id), []).append((valid_from, valid_to))
+
+    def authorised(session: ValidationSession) -> bool:
+        day = session.local_date
+        return any(
+            first <= day <= last
+            for first, last in periods.get((session.assessor_id, session.model_id), ())
+        )
+
+    return {s.id: bookability_problem(s, now, authorised(s)) for s in sessions}
 
 
 def window_days() -> int:
@@ -214,6 +256,7 @@ def fill_free_seats(session: ValidationSession, now: datetime, actor: Person | N
         first.confirmed_at = now
         _record(first, "promoted", actor, now)
         db.session.flush()
+        notify.booking_changed(first, "promoted")
         promoted.append(first)
 
 
@@ -261,6 +304,7 @@ def book_seat(
         booking = _add_booking(session, employee, actor, now, request_key=request_key)
         booking.support_needs = ",".join(needs)
         booking.support_note = support_note.strip()
+        notify.booking_changed(booking, "booked" if booking.status == "confirmed" else "waitlisted")
         return booking
 
 
@@ -344,6 +388,7 @@ def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) 
         override = _check_may_change(booking, actor, now)
         _end_booking(booking, actor, now)
         _record(booking, "cancelled", actor, now, staff_override=override)
+        notify.booking_changed(booking, "cancelled")
         return booking
 
 
@@ -381,7 +426,30 @@ def move_booking(
             )
         _end_booking(booking, actor, now)
         _record(booking, "moved", actor, now, staff_override=override, note=f"→ {target.id}")
+        notify.booking_moved(booking, moved)
         return moved
+
+
+def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
+    """The queue places of many waitlisted bookings, in one query: {booking id: place}."""
+    ids = [b.id for b in bookings if b.status == "waitlisted"]
+    if not ids:
+        return {}
+    ahead = aliased(Booking)
+    rows = db.session.execute(
+        select(Booking.id, func.count(ahead.id))
+        .outerjoin(
+            ahead,
+            and_(
+                ahead.session_id == Booking.session_id,
+                ahead.status == "waitlisted",
+                ahead.waitlist_number < Booking.waitlist_number,
+            ),
+        )
+        .where(Booking.id.in_(ids))
+        .group_by(Booking.id)
+    )
+    return {booking_id: count + 1 for booking_id, count in rows}
 
 
 def waitlist_position(booking: Booking) -> int | None:

@@ -12,6 +12,7 @@ from app.bookings.services import (
     cancel_booking,
     move_booking,
     waitlist_position,
+    waitlist_positions,
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
@@ -63,7 +64,7 @@ def mine():
         "bookings/mine.html",
         upcoming=[b for b in bookings if b.is_live and b.session.ends_at > now],
         history=[b for b in bookings if not (b.is_live and b.session.ends_at > now)],
-        positions={b.id: waitlist_position(b) for b in bookings if b.status == "waitlisted"},
+        positions=waitlist_positions(bookings),
         deadlines={b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
         now=now,
         with_results=bookings_with_outcomes([b.id for b in bookings if b.status == "attended"]),

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.centers.models import CenterClosure, CenterWorkstation, OpeningHours, TestCenter
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.schedule.models import ValidationModel, ValidationSession
 from app.timeutil import to_local
@@ -116,3 +118,110 @@ def lock_center(center_id: int) -> TestCenter | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def admin_centers(actor) -> list[TestCenter]:
+    """The centers a person may keep: their own as center admin, all as project admin."""
+    query = select(TestCenter).order_by(TestCenter.name)
+    if not actor.has_role("project_admin"):
+        ids = [g.center_id for g in actor.role_grants if g.role == "center_admin"]
+        query = query.where(TestCenter.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def _center_for_admin(center_id: int, actor) -> TestCenter:
+    center = lock_center(center_id)
+    if center is None or not actor.is_staff_for_center(center_id):
+        raise NotFound(_("Testcentret finns inte."))
+    return center
+
+
+def update_details(center_id: int, actor, **details) -> TestCenter:
+    with unit_of_work():
+        center = _center_for_admin(center_id, actor)
+        for name, value in details.items():
+            setattr(center, name, value.strip() if isinstance(value, str) else value)
+        return center
+
+
+def set_workstations(center_id: int, counts: dict[int, int], actor) -> None:
+    """Set the number of each workstation kind, never below what planned sessions use."""
+    with unit_of_work():
+        center = _center_for_admin(center_id, actor)
+        if any(count < 0 or count > 500 for count in counts.values()):
+            raise InvalidInput(_("Antalet ska vara mellan 0 och 500."))
+        upcoming = db.session.scalars(
+            select(ValidationSession).where(
+                ValidationSession.center_id == center.id,
+                ValidationSession.status == "scheduled",
+                ValidationSession.ends_at > utcnow(),
+            )
+        ).all()
+        for kind_id, count in counts.items():
+            same_kind = [s for s in upcoming if s.model.workstation_kind_id == kind_id]
+            for session in same_kind:
+                in_use = sum(
+                    o.seats
+                    for o in same_kind
+                    if o.starts_at < session.ends_at and session.starts_at < o.ends_at
+                )
+                if in_use > count:
+                    raise DomainError(
+                        _(
+                            "%(kind)s: planerade pass använder %(used)s platser samtidigt.",
+                            kind=session.model.workstation_kind.name,
+                            used=in_use,
+                        )
+                    )
+            row = next((w for w in center.workstations if w.kind_id == kind_id), None)
+            if row is None:
+                center.workstations.append(CenterWorkstation(kind_id=kind_id, count=count))
+            else:
+                row.count = count
+
+
+def set_opening_hours(center_id: int, hours: dict[int, tuple[time, time] | None], actor) -> None:
+    """Set each weekday's hours; None closes that weekday."""
+    if any(span is not None and span[0] >= span[1] for span in hours.values()):
+        raise InvalidInput(_("Öppningstiden måste ligga före stängningstiden."))
+    with unit_of_work():
+        center = _center_for_admin(center_id, actor)
+        existing = {h.weekday: h for h in center.opening_hours}
+        for weekday, span in sorted(hours.items()):
+            row = existing.get(weekday)
+            if span is None and row is not None:
+                center.opening_hours.remove(row)
+            elif span is not None and row is None:
+                center.opening_hours.append(
+                    OpeningHours(weekday=weekday, opens=span[0], closes=span[1])
+                )
+            elif span is not None:
+                row.opens, row.closes = span
+
+
+def add_closure(center_id: int, first: date, last: date, reason: str, open_anyway: bool, actor):
+    if last < first:
+        raise InvalidInput(_("Sista dagen ligger före första dagen."))
+    if (last - first).days > 366:
+        raise InvalidInput(_("En stängning kan vara högst ett år."))
+    with unit_of_work():
+        center = _center_for_admin(center_id, actor)
+        closure = CenterClosure(
+            center_id=center.id,
+            first_day=first,
+            last_day=last,
+            reason=reason.strip(),
+            open_anyway=open_anyway,
+        )
+        db.session.add(closure)
+        return closure
+
+
+def remove_closure(closure_id: int, actor) -> None:
+    from app.db import unit_of_work
+
+    with unit_of_work():
+        closure = db.session.get(CenterClosure, closure_id)
+        if closure is None or not actor.is_staff_for_center(closure.center_id):
+            raise NotFound(_("Stängningen finns inte."))
+        db.session.delete(closure)

@@ -46,7 +46,11 @@ class AssessorAuthorisation(db.Model):
     """A testledare's right to run one validation model during a period."""
 
     __tablename__ = "assessor_authorisation"
-    __table_args__ = (CheckConstraint("valid_from <= valid_to", name="period"),)
+    __table_args__ = (
+        CheckConstraint("valid_from <= valid_to", name="period"),
+        # Is this testledare authorised for this model: asked by every booking and search.
+        Index("ix_assessor_authorisation_person_id_model_id", "person_id", "model_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -103,6 +107,11 @@ class ValidationSession(db.Model):
         CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="not_oversold"),
         CheckConstraint(f"status IN {SESSION_STATUSES!r}", name="status"),
         Index("ix_validation_session_starts_at_status", "starts_at", "status"),
+        # The search lists scheduled sessions by start and counts them: in index order.
+        Index(
+            "ix_validation_session_status_starts_at",
+            *("status", "starts_at", "id", "center_id", "model_id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +128,9 @@ class ValidationSession(db.Model):
     # How many participants with support needs the session can take; None: no limit.
     support_seats: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the time, testledare or status changes (not when a seat is taken), so
+    # calendar feeds can answer 304 cheaply.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=True)
 
     center: Mapped[TestCenter] = relationship()
     model: Mapped[ValidationModel] = relationship()

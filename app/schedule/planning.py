@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 
 from app.accounts.models import Person
 from app.bookings.models import Booking, BookingEvent
+from app.calendar import notify
 from app.centers.models import TestCenter, TravelBuffer
 from app.centers.services import (
     closed_reason,
@@ -214,17 +215,6 @@ def _lock_assessor(assessor_id: int) -> Person:
     return person
 
 
-def _notify(name: str, session: ValidationSession) -> None:
-    """Tell the calendar module, when it is installed, inside this transaction."""
-    try:
-        from app.calendar import notify
-    except ImportError:
-        return
-    hook = getattr(notify, name, None)
-    if hook is not None:
-        hook(session)
-
-
 def create_sessions(
     center_id: int,
     model_id: int,
@@ -260,7 +250,7 @@ def create_sessions(
             )
             db.session.add(session)
             db.session.flush()  # the next date sees this one's workstations and testledare
-            _notify("session_created", session)
+            notify.session_created(session)
             created.append(session)
         return created, refused
 
@@ -302,8 +292,9 @@ def move_session(
         session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
         session.assessor = assessor
         session.seats = plan.seats
+        session.changed_at = utcnow()
         db.session.flush()
-        _notify("session_changed", session)
+        notify.session_changed(session)
         return session
 
 
@@ -318,6 +309,7 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
                 or_(Booking.status == "confirmed", Booking.status == "waitlisted"),
             )
         ).all()
+        waitlisted = [b for b in live if b.status == "waitlisted"]
         for booking in live:
             booking.status = "cancelled"
             booking.waitlist_number = None
@@ -334,8 +326,9 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
             )
         session.seats_taken = 0
         session.status = "cancelled"
+        session.changed_at = now
         db.session.flush()
-        _notify("session_cancelled", session)
+        notify.session_cancelled(session, waitlisted)
         return session
 
 

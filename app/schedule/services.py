@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.centers.models import TestCenter
 from app.errors import NotFound
@@ -40,24 +41,36 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
     """Scheduled sessions that have not started, matching the filters, soonest first."""
     query = (
         select(ValidationSession, waitlist_length_column())
-        .join(ValidationSession.center)
-        .join(TestCenter.municipality)
         .where(ValidationSession.status == "scheduled", ValidationSession.starts_at > now)
         .options(
             joinedload(ValidationSession.center)
             .joinedload(TestCenter.municipality)
             .joinedload(Municipality.county),
             joinedload(ValidationSession.model),
-            joinedload(ValidationSession.assessor),
+            # Only the testledare's name is shown: their roles load if something asks.
+            joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
         )
         .order_by(ValidationSession.starts_at, ValidationSession.id)
     )
     if filters.model_id:
         query = query.where(ValidationSession.model_id == filters.model_id)
+    # Places filter by the few centers there, not by a join per session: the page and
+    # its count walk ix_validation_session_status_starts_at alone, which holds the
+    # center and the model too.
     if filters.municipality_id:
-        query = query.where(TestCenter.municipality_id == filters.municipality_id)
+        query = query.where(
+            ValidationSession.center_id.in_(
+                select(TestCenter.id).where(TestCenter.municipality_id == filters.municipality_id)
+            )
+        )
     if filters.county_id:
-        query = query.where(Municipality.county_id == filters.county_id)
+        query = query.where(
+            ValidationSession.center_id.in_(
+                select(TestCenter.id)
+                .join(TestCenter.municipality)
+                .where(Municipality.county_id == filters.county_id)
+            )
+        )
     if filters.date_from:
         query = query.where(ValidationSession.starts_at >= day_start(filters.date_from))
     if filters.date_to:
@@ -117,7 +130,7 @@ def get_session(session_id: int) -> tuple[ValidationSession, int]:
         .options(
             joinedload(ValidationSession.center).joinedload(TestCenter.municipality),
             joinedload(ValidationSession.model),
-            joinedload(ValidationSession.assessor),
+            joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
         )
     ).first()
     if row is None:

@@ -1,12 +1,15 @@
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.bookings.forms import BookingForm
 from app.bookings.queries import live_booking_for, participants
 from app.bookings.services import BookingWindow, bookability_problem
+from app.cache import TTLCache
 from app.db import utcnow
 from app.extensions import db
 from app.regions.models import County, Municipality
@@ -38,6 +41,30 @@ def _search_form() -> SessionSearchForm:
 
 @bp.get("/")
 def index():
+    """The search page; its form and results are cached for SEARCH_CACHE_SECONDS.
+
+    When registration for a popular validation opens, hundreds load the same list
+    within seconds: each worker renders it once and serves that copy, so the seats
+    shown may be a few seconds old. The session page and booking always read the
+    database. Only the shared fragment is cached, never the page around it, which
+    carries the visitor's own name, messages and form tokens.
+    """
+    seconds = current_app.config["SEARCH_CACHE_SECONDS"]
+    if seconds <= 0:
+        search, status = _render_search()
+        return render_template("schedule/index.html", search=search), status
+    cache = current_app.extensions.setdefault("search_cache", TTLCache(size=256))
+    key = (str(get_locale()), tuple(sorted(request.args.items(multi=True))))
+    search = cache.get(key, seconds)
+    status = 200
+    if search is None:
+        search, status = _render_search()
+        if status == 200:
+            cache.put(key, search)
+    return render_template("schedule/index.html", search=search), status
+
+
+def _render_search() -> tuple[Markup, int]:
     form = _search_form()
     filters = SessionFilters()
     status = 200
@@ -57,10 +84,8 @@ def index():
         upcoming_sessions(filters, utcnow()), page, current_app.config["SESSIONS_PER_PAGE"]
     )
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return (
-        render_template("schedule/index.html", form=form, pagination=pagination, args=args),
-        status,
-    )
+    html = render_template("schedule/_search.html", form=form, pagination=pagination, args=args)
+    return Markup(html), status
 
 
 @bp.get("/sessions/<int:session_id>")

@@ -1,0 +1,1 @@
+"""Calendar invites by mail (iTIP/iMIP), the outbox that sends them, and feeds."""

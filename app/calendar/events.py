@@ -1,0 +1,141 @@
+"""The events people see: an employee's seat, a testledare's session, a center's session.
+
+Invites, feeds and single downloads all take their events from here, so the three
+never disagree about a time, a place or a UID.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.bookings.models import Booking
+from app.calendar.ics import Attendee, EventData
+from app.calendar.models import CalendarEntry
+from app.formatting import short_datetime
+from app.schedule.models import ValidationSession
+
+
+def public_url(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def _domain() -> str:
+    return current_app.config["CALENDAR_UID_DOMAIN"]
+
+
+def seat_uid(booking_id: int) -> str:
+    return f"seat-{booking_id}@{_domain()}"
+
+
+def assessor_uid(session_id: int, person_id: int) -> str:
+    return f"session-{session_id}-testledare-{person_id}@{_domain()}"
+
+
+def center_uid(session_id: int) -> str:
+    return f"session-{session_id}@{_domain()}"
+
+
+def location(session: ValidationSession) -> str:
+    center = session.center
+    return f"{center.name}, {center.street_address}, {center.postal_code} {center.postal_town}"
+
+
+def cancel_deadline(session: ValidationSession):
+    return session.starts_at - timedelta(hours=current_app.config["CANCEL_DEADLINE_HOURS"])
+
+
+def participant_description(session: ValidationSession) -> str:
+    center = session.center
+    return "\n".join(
+        [
+            _("Validering: %(model)s", model=session.model.name),
+            _("Plats: %(place)s", place=location(session)),
+            "",
+            _("Ta med: %(items)s", items=current_app.config["WHAT_TO_BRING"]),
+            _("Kom gärna 15 minuter före start för incheckning."),
+            "",
+            _(
+                "Avboka eller flytta senast %(deadline)s under Mina bokningar: %(url)s",
+                deadline=short_datetime(cancel_deadline(session)),
+                url=public_url("/bookings"),
+            ),
+            _(
+                "Därefter, eller vid frågor: %(name)s, %(email)s %(phone)s",
+                name=center.contact_name,
+                email=center.contact_email,
+                phone=center.contact_phone or "",
+            ).strip(),
+        ]
+    )
+
+
+def participant_event(
+    booking: Booking, entry: CalendarEntry | None, cancelled: bool = False
+) -> EventData:
+    session = booking.session
+    employee = booking.employee
+    return EventData(
+        uid=entry.uid if entry else seat_uid(booking.id),
+        sequence=entry.sequence if entry else 0,
+        summary=_("Validering: %(model)s", model=session.model.name),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=location(session),
+        description=participant_description(session),
+        cancelled=cancelled,
+        organizer_email=session.center.contact_email,
+        organizer_name=session.center.name,
+        attendee=Attendee(employee.email, employee.name),
+        url=public_url("/bookings"),
+        last_modified=max(
+            t for t in (booking.updated_at, session.changed_at, entry and entry.updated_at) if t
+        ),
+    )
+
+
+def assessor_event(
+    session: ValidationSession, entry: CalendarEntry | None, cancelled: bool = False
+) -> EventData:
+    person = entry.person if entry else session.assessor
+    return EventData(
+        uid=entry.uid if entry else assessor_uid(session.id, person.id),
+        sequence=entry.sequence if entry else 0,
+        summary=_("Testledare: %(model)s", model=session.model.name),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=location(session),
+        description="\n".join(
+            [
+                _("Du är testledare för %(model)s.", model=session.model.name),
+                _("Plats: %(place)s", place=location(session)),
+                _("Deltagare och incheckning: %(url)s", url=public_url(f"/sessions/{session.id}")),
+            ]
+        ),
+        cancelled=cancelled,
+        organizer_email=session.center.contact_email,
+        organizer_name=session.center.name,
+        attendee=Attendee(person.email, person.name, role="CHAIR"),
+        url=public_url(f"/sessions/{session.id}"),
+        last_modified=max(t for t in (session.changed_at, entry and entry.updated_at) if t),
+    )
+
+
+def center_event(session: ValidationSession) -> EventData:
+    """A center's public event: what, when, where and seats left; nobody's name."""
+    return EventData(
+        uid=center_uid(session.id),
+        sequence=0,
+        summary=_(
+            "%(model)s (%(seats)s lediga platser)",
+            model=session.model.name,
+            seats=max(session.seats_left, 0),
+        ),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=location(session),
+        description=_("Boka: %(url)s", url=public_url(f"/sessions/{session.id}")),
+        cancelled=session.status == "cancelled",
+        url=public_url(f"/sessions/{session.id}"),
+        last_modified=session.changed_at,
+    )

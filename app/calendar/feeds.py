@@ -1,0 +1,252 @@
+"""Subscription feeds: a person's own events behind a secret URL, a center's in public.
+
+A feed is read whole by clients that poll it, so a request that changes nothing
+must be cheap: the validator (ETag, Last-Modified) comes from one aggregate query,
+and the calendar is only built when the client's copy is out of date.
+"""
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Person
+from app.bookings.models import SEAT_STATUSES, Booking
+from app.calendar import events
+from app.calendar.ics import EventData
+from app.calendar.models import CalendarEntry, FeedToken
+from app.db import unit_of_work, utcnow
+from app.extensions import db
+from app.schedule.models import ValidationSession
+
+# Bumped when the feed's layout changes, so that clients fetch it again.
+FEED_FORMAT = 1
+
+
+def ensure_feed_token(person: Person) -> str:
+    """The person's feed secret (256 random bits), made on first use."""
+    row = db.session.get(FeedToken, person.id)
+    if row is not None:
+        return row.token
+    with unit_of_work():
+        row = db.session.get(FeedToken, person.id, populate_existing=True)
+        if row is None:
+            row = FeedToken(person_id=person.id, token=secrets.token_urlsafe(32))
+            db.session.add(row)
+        return row.token
+
+
+def reset_feed_token(person: Person) -> str:
+    """A new secret; the old URL stops working in the same instant."""
+    with unit_of_work():
+        row = db.session.get(FeedToken, person.id, populate_existing=True)
+        if row is None:
+            row = FeedToken(person_id=person.id, token="")
+            db.session.add(row)
+        row.token = secrets.token_urlsafe(32)
+        row.created_at = utcnow()
+        return row.token
+
+
+def person_for_token(token: str) -> Person | None:
+    if not token or len(token) > 64:
+        return None
+    row = db.session.scalar(select(FeedToken).where(FeedToken.token == token))
+    if row is None or not row.person.is_active:
+        return None
+    return row.person
+
+
+@dataclass(frozen=True)
+class Validator:
+    etag: str
+    last_modified: datetime | None
+
+
+class RenderedFeeds:
+    """Feeds already built, by ETag, in this process, up to a byte budget.
+
+    The ETag changes with anything the feed shows, so a hit can never be stale; an
+    assessor's feed of a thousand events is built once per change, not per poll.
+    """
+
+    def __init__(self, budget_bytes: int):
+        self.budget = budget_bytes
+        self.size = 0
+        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self.lock:
+            body = self.bodies.get(etag)
+            if body is not None:
+                self.bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        if len(body) > self.budget:
+            return
+        with self.lock:
+            if etag in self.bodies:
+                return
+            self.bodies[etag] = body
+            self.size += len(body)
+            while self.size > self.budget:
+                _etag, old = self.bodies.popitem(last=False)
+                self.size -= len(old)
+
+
+def rendered_feeds() -> RenderedFeeds:
+    cache = current_app.extensions.get("rendered_feeds")
+    if cache is None:
+        cache = RenderedFeeds(current_app.config["FEED_CACHE_BYTES"])
+        current_app.extensions["rendered_feeds"] = cache
+    return cache
+
+
+def _validator(key: str, *parts) -> Validator:
+    stamps = [p for p in parts if isinstance(p, datetime)]
+    digest = hashlib.sha256(repr((FEED_FORMAT, key, parts)).encode()).hexdigest()[:40]
+    return Validator(etag=digest, last_modified=max(stamps) if stamps else None)
+
+
+def _windows(now: datetime) -> tuple[datetime, datetime]:
+    config = current_app.config
+    return (
+        now - timedelta(days=config["FEED_PAST_DAYS"]),
+        now - timedelta(days=config["FEED_CANCELLED_DAYS"]),
+    )
+
+
+def _seat_filter(person_id: int, now: datetime):
+    past, cancelled_since = _windows(now)
+    return (
+        Booking.employee_id == person_id,
+        ValidationSession.ends_at >= past,
+        or_(
+            Booking.status.in_(SEAT_STATUSES) & (ValidationSession.status == "scheduled"),
+            # A seat they lost stays a while as cancelled, so the client removes it.
+            Booking.confirmed_at.is_not(None) & (Booking.cancelled_at >= cancelled_since),
+            (ValidationSession.status == "cancelled")
+            & (ValidationSession.changed_at >= cancelled_since)
+            & Booking.confirmed_at.is_not(None),
+        ),
+    )
+
+
+def _sessions_filter(which, now: datetime):
+    """Sessions matching `which` that a feed shows: upcoming, recent, or lately cancelled."""
+    past, cancelled_since = _windows(now)
+    return (
+        which,
+        ValidationSession.ends_at >= past,
+        or_(
+            ValidationSession.status == "scheduled",
+            ValidationSession.changed_at >= cancelled_since,
+        ),
+    )
+
+
+def _assessor_filter(person_id: int, now: datetime):
+    return _sessions_filter(ValidationSession.assessor_id == person_id, now)
+
+
+def personal_validator(person: Person, token: str, now: datetime | None = None) -> Validator:
+    now = now or utcnow()
+    seats = db.session.execute(
+        select(
+            func.count(Booking.id),
+            func.max(Booking.updated_at),
+            func.max(ValidationSession.changed_at),
+        )
+        .join(ValidationSession, Booking.session_id == ValidationSession.id)
+        .where(*_seat_filter(person.id, now))
+    ).one()
+    sessions = db.session.execute(
+        select(func.count(ValidationSession.id), func.max(ValidationSession.changed_at)).where(
+            *_assessor_filter(person.id, now)
+        )
+    ).one()
+    entries = db.session.scalar(
+        select(func.max(CalendarEntry.updated_at)).where(CalendarEntry.person_id == person.id)
+    )
+    return _validator(f"person:{person.id}:{token}", *seats, *sessions, entries)
+
+
+def personal_events(person: Person, now: datetime | None = None) -> list[EventData]:
+    """The person's seats and, for a testledare, the sessions they run."""
+    now = now or utcnow()
+    bookings = db.session.scalars(
+        select(Booking)
+        .join(ValidationSession, Booking.session_id == ValidationSession.id)
+        .where(*_seat_filter(person.id, now))
+        .options(
+            joinedload(Booking.session).joinedload(ValidationSession.center),
+            joinedload(Booking.session).joinedload(ValidationSession.model),
+            joinedload(Booking.employee),
+        )
+        .order_by(ValidationSession.starts_at)
+    ).all()
+    sessions = db.session.scalars(
+        select(ValidationSession)
+        .where(*_assessor_filter(person.id, now))
+        .options(
+            joinedload(ValidationSession.center),
+            joinedload(ValidationSession.model),
+            joinedload(ValidationSession.assessor),
+        )
+        .order_by(ValidationSession.starts_at)
+    ).all()
+    entries = {
+        (e.booking_id or 0, e.session_id, e.role): e
+        for e in db.session.scalars(
+            select(CalendarEntry).where(CalendarEntry.person_id == person.id)
+        )
+    }
+    result = []
+    for booking in bookings:
+        entry = entries.get((booking.id, booking.session_id, "participant"))
+        lost = booking.status == "cancelled" or booking.session.status == "cancelled"
+        result.append(events.participant_event(booking, entry, cancelled=lost))
+    for session in sessions:
+        entry = entries.get((0, session.id, "assessor"))
+        cancelled = session.status == "cancelled"
+        result.append(events.assessor_event(session, entry, cancelled=cancelled))
+    return result
+
+
+def _center_filter(center_id: int, now: datetime):
+    return _sessions_filter(ValidationSession.center_id == center_id, now)
+
+
+def center_validator(center_id: int, now: datetime | None = None) -> Validator:
+    now = now or utcnow()
+    row = db.session.execute(
+        select(func.count(ValidationSession.id), func.max(ValidationSession.changed_at)).where(
+            *_center_filter(center_id, now)
+        )
+    ).one()
+    # Seats left are in the summaries; every seat taken or freed changes a booking row.
+    seats_changed = db.session.scalar(
+        select(func.max(Booking.updated_at))
+        .join(ValidationSession, Booking.session_id == ValidationSession.id)
+        .where(*_center_filter(center_id, now))
+    )
+    return _validator(f"center:{center_id}", *row, seats_changed)
+
+
+def center_events(center_id: int, now: datetime | None = None) -> list[EventData]:
+    now = now or utcnow()
+    sessions = db.session.scalars(
+        select(ValidationSession)
+        .where(*_center_filter(center_id, now))
+        .options(joinedload(ValidationSession.center), joinedload(ValidationSession.model))
+        .order_by(ValidationSession.starts_at)
+    ).all()
+    return [events.center_event(session) for session in sessions]

@@ -1,0 +1,109 @@
+"""iCalendar documents, built with the icalendar package (RFC 5545/5546/7986)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+
+from app.timeutil import STOCKHOLM, to_local
+
+PRODID = "-//Testcenterbokning//Norrbotten och Västerbotten//SV"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str
+    role: str = "REQ-PARTICIPANT"  # CHAIR for the testledare
+
+
+@dataclass(frozen=True)
+class EventData:
+    """What one event says; the same data makes the invite, the feed and the download."""
+
+    uid: str
+    sequence: int
+    summary: str
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime
+    location: str
+    description: str
+    cancelled: bool = False
+    organizer_email: str | None = None
+    organizer_name: str = ""
+    attendee: Attendee | None = None
+    url: str | None = None
+    last_modified: datetime | None = None
+
+
+def _event(data: EventData, stamp: datetime, itip: bool) -> Event:
+    event = Event()
+    event.add("uid", data.uid)
+    event.add("sequence", data.sequence)
+    # In a message DTSTAMP is when it was sent; in a feed or a download it is when
+    # the event last changed, so the same data always gives the same bytes (and ETag).
+    event.add("dtstamp", stamp if itip or not data.last_modified else data.last_modified)
+    # Local wall-clock time with TZID; the VTIMEZONE added below lets every client
+    # compute the right instant on both sides of a daylight-saving change.
+    event.add("dtstart", to_local(data.starts_at))
+    event.add("dtend", to_local(data.ends_at))
+    event.add("summary", data.summary)
+    event.add("location", data.location)
+    event.add("description", data.description)
+    event.add("status", "CANCELLED" if data.cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if data.cancelled else "OPAQUE")
+    if data.url:
+        event.add("url", data.url)
+    if data.last_modified:
+        event.add("last-modified", data.last_modified)
+    if not itip:
+        # Feeds and downloads are read as a whole; with an organizer in them some
+        # clients treat the event as a meeting the reader was invited to.
+        return event
+    if data.organizer_email:
+        organizer = vCalAddress(f"mailto:{data.organizer_email}")
+        organizer.params["cn"] = vText(data.organizer_name)
+        event.add("organizer", organizer)
+    if data.attendee:
+        attendee = vCalAddress(f"mailto:{data.attendee.email}")
+        attendee.params["cn"] = vText(data.attendee.name)
+        attendee.params["role"] = vText(data.attendee.role)
+        attendee.params["partstat"] = vText("DECLINED" if data.cancelled else "ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee)
+    return event
+
+
+def calendar_bytes(
+    events: list[EventData],
+    method: str | None = None,
+    name: str | None = None,
+    refresh: timedelta | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """A VCALENDAR with the events; METHOD only for iTIP messages, never inside VEVENT."""
+    from app.db import utcnow
+
+    stamp = stamp or utcnow()
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", STOCKHOLM.key)
+    if refresh:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
+    for data in events:
+        calendar.add_component(_event(data, stamp, itip=method in ("REQUEST", "CANCEL")))
+    # The VTIMEZONE spells out each daylight-saving change; cover the years the
+    # events fall in (and a margin) rather than every year since 1970.
+    years = [e.starts_at.year for e in events] or [stamp.year]
+    calendar.add_missing_timezones(
+        first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
+    )
+    return calendar.to_ical()

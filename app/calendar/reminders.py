@@ -1,0 +1,45 @@
+"""The reminder the day before: time, address and what to bring, sent once."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.bookings.models import Booking
+from app.calendar.notify import mail_for
+from app.calendar.outbox import enqueue
+from app.db import unit_of_work, utcnow
+from app.extensions import db
+from app.schedule.models import ValidationSession
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Queue a reminder for every seat in a session starting within REMINDER_HOURS.
+
+    The outbox's unique dedupe key (booking and start time) makes this safe to run
+    from several workers and every minute: each seat is reminded once per start time,
+    and again only if the session is moved.
+    """
+    now = now or utcnow()
+    horizon = now + timedelta(hours=current_app.config["REMINDER_HOURS"])
+    queued = 0
+    with unit_of_work():
+        bookings = db.session.scalars(
+            select(Booking)
+            .join(ValidationSession, Booking.session_id == ValidationSession.id)
+            .where(
+                Booking.status == "confirmed",
+                ValidationSession.status == "scheduled",
+                ValidationSession.starts_at > now,
+                ValidationSession.starts_at <= horizon,
+            )
+            .options(joinedload(Booking.session), joinedload(Booking.employee))
+        ).all()
+        for booking in bookings:
+            session = booking.session
+            key = f"reminder:{booking.id}:{session.starts_at:%Y%m%dT%H%M}"
+            message = mail_for(booking.employee, "reminder", session, None, None)
+            if enqueue(message, "reminder", booking.employee.email, dedupe_key=key):
+                queued += 1
+    return queued

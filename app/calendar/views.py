@@ -1,0 +1,204 @@
+"""Calendar pages: subscribe to one's feed, the feeds themselves, single .ics
+downloads, and the outbox for staff."""
+
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.http import is_resource_modified
+
+from app.accounts.auth import role_required
+from app.bookings.models import Booking
+from app.bookings.services import may_book_for
+from app.calendar import events, feeds
+from app.calendar.ics import calendar_bytes
+from app.calendar.models import CalendarEntry, OutboxMessage
+from app.centers.models import TestCenter
+from app.errors import NotFound
+from app.extensions import db, limiter
+from app.schedule.models import ValidationSession
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
+
+ICS = "text/calendar; charset=utf-8"
+
+
+def _feed_response(validator: feeds.Validator, build, name: str) -> Response:
+    """Answer 304 from the validator alone; build the calendar only when it changed."""
+    # The same data reads differently in Swedish and English.
+    etag = f"{validator.etag}-{get_locale()}"
+    if not is_resource_modified(request.environ, etag=etag, last_modified=validator.last_modified):
+        response = Response(status=304)
+    else:
+        cache = feeds.rendered_feeds()
+        body = cache.get(etag)
+        if body is None:
+            refresh = timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"])
+            body = calendar_bytes(build(), name=name, refresh=refresh)
+            cache.put(etag, body)
+        response = Response(body, content_type=ICS)
+    response.set_etag(etag)
+    if validator.last_modified:
+        response.last_modified = validator.last_modified
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/feed/<token>.ics")
+@limiter.exempt
+def personal_feed(token: str):
+    person = feeds.person_for_token(token)
+    if person is None:
+        raise NotFound(_("Kalenderlänken finns inte eller har bytts ut."))
+    return _feed_response(
+        feeds.personal_validator(person, token),
+        lambda: feeds.personal_events(person),
+        _("Testcenterbokning: %(name)s", name=person.name),
+    )
+
+
+@bp.get("/centers/<int:center_id>.ics")
+@limiter.exempt
+def center_feed(center_id: int):
+    center = db.session.get(TestCenter, center_id)
+    if center is None:
+        raise NotFound(_("Testcentret finns inte."))
+    response = _feed_response(
+        feeds.center_validator(center.id),
+        lambda: feeds.center_events(center.id),
+        _("Valideringar på %(center)s", center=center.name),
+    )
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def _feed_urls(token: str) -> tuple[str, str]:
+    https = url_for("calendar.personal_feed", token=token, _external=True)
+    return https, "webcal://" + https.split("://", 1)[1]
+
+
+@bp.get("/")
+@login_required
+def subscribe():
+    https, webcal = _feed_urls(feeds.ensure_feed_token(current_user))
+    centers = db.session.scalars(select(TestCenter).order_by(TestCenter.name)).all()
+    return render_template(
+        "calendar/subscribe.html", https=https, webcal=webcal, centers=centers, form=FlaskForm()
+    )
+
+
+@bp.post("/reset")
+@login_required
+def reset():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    feeds.reset_feed_token(current_user)
+    flash(_("Du har fått en ny kalenderlänk. Den gamla slutar fungera direkt."), "success")
+    return redirect(url_for("calendar.subscribe"))
+
+
+def _download(event, filename: str) -> Response:
+    response = Response(calendar_bytes([event], method="PUBLISH"), content_type=ICS)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/bookings/<int:booking_id>.ics")
+@login_required
+def booking_event(booking_id: int):
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not (
+        may_book_for(current_user, booking.employee)
+        or current_user.is_staff_for_center(booking.session.center_id)
+    ):
+        raise NotFound(_("Bokningen finns inte."))
+    if not booking.holds_seat:
+        raise NotFound(_("Bokningen har ingen plats att lägga i kalendern."))
+    entry = db.session.scalar(select(CalendarEntry).where(CalendarEntry.booking_id == booking.id))
+    cancelled = booking.session.status == "cancelled"
+    return _download(
+        events.participant_event(booking, entry, cancelled=cancelled), f"bokning-{booking.id}.ics"
+    )
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+@login_required
+def session_event(session_id: int):
+    session = db.session.get(ValidationSession, session_id)
+    if session is None or not (
+        session.assessor_id == current_user.id
+        or current_user.is_staff_for_center(session.center_id)
+    ):
+        raise NotFound(_("Passet finns inte."))
+    entry = db.session.scalar(
+        select(CalendarEntry).where(
+            CalendarEntry.session_id == session.id,
+            CalendarEntry.person_id == session.assessor_id,
+            CalendarEntry.role == "assessor",
+        )
+    )
+    cancelled = session.status == "cancelled"
+    return _download(
+        events.assessor_event(session, entry, cancelled=cancelled), f"pass-{session.id}.ics"
+    )
+
+
+def _outbox_open() -> None:
+    if not current_app.config["OUTBOX_VIEWER"]:
+        abort(404)
+
+
+def _outbox_row(message_id: int) -> OutboxMessage:
+    _outbox_open()
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound(_("Meddelandet finns inte."))
+    return row
+
+
+@bp.get("/outbox")
+@role_required("project_admin")
+def outbox():
+    _outbox_open()
+    messages = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    ).all()
+    return render_template("calendar/outbox.html", messages=messages)
+
+
+@bp.get("/outbox/<int:message_id>")
+@role_required("project_admin")
+def outbox_message(message_id: int):
+    row = _outbox_row(message_id)
+    parsed = message_from_bytes(row.raw, policy=policy.default)
+    parts = [
+        (part.get_content_type(), part.get_content())
+        for part in parsed.walk()
+        if not part.is_multipart() and part.get_content_type() != "text/html"
+    ]
+    return render_template("calendar/outbox_message.html", row=row, message=parsed, parts=parts)
+
+
+@bp.get("/outbox/<int:message_id>.eml")
+@role_required("project_admin")
+def outbox_raw(message_id: int):
+    row = _outbox_row(message_id)
+    response = Response(row.raw, content_type="message/rfc822")
+    response.headers["Content-Disposition"] = f'attachment; filename="meddelande-{row.id}.eml"'
+    return response

@@ -1,0 +1,318 @@
+"""Test-center admin pages: the center, closures, planning sessions, capacity."""
+
+from datetime import date, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.models import Person, RoleGrant
+from app.centers.capacity import weekly_capacity
+from app.centers.forms import (
+    WEEKDAYS,
+    CancelSessionForm,
+    CenterDetailsForm,
+    ClosureForm,
+    MoveSessionForm,
+    PlanForm,
+)
+from app.centers.models import CenterClosure, TestCenter, WorkstationKind
+from app.centers.services import (
+    add_closure,
+    admin_centers,
+    remove_closure,
+    set_opening_hours,
+    set_workstations,
+    update_details,
+)
+from app.db import utcnow
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.schedule.models import AssessorAuthorisation, ValidationSession
+from app.schedule.planning import (
+    cancel_session,
+    create_sessions,
+    move_session,
+    preview,
+    series_days,
+)
+from app.schedule.services import validation_models
+from app.timeutil import local_date, to_local
+
+bp = Blueprint("centers", __name__, template_folder="templates")
+
+
+def _center(center_id: int) -> TestCenter:
+    center = db.session.get(TestCenter, center_id)
+    if center is None or not current_user.is_staff_for_center(center_id):
+        raise NotFound(_("Testcentret finns inte."))
+    return center
+
+
+@bp.get("/centers")
+@login_required
+def index():
+    centers = admin_centers(current_user)
+    if not centers:
+        abort(403)
+    if len(centers) == 1:
+        return redirect(url_for("centers.admin", center_id=centers[0].id))
+    return render_template("centers/index.html", centers=centers)
+
+
+@bp.route("/centers/<int:center_id>/admin", methods=["GET", "POST"])
+@login_required
+def admin(center_id: int):
+    center = _center(center_id)
+    form = CenterDetailsForm(obj=center)
+    status = 200
+    if form.validate_on_submit():
+        update_details(
+            center.id, current_user, **{f.name: f.data for f in form if f.name != "csrf_token"}
+        )
+        flash(_("Uppgifterna är sparade."), "success")
+        return redirect(url_for("centers.admin", center_id=center.id))
+    if form.is_submitted():
+        status = 400
+    kinds = list(db.session.scalars(select(WorkstationKind).order_by(WorkstationKind.id)))
+    counts = {w.kind_id: w.count for w in center.workstations}
+    hours = {h.weekday: h for h in center.opening_hours}
+    return render_template(
+        "centers/admin.html",
+        center=center,
+        form=form,
+        kinds=kinds,
+        counts=counts,
+        hours=hours,
+        weekdays=WEEKDAYS,
+        csrf_form=FlaskForm(),
+    ), status
+
+
+def _int_field(name: str) -> int:
+    value = request.form.get(name, "").strip()
+    if not value.isdigit():
+        raise InvalidInput(_("Ange antal som ett heltal från 0."))
+    return int(value)
+
+
+@bp.post("/centers/<int:center_id>/workstations")
+@login_required
+def workstations(center_id: int):
+    center = _center(center_id)
+    kinds = db.session.scalars(select(WorkstationKind.id)).all()
+    set_workstations(center.id, {k: _int_field(f"kind-{k}") for k in kinds}, current_user)
+    flash(_("Arbetsplatserna är sparade."), "success")
+    return redirect(url_for("centers.admin", center_id=center_id))
+
+
+def _clock(name: str) -> time:
+    try:
+        return time.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        raise InvalidInput(_("Ange tider som TT:MM, till exempel 07:30.")) from None
+
+
+@bp.post("/centers/<int:center_id>/hours")
+@login_required
+def opening_hours(center_id: int):
+    center = _center(center_id)
+    hours = {
+        day: (_clock(f"opens-{day}"), _clock(f"closes-{day}"))
+        if request.form.get(f"open-{day}")
+        else None
+        for day in range(7)
+    }
+    set_opening_hours(center.id, hours, current_user)
+    flash(_("Öppettiderna är sparade."), "success")
+    return redirect(url_for("centers.admin", center_id=center_id))
+
+
+@bp.route("/centers/<int:center_id>/closures", methods=["GET", "POST"])
+@login_required
+def closures(center_id: int):
+    center = _center(center_id)
+    form = ClosureForm()
+    status = 200
+    if form.validate_on_submit():
+        add_closure(
+            center.id,
+            form.first_day.data,
+            form.last_day.data or form.first_day.data,
+            form.reason.data,
+            form.open_anyway.data,
+            current_user,
+        )
+        flash(_("Sparat."), "success")
+        return redirect(url_for("centers.closures", center_id=center.id))
+    if form.is_submitted():
+        status = 400
+    rows = db.session.scalars(
+        select(CenterClosure)
+        .where(CenterClosure.center_id == center.id, CenterClosure.last_day >= local_date(utcnow()))
+        .order_by(CenterClosure.first_day)
+    ).all()
+    return render_template(
+        "centers/closures.html", center=center, form=form, closures=rows, csrf_form=FlaskForm()
+    ), status
+
+
+@bp.post("/closures/<int:closure_id>/delete")
+@login_required
+def delete_closure(closure_id: int):
+    closure = db.session.get(CenterClosure, closure_id)
+    center_id = closure.center_id if closure else 0
+    remove_closure(closure_id, current_user)
+    flash(_("Borttaget."), "success")
+    return redirect(url_for("centers.closures", center_id=center_id))
+
+
+def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:
+    query = (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == "assessor", Person.active.is_(True))
+        .order_by(Person.name)
+    )
+    if model_id:
+        query = query.where(
+            Person.id.in_(
+                select(AssessorAuthorisation.person_id).where(
+                    AssessorAuthorisation.model_id == model_id
+                )
+            )
+        )
+    return [SelectChoice(p.id, p.name) for p in db.session.scalars(query).unique()]
+
+
+def _plan_form(formdata, csrf: bool = True) -> PlanForm:
+    # The preview is a GET that changes nothing; only saving needs the CSRF token.
+    form = PlanForm(formdata=formdata, meta={"csrf": csrf})
+    form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
+    form.assessor.choices = _assessor_choices()
+    form.weekdays.choices = [SelectChoice(i, str(name)) for i, name in enumerate(WEEKDAYS)]
+    return form
+
+
+def _plan_days(form: PlanForm) -> list[date]:
+    if form.weekdays.data:
+        return series_days(form.first_day.data, form.weeks.data, set(form.weekdays.data))
+    return [form.first_day.data]
+
+
+@bp.route("/centers/<int:center_id>/plan", methods=["GET", "POST"])
+@login_required
+def plan(center_id: int):
+    """Pick a model, testledare and dates; preview every date; then create the good ones."""
+    center = _center(center_id)
+    status, plans = 200, None
+    if request.method == "POST":
+        form = _plan_form(request.form)
+        if form.validate_on_submit():
+            created, refused = create_sessions(
+                center.id,
+                form.model.data,
+                form.assessor.data,
+                _plan_days(form),
+                form.start.data,
+                current_user,
+                support_seats=form.support_seats.data,
+            )
+            flash(
+                _(
+                    "%(made)s pass skapades, %(refused)s datum gick inte.",
+                    made=len(created),
+                    refused=len(refused),
+                ),
+                "success" if created else "info",
+            )
+            return redirect(url_for("centers.sessions", center_id=center.id))
+        status = 400
+    else:
+        form = _plan_form(request.args if request.args else None, csrf=False)
+        if request.args:
+            if form.validate():
+                model = next(m for m in validation_models() if m.id == form.model.data)
+                assessor = db.session.get(Person, form.assessor.data)
+                plans = preview(center, model, assessor, _plan_days(form), form.start.data)
+            else:
+                status = 400
+    return render_template("centers/plan.html", center=center, form=form, plans=plans), status
+
+
+@bp.get("/centers/<int:center_id>/sessions")
+@login_required
+def sessions(center_id: int):
+    center = _center(center_id)
+    rows = db.session.scalars(
+        select(ValidationSession)
+        .where(ValidationSession.center_id == center.id, ValidationSession.ends_at > utcnow())
+        .order_by(ValidationSession.starts_at)
+    ).all()
+    return render_template("centers/sessions.html", center=center, sessions=rows)
+
+
+def _session_for_admin(session_id: int) -> ValidationSession:
+    session = db.session.get(ValidationSession, session_id)
+    if session is None or not current_user.is_staff_for_center(session.center_id):
+        raise NotFound(_("Passet finns inte."))
+    return session
+
+
+@bp.route("/sessions/<int:session_id>/manage", methods=["GET", "POST"])
+@login_required
+def manage_session(session_id: int):
+    """Move a session, change its testledare, or cancel it."""
+    session = _session_for_admin(session_id)
+    local = to_local(session.starts_at)
+    move_form = MoveSessionForm(
+        formdata=request.form if request.form.get("action") == "move" else None,
+        day=local.date(),
+        start=local.time(),
+        assessor=session.assessor_id,
+    )
+    move_form.assessor.choices = _assessor_choices(session.model_id)
+    cancel_form = CancelSessionForm(
+        formdata=request.form if request.form.get("action") == "cancel" else None
+    )
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "move" and move_form.validate():
+            move_session(
+                session.id,
+                move_form.day.data,
+                move_form.start.data,
+                current_user,
+                assessor_id=move_form.assessor.data,
+            )
+            flash(_("Passet är flyttat. Deltagarna och testledaren får nya kallelser."), "success")
+            return redirect(url_for("centers.sessions", center_id=session.center_id))
+        if action == "cancel" and cancel_form.validate():
+            cancel_session(session.id, current_user, cancel_form.reason.data or "")
+            flash(_("Passet är inställt och alla bokningar avbokade."), "success")
+            return redirect(url_for("centers.sessions", center_id=session.center_id))
+        status = 400
+    return render_template(
+        "centers/manage.html", session=session, move_form=move_form, cancel_form=cancel_form
+    ), status
+
+
+@bp.get("/centers/<int:center_id>/capacity")
+@login_required
+def capacity(center_id: int):
+    center = _center(center_id)
+    weeks = min(max(request.args.get("weeks", 8, type=int), 1), 26)
+    today = local_date(utcnow())
+    start = request.args.get("from", type=date.fromisoformat) or today
+    monday = start - timedelta(days=start.weekday())
+    return render_template(
+        "centers/capacity.html",
+        center=center,
+        rows=weekly_capacity(center, monday, weeks),
+        weeks=weeks,
+        monday=monday,
+    )

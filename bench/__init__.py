@@ -1,0 +1,1 @@
+"""The benchmark: `python -m bench.run --help` (see README, section Benchmark)."""

@@ -1,0 +1,459 @@
+"""A data set of a chosen number of bookings, loaded fast with bulk inserts.
+
+Everything grows in proportion to the bookings (per 10,000 bookings: 20 test
+centers, 100 companies, 2,500 employees, 40 testledare, 1,428 sessions over the
+past nine months and the coming three), like a national rollout would: more centers
+and people over the same calendar. Rows are inserted with SQLAlchemy Core,
+thousands per statement, into a database the migrations have just built.
+
+Beside that data the set holds the benchmark's own rows, the same at every size:
+sessions with plenty of seats to book, one session per burst, a project admin, and
+two employees with 1,000 and 10 bookings for the calendar feed scenarios.
+"""
+
+import contextlib
+import hashlib
+import io
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from flask_migrate import upgrade
+from sqlalchemy import func, insert, select, text
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.accounts.models import Company, Person, RoleGrant
+from app.accounts.orgnr import with_check_digit
+from app.api.models import ApiToken
+from app.bookings.models import Booking, BookingEvent
+from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
+from app.db import utcnow
+from app.extensions import db
+from app.regions.models import Municipality
+from app.results.models import AreaOutcome, ModelArea
+from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+from app.timeutil import local_date, local_to_utc
+
+PASSWORD = "bench1234"
+WORKSTATIONS = {
+    "computer": 12,
+    "welding_booth": 6,
+    "automation_station": 6,
+    "maintenance_station": 6,
+    "cnc_machine": 4,
+}
+# How often each model is booked: the BAS models and welding most.
+MODEL_WEIGHTS = {
+    "industriteknik-bas": 30,
+    "automation-bas": 10,
+    "underhall-bas": 10,
+    "svets-vit": 12,
+    "svets-gron": 8,
+    "svets-bla": 5,
+    "svets-svart": 3,
+    "cnc-teknik": 8,
+    "gruvteknik": 14,
+}
+PAST_DAYS, FUTURE_DAYS = 270, 90
+FEED_EVENTS = (1000, 10)
+PLENTY = 1_000_000  # seats of the "seats plentiful" sessions
+CHUNK = 5000
+
+
+@dataclass
+class Fixtures:
+    """Ids of the rows the scenarios use."""
+
+    project_admin: int = 0
+    employees: list[int] = field(default_factory=list)
+    tokens: dict[int, str] = field(default_factory=dict)  # employee id: API token
+    web_sessions: list[int] = field(default_factory=list)  # plenty of seats
+    api_sessions: list[int] = field(default_factory=list)
+    web_burst: int = 0
+    api_burst: int = 0
+    burst_seats: int = 0
+    feed_people: dict[int, int] = field(default_factory=dict)  # events: person id
+
+
+@dataclass
+class DataSet:
+    url: str
+    size: int
+    counts: dict[str, int]
+    fixtures: Fixtures
+    seconds: float = 0.0
+
+
+def proportions(bookings: int) -> dict[str, int]:
+    scale = bookings / 10_000
+    return {
+        "centers": max(2, round(20 * scale)),
+        "companies": max(4, round(100 * scale)),
+        "employees": max(100, bookings // 4),
+        "assessors": max(4, round(40 * scale)),
+        "sessions": max(20, bookings // 7),
+    }
+
+
+class _Loader:
+    def __init__(self, connection):
+        self.connection = connection
+        self.next_ids: dict[str, int] = {}
+
+    def ids(self, table, count: int) -> range:
+        """Reserve ids for rows we insert with explicit keys."""
+        name = table.name
+        if name not in self.next_ids:
+            current = self.connection.scalar(select(func.max(table.c.id))) or 0
+            self.next_ids[name] = current + 1
+        first = self.next_ids[name]
+        self.next_ids[name] = first + count
+        return range(first, first + count)
+
+    def insert(self, table, rows: list[dict]) -> None:
+        for start in range(0, len(rows), CHUNK):
+            self.connection.execute(insert(table), rows[start : start + CHUNK])
+
+    def fix_sequences(self) -> None:
+        """PostgreSQL: move each id sequence past the ids we chose."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        for name in self.next_ids:
+            self.connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT max(id) FROM {name}))"
+                )
+            )
+
+
+def build(url: str, size: int, burst_seats: int = 20, seed: int = 1) -> DataSet:
+    """Migrate a fresh database at `url` and load `size` bookings into it."""
+    import time as clock
+
+    started = clock.monotonic()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-loader"})
+    with app.app_context():
+        with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
+            upgrade()
+        with db.engine.begin() as connection:
+            fixtures, counts = _load(_Loader(connection), size, burst_seats, random.Random(seed))
+        if db.engine.dialect.name == "postgresql":
+            # What autovacuum would do soon after such a load. (SQLite gets no ANALYZE:
+            # the app never runs one, so its planner works without statistics.)
+            with db.engine.connect() as connection:
+                connection.execute(text("ANALYZE"))
+                connection.commit()
+        db.engine.dispose()
+    return DataSet(url, size, counts, fixtures, clock.monotonic() - started)
+
+
+def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
+    c = loader.connection
+    now = utcnow()
+    today = local_date(now)
+    want = proportions(size)
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    municipalities = c.scalars(select(Municipality.id).order_by(Municipality.id)).all()
+    kinds = dict(c.execute(select(WorkstationKind.code, WorkstationKind.id)).all())
+    kind_codes = {v: k for k, v in kinds.items()}
+    models = {m.code: m for m in c.execute(select(ValidationModel.__table__)).all()}
+    areas: dict[int, list[int]] = {}
+    for model_id, area_id in c.execute(
+        select(ModelArea.model_id, ModelArea.area_id).order_by(ModelArea.position)
+    ):
+        areas.setdefault(model_id, []).append(area_id)
+
+    # Test centers, their workstations and opening hours.
+    center_ids = loader.ids(TestCenter.__table__, want["centers"])
+    loader.insert(
+        TestCenter.__table__,
+        [
+            {
+                "id": cid,
+                "name": f"Bench testcenter {cid}",
+                "municipality_id": municipalities[i % len(municipalities)],
+                "street_address": f"Verkstadsgatan {i + 1}",
+                "postal_code": "972 31",
+                "postal_town": "Luleå",
+                "contact_name": "Kim Kontakt",
+                "contact_email": f"center{cid}@bench.example.se",
+                "accredited_from": date(2020, 1, 1),
+                "accredited_to": date(2035, 12, 31),
+            }
+            for i, cid in enumerate(center_ids)
+        ],
+    )
+    loader.insert(
+        CenterWorkstation.__table__,
+        [
+            {"id": wid, "center_id": cid, "kind_id": kinds[code], "count": count}
+            for (cid, (code, count)), wid in zip(
+                [(cid, item) for cid in center_ids for item in WORKSTATIONS.items()],
+                loader.ids(CenterWorkstation.__table__, len(center_ids) * len(WORKSTATIONS)),
+                strict=True,
+            )
+        ],
+    )
+    loader.insert(
+        OpeningHours.__table__,
+        [
+            {"id": oid, "center_id": cid, "weekday": day, "opens": time(7), "closes": time(18)}
+            for (cid, day), oid in zip(
+                [(cid, day) for cid in center_ids for day in range(5)],
+                loader.ids(OpeningHours.__table__, len(center_ids) * 5),
+                strict=True,
+            )
+        ],
+    )
+
+    # Companies, with a coordinator each, and their employees.
+    company_ids = loader.ids(Company.__table__, want["companies"])
+    loader.insert(
+        Company.__table__,
+        [
+            {
+                "id": cid,
+                "name": f"Bench industri {cid} AB",
+                "org_number": with_check_digit(f"559{cid:06d}"),
+                "municipality_id": municipalities[cid % len(municipalities)],
+                "industry": ("steel", "metal")[cid % 2],
+            }
+            for cid in company_ids
+        ],
+    )
+    people, grants = [], []
+
+    def person(role: str, company_id=None, name=None) -> int:
+        pid = loader.ids(Person.__table__, 1)[0]
+        people.append(
+            {
+                "id": pid,
+                "name": name or f"Bench {role} {pid}",
+                "email": f"bench{pid}@bench.example.se",
+                "phone": None,
+                "password_hash": password_hash,
+                "company_id": company_id,
+                "home_center_id": None,
+                "active": True,
+                "created_at": now,
+            }
+        )
+        grants.append({"person_id": pid, "role": role, "center_id": None})
+        return pid
+
+    for cid in company_ids:
+        person("coordinator", cid)
+    employees = [
+        person("employee", company_ids[i % len(company_ids)]) for i in range(want["employees"])
+    ]
+    assessors = [person("assessor") for _ in range(want["assessors"])]
+    project_admin = person("project_admin", name="Bench projektadmin")
+    feed_assessor = person("assessor")
+    feed_people = {events: person("employee", company_ids[0]) for events in FEED_EVENTS}
+    loader.insert(Person.__table__, people)
+    for grant, gid in zip(grants, loader.ids(RoleGrant.__table__, len(grants)), strict=True):
+        grant["id"] = gid
+    loader.insert(RoleGrant.__table__, grants)
+    authorisations = [
+        (pid, model.id) for pid in [*assessors, feed_assessor] for model in models.values()
+    ]
+    loader.insert(
+        AssessorAuthorisation.__table__,
+        [
+            {
+                "id": aid,
+                "person_id": pid,
+                "model_id": mid,
+                "valid_from": date(2020, 1, 1),
+                "valid_to": date(2035, 12, 31),
+            }
+            for (pid, mid), aid in zip(
+                authorisations,
+                loader.ids(AssessorAuthorisation.__table__, len(authorisations)),
+                strict=True,
+            )
+        ],
+    )
+
+    # Sessions over the past nine months and the coming three, weekdays, 08 or 13.
+    sessions, bookings, events, outcomes = [], [], [], []
+    codes = list(MODEL_WEIGHTS)
+    weights = [MODEL_WEIGHTS[code] for code in codes]
+
+    def session(day, hour, model, center_id, assessor_id, seats) -> dict:
+        starts = local_to_utc(day, time(hour))
+        row = {
+            "id": loader.ids(ValidationSession.__table__, 1)[0],
+            "center_id": center_id,
+            "model_id": model.id,
+            "assessor_id": assessor_id,
+            "starts_at": starts,
+            "ends_at": starts + timedelta(minutes=model.theory_minutes + model.practical_minutes),
+            "seats": seats,
+            "seats_taken": 0,
+            "waitlist_counter": 0,
+            "status": "scheduled",
+            "support_seats": None,
+            "created_at": starts - timedelta(days=100),
+        }
+        sessions.append(row)
+        return row
+
+    def book(row: dict, employee_id: int, status: str, assessor_id: int) -> None:
+        bid = loader.ids(Booking.__table__, 1)[0]
+        made = row["starts_at"] - timedelta(days=rng.randint(2, 60), minutes=rng.randint(0, 600))
+        waitlist_number = None
+        if status == "waitlisted":
+            row["waitlist_counter"] += 1
+            waitlist_number = row["waitlist_counter"]
+        elif status != "cancelled":
+            row["seats_taken"] += 1
+        bookings.append(
+            {
+                "id": bid,
+                "session_id": row["id"],
+                "employee_id": employee_id,
+                "status": status,
+                "waitlist_number": waitlist_number,
+                "booked_by_id": employee_id,
+                "request_key": None,
+                "moved_from_id": None,
+                "created_at": made,
+                "updated_at": made,
+                "confirmed_at": None if status in ("waitlisted", "cancelled") else made,
+                "cancelled_at": made + timedelta(days=1) if status == "cancelled" else None,
+                "cancelled_by_id": employee_id if status == "cancelled" else None,
+                "support_needs": "extra_time" if bid % 23 == 0 else "",
+                "support_note": "",
+                "checked_in_at": row["starts_at"] if status == "attended" else None,
+                "result_comment": "",
+            }
+        )
+        first = "waitlisted" if status == "waitlisted" else "booked"
+        events.append({"booking_id": bid, "kind": first, "actor_id": employee_id, "at": made})
+        if status in ("cancelled", "attended", "no_show"):
+            kind = {"cancelled": "cancelled", "attended": "checked_in", "no_show": "no_show"}
+            events.append(
+                {
+                    "booking_id": bid,
+                    "kind": kind[status],
+                    "actor_id": assessor_id,
+                    "at": row["starts_at"],
+                }
+            )
+        if status == "attended":
+            for area_id in areas.get(row["model_id"], []):
+                approved = rng.random() < 0.85
+                outcomes.append(
+                    {
+                        "booking_id": bid,
+                        "area_id": area_id,
+                        "result": "approved" if approved else "not_yet",
+                        "training": "" if approved else "Repetera området med handledare.",
+                        "recorded_by_id": assessor_id,
+                        "recorded_at": row["ends_at"],
+                    }
+                )
+
+    span = PAST_DAYS + FUTURE_DAYS
+    for i in range(want["sessions"]):
+        day = today + timedelta(days=-PAST_DAYS + (i * span) // want["sessions"])
+        if day.weekday() >= 5:
+            day -= timedelta(days=day.weekday() - 4)  # weekends move to the Friday
+        model = models[rng.choices(codes, weights)[0]]
+        kind = kind_codes[model.workstation_kind_id]
+        seats = min(model.max_group_size, WORKSTATIONS[kind])
+        assessor = assessors[i % len(assessors)]
+        session(day, (8, 13)[i % 2], model, center_ids[i % len(center_ids)], assessor, seats)
+
+    # Bookings: past sessions were attended (some no-shows), coming ones fill up and
+    # some queue; a few were cancelled. Sessions in random order take bookings until
+    # the set has exactly `size`.
+    remaining = size
+    for row in rng.sample(sessions, len(sessions)):
+        if remaining <= 0:
+            break
+        past = row["starts_at"] < now
+        seats = row["seats"]
+        if past:
+            plan = ["attended"] * (seats - rng.randint(0, 2))
+            if plan and rng.random() < 0.5:
+                plan[0] = "no_show"
+        else:
+            fill = rng.choice((0.3, 0.6, 0.9, 1.0, 1.0))
+            plan = ["confirmed"] * round(seats * fill)
+            if fill == 1.0:
+                plan += ["waitlisted"] * rng.randint(1, 4)
+        plan += ["cancelled"] * rng.randint(0, 2)
+        plan = plan[:remaining]
+        remaining -= len(plan)
+        for status, employee_id in zip(plan, rng.sample(employees, len(plan)), strict=True):
+            book(row, employee_id, status, row["assessor_id"])
+    counts = {
+        **{k: v for k, v in want.items() if k != "sessions"},
+        "sessions": len(sessions),
+        "bookings": len(bookings),
+    }
+
+    # The benchmark's own rows, the same at every size.
+    bench_day = today + timedelta(days=80)
+    center, industri = center_ids[0], models["industriteknik-bas"]
+    web_sessions = [
+        session(bench_day, 7 + i % 8, industri, center, assessors[0], PLENTY)["id"]
+        for i in range(31)
+    ]
+    api_sessions = [
+        session(bench_day, 7 + i % 8, industri, center, assessors[0], PLENTY)["id"]
+        for i in range(31)
+    ]
+    web_burst = session(bench_day, 9, industri, center, assessors[1], burst_seats)["id"]
+    api_burst = session(bench_day, 10, industri, center, assessors[1], burst_seats)["id"]
+    for events_wanted, pid in feed_people.items():
+        for n in range(events_wanted):
+            day = today + timedelta(days=-events_wanted + 10 + n)
+            row = session(day, 8 if events_wanted > 10 else 13, industri, center, feed_assessor, 12)
+            book(row, pid, "attended" if row["starts_at"] < now else "confirmed", feed_assessor)
+
+    loader.insert(ValidationSession.__table__, sessions)
+    loader.insert(Booking.__table__, bookings)
+    for row, eid in zip(events, loader.ids(BookingEvent.__table__, len(events)), strict=True):
+        row.update(id=eid, staff_override=False, note="")
+    loader.insert(BookingEvent.__table__, events)
+    for row, oid in zip(outcomes, loader.ids(AreaOutcome.__table__, len(outcomes)), strict=True):
+        row["id"] = oid
+    loader.insert(AreaOutcome.__table__, outcomes)
+
+    # API tokens for the employees who book through the API (only hashes are stored).
+    tokens = {pid: f"tcb_bench{pid}_{secrets.token_urlsafe(12)}" for pid in employees[:5000]}
+    token_rows = [
+        {
+            "id": tid,
+            "person_id": pid,
+            "name": "bench",
+            "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+            "prefix": token[:10],
+            "created_at": now,
+            "revoked_at": None,
+        }
+        for (pid, token), tid in zip(
+            tokens.items(), loader.ids(ApiToken.__table__, len(tokens)), strict=True
+        )
+    ]
+    loader.insert(ApiToken.__table__, token_rows)
+    loader.fix_sequences()
+    counts.update(booking_events=len(events), outcomes=len(outcomes))
+    fixtures = Fixtures(
+        project_admin=project_admin,
+        employees=employees,
+        tokens=tokens,
+        web_sessions=web_sessions,
+        api_sessions=api_sessions,
+        web_burst=web_burst,
+        api_burst=api_burst,
+        burst_seats=burst_seats,
+        feed_people={events: pid for events, pid in feed_people.items()},
+    )
+    return fixtures, counts

@@ -1,0 +1,431 @@
+"""Run the benchmark: `python -m bench.run [--quick] [--database postgresql] ...`.
+
+It builds one fresh database per data-set size and serves each under gunicorn on
+loopback, beside the two baselines (Flask hello world, a raw sqlite3 booking) with
+the same gunicorn settings. Then, scenario by scenario: the scenario's baseline is
+measured, then the scenario at every size under the same load (the ratio to the
+baseline takes most of the machine's speed and load out of the figure), then
+one-connection latency rounds in which the sizes take turns (the growth table).
+See README, section Benchmark."""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+
+from bench import scenarios as sc
+from bench.baselines import create_raw_database
+from bench.dataset import DataSet, build
+from bench.load import Request, Result, run_wrk, wrk_available
+from bench.server import Server, ServerSettings
+
+SECRET = "bench-secret-key-not-for-production"
+DEFAULT_SIZES = "10000,100000"
+QUICK_SIZES = "1000,10000"
+MEMORY_TARGET_MB = 150
+GROWTH_TARGET = 1.5
+FEED_TARGET = 5.0
+
+
+@dataclass
+class Row:
+    """One scenario measured (or skipped) at one size."""
+
+    name: str
+    result: Result | None = None
+    baseline: str | None = None
+    baseline_rps: float | None = None  # the baseline, measured just before
+    target: float | None = None
+    growth: bool = False
+    latency_p50_ms: list[float] = field(default_factory=list)  # one connection, per round
+    skip: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.result is None or not self.baseline_rps:
+            return None
+        return self.result.rps / self.baseline_rps
+
+    @property
+    def verdict(self) -> str:
+        if self.skip:
+            return "SKIP"
+        if self.target is None or self.ratio is None:
+            return ""
+        return "PASS" if self.ratio >= self.target else "FAIL"
+
+    def line(self, label: str | None = None) -> str:
+        name = label or self.name
+        if self.skip:
+            return f"   {name:<38} SKIP: {self.skip}"
+        r = self.result
+        base = f"{self.baseline_rps:,.0f}" if self.baseline_rps else ""
+        ratio = f"{self.ratio:.2f}× {self.baseline}" if self.ratio is not None else ""
+        target = f"≥{self.target:.2f}" if self.target is not None else ""
+        text = (
+            f"   {name:<38} {r.rps:>7,.0f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f}"
+            f" {base:>8} {ratio:>12} {target:>6} {self.verdict}"
+        ).rstrip()
+        return "\n".join([text, *(f"   {'':<38} {note}" for note in self.notes)])
+
+
+HEADER = (
+    f"   {'scenario':<38} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    f" {'baseline':>8} {'ratio':>12} {'target':>6}"
+)
+
+
+@dataclass
+class Block:
+    """Everything measured at one size."""
+
+    size: int
+    database: str
+    counts: dict
+    load_seconds: float
+    rows: list[Row] = field(default_factory=list)
+    seat_checks: list[str] = field(default_factory=list)
+    seats_ok: bool = True
+    peak_rss_mb: dict = field(default_factory=dict)
+
+    def row(self, name: str) -> Row | None:
+        return next((r for r in self.rows if r.name == name), None)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a server where the benchmark may create and drop its own databases",
+    )
+    parser.add_argument("--sizes", help=f"bookings per data set (default {DEFAULT_SIZES})")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument("--duration", type=float, help="seconds per scenario (default 5)")
+    parser.add_argument("--burst-bookers", type=int, default=500)
+    parser.add_argument("--burst-connections", type=int, default=200)
+    parser.add_argument("--burst-seats", type=int, default=20)
+    parser.add_argument(
+        "--quick", action="store_true", help=f"sizes {QUICK_SIZES}, 2 s per scenario"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="latency rounds per size for the growth (3)"
+    )
+    parser.add_argument("--only", help="run only the scenarios whose name contains this")
+    parser.add_argument("--json", help="also write every figure to this file")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    args.sizes = [int(s.replace("_", "")) for s in sizes.split(",")]
+    args.duration = args.duration or (2.0 if args.quick else 5.0)
+    return args
+
+
+@contextlib.contextmanager
+def database(args, size: int, folder: str):
+    """A new, empty database for one size, dropped afterwards: (app URL, DATABASE_URL)."""
+    if args.database == "sqlite":
+        path = os.path.join(folder, f"bench-{size}.sqlite")
+        yield f"sqlite:///{path}", f"sqlite:///{path}"
+        return
+    import psycopg
+
+    name = f"tcb_bench_{size}_{os.getpid()}"
+    admin = args.postgres_url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    base = admin.rsplit("/", 1)[0]
+    try:
+        yield (
+            base.replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}",
+            f"{base}/{name}",
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@dataclass
+class Target:
+    """One size under test: its data, an in-process app to prepare requests, its server."""
+
+    data: DataSet
+    app: object
+    server: Server
+    block: Block
+    scenarios: list = field(default_factory=list)
+
+
+def _run(url: str, scenario: sc.Scenario, duration: float, connections: int, once=False):
+    """One wrk run; distinct bookings it may have sent are not sent again."""
+    result = run_wrk(url, scenario.requests, duration, connections, once=once)
+    if scenario.requests[0].method == "POST":
+        # Answered, plus those in flight when wrk stopped (the server may have booked them).
+        scenario.requests = scenario.requests[result.requests + connections :]
+    return result
+
+
+def _baseline_requests(name: str) -> list[Request]:
+    if name == "hello":
+        return [Request("GET", "/", {"User-Agent": sc.USER_AGENT})]
+    return [
+        Request(
+            "POST",
+            f"/sessions/{1 + k % 50}/book",
+            {"Content-Type": sc.FORM, "User-Agent": sc.USER_AGENT},
+            f"employee_id={k}",
+        )
+        for k in range(sc.MAX_LINES)
+    ]
+
+
+def _booked(target: Target, scenario: sc.Scenario) -> int | None:
+    if scenario.requests[0].method != "POST":
+        return None
+    fixtures = target.data.fixtures
+    web = "web" in scenario.name
+    if scenario.once:
+        ids = [fixtures.web_burst if web else fixtures.api_burst]
+    else:
+        ids = fixtures.web_sessions if web else fixtures.api_sessions
+    return sc.bookings_in(target.app, ids)
+
+
+def _check(target: Target, scenario: sc.Scenario, row: Row, before: int | None) -> None:
+    unexpected = {k: v for k, v in row.result.statuses.items() if k != str(scenario.expect)}
+    if unexpected:
+        row.notes.append(f"note: answers other than {scenario.expect}: {unexpected}")
+    if row.result.socket_errors:
+        row.notes.append(f"note: socket errors: {row.result.errors}")
+    if before is not None:
+        made = _booked(target, scenario) - before
+        answered = row.result.statuses.get(str(scenario.expect), 0)
+        if made < answered:
+            row.notes.append(f"note: only {made} bookings stored for {answered} answers")
+    if scenario.once:
+        fixtures = target.data.fixtures
+        web = "web" in scenario.name
+        check = sc.check_seats(target.app, fixtures.web_burst if web else fixtures.api_burst)
+        target.block.seat_checks.append(f"{scenario.name}: {check}")
+        target.block.seats_ok &= check.ok
+        row.notes.append(f"oversold check: {check}")
+
+
+def run_scenario_everywhere(index: int, targets: list[Target], servers, args) -> None:
+    """One scenario at every size: preflight, baseline, throughput, then latency rounds."""
+    live = []
+    for target in targets:
+        scenario = target.scenarios[index]
+        row = Row(
+            scenario.name,
+            baseline=scenario.baseline,
+            target=scenario.target,
+            growth=scenario.growth,
+            skip=scenario.skip,
+        )
+        target.block.rows.append(row)
+        if not row.skip:
+            ok, why = sc.preflight(target.server.url, scenario)
+            path = urllib.parse.urlsplit(scenario.requests[0].path).path
+            if not ok and why.startswith("answers 404"):
+                row.skip = f"not available yet (GET {path} answers 404)"
+            elif not ok:
+                row.skip = f"FAILED: {scenario.requests[0].method} {path} {why}"
+        if row.skip:
+            print(row.line(f"{row.name} @{target.block.size:,}"), flush=True)
+        else:
+            live.append((target, scenario, row))
+    if not live:
+        return
+
+    # The baseline right before, with the same settings and connections: its ratio
+    # is what the machine's load at this moment cancels out of.
+    baseline_rps = None
+    if name := live[0][1].baseline:
+        url = servers[name].url
+        requests = _baseline_requests(name)
+        run_wrk(url, requests, 1, args.connections)
+        baseline_rps = run_wrk(url, requests, max(1, args.duration / 2), args.connections).rps
+
+    for target, scenario, row in live:
+        connections = scenario.connections or args.connections
+        if scenario.warm_up:
+            if scenario.requests[0].method == "POST":  # the first 200 bookings, once each
+                warm, scenario.requests = scenario.requests[:200], scenario.requests[200:]
+                run_wrk(target.server.url, warm, 60, connections, once=True)
+            else:
+                run_wrk(target.server.url, scenario.requests, 1, connections)
+        before = _booked(target, scenario)
+        if scenario.once:
+            # A burst ends when every booker has an answer; the duration only bounds it.
+            row.result = run_wrk(target.server.url, scenario.requests, 300, connections, True)
+        else:
+            row.result = _run(target.server.url, scenario, args.duration, connections)
+        row.baseline_rps = baseline_rps
+        _check(target, scenario, row, before)
+        print(row.line(f"{row.name} @{target.block.size:,}"), flush=True)
+
+    # Latency with one connection: no queue, no lock waits, the cost of one request.
+    # The sizes take turns, so that a change in the machine's load hits them alike.
+    if len(targets) > 1 and live[0][1].growth and len(live) == len(targets):
+        for _round in range(args.rounds):
+            for target, scenario, row in live:
+                probe = _run(target.server.url, scenario, max(1, args.duration / 2), 1)
+                row.latency_p50_ms.append(probe.p50_ms)
+
+
+def run(args) -> tuple[list[Block], dict]:
+    from app import create_app
+
+    settings = ServerSettings(args.workers, args.threads)
+    with (
+        tempfile.TemporaryDirectory(prefix="tcb-bench-") as folder,
+        contextlib.ExitStack() as stack,
+    ):
+        targets = []
+        for size in args.sizes:
+            url, server_url = stack.enter_context(database(args, size, folder))
+            print(f"Loading {size:,} bookings into {args.database} ...", end=" ", flush=True)
+            data = build(url, size, burst_seats=args.burst_seats)
+            print(
+                f"{data.seconds:.1f} s: "
+                + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in data.counts.items()),
+                flush=True,
+            )
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+            env = {"DATABASE_URL": server_url, "SECRET_KEY": SECRET}
+            server = stack.enter_context(Server("wsgi:app", settings, env, ready_path="/login"))
+            block = Block(size, args.database, data.counts, data.seconds)
+            target = Target(data, app, server, block)
+            target.scenarios = sc.build_scenarios(
+                app, data.fixtures, args.burst_bookers, args.burst_connections
+            )
+            targets.append(target)
+
+        raw_db = os.path.join(folder, "raw.sqlite")
+        create_raw_database(raw_db)
+        servers = {
+            "hello": stack.enter_context(Server("bench.baselines:hello_app()", settings)),
+            "raw": stack.enter_context(
+                Server("bench.baselines:raw_booking_app()", settings, {"RAW_BOOKING_DB": raw_db})
+            ),
+        }
+        print(f"\n{HEADER}")
+        for index, scenario in enumerate(targets[0].scenarios):
+            if not args.only or args.only in scenario.name:
+                run_scenario_everywhere(index, targets, servers, args)
+        for target in targets:
+            target.block.peak_rss_mb = target.server.peak_rss_mb()
+        return [t.block for t in targets]
+
+
+def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
+    settings = ServerSettings(args.workers, args.threads)
+    failures = []
+    for block in blocks:
+        print(f"\n== {block.size:,} bookings on {block.database}, {settings}")
+        print(HEADER)
+        for row in block.rows:
+            print(row.line())
+            if row.verdict == "FAIL":
+                failures.append(f"{row.name} at {block.size:,}")
+        feed, small = block.row("feed 1,000 events"), block.row("feed 10 events")
+        if feed and small and feed.result and small.result:
+            times = feed.result.p50_ms / small.result.p50_ms
+            verdict = "PASS" if times < FEED_TARGET else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"feed 1,000 vs 10 at {block.size:,}")
+            print(
+                f"   feed of 1,000 events vs 10, p50: {feed.result.p50_ms:.1f} / "
+                f"{small.result.p50_ms:.1f} ms = {times:.2f}× (target < {FEED_TARGET:g}×) {verdict}"
+            )
+        if not block.seats_ok:
+            failures.append(f"oversold seats at {block.size:,}")
+        if block.peak_rss_mb:
+            peak = max(block.peak_rss_mb.values())
+            verdict = "PASS" if peak < MEMORY_TARGET_MB else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"worker memory at {block.size:,}")
+            each = ", ".join(f"{v:.0f}" for v in sorted(block.peak_rss_mb.values()))
+            print(
+                f"   peak resident memory of one worker (VmHWM): {peak:.0f} MB "
+                f"(workers {each} MB; target < {MEMORY_TARGET_MB} MB) {verdict}"
+            )
+
+    if len(blocks) >= 2:
+        small, large = blocks[0], blocks[-1]
+        a, b = f"p50 {small.size:,}", f"p50 {large.size:,}"
+        print(
+            f"\n== Growth of p50 from {small.size:,} to {large.size:,} bookings "
+            f"(one connection, {args.rounds} rounds taking turns, median of the rounds' p50)"
+        )
+        print(f"   {'scenario':<38} {a:>14} {b:>14} {'growth':>8} {'target':>7}")
+        for row in small.rows:
+            other = large.row(row.name)
+            if not row.growth or other is None:
+                continue
+            if not (row.latency_p50_ms and other.latency_p50_ms):
+                print(f"   {row.name:<38} SKIP")
+                continue
+            p50_a = statistics.median(row.latency_p50_ms)
+            p50_b = statistics.median(other.latency_p50_ms)
+            growth = p50_b / p50_a
+            verdict = "PASS" if growth < GROWTH_TARGET else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"growth of {row.name}")
+            print(
+                f"   {row.name:<38} {p50_a:>11.2f} ms {p50_b:>11.2f} ms"
+                f" {growth:>7.2f}× {'<' + format(GROWTH_TARGET, 'g') + '×':>7} {verdict}"
+            )
+    print(f"\nTotal time {elapsed / 60:.1f} min. ", end="")
+    print("All targets met." if not failures else f"Missed: {'; '.join(failures)}.")
+    return failures
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not wrk_available():
+        print("wrk is not installed: apt-get install -y wrk (see README, Benchmark)")
+        return 2
+    started = time.monotonic()
+    print(
+        f"Benchmark on {platform.node()}: {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}; {args.database}; "
+        f"{ServerSettings(args.workers, args.threads)}; wrk with {args.connections} "
+        f"connections, {args.duration:g} s per scenario; bursts of {args.burst_bookers} "
+        f"bookers on {args.burst_connections} connections for {args.burst_seats} seats"
+    )
+    blocks = run(args)
+    failures = print_summary(blocks, args, time.monotonic() - started)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(
+                {
+                    "args": vars(args),
+                    "blocks": [asdict(b) for b in blocks],
+                    "failures": failures,
+                },
+                handle,
+                indent=2,
+                default=str,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,406 @@
+"""The scenarios: the requests each one sends, and the checks around them.
+
+Signed-in requests carry the session cookie and CSRF token the login form would
+have given the person: they are made here with the app's own Flask-Login and
+Flask-WTF calls and the server's secret key, so thousands of employees are ready
+to book without thousands of password checks first.
+"""
+
+import http.client
+import math
+import secrets
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask, session
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, select
+
+from app.accounts.models import Person
+from app.bookings.models import Booking
+from app.db import utcnow
+from app.extensions import db
+from app.regions.models import County, Municipality
+from app.schedule.models import ValidationModel, ValidationSession
+from app.timeutil import local_date
+from bench.dataset import Fixtures
+from bench.load import Request
+
+USER_AGENT = "tcb-bench"
+FORM = "application/x-www-form-urlencoded"
+MAX_LINES = 30_000  # distinct booking requests prepared per booking scenario
+
+
+@dataclass
+class Scenario:
+    name: str
+    requests: list[Request]
+    expect: int  # the status every answer should have
+    baseline: str | None = None  # "hello" or "raw"
+    target: float | None = None  # lowest acceptable throughput ratio to the baseline
+    once: bool = False  # each request once (a burst), instead of cycling for the duration
+    connections: int | None = None  # None: the run's --connections
+    warm_up: bool = True
+    growth: bool = False  # part of the growth table
+    skip: str = ""  # why it cannot run (yet)
+    notes: list[str] = field(default_factory=list)
+
+
+class _User:
+    """Enough of a user for Flask-Login to sign them in."""
+
+    is_active = True
+
+    def __init__(self, person_id: int):
+        self.person_id = person_id
+
+    def get_id(self) -> str:
+        return str(self.person_id)
+
+
+def signed_in(app: Flask, person_ids) -> dict[int, tuple[str, str]]:
+    """A session cookie and a CSRF token for each person, as signing in makes them."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    found = {}
+    for person_id in person_ids:
+        with app.test_request_context(
+            "/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+        ):
+            login_user(_User(person_id))
+            token = generate_csrf()
+            found[person_id] = (serializer.dumps(dict(session)), token)
+    return found
+
+
+def _cookie(value: str) -> dict:
+    return {"Cookie": f"session={value}", "User-Agent": USER_AGENT}
+
+
+def _pairs(people: list[int], sessions: list[int], count: int):
+    """Distinct (person, session) pairs, spread so that neighbours differ in both."""
+    step = len(sessions)
+    while math.gcd(len(people), step) != 1:  # coprime: k -> (k mod P, k mod S) is 1:1
+        people = people[:-1]
+    count = min(count, len(people) * step)
+    return [(people[k % len(people)], sessions[k % step]) for k in range(count)]
+
+
+def search_paths(app: Flask) -> list[str]:
+    """Searches people make: everything, by county, municipality, model, dates, free seats."""
+    with app.app_context():
+        counties = db.session.scalars(select(County.id).order_by(County.id)).all()
+        towns = db.session.scalars(
+            select(Municipality.id).where(Municipality.name.in_(("Luleå", "Umeå", "Kiruna")))
+        ).all()
+        models = db.session.scalars(select(ValidationModel.id).order_by(ValidationModel.id)).all()
+    first = _today()
+    queries = [
+        {},
+        {"page": 2},
+        {"county": counties[0]},
+        {"county": counties[-1], "free_only": "y"},
+        {"municipality": towns[0]},
+        {"municipality": towns[-1], "model": models[0]},
+        {"model": models[3]},
+        {"date_from": first, "date_to": first + timedelta(days=30)},
+        {"free_only": "y"},
+        {"model": models[0], "free_only": "y", "page": 2},
+    ]
+    return [("?" + urllib.parse.urlencode(q)) if q else "" for q in queries]
+
+
+def _today():
+    return local_date(utcnow())
+
+
+def _api_query(web_query: str) -> str:
+    names = {"county": "county_id", "municipality": "municipality_id", "model": "model_id"}
+    names |= {"free_only": "only_free", "date_from": "from", "date_to": "to"}
+    pairs = urllib.parse.parse_qsl(web_query.lstrip("?"))
+    return urllib.parse.urlencode(
+        [(names.get(k, k), "true" if k == "free_only" else v) for k, v in pairs]
+    )
+
+
+def build_scenarios(
+    app: Flask, fixtures: Fixtures, burst_bookers: int, burst_connections: int
+) -> list[Scenario]:
+    """Every scenario against the app, in the order they run (reads before writes)."""
+    # 2,000 people x 31 sessions give more distinct bookings than a run can make.
+    employees = fixtures.employees[: max(2000, burst_bookers)]
+    cookies = signed_in(app, [*employees, fixtures.project_admin])
+    tokens = list(fixtures.tokens.items())
+    scenarios = []
+
+    paths = search_paths(app)
+    scenarios.append(
+        Scenario(
+            "search page",
+            [Request("GET", "/" + p, {"User-Agent": USER_AGENT}) for p in paths],
+            200,
+            "hello",
+            0.30,
+            growth=True,
+        )
+    )
+    # The same searches, each with its own far date_to: every one misses the cache.
+    misses = [
+        ("/" + p + ("&" if p else "?") + f"date_to={_today() + timedelta(days=200 + n)}")
+        for n in range(200)
+        for p in paths
+        if "date_to" not in p
+    ]
+    scenarios.append(
+        Scenario(
+            "search page, cache miss",
+            [Request("GET", path, {"User-Agent": USER_AGENT}) for path in misses],
+            200,
+            "hello",
+            growth=True,
+        )
+    )
+    scenarios.append(
+        Scenario(
+            "search API",
+            [
+                Request(
+                    "GET",
+                    f"/api/v1/sessions?{_api_query(p)}",
+                    {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
+                )
+                for p in paths
+                for _pid, token in tokens[:200]
+            ],
+            200,
+            "hello",
+            growth=True,
+        )
+    )
+    scenarios.extend(_feed_scenarios(app, fixtures))
+
+    admin_cookie, _token = cookies[fixtures.project_admin]
+    scenarios.append(
+        Scenario(
+            "dashboard",
+            [Request("GET", "/reports/", _cookie(admin_cookie))],
+            200,
+            "hello",
+            growth=True,
+        )
+    )
+
+    web_pairs = _pairs(employees, fixtures.web_sessions, MAX_LINES)
+    scenarios.append(
+        Scenario(
+            "booking web form",
+            [_web_booking(sid, *cookies[pid]) for pid, sid in web_pairs],
+            302,
+            "raw",
+            0.50,
+            growth=True,
+        )
+    )
+    api_people = [pid for pid, _token in tokens]
+    scenarios.append(
+        Scenario(
+            "booking API",
+            [
+                _api_booking(sid, fixtures.tokens[pid])
+                for pid, sid in _pairs(api_people, fixtures.api_sessions, MAX_LINES)
+            ],
+            201,
+            "raw",
+            0.50,
+            growth=True,
+        )
+    )
+    bookers = employees[: min(burst_bookers, len(employees))]
+    scenarios.append(
+        Scenario(
+            f"burst web, {len(bookers)} on {fixtures.burst_seats} seats",
+            [_web_booking(fixtures.web_burst, *cookies[pid]) for pid in bookers],
+            302,
+            "raw",
+            once=True,
+            connections=burst_connections,
+            warm_up=False,
+        )
+    )
+    bookers = api_people[: min(burst_bookers, len(api_people))]
+    scenarios.append(
+        Scenario(
+            f"burst API, {len(bookers)} on {fixtures.burst_seats} seats",
+            [_api_booking(fixtures.api_burst, fixtures.tokens[pid]) for pid in bookers],
+            201,
+            "raw",
+            once=True,
+            connections=burst_connections,
+            warm_up=False,
+        )
+    )
+    return scenarios
+
+
+def _web_booking(session_id: int, cookie: str, csrf: str) -> Request:
+    body = urllib.parse.urlencode({"csrf_token": csrf, "request_key": secrets.token_urlsafe(16)})
+    return Request(
+        "POST", f"/sessions/{session_id}/book", {**_cookie(cookie), "Content-Type": FORM}, body
+    )
+
+
+def _api_booking(session_id: int, token: str) -> Request:
+    return Request(
+        "POST",
+        f"/api/v1/sessions/{session_id}/bookings",
+        {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": secrets.token_urlsafe(16),
+            "User-Agent": USER_AGENT,
+        },
+        "{}",
+    )
+
+
+def _feed_scenarios(app: Flask, fixtures: Fixtures) -> list[Scenario]:
+    """The personal calendar feed (issue 4): fresh, and answered 304 to a revalidation.
+
+    Its contract: `app.calendar.feeds.ensure_feed_token(person) -> str`, and the feed
+    at GET /calendar/feed/<token>.ics with ETag or Last-Modified.
+    """
+    biggest = max(fixtures.feed_people)
+    sizes = sorted(fixtures.feed_people, reverse=True)  # 1,000 events first
+
+    def feed(events: int, expect: int, target=None, token=None) -> Scenario:
+        name = f"feed {events:,} events" + (", 304" if expect == 304 else "")
+        requests = [Request("GET", f"/calendar/feed/{token}.ics", {"User-Agent": USER_AGENT})]
+        return Scenario(name, requests, expect, "hello", target, growth=name == "feed 1,000 events")
+
+    try:
+        from app.calendar.feeds import ensure_feed_token
+    except ImportError:
+        reason = "not available yet (no app.calendar.feeds.ensure_feed_token)"
+        scenarios = [feed(n, 200) for n in sizes] + [feed(biggest, 304, 0.60)]
+        for scenario in scenarios:
+            scenario.requests, scenario.skip = [], reason
+        return scenarios
+    with app.app_context():
+        people = {n: db.session.get(Person, fixtures.feed_people[n]) for n in sizes}
+        tokens = {n: ensure_feed_token(person) for n, person in people.items()}
+        db.session.commit()
+        db.session.remove()
+    return [feed(n, 200, token=tokens[n]) for n in sizes] + [
+        feed(biggest, 304, 0.60, token=tokens[biggest])
+    ]
+
+
+def preflight(base_url: str, scenario: Scenario) -> tuple[bool, str]:
+    """Send the scenario's first request once; say whether it answers as expected.
+
+    A feed's 304 scenario learns its validators here (ETag, Last-Modified) and sends
+    them with every request. The request is taken off the list, so a booking is not
+    sent twice.
+    """
+    first = scenario.requests[0]
+    status, headers, body = send(base_url, first)
+    if scenario.expect == 304:
+        if status != 200:
+            return False, f"answers {status}"
+        validators = {}
+        if etag := headers.get("etag"):
+            validators["If-None-Match"] = etag
+        if modified := headers.get("last-modified"):
+            validators["If-Modified-Since"] = modified
+        if not validators:
+            return False, "no ETag or Last-Modified"
+        scenario.requests = [
+            Request(r.method, r.path, {**r.headers, **validators}, r.body)
+            for r in scenario.requests
+        ]
+        status, _headers, body = send(base_url, scenario.requests[0])
+    elif first.method == "POST":
+        scenario.requests = scenario.requests[1:]
+    if status != scenario.expect:
+        return False, f"answers {status}, not {scenario.expect}: {body[:200]!r}"
+    if status == 302 and headers.get("location", "").find("/login") >= 0:
+        return False, "redirects to the sign-in page"
+    return True, ""
+
+
+def send(base_url: str, request: Request) -> tuple[int, dict, bytes]:
+    parsed = urllib.parse.urlsplit(base_url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+    try:
+        conn.request(
+            request.method, request.path, body=request.body or None, headers=request.headers
+        )
+        response = conn.getresponse()
+        body = response.read()
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return response.status, headers, body
+    finally:
+        conn.close()
+
+
+@dataclass
+class SeatCheck:
+    session_id: int
+    seats: int
+    seats_taken: int
+    holding_seat: int
+    waitlisted: int
+    waitlist_ok: bool
+    doubles: int
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.seats_taken <= self.seats
+            and self.holding_seat == self.seats_taken
+            and self.waitlist_ok
+            and self.doubles == 0
+        )
+
+    def __str__(self) -> str:
+        verdict = "no seat oversold" if self.ok else "OVERSOLD OR INCONSISTENT"
+        return (
+            f"session {self.session_id}: {self.seats} seats, {self.holding_seat} booked "
+            f"(seats_taken {self.seats_taken}), {self.waitlisted} on the waitlist "
+            f"(numbers {'1..n without gaps or twins' if self.waitlist_ok else 'BROKEN'}), "
+            f"{self.doubles} people booked twice: {verdict}"
+        )
+
+
+def check_seats(app: Flask, session_id: int) -> SeatCheck:
+    """Read back a session after a burst: is any seat sold twice?"""
+    with app.app_context():
+        session_row = db.session.get(ValidationSession, session_id)
+        rows = db.session.execute(
+            select(Booking.employee_id, Booking.status, Booking.waitlist_number).where(
+                Booking.session_id == session_id, Booking.status != "cancelled"
+            )
+        ).all()
+        numbers = sorted(r.waitlist_number for r in rows if r.status == "waitlisted")
+        people = [r.employee_id for r in rows]
+        check = SeatCheck(
+            session_id=session_id,
+            seats=session_row.seats,
+            seats_taken=session_row.seats_taken,
+            holding_seat=sum(r.status == "confirmed" for r in rows),
+            waitlisted=len(numbers),
+            waitlist_ok=numbers == list(range(1, len(numbers) + 1)),
+            doubles=len(people) - len(set(people)),
+        )
+        db.session.remove()
+    return check
+
+
+def bookings_in(app: Flask, session_ids: list[int]) -> int:
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count(Booking.id)).where(Booking.session_id.in_(session_ids))
+        )
+        db.session.remove()
+    return count

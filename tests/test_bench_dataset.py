@@ -1,0 +1,50 @@
+"""The benchmark's data set obeys the booking rules, and its sign-ins are accepted.
+
+No timing here: this keeps `bench/` working when the schema changes.
+"""
+
+from sqlalchemy import func, select
+
+from app.bookings.models import SEAT_STATUSES, Booking
+from app.extensions import db
+from app.schedule.models import ValidationSession
+from bench.dataset import build, proportions
+from bench.scenarios import FORM, USER_AGENT, _web_booking, check_seats, signed_in
+
+
+def test_the_data_set_keeps_seat_counts_and_queues_and_can_be_booked(app, database_url):
+    data = build(database_url, 300, burst_seats=3)
+
+    assert data.counts["bookings"] == 300
+    assert data.counts["employees"] == proportions(300)["employees"]
+    with app.app_context():
+        held = dict(
+            db.session.execute(
+                select(Booking.session_id, func.count())
+                .where(Booking.status.in_(SEAT_STATUSES))
+                .group_by(Booking.session_id)
+            ).all()
+        )
+        for session_id, seats, taken in db.session.execute(
+            select(ValidationSession.id, ValidationSession.seats, ValidationSession.seats_taken)
+        ):
+            assert taken == held.get(session_id, 0) <= seats
+        session_ids = db.session.scalars(select(ValidationSession.id)).all()
+
+    # A person signed in by the benchmark books through the real form, twice over:
+    # the new rows get ids after the loaded ones (PostgreSQL's sequences were moved).
+    fixtures = data.fixtures
+    client = app.test_client()
+    for person_id in fixtures.employees[:4]:
+        cookie, csrf = signed_in(app, [person_id])[person_id]
+        request = _web_booking(fixtures.web_burst, cookie, csrf)
+        client.set_cookie("session", cookie)
+        answer = client.post(
+            request.path,
+            data=request.body,
+            headers={"Content-Type": FORM, "User-Agent": USER_AGENT},
+        )
+        assert answer.status_code == 302 and answer.location.endswith("/bookings")
+    check = check_seats(app, fixtures.web_burst)
+    assert check.ok and (check.holding_seat, check.waitlisted) == (3, 1)
+    assert fixtures.web_burst in session_ids

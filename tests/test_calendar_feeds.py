@@ -1,0 +1,224 @@
+"""Subscription feeds, downloads and the outbox viewer, as a calendar client and a
+person in a browser meet them."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import event
+
+from app.bookings.services import book_seat, cancel_booking
+from app.calendar.feeds import RenderedFeeds, ensure_feed_token, personal_events
+from app.extensions import db
+from tests.calendars import with_icalendar, with_icaljs, with_vobject
+from tests.conftest import csrf_token
+
+
+def _feed_url(client) -> str:
+    page = client.get("/calendar/").get_data(as_text=True)
+    match = re.search(r'value="(http://localhost/calendar/feed/[^"]+\.ics)"', page)
+    assert match, "the page shows the feed address"
+    assert "webcal://localhost/calendar/feed/" in page
+    return match.group(1).removeprefix("http://localhost")
+
+
+@pytest.fixture
+def booked(app, make, auth):
+    with app.app_context():
+        employee = make.employee()
+        session = make.session()
+        gone = make.session(starts_in=timedelta(days=20))
+        book_seat(session.id, employee, employee)
+        cancel_booking(book_seat(gone.id, employee, employee).id, employee)
+        ids = employee.email, session.id, gone.id
+    auth.login(ids[0])
+    return ids
+
+
+def test_a_personal_feed_is_a_calendar_clients_subscribe_to(client, booked):
+    url = _feed_url(client)
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 22  # at least 128 random bits, base64url
+    client.get("/logout")
+
+    response = client.get(url)  # no sign-in: the calendar app has only the URL
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert response.mimetype_params["charset"] == "utf-8"
+    assert response.headers["ETag"].startswith('"')
+    assert response.headers["Last-Modified"]
+    calendar = icalendar.Calendar.from_ical(response.data)
+    assert "METHOD" not in calendar
+    assert calendar["X-WR-CALNAME"]
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    assert str(calendar["X-PUBLISHED-TTL"].to_ical().decode()).startswith("P")
+    statuses = sorted(str(e["STATUS"]) for e in calendar.walk("VEVENT"))
+    assert statuses == ["CANCELLED", "CONFIRMED"]
+    assert "ORGANIZER" not in response.get_data(as_text=True)
+
+
+def test_an_unchanged_feed_answers_304_and_a_change_gives_a_new_etag(app, client, booked):
+    email, session_id, _gone = booked
+    url = _feed_url(client)
+    first = client.get(url)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get(url).data == first.data  # the same bytes each time
+
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+
+    with app.app_context():
+        from app.accounts.services import find_by_email
+        from app.bookings.models import Booking
+
+        employee = find_by_email(email)
+        booking = db.session.scalar(
+            db.select(Booking).where(Booking.session_id == session_id, Booking.employee == employee)
+        )
+        cancel_booking(booking.id, employee)
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    statuses = [str(e["STATUS"]) for e in icalendar.Calendar.from_ical(changed.data).walk("VEVENT")]
+    assert statuses == ["CANCELLED", "CANCELLED"]
+
+
+def test_resetting_the_link_kills_the_old_one_at_once(client, booked):
+    old = _feed_url(client)
+    page = client.get("/calendar/").get_data(as_text=True)
+    response = client.post("/calendar/reset", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    new = _feed_url(client)
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+    assert client.post("/calendar/reset").status_code == 400  # no CSRF token
+
+
+def test_feeds_read_the_same_in_every_parser_across_daylight_saving(app, make):
+    with app.app_context():
+        model = make.model()
+        assessor = make.assessor(model)
+        sessions = [
+            make.session(model=model, assessor=assessor, local_day=day, local_time=time(8))
+            for day in (date(2027, 3, 26), date(2027, 3, 29), date(2027, 10, 29), date(2027, 11, 1))
+        ]
+        ensure_feed_token(assessor)
+        token = ensure_feed_token(assessor)
+        expected = sorted((s.starts_at, s.ends_at) for s in sessions)
+    body = app.test_client().get(f"/calendar/feed/{token}.ics").data
+    for seen in (with_icalendar(body), with_vobject(body), with_icaljs(body)[0]):
+        assert sorted((s.start, s.end) for s in seen) == expected
+        assert {s.status for s in seen} == {"CONFIRMED"}
+    assert expected[0][0] == datetime(2027, 3, 26, 7, tzinfo=UTC)
+    assert expected[1][0] == datetime(2027, 3, 29, 6, tzinfo=UTC)
+
+
+def test_a_center_feed_is_public_and_names_nobody(app, client, make):
+    with app.app_context():
+        session = make.session()
+        employee = make.employee()
+        book_seat(session.id, employee, employee)
+        center_id, names = session.center_id, [employee.name, employee.email]
+        names += [session.assessor.name, session.assessor.email]
+    response = client.get(f"/calendar/centers/{center_id}.ics")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "lediga platser" in text
+    for name in names:
+        assert name not in text
+    assert client.get("/calendar/centers/999999.ics").status_code == 404
+
+
+def test_building_a_feed_takes_the_same_queries_for_5_or_50_events(app, make):
+    with app.app_context():
+        model = make.model()
+        few, many = make.assessor(model), make.assessor(model)
+        center = make.center()
+        for assessor, count in ((few, 5), (many, 50)):
+            for n in range(count):
+                make.session(
+                    model=model, center=center, assessor=assessor, starts_in=timedelta(days=n + 1)
+                )
+        counts = []
+        for assessor in (few, many):
+            statements = []
+
+            def listener(*args, bucket=statements):
+                bucket.append(args[2])
+
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                db.session.expire_all()
+                assert len(personal_events(assessor)) in (5, 50)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+            counts.append(sum(s.lstrip().upper().startswith("SELECT") for s in statements))
+        assert counts[0] == counts[1]
+
+
+def test_a_single_event_downloads_for_its_owner_only(app, client, make, auth):
+    with app.app_context():
+        company = make.company()
+        employee, stranger = make.employee(company=company), make.employee()
+        coordinator = make.person(("coordinator",), company=company)
+        session = make.session()
+        booking = book_seat(session.id, employee, employee)
+        ids = booking.id, session.id, employee.email, stranger.email, coordinator.email
+        assessor_email = session.assessor.email
+    booking_id, session_id, owner, other, coordinator = ids
+    url = f"/calendar/bookings/{booking_id}.ics"
+    assert client.get(url).status_code == 302  # sign in first
+    for email, status in ((owner, 200), (coordinator, 200), (other, 404)):
+        auth.login(email)
+        response = client.get(url)
+        assert response.status_code == status, email
+        auth.logout()
+    auth.login(owner)
+    assert f'href="{url}"' in client.get("/bookings").get_data(as_text=True)
+    response = client.get(url)
+    assert "attachment" in response.headers["Content-Disposition"]
+    calendar = icalendar.Calendar.from_ical(response.data)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert client.get(f"/calendar/sessions/{session_id}.ics").status_code == 404
+    auth.logout()
+    auth.login(assessor_email)
+    download = f"/calendar/sessions/{session_id}.ics"
+    assert download in client.get("/schedule/list").get_data(as_text=True)
+    assert client.get(download).status_code == 200
+
+
+def test_staff_read_the_outbox_in_the_browser_when_it_is_switched_on(app, client, make, auth):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        employee = make.employee()
+        book_seat(make.session().id, employee, employee)
+        emails = admin.email, employee.email
+    auth.login(emails[1])
+    assert client.get("/calendar/outbox").status_code in (403, 404)
+    auth.logout()
+    auth.login(emails[0])
+    assert client.get("/calendar/outbox").status_code == 404  # off unless configured
+    app.config["OUTBOX_VIEWER"] = True
+    listing = client.get("/calendar/outbox").get_data(as_text=True)
+    assert emails[1] in listing and "Bokningsbekräftelse" in listing
+    message_url = re.search(r'href="(/calendar/outbox/\d+)"', listing).group(1)
+    detail = client.get(message_url).get_data(as_text=True)
+    assert "text/calendar" in detail and "METHOD:REQUEST" in detail
+    raw = client.get(message_url + ".eml")
+    assert raw.mimetype == "message/rfc822" and b"multipart/mixed" in raw.data
+    auth.logout()
+    auth.login(emails[1])
+    assert client.get("/calendar/outbox").status_code == 403
+
+
+def test_built_feeds_are_kept_within_their_byte_budget():
+    cache = RenderedFeeds(budget_bytes=10)
+    cache.put("a", b"12345")
+    cache.put("b", b"12345")
+    assert cache.get("a") == b"12345"  # a is now the most recently used
+    cache.put("c", b"123")
+    assert cache.get("b") is None and cache.get("a") and cache.get("c")
+    cache.put("huge", b"x" * 11)
+    assert cache.get("huge") is None

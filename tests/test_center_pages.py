@@ -1,0 +1,260 @@
+"""The test-center admin's and the testledare's pages, driven through the browser client."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.bookings.services import book_seat
+from app.centers.models import CenterClosure, CenterWorkstation
+from app.extensions import db
+from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
+from app.schedule.planning import create_sessions
+from app.timeutil import to_local
+from tests.conftest import csrf_token
+
+TUESDAY = date(2027, 9, 14)
+
+
+@pytest.fixture
+def center_admin(app, make, auth):
+    with app.app_context():
+        center = make.center(name="Skellefteå industriskola", municipality="Skellefteå")
+        model = make.model()
+        assessor = make.assessor(model)
+        admin = make.person(("center_admin",), center=center)
+        ids = {
+            "center": center.id,
+            "model": model.id,
+            "assessor": assessor.id,
+            "assessor_email": assessor.email,
+            "admin": admin.id,
+        }
+        auth.login(admin.email)
+        return ids
+
+
+def test_other_people_cannot_open_a_centers_pages(app, client, auth, make, center_admin):
+    auth.logout()
+    with app.app_context():
+        other_admin = make.person(("center_admin",), center=make.center()).email
+    auth.login(other_admin)
+    cid = center_admin["center"]
+    for path in ("admin", "closures", "plan", "sessions", "capacity"):
+        assert client.get(f"/centers/{cid}/{path}").status_code == 404, path
+    auth.logout()
+    with app.app_context():
+        auth.login(make.employee().email)
+    assert client.get("/centers").status_code == 403
+
+
+def test_admin_keeps_address_workstations_and_opening_hours(app, client, center_admin):
+    cid = center_admin["center"]
+    page = client.get(f"/centers/{cid}/admin").get_data(as_text=True)
+    token = csrf_token(page)
+    bad = client.post(f"/centers/{cid}/admin", data={"csrf_token": token, "contact_email": "x"})
+    assert bad.status_code == 400 and "Ogiltig e-postadress" in bad.get_data(as_text=True)
+    ok = client.post(
+        f"/centers/{cid}/admin",
+        data={
+            "csrf_token": token,
+            "street_address": "Kanalgatan 60",
+            "postal_code": "931 30",
+            "postal_town": "Skellefteå",
+            "contact_name": "Eva",
+            "contact_email": "eva@example.se",
+        },
+    )
+    assert ok.status_code == 302
+    counts = {"csrf_token": token, "kind-1": "14", "kind-4": "5"} | {
+        f"kind-{k}": "0" for k in (2, 3, 5)
+    }
+    assert client.post(f"/centers/{cid}/workstations", data=counts).status_code == 302
+    junk = dict(counts, **{"kind-1": "-3"})
+    assert client.post(f"/centers/{cid}/workstations", data=junk).status_code == 400
+    hours = {"csrf_token": token, "open-0": "y", "opens-0": "08:00", "closes-0": "16:00"}
+    assert client.post(f"/centers/{cid}/hours", data=hours).status_code == 302
+    backwards = dict(hours, **{"closes-0": "07:00"})
+    assert client.post(f"/centers/{cid}/hours", data=backwards).status_code == 400
+    nonsense = dict(hours, **{"opens-0": "late"})
+    assert client.post(f"/centers/{cid}/hours", data=nonsense).status_code == 400
+    with app.app_context():
+        rows = db.session.scalars(
+            select(CenterWorkstation).where(CenterWorkstation.center_id == cid)
+        ).all()
+        assert {r.kind_id: r.count for r in rows}[1] == 14
+        center = db.session.get(type(rows[0].center), cid)
+        assert [(h.weekday, h.opens) for h in center.opening_hours] == [(0, time(8))]
+        assert center.contact_email == "eva@example.se"
+
+
+def test_admin_adds_and_removes_closures(app, client, center_admin):
+    cid = center_admin["center"]
+    page = client.get(f"/centers/{cid}/closures").get_data(as_text=True)
+    assert "midsommarafton" in page
+    token = csrf_token(page)
+    backwards = {
+        "csrf_token": token,
+        "first_day": "2027-07-10",
+        "last_day": "2027-07-01",
+        "reason": "Sommar",
+    }
+    assert client.post(f"/centers/{cid}/closures", data=backwards).status_code == 400
+    good = dict(backwards, last_day="2027-07-31")
+    assert client.post(f"/centers/{cid}/closures", data=good).status_code == 302
+    with app.app_context():
+        closure_id = db.session.scalar(select(CenterClosure.id))
+    assert "Sommar" in client.get(f"/centers/{cid}/closures").get_data(as_text=True)
+    client.post(f"/closures/{closure_id}/delete", data={"csrf_token": token})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
+
+
+def test_series_preview_then_create(app, client, center_admin):
+    cid = center_admin["center"]
+    query = {
+        "model": center_admin["model"],
+        "assessor": center_admin["assessor"],
+        "first_day": "2027-05-04",
+        "start": "08:00",
+        "weeks": "2",
+        "weekdays": ["1", "3"],
+    }
+    preview = client.get(f"/centers/{cid}/plan", query_string=query)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert html.count("Kan skapas") == 3 and "Kristi himmelsfärdsdag" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ValidationSession.id))) == 0
+    form = {k: v for k, v in query.items()} | {"csrf_token": csrf_token(html)}
+    created = client.post(f"/centers/{cid}/plan", data=form)
+    assert created.status_code == 302
+    with app.app_context():
+        starts = db.session.scalars(select(ValidationSession.starts_at)).all()
+        assert sorted(to_local(s).date() for s in starts) == [
+            date(2027, 5, 4),
+            date(2027, 5, 11),
+            date(2027, 5, 13),
+        ]
+    bad = client.get(f"/centers/{cid}/plan", query_string=dict(query, first_day="when"))
+    assert bad.status_code == 400
+    tampered = client.get(f"/centers/{cid}/plan", query_string=dict(query, assessor="99999"))
+    assert tampered.status_code == 400
+
+
+def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
+    with app.app_context():
+        admin = db.session.get(type(make.employee()), center_admin["admin"])
+        created, _ = create_sessions(
+            center_admin["center"],
+            center_admin["model"],
+            center_admin["assessor"],
+            [TUESDAY],
+            time(8),
+            admin,
+        )
+        sid = created[0].id
+        person = make.employee()
+        book_seat(sid, person, person, now=created[0].starts_at - timedelta(days=20))
+    page = client.get(f"/sessions/{sid}/manage").get_data(as_text=True)
+    token = csrf_token(page)
+    closed = client.post(
+        f"/sessions/{sid}/manage",
+        data={
+            "csrf_token": token,
+            "action": "move",
+            "day": "2027-12-24",
+            "start": "08:00",
+            "assessor": center_admin["assessor"],
+        },
+    )
+    assert closed.status_code == 409 and "Julafton" in closed.get_data(as_text=True)
+    moved = client.post(
+        f"/sessions/{sid}/manage",
+        data={
+            "csrf_token": token,
+            "action": "move",
+            "day": "2027-09-15",
+            "start": "09:00",
+            "assessor": center_admin["assessor"],
+        },
+    )
+    assert moved.status_code == 302
+    cancelled = client.post(
+        f"/sessions/{sid}/manage", data={"csrf_token": token, "action": "cancel", "reason": "Sjuk"}
+    )
+    assert cancelled.status_code == 302
+    with app.app_context():
+        session = db.session.get(ValidationSession, sid)
+        assert session.status == "cancelled" and to_local(session.starts_at).hour == 9
+
+
+def test_capacity_view_counts_seats_and_shows_closed_days(app, client, make, center_admin):
+    with app.app_context():
+        admin = db.session.get(type(make.employee()), center_admin["admin"])
+        create_sessions(
+            center_admin["center"],
+            center_admin["model"],
+            center_admin["assessor"],
+            [date(2027, 12, 21)],
+            time(8),
+            admin,
+        )
+    html = client.get(
+        f"/centers/{center_admin['center']}/capacity?from=2027-12-20&weeks=2"
+    ).get_data(as_text=True)
+    assert "vecka 51" in html and "vecka 52" in html
+    assert "Julafton" in html and "Juldagen" in html
+    assert "12 / 0 / 0" in html  # 12 computers, group size 12: seats offered, booked, used
+    assert "36.0 / 0.0 / 0.0" in html  # 12 seats × 3 hours
+
+
+def test_testledare_sees_week_grid_list_and_sets_availability(
+    app, client, auth, make, center_admin
+):
+    with app.app_context():
+        admin = db.session.get(type(make.employee()), center_admin["admin"])
+        created, _ = create_sessions(
+            center_admin["center"],
+            center_admin["model"],
+            center_admin["assessor"],
+            [TUESDAY],
+            time(8),
+            admin,
+        )
+        person = make.employee(name="Gunnar Grön")
+        book_seat(created[0].id, person, person, now=created[0].starts_at - timedelta(days=20))
+    auth.logout()
+    auth.login(center_admin["assessor_email"])
+    grid = client.get("/schedule/?week=2027-W37").get_data(as_text=True)
+    assert "vecka 37" in grid and "Tisdag 14/9" in grid and "08.00–11.00" in grid
+    assert "Måndag 13/9" in grid.replace("måndag", "Måndag")
+    assert client.get("/schedule/?week=bogus").status_code == 200
+    listing = client.get("/schedule/list").get_data(as_text=True)
+    page = client.get("/schedule/availability").get_data(as_text=True)
+    token = csrf_token(page)
+    hours = {
+        "csrf_token": token,
+        "action": "hours",
+        "works-1": "y",
+        "starts-1": "12:00",
+        "ends-1": "17:00",
+    }
+    assert client.post("/schedule/availability", data=hours).status_code == 302
+    away = {
+        "csrf_token": token,
+        "first_day": "2027-07-05",
+        "last_day": "2027-07-30",
+        "reason": "Semester",
+    }
+    assert client.post("/schedule/availability", data=away).status_code == 302
+    assert client.post("/schedule/availability", data=dict(away, first_day="")).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 1
+        assert db.session.scalar(select(AssessorAbsence.reason)) == "Semester"
+    if "Gunnar Grön" not in listing:
+        pytest.fail("the list shows the participants of each session")
+    auth.logout()
+    with app.app_context():
+        auth.login(make.employee().email)
+    assert client.get("/schedule/").status_code == 403

@@ -1,0 +1,208 @@
+"""The main pages run a fixed number of queries, however many rows they show.
+
+Each test measures a page with 3 rows, adds more rows, and measures again: the count
+must not grow (no N+1) and stays under a bound, so a new lazy load shows up here
+before it shows up in the benchmark.
+"""
+
+import logging
+import re
+from datetime import date, time, timedelta
+
+import pytest
+
+from app import create_app
+from app.accounts.models import Person
+from app.api.tokens import create_token
+from app.bookings.services import book_seat
+from app.centers.models import TestCenter
+from app.db import utcnow
+from app.extensions import db
+from app.querycount import QueryCounter, count_queries
+from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
+from tests.conftest import TEST_CONFIG
+
+FEW, MANY = 3, 30
+
+
+def _queries(app, client, url: str, headers=None) -> QueryCounter:
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as counter:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return counter
+
+
+def _same_and_bounded(few: QueryCounter, many: QueryCounter, bound: int) -> None:
+    """Bounds are SQLite's counts, which include its explicit BEGIN; PostgreSQL runs one less."""
+    assert many.count == few.count, f"{FEW} rows: {few}\n\n{MANY} rows: {many}"
+    assert many.count <= bound, str(many)
+
+
+def test_session_search_page(app, client, make):
+    app.config["SEARCH_CACHE_SECONDS"] = 0  # count what a cache miss costs
+
+    def add_sessions(count):
+        with app.app_context():
+            center, assessor = make.center(), make.assessor()
+            for i in range(count):
+                session = make.session(
+                    seats=i % 3, center=center, assessor=assessor, starts_in=timedelta(days=3 + i)
+                )
+                if i % 3 == 0:  # full: the next one queues
+                    book_seat(session.id, waiting := make.employee(), waiting)
+
+    add_sessions(FEW)
+    few = _queries(app, client, "/")
+    add_sessions(MANY - FEW)
+    many = _queries(app, client, "/")
+    _same_and_bounded(few, many, bound=6)
+
+    app.config["SEARCH_CACHE_SECONDS"] = 5
+    _queries(app, client, "/")
+    assert _queries(app, client, "/").count == 0, "a cached search asks the database nothing"
+
+
+def test_api_session_search(app, client, make):
+    with app.app_context():
+        _row, token = create_token(make.employee(), "test")
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def add_sessions(count):
+        with app.app_context():
+            for i in range(count):  # each with its own center and testledare
+                make.session(seats=4, starts_in=timedelta(days=3 + i))
+
+    add_sessions(FEW)
+    few = _queries(app, client, "/api/v1/sessions?per_page=50", headers)
+    add_sessions(MANY - FEW)
+    many = _queries(app, client, "/api/v1/sessions?per_page=50", headers)
+    _same_and_bounded(few, many, bound=6)
+
+
+def test_session_page_with_participants(app, client, auth, make):
+    with app.app_context():
+        session = make.session(seats=MANY // 2)
+        session_id = session.id
+        admin = make.person(roles=("project_admin",))
+        email = admin.email
+
+    def add_participants(count):
+        with app.app_context():
+            for _ in range(count):  # each from their own company
+                employee = make.employee()
+                book_seat(session_id, employee, employee)
+
+    auth.login(email)
+    add_participants(FEW)
+    few = _queries(app, client, f"/sessions/{session_id}")
+    add_participants(MANY - FEW)
+    many = _queries(app, client, f"/sessions/{session_id}")
+    _same_and_bounded(few, many, bound=7)
+
+
+def test_my_bookings_with_upcoming_queued_and_past(app, client, auth, make):
+    with app.app_context():
+        employee = make.employee()
+        email, employee_id = employee.email, employee.id
+        center, assessor = make.center(), make.assessor()
+        past_day = [date(2025, 3, 3)]
+
+    def add_bookings(count):
+        with app.app_context():
+            employee = db.session.get(Person, employee_id)
+            for i in range(count):
+                kind = i % 3
+                if kind == 2:  # a past session with an outcome
+                    past_day[0] += timedelta(days=1)
+                    session = make.session(
+                        local_day=past_day[0], center=center, assessor=assessor, seats=2
+                    )
+                    start = session.starts_at
+                    booking = book_seat(
+                        session.id, employee, employee, now=start - timedelta(days=5)
+                    )
+                    check_in(booking.id, assessor, now=start)
+                    areas = model_areas(session.model_id)
+                    record_outcomes(
+                        booking.id, [AreaVerdict(a.id, "approved") for a in areas], "", assessor
+                    )
+                    continue
+                session = make.session(
+                    seats=1 - kind,  # kind 1: full, so the booking queues
+                    center=center,
+                    assessor=assessor,
+                    starts_in=timedelta(days=5 + i),
+                )
+                if kind == 1:
+                    book_seat(session.id, taker := make.employee(), taker)
+                book_seat(session.id, employee, employee)
+
+    auth.login(email)
+    add_bookings(FEW)
+    few = _queries(app, client, "/bookings")
+    add_bookings(MANY - FEW)
+    many = _queries(app, client, "/bookings")
+    _same_and_bounded(few, many, bound=6)
+
+    with app.app_context():
+        _row, token = create_token(db.session.get(Person, employee_id), "test")
+    api = _queries(app, client, "/api/v1/bookings", {"Authorization": f"Bearer {token}"})
+    assert api.count <= 6, str(api)
+
+
+@pytest.mark.parametrize(
+    ("url", "max_queries"), [("/schedule/?week=2027-W37", 4), ("/schedule/list", 5)]
+)
+def test_assessor_week_and_list(app, client, auth, make, url, max_queries):
+    week_monday = date.fromisocalendar(2027, 37, 1)
+    with app.app_context():
+        assessor = make.assessor()
+        email, assessor_id = assessor.email, assessor.id
+        center = make.center()
+        center_id = center.id
+
+    def add_sessions(count, offset):
+        with app.app_context():
+            assessor = db.session.get(Person, assessor_id)
+            center = db.session.get(TestCenter, center_id)
+            for i in range(offset, offset + count):
+                day = week_monday + timedelta(days=i % 6)
+                if url == "/schedule/list":  # the list shows the coming 400 days
+                    day = (utcnow() + timedelta(days=2 + i)).date()
+                session = make.session(
+                    local_day=day,
+                    local_time=time(7 + i // 6),
+                    center=center,
+                    assessor=assessor,
+                    seats=3,
+                )
+                employee = make.employee()
+                book_seat(session.id, employee, employee, now=session.starts_at - timedelta(days=9))
+
+    auth.login(email)
+    add_sessions(FEW, 0)
+    few = _queries(app, client, url)
+    add_sessions(MANY - FEW, FEW)
+    many = _queries(app, client, url)
+    _same_and_bounded(few, many, bound=max_queries)
+
+
+def test_development_logs_the_query_count_of_each_request(database_url, caplog):
+    app = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "LOG_QUERY_COUNT": True}
+    )
+    with caplog.at_level(logging.INFO, logger="app.querycount"):
+        response = app.test_client().get("/")
+    assert int(response.headers["X-Query-Count"]) >= 3
+    assert any(
+        re.fullmatch(r"GET /: \d+ queries, [\d.]+ ms", r.getMessage()) for r in caplog.records
+    )
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_query_counts_are_off_in_production(client):
+    assert "X-Query-Count" not in client.get("/").headers
