@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 48, 32, 12, 28
 
 
 @dataclass
@@ -20,6 +20,8 @@ class LineChart:
     x_labels: list[tuple[float, str]]
     y_ticks: list[tuple[float, int]]
     target_y: float | None
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
 
 
 def _nice_max(value: int) -> int:

@@ -409,7 +409,7 @@ def _load(model, ids) -> None:
 
 
 def demand(mondays: list[date], center_ids: list[int] | None = None, now=None) -> list[DemandRow]:
-    """No-shows among the range's sessions, and who waits for a seat now, per center and model.
+    """No-shows among the range's sessions and who waits for a seat now, per center and model.
 
     The waitlist counts every session that has not started yet, whatever the range:
     it is where demand exceeds what is offered today.
@@ -442,7 +442,8 @@ def demand(mondays: list[date], center_ids: list[int] | None = None, now=None) -
         for c, m, attended, no_shows, waitlisted in rows
         if attended or no_shows or waitlisted
     ]
-    return sorted(result, key=lambda r: (r.center.name, r.model.name))
+    # Where most people wait comes first, then where most stay away.
+    return sorted(result, key=lambda r: (-r.waitlisted, -r.no_shows, r.center.name, r.model.name))
 
 
 def counties() -> dict[int, County]:

@@ -2,10 +2,23 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from app.cache import TTLCache
 from app.errors import InvalidInput
 from app.extensions import db
 from app.reports import services, tables
@@ -21,6 +34,9 @@ WEEKS_BACK, WEEKS_AHEAD = 12, 4
 # Tables only a project admin may read: they count the companies' people.
 PROJECT_TABLES = ("targets", "models", "months")
 CENTER_TABLES = ("utilisation", "hours", "low_sessions", "demand")
+FILTERS = ("project", "from_week", "to_week", "below")
+# Rows a long list shows on the page; its CSV has them all.
+LIST_LIMIT = 100
 
 
 def _center_scope() -> list[int] | None:
@@ -69,11 +85,38 @@ def _filters(project_admin: bool):
 @bp.get("/")
 @login_required
 def dashboard():
+    """The dashboard; each worker caches the rendered figures for REPORTS_CACHE_SECONDS.
+
+    Its aggregations read every booking of the project's period, so a worker renders
+    them once per scope and filter and serves that copy for a while. Only the fragment
+    is cached, never the page around it with the visitor's name and form tokens.
+    """
     center_ids = _center_scope()
+    seconds = current_app.config["REPORTS_CACHE_SECONDS"]
+    key = (
+        str(get_locale()),
+        tuple(center_ids) if center_ids is not None else None,
+        tuple(sorted(request.args.items(multi=True))),
+    )
+    cache = _cache()
+    fragment = cache.get(key, seconds) if seconds > 0 else None
+    status = 200
+    if fragment is None:
+        fragment, status = _render_dashboard(center_ids)
+        if status == 200 and seconds > 0:
+            cache.put(key, fragment)
+    return render_template("reports/dashboard.html", dashboard=fragment), status
+
+
+def _cache() -> TTLCache:
+    return current_app.extensions.setdefault("reports_cache", TTLCache(size=64))
+
+
+def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
     project_admin = center_ids is None
     form, mondays = _filters(project_admin)
     if mondays is None:
-        return _dashboard_page(form, None), 400
+        return _fragment(form, None), 400
     figures = {
         "mondays": mondays,
         "utilisation": services.utilisation(mondays, center_ids),
@@ -94,17 +137,21 @@ def dashboard():
             points = services.monthly_progress(project, row.target)
             chart = line_chart(points, services.STAGES, row.target.employees) if points else None
             figures["charts"].append((row, points, chart))
-    return _dashboard_page(form, figures)
+    return _fragment(form, figures), 200
 
 
-def _dashboard_page(form, figures):
-    return render_template(
-        "reports/dashboard.html",
-        form=form,
-        figures=figures,
-        industry_label=tables.industry_label,
-        decimal=tables.decimal,
-        percent=tables.percent,
+def _fragment(form, figures) -> Markup:
+    return Markup(
+        render_template(
+            "reports/_dashboard.html",
+            form=form,
+            figures=figures,
+            filter_args={k: v for k, v in request.args.items() if k in FILTERS},
+            list_limit=LIST_LIMIT,
+            industry_label=tables.industry_label,
+            decimal=tables.decimal,
+            percent=tables.percent,
+        )
     )
 
 
@@ -186,6 +233,7 @@ def project_settings(project_id: int):
         except InvalidInput as error:
             form.name.errors = [error.message]
         else:
+            _cache().clear()
             flash(_("Projektet är sparat."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
     return _settings_page(services.get_project(project_id), form, status=400)
@@ -201,6 +249,7 @@ def target_settings(target_id: int):
     form = TargetForm(prefix=f"target{target.id}")
     if form.validate_on_submit():
         services.update_target(target.id, form.companies.data, form.employees.data)
+        _cache().clear()
         flash(_("Målet är sparat."), "success")
         return redirect(url_for("reports.project_settings", project_id=target.project_id))
     return _settings_page(target.project, failed_target=(target.id, form), status=400)
