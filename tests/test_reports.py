@@ -244,7 +244,7 @@ def test_dashboard_shows_targets_progress_chart_and_heatmap(client, auth, data):
     assert '<progress max="300" value="3"' in page and '<progress max="30" value="2"' in page
     assert page.count('<polyline class="line line-') == 3 * 2
     assert "Norrbottens län, Stål: 3 med bokning, 2 genomfört, 1 godkänt av målet 300" in page
-    assert 'class="heat-3" title="3 av 4 platser">75<' in page
+    assert 'class="heat-3" title="3/4 platser bokade">75<' in page
     assert "B-centret Umeå" in page and "24,0" in page and "15,0" in page
     assert "Genomförda pass med under 60 % bokat" in page
     assert page.count("(50 %)") == 2

@@ -328,12 +328,13 @@ def _sessions_within(mondays: list[date], center_ids: list[int] | None):
     return conditions
 
 
-def _attended_per_session():
+def _attended():
+    """The session's participants marked present, counted through its booking index."""
     return (
-        select(Booking.session_id, func.count().label("attended"))
-        .where(Booking.status == "attended")
-        .group_by(Booking.session_id)
-        .subquery()
+        select(func.count(Booking.id))
+        .where(Booking.session_id == ValidationSession.id, Booking.status == "attended")
+        .correlate(ValidationSession)
+        .scalar_subquery()
     )
 
 
@@ -351,9 +352,7 @@ def utilisation(mondays: list[date], center_ids: list[int] | None = None) -> lis
     the participant attended.
     """
     week = _bucket(ValidationSession.starts_at, [day_start(m) for m in mondays])
-    attended = _attended_per_session()
     minutes = ValidationModel.theory_minutes + ValidationModel.practical_minutes
-    used = func.coalesce(attended.c.attended, 0)
     rows = db.session.execute(
         select(
             ValidationSession.center_id,
@@ -362,10 +361,9 @@ def utilisation(mondays: list[date], center_ids: list[int] | None = None) -> lis
             func.sum(ValidationSession.seats_taken),
             func.sum(ValidationSession.seats * minutes),
             func.sum(ValidationSession.seats_taken * minutes),
-            func.sum(used * minutes),
+            func.sum(_attended() * minutes),
         )
         .join(ValidationModel, ValidationModel.id == ValidationSession.model_id)
-        .outerjoin(attended, attended.c.session_id == ValidationSession.id)
         .where(*_sessions_within(mondays, center_ids))
         .group_by(ValidationSession.center_id, week)
     ).all()
@@ -385,10 +383,8 @@ def low_sessions(
 ) -> list[LowSession]:
     """Sessions of the range that have run with fewer than `below` % of their seats booked."""
     now = now or datetime.now(UTC)
-    attended = _attended_per_session()
     rows = db.session.execute(
-        select(ValidationSession, func.coalesce(attended.c.attended, 0))
-        .outerjoin(attended, attended.c.session_id == ValidationSession.id)
+        select(ValidationSession, _attended())
         .where(
             *_sessions_within(mondays, center_ids),
             ValidationSession.ends_at <= now,
