@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings.views import bp as bookings_bp
     from app.calendar.views import bp as calendar_bp
     from app.centers.views import bp as centers_bp
+    from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
     from app.schedule.assessor_views import bp as assessor_bp
     from app.schedule.views import bp as schedule_bp
@@ -126,3 +127,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(centers_bp)
     app.register_blueprint(assessor_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(reports_bp)

@@ -41,6 +41,9 @@ class Defaults:
     # Each worker reuses a rendered search result this long (0: never): seat counts on
     # the search page may lag by as much, the session page and booking never do.
     SEARCH_CACHE_SECONDS = 5
+    # Each worker reuses a rendered dashboard this long (0: never); its figures may lag
+    # by as much. Saving a project or target clears the worker's copy at once.
+    REPORTS_CACHE_SECONDS = 60
 
     # Log "GET /path: N queries" per request (always on when app.debug); see app/querycount.py.
     LOG_QUERY_COUNT = False

@@ -13,6 +13,7 @@ from app.centers.models import (
     WorkstationKind,
 )
 from app.regions.models import County, Municipality
+from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea
 from app.schedule.models import (
     AssessorAbsence,
@@ -37,11 +38,13 @@ __all__ = [
     "CompetenceArea",
     "County",
     "FeedToken",
+    "FundingProject",
     "ModelArea",
     "Municipality",
     "OpeningHours",
     "OutboxMessage",
     "Person",
+    "ProjectTarget",
     "RoleGrant",
     "TestCenter",
     "TravelBuffer",

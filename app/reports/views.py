@@ -1,0 +1,255 @@
+"""The dashboard: progress against the project's targets, utilisation and demand, CSV."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.cache import TTLCache
+from app.errors import InvalidInput
+from app.extensions import db
+from app.reports import services, tables
+from app.reports.charts import line_chart
+from app.reports.forms import DashboardFilter, ProjectForm, TargetForm, parse_week, week_text
+from app.reports.models import ProjectTarget
+from app.timeutil import local_date
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+# Utilisation shows by default the last twelve ISO weeks and the coming four.
+WEEKS_BACK, WEEKS_AHEAD = 12, 4
+# Tables only a project admin may read: they count the companies' people.
+PROJECT_TABLES = ("targets", "models", "months")
+CENTER_TABLES = ("utilisation", "hours", "low_sessions", "demand")
+FILTERS = ("project", "from_week", "to_week", "below")
+# Rows a long list shows on the page; its CSV has them all.
+LIST_LIMIT = 100
+
+
+def _center_scope() -> list[int] | None:
+    """None for a project admin (every center), else the centers one administers."""
+    if current_user.has_role("project_admin"):
+        return None
+    ids = [g.center_id for g in current_user.role_grants if g.role == "center_admin"]
+    if not ids:
+        abort(403)
+    return ids
+
+
+def _require_project_admin() -> None:
+    if not current_user.has_role("project_admin"):
+        abort(403)
+
+
+def _filters(project_admin: bool):
+    """The validated filter form and the ISO weeks it spans, or the form with errors."""
+    this_monday = local_date(datetime.now(UTC))
+    this_monday -= timedelta(days=this_monday.weekday())
+    form = DashboardFilter(
+        request.args,
+        from_week=week_text(this_monday - timedelta(weeks=WEEKS_BACK)),
+        to_week=week_text(this_monday + timedelta(weeks=WEEKS_AHEAD)),
+        below=50,
+    )
+    projects = services.projects() if project_admin else []
+    form.project.choices = [(p.id, p.name) for p in projects]
+    if project_admin and projects and "project" not in request.args:
+        form.project.data = projects[0].id
+    if not project_admin:
+        del form.project
+    if not form.validate():
+        return form, None
+    try:
+        mondays = services.week_range(
+            parse_week(form.from_week.data), parse_week(form.to_week.data)
+        )
+    except InvalidInput as error:
+        form.to_week.errors = [error.message]
+        return form, None
+    return form, mondays
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """The dashboard; each worker caches the rendered figures for REPORTS_CACHE_SECONDS.
+
+    Its aggregations read every booking of the project's period, so a worker renders
+    them once per scope and filter and serves that copy for a while. Only the fragment
+    is cached, never the page around it with the visitor's name and form tokens.
+    """
+    center_ids = _center_scope()
+    seconds = current_app.config["REPORTS_CACHE_SECONDS"]
+    key = (
+        str(get_locale()),
+        tuple(center_ids) if center_ids is not None else None,
+        tuple(sorted(request.args.items(multi=True))),
+    )
+    cache = _cache()
+    fragment = cache.get(key, seconds) if seconds > 0 else None
+    status = 200
+    if fragment is None:
+        fragment, status = _render_dashboard(center_ids)
+        if status == 200 and seconds > 0:
+            cache.put(key, fragment)
+    return render_template("reports/dashboard.html", dashboard=fragment), status
+
+
+def _cache() -> TTLCache:
+    return current_app.extensions.setdefault("reports_cache", TTLCache(size=64))
+
+
+def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
+    project_admin = center_ids is None
+    form, mondays = _filters(project_admin)
+    if mondays is None:
+        return _fragment(form, None), 400
+    figures = {
+        "mondays": mondays,
+        "utilisation": services.utilisation(mondays, center_ids),
+        "low_sessions": services.low_sessions(mondays, form.below.data, center_ids),
+        "demand": services.demand(mondays, center_ids),
+    }
+    if project_admin:
+        project = services.get_project(form.project.data)
+        progress = services.target_progress(project)
+        figures |= {
+            "project": project,
+            "counties": services.counties(),
+            "progress": progress,
+            "models": services.model_progress(project),
+        }
+        figures["charts"] = []
+        for row in progress:
+            points = services.monthly_progress(project, row.target)
+            chart = line_chart(points, services.STAGES, row.target.employees) if points else None
+            figures["charts"].append((row, points, chart))
+    return _fragment(form, figures), 200
+
+
+def _fragment(form, figures) -> Markup:
+    return Markup(
+        render_template(
+            "reports/_dashboard.html",
+            form=form,
+            figures=figures,
+            filter_args={k: v for k, v in request.args.items() if k in FILTERS},
+            list_limit=LIST_LIMIT,
+            industry_label=tables.industry_label,
+            decimal=tables.decimal,
+            percent=tables.percent,
+        )
+    )
+
+
+@bp.get("/<name>.csv")
+@login_required
+def export(name: str):
+    if name not in PROJECT_TABLES + CENTER_TABLES:
+        abort(404)
+    center_ids = _center_scope()
+    if name in PROJECT_TABLES:
+        _require_project_admin()
+    form, mondays = _filters(center_ids is None)
+    if mondays is None:
+        raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    if name in PROJECT_TABLES:
+        project = services.get_project(form.project.data)
+        counties = services.counties()
+        if name == "targets":
+            header, rows = tables.targets_table(services.target_progress(project), counties)
+        elif name == "models":
+            header, rows = tables.models_table(services.model_progress(project))
+        else:
+            series = [(t, services.monthly_progress(project, t)) for t in project.targets]
+            header, rows = tables.months_table(series, counties)
+    elif name == "utilisation":
+        header, rows = tables.utilisation_table(services.utilisation(mondays, center_ids), mondays)
+    elif name == "hours":
+        header, rows = tables.hours_table(services.utilisation(mondays, center_ids))
+    elif name == "low_sessions":
+        low = services.low_sessions(mondays, form.below.data, center_ids)
+        header, rows = tables.low_sessions_table(low)
+    else:
+        header, rows = tables.demand_table(services.demand(mondays, center_ids))
+    return Response(
+        tables.to_csv(header, rows),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def _settings_page(project, project_form=None, failed_target=None, status=200):
+    """The project's form and one form per target; failed_target: (id, form with errors)."""
+    failed_id, failed_form = failed_target or (None, None)
+    target_forms = [
+        (
+            target,
+            failed_form
+            if target.id == failed_id
+            else TargetForm(obj=target, prefix=f"target{target.id}"),
+        )
+        for target in project.targets
+    ]
+    return (
+        render_template(
+            "reports/targets.html",
+            project=project,
+            project_form=project_form or ProjectForm(obj=project),
+            target_forms=target_forms,
+            counties=services.counties(),
+            industry_label=tables.industry_label,
+        ),
+        status,
+    )
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+@login_required
+def project_settings(project_id: int):
+    _require_project_admin()
+    project = services.get_project(project_id)
+    form = ProjectForm(obj=project)
+    if request.method == "GET":
+        return _settings_page(project, form)
+    if form.validate_on_submit():
+        try:
+            services.update_project(
+                project.id, form.name.data.strip(), form.starts_on.data, form.ends_on.data
+            )
+        except InvalidInput as error:
+            form.name.errors = [error.message]
+        else:
+            _cache().clear()
+            flash(_("Projektet är sparat."), "success")
+            return redirect(url_for("reports.project_settings", project_id=project_id))
+    return _settings_page(services.get_project(project_id), form, status=400)
+
+
+@bp.post("/targets/<int:target_id>")
+@login_required
+def target_settings(target_id: int):
+    _require_project_admin()
+    target = db.session.get(ProjectTarget, target_id)
+    if target is None:
+        abort(404)
+    form = TargetForm(prefix=f"target{target.id}")
+    if form.validate_on_submit():
+        services.update_target(target.id, form.companies.data, form.employees.data)
+        _cache().clear()
+        flash(_("Målet är sparat."), "success")
+        return redirect(url_for("reports.project_settings", project_id=target.project_id))
+    return _settings_page(target.project, failed_target=(target.id, form), status=400)

@@ -1,0 +1,433 @@
+"""The project dashboard, checked against a small data set whose figures are known by hand.
+
+The data (the regional project runs 1 June 2023 – 31 May 2026; Norrbotten steel and
+Västerbotten metal have targets):
+
+  center A (Luleå)   s1 Industriteknik BAS, Tue 12 Mar 2024 08.00, 4 seats
+                     s2 Industriteknik BAS, Tue 14 May 2024 08.00, 4 seats
+                     s0 Industriteknik BAS, Tue 16 May 2023: before the project
+                     future: Industriteknik BAS in two weeks, 1 seat, 2 waiting
+  center B (Umeå)    s3 Automation BAS, Wed 13 Mar 2024 08.00, 2 seats
+                     s4 Automation BAS, Mon 1 Apr 2024 00.30 Stockholm time
+                        (still 31 March in UTC), 2 seats
+
+  steel, Luleå (Norrbotten):  S1: e1 attended s1 and passed, attended s2
+                                  e2 no-show at s1; passed at s0 (too early)
+                              S2: e3 cancelled s1; attended s2, not yet approved
+  metal, Skellefteå (Västerbotten): M1: e4 attended s3 and passed; e5 attended s4
+  steel, Umeå (no target):    X: x1 attended s3 and passed
+  other industry, Luleå:      O: o1 booked s1 (never marked), waits for the future one
+"""
+
+from datetime import date, time
+
+import pytest
+from sqlalchemy import select
+
+from app.bookings.models import Booking
+from app.extensions import db
+from app.querycount import count_queries
+from app.reports.models import FundingProject, ProjectTarget
+from app.results.models import AreaOutcome, ModelArea
+from app.timeutil import local_to_utc
+from tests.conftest import csrf_token
+
+RANGE = "from_week=2024-W11&to_week=2024-W20"
+
+
+def _book(session, employee, status, by, outcome=None, waitlist_number=None):
+    booking = Booking(
+        session=session,
+        employee=employee,
+        status=status,
+        booked_by_id=by.id,
+        waitlist_number=waitlist_number,
+    )
+    db.session.add(booking)
+    if outcome:
+        area_id = db.session.scalar(
+            select(ModelArea.area_id).where(ModelArea.model_id == session.model_id).limit(1)
+        )
+        db.session.add(
+            AreaOutcome(booking=booking, area_id=area_id, result=outcome, recorded_by=by)
+        )
+    return booking
+
+
+@pytest.fixture
+def data(app, make):
+    with app.app_context():
+        industri, automation = make.model("industriteknik-bas"), make.model("automation-bas")
+        center_a = make.center(name="A-centret Luleå", municipality="Luleå")
+        center_b = make.center(name="B-centret Umeå", municipality="Umeå")
+        assessor = make.person(("assessor",))
+
+        def session(center, model, day, clock=time(8, 0), seats=4, **kwargs):
+            return make.session(
+                center=center,
+                model=model,
+                assessor=assessor,
+                local_day=day,
+                local_time=clock,
+                seats=seats,
+                **kwargs,
+            )
+
+        s0 = session(center_a, industri, date(2023, 5, 16))
+        s1 = session(center_a, industri, date(2024, 3, 12))
+        s2 = session(center_a, industri, date(2024, 5, 14))
+        s3 = session(center_b, automation, date(2024, 3, 13), seats=2)
+        s4 = session(center_b, automation, date(2024, 4, 1), clock=time(0, 30), seats=2)
+        future = make.session(center=center_a, model=industri, assessor=assessor, seats=1)
+
+        s1_company, s2_company = make.company(name="Stål 1 AB"), make.company(name="Stål 2 AB")
+        m1 = make.company(name="Metall 1 AB", municipality="Skellefteå", industry="metal")
+        x = make.company(name="Stål i Umeå AB", municipality="Umeå")
+        o = make.company(name="Annat AB", industry="other")
+        e1, e2 = make.employee(s1_company), make.employee(s1_company)
+        e3 = make.employee(s2_company)
+        e4, e5 = make.employee(m1), make.employee(m1)
+        x1, o1 = make.employee(x), make.employee(o)
+
+        _book(s1, e1, "attended", assessor, outcome="approved")
+        _book(s2, e1, "attended", assessor)
+        _book(s1, e2, "no_show", assessor)
+        _book(s0, e2, "attended", assessor, outcome="approved")
+        _book(s1, e3, "cancelled", assessor)
+        _book(s2, e3, "attended", assessor, outcome="not_yet")
+        _book(s3, e4, "attended", assessor, outcome="approved")
+        _book(s4, e5, "attended", assessor)
+        _book(s3, x1, "attended", assessor, outcome="approved")
+        _book(s1, o1, "confirmed", assessor)
+        _book(future, e1, "confirmed", assessor)
+        _book(future, e2, "waitlisted", assessor, waitlist_number=1)
+        _book(future, o1, "waitlisted", assessor, waitlist_number=2)
+        s0.seats_taken, s1.seats_taken, s2.seats_taken = 1, 3, 2
+        s3.seats_taken, s4.seats_taken, future.seats_taken = 2, 1, 1
+        future.waitlist_counter = 2
+        db.session.commit()
+
+        admin = make.person(("project_admin",))
+        return {
+            "project_admin": admin.email,
+            "center_a_admin": make.person(("center_admin",), center=center_a).email,
+            "employee": e1.email,
+            "center_a": center_a.name,
+            "center_b": center_b.name,
+        }
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode()), "Excel needs the byte-order mark"
+    return [line.split(";") for line in raw.decode("utf-8-sig").splitlines()]
+
+
+# --- the figures, through the service ---------------------------------------------------
+
+
+def test_progress_per_target_counts_each_company_and_employee_once(ctx, data):
+    from app.reports.services import get_project, target_progress
+
+    progress = {
+        (p.target.county.name, p.target.industry): p for p in target_progress(get_project(None))
+    }
+    steel = progress[("Norrbottens län", "steel")]
+    assert steel.reach.companies == {"booked": 2, "attended": 2, "passed": 1}
+    # e2's pass came before the project; e3's booking at s1 was cancelled.
+    assert steel.reach.employees == {"booked": 3, "attended": 2, "passed": 1}
+    metal = progress[("Västerbottens län", "metal")]
+    assert metal.reach.companies == {"booked": 1, "attended": 1, "passed": 1}
+    assert metal.reach.employees == {"booked": 2, "attended": 2, "passed": 1}
+    assert steel.share("employees", "booked") == pytest.approx(3 / 300)
+
+
+def test_progress_per_model_stays_within_the_projects_scope(ctx, data):
+    from app.reports.services import get_project, model_progress
+
+    per_model = {m.model.code: m.reach for m in model_progress(get_project(None))}
+    assert per_model["industriteknik-bas"].employees == {"booked": 3, "attended": 2, "passed": 1}
+    assert per_model["industriteknik-bas"].companies == {"booked": 2, "attended": 2, "passed": 1}
+    # x1 (steel in Västerbotten) is outside both targets.
+    assert per_model["automation-bas"].employees == {"booked": 2, "attended": 2, "passed": 1}
+    assert per_model["cnc-teknik"].employees == {"booked": 0, "attended": 0, "passed": 0}
+
+
+def test_months_cumulate_and_follow_stockholm_time(ctx, data):
+    from app.reports.services import get_project, monthly_progress
+
+    project = get_project(None)
+    targets = {t.industry: t for t in project.targets}
+    steel = {p.month: p.employees for p in monthly_progress(project, targets["steel"])}
+    assert len(steel) == 36 and min(steel) == date(2023, 6, 1) and max(steel) == date(2026, 5, 1)
+    assert steel[date(2024, 2, 1)] == {"booked": 0, "attended": 0, "passed": 0}
+    assert steel[date(2024, 3, 1)] == {"booked": 2, "attended": 1, "passed": 1}
+    assert steel[date(2024, 4, 1)] == {"booked": 2, "attended": 1, "passed": 1}
+    assert steel[date(2024, 5, 1)] == {"booked": 3, "attended": 2, "passed": 1}
+    assert steel[date(2026, 5, 1)] == {"booked": 3, "attended": 2, "passed": 1}
+    metal = {p.month: p.employees for p in monthly_progress(project, targets["metal"])}
+    # s4 starts at 00.30 on 1 April in Stockholm, which is still March in UTC.
+    assert metal[date(2024, 3, 1)] == {"booked": 1, "attended": 1, "passed": 1}
+    assert metal[date(2024, 4, 1)] == {"booked": 2, "attended": 2, "passed": 1}
+
+
+def test_months_stop_at_today_while_the_project_runs(ctx, data):
+    from app.reports.services import get_project, monthly_progress
+
+    project = get_project(None)
+    now = local_to_utc(date(2024, 4, 15), time(12, 0))
+    points = monthly_progress(project, project.targets[0], now=now)
+    assert [p.month for p in points][-2:] == [date(2024, 3, 1), date(2024, 4, 1)]
+    assert points[-1].employees == {"booked": 2, "attended": 1, "passed": 1}
+
+
+def test_utilisation_per_center_and_iso_week_with_workstation_hours(ctx, data):
+    from app.reports.services import utilisation, week_range
+
+    mondays = week_range(date(2024, 3, 11), date(2024, 5, 13))
+    assert len(mondays) == 10
+    rows = {r.center.name: r for r in utilisation(mondays)}
+    a, b = rows["A-centret Luleå"], rows["B-centret Umeå"]
+    assert a.weeks == {date(2024, 3, 11): (4, 3), date(2024, 5, 13): (4, 2)}
+    assert a.share(date(2024, 3, 11)) == 0.75 and a.share(date(2024, 3, 18)) is None
+    # s4 at 00.30 Monday local time belongs to ISO week 14, not 13.
+    assert b.weeks == {date(2024, 3, 11): (2, 2), date(2024, 4, 1): (2, 1)}
+    # Industriteknik BAS takes 3 hours, Automation BAS 5; used means attended.
+    assert (a.hours_offered, a.hours_booked, a.hours_used) == (24, 15, 9)
+    assert (b.hours_offered, b.hours_booked, b.hours_used) == (20, 15, 15)
+
+
+def test_low_sessions_and_demand(ctx, data):
+    from app.reports.services import demand, low_sessions, week_range
+
+    mondays = week_range(date(2024, 3, 11), date(2024, 5, 13))
+    low = low_sessions(mondays, below=60)
+    assert [(x.session.local_date, x.share, x.attended) for x in low] == [
+        (date(2024, 4, 1), 0.5, 1),
+        (date(2024, 5, 14), 0.5, 2),
+    ]
+    assert low_sessions(mondays, below=50) == []
+    rows = {(r.center.name, r.model.code): r for r in demand(mondays)}
+    a = rows[("A-centret Luleå", "industriteknik-bas")]
+    assert (a.attended, a.no_shows, a.no_show_rate, a.waitlisted) == (3, 1, 0.25, 2)
+    b = rows[("B-centret Umeå", "automation-bas")]
+    assert (b.attended, b.no_shows, b.no_show_rate, b.waitlisted) == (3, 0, 0.0, 0)
+
+
+def test_week_range_refuses_backwards_and_overlong_ranges(ctx):
+    from app.errors import InvalidInput
+    from app.reports.services import week_range
+
+    with pytest.raises(InvalidInput, match="före"):
+        week_range(date(2024, 3, 11), date(2024, 3, 4))
+    with pytest.raises(InvalidInput, match="högst 53"):
+        week_range(date(2024, 1, 1), date(2025, 1, 6))
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+
+def test_dashboard_shows_targets_progress_chart_and_heatmap(client, auth, data):
+    auth.login(data["project_admin"])
+    response = client.get(f"/reports/?{RANGE}&below=60")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Mål och utfall: Industrivalidering Norr" in page
+    assert '<progress max="300" value="3"' in page and '<progress max="30" value="2"' in page
+    assert page.count('<polyline class="line line-') == 3 * 2
+    assert "Norrbottens län, Stål: 3 med bokning, 2 genomfört, 1 godkänt av målet 300" in page
+    assert 'class="heat-3" title="3/4 platser bokade">75<' in page
+    assert "B-centret Umeå" in page and "24,0" in page and "15,0" in page
+    assert "Genomförda pass med under 60 % bokat" in page
+    assert page.count("(50 %)") == 2
+    assert "25,0 %" in page  # the no-show rate at A
+
+
+def test_every_table_exports_as_csv_for_excel(client, auth, data):
+    auth.login(data["project_admin"])
+    targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
+    assert targets[0][:3] == ["Län", "Bransch", "Mål företag"]
+    assert targets[1] == ["Norrbottens län", "Stål", "30", "2", "2", "1", "300", "3", "2", "1"]
+    assert targets[2] == ["Västerbottens län", "Metall", "20", "1", "1", "1", "200", "2", "2", "1"]
+    models = _csv(client.get(f"/reports/models.csv?{RANGE}"))
+    assert ["Automation BAS", "1", "1", "1", "2", "2", "1"] in models
+    months = _csv(client.get(f"/reports/months.csv?{RANGE}"))
+    assert ["Västerbottens län", "Metall", "2024-04", "200", "2", "2", "1"] in months
+    assert len(months) == 1 + 2 * 36
+    heat = _csv(client.get(f"/reports/utilisation.csv?{RANGE}"))
+    assert ["A-centret Luleå", "2024-W11", "4", "3", "75,0"] in heat
+    assert ["A-centret Luleå", "2024-W12", "0", "0", ""] in heat
+    assert len(heat) == 1 + 2 * 10
+    hours = _csv(client.get(f"/reports/hours.csv?{RANGE}"))
+    assert hours[1:] == [
+        ["A-centret Luleå", "24,0", "15,0", "9,0"],
+        ["B-centret Umeå", "20,0", "15,0", "15,0"],
+    ]
+    low = _csv(client.get(f"/reports/low_sessions.csv?{RANGE}&below=60"))
+    assert low[1] == ["B-centret Umeå", "Automation BAS", "2024-04-01 00:30", "2", "1", "1", "50,0"]
+    assert len(low) == 3
+    demand = _csv(client.get(f"/reports/demand.csv?{RANGE}"))
+    assert ["A-centret Luleå", "Industriteknik BAS", "3", "1", "25,0", "2"] in demand
+
+
+def test_bad_filters_answer_400_with_a_message(client, auth, data):
+    auth.login(data["project_admin"])
+    cases = {
+        "from_week=2024-13": "Skriv veckan som år och vecka",
+        "from_week=2024-W60": "Skriv veckan som år och vecka",
+        "from_week=2024-W20&to_week=2024-W11": "Sista veckan kommer före den första.",
+        "from_week=2023-W01&to_week=2024-W20": "Välj högst 53 veckor.",
+        "below=0": "Ange en procentsats mellan 1 och 100.",
+        "below=lots": "Ange en procentsats mellan 1 och 100.",
+        "project=999": "Projekt",
+    }
+    for query, message in cases.items():
+        response = client.get(f"/reports/?{query}")
+        assert response.status_code == 400, query
+        page = response.get_data(as_text=True)
+        assert message in page and 'class="error"' in page, query
+        assert "Beläggning per testcenter" not in page, query
+    response = client.get("/reports/utilisation.csv?to_week=soon")
+    assert response.status_code == 400
+    assert "Skriv veckan som år och vecka" in response.get_data(as_text=True)
+    assert client.get("/reports/secrets.csv").status_code == 404
+
+
+def test_who_may_see_the_dashboard(client, auth, data):
+    assert client.get("/reports/").status_code == 302  # to the sign-in page
+    assert client.get("/reports/targets.csv").status_code == 302
+    auth.login(data["employee"])
+    for path in ("/reports/", "/reports/demand.csv", "/reports/targets.csv", "/reports/projects/1"):
+        assert client.get(path).status_code == 403, path
+    auth.logout()
+
+    # A center admin sees utilisation and demand at their own center only, no targets.
+    auth.login(data["center_a_admin"])
+    page = client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+    assert data["center_a"] in page and data["center_b"] not in page
+    assert "Mål och utfall" not in page and "Stål" not in page
+    heat = _csv(client.get(f"/reports/utilisation.csv?{RANGE}"))
+    assert {row[0] for row in heat[1:]} == {data["center_a"]}
+    for name in ("targets", "models", "months"):
+        response = client.get(f"/reports/{name}.csv?{RANGE}")
+        assert response.status_code == 403 and "Norrbottens" not in response.get_data(as_text=True)
+    assert client.get("/reports/projects/1").status_code == 403
+
+
+def test_project_admin_edits_targets_and_period(app, client, auth, data):
+    auth.login(data["project_admin"])
+    with app.app_context():
+        project = db.session.scalar(select(FundingProject))
+        target = db.session.scalar(select(ProjectTarget).where(ProjectTarget.industry == "steel"))
+        project_id, target_id = project.id, target.id
+    page = client.get(f"/reports/projects/{project_id}").get_data(as_text=True)
+    token = csrf_token(page)
+    prefix = f"target{target_id}-"
+
+    bad = client.post(
+        f"/reports/targets/{target_id}",
+        data={f"{prefix}csrf_token": token, f"{prefix}companies": "35", f"{prefix}employees": "-1"},
+    )
+    assert bad.status_code == 400
+    assert 'class="error"' in bad.get_data(as_text=True)
+    no_token = client.post(
+        f"/reports/targets/{target_id}",
+        data={f"{prefix}companies": "35", f"{prefix}employees": "9"},
+    )
+    assert no_token.status_code == 400
+    with app.app_context():
+        assert db.session.get(ProjectTarget, target_id).companies == 30
+
+    # The dashboard as cached before the change; saving clears the copy.
+    assert '<progress max="300" value="3"' in client.get(f"/reports/?{RANGE}").get_data(
+        as_text=True
+    )
+    ok = client.post(
+        f"/reports/targets/{target_id}",
+        data={
+            f"{prefix}csrf_token": token,
+            f"{prefix}companies": "35",
+            f"{prefix}employees": "320",
+        },
+    )
+    assert ok.status_code == 302
+    assert '<progress max="320" value="3"' in client.get(f"/reports/?{RANGE}").get_data(
+        as_text=True
+    )
+
+    backwards = client.post(
+        f"/reports/projects/{project_id}",
+        data={
+            "csrf_token": token,
+            "name": "Nytt namn",
+            "starts_on": "2024-01-01",
+            "ends_on": "2023-01-01",
+        },
+    )
+    assert backwards.status_code == 400
+    assert "Projektet kan inte sluta innan det börjar." in backwards.get_data(as_text=True)
+    # A shorter period (March 2024 only) drops e3, who came in May.
+    moved = client.post(
+        f"/reports/projects/{project_id}",
+        data={
+            "csrf_token": token,
+            "name": "Industrivalidering Norr",
+            "starts_on": "2024-03-01",
+            "ends_on": "2024-03-31",
+        },
+    )
+    assert moved.status_code == 302
+    targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
+    assert targets[1] == ["Norrbottens län", "Stål", "35", "1", "1", "1", "320", "2", "1", "1"]
+    assert client.post("/reports/targets/99999", data={"csrf_token": token}).status_code == 404
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(app, client, auth, data, make):
+    app.config["REPORTS_CACHE_SECONDS"] = 0
+    auth.login(data["project_admin"])
+    client.get(f"/reports/?{RANGE}")
+    with app.app_context(), count_queries(db.engine) as few:
+        assert client.get(f"/reports/?{RANGE}&below=60").status_code == 200
+    with app.app_context():
+        for _ in range(3):
+            session = make.session(local_day=date(2024, 4, 9), seats=2)
+            db.session.add(
+                Booking(
+                    session=session,
+                    employee=make.employee(),
+                    status="no_show",
+                    booked_by_id=session.assessor_id,
+                )
+            )
+            session.seats_taken = 1
+            db.session.commit()
+    with app.app_context(), count_queries(db.engine) as more:
+        assert client.get(f"/reports/?{RANGE}&below=60").status_code == 200
+    assert more.count == few.count, more.statements
+
+
+def test_a_worker_reuses_the_rendered_dashboard_for_a_while(app, client, auth, data, make):
+    auth.login(data["project_admin"])
+    first = client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+    assert "A-centret Luleå" in first and "Nytt center" not in first
+    with app.app_context():
+        make.center(name="Nytt center")
+    # Served from the worker's copy: the new center is not there yet.
+    assert "Nytt center" not in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+    app.config["REPORTS_CACHE_SECONDS"] = 0
+    assert "Nytt center" in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+
+
+def test_odd_query_parameters_do_not_break_the_page(client, auth, data):
+    auth.login(data["project_admin"])
+    response = client.get(f"/reports/?{RANGE}&name=x&_external=1&_anchor=y")
+    assert response.status_code == 200
+    assert "name=x" not in response.get_data(as_text=True)
