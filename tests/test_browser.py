@@ -15,7 +15,7 @@ import itertools
 import os
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
-from app.bookings.services import book_seat
+from app.api.tokens import create_token
+from app.bookings.services import book_seat, cancel_booking
+from app.centers.services import add_closure
 from app.db import utcnow
 from app.extensions import db
 from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
@@ -54,6 +56,7 @@ class World:
     nils_id: int
     vera_booking: int  # attended, with results recorded
     iso_day: str
+    plan_query: str  # a two-week series to preview
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -91,7 +94,7 @@ def _build_world(make: Factory) -> dict:
         ]
     }
     make.person(("project_admin",), name="Pia Projektledare", email="projektadmin@example.se")
-    make.person(
+    lulea_admin = make.person(
         ("center_admin",), center=lulea, name="Ali Administratör", email="centeradmin@example.se"
     )
 
@@ -114,6 +117,10 @@ def _build_world(make: Factory) -> dict:
         area_id=verdicts[-1].area_id, result="not_yet", training="Kurs i mätteknik"
     )
     record_outcomes(by_key["vera"].id, verdicts, "Bra genomfört.", assessor)
+    # Vera also has a cancelled booking (her history) and an API key.
+    cancel_booking(book_seat(s_umea.id, people["vera"], people["vera"]).id, people["vera"])
+    create_token(people["vera"], "Lönesystemet")
+    add_closure(lulea.id, date(2027, 2, 15), date(2027, 2, 19), "Sportlov", False, lulea_admin)
     year, week, _ = local_date(s_started.starts_at).isocalendar()
     return {
         "center": lulea.id,
@@ -125,6 +132,10 @@ def _build_world(make: Factory) -> dict:
         "nils_id": people["nils"].id,
         "vera_booking": by_key["vera"].id,
         "iso_day": local_date(s_free.starts_at).isoformat(),
+        "plan_query": (
+            f"model={industri.id}&assessor={assessor.id}&first_day={local_date(s_free.starts_at)}"
+            "&start=08:00&weeks=2&weekdays=0&weekdays=2"
+        ),
     }
 
 
@@ -173,7 +184,12 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+            ],
         )
         yield chromium
         chromium.close()
@@ -222,7 +238,7 @@ def test_employee_searches_books_gets_the_invite_and_cancels(world, browser):
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Komvux Luleå teknikcentrum")
     expect(cards.first).to_contain_text("platser kvar")
-    shot(page, "search-results")
+    shot(page, "journey-search-results")
 
     cards.first.get_by_role("link", name="Industriteknik BAS").click()
     assert page.url == world.url(f"/sessions/{world.s_free}")
@@ -233,7 +249,7 @@ def test_employee_searches_books_gets_the_invite_and_cancels(world, browser):
     expect(flash(page)).to_contain_text("Du har fått en plats")
     booking = page.locator("ul.cards > li").filter(has_text="Komvux Luleå teknikcentrum")
     expect(booking).to_contain_text("Bekräftad plats")
-    shot(page, "my-bookings")
+    shot(page, "journey-my-bookings")
 
     admin = _page(browser, DESKTOP)
     sign_in(admin, world, "projektadmin@example.se")
@@ -287,7 +303,7 @@ def test_testledare_checks_in_and_records_an_outcome(world, browser):
     sign_in(page, world, "testledare@example.se")
     page.get_by_role("link", name="Mitt schema").click()
     page.goto(world.url(f"/schedule/?week={world.week}"))
-    shot(page, "assessor-week")
+    shot(page, "journey-assessor-week")
     page.locator(".week-grid").get_by_role("link", name="Industriteknik BAS").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Deltagare: Industriteknik BAS")
 
@@ -303,15 +319,19 @@ def test_testledare_checks_in_and_records_an_outcome(world, browser):
     expect(areas).to_have_count(10)
     areas.nth(0).get_by_label("Godkänd", exact=True).check()
     page.get_by_role("button", name="Spara resultat").click()
-    expect(page.get_by_role("alert")).to_contain_text("Ange ett resultat för varje")
+    message = "Ange ett resultat för varje kompetensområde."
+    expect(page.get_by_role("alert")).to_have_text(message)
     expect(areas.nth(0).get_by_label("Godkänd", exact=True)).to_be_checked()
+    # The message is read out with each area still missing a result, not the answered one.
+    expect(areas.nth(1)).to_have_accessible_description(message)
+    expect(areas.nth(0)).to_have_accessible_description("")
 
     for index in range(9):
         areas.nth(index).get_by_label("Godkänd", exact=True).check()
     last = areas.nth(9)
     last.get_by_label("Inte ännu", exact=True).check()
     last.get_by_label("Föreslagna kompetensutvecklande åtgärder").fill("Repetera ritningsläsning")
-    shot(page, "outcome-entry")
+    shot(page, "journey-outcome-entry")
     page.get_by_role("button", name="Spara resultat").click()
     expect(flash(page)).to_contain_text("Resultatet för Elsa Lind är sparat")
 
@@ -352,6 +372,31 @@ def test_coordinator_books_for_an_employee(world, browser):
     sign_in(nils, world, "nils@example.se")
     nils.get_by_role("link", name="Mina bokningar").click()
     expect(nils.locator("ul.cards > li")).to_contain_text("Umeå industriskola")
+
+
+def test_form_errors_are_tied_to_their_fields(world, browser):
+    page = _page(browser, PHONE)
+    page.goto(world.url("/login"))
+    email = page.get_by_label("E-postadress", exact=True)
+    email.fill("elin@example.se")
+    page.get_by_role("button", name="Logga in").click()
+    password = page.get_by_label("Lösenord", exact=True)
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_accessible_description("Fyll i ditt lösenord.")
+    expect(email).to_have_value("elin@example.se")
+    expect(email).not_to_have_attribute("aria-invalid", "true")
+
+    password.fill("wrong password")
+    page.get_by_role("button", name="Logga in").click()
+    expect(password).to_have_accessible_description("Fel e-postadress eller lösenord.")
+
+    page.goto(world.url("/"))
+    page.get_by_label("Från datum", exact=True).fill("2027-03-10")
+    page.get_by_label("Till datum", exact=True).fill("2027-03-01")
+    page.get_by_role("button", name="Visa pass").click()
+    to = page.get_by_label("Till datum", exact=True)
+    expect(to).to_have_accessible_description("Till-datumet ligger före från-datumet.")
+    expect(to).to_have_value("2027-03-01")
 
 
 # --- keyboard --------------------------------------------------------------------
@@ -428,6 +473,11 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("centeradmin@example.se", "center-admin", f"/centers/{world.center}/admin"),
         ("centeradmin@example.se", "center-closures", f"/centers/{world.center}/closures"),
         ("centeradmin@example.se", "center-plan", f"/centers/{world.center}/plan"),
+        (
+            "centeradmin@example.se",
+            "center-plan-preview",
+            f"/centers/{world.center}/plan?{world.plan_query}",
+        ),
         ("centeradmin@example.se", "center-sessions", f"/centers/{world.center}/sessions"),
         ("centeradmin@example.se", "center-capacity", f"/centers/{world.center}/capacity"),
         ("centeradmin@example.se", "session-manage", f"/sessions/{world.s_free}/manage"),
