@@ -1,0 +1,532 @@
+"""End-to-end tests in a real browser: Debian's Chromium driven by Playwright.
+
+The app runs on a loopback port (werkzeug, in a thread) against a fresh SQLite
+database built by the migrations and filled by the factories. People sign in
+through the login form and click their way through the main journeys with
+JavaScript turned off, as the pages must work without it. axe-core checks every
+main page at a phone's and a desktop's width, and the pages are saved as PNGs
+under screenshots/ (see the README) for anyone to look at.
+
+CI installs Chromium with `apt-get install -y chromium` (.ci/run); without it these
+tests fail rather than skip.
+"""
+
+import itertools
+import os
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from app import create_app
+from app.api.tokens import create_token
+from app.bookings.services import book_seat, cancel_booking
+from app.centers.services import add_closure
+from app.db import utcnow
+from app.extensions import db
+from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
+from app.schedule.models import AssessorAuthorisation
+from app.timeutil import local_date
+from tests.conftest import TEST_CONFIG
+from tests.factories import PASSWORD, Factory
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "screenshots"
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass
+class World:
+    """The live server's address and the rows the journeys use (ids and names)."""
+
+    base: str
+    center: int
+    s_free: int  # Industriteknik BAS in Luleå, seats left
+    s_full: int  # one seat, taken by Maja
+    s_umea: int  # Automation BAS in Umeå (Västerbotten)
+    s_started: int  # began 20 minutes ago; the testledare's participants
+    week: str  # ISO week of s_started, for the testledare's grid
+    nils_id: int
+    vera_booking: int  # attended, with results recorded
+    iso_day: str
+    plan_query: str  # a two-week series to preview
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _build_world(make: Factory) -> dict:
+    """Create two counties' worth of centers, people, sessions and bookings."""
+    industri = make.model("industriteknik-bas")
+    automation = make.model("automation-bas")
+    lulea = make.center(name="Komvux Luleå teknikcentrum", municipality="Luleå")
+    umea = make.center(name="Umeå industriskola", municipality="Umeå")
+    assessor = make.person(("assessor",), name="Anna Lindberg", email="testledare@example.se")
+    make._save(
+        AssessorAuthorisation(
+            person=assessor,
+            model=industri,
+            valid_from=lulea.accredited_from,
+            valid_to=lulea.accredited_to,
+        )
+    )
+    company = make.company(name="Norrbottens Stål AB", municipality="Luleå")
+    make.person(
+        ("coordinator",), company=company, name="Sara Samordnare", email="samordnare@example.se"
+    )
+    people = {
+        key: make.employee(company=company, name=name, email=f"{key}@example.se")
+        for key, name in [
+            ("elin", "Elin Eriksson"),
+            ("maja", "Maja Öberg"),
+            ("oskar", "Oskar Holm"),
+            ("nils", "Nils Berg"),
+            ("elsa", "Elsa Lind"),
+            ("karl", "Karl Nilsson"),
+            ("vera", "Vera Strand"),
+        ]
+    }
+    make.person(("project_admin",), name="Pia Projektledare", email="projektadmin@example.se")
+    lulea_admin = make.person(
+        ("center_admin",), center=lulea, name="Ali Administratör", email="centeradmin@example.se"
+    )
+
+    s_free = make.session(seats=5, starts_in=timedelta(days=14), center=lulea, assessor=assessor)
+    s_full = make.session(seats=1, starts_in=timedelta(days=20), center=lulea, assessor=assessor)
+    s_umea = make.session(seats=4, starts_in=timedelta(days=21), center=umea, model=automation)
+    now = utcnow()
+    s_started = make.session(
+        seats=4, starts_at=now - timedelta(minutes=20), center=lulea, assessor=assessor
+    )
+    book_seat(s_full.id, people["maja"], people["maja"])
+    earlier = now - timedelta(days=3)
+    by_key = {
+        key: book_seat(s_started.id, people[key], people[key], now=earlier)
+        for key in ("elsa", "karl", "vera")
+    }
+    check_in(by_key["vera"].id, assessor)
+    verdicts = [AreaVerdict(area_id=a.id, result="approved") for a in model_areas(industri.id)]
+    verdicts[-1] = AreaVerdict(
+        area_id=verdicts[-1].area_id, result="not_yet", training="Kurs i mätteknik"
+    )
+    record_outcomes(by_key["vera"].id, verdicts, "Bra genomfört.", assessor)
+    # Vera also has a cancelled booking (her history) and an API key.
+    cancel_booking(book_seat(s_umea.id, people["vera"], people["vera"]).id, people["vera"])
+    create_token(people["vera"], "Lönesystemet")
+    add_closure(lulea.id, date(2027, 2, 15), date(2027, 2, 19), "Sportlov", False, lulea_admin)
+    year, week, _ = local_date(s_started.starts_at).isocalendar()
+    return {
+        "center": lulea.id,
+        "s_free": s_free.id,
+        "s_full": s_full.id,
+        "s_umea": s_umea.id,
+        "s_started": s_started.id,
+        "week": f"{year}-W{week:02d}",
+        "nils_id": people["nils"].id,
+        "vera_booking": by_key["vera"].id,
+        "iso_day": local_date(s_free.starts_at).isoformat(),
+        "plan_query": (
+            f"model={industri.id}&assessor={assessor.id}&first_day={local_date(s_free.starts_at)}"
+            "&start=08:00&weeks=2&weekdays=0&weekdays=2"
+        ),
+    }
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture(scope="module")
+def world(_sqlite_databases, tmp_path_factory):
+    """Serve the app on 127.0.0.1 (a free port) from a thread, with the outbox viewer on."""
+    url = _sqlite_databases.create(tmp_path_factory.mktemp("browser"))
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "OUTBOX_VIEWER": True,
+            "SEARCH_CACHE_SECONDS": 0,
+        }
+    )
+    with app.app_context():
+        rows = _build_world(Factory())
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    world = World(base=f"http://127.0.0.1:{server.server_port}", **rows)
+    world.app = app
+    yield world
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium with "
+            "`apt-get install -y chromium` (.ci/run does so in CI)."
+        )
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/js`.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _page(browser, viewport=DESKTOP, javascript=False) -> Page:
+    """A fresh visitor (own cookies); JavaScript off unless asked for."""
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale="sv-SE")
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def sign_in(page: Page, world: World, email: str) -> None:
+    page.goto(world.url("/login"))
+    page.get_by_label("E-postadress", exact=True).fill(email)
+    page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    width = page.viewport_size["width"]
+    label = "phone" if width < 600 else "desktop"
+    page.screenshot(path=SCREENSHOTS / f"{label}-{name}.png", full_page=True)
+
+
+def flash(page: Page):
+    return page.locator(".messages")
+
+
+# --- journeys (JavaScript off) ---------------------------------------------------
+
+
+def test_employee_searches_books_gets_the_invite_and_cancels(world, browser):
+    page = _page(browser, PHONE)
+    sign_in(page, world, "elin@example.se")
+
+    page.get_by_role("link", name="Hitta validering").click()
+    page.get_by_label("Validering", exact=True).select_option(label="Industriteknik BAS")
+    page.get_by_label("Län", exact=True).select_option(label="Norrbottens län")
+    page.get_by_label("Bara pass med lediga platser").check()
+    page.get_by_role("button", name="Visa pass").click()
+    cards = page.locator("ul.cards > li")
+    # The full session and the one in Umeå (Västerbotten) are filtered away.
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Komvux Luleå teknikcentrum")
+    expect(cards.first).to_contain_text("platser kvar")
+    shot(page, "journey-search-results")
+
+    cards.first.get_by_role("link", name="Industriteknik BAS").click()
+    assert page.url == world.url(f"/sessions/{world.s_free}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Industriteknik BAS")
+    page.get_by_role("button", name="Boka plats").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mina bokningar")
+    expect(flash(page)).to_contain_text("Du har fått en plats")
+    booking = page.locator("ul.cards > li").filter(has_text="Komvux Luleå teknikcentrum")
+    expect(booking).to_contain_text("Bekräftad plats")
+    shot(page, "journey-my-bookings")
+
+    admin = _page(browser, DESKTOP)
+    sign_in(admin, world, "projektadmin@example.se")
+    admin.get_by_role("link", name="Utkorg").click()
+    invite = admin.locator("tbody tr").filter(has_text="elin@example.se")
+    expect(invite).to_have_count(1)
+    invite.get_by_role("link").click()
+    expect(
+        admin.locator("pre.message-part").filter(has_text="METHOD:REQUEST").first
+    ).to_be_visible()
+    expect(admin.locator("main")).to_contain_text("Komvux Luleå teknikcentrum")
+
+    booking.get_by_role("button", name="Avboka").click()
+    expect(flash(page)).to_contain_text("Bokningen är avbokad")
+    expect(page.locator("ul.cards > li")).to_have_count(0)
+    expect(page.locator("table")).to_contain_text("Avbokad")
+
+    admin.goto(world.url("/calendar/outbox"))
+    to_elin = admin.locator("tbody tr").filter(has_text="elin@example.se")
+    expect(to_elin).to_have_count(2)
+    to_elin.first.get_by_role("link").click()  # newest first
+    expect(admin.locator("pre.message-part").filter(has_text="METHOD:CANCEL").first).to_be_visible()
+
+
+def test_waitlisted_employee_gets_the_seat_someone_cancels(world, browser):
+    oskar = _page(browser, PHONE)
+    sign_in(oskar, world, "oskar@example.se")
+    oskar.goto(world.url(f"/sessions/{world.s_full}"))
+    expect(oskar.locator(".badge-full")).to_have_text("Fullbokat")
+    oskar.get_by_role("button", name="Ställ mig i kö").click()
+    expect(flash(oskar)).to_contain_text("Du står i kö som nummer 1")
+    card = oskar.locator("ul.cards > li")
+    expect(card).to_contain_text("I kö")
+    expect(card).to_contain_text("plats 1 i kön")
+
+    maja = _page(browser, DESKTOP)
+    sign_in(maja, world, "maja@example.se")
+    maja.get_by_role("link", name="Mina bokningar").click()
+    maja.locator("ul.cards > li").get_by_role("button", name="Avboka").click()
+    expect(flash(maja)).to_contain_text("Bokningen är avbokad")
+
+    oskar.reload()
+    expect(card).to_contain_text("Bekräftad plats")
+    expect(card).not_to_contain_text("i kön")
+    oskar.goto(world.url(f"/sessions/{world.s_full}"))
+    expect(oskar.get_by_role("region", name="Bokning")).to_contain_text("Bekräftad plats")
+
+
+def test_testledare_checks_in_and_records_an_outcome(world, browser):
+    page = _page(browser, DESKTOP)
+    sign_in(page, world, "testledare@example.se")
+    page.get_by_role("link", name="Mitt schema").click()
+    page.goto(world.url(f"/schedule/?week={world.week}"))
+    shot(page, "journey-assessor-week")
+    page.locator(".week-grid").get_by_role("link", name="Industriteknik BAS").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deltagare: Industriteknik BAS")
+
+    elsa = page.locator("tbody tr").filter(has_text="Elsa Lind")
+    elsa.get_by_role("button", name="Checka in Elsa Lind").click()
+    expect(flash(page)).to_contain_text("Elsa Lind är incheckad")
+    expect(elsa).to_contain_text("Genomförd")
+    elsa.get_by_role("link", name="Registrera resultat Elsa Lind").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Resultat för Elsa Lind")
+
+    # Saving with areas left blank is refused with a message, nothing is lost.
+    areas = page.locator("fieldset.area")
+    expect(areas).to_have_count(10)
+    areas.nth(0).get_by_label("Godkänd", exact=True).check()
+    page.get_by_role("button", name="Spara resultat").click()
+    message = "Ange ett resultat för varje kompetensområde."
+    expect(page.get_by_role("alert")).to_have_text(message)
+    expect(areas.nth(0).get_by_label("Godkänd", exact=True)).to_be_checked()
+    # The message is read out with each area still missing a result, not the answered one.
+    expect(areas.nth(1)).to_have_accessible_description(message)
+    expect(areas.nth(0)).to_have_accessible_description("")
+
+    for index in range(9):
+        areas.nth(index).get_by_label("Godkänd", exact=True).check()
+    last = areas.nth(9)
+    last.get_by_label("Inte ännu", exact=True).check()
+    last.get_by_label("Föreslagna kompetensutvecklande åtgärder").fill("Repetera ritningsläsning")
+    shot(page, "journey-outcome-entry")
+    page.get_by_role("button", name="Spara resultat").click()
+    expect(flash(page)).to_contain_text("Resultatet för Elsa Lind är sparat")
+
+    page.locator("tbody tr").filter(has_text="Elsa Lind").get_by_role("link", name="Intyg").click()
+    expect(page.locator("main")).to_contain_text("Repetera ritningsläsning")
+    expect(page.locator("main")).to_contain_text("Elsa Lind")
+
+
+def test_coordinator_books_for_an_employee(world, browser):
+    """The coordinator books through the API with a key made on the web page.
+
+    The web booking form books the signed-in person only; booking for an employee
+    is the API's POST /sessions/{id}/bookings with employee_id until the web form
+    offers it.
+    """
+    page = _page(browser, DESKTOP)
+    sign_in(page, world, "samordnare@example.se")
+    page.get_by_role("link", name="Mina API-nycklar").click()
+    page.get_by_label("Namn på nyckeln").fill("Personalsystemet")
+    page.get_by_role("button", name="Skapa nyckel").click()
+    token = page.locator("#new-token").inner_text()
+    assert token.startswith("tcb_")
+
+    answer = page.request.post(
+        world.url(f"/api/v1/sessions/{world.s_umea}/bookings"),
+        headers={"Authorization": f"Bearer {token}"},
+        data={"employee_id": world.nils_id},
+    )
+    assert answer.status == 201, answer.text()
+    assert answer.json()["status"] == "confirmed"
+
+    page.get_by_role("link", name="Företagets valideringar").click()
+    row = page.locator("tbody tr").filter(has_text="Nils Berg")
+    expect(row).to_contain_text("Automation BAS")
+    expect(row).to_contain_text("Bekräftad plats")
+
+    nils = _page(browser, PHONE)
+    sign_in(nils, world, "nils@example.se")
+    nils.get_by_role("link", name="Mina bokningar").click()
+    expect(nils.locator("ul.cards > li")).to_contain_text("Umeå industriskola")
+
+
+def test_form_errors_are_tied_to_their_fields(world, browser):
+    page = _page(browser, PHONE)
+    page.goto(world.url("/login"))
+    email = page.get_by_label("E-postadress", exact=True)
+    email.fill("elin@example.se")
+    page.get_by_role("button", name="Logga in").click()
+    password = page.get_by_label("Lösenord", exact=True)
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_accessible_description("Fyll i ditt lösenord.")
+    expect(email).to_have_value("elin@example.se")
+    expect(email).not_to_have_attribute("aria-invalid", "true")
+
+    password.fill("wrong password")
+    page.get_by_role("button", name="Logga in").click()
+    expect(password).to_have_accessible_description("Fel e-postadress eller lösenord.")
+
+    page.goto(world.url("/"))
+    page.get_by_label("Från datum", exact=True).fill("2027-03-10")
+    page.get_by_label("Till datum", exact=True).fill("2027-03-01")
+    page.get_by_role("button", name="Visa pass").click()
+    to = page.get_by_label("Till datum", exact=True)
+    expect(to).to_have_accessible_description("Till-datumet ligger före från-datumet.")
+    expect(to).to_have_value("2027-03-01")
+
+
+# --- keyboard --------------------------------------------------------------------
+
+
+def _focused(page: Page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {tag: el.tagName, text: el.textContent.trim(), href: el.getAttribute('href'),
+                    outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+        }"""
+    )
+
+
+def test_week_grid_and_check_in_work_with_the_keyboard_alone(world, browser):
+    page = _page(browser, DESKTOP, javascript=True)
+    sign_in(page, world, "testledare@example.se")
+    page.goto(world.url(f"/schedule/?week={world.week}"))
+    target = f"/sessions/{world.s_started}/participants"
+    seen = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        seen.append(focused)
+        if focused["href"] == target:
+            break
+    else:
+        pytest.fail(f"Tab never reached the session link; focus went {seen}")
+    assert seen[0]["text"] == "Hoppa till innehållet"
+    order = [f["text"] for f in seen]
+    assert order.index("Mitt schema") < order.index("Föregående vecka") < len(order) - 1
+    # Visible focus: a real outline on the focused link.
+    assert seen[-1]["outline"] != "none" and seen[-1]["width"] >= 2, seen[-1]
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(world.url(target))
+
+    button = page.get_by_role("button", name="Checka in Karl Nilsson")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the check-in button")
+    page.keyboard.press("Enter")
+    expect(flash(page)).to_contain_text("Karl Nilsson är incheckad")
+
+
+# --- every main page: axe, no sideways scrolling, screenshots ------------------
+
+
+def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
+    """(who signs in, name, path) for every main page."""
+    search = f"/?model=1&county=&date_from={world.iso_day}&free_only=y"
+    return [
+        (None, "start", "/"),
+        (None, "search-results", search),
+        (None, "session-free", f"/sessions/{world.s_free}"),
+        (None, "session-full", f"/sessions/{world.s_full}"),
+        (None, "sign-in", "/login"),
+        (None, "api-docs", "/api/v1/docs"),
+        ("vera@example.se", "session-book-form", f"/sessions/{world.s_free}"),
+        ("vera@example.se", "my-bookings", "/bookings"),
+        ("vera@example.se", "calendar-subscribe", "/calendar/"),
+        ("vera@example.se", "api-tokens", "/account/api-tokens"),
+        ("vera@example.se", "statement", f"/bookings/{world.vera_booking}/intyg"),
+        ("testledare@example.se", "assessor-week", f"/schedule/?week={world.week}"),
+        ("testledare@example.se", "assessor-list", "/schedule/list"),
+        ("testledare@example.se", "availability", "/schedule/availability"),
+        ("testledare@example.se", "participants", f"/sessions/{world.s_started}/participants"),
+        ("testledare@example.se", "results-entry", f"/bookings/{world.vera_booking}/outcome"),
+        ("centeradmin@example.se", "centers", "/centers"),
+        ("centeradmin@example.se", "center-admin", f"/centers/{world.center}/admin"),
+        ("centeradmin@example.se", "center-closures", f"/centers/{world.center}/closures"),
+        ("centeradmin@example.se", "center-plan", f"/centers/{world.center}/plan"),
+        (
+            "centeradmin@example.se",
+            "center-plan-preview",
+            f"/centers/{world.center}/plan?{world.plan_query}",
+        ),
+        ("centeradmin@example.se", "center-sessions", f"/centers/{world.center}/sessions"),
+        ("centeradmin@example.se", "center-capacity", f"/centers/{world.center}/capacity"),
+        ("centeradmin@example.se", "session-manage", f"/sessions/{world.s_free}/manage"),
+        ("centeradmin@example.se", "session-staff", f"/sessions/{world.s_started}"),
+        ("samordnare@example.se", "company-results", "/company/results"),
+        ("projektadmin@example.se", "outbox", "/calendar/outbox"),
+    ]
+
+
+def _axe(page: Page) -> list[str]:
+    """Run axe-core on the page; describe every serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    problems = []
+    for violation in result["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [" ".join(map(str, n["target"])) for n in violation["nodes"][:5]]
+            problems.append(f"{violation['id']} ({violation['impact']}): {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_main_pages_pass_axe_fit_the_screen_and_are_photographed(world, browser, viewport):
+    pages: dict[str | None, Page] = {}
+    failures = []
+    for who, name, path in _main_pages(world):
+        if who not in pages:
+            pages[who] = _page(browser, viewport, javascript=True)
+            if who:
+                sign_in(pages[who], world, who)
+        page = pages[who]
+        answer = page.goto(world.url(path))
+        assert answer.status == 200, f"{name} {path}: {answer.status}"
+        for problem in _axe(page):
+            failures.append(f"{name} {path}: {problem}")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > viewport["width"]:
+            wide = page.evaluate(
+                """w => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > w + 1)
+                    .filter(e => !e.closest('.table-scroll') || e.matches('.table-scroll'))
+                    .slice(-3).map(e => e.tagName.toLowerCase() + '.' + e.className)""",
+                viewport["width"],
+            )
+            failures.append(f"{name} {path}: {scroll} px wide, scrolls sideways: {wide}")
+        headings = page.evaluate(
+            "[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
+        )
+        if headings[:1] != [1] or any(b - a > 1 for a, b in itertools.pairwise(headings)):
+            failures.append(f"{name} {path}: headings out of order {headings}")
+        shot(page, name)
+    assert not failures, "\n".join(failures)
