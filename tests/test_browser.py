@@ -484,6 +484,9 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("centeradmin@example.se", "session-staff", f"/sessions/{world.s_started}"),
         ("samordnare@example.se", "company-results", "/company/results"),
         ("projektadmin@example.se", "outbox", "/calendar/outbox"),
+        ("projektadmin@example.se", "dashboard", "/reports/"),
+        ("projektadmin@example.se", "project-targets", "/reports/projects/1"),
+        ("centeradmin@example.se", "dashboard-center", "/reports/"),
     ]
 
 
