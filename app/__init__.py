@@ -49,6 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_filters(app)
 
+    from app.accounts import security
+
+    security.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)
@@ -126,3 +130,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(centers_bp)
     app.register_blueprint(assessor_bp)
     app.register_blueprint(calendar_bp)
+
+    from app.accounts.company_views import bp as company_bp
+    from app.audit.views import bp as audit_bp
+
+    app.register_blueprint(company_bp)
+    app.register_blueprint(audit_bp)

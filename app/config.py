@@ -84,6 +84,17 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     API_RATE_LIMIT = "300 per minute"
+    # Sign-in, "forgot password" and setting a password from a link, per client address
+    # and per e-mail address typed in (so spreading guesses over addresses does not help).
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+
+    # Accounts: how long an invitation link and a password reset link work.
+    INVITATION_DAYS = 7
+    RESET_LINK_HOURS = 2
+    PASSWORD_MIN_LENGTH = 10
+    # Coordinators' CSV upload of employees: at most this many rows and bytes.
+    EMPLOYEE_CSV_MAX_ROWS = 1000
+    EMPLOYEE_CSV_MAX_BYTES = 1024 * 1024
 
 
 def from_environment() -> dict:
