@@ -30,7 +30,7 @@ from app.accounts.services import (
     set_password_with_link,
     sign_out_everywhere,
 )
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -122,7 +122,7 @@ def set_password(purpose: str, token: str):
         abort(404)
     person = person_for_link(token, purpose)
     if person is None:
-        raise InvalidInput(_("Länken är ogiltig, redan använd eller för gammal. Be om en ny."))
+        raise NotFound(_("Länken är ogiltig, redan använd eller för gammal. Be om en ny."))
     form = SetPasswordForm()
     if form.validate_on_submit():
         set_password_with_link(token, purpose, form.password.data)
