@@ -51,6 +51,7 @@ PERSONAL_MARKERS = (OWNER_NAME, OWNER_EMAIL, SUPPORT_NOTE, RESULT_COMMENT)
 class World:
     people: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
+    person_ids: dict = field(default_factory=dict)
     ids: dict = field(default_factory=dict)
     api_tokens: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
@@ -150,6 +151,7 @@ def build_world(make: Factory) -> World:
         "colleague": people["colleague"].id,
     }
     world.emails = {name: person.email for name, person in people.items()}
+    world.person_ids = {name: person.id for name, person in people.items()}
     world.values = {
         "feed_token": ensure_feed_token(owner),
         "reset_token": link_token(owner, "reset"),
