@@ -313,3 +313,39 @@ def test_book_refuses_a_junk_employee_id(app, make, coordinator, employee_id):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == 0
+
+
+def test_cli_invites_a_coordinator_who_then_sets_a_password(app, make):
+    with app.app_context():
+        company = make.company()
+        org_number = company.org_number
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "invite",
+            "Sam.Ordnare@Foretag.se",
+            "--name",
+            "Sam Ordnare",
+            "--role",
+            "coordinator",
+            "--role",
+            "employee",
+            "--company",
+            org_number,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == "sam.ordnare@foretag.se"))
+        assert person.roles == {"coordinator", "employee"}
+        assert person.company.org_number == org_number
+        assert (
+            db.session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "invitation")
+            )
+            == 1
+        )
+    again = runner.invoke(args=["invite", "sam.ordnare@foretag.se", "--name", "X"])
+    assert again.exit_code != 0 and "redan ett konto" in again.output
+    bad = runner.invoke(args=["invite", "a@b.se", "--name", "X", "--company", "556000-0000"])
+    assert bad.exit_code != 0 and "No company" in bad.output

@@ -191,3 +191,20 @@ def may_register_for(actor: Person, company: Company) -> bool:
     if actor.has_role("project_admin"):
         return True
     return actor.has_role("coordinator") and actor.company_id == company.id
+
+
+def invite_new_person(
+    name: str, email: str, roles: tuple[str, ...], company=None, center=None
+) -> Person:
+    """Create an account without a password (a coordinator, a testledare, an admin) and
+    mail its invitation, in one unit of work."""
+    with unit_of_work():
+        if find_by_email(email) is not None:
+            raise DomainError(
+                _("Det finns redan ett konto med e-postadressen %(email)s.", email=email)
+            )
+        person = new_person(name, email, roles=roles, company=company, center=center)
+        db.session.add(person)
+        db.session.flush()
+        invite(person)
+        return person
