@@ -84,9 +84,11 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     API_RATE_LIMIT = "300 per minute"
-    # Sign-in, "forgot password" and setting a password from a link, per client address
-    # and per e-mail address typed in (so spreading guesses over addresses does not help).
+    # Sign-in, "forgot password" and setting a password from a link: guesses per e-mail
+    # address typed in, whatever machine they come from, and per client address. The
+    # client's limit is higher because a whole workplace may share one address (NAT).
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    LOGIN_CLIENT_RATE_LIMIT = "60 per minute; 600 per hour"
 
     # Accounts: how long an invitation link and a password reset link work.
     INVITATION_DAYS = 7

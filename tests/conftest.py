@@ -14,6 +14,7 @@ TEST_CONFIG = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     # Tests sign in hundreds of times from one address; tests/test_security.py sets its own.
     "LOGIN_RATE_LIMIT": "100000 per minute",
+    "LOGIN_CLIENT_RATE_LIMIT": "100000 per minute",
 }
 
 

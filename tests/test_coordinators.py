@@ -7,7 +7,8 @@ from email.policy import default
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Person
+from app.accounts.models import Company, Person
+from app.accounts.orgnr import with_check_digit
 from app.bookings.models import Booking
 from app.calendar.models import OutboxMessage
 from app.extensions import db
@@ -349,3 +350,85 @@ def test_cli_invites_a_coordinator_who_then_sets_a_password(app, make):
     assert again.exit_code != 0 and "redan ett konto" in again.output
     bad = runner.invoke(args=["invite", "a@b.se", "--name", "X", "--company", "556000-0000"])
     assert bad.exit_code != 0 and "No company" in bad.output
+
+
+def _company_form(client, **fields):
+    page = client.get("/companies").get_data(as_text=True)
+    municipality = re.search(r'<option value="(\d+)">Luleå', page).group(1)
+    data = {
+        "name": "Norrstål AB",
+        "org_number": with_check_digit("556812345"),
+        "municipality": municipality,
+        "industry": "steel",
+        "coordinator_name": "Sara Samordnare",
+        "coordinator_email": "sara@norrstal.se",
+        "csrf_token": csrf_token(page),
+        **fields,
+    }
+    return client.post("/companies", data=data)
+
+
+@pytest.fixture
+def project_admin(app, make, client):
+    with app.app_context():
+        address = make.person(("project_admin",)).email
+    Auth(client).login(address)
+    return client
+
+
+def test_project_admin_registers_a_company_and_invites_its_coordinator(app, project_admin):
+    # Typed without the hyphen; stored with it.
+    response = _company_form(
+        project_admin, org_number=with_check_digit("556812345").replace("-", "")
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        company = db.session.scalar(select(Company).where(Company.name == "Norrstål AB"))
+        assert company.org_number == with_check_digit("556812345")  # stored as NNNNNN-NNNN
+        coordinator = db.session.scalar(select(Person).where(Person.email == "sara@norrstal.se"))
+        assert coordinator.roles == {"coordinator"} and coordinator.company_id == company.id
+        assert (
+            db.session.scalar(
+                select(OutboxMessage.kind).where(OutboxMessage.recipient == "sara@norrstal.se")
+            )
+            == "invitation"
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"org_number": "556812-3450"}, "kontrollsiffra"),  # the right check digit is 8
+        ({"org_number": "12345"}, "Inte ett giltigt organisationsnummer"),
+        ({"org_number": "5" * 21}, "Skriv numret som NNNNNN-NNNN"),
+        ({"org_number": "800101-1239"}, "Inte ett giltigt organisationsnummer"),  # a birth date
+        ({"coordinator_email": "sara@"}, "Skriv en giltig e-postadress"),
+        ({"name": "N" * 121}, "Högst 120 tecken."),
+        ({"municipality": "999999"}, "Välj en kommun i Norrbotten eller Västerbotten"),
+        ({"municipality": "Luleå"}, "Välj kommun."),
+    ],
+)
+def test_company_form_refuses_bad_input(app, project_admin, fields, message):
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Company.id)))
+    response = _company_form(project_admin, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Company.id))) == before
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_company_form_refuses_a_registered_number_or_address(app, make, project_admin):
+    with app.app_context():
+        existing = make.company()
+        number, taken_email = existing.org_number, make.employee().email
+    first = _company_form(project_admin, org_number=number)
+    assert first.status_code == 400 and "finns redan" in first.get_data(as_text=True)
+    second = _company_form(project_admin, coordinator_email=taken_email)
+    assert second.status_code == 400 and "redan ett konto" in second.get_data(as_text=True)
+
+
+def test_only_project_admins_register_companies(app, client, company_setup):
+    Auth(client).login(company_setup["coordinator"])
+    assert client.get("/companies").status_code == 403

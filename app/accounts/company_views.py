@@ -5,17 +5,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
 from app.accounts.employee_import import import_employees
-from app.accounts.forms import EmployeeCsvForm, EmployeeForm
+from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
 from app.accounts.models import Company, Person
-from app.accounts.services import register_employee
+from app.accounts.services import register_company, register_employee
 from app.bookings.queries import bookings_of
 from app.bookings.services import BookingWindow, waitlist_positions
 from app.db import utcnow
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
+from app.regions.models import County, Municipality
 
 bp = Blueprint("company", __name__, template_folder="templates")
 
@@ -106,3 +108,47 @@ def employee(person_id: int):
         now=now,
         form=FlaskForm(),
     )
+
+
+def _municipality_choices():
+    rows = db.session.execute(
+        select(Municipality.id, Municipality.name, County.name)
+        .join(Municipality.county)
+        .order_by(County.name, Municipality.name)
+    )
+    return [SelectChoice(mid, f"{name} ({county})") for mid, name, county in rows]
+
+
+@bp.route("/companies", methods=["GET", "POST"])
+@role_required("project_admin")
+def companies():
+    """The project's companies; a project admin adds one together with its coordinator."""
+    form = CompanyForm()
+    form.municipality.choices = _municipality_choices()
+    if form.validate_on_submit():
+        try:
+            company = register_company(
+                form.name.data,
+                form.org_number.data,
+                form.municipality.data,
+                form.industry.data,
+                form.coordinator_name.data,
+                form.coordinator_email.data,
+                current_user,
+            )
+        except DomainError as error:
+            if error.status_code != 409:
+                raise
+            form.org_number.errors.append(error.message)
+        else:
+            flash(
+                _(
+                    "%(company)s är registrerat. Samordnaren får en inbjudan via mejl.",
+                    company=company.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("company.companies"))
+    listed = db.session.scalars(select(Company).order_by(Company.name)).all()
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/companies.html", form=form, companies=listed), status

@@ -2,7 +2,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -12,6 +13,8 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+from app.accounts.orgnr import normalise_orgnr
 
 
 class LoginForm(FlaskForm):
@@ -86,3 +89,60 @@ class EmployeeForm(FlaskForm):
 
 class EmployeeCsvForm(FlaskForm):
     file = FileField(_l("CSV-fil"), validators=[FileRequired(_l("Välj en CSV-fil."))])
+
+
+class CompanyForm(FlaskForm):
+    """A project admin registers a company and, with it, its coordinator."""
+
+    name = StringField(
+        _l("Företagets namn"),
+        validators=[
+            DataRequired(_l("Fyll i företagets namn.")),
+            Length(max=120, message=_l("Högst 120 tecken.")),
+            Regexp(NAME_PATTERN, message=_l("Namnet innehåller otillåtna tecken.")),
+        ],
+    )
+    org_number = StringField(
+        _l("Organisationsnummer"),
+        validators=[
+            DataRequired(_l("Fyll i organisationsnumret.")),
+            Length(max=20, message=_l("Skriv numret som NNNNNN-NNNN.")),
+        ],
+    )
+    municipality = SelectField(
+        _l("Kommun"),
+        coerce=int,
+        # Checked below with a message people understand.
+        validate_choice=False,
+        validators=[DataRequired(_l("Välj kommun."))],
+    )
+    industry = SelectField(
+        _l("Bransch"),
+        choices=[
+            SelectChoice("steel", _l("Stål")),
+            SelectChoice("metal", _l("Metall")),
+            SelectChoice("other", _l("Annan")),
+        ],
+    )
+    coordinator_name = StringField(
+        _l("Samordnarens namn"),
+        validators=[
+            DataRequired(_l("Fyll i samordnarens namn.")),
+            Length(max=120, message=_l("Högst 120 tecken.")),
+            Regexp(NAME_PATTERN, message=_l("Namnet innehåller otillåtna tecken.")),
+        ],
+    )
+    coordinator_email = _email_field(_l("Samordnarens e-postadress"))
+
+    def validate_municipality(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Välj en kommun i Norrbotten eller Västerbotten ur listan."))
+
+    def validate_org_number(self, field):
+        if normalise_orgnr(field.data or "") is None:
+            raise ValidationError(
+                _l(
+                    "Inte ett giltigt organisationsnummer. Skriv det som NNNNNN-NNNN och "
+                    "kontrollera siffrorna (den sista är en kontrollsiffra)."
+                )
+            )

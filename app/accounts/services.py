@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import Company, Person, RoleGrant
+from app.accounts.orgnr import normalise_orgnr
 from app.calendar.mail import compose
 from app.calendar.outbox import enqueue
 from app.db import unit_of_work
@@ -32,9 +33,25 @@ def find_by_email(email: str) -> Person | None:
 def authenticate(email: str, password: str) -> Person | None:
     """Return the active person with this e-mail and password, or None."""
     person = find_by_email(email)
-    if person is None or not person.is_active or not person.check_password(password):
+    if person is None or not person.password_hash:
+        # Spend the time a real check takes, so the answer's speed does not tell
+        # whether the address has an account.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not person.check_password(password) or not person.is_active:
         return None
     return person
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    cached = _DUMMY_HASHES.get(method)
+    if cached is None:
+        cached = _DUMMY_HASHES[method] = generate_password_hash("not-a-password", method=method)
+    return cached
+
+
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def new_person(
@@ -208,3 +225,50 @@ def invite_new_person(
         db.session.flush()
         invite(person)
         return person
+
+
+def register_company(
+    name: str,
+    org_number: str,
+    municipality_id: int,
+    industry: str,
+    coordinator_name: str,
+    coordinator_email: str,
+    actor: Person,
+) -> Company:
+    """Add a company with its first coordinator, who is mailed an invitation."""
+    if not actor.has_role("project_admin"):
+        raise Forbidden()
+    with unit_of_work():
+        normalised = normalise_orgnr(org_number)
+        if normalised is None:
+            raise InvalidInput(_("Inte ett giltigt organisationsnummer."))
+        if db.session.scalar(select(Company.id).where(Company.org_number == normalised)):
+            raise DomainError(
+                _("Företaget med organisationsnummer %(number)s finns redan.", number=normalised)
+            )
+        if find_by_email(coordinator_email) is not None:
+            raise DomainError(
+                _(
+                    "Det finns redan ett konto med e-postadressen %(email)s.",
+                    email=coordinator_email,
+                )
+            )
+        company = Company(
+            name=name.strip(),
+            org_number=normalised,
+            municipality_id=municipality_id,
+            industry=industry,
+        )
+        db.session.add(company)
+        coordinator = new_person(
+            coordinator_name, coordinator_email, roles=("coordinator",), company=company
+        )
+        db.session.add(coordinator)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError as error:  # registered by someone else at the same moment
+            raise DomainError(_("Företaget eller e-postadressen finns redan.")) from error
+        invite(coordinator)
+        return company

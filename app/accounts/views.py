@@ -40,6 +40,10 @@ def _login_rate():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _client_rate():
+    return current_app.config["LOGIN_CLIENT_RATE_LIMIT"]
+
+
 def _typed_email() -> str:
     """Count guesses per address typed in too; without one, per client address."""
     email = request.form.get("email", "")
@@ -48,7 +52,7 @@ def _typed_email() -> str:
 
 # One budget per client (and per typed address) for everything that checks or resets
 # a password, so guessing cannot be spread over the three forms.
-_limit_by_client = limiter.limit(_login_rate, methods=["POST"], scope="sign-in-client")
+_limit_by_client = limiter.limit(_client_rate, methods=["POST"], scope="sign-in-client")
 _limit_by_email = limiter.limit(
     _login_rate, methods=["POST"], scope="sign-in-email", key_func=_typed_email
 )
