@@ -49,6 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_filters(app)
 
+    from app.accounts import security
+
+    security.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)
@@ -107,9 +111,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.accounts.company_views import bp as company_bp
     from app.accounts.views import bp as accounts_bp
     from app.api.token_views import bp as api_tokens_bp
     from app.api.views import bp as api_bp
+    from app.audit.views import bp as audit_bp
     from app.bookings.views import bp as bookings_bp
     from app.calendar.views import bp as calendar_bp
     from app.centers.views import bp as centers_bp
@@ -128,3 +134,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessor_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(company_bp)
+    app.register_blueprint(audit_bp)

@@ -58,3 +58,45 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"No person with e-mail {email}")
         _row, token = create_token(person, name)
         click.echo(token)
+
+    @app.cli.command("invite")
+    @click.argument("email")
+    @click.option("--name", required=True, help="The person's full name.")
+    @click.option(
+        "--role",
+        "roles",
+        multiple=True,
+        default=("employee",),
+        show_default=True,
+        type=click.Choice(("employee", "coordinator", "assessor", "center_admin", "project_admin")),
+        help="Repeat for several roles.",
+    )
+    @click.option("--company", "org_number", help="The company's organisationsnummer.")
+    @click.option("--center", "center_id", type=int, help="The test center of a center_admin.")
+    def invite_command(email, name, roles, org_number, center_id):
+        """Create an account for EMAIL and mail an invitation to choose a password."""
+        from sqlalchemy import select
+
+        from app.accounts.models import Company
+        from app.accounts.orgnr import normalise_orgnr
+        from app.accounts.services import invite_new_person
+        from app.centers.models import TestCenter
+        from app.errors import DomainError
+        from app.extensions import db
+
+        company = center = None
+        if org_number:
+            company = db.session.scalar(
+                select(Company).where(Company.org_number == (normalise_orgnr(org_number) or ""))
+            )
+            if company is None:
+                raise click.ClickException(f"No company with organisationsnummer {org_number}")
+        if "center_admin" in roles:
+            center = db.session.get(TestCenter, center_id) if center_id else None
+            if center is None:
+                raise click.ClickException("A center_admin needs --center with a test center's id")
+        try:
+            person = invite_new_person(name, email, tuple(roles), company=company, center=center)
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"Invited {person.email}; the invitation waits in the outbox (send-mail).")

@@ -87,6 +87,19 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     API_RATE_LIMIT = "300 per minute"
+    # Sign-in, "forgot password" and setting a password from a link: guesses per e-mail
+    # address typed in, whatever machine they come from, and per client address. The
+    # client's limit is higher because a whole workplace may share one address (NAT).
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    LOGIN_CLIENT_RATE_LIMIT = "60 per minute; 600 per hour"
+
+    # Accounts: how long an invitation link and a password reset link work.
+    INVITATION_DAYS = 7
+    RESET_LINK_HOURS = 2
+    PASSWORD_MIN_LENGTH = 10
+    # Coordinators' CSV upload of employees: at most this many rows and bytes.
+    EMPLOYEE_CSV_MAX_ROWS = 1000
+    EMPLOYEE_CSV_MAX_BYTES = 1024 * 1024
 
 
 def from_environment() -> dict:

@@ -2,6 +2,7 @@
 
 from app.accounts.models import Company, Person, RoleGrant
 from app.api.models import ApiToken
+from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
 from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
 from app.centers.models import (
@@ -29,6 +30,7 @@ __all__ = [
     "AssessorAbsence",
     "AssessorAuthorisation",
     "AssessorAvailability",
+    "AuditEntry",
     "Booking",
     "BookingEvent",
     "CalendarEntry",

@@ -57,7 +57,8 @@ class _User:
         self.person_id = person_id
 
     def get_id(self) -> str:
-        return str(self.person_id)
+        # As Person.get_id: the id and the session version (0 until they sign out everywhere).
+        return f"{self.person_id}:0"
 
 
 def signed_in(app: Flask, person_ids) -> dict[int, tuple[str, str]]:

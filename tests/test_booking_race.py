@@ -40,6 +40,8 @@ def server(app, database_url):
     """Serve the app under gunicorn: 4 worker processes with 8 threads each."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "race-test"}
+    # 200 people sign in from this one machine: lift the per-client sign-in limit.
+    env["TCB_LOGIN_CLIENT_RATE_LIMIT"] = "100000 per minute"
     process = subprocess.Popen(
         [
             sys.executable,

@@ -10,10 +10,16 @@ from app.extensions import db
 
 
 def load_user(user_id: str) -> Person | None:
+    """The person in the cookie, unless they signed out everywhere since it was made."""
+    person_id, _sep, version = user_id.partition(":")
     try:
-        return db.session.get(Person, int(user_id))
+        person = db.session.get(Person, int(person_id))
+        version_number = int(version)
     except ValueError:
         return None
+    if person is None or person.session_version != version_number:
+        return None
+    return person
 
 
 def role_required(*roles: str):

@@ -49,6 +49,11 @@ class Person(UserMixin, db.Model):
     home_center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the sign-in cookie: raising it signs the person out on every device and
+    # makes any reset or invitation link made before it useless.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when a project admin erased the person's personal data (GDPR).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     company: Mapped[Company | None] = relationship()
     home_center: Mapped["TestCenter | None"] = relationship()  # noqa: F821
@@ -62,6 +67,10 @@ class Person(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the cookie: the person and their current session version."""
+        return f"{self.id}:{self.session_version}"
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

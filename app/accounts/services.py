@@ -1,10 +1,18 @@
 """Creating people and checking who they are."""
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import Person, RoleGrant
+from app.accounts.models import Company, Person, RoleGrant
+from app.accounts.orgnr import normalise_orgnr
+from app.calendar.mail import compose
+from app.calendar.outbox import enqueue
+from app.db import unit_of_work
+from app.errors import DomainError, Forbidden, InvalidInput
 from app.extensions import db
 
 
@@ -25,9 +33,25 @@ def find_by_email(email: str) -> Person | None:
 def authenticate(email: str, password: str) -> Person | None:
     """Return the active person with this e-mail and password, or None."""
     person = find_by_email(email)
-    if person is None or not person.is_active or not person.check_password(password):
+    if person is None or not person.password_hash:
+        # Spend the time a real check takes, so the answer's speed does not tell
+        # whether the address has an account.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not person.check_password(password) or not person.is_active:
         return None
     return person
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    cached = _DUMMY_HASHES.get(method)
+    if cached is None:
+        cached = _DUMMY_HASHES[method] = generate_password_hash("not-a-password", method=method)
+    return cached
+
+
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def new_person(
@@ -51,3 +75,200 @@ def new_person(
         for role in roles
     ]
     return person
+
+
+# Links in mail: signed tokens that name the person and their session version. Setting
+# a password raises the version, so a link works once; the signature's age limits it.
+LINK_PURPOSES = ("invite", "reset")
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"account-{purpose}")
+
+
+def link_token(person: Person, purpose: str) -> str:
+    return _serializer(purpose).dumps([person.id, person.session_version])
+
+
+def _max_age(purpose: str) -> int:
+    if purpose == "invite":
+        return current_app.config["INVITATION_DAYS"] * 86400
+    return current_app.config["RESET_LINK_HOURS"] * 3600
+
+
+def person_for_link(token: str, purpose: str) -> Person | None:
+    """The person a reset or invitation link is for, or None if it is bad, old or used."""
+    if len(token) > 300:
+        return None
+    try:
+        person_id, version = _serializer(purpose).loads(token, max_age=_max_age(purpose))
+        person = db.session.get(Person, int(person_id))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if person is None or person.session_version != version or not person.is_active:
+        return None
+    return person
+
+
+def _link_mail(person: Person, purpose: str) -> None:
+    """Queue the invitation or reset mail in the caller's transaction (see calendar.outbox)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    # Built by hand rather than with url_for so that the CLI, without a request, can invite.
+    link = f"{base}/password/{purpose}/{link_token(person, purpose)}"
+    if purpose == "invite":
+        subject = _("Välkommen till Testcenterbokning: välj ditt lösenord")
+        intro = _(
+            "Du har fått ett konto i Testcenterbokning. Öppna länken och välj ett lösenord. "
+            "Länken gäller i %(days)s dagar och kan användas en gång.",
+            days=current_app.config["INVITATION_DAYS"],
+        )
+    else:
+        subject = _("Nytt lösenord till Testcenterbokning")
+        intro = _(
+            "Någon (förhoppningsvis du) bad om ett nytt lösenord. Öppna länken och välj ett. "
+            "Länken gäller i %(hours)s timmar och kan användas en gång. Bad du inte om det "
+            "kan du strunta i det här mejlet.",
+            hours=current_app.config["RESET_LINK_HOURS"],
+        )
+    context = {"person": person, "intro": intro, "link": link}
+    message = compose(
+        (person.name, person.email),
+        subject,
+        render_template("accounts/mail/link.txt", **context),
+        render_template("accounts/mail/link.html", **context),
+    )
+    enqueue(
+        message,
+        kind="invitation" if purpose == "invite" else "password_reset",
+        recipient=person.email,
+    )
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has the address; say nothing either way."""
+    with unit_of_work():
+        person = find_by_email(email)
+        if person is not None and person.is_active and person.erased_at is None:
+            _link_mail(person, "reset")
+
+
+def set_password_with_link(token: str, purpose: str, password: str) -> Person:
+    """Set the password from a link; the link and every earlier sign-in stop working."""
+    with unit_of_work():
+        person = person_for_link(token, purpose)
+        if person is None:
+            raise InvalidInput(_("Länken är ogiltig, redan använd eller för gammal."))
+        person.password_hash = hash_password(password)
+        person.session_version += 1
+        return person
+
+
+def sign_out_everywhere(person_id: int) -> Person:
+    """Make every sign-in cookie of the person, on any device, stop working."""
+    with unit_of_work():
+        person = db.session.get(Person, person_id)
+        person.session_version += 1
+        return person
+
+
+def invite(person: Person) -> None:
+    """Queue an invitation to set a password; the caller's unit of work commits it."""
+    _link_mail(person, "invite")
+
+
+def register_employee(
+    name: str, email: str, company: Company, actor: Person, phone: str | None = None
+) -> Person:
+    """Add an employee of the actor's company and mail them an invitation."""
+    with unit_of_work():
+        person = _new_employee(name, email, company, actor, phone)
+        invite(person)
+        return person
+
+
+def _new_employee(name, email, company, actor, phone=None) -> Person:
+    if not may_register_for(actor, company):
+        raise Forbidden(_("Du kan bara registrera medarbetare i ditt eget företag."))
+    if find_by_email(email) is not None:
+        raise DomainError(_("Det finns redan ett konto med e-postadressen %(email)s.", email=email))
+    person = new_person(name, email, roles=("employee",), company=company)
+    person.phone = phone or None
+    db.session.add(person)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # the same address registered at the same moment
+        raise DomainError(
+            _("Det finns redan ett konto med e-postadressen %(email)s.", email=email)
+        ) from error
+    return person
+
+
+def may_register_for(actor: Person, company: Company) -> bool:
+    if actor.has_role("project_admin"):
+        return True
+    return actor.has_role("coordinator") and actor.company_id == company.id
+
+
+def invite_new_person(
+    name: str, email: str, roles: tuple[str, ...], company=None, center=None
+) -> Person:
+    """Create an account without a password (a coordinator, a testledare, an admin) and
+    mail its invitation, in one unit of work."""
+    with unit_of_work():
+        if find_by_email(email) is not None:
+            raise DomainError(
+                _("Det finns redan ett konto med e-postadressen %(email)s.", email=email)
+            )
+        person = new_person(name, email, roles=roles, company=company, center=center)
+        db.session.add(person)
+        db.session.flush()
+        invite(person)
+        return person
+
+
+def register_company(
+    name: str,
+    org_number: str,
+    municipality_id: int,
+    industry: str,
+    coordinator_name: str,
+    coordinator_email: str,
+    actor: Person,
+) -> Company:
+    """Add a company with its first coordinator, who is mailed an invitation."""
+    if not actor.has_role("project_admin"):
+        raise Forbidden()
+    with unit_of_work():
+        normalised = normalise_orgnr(org_number)
+        if normalised is None:
+            raise InvalidInput(_("Inte ett giltigt organisationsnummer."))
+        if db.session.scalar(select(Company.id).where(Company.org_number == normalised)):
+            raise DomainError(
+                _("Företaget med organisationsnummer %(number)s finns redan.", number=normalised)
+            )
+        if find_by_email(coordinator_email) is not None:
+            raise DomainError(
+                _(
+                    "Det finns redan ett konto med e-postadressen %(email)s.",
+                    email=coordinator_email,
+                )
+            )
+        company = Company(
+            name=name.strip(),
+            org_number=normalised,
+            municipality_id=municipality_id,
+            industry=industry,
+        )
+        db.session.add(company)
+        coordinator = new_person(
+            coordinator_name, coordinator_email, roles=("coordinator",), company=company
+        )
+        db.session.add(coordinator)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError as error:  # registered by someone else at the same moment
+            raise DomainError(_("Företaget eller e-postadressen finns redan.")) from error
+        invite(coordinator)
+        return company

@@ -1,13 +1,61 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
 
-from app.accounts.forms import LoginForm
-from app.accounts.services import authenticate
+from app.accounts import privacy
+from app.accounts.auth import role_required
+from app.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from app.accounts.models import Person
+from app.accounts.services import (
+    LINK_PURPOSES,
+    authenticate,
+    normalise_email,
+    person_for_link,
+    request_password_reset,
+    set_password_with_link,
+    sign_out_everywhere,
+)
+from app.errors import NotFound
+from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _login_rate():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _client_rate():
+    return current_app.config["LOGIN_CLIENT_RATE_LIMIT"]
+
+
+def _typed_email() -> str:
+    """Count guesses per address typed in too; without one, per client address."""
+    email = request.form.get("email", "")
+    return "email:" + normalise_email(email)[:254] if email.strip() else get_remote_address()
+
+
+# One budget per client (and per typed address) for everything that checks or resets
+# a password, so guessing cannot be spread over the three forms.
+_limit_by_client = limiter.limit(_client_rate, methods=["POST"], scope="sign-in-client")
+_limit_by_email = limiter.limit(
+    _login_rate, methods=["POST"], scope="sign-in-email", key_func=_typed_email
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -20,6 +68,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@_limit_by_client
+@_limit_by_email
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("schedule.index"))
@@ -45,3 +95,106 @@ def logout():
     logout_user()  # CSRFProtect has already checked the form's token
     flash(_("Du är utloggad."), "info")
     return redirect(url_for("schedule.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@_limit_by_client
+@_limit_by_email
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        # Worded so that it tells nothing about whether the address has an account.
+        flash(
+            _(
+                "Om det finns ett konto med adressen %(email)s får det ett mejl med en länk "
+                "för att välja nytt lösenord. Kolla även skräpposten.",
+                email=normalise_email(form.email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/password/<purpose>/<token>", methods=["GET", "POST"])
+@_limit_by_client
+def set_password(purpose: str, token: str):
+    """Choose a password from an invitation or a reset link."""
+    if purpose not in LINK_PURPOSES:
+        abort(404)
+    person = person_for_link(token, purpose)
+    if person is None:
+        raise NotFound(_("Länken är ogiltig, redan använd eller för gammal. Be om en ny."))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        set_password_with_link(token, purpose, form.password.data)
+        logout_user()
+        flash(_("Lösenordet är sparat. Logga in med det."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "accounts/set_password.html", form=form, purpose=purpose, person=person
+    ), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", form=FlaskForm())
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_all():
+    sign_out_everywhere(current_user.id)
+    logout_user()
+    flash(_("Du är utloggad på alla enheter."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account/export.json")
+@login_required
+def export():
+    """Everything stored about the signed-in person, as a JSON download."""
+    response = jsonify(privacy.export(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="mina-uppgifter.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/people")
+@role_required("project_admin")
+def people():
+    """Find a person to erase: by part of the name or e-mail address."""
+    query = request.args.get("q", "").strip()[:100]
+    found = []
+    if query:
+        pattern = f"%{query.lower()}%"
+        found = db.session.scalars(
+            select(Person)
+            .where(
+                or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern))
+            )
+            .order_by(Person.name)
+            .limit(50)
+        ).all()
+    return render_template("accounts/people.html", query=query, people=found)
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
+@role_required("project_admin")
+def erase(person_id: int):
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_("Personen finns inte."))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        privacy.erase(person_id, current_user)
+        flash(
+            _("Personens uppgifter är borttagna. Bokningar och resultat finns kvar utan namn."),
+            "success",
+        )
+        return redirect(url_for("accounts.people"))
+    return render_template("accounts/erase.html", person=person, form=form)

@@ -2,9 +2,9 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 SUPPORT_NEED_LABELS = {
@@ -35,6 +35,12 @@ class BookingForm(FlaskForm):
     support_note = TextAreaField(
         _l("Beskriv gärna ditt stödbehov (t.ex. vilket språk)"),
         validators=[Length(max=500, message=_l("Högst 500 tecken."))],
+    )
+
+    # A coordinator books for one of the company's employees; empty means oneself.
+    employee_id = IntegerField(
+        _l("Medarbetare"),
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
     )
 
     @classmethod

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Person
+from app.audit import services as audit
 from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
 from app.calendar import notify
 from app.db import unit_of_work, utcnow
@@ -193,6 +194,15 @@ def _next_waitlist_number(session: ValidationSession) -> int:
 
 def _record(booking: Booking, kind: str, actor: Person | None, now: datetime, **extra) -> None:
     db.session.add(BookingEvent(booking=booking, kind=kind, actor=actor, at=now, **extra))
+    audit.record(
+        actor,
+        "booking",
+        booking.id,
+        kind + (" (staff override)" if extra.get("staff_override") else ""),
+        center_id=booking.session.center_id,
+        detail=extra.get("note", ""),
+        at=now,
+    )
 
 
 def _live_booking(session_id: int, employee_id: int) -> Booking | None:
@@ -285,7 +295,7 @@ def book_seat(
                 )
             )
             if earlier is not None:
-                if earlier.session_id != session.id:
+                if earlier.session_id != session.id or earlier.employee_id != employee.id:
                     raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))
                 return earlier
         if not may_book_for(actor, employee):

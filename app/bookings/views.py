@@ -2,6 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.models import Person
 from app.bookings.forms import BookingForm, MoveForm
 from app.bookings.models import Booking
 from app.bookings.queries import bookings_of, move_targets
@@ -10,6 +11,7 @@ from app.bookings.services import (
     book_seat,
     bookability_problem,
     cancel_booking,
+    may_book_for,
     move_booking,
     waitlist_position,
     waitlist_positions,
@@ -30,9 +32,14 @@ def book(session_id: int):
     if not form.validate():
         errors = [str(e) for field in form for e in field.errors]
         raise InvalidInput(" ".join(errors))
+    employee = current_user
+    if form.employee_id.data and form.employee_id.data != current_user.id:
+        employee = db.session.get(Person, form.employee_id.data)
+        if employee is None or not may_book_for(current_user, employee):
+            raise NotFound(_("Medarbetaren finns inte."))
     booking = book_seat(
         session_id,
-        employee=current_user,
+        employee=employee,
         actor=current_user,
         request_key=form.request_key.data,
         support_needs=form.support_needs.data or (),
@@ -52,6 +59,8 @@ def book(session_id: int):
             ),
             "info",
         )
+    if employee.id != current_user.id:
+        return redirect(url_for("company.employee", person_id=employee.id))
     return redirect(url_for("bookings.mine"))
 
 
@@ -83,14 +92,25 @@ def cancel(booking_id: int):
         ),
         "success",
     )
-    if booking.employee_id != current_user.id:
-        return redirect(url_for("schedule.session_detail", session_id=booking.session_id))
-    return redirect(url_for("bookings.mine"))
+    return redirect(_after_change(booking))
+
+
+def _after_change(booking: Booking) -> str:
+    """Back to where the change was made: own bookings, the employee's page, or the session."""
+    if booking.employee_id == current_user.id:
+        return url_for("bookings.mine")
+    if (
+        current_user.has_role("coordinator")
+        and booking.employee.company_id == current_user.company_id
+    ):
+        return url_for("company.employee", person_id=booking.employee_id)
+    return url_for("schedule.session_detail", session_id=booking.session_id)
 
 
 def _own_live_booking(booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.employee_id != current_user.id:
+    # The employee, or their company's coordinator (the same rule as booking for them).
+    if booking is None or not may_book_for(current_user, booking.employee):
         raise NotFound(_("Bokningen finns inte."))
     if not booking.is_live:
         raise DomainError(_("Bokningen är redan avbokad."))
@@ -115,7 +135,7 @@ def move(booking_id: int):
             ),
             "success",
         )
-        return redirect(url_for("bookings.mine"))
+        return redirect(_after_change(moved))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "bookings/move.html",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.models import Person
+from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent
 from app.bookings.services import lock_session
 from app.db import unit_of_work, utcnow
@@ -54,6 +55,10 @@ def _locked_booking(booking_id: int, actor: Person) -> tuple[Booking, Validation
 
 def _record(booking, kind, actor, now, note=""):
     db.session.add(BookingEvent(booking=booking, kind=kind, actor=actor, at=now, note=note))
+    entity = "outcome" if kind == "outcome" else "booking"
+    audit.record(
+        actor, entity, booking.id, kind, center_id=booking.session.center_id, detail=note, at=now
+    )
 
 
 def check_in(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:

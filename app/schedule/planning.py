@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from app.accounts.models import Person
+from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent
 from app.calendar import notify
 from app.centers.models import TestCenter, TravelBuffer
@@ -251,6 +252,7 @@ def create_sessions(
             db.session.add(session)
             db.session.flush()  # the next date sees this one's workstations and testledare
             notify.session_created(session)
+            audit.record(actor, "session", session.id, "created", center_id=center.id)
             created.append(session)
         return created, refused
 
@@ -295,6 +297,14 @@ def move_session(
         session.changed_at = utcnow()
         db.session.flush()
         notify.session_changed(session)
+        audit.record(
+            actor,
+            "session",
+            session.id,
+            "moved",
+            center_id=session.center_id,
+            detail=f"{session.starts_at.isoformat()} {assessor.name}",
+        )
         return session
 
 
@@ -329,6 +339,9 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
         session.changed_at = now
         db.session.flush()
         notify.session_cancelled(session, waitlisted)
+        audit.record(
+            actor, "session", session.id, "cancelled", center_id=session.center_id, detail=reason
+        )
         return session
 
 

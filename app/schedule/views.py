@@ -106,4 +106,19 @@ def session_detail(session_id: int):
         mine=mine,
         participants=staff_view,
         form=BookingForm.fresh(),
+        company_employees=_bookable_employees(),
+        book_for_form=BookingForm.fresh(),
     )
+
+
+def _bookable_employees() -> list:
+    """A coordinator may book for the company's employees from the session page."""
+    if not (current_user.is_authenticated and current_user.has_role("coordinator")):
+        return []
+    from app.accounts.company_views import company_employees
+
+    return [
+        p
+        for p in company_employees(current_user.company_id)
+        if p.has_role("employee") and p.is_active
+    ]

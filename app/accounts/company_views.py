@@ -1,0 +1,154 @@
+"""The coordinator's pages: the company's employees, registering them, their bookings."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.auth import role_required
+from app.accounts.employee_import import import_employees
+from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
+from app.accounts.models import Company, Person
+from app.accounts.services import register_company, register_employee
+from app.bookings.queries import bookings_of
+from app.bookings.services import BookingWindow, waitlist_positions
+from app.db import utcnow
+from app.errors import DomainError, Forbidden, NotFound
+from app.extensions import db
+from app.regions.models import County, Municipality
+
+bp = Blueprint("company", __name__, template_folder="templates")
+
+
+def _company() -> Company:
+    if current_user.company is None:
+        raise Forbidden(_("Ditt konto hör inte till något företag."))
+    return current_user.company
+
+
+def company_employees(company_id: int) -> list[Person]:
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.company_id == company_id, Person.erased_at.is_(None))
+            .order_by(Person.name, Person.id)
+        )
+    )
+
+
+def _render(form=None, csv_form=None, report=None, status=200):
+    company = _company()
+    return render_template(
+        "accounts/employees.html",
+        company=company,
+        employees=[p for p in company_employees(company.id) if p.has_role("employee")],
+        form=form or EmployeeForm(formdata=None),
+        csv_form=csv_form or EmployeeCsvForm(formdata=None),
+        report=report,
+    ), status
+
+
+@bp.route("/company/employees", methods=["GET", "POST"])
+@role_required("coordinator")
+def employees():
+    form = EmployeeForm()
+    if form.validate_on_submit():
+        try:
+            person = register_employee(
+                form.name.data, form.email.data, _company(), current_user, form.phone.data
+            )
+        except DomainError as error:
+            if error.status_code != 409:
+                raise
+            form.email.errors.append(error.message)
+        else:
+            flash(
+                _("%(name)s är registrerad och får en inbjudan via mejl.", name=person.name),
+                "success",
+            )
+            return redirect(url_for("company.employees"))
+    if form.is_submitted():
+        return _render(form=form, status=400)
+    return _render()
+
+
+@bp.post("/company/employees/import")
+@role_required("coordinator")
+def import_csv():
+    form = EmployeeCsvForm()
+    if not form.validate_on_submit():
+        return _render(csv_form=form, status=400)
+    report = import_employees(form.file.data.read(), _company(), current_user)
+    if not report.ok:
+        return _render(report=report, status=400)
+    flash(
+        _("%(n)s medarbetare är registrerade och får en inbjudan via mejl.", n=len(report.created)),
+        "success",
+    )
+    return redirect(url_for("company.employees"))
+
+
+@bp.get("/company/employees/<int:person_id>")
+@role_required("coordinator")
+def employee(person_id: int):
+    person = db.session.get(Person, person_id)
+    if person is None or person.company_id != current_user.company_id or person.erased_at:
+        raise NotFound(_("Medarbetaren finns inte."))
+    now = utcnow()
+    bookings = bookings_of(person.id)
+    return render_template(
+        "accounts/employee.html",
+        person=person,
+        upcoming=[b for b in bookings if b.is_live and b.session.ends_at > now],
+        history=[b for b in bookings if not (b.is_live and b.session.ends_at > now)],
+        positions=waitlist_positions(bookings),
+        deadlines={b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
+        now=now,
+        form=FlaskForm(),
+    )
+
+
+def _municipality_choices():
+    rows = db.session.execute(
+        select(Municipality.id, Municipality.name, County.name)
+        .join(Municipality.county)
+        .order_by(County.name, Municipality.name)
+    )
+    return [SelectChoice(mid, f"{name} ({county})") for mid, name, county in rows]
+
+
+@bp.route("/companies", methods=["GET", "POST"])
+@role_required("project_admin")
+def companies():
+    """The project's companies; a project admin adds one together with its coordinator."""
+    form = CompanyForm()
+    form.municipality.choices = _municipality_choices()
+    if form.validate_on_submit():
+        try:
+            company = register_company(
+                form.name.data,
+                form.org_number.data,
+                form.municipality.data,
+                form.industry.data,
+                form.coordinator_name.data,
+                form.coordinator_email.data,
+                current_user,
+            )
+        except DomainError as error:
+            if error.status_code != 409:
+                raise
+            form.org_number.errors.append(error.message)
+        else:
+            flash(
+                _(
+                    "%(company)s är registrerat. Samordnaren får en inbjudan via mejl.",
+                    company=company.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("company.companies"))
+    listed = db.session.scalars(select(Company).order_by(Company.name)).all()
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/companies.html", form=form, companies=listed), status

@@ -1,0 +1,1 @@
+"""Who changed which booking, session and outcome, and when."""

@@ -1,0 +1,29 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Person
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+ENTITIES = ("booking", "session", "outcome", "person")
+
+
+class AuditEntry(db.Model):
+    """One change by one person; kept when the person is erased (the actor goes, the row stays)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(30))
+    # The test center the change belongs to, so a center's admins read only their own.
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
+    detail: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    actor: Mapped[Person | None] = relationship()

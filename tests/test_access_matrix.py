@@ -1,0 +1,283 @@
+"""Who may read and change every object a URL names.
+
+Every URL rule with a variable needs a row here: the test fails for a rule without
+one. A row says which actors may read it (GET) and which may change it (POST,
+DELETE); every other actor must get 401/403/404 (or, signed out, the sign-in page),
+see none of the owner's personal data, and change nothing in the database.
+Allowed changes are not made here (they would change the world for the next
+actor); each feature's own tests make them.
+"""
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from tests.access_world import ACTORS, PERSONAL_MARKERS, build_world, sign_in_clients
+
+ANYONE = frozenset(ACTORS)
+OWNER_SIDE = frozenset({"owner", "coordinator", "project_admin"})
+CENTER_STAFF = frozenset({"center_admin", "project_admin"})
+ASSESSING = CENTER_STAFF | {"assessor"}
+BOOKING_CHANGERS = OWNER_SIDE | CENTER_STAFF
+NOBODY = frozenset()
+
+
+@dataclass(frozen=True)
+class Row:
+    read: frozenset | None = None  # who may GET; None: the rule has no GET
+    change: frozenset | None = None  # who may POST/DELETE; None: the rule only reads
+    # Who may see the owner's personal data on a page they may read (default: `read`).
+    sees_people: frozenset | None = None
+    # Which object each URL variable names, when not the default below.
+    objects: dict = field(default_factory=dict)
+    # A body for the change, so that the request is well-formed and only access decides.
+    data: dict = field(default_factory=dict)
+    json_body: dict | None = None
+    api: bool = False  # authenticates with a bearer token, not the cookie
+    # The URL variable is a secret (a feed token, a reset link): only its owner has it,
+    # everyone else tries a forged one.
+    secret: str | None = None
+
+
+# One line per rule.
+MATRIX = {
+    # accounts
+    "accounts.erase": Row(
+        read=frozenset({"project_admin"}),
+        change=frozenset({"project_admin"}),
+        objects={"person_id": "colleague"},
+    ),
+    "accounts.set_password": Row(
+        read=frozenset({"owner"}),
+        change=frozenset({"owner"}),
+        secret="reset_token",
+        data={"password": "x" * 12, "confirm": "x" * 12},
+    ),
+    "company.employee": Row(read=frozenset({"coordinator"}), objects={"person_id": "owner"}),
+    "api_tokens.revoke": Row(change=frozenset({"owner"}), objects={"token_id": "owner_api_token"}),
+    # bookings
+    "bookings.book": Row(change=OWNER_SIDE, data={"employee_id": "owner"}),
+    "bookings.cancel": Row(change=BOOKING_CHANGERS),
+    "bookings.move": Row(read=OWNER_SIDE, change=OWNER_SIDE, data={"target": "other_session"}),
+    "results.attendance": Row(change=ASSESSING, data={"status": "attended"}),
+    "results.check_in_view": Row(change=ASSESSING),
+    "results.outcome": Row(
+        read=ASSESSING, change=ASSESSING, objects={"booking_id": "past_booking"}
+    ),
+    "results.statement": Row(read=OWNER_SIDE | ASSESSING, objects={"booking_id": "past_booking"}),
+    "results.session_participants": Row(read=ASSESSING),
+    # sessions: public pages, without names except for those who may see them
+    "schedule.session_detail": Row(read=ANYONE, sees_people=OWNER_SIDE | CENTER_STAFF),
+    "centers.manage_session": Row(
+        read=CENTER_STAFF, change=CENTER_STAFF, data={"action": "cancel"}
+    ),
+    # centers
+    "centers.admin": Row(read=CENTER_STAFF, change=CENTER_STAFF),
+    "centers.capacity": Row(read=CENTER_STAFF),
+    "centers.closures": Row(read=CENTER_STAFF, change=CENTER_STAFF),
+    "centers.delete_closure": Row(change=CENTER_STAFF),
+    "centers.opening_hours": Row(change=CENTER_STAFF),
+    "centers.plan": Row(read=CENTER_STAFF, change=CENTER_STAFF),
+    "centers.sessions": Row(read=CENTER_STAFF),
+    "centers.workstations": Row(change=CENTER_STAFF),
+    "assessor.delete_absence": Row(change=frozenset({"assessor"})),
+    # calendar
+    "calendar.booking_event": Row(read=BOOKING_CHANGERS),
+    "calendar.session_event": Row(read=ASSESSING),
+    "calendar.center_feed": Row(read=ANYONE, sees_people=NOBODY),
+    "calendar.personal_feed": Row(read=frozenset({"owner"}), secret="feed_token"),
+    "calendar.outbox_message": Row(
+        read=frozenset({"project_admin"}), objects={"message_id": "owner_message"}
+    ),
+    "calendar.outbox_raw": Row(
+        read=frozenset({"project_admin"}), objects={"message_id": "owner_message"}
+    ),
+    # the project dashboard: targets and the progress of companies are the project's
+    "reports.project_settings": Row(
+        read=frozenset({"project_admin"}),
+        change=frozenset({"project_admin"}),
+        data={"name": "Ändrat", "starts_on": "2024-01-01", "ends_on": "2027-12-31"},
+    ),
+    "reports.target_settings": Row(change=frozenset({"project_admin"})),
+    "reports.export": Row(read=frozenset({"project_admin"}), objects={"name": "targets"}),
+    # the JSON API
+    # The API answers only callers with a token, but any token will do for sessions.
+    "api.session": Row(read=ANYONE - {"anonymous"}, sees_people=NOBODY, api=True),
+    "api.create_booking": Row(change=OWNER_SIDE, json_body={"employee_id": "owner"}, api=True),
+    "api.delete_booking": Row(change=BOOKING_CHANGERS, api=True),
+    "api.move": Row(change=BOOKING_CHANGERS, json_body={"session_id": "other_session"}, api=True),
+}
+
+# Which world object a URL variable names unless the row says otherwise.
+DEFAULT_OBJECTS = {
+    "session_id": "session",
+    "booking_id": "booking",
+    "center_id": "center",
+    "closure_id": "closure",
+    "absence_id": "absence",
+    "person_id": "owner",
+    "message_id": "owner_message",
+    "token_id": "owner_api_token",
+    "project_id": "project",
+    "target_id": "target",
+}
+CHANGE_METHODS = {"POST", "DELETE", "PUT", "PATCH"}
+# Tables that the requests must leave exactly as they were.
+REFERENCE_TABLES = {
+    "county",
+    "municipality",
+    "validation_model",
+    "competence_area",
+    "model_area",
+    "workstation_kind",
+    "alembic_version",
+}
+
+
+def _object_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.arguments and r.endpoint != "static"]
+
+
+def _missing_rows(app) -> list[str]:
+    return sorted({r.endpoint for r in _object_rules(app)} - set(MATRIX))
+
+
+def test_every_rule_with_an_object_has_a_row(app):
+    missing = _missing_rows(app)
+    assert not missing, f"add a row to MATRIX for: {missing}"
+    for rule in _object_rules(app):
+        row = MATRIX[rule.endpoint]
+        if "GET" in rule.methods:
+            assert row.read is not None, f"{rule.endpoint} reads: say who may"
+        if rule.methods & CHANGE_METHODS:
+            assert row.change is not None, f"{rule.endpoint} changes: say who may"
+
+
+def _snapshot() -> str:
+    tables = [t for name, t in sorted(db.metadata.tables.items()) if name not in REFERENCE_TABLES]
+    rows = {
+        t.name: [tuple(map(str, r)) for r in db.session.execute(select(t)).all()] for t in tables
+    }
+    db.session.rollback()
+    return json.dumps(rows, sort_keys=True)
+
+
+def _url(app, rule, row, world, actor):
+    values = {}
+    for name in rule.arguments:
+        if name == "purpose":
+            values[name] = "reset"
+        elif name == "name":  # a table of the dashboard, not a row
+            values[name] = row.objects[name]
+        elif name == "token":
+            token = world.values[row.secret]
+            # Only the owner holds the secret; everyone else guesses or tampers.
+            values[name] = token if actor == "owner" else token[:-4] + secrets.token_hex(2)
+        else:
+            values[name] = world.ids[row.objects.get(name, DEFAULT_OBJECTS[name])]
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **values)
+
+
+def _resolve(body: dict, world) -> dict:
+    return {k: world.ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+
+
+def _csrf(client) -> str:
+    page = client.get("/login" if not _signed_in(client) else "/account").get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    return match.group(1)
+
+
+def _signed_in(client) -> bool:
+    return client.get("/account").status_code == 200
+
+
+def _denied(actor: str, response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    # Signed out: sent to the sign-in page, nothing else.
+    return (
+        actor == "anonymous"
+        and response.status_code == 302
+        and response.headers["Location"].startswith("/login")
+    )
+
+
+def test_access_matrix(app, make):
+    app.config["OUTBOX_VIEWER"] = True
+    with app.app_context():
+        world = build_world(make)
+    clients = sign_in_clients(app, world)
+    tokens = {name: _csrf(client) for name, client in clients.items()}
+    failures = []
+    with app.app_context():
+        before = _snapshot()
+    for rule in sorted(_object_rules(app), key=lambda r: r.endpoint):
+        row = MATRIX[rule.endpoint]
+        for actor in ACTORS:
+            client = clients[actor]
+            url = _url(app, rule, row, world, actor)
+            headers = {}
+            if row.api and actor != "anonymous":
+                headers["Authorization"] = f"Bearer {world.api_tokens[actor]}"
+            if "GET" in rule.methods:
+                response = client.get(url, headers=headers)
+                body = response.get_data(as_text=True)
+                allowed = actor in row.read
+                if allowed and response.status_code != 200:
+                    failures.append(f"{actor} GET {url}: {response.status_code}, expected 200")
+                if not allowed and not _denied(actor, response):
+                    failures.append(f"{actor} GET {url}: {response.status_code}, expected 403/404")
+                sees = row.read if row.sees_people is None else row.sees_people
+                if actor not in sees and (leak := [m for m in PERSONAL_MARKERS if m in body]):
+                    failures.append(f"{actor} GET {url}: shows {leak}")
+            methods = rule.methods & CHANGE_METHODS
+            if methods and actor not in row.change:
+                method = sorted(methods)[0]
+                if row.api:
+                    response = client.open(
+                        url,
+                        method=method,
+                        headers=headers,
+                        json=_resolve(row.json_body or {}, world),
+                    )
+                else:
+                    data = {
+                        "csrf_token": tokens[actor],
+                        "request_key": secrets.token_urlsafe(16),
+                        **_resolve(row.data, world),
+                    }
+                    response = client.open(url, method=method, data=data)
+                body = response.get_data(as_text=True)
+                if not _denied(actor, response):
+                    failures.append(
+                        f"{actor} {method} {url}: {response.status_code}, expected 403/404"
+                    )
+                if leak := [m for m in PERSONAL_MARKERS if m in body]:
+                    failures.append(f"{actor} {method} {url}: shows {leak}")
+                with app.app_context():
+                    after = _snapshot()
+                if after != before:
+                    failures.append(f"{actor} {method} {url}: changed the database")
+                    before = after
+    assert not failures, "\n".join(failures)
+
+
+def test_a_new_view_without_a_row_is_caught(app):
+    @app.get("/reports/centers/<int:center_id>")
+    def report_for_center(center_id):  # pragma: no cover - never requested
+        return str(center_id)
+
+    assert _missing_rows(app) == ["report_for_center"]
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_rows_name_existing_rules(app, endpoint):
+    """A row for a view that is gone (or renamed) is a row that checks nothing."""
+    assert endpoint in {r.endpoint for r in app.url_map.iter_rules()}

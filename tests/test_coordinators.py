@@ -1,0 +1,434 @@
+"""A coordinator registers the company's employees and books, moves and cancels for them."""
+
+import email
+import re
+from email.policy import default
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import Company, Person
+from app.accounts.orgnr import with_check_digit
+from app.bookings.models import Booking
+from app.calendar.models import OutboxMessage
+from app.extensions import db
+from tests.conftest import Auth, csrf_token, form_value
+
+
+@pytest.fixture
+def company_setup(app, make):
+    with app.app_context():
+        company, other = make.company(), make.company()
+        coordinator = make.person(("coordinator",), company=company)
+        employee = make.employee(company=company, name="Erik Eriksson")
+        stranger = make.employee(company=other, name="Fia Främling")
+        return {
+            "company_id": company.id,
+            "coordinator": coordinator.email,
+            "employee_id": employee.id,
+            "stranger_id": stranger.id,
+        }
+
+
+@pytest.fixture
+def coordinator(client, company_setup):
+    Auth(client).login(company_setup["coordinator"])
+    return client
+
+
+def _people_count():
+    return db.session.scalar(select(func.count(Person.id)))
+
+
+def _register(client, **fields):
+    page = client.get("/company/employees").get_data(as_text=True)
+    return client.post("/company/employees", data={"csrf_token": csrf_token(page), **fields})
+
+
+def test_employees_page_lists_only_the_own_company(coordinator):
+    page = coordinator.get("/company/employees").get_data(as_text=True)
+    assert "Erik Eriksson" in page
+    assert "Fia Främling" not in page
+
+
+def test_register_one_employee_sends_an_invitation_that_sets_the_password(app, coordinator):
+    response = _register(coordinator, name="Karin Svets", email="Karin.Svets@Foretag.se")
+    assert response.status_code == 302
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == "karin.svets@foretag.se"))
+        assert person.has_role("employee") and person.password_hash is None
+        (row,) = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == person.email)
+        ).all()
+        assert row.kind == "invitation"
+        text = email.message_from_bytes(row.raw, policy=default).get_body(("plain",)).get_content()
+    link = re.search(r"http://127\.0\.0\.1:5000(/password/invite/\S+)", text).group(1)
+    invited = app.test_client()
+    page = invited.get(link)
+    assert page.status_code == 200
+    response = invited.post(
+        link,
+        data={
+            "password": "svetsa-bra-123",
+            "confirm": "svetsa-bra-123",
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
+    assert response.status_code == 302
+    assert Auth(invited).login("karin.svets@foretag.se", "svetsa-bra-123").status_code == 302
+    assert invited.get(link).status_code == 404  # used once
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "", "email": "a@b.se"}, "Fyll i namnet."),
+        ({"name": "X" * 121, "email": "a@b.se"}, "Högst 120 tecken."),
+        ({"name": "<script>", "email": "a@b.se"}, "otillåtna tecken"),
+        ({"name": "Ann", "email": "inte-en-adress"}, "Skriv en giltig e-postadress"),
+        ({"name": "Ann", "email": "a@b.se", "phone": "ring mig"}, "Bara siffror"),
+    ],
+)
+def test_register_refuses_bad_input(app, coordinator, fields, message):
+    with app.app_context():
+        before = _people_count()
+    response = _register(coordinator, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert _people_count() == before
+
+
+def test_register_refuses_an_address_that_has_an_account(app, coordinator, company_setup):
+    with app.app_context():
+        taken = db.session.get(Person, company_setup["stranger_id"]).email
+        before = _people_count()
+    response = _register(coordinator, name="Dubbel", email=taken.upper())
+    assert response.status_code == 400
+    assert "Det finns redan ett konto" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _people_count() == before
+
+
+def test_only_coordinators_register(app, client, company_setup, make):
+    with app.app_context():
+        employee = db.session.get(Person, company_setup["employee_id"]).email
+    Auth(client).login(employee)
+    assert client.get("/company/employees").status_code == 403
+
+
+def _upload(client, content: bytes, filename="medarbetare.csv"):
+    page = client.get("/company/employees").get_data(as_text=True)
+    import io
+
+    return client.post(
+        "/company/employees/import",
+        data={"csrf_token": csrf_token(page), "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_csv_import_registers_everyone_and_invites_them(app, coordinator, company_setup):
+    content = (
+        "\ufeffnamn;e-post;telefon\n"
+        "Åke Ström;ake.strom@foretag.se;070-123 45 67\n"
+        "Lena Öberg;lena.oberg@foretag.se;\n"
+        "\n"
+    ).encode()
+    response = _upload(coordinator, content)
+    assert response.status_code == 302
+    with app.app_context():
+        people = db.session.scalars(
+            select(Person).where(
+                Person.email.in_(["ake.strom@foretag.se", "lena.oberg@foretag.se"])
+            )
+        ).all()
+        assert sorted(p.name for p in people) == ["Lena Öberg", "Åke Ström"]
+        assert {p.company_id for p in people} == {company_setup["company_id"]}
+        invitations = db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "invitation")
+        )
+        assert invitations == 2
+
+
+def test_csv_import_with_commas_and_english_headers(app, coordinator):
+    response = _upload(coordinator, b"name,email\nBo Berg,bo.berg@foretag.se\n")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Person).where(Person.email == "bo.berg@foretag.se"))
+
+
+def test_csv_import_reports_every_bad_row_and_saves_nothing(app, coordinator, company_setup):
+    with app.app_context():
+        taken = db.session.get(Person, company_setup["stranger_id"]).email
+        before = _people_count()
+    content = (
+        "namn;e-post;telefon\n"
+        "God Rad;god.rad@foretag.se;\n"  # line 2: fine, but must not be saved alone
+        ";utan.namn@foretag.se;\n"  # 3
+        "Fel Adress;inte-en-adress;\n"  # 4
+        f"Finns Redan;{taken};\n"  # 5
+        "Dubblett;god.rad@foretag.se;\n"  # 6
+        f"{'L' * 121};lang@foretag.se;\n"  # 7
+        "Telefon;tel@foretag.se;ring mig\n"  # 8
+    ).encode()
+    response = _upload(coordinator, content)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "6 rader är fel. Ingen medarbetare har sparats." in page
+    for line, reason in [
+        (3, "Namn saknas."),
+        (4, "Ogiltig e-postadress"),
+        (5, "Det finns redan ett konto"),
+        (6, "E-postadressen finns redan på rad 2."),
+        (7, "längre än 120 tecken"),
+        (8, "Telefonnumret får bara ha siffror"),
+    ]:
+        assert re.search(rf"<td>{line}</td>.*?{re.escape(reason)}", page, re.S), line
+    with app.app_context():
+        assert _people_count() == before
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("namn;e-post\nÅsa Åberg;asa@foretag.se\n".encode("latin-1"), "inte UTF-8"),
+        (b"\x00\x01\x02binary", "inte UTF-8"),
+        ("förnamn;mejl\nAnna;anna@foretag.se\n".encode(), "Saknas: namn, e-post"),
+        (b"namn;e-post;lon\nAnna;anna@foretag.se;30000\n", "Okända: lon"),
+        (b"namn;e-post\n", "inga rader"),
+        (b"", "Filen är tom."),
+    ],
+)
+def test_csv_import_refuses_a_bad_file_with_a_clear_message(app, coordinator, content, message):
+    with app.app_context():
+        before = _people_count()
+    response = _upload(coordinator, content)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert _people_count() == before
+
+
+def test_csv_import_without_a_file(coordinator):
+    page = coordinator.get("/company/employees").get_data(as_text=True)
+    response = coordinator.post("/company/employees/import", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 400
+    assert "Välj en CSV-fil." in response.get_data(as_text=True)
+
+
+def test_csv_import_refuses_too_many_rows(app, coordinator):
+    app.config["EMPLOYEE_CSV_MAX_ROWS"] = 3
+    rows = "".join(f"P {n};p{n}@foretag.se\n" for n in range(4))
+    response = _upload(coordinator, ("namn;e-post\n" + rows).encode())
+    assert response.status_code == 400
+    assert "Högst 3 rader per fil." in response.get_data(as_text=True)
+
+
+def test_coordinator_books_moves_and_cancels_for_an_employee(app, make, coordinator, company_setup):
+    with app.app_context():
+        model = make.model()
+        first = make.session(model=model)
+        second = make.session(model=model, center=first.center)
+        first_id, second_id = first.id, second.id
+    page = coordinator.get(f"/sessions/{first_id}").get_data(as_text=True)
+    assert "Boka åt en medarbetare" in page and "Erik Eriksson" in page
+    assert "Fia Främling" not in page
+    key = re.search(r'id="book-for-heading".*?name="request_key"[^>]*value="([^"]+)"', page, re.S)
+    response = coordinator.post(
+        f"/sessions/{first_id}/book",
+        data={
+            "csrf_token": csrf_token(page),
+            "request_key": key.group(1),
+            "employee_id": company_setup["employee_id"],
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/company/employees/{company_setup['employee_id']}"
+    with app.app_context():
+        booking = db.session.scalar(
+            select(Booking).where(Booking.employee_id == company_setup["employee_id"])
+        )
+        assert booking.status == "confirmed" and booking.session_id == first_id
+        booking_id = booking.id
+    employee_page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"/bookings/{booking_id}/move" in employee_page
+
+    move_page = coordinator.get(f"/bookings/{booking_id}/move").get_data(as_text=True)
+    response = coordinator.post(
+        f"/bookings/{booking_id}/move",
+        data={"csrf_token": csrf_token(move_page), "target": second_id},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        moved = db.session.scalar(
+            select(Booking).where(
+                Booking.employee_id == company_setup["employee_id"], Booking.status == "confirmed"
+            )
+        )
+        assert moved.session_id == second_id
+        moved_id = moved.id
+    page = coordinator.get(f"/company/employees/{company_setup['employee_id']}").get_data(
+        as_text=True
+    )
+    response = coordinator.post(
+        f"/bookings/{moved_id}/cancel", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Booking, moved_id).status == "cancelled"
+
+
+def test_coordinator_cannot_book_for_another_company(app, make, coordinator, company_setup):
+    with app.app_context():
+        session_id = make.session().id
+    page = coordinator.get(f"/sessions/{session_id}").get_data(as_text=True)
+    response = coordinator.post(
+        f"/sessions/{session_id}/book",
+        data={
+            "csrf_token": csrf_token(page),
+            "request_key": form_value(page, "request_key"),
+            "employee_id": company_setup["stranger_id"],
+        },
+    )
+    assert response.status_code == 404
+    assert "Fia Främling" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 0
+
+
+@pytest.mark.parametrize("employee_id", ["abc", "-1", "99999999999"])
+def test_book_refuses_a_junk_employee_id(app, make, coordinator, employee_id):
+    with app.app_context():
+        session_id = make.session().id
+    page = coordinator.get(f"/sessions/{session_id}").get_data(as_text=True)
+    response = coordinator.post(
+        f"/sessions/{session_id}/book",
+        data={
+            "csrf_token": csrf_token(page),
+            "request_key": form_value(page, "request_key"),
+            "employee_id": employee_id,
+        },
+    )
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 0
+
+
+def test_cli_invites_a_coordinator_who_then_sets_a_password(app, make):
+    with app.app_context():
+        company = make.company()
+        org_number = company.org_number
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "invite",
+            "Sam.Ordnare@Foretag.se",
+            "--name",
+            "Sam Ordnare",
+            "--role",
+            "coordinator",
+            "--role",
+            "employee",
+            "--company",
+            org_number,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == "sam.ordnare@foretag.se"))
+        assert person.roles == {"coordinator", "employee"}
+        assert person.company.org_number == org_number
+        assert (
+            db.session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "invitation")
+            )
+            == 1
+        )
+    again = runner.invoke(args=["invite", "sam.ordnare@foretag.se", "--name", "X"])
+    assert again.exit_code != 0 and "redan ett konto" in again.output
+    bad = runner.invoke(args=["invite", "a@b.se", "--name", "X", "--company", "556000-0000"])
+    assert bad.exit_code != 0 and "No company" in bad.output
+
+
+def _company_form(client, **fields):
+    page = client.get("/companies").get_data(as_text=True)
+    municipality = re.search(r'<option value="(\d+)">Luleå', page).group(1)
+    data = {
+        "name": "Norrstål AB",
+        "org_number": with_check_digit("556812345"),
+        "municipality": municipality,
+        "industry": "steel",
+        "coordinator_name": "Sara Samordnare",
+        "coordinator_email": "sara@norrstal.se",
+        "csrf_token": csrf_token(page),
+        **fields,
+    }
+    return client.post("/companies", data=data)
+
+
+@pytest.fixture
+def project_admin(app, make, client):
+    with app.app_context():
+        address = make.person(("project_admin",)).email
+    Auth(client).login(address)
+    return client
+
+
+def test_project_admin_registers_a_company_and_invites_its_coordinator(app, project_admin):
+    # Typed without the hyphen; stored with it.
+    response = _company_form(
+        project_admin, org_number=with_check_digit("556812345").replace("-", "")
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        company = db.session.scalar(select(Company).where(Company.name == "Norrstål AB"))
+        assert company.org_number == with_check_digit("556812345")  # stored as NNNNNN-NNNN
+        coordinator = db.session.scalar(select(Person).where(Person.email == "sara@norrstal.se"))
+        assert coordinator.roles == {"coordinator"} and coordinator.company_id == company.id
+        assert (
+            db.session.scalar(
+                select(OutboxMessage.kind).where(OutboxMessage.recipient == "sara@norrstal.se")
+            )
+            == "invitation"
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"org_number": "556812-3450"}, "kontrollsiffra"),  # the right check digit is 8
+        ({"org_number": "12345"}, "Inte ett giltigt organisationsnummer"),
+        ({"org_number": "5" * 21}, "Skriv numret som NNNNNN-NNNN"),
+        ({"org_number": "800101-1239"}, "Inte ett giltigt organisationsnummer"),  # a birth date
+        ({"coordinator_email": "sara@"}, "Skriv en giltig e-postadress"),
+        ({"name": "N" * 121}, "Högst 120 tecken."),
+        ({"municipality": "999999"}, "Välj en kommun i Norrbotten eller Västerbotten"),
+        ({"municipality": "Luleå"}, "Välj kommun."),
+    ],
+)
+def test_company_form_refuses_bad_input(app, project_admin, fields, message):
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Company.id)))
+    response = _company_form(project_admin, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Company.id))) == before
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_company_form_refuses_a_registered_number_or_address(app, make, project_admin):
+    with app.app_context():
+        existing = make.company()
+        number, taken_email = existing.org_number, make.employee().email
+    first = _company_form(project_admin, org_number=number)
+    assert first.status_code == 400 and "finns redan" in first.get_data(as_text=True)
+    second = _company_form(project_admin, coordinator_email=taken_email)
+    assert second.status_code == 400 and "redan ett konto" in second.get_data(as_text=True)
+
+
+def test_only_project_admins_register_companies(app, client, company_setup):
+    Auth(client).login(company_setup["coordinator"])
+    assert client.get("/companies").status_code == 403
