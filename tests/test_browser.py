@@ -198,8 +198,14 @@ def browser():
 
 
 def _page(browser, viewport=DESKTOP, javascript=False) -> Page:
-    """A fresh visitor (own cookies); JavaScript off unless asked for."""
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale="sv-SE")
+    """A fresh visitor (own cookies); JavaScript off unless asked for.
+
+    With JavaScript on, the page's Content-Security-Policy is bypassed so that axe-core
+    can be injected; the app's own pages need no script.
+    """
+    context = browser.new_context(
+        viewport=viewport, java_script_enabled=javascript, bypass_csp=javascript, locale="sv-SE"
+    )
     context.set_default_timeout(10_000)
     return context.new_page()
 
