@@ -475,8 +475,15 @@ TABBABLE = """() => {
 }"""
 
 
+FOCUSED = """() => {
+    const el = document.activeElement;
+    return [el.dataset.kb ?? null, getComputedStyle(el).outlineStyle];
+}"""
+
+
 def test_staff_pages_reach_every_control_with_tab_in_order(world, browser):
-    """Keyboard alone: Tab visits every link, button and field once, in reading order."""
+    """Keyboard alone: Tab visits every link, button and field once, in reading order,
+    and each shows where the focus is."""
     pages = [
         ("testledare@example.se", f"/schedule/?week={world.week}"),
         ("testledare@example.se", "/schedule/availability"),
@@ -496,21 +503,25 @@ def test_staff_pages_reach_every_control_with_tab_in_order(world, browser):
         page = signed_in[who]
         page.goto(world.url(path))
         controls = page.evaluate(TABBABLE)
-        reached = []
+        reached, unseen = [], []
         for _ in controls:
             # Date and time fields take a Tab per part (day, month, year) before moving on.
             for _part in range(4):
                 page.keyboard.press("Tab")
-                now = page.evaluate("document.activeElement.dataset.kb ?? null")
+                now, outline = page.evaluate(FOCUSED)
                 if not reached or now != reached[-1]:
                     break
             reached.append(now)
+            if outline == "none":
+                unseen.append(controls[int(now)] if now else now)
         expected = [str(i) for i in range(len(controls))]
         if reached != expected:
             at = next(i for i, (a, b) in enumerate(zip(reached, expected, strict=True)) if a != b)
             problems.append(
                 f"{path}: Tab {at + 1} reached {reached[at]!r}, expected {controls[at]!r}"
             )
+        if unseen:
+            problems.append(f"{path}: no visible focus on {unseen}")
         assert len(controls) > 10, (path, controls)  # the menu and the page's own controls
     assert not problems, "\n".join(problems)
 
