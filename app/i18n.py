@@ -16,7 +16,6 @@ from babel.messages.pofile import read_po
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     has_request_context,
     redirect,
@@ -25,8 +24,10 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
+from app.errors import InvalidInput
 from app.extensions import db
 
 bp = Blueprint("i18n", __name__)
@@ -46,7 +47,13 @@ def select_locale() -> str:
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+    # By the browser's order of preference, matching on the language alone: "sv-SE"
+    # counts as Swedish (werkzeug's best_match would pick a lower-rated exact "en").
+    for tag, _quality in request.accept_languages:
+        language = tag.split("-")[0].split("_")[0].lower()
+        if language in languages:
+            return language
+    return config["BABEL_DEFAULT_LOCALE"]
 
 
 def person_locale(person) -> str:
@@ -84,7 +91,7 @@ def choose_language():
     """The language switch in the footer: a plain form, so it works without JavaScript."""
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
-        abort(400, description="Okänt språk / unknown language.")
+        raise InvalidInput(_("Välj svenska eller engelska."))
     session[SESSION_KEY] = language
     if current_user.is_authenticated:
         set_language(current_user, language)
