@@ -252,6 +252,8 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     with app.app_context():
         assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 1
         assert db.session.scalar(select(AssessorAbsence.reason)) == "Semester"
+    shown = client.get("/schedule/availability").get_data(as_text=True)
+    assert "måndag 5 juli 2027 – fredag 30 juli 2027: Semester" in shown
     if "Gunnar Grön" not in listing:
         pytest.fail("the list shows the participants of each session")
     auth.logout()
