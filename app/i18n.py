@@ -140,7 +140,11 @@ def compile_catalogues(translations_dir: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    compile_catalogues(os.path.join(app.root_path, "translations"))
+    try:
+        compile_catalogues(os.path.join(app.root_path, "translations"))
+    except OSError as error:
+        # A read-only install without compiled catalogues still serves, in Swedish.
+        app.logger.warning("Could not compile the translations: %s", error)
     app.register_blueprint(bp)
     user_logged_in.connect(_adopt_choice_at_sign_in, app)
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
