@@ -86,17 +86,35 @@ def _back_to(target: str | None) -> str:
     return url_for("schedule.index")
 
 
-@bp.post("/language")
-def choose_language():
-    """The language switch in the footer: a plain form, so it works without JavaScript."""
-    language = request.form.get("language", "")
+def _checked(language: str) -> str:
     if language not in current_app.config["LANGUAGES"]:
         raise InvalidInput(_("Välj svenska eller engelska."))
+    return language
+
+
+@bp.post("/language")
+def choose_language():
+    """The footer's switch for someone signed in: a form with a CSRF token, as it
+    changes their stored choice. Works without JavaScript."""
+    language = _checked(request.form.get("language", ""))
     session[SESSION_KEY] = language
     if current_user.is_authenticated:
         set_language(current_user, language)
         db.session.commit()
     return redirect(_back_to(request.form.get("next")), code=303)
+
+
+@bp.get("/language/<language>")
+def visitor_language(language: str):
+    """The footer's switch for a visitor: plain links, which change nothing stored.
+
+    Links rather than a form keep the visitor's pages free of a CSRF token, which
+    would start a signed session on every anonymous page view (the search page is
+    the busiest page). For someone signed in, the form above is the way: a link
+    only sets this browser's session, and their stored choice still wins.
+    """
+    session[SESSION_KEY] = _checked(language)
+    return redirect(_back_to(request.args.get("next")), code=303)
 
 
 def _adopt_choice_at_sign_in(app: Flask, user, **extra) -> None:

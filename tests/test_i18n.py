@@ -122,32 +122,36 @@ def test_swedish_by_default_and_english_from_the_browser(client):
     assert "Hitta en validering" in german
 
 
-def test_the_language_switch_is_a_form_that_remembers_the_choice(client):
-    page = client.get("/?free_only=y").get_data(as_text=True)
-    assert 'name="language" value="en"' in page and "English" in page
-    response = client.post(
-        "/language",
-        data={"language": "en", "next": "/?free_only=y", "csrf_token": csrf_token(page)},
-    )
+def test_a_visitor_switches_with_a_link_that_is_remembered(client):
+    page = client.get("/?free_only=y")
+    html = page.get_data(as_text=True)
+    # Links: no form token, so a visitor's page view starts no signed session.
+    assert 'href="/language/en?next=/?free_only%3Dy"' in html and "English" in html
+    assert "session=" not in page.headers.get("Set-Cookie", "")
+    response = client.get("/language/en?next=/?free_only%3Dy")
     assert response.status_code == 303 and response.location.endswith("/?free_only=y")
     english = client.get("/", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     # The choice beats the browser's language, and the switch now offers Swedish.
-    assert "Find a validation" in english and 'name="language" value="sv"' in english
+    assert "Find a validation" in english and 'href="/language/sv?next=/"' in english
     assert "Svenska" in english
 
 
-def test_bad_language_switches_are_refused(client):
+def test_bad_language_switches_are_refused(app, client, auth, make):
+    unknown = client.get("/language/de")
+    assert unknown.status_code == 400
+    assert "Välj svenska eller engelska." in unknown.get_data(as_text=True)
+    elsewhere = client.get("/language/en?next=//evil.example")
+    assert elsewhere.status_code == 303 and elsewhere.location.endswith("/")
+    assert "evil" not in elsewhere.location
+
+    with app.app_context():
+        email = make.employee().email
+    auth.login(email)
     token = csrf_token(client.get("/").get_data(as_text=True))
     no_token = client.post("/language", data={"language": "en"})
     assert no_token.status_code == 400
     unknown = client.post("/language", data={"language": "de", "csrf_token": token})
     assert unknown.status_code == 400
-    assert "Välj svenska eller engelska." in unknown.get_data(as_text=True)
-    elsewhere = client.post(
-        "/language", data={"language": "en", "next": "//evil.example", "csrf_token": token}
-    )
-    assert elsewhere.status_code == 303 and elsewhere.location.endswith("/")
-    assert "evil" not in elsewhere.location
 
 
 def test_a_signed_in_persons_choice_follows_them_to_another_browser(app, client, auth, make):
@@ -155,8 +159,12 @@ def test_a_signed_in_persons_choice_follows_them_to_another_browser(app, client,
         person = make.employee()
         email, person_id = person.email, person.id
     auth.login(email)
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    client.post("/language", data={"language": "en", "next": "/bookings", "csrf_token": token})
+    page = client.get("/").get_data(as_text=True)
+    assert 'name="language" value="en"' in page  # signed in: a form with a token
+    answer = client.post(
+        "/language", data={"language": "en", "next": "/bookings", "csrf_token": csrf_token(page)}
+    )
+    assert answer.status_code == 303 and answer.location.endswith("/bookings")
     with app.app_context():
         assert db.session.get(Person, person_id).locale == "en"
 
@@ -179,8 +187,7 @@ def test_a_choice_made_before_signing_in_becomes_the_persons(app, client, auth, 
         chosen.locale = "sv"
         db.session.commit()
         chosen_email, chosen_id = chosen.email, chosen.id
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    client.post("/language", data={"language": "en", "csrf_token": token})
+    client.get("/language/en")
     auth.login(email)
     with app.app_context():
         assert db.session.get(Person, person_id).locale == "en"

@@ -1,5 +1,6 @@
-from flask import Blueprint, current_app, render_template, request
-from flask import session as cookie_session
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,10 +29,13 @@ from app.schedule.services import (
 bp = Blueprint("schedule", __name__, template_folder="templates")
 
 
-# The search's filters, remembered in the session so that coming back to the start
-# page shows the same search; "page" is not one of them.
+# The search's filters, remembered in a cookie of their own so that coming back to
+# the start page shows the same search; "page" is not one of them. A plain cookie,
+# not the signed session: the filters are no secret, are validated like any query
+# string when read back, and anonymous searches need not sign a session each time.
 FILTER_FIELDS = ("model", "county", "municipality", "date_from", "date_to", "free_only")
-SAVED_FILTERS = "search_filters"
+SAVED_FILTERS = "tcb_search"
+SAVED_FILTERS_DAYS = 90
 
 
 def _search_form(args: MultiDict) -> SessionSearchForm:
@@ -51,23 +55,22 @@ def _search_form(args: MultiDict) -> SessionSearchForm:
 def _effective_args() -> tuple[MultiDict, bool]:
     """The filters to search with, and whether they are the visitor's remembered ones."""
     if "clear" in request.args:
-        cookie_session.pop(SAVED_FILTERS, None)
         return MultiDict(), False
-    saved = cookie_session.get(SAVED_FILTERS)
+    saved = request.cookies.get(SAVED_FILTERS)
     if not request.args and saved:
-        return MultiDict(saved), True
+        return MultiDict(parse_qsl(saved)), True
     return request.args, False
 
 
-def _remember(args: MultiDict) -> None:
-    if not any(name in args for name in FILTER_FIELDS):
-        return  # only a page number, or nothing: keep what was remembered
-    chosen = {name: args[name] for name in FILTER_FIELDS if args.get(name)}
-    if cookie_session.get(SAVED_FILTERS, {}) != chosen:  # write the cookie only when it changes
-        if chosen:
-            cookie_session[SAVED_FILTERS] = chosen
-        else:
-            cookie_session.pop(SAVED_FILTERS, None)
+def _remembered(args: MultiDict, restored: bool, status: int) -> str | None:
+    """What the filter cookie should hold after this search; None to remove it."""
+    current = request.cookies.get(SAVED_FILTERS)
+    if "clear" in request.args:
+        return None
+    if status != 200 or restored or not any(name in args for name in FILTER_FIELDS):
+        return current  # a bad search, the remembered one again, or only a page number
+    chosen = [(name, args[name]) for name in FILTER_FIELDS if args.get(name)]
+    return urlencode(chosen) or None
 
 
 @bp.get("/")
@@ -86,12 +89,25 @@ def index():
     if status != 200 and restored:
         # Remembered filters that no longer fit (a model removed): forget them
         # rather than greet the visitor with an error on the start page.
-        cookie_session.pop(SAVED_FILTERS, None)
         args, restored = MultiDict(), False
         search, status = _cached_search(args, restored)
-    if status == 200 and not restored:
-        _remember(args)
-    return render_template("schedule/index.html", search=search), status
+        keep = None
+    else:
+        keep = _remembered(args, restored, status)
+    response = make_response(render_template("schedule/index.html", search=search), status)
+    if keep != request.cookies.get(SAVED_FILTERS):  # send the cookie only when it changes
+        if keep:
+            response.set_cookie(
+                SAVED_FILTERS,
+                keep,
+                max_age=SAVED_FILTERS_DAYS * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+        else:
+            response.delete_cookie(SAVED_FILTERS)
+    return response
 
 
 def _cached_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
