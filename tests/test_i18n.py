@@ -256,7 +256,7 @@ def test_mails_and_invites_are_in_the_recipients_language(app, make):
         assert "Tuesday 15 June 2027, 08:00–11:00" in to_english.subject
         event = icalendar.Calendar.from_ical(invite_of(to_english)).walk("VEVENT")[0]
         assert str(event["SUMMARY"]) == "Validation: Industriteknik BAS"
-        assert "Bring:" in str(event["DESCRIPTION"])
+        assert "Bring: photo ID, safety shoes" in str(event["DESCRIPTION"])
         text = next(
             part.get_content()
             for part in parse_mail(to_english.raw).walk()
@@ -268,6 +268,18 @@ def test_mails_and_invites_are_in_the_recipients_language(app, make):
         assert "tisdag 15 juni 2027, kl. 08.00–11.00" in to_swedish.subject
         event = icalendar.Calendar.from_ical(invite_of(to_swedish)).walk("VEVENT")[0]
         assert str(event["SUMMARY"]) == "Validering: Industriteknik BAS"
+        assert f"Ta med: {app.config['WHAT_TO_BRING']}" in str(event["DESCRIPTION"])
+
+
+def test_a_custom_what_to_bring_is_shown_as_written_in_both_languages(app, make):
+    app.config["WHAT_TO_BRING"] = "hörselskydd"
+    with app.app_context():
+        session = make.session()
+        english = _english(make.employee())
+        book_seat(session.id, english, english)
+        (row,) = [r for r in outbox() if r.kind == "booked"]
+        event = icalendar.Calendar.from_ical(invite_of(row)).walk("VEVENT")[0]
+        assert "Bring: hörselskydd" in str(event["DESCRIPTION"])
 
 
 def test_reminders_are_in_the_recipients_language(app, make):
