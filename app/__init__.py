@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # instead of overflowing the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
+    from app import i18n
+
+    i18n.init_app(app)
 
     from app.errors import register_error_handlers
     from app.formatting import register_filters

@@ -1,8 +1,13 @@
-"""Template filters that show UTC instants as Stockholm wall-clock text."""
+"""Template filters that show UTC instants as Stockholm wall-clock text, the Swedish way.
 
-from datetime import datetime
+Day and month names, numbers and their separators come from Babel's CLDR data for
+the current locale (the recipient's, inside `force_locale`), never from lists here.
+"""
+
+from datetime import date, datetime
 
 from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,33 +15,66 @@ from flask_babel import gettext as _
 from app.timeutil import to_local
 
 
-def _clock(moment: datetime) -> str:
+def _day(moment: date | datetime) -> date:
+    return to_local(moment).date() if isinstance(moment, datetime) else moment
+
+
+def clock(moment: datetime) -> str:
+    """'08.00' in Swedish (Språkrådet's kl. 08.00), '08:00' in English."""
     local = to_local(moment)
-    # Swedish writes 08.00, English 08:00.
     separator = "." if str(get_locale()).startswith("sv") else ":"
     return f"{local:%H}{separator}{local:%M}"
 
 
-def long_date(moment: datetime) -> str:
+_clock = clock  # the name other modules imported before it was public
+
+
+def long_date(moment: date | datetime) -> str:
     """'tisdag 3 mars 2026' in Swedish, 'Tuesday 3 March 2026' in English."""
-    return format_date(to_local(moment).date(), "EEEE d MMMM y", locale=get_locale())
+    return format_date(_day(moment), "EEEE d MMMM y", locale=get_locale())
+
+
+def day_label(moment: date | datetime) -> str:
+    """'måndag 2 mars' / 'Monday 2 March': a day in a week whose year is already shown."""
+    return format_date(_day(moment), "EEEE d MMMM", locale=get_locale())
 
 
 def time_span(start: datetime, end: datetime) -> str:
     """'tisdag 3 mars 2026, kl. 08.00–12.00': the local day and clock times."""
     return _(
-        "%(day)s, kl. %(start)s–%(end)s", day=long_date(start), start=_clock(start), end=_clock(end)
+        "%(day)s, kl. %(start)s–%(end)s", day=long_date(start), start=clock(start), end=clock(end)
     )
 
 
 def short_datetime(moment: datetime) -> str:
     local = to_local(moment)
-    return f"{format_date(local.date(), 'd MMM y', locale=get_locale())} {_clock(moment)}"
+    return f"{format_date(local.date(), 'd MMM y', locale=get_locale())} {clock(moment)}"
+
+
+def week_label(moment: date | datetime | int) -> str:
+    """'vecka 10' / 'week 10': the ISO 8601 week, which Swedish calendars number by."""
+    week = moment if isinstance(moment, int) else _day(moment).isocalendar()[1]
+    return _("vecka %(week)s", week=week)
+
+
+def number(value: float | int, digits: int = 0) -> str:
+    """'1 234,5' in Swedish (space for thousands, comma for decimals), '1,234.5' in English."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=get_locale())
+
+
+def percent(share: float) -> str:
+    """'45 %' in Swedish, '45%' in English."""
+    return format_percent(share, locale=get_locale())
 
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.add_template_filter(long_date)
+    app.add_template_filter(day_label)
     app.add_template_filter(time_span)
     app.add_template_filter(short_datetime)
-    app.add_template_filter(_clock, "clock")
+    app.add_template_filter(week_label)
+    app.add_template_filter(number)
+    app.add_template_filter(percent)
+    app.add_template_filter(clock)

@@ -1,11 +1,168 @@
-"""Which language a request is answered in: Swedish unless English was chosen."""
+"""Which language a request or a message is in, the language switch, and the catalogues.
 
-from flask import current_app, has_request_context, session
+Swedish is the default. A visitor's choice is kept in the session; a signed-in
+person's choice in `person.locale`, so that it follows them to other browsers and
+into the mails, invites and reminders sent to them.
+"""
+
+import glob
+import os
+import tempfile
+from contextlib import AbstractContextManager
+from urllib.parse import urlsplit
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+
+from app.errors import InvalidInput
+from app.extensions import db
+
+bp = Blueprint("i18n", __name__)
+
+SESSION_KEY = "lang"
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}  # each in its own language, never translated
 
 
 def select_locale() -> str:
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The signed-in person's language, else the session's, else the browser's best match."""
+    config = current_app.config
     if not has_request_context():  # CLI and services called from tests
-        return default
-    chosen = session.get("lang")
-    return chosen if chosen in current_app.config["LANGUAGES"] else default
+        return config["BABEL_DEFAULT_LOCALE"]
+    languages = config["LANGUAGES"]
+    if current_user.is_authenticated and getattr(current_user, "locale", None) in languages:
+        return current_user.locale
+    chosen = session.get(SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    # By the browser's order of preference, matching on the language alone: "sv-SE"
+    # counts as Swedish (werkzeug's best_match would pick a lower-rated exact "en").
+    for tag, _quality in request.accept_languages:
+        language = tag.split("-")[0].split("_")[0].lower()
+        if language in languages:
+            return language
+    return config["BABEL_DEFAULT_LOCALE"]
+
+
+def person_locale(person) -> str:
+    """The language to write to this person in: their choice, else the default."""
+    locale = getattr(person, "locale", None)
+    if locale in current_app.config["LANGUAGES"]:
+        return locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def speaking_to(person) -> AbstractContextManager:
+    """Compose a mail or an invite in the recipient's language, not the sender's."""
+    return force_locale(person_locale(person))
+
+
+def set_language(person, language: str) -> None:
+    """Remember a signed-in person's language choice; the caller commits."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise ValueError(language)
+    person.locale = language
+    db.session.flush()
+
+
+def _back_to(target: str | None) -> str:
+    # Only ever back to a page of this site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("schedule.index")
+
+
+def _checked(language: str) -> str:
+    if language not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_("Välj svenska eller engelska."))
+    return language
+
+
+@bp.post("/language")
+def choose_language():
+    """The footer's switch for someone signed in: a form with a CSRF token, as it
+    changes their stored choice. Works without JavaScript."""
+    language = _checked(request.form.get("language", ""))
+    session[SESSION_KEY] = language
+    if current_user.is_authenticated:
+        set_language(current_user, language)
+        db.session.commit()
+    return redirect(_back_to(request.form.get("next")), code=303)
+
+
+@bp.get("/language/<language>")
+def visitor_language(language: str):
+    """The footer's switch for a visitor: plain links, which change nothing stored.
+
+    Links rather than a form keep the visitor's pages free of a CSRF token, which
+    would start a signed session on every anonymous page view (the search page is
+    the busiest page). For someone signed in, the form above is the way: a link
+    only sets this browser's session, and their stored choice still wins.
+    """
+    session[SESSION_KEY] = _checked(language)
+    return redirect(_back_to(request.args.get("next")), code=303)
+
+
+def _adopt_choice_at_sign_in(app: Flask, user, **extra) -> None:
+    """A language picked before signing in becomes the person's, if they had none.
+
+    A person who already chose keeps their choice, and select_locale reads it from
+    the person, so it applies from the first page after signing in.
+    """
+    chosen = session.get(SESSION_KEY)
+    if getattr(user, "locale", "") is None and chosen in app.config["LANGUAGES"]:
+        set_language(user, chosen)
+        db.session.commit()
+
+
+def compile_catalogues(translations_dir: str) -> None:
+    """Compile every messages.po to the .mo Flask-Babel reads, when missing or older.
+
+    The .mo files are build output and not in git. Several gunicorn workers may start
+    at once: each writes a temporary file beside the target and renames it into
+    place, which is atomic, so no worker ever reads half a catalogue.
+    """
+    for po_path in glob.glob(os.path.join(translations_dir, "*", "LC_MESSAGES", "*.po")):
+        mo_path = po_path[:-3] + ".mo"
+        try:
+            if os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+                continue
+        except FileNotFoundError:
+            pass
+        locale = po_path.split(os.sep)[-3]
+        with open(po_path, "rb") as handle:
+            catalogue = read_po(handle, locale=locale)
+        fd, tmp_path = tempfile.mkstemp(dir=os.path.dirname(po_path), suffix=".mo.tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write_mo(handle, catalogue)
+            os.replace(tmp_path, mo_path)
+        except BaseException:
+            if os.path.exists(tmp_path):
+                os.unlink(tmp_path)
+            raise
+
+
+def init_app(app: Flask) -> None:
+    try:
+        compile_catalogues(os.path.join(app.root_path, "translations"))
+    except OSError as error:
+        # A read-only install without compiled catalogues still serves, in Swedish.
+        app.logger.warning("Could not compile the translations: %s", error)
+    app.register_blueprint(bp)
+    user_logged_in.connect(_adopt_choice_at_sign_in, app)
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

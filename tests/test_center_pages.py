@@ -206,7 +206,7 @@ def test_capacity_view_counts_seats_and_shows_closed_days(app, client, make, cen
     assert "vecka 51" in html and "vecka 52" in html
     assert "Julafton" in html and "Juldagen" in html
     assert "12 / 0 / 0" in html  # 12 computers, group size 12: seats offered, booked, used
-    assert "36.0 / 0.0 / 0.0" in html  # 12 seats × 3 hours
+    assert "36,0 / 0,0 / 0,0" in html  # 12 seats × 3 hours, with a Swedish decimal comma
 
 
 def test_testledare_sees_week_grid_list_and_sets_availability(
@@ -227,8 +227,8 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     auth.logout()
     auth.login(center_admin["assessor_email"])
     grid = client.get("/schedule/?week=2027-W37").get_data(as_text=True)
-    assert "vecka 37" in grid and "Tisdag 14/9" in grid and "08.00–11.00" in grid
-    assert "Måndag 13/9" in grid.replace("måndag", "Måndag")
+    assert "vecka 37" in grid and "Tisdag 14 september" in grid and "08.00–11.00" in grid
+    assert "Måndag 13 september" in grid
     assert client.get("/schedule/?week=bogus").status_code == 200
     listing = client.get("/schedule/list").get_data(as_text=True)
     page = client.get("/schedule/availability").get_data(as_text=True)
@@ -252,6 +252,8 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     with app.app_context():
         assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 1
         assert db.session.scalar(select(AssessorAbsence.reason)) == "Semester"
+    shown = client.get("/schedule/availability").get_data(as_text=True)
+    assert "måndag 5 juli 2027 – fredag 30 juli 2027: Semester" in shown
     if "Gunnar Grön" not in listing:
         pytest.fail("the list shows the participants of each session")
     auth.logout()

@@ -43,6 +43,8 @@ class Person(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # "sv" or "en" once the person has chosen; None lets the browser's language decide.
+    locale: Mapped[str | None] = mapped_column(String(5))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     # A testledare's home test center.

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,25 +25,73 @@ from app.results.services import bookings_with_outcomes
 bp = Blueprint("bookings", __name__, template_folder="templates")
 
 
+PENDING_KEY = "pending_booking"
+
+
 @bp.post("/sessions/<int:session_id>/book")
-@login_required
 def book(session_id: int):
+    """Book a seat; someone not signed in signs in first and the booking follows.
+
+    The form is kept in the session (CSRFProtect has checked it), the sign-in page
+    returns to `resume_booking`, and the seat is booked with the same request key:
+    start page, session page, sign-in, booked.
+    """
     form = BookingForm()
     if not form.validate():
         errors = [str(e) for field in form for e in field.errors]
         raise InvalidInput(" ".join(errors))
+    if not current_user.is_authenticated:
+        session[PENDING_KEY] = {
+            "session_id": session_id,
+            "request_key": form.request_key.data,
+            "support_needs": list(form.support_needs.data or ()),
+            "support_note": form.support_note.data or "",
+        }
+        flash(_("Logga in så bokas platsen direkt."), "info")
+        resume = url_for("bookings.resume_booking", session_id=session_id)
+        return redirect(url_for("accounts.login", next=resume))
     employee = current_user
     if form.employee_id.data and form.employee_id.data != current_user.id:
         employee = db.session.get(Person, form.employee_id.data)
         if employee is None or not may_book_for(current_user, employee):
             raise NotFound(_("Medarbetaren finns inte."))
+    return _book_and_report(
+        session_id,
+        employee,
+        form.request_key.data,
+        form.support_needs.data or (),
+        form.support_note.data or "",
+    )
+
+
+@bp.get("/sessions/<int:session_id>/book/resume")
+@login_required
+def resume_booking(session_id: int):
+    """Finish the booking someone asked for before signing in, once."""
+    pending = session.get(PENDING_KEY)
+    if not pending or pending.get("session_id") != session_id:
+        # Nothing asked for (or already done): the session page shows where things stand.
+        return redirect(url_for("schedule.session_detail", session_id=session_id))
+    session.pop(PENDING_KEY)
+    return _book_and_report(
+        session_id,
+        current_user,
+        pending["request_key"],
+        pending["support_needs"],
+        pending["support_note"],
+    )
+
+
+def _book_and_report(
+    session_id: int, employee: Person, request_key: str, support_needs, support_note: str
+):
     booking = book_seat(
         session_id,
         employee=employee,
         actor=current_user,
-        request_key=form.request_key.data,
-        support_needs=form.support_needs.data or (),
-        support_note=form.support_note.data or "",
+        request_key=request_key,
+        support_needs=support_needs,
+        support_note=support_note,
     )
     when = time_span(booking.session.starts_at, booking.session.ends_at)
     if booking.status == "confirmed":

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.bookings.models import Booking
 from app.calendar.ics import Attendee, EventData
 from app.calendar.models import CalendarEntry
+from app.config import Defaults
 from app.formatting import short_datetime
 from app.schedule.models import ValidationSession
 
@@ -45,6 +46,17 @@ def cancel_deadline(session: ValidationSession):
     return session.starts_at - timedelta(hours=current_app.config["CANCEL_DEADLINE_HOURS"])
 
 
+def what_to_bring() -> str:
+    """The WHAT_TO_BRING setting; its default in the reader's language, a custom text as set."""
+    text = current_app.config["WHAT_TO_BRING"]
+    if text == Defaults.WHAT_TO_BRING:
+        return _(
+            "legitimation med foto, skyddsskor och arbetskläder för den praktiska delen, "
+            "och glasögon om du läser med sådana"
+        )
+    return text
+
+
 def participant_description(session: ValidationSession) -> str:
     center = session.center
     return "\n".join(
@@ -52,7 +64,7 @@ def participant_description(session: ValidationSession) -> str:
             _("Validering: %(model)s", model=session.model.name),
             _("Plats: %(place)s", place=location(session)),
             "",
-            _("Ta med: %(items)s", items=current_app.config["WHAT_TO_BRING"]),
+            _("Ta med: %(items)s", items=what_to_bring()),
             _("Kom gärna 15 minuter före start för incheckning."),
             "",
             _(

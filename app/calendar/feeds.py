@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +24,7 @@ from app.calendar.ics import EventData
 from app.calendar.models import CalendarEntry, FeedToken
 from app.db import unit_of_work, utcnow
 from app.extensions import db
+from app.i18n import person_locale, speaking_to
 from app.schedule.models import ValidationSession
 
 # Bumped when the feed's layout changes, so that clients fetch it again.
@@ -176,7 +178,9 @@ def personal_validator(person: Person, token: str, now: datetime | None = None) 
     entries = db.session.scalar(
         select(func.max(CalendarEntry.updated_at)).where(CalendarEntry.person_id == person.id)
     )
-    return _validator(f"person:{person.id}:{token}", *seats, *sessions, entries)
+    # The feed is written in the person's language: a change of language is a new feed.
+    key = f"person:{person.id}:{token}:{person_locale(person)}"
+    return _validator(key, *seats, *sessions, entries)
 
 
 def personal_events(person: Person, now: datetime | None = None) -> list[EventData]:
@@ -210,14 +214,16 @@ def personal_events(person: Person, now: datetime | None = None) -> list[EventDa
         )
     }
     result = []
-    for booking in bookings:
-        entry = entries.get((booking.id, booking.session_id, "participant"))
-        lost = booking.status == "cancelled" or booking.session.status == "cancelled"
-        result.append(events.participant_event(booking, entry, cancelled=lost))
-    for session in sessions:
-        entry = entries.get((0, session.id, "assessor"))
-        cancelled = session.status == "cancelled"
-        result.append(events.assessor_event(session, entry, cancelled=cancelled))
+    # Calendar programs fetch the feed without the person's session or browser language.
+    with speaking_to(person):
+        for booking in bookings:
+            entry = entries.get((booking.id, booking.session_id, "participant"))
+            lost = booking.status == "cancelled" or booking.session.status == "cancelled"
+            result.append(events.participant_event(booking, entry, cancelled=lost))
+        for session in sessions:
+            entry = entries.get((0, session.id, "assessor"))
+            cancelled = session.status == "cancelled"
+            result.append(events.assessor_event(session, entry, cancelled=cancelled))
     return result
 
 
@@ -249,4 +255,6 @@ def center_events(center_id: int, now: datetime | None = None) -> list[EventData
         .options(joinedload(ValidationSession.center), joinedload(ValidationSession.model))
         .order_by(ValidationSession.starts_at)
     ).all()
-    return [events.center_event(session) for session in sessions]
+    # One public feed for everyone, cached by ETag: always in the default language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return [events.center_event(session) for session in sessions]

@@ -21,6 +21,7 @@ from app.calendar.outbox import enqueue
 from app.db import utcnow
 from app.extensions import db
 from app.formatting import time_span
+from app.i18n import speaking_to
 from app.schedule.models import ValidationSession
 
 
@@ -68,7 +69,15 @@ def mail_for(
     event: EventData | None,
     method: str | None,
 ):
-    """The e-mail about one event: text and HTML from the same data as the invite."""
+    """The e-mail about one event: text and HTML from the same data as the invite.
+
+    Written in the recipient's language, whoever's request caused it.
+    """
+    with speaking_to(person):
+        return _compose_mail(person, reason, session, event, method)
+
+
+def _compose_mail(person, reason, session, event, method):
     context = {
         "person": person,
         "intro": _intro(reason),
@@ -103,7 +112,8 @@ def _deliver(
     entry: CalendarEntry, event_for, reason: str, session: ValidationSession, cancelled: bool
 ) -> None:
     """Queue REQUEST or CANCEL if what the person would see differs from what they saw."""
-    event = event_for(entry, cancelled)
+    with speaking_to(entry.person):
+        event = event_for(entry, cancelled)
     fingerprint = _fingerprint(event)
     if fingerprint == entry.fingerprint:
         return
@@ -115,13 +125,9 @@ def _deliver(
     db.session.flush()
     if session.ends_at <= utcnow():
         return  # nobody needs an invite for what is already over
-    message = mail_for(
-        entry.person,
-        reason,
-        session,
-        event_for(entry, cancelled),
-        "CANCEL" if cancelled else "REQUEST",
-    )
+    with speaking_to(entry.person):
+        event = event_for(entry, cancelled)  # again: SEQUENCE may have risen
+    message = mail_for(entry.person, reason, session, event, "CANCEL" if cancelled else "REQUEST")
     enqueue(message, kind=reason, recipient=entry.person.email)
 
 

@@ -28,6 +28,7 @@ from app.centers.services import (
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
+from app.formatting import clock
 from app.schedule.models import (
     AssessorAbsence,
     AssessorAuthorisation,
@@ -131,7 +132,7 @@ def assessor_problems(
                 _(
                     "%(name)s har redan ett pass %(time)s.",
                     name=assessor.name,
-                    time=to_local(other.starts_at).strftime("%H.%M"),
+                    time=clock(other.starts_at),
                 )
             )
             continue

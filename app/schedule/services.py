@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from flask import current_app
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
@@ -136,6 +137,50 @@ def get_session(session_id: int) -> tuple[ValidationSession, int]:
     if row is None:
         raise NotFound()
     return row[0], row[1]
+
+
+def nearby_alternatives(
+    session: ValidationSession, now: datetime, limit: int = 5
+) -> list[ValidationSession]:
+    """Other sessions of the same model with a free seat that can be booked now.
+
+    For someone who found a session full: the same municipality first, then the same
+    county, then the other county, each soonest first. Sessions the rules would
+    refuse (booking window, accreditation, authorisation) are left out, so every
+    one offered can be booked with one click.
+    """
+    from app.bookings.services import bookability_problems  # bookings builds on schedule
+
+    config = current_app.config
+    here = session.center.municipality
+    distance = case(
+        (TestCenter.municipality_id == here.id, 0),
+        (Municipality.county_id == here.county_id, 1),
+        else_=2,
+    )
+    candidates = db.session.scalars(
+        select(ValidationSession)
+        .join(TestCenter, ValidationSession.center_id == TestCenter.id)
+        .join(Municipality, TestCenter.municipality_id == Municipality.id)
+        .where(
+            ValidationSession.model_id == session.model_id,
+            ValidationSession.id != session.id,
+            ValidationSession.status == "scheduled",
+            ValidationSession.seats_taken < ValidationSession.seats,
+            ValidationSession.starts_at > now + timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
+            ValidationSession.starts_at <= now + timedelta(days=config["BOOKING_OPENS_DAYS"]),
+        )
+        .options(
+            joinedload(ValidationSession.center)
+            .joinedload(TestCenter.municipality)
+            .joinedload(Municipality.county)
+        )
+        .order_by(distance, ValidationSession.starts_at, ValidationSession.id)
+        # A few spare rows in case some fail the accreditation or authorisation check.
+        .limit(limit * 4)
+    ).all()
+    problems = bookability_problems(candidates, now)
+    return [s for s in candidates if problems[s.id] is None][:limit]
 
 
 def validation_models() -> list[ValidationModel]:

@@ -1,9 +1,12 @@
-from flask import Blueprint, current_app, render_template, request
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from app.bookings.forms import BookingForm
@@ -17,6 +20,7 @@ from app.schedule.forms import SessionSearchForm
 from app.schedule.services import (
     SessionFilters,
     get_session,
+    nearby_alternatives,
     paginate_rows,
     upcoming_sessions,
     validation_models,
@@ -25,8 +29,17 @@ from app.schedule.services import (
 bp = Blueprint("schedule", __name__, template_folder="templates")
 
 
-def _search_form() -> SessionSearchForm:
-    form = SessionSearchForm(request.args)
+# The search's filters, remembered in a cookie of their own so that coming back to
+# the start page shows the same search; "page" is not one of them. A plain cookie,
+# not the signed session: the filters are no secret, are validated like any query
+# string when read back, and anonymous searches need not sign a session each time.
+FILTER_FIELDS = ("model", "county", "municipality", "date_from", "date_to", "free_only")
+SAVED_FILTERS = "tcb_search"
+SAVED_FILTERS_DAYS = 90
+
+
+def _search_form(args: MultiDict) -> SessionSearchForm:
+    form = SessionSearchForm(args)
     everything = [SelectChoice("", _("Alla"))]
     form.model.choices = everything + [SelectChoice(m.id, m.name) for m in validation_models()]
     form.county.choices = everything + [
@@ -39,6 +52,27 @@ def _search_form() -> SessionSearchForm:
     return form
 
 
+def _effective_args() -> tuple[MultiDict, bool]:
+    """The filters to search with, and whether they are the visitor's remembered ones."""
+    if "clear" in request.args:
+        return MultiDict(), False
+    saved = request.cookies.get(SAVED_FILTERS)
+    if not request.args and saved:
+        return MultiDict(parse_qsl(saved)), True
+    return request.args, False
+
+
+def _remembered(args: MultiDict, restored: bool, status: int) -> str | None:
+    """What the filter cookie should hold after this search; None to remove it."""
+    current = request.cookies.get(SAVED_FILTERS)
+    if "clear" in request.args:
+        return None
+    if status != 200 or restored or not any(name in args for name in FILTER_FIELDS):
+        return current  # a bad search, the remembered one again, or only a page number
+    chosen = [(name, args[name]) for name in FILTER_FIELDS if args.get(name)]
+    return urlencode(chosen) or None
+
+
 @bp.get("/")
 def index():
     """The search page; its form and results are cached for SEARCH_CACHE_SECONDS.
@@ -47,30 +81,58 @@ def index():
     within seconds: each worker renders it once and serves that copy, so the seats
     shown may be a few seconds old. The session page and booking always read the
     database. Only the shared fragment is cached, never the page around it, which
-    carries the visitor's own name, messages and form tokens.
+    carries the visitor's own name, messages and form tokens. The cache is keyed by
+    the filters actually searched with, which for a bare "/" may be remembered ones.
     """
+    args, restored = _effective_args()
+    search, status = _cached_search(args, restored)
+    if status != 200 and restored:
+        # Remembered filters that no longer fit (a model removed): forget them
+        # rather than greet the visitor with an error on the start page.
+        args, restored = MultiDict(), False
+        search, status = _cached_search(args, restored)
+        keep = None
+    else:
+        keep = _remembered(args, restored, status)
+    response = make_response(render_template("schedule/index.html", search=search), status)
+    if keep != request.cookies.get(SAVED_FILTERS):  # send the cookie only when it changes
+        if keep:
+            response.set_cookie(
+                SAVED_FILTERS,
+                keep,
+                max_age=SAVED_FILTERS_DAYS * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+        else:
+            response.delete_cookie(SAVED_FILTERS)
+    return response
+
+
+def _cached_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
     seconds = current_app.config["SEARCH_CACHE_SECONDS"]
     if seconds <= 0:
-        search, status = _render_search()
-        return render_template("schedule/index.html", search=search), status
-    cache = current_app.extensions.setdefault("search_cache", TTLCache(size=256))
-    key = (str(get_locale()), tuple(sorted(request.args.items(multi=True))))
-    search = cache.get(key, seconds)
-    status = 200
-    if search is None:
-        search, status = _render_search()
-        if status == 200:
-            cache.put(key, search)
-    return render_template("schedule/index.html", search=search), status
+        search, status = _render_search(args, restored)
+    else:
+        cache = current_app.extensions.setdefault("search_cache", TTLCache(size=256))
+        key = (str(get_locale()), restored, tuple(sorted(args.items(multi=True))))
+        search = cache.get(key, seconds)
+        status = 200  # only valid searches are cached
+        if search is None:
+            search, status = _render_search(args, restored)
+            if status == 200:
+                cache.put(key, search)
+    return search, status
 
 
-def _render_search() -> tuple[Markup, int]:
-    form = _search_form()
+def _render_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
+    form = _search_form(args)
     filters = SessionFilters()
     status = 200
-    if request.args and not form.validate():
+    if args and not form.validate():
         status = 400
-    elif request.args:
+    elif args:
         filters = SessionFilters(
             model_id=form.model.data,
             county_id=form.county.data,
@@ -79,12 +141,18 @@ def _render_search() -> tuple[Markup, int]:
             date_to=form.date_to.data,
             free_only=form.free_only.data,
         )
-    page = request.args.get("page", 1, type=int)
+    page = args.get("page", 1, type=int)
     pagination = paginate_rows(
         upcoming_sessions(filters, utcnow()), page, current_app.config["SESSIONS_PER_PAGE"]
     )
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    html = render_template("schedule/_search.html", form=form, pagination=pagination, args=args)
+    filter_args = {k: v for k, v in args.items() if k in FILTER_FIELDS}
+    html = render_template(
+        "schedule/_search.html",
+        form=form,
+        pagination=pagination,
+        args=filter_args,
+        restored=restored,
+    )
     return Markup(html), status
 
 
@@ -97,11 +165,19 @@ def session_detail(session_id: int):
         mine = live_booking_for(session.id, current_user.id)
         if current_user.is_staff_for_center(session.center_id):
             staff_view = participants(session.id)
+    problem = bookability_problem(session, now)
+    # A full session (or one that cannot be booked) points to others that can.
+    alternatives = (
+        nearby_alternatives(session, now)
+        if session.seats_left <= 0 or problem or session.status != "scheduled"
+        else []
+    )
     return render_template(
         "schedule/session.html",
         session=session,
         waitlist_length=waitlist_length,
-        problem=bookability_problem(session, now),
+        alternatives=alternatives,
+        problem=problem,
         window=BookingWindow.for_session(session),
         mine=mine,
         participants=staff_view,
