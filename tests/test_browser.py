@@ -169,7 +169,6 @@ def world(_sqlite_databases, tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     world = World(base=f"http://127.0.0.1:{server.server_port}", **rows)
-    world.app = app
     yield world
     server.shutdown()
     thread.join(timeout=10)
