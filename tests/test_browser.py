@@ -352,27 +352,16 @@ def test_testledare_checks_in_and_records_an_outcome(world, browser):
 
 
 def test_coordinator_books_for_an_employee(world, browser):
-    """The coordinator books through the API with a key made on the web page.
-
-    The web booking form books the signed-in person only; booking for an employee
-    is the API's POST /sessions/{id}/bookings with employee_id until the web form
-    offers it.
-    """
+    """The coordinator picks an employee on the session page and books the seat."""
     page = _page(browser, DESKTOP)
     sign_in(page, world, "samordnare@example.se")
-    page.get_by_role("link", name="Mina API-nycklar").click()
-    page.get_by_label("Namn på nyckeln").fill("Personalsystemet")
-    page.get_by_role("button", name="Skapa nyckel").click()
-    token = page.locator("#new-token").inner_text()
-    assert token.startswith("tcb_")
-
-    answer = page.request.post(
-        world.url(f"/api/v1/sessions/{world.s_umea}/bookings"),
-        headers={"Authorization": f"Bearer {token}"},
-        data={"employee_id": world.nils_id},
+    page.goto(world.url(f"/sessions/{world.s_umea}"))
+    page.get_by_label("Medarbetare", exact=True).select_option(str(world.nils_id))
+    page.get_by_role("button", name="Boka plats åt medarbetaren").click()
+    expect(page.locator(".flash, [role=status], .messages").first).to_contain_text(
+        "Nils Berg har fått en plats: Automation BAS"
     )
-    assert answer.status == 201, answer.text()
-    assert answer.json()["status"] == "confirmed"
+    expect(page.locator("h1")).to_contain_text("Nils Berg")
 
     page.get_by_role("link", name="Företagets valideringar").click()
     row = page.locator("tbody tr").filter(has_text="Nils Berg")

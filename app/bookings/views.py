@@ -94,19 +94,25 @@ def _book_and_report(
         support_note=support_note,
     )
     when = time_span(booking.session.starts_at, booking.session.ends_at)
-    if booking.status == "confirmed":
-        flash(
-            _("Du har fått en plats: %(model)s, %(when)s.", model=booking.session.model, when=when),
-            "success",
+    model, position = booking.session.model, waitlist_position(booking)
+    if employee.id == current_user.id and booking.status == "confirmed":
+        message = _("Du har fått en plats: %(model)s, %(when)s.", model=model, when=when)
+    elif employee.id == current_user.id:
+        message = _("Passet är fullt. Du står i kö som nummer %(position)s.", position=position)
+    elif booking.status == "confirmed":
+        message = _(
+            "%(name)s har fått en plats: %(model)s, %(when)s.",
+            name=employee.name,
+            model=model,
+            when=when,
         )
     else:
-        flash(
-            _(
-                "Passet är fullt. Du står i kö som nummer %(position)s.",
-                position=waitlist_position(booking),
-            ),
-            "info",
+        message = _(
+            "Passet är fullt. %(name)s står i kö som nummer %(position)s.",
+            name=employee.name,
+            position=position,
         )
+    flash(message, "success" if booking.status == "confirmed" else "info")
     if employee.id != current_user.id:
         return redirect(url_for("company.employee", person_id=employee.id))
     return redirect(url_for("bookings.mine"))
