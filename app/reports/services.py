@@ -155,15 +155,12 @@ def update_target(target_id: int, companies: int, employees: int) -> ProjectTarg
 # --- progress against the targets -----------------------------------------------------
 
 
-def _period(project: FundingProject, until: datetime | None = None):
+def _period(project: FundingProject):
     """Sessions that count for the project: not cancelled, starting within its period."""
-    end = day_start(project.ends_on + timedelta(days=1))
-    if until is not None:
-        end = min(end, until)
     return and_(
         ValidationSession.status == "scheduled",
         ValidationSession.starts_at >= day_start(project.starts_on),
-        ValidationSession.starts_at < end,
+        ValidationSession.starts_at < day_start(project.ends_on + timedelta(days=1)),
     )
 
 
@@ -199,16 +196,13 @@ def _stage_flags():
 
 
 def _reach_columns():
+    """Distinct companies, then distinct employees, at each stage."""
     attended, passed = _stage_flags()
-    columns = []
-    for key in ("company_id", "employee_id"):
-        column = Person.company_id if key == "company_id" else Booking.employee_id
-        columns += [
-            func.count(distinct(column)),
-            func.count(distinct(case((attended, column)))),
-            func.count(distinct(case((passed, column)))),
-        ]
-    return columns
+    return [
+        func.count(distinct(expression))
+        for column in (Person.company_id, Booking.employee_id)
+        for expression in (column, case((attended, column)), case((passed, column)))
+    ]
 
 
 def _reach(row) -> Reach:
@@ -265,7 +259,11 @@ def _bucket(column, starts: list[datetime]):
 def monthly_progress(
     project: FundingProject, target: ProjectTarget, now: datetime | None = None
 ) -> list[MonthPoint]:
-    """Employees of a target's scope reached by the end of each month so far."""
+    """Employees of a target's scope reached by the end of each month so far.
+
+    The current month also holds the bookings of sessions still to come, so that the
+    last point is the figure the target table shows.
+    """
     now = now or datetime.now(UTC)
     months = _months(project, local_date(now))
     if not months:
@@ -280,7 +278,7 @@ def monthly_progress(
             func.min(case((passed, month))).label("passed"),
         )
         .where(
-            _period(project, until=now),
+            _period(project),
             Municipality.county_id == target.county_id,
             Company.industry == target.industry,
         )
