@@ -1,5 +1,6 @@
 """The dashboard: progress against the project's targets, utilisation and demand, CSV."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from flask import (
@@ -98,13 +99,20 @@ def dashboard():
         tuple(center_ids) if center_ids is not None else None,
         tuple(sorted(request.args.items(multi=True))),
     )
-    cache = _cache()
-    fragment = cache.get(key, seconds) if seconds > 0 else None
-    status = 200
-    if fragment is None:
+    if seconds <= 0:
         fragment, status = _render_dashboard(center_ids)
-        if status == 200 and seconds > 0:
-            cache.put(key, fragment)
+        return render_template("reports/dashboard.html", dashboard=fragment), status
+    cache, status = _cache(), 200
+    fragment = cache.get(key, seconds)
+    if fragment is None:
+        # One render at a time per worker: threads that asked for the same figures
+        # meanwhile take the copy it leaves instead of running the same queries again.
+        with current_app.extensions.setdefault("reports_render_lock", threading.Lock()):
+            fragment = cache.get(key, seconds)
+            if fragment is None:
+                fragment, status = _render_dashboard(center_ids)
+                if status == 200:
+                    cache.put(key, fragment)
     return render_template("reports/dashboard.html", dashboard=fragment), status
 
 
