@@ -284,6 +284,8 @@ def test_bad_filters_answer_400_with_a_message(client, auth, data):
     cases = {
         "from_week=2024-13": "Skriv veckan som år och vecka",
         "from_week=2024-W60": "Skriv veckan som år och vecka",
+        "from_week=0001-W01": "Skriv veckan som år och vecka",
+        "to_week=9999-W52": "Skriv veckan som år och vecka",
         "from_week=2024-W20&to_week=2024-W11": "Sista veckan kommer före den första.",
         "from_week=2023-W01&to_week=2024-W20": "Välj högst 53 veckor.",
         "below=0": "Ange en procentsats mellan 1 och 100.",
@@ -375,6 +377,13 @@ def test_project_admin_edits_targets_and_period(app, client, auth, data):
     )
     assert backwards.status_code == 400
     assert "Projektet kan inte sluta innan det börjar." in backwards.get_data(as_text=True)
+    for starts_on, ends_on in (("0001-01-01", "2024-01-01"), ("2024-01-01", "9999-12-31")):
+        far = client.post(
+            f"/reports/projects/{project_id}",
+            data={"csrf_token": token, "name": "X", "starts_on": starts_on, "ends_on": ends_on},
+        )
+        assert far.status_code == 400
+        assert "Välj ett datum mellan år 2000 och 2100." in far.get_data(as_text=True)
     # A shorter period (March 2024 only) drops e3, who came in May.
     moved = client.post(
         f"/reports/projects/{project_id}",
