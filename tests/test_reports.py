@@ -27,6 +27,7 @@ from sqlalchemy import select
 from app.bookings.models import Booking
 from app.extensions import db
 from app.querycount import count_queries
+from app.regions.models import County
 from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, ModelArea
 from app.timeutil import local_to_utc
@@ -441,3 +442,93 @@ def test_odd_query_parameters_do_not_break_the_page(client, auth, data):
     response = client.get(f"/reports/?{RANGE}&name=x&_external=1&_anchor=y")
     assert response.status_code == 200
     assert "name=x" not in response.get_data(as_text=True)
+
+
+def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client, auth, data):
+    with app.app_context():
+        project_id = db.session.scalar(select(FundingProject.id))
+        counties = {c.name: c.id for c in db.session.scalars(select(County))}
+    auth.login(data["center_a_admin"])
+    assert client.get("/reports/projects/new").status_code == 403
+    auth.logout()
+    auth.login(data["project_admin"])
+    page = client.get(f"/reports/projects/{project_id}").get_data(as_text=True)
+    token = csrf_token(page)
+
+    def add(**fields):
+        return client.post(
+            f"/reports/projects/{project_id}/targets",
+            data={"new-csrf_token": token} | {f"new-{k}": v for k, v in fields.items()},
+        )
+
+    steel_vb = {"county": counties["Västerbottens län"], "industry": "steel"}
+    assert add(**steel_vb, companies=5, employees=50).status_code == 302
+    targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
+    # x1 of Stål i Umeå AB now counts: attended s3 and passed.
+    assert ["Västerbottens län", "Stål", "5", "1", "1", "1", "50", "1", "1", "1"] in targets
+
+    twice = add(**steel_vb, companies=1, employees=1)
+    assert twice.status_code == 400
+    assert "redan ett mål för det länet och den branschen" in twice.get_data(as_text=True)
+    for bad in (
+        {
+            "county": counties["Västerbottens län"],
+            "industry": "gold",
+            "companies": 1,
+            "employees": 1,
+        },
+        {"county": 999, "industry": "metal", "companies": 1, "employees": 1},
+        {
+            "county": counties["Norrbottens län"],
+            "industry": "other",
+            "companies": -1,
+            "employees": 1,
+        },
+    ):
+        response = add(**bad)
+        assert response.status_code == 400 and 'class="error"' in response.get_data(as_text=True)
+    assert len(_csv(client.get(f"/reports/targets.csv?{RANGE}"))) == 1 + 3
+
+    with app.app_context():
+        added = db.session.scalar(
+            select(ProjectTarget.id).where(
+                ProjectTarget.industry == "steel",
+                ProjectTarget.county_id == counties["Västerbottens län"],
+            )
+        )
+    assert client.post(f"/reports/targets/{added}/remove").status_code == 400  # no token
+    assert (
+        client.post(f"/reports/targets/{added}/remove", data={"csrf_token": token}).status_code
+        == 302
+    )
+    assert len(_csv(client.get(f"/reports/targets.csv?{RANGE}"))) == 1 + 2
+    assert (
+        client.post(f"/reports/targets/{added}/remove", data={"csrf_token": token}).status_code
+        == 404
+    )
+
+    taken = client.post(
+        "/reports/projects/new",
+        data={
+            "csrf_token": token,
+            "name": "Industrivalidering Norr",
+            "starts_on": "2027-01-01",
+            "ends_on": "2028-12-31",
+        },
+    )
+    assert taken.status_code == 400
+    assert "Det finns redan ett projekt med det namnet." in taken.get_data(as_text=True)
+    made = client.post(
+        "/reports/projects/new",
+        data={
+            "csrf_token": token,
+            "name": "Svets i norr",
+            "starts_on": "2024-01-01",
+            "ends_on": "2024-12-31",
+        },
+    )
+    assert made.status_code == 302
+    new_id = int(made.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/reports/?{RANGE}&project={new_id}").get_data(as_text=True)
+    assert "Mål och utfall: Svets i norr" in page and "<progress" not in page
+    assert "Svets i norr" in client.get(f"/reports/projects/{new_id}").get_data(as_text=True)

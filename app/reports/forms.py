@@ -74,3 +74,12 @@ class TargetForm(FlaskForm):
     employees = IntegerField(
         _l("Anställda"), validators=[InputRequired(_l("Ange ett antal.")), NumberRange(0, 1000000)]
     )
+
+
+class NewTargetForm(TargetForm):
+    county = SelectField(_l("Län"), coerce=int)
+    industry = SelectField(_l("Bransch"))
+
+
+class RemoveTargetForm(FlaskForm):
+    """Only the CSRF token: the target is in the URL."""

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 
-from app.accounts.models import Company, Person
+from app.accounts.models import INDUSTRIES, Company, Person
 from app.bookings.models import SEAT_STATUSES, Booking
 from app.centers.models import TestCenter
 from app.db import unit_of_work
@@ -150,6 +150,50 @@ def update_target(target_id: int, companies: int, employees: int) -> ProjectTarg
             raise NotFound(_("Målet finns inte."))
         target.companies, target.employees = companies, employees
     return target
+
+
+def create_project(name: str, starts_on: date, ends_on: date) -> FundingProject:
+    """A new funding project, without targets yet."""
+    if starts_on > ends_on:
+        raise InvalidInput(_("Projektet måste sluta samma dag som det börjar eller senare."))
+    with unit_of_work():
+        if db.session.scalar(select(FundingProject.id).where(FundingProject.name == name)):
+            raise InvalidInput(_("Det finns redan ett projekt med det namnet."))
+        project = FundingProject(name=name, starts_on=starts_on, ends_on=ends_on)
+        db.session.add(project)
+    return project
+
+
+def add_target(
+    project_id: int, county_id: int, industry: str, companies: int, employees: int
+) -> ProjectTarget:
+    """A target for one more county and industry; one per pair and project."""
+    if industry not in INDUSTRIES:
+        raise InvalidInput(_("Okänd bransch."))
+    if companies < 0 or employees < 0:
+        raise InvalidInput(_("Ett mål kan inte vara negativt."))
+    with unit_of_work():
+        project = get_project(project_id)
+        if db.session.get(County, county_id) is None:
+            raise InvalidInput(_("Länet finns inte."))
+        if any(t.county_id == county_id and t.industry == industry for t in project.targets):
+            raise InvalidInput(_("Projektet har redan ett mål för det länet och den branschen."))
+        target = ProjectTarget(
+            county_id=county_id, industry=industry, companies=companies, employees=employees
+        )
+        project.targets.append(target)
+    return target
+
+
+def remove_target(target_id: int) -> int:
+    """Remove a target; answers the id of its project."""
+    with unit_of_work():
+        target = db.session.get(ProjectTarget, target_id)
+        if target is None:
+            raise NotFound(_("Målet finns inte."))
+        project_id = target.project_id
+        db.session.delete(target)
+    return project_id
 
 
 # --- progress against the targets -----------------------------------------------------
