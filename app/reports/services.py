@@ -49,11 +49,6 @@ class TargetProgress:
     target: ProjectTarget
     reach: Reach
 
-    def share(self, kind: str, stage: str) -> float:
-        """Reached / target as a fraction (0 when the target is 0)."""
-        goal = getattr(self.target, kind)
-        return getattr(self.reach, kind)[stage] / goal if goal else 0.0
-
 
 @dataclass
 class ModelReach:
