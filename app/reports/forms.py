@@ -5,13 +5,20 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Form, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+# Dates the reports accept: far enough either way for any project, and clear of the
+# ends of the calendar, where moving to UTC or to the next day would overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
 
 def parse_week(text: str) -> date:
     """The Monday of an ISO week written as <input type=week> sends it: 2026-W09."""
     year, sep, week = text.strip().partition("-W")
     if not sep or not (year.isdigit() and week.isdigit()):
         raise ValueError(text)
-    return date.fromisocalendar(int(year), int(week), 1)
+    monday = date.fromisocalendar(int(year), int(week), 1)
+    if not FIRST_DAY <= monday <= LAST_DAY:
+        raise ValueError(text)
+    return monday
 
 
 def week_text(monday: date) -> str:
@@ -41,10 +48,19 @@ class DashboardFilter(Form):
     )
 
 
+def _within_years(_form, field):
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(_l("Välj ett datum mellan år 2000 och 2100."))
+
+
 class ProjectForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(), Length(max=120)])
-    starts_on = DateField(_l("Första dag"), validators=[DataRequired(_l("Ange ett datum."))])
-    ends_on = DateField(_l("Sista dag"), validators=[DataRequired(_l("Ange ett datum."))])
+    starts_on = DateField(
+        _l("Första dag"), validators=[DataRequired(_l("Ange ett datum.")), _within_years]
+    )
+    ends_on = DateField(
+        _l("Sista dag"), validators=[DataRequired(_l("Ange ett datum.")), _within_years]
+    )
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
@@ -58,3 +74,12 @@ class TargetForm(FlaskForm):
     employees = IntegerField(
         _l("Anställda"), validators=[InputRequired(_l("Ange ett antal.")), NumberRange(0, 1000000)]
     )
+
+
+class NewTargetForm(TargetForm):
+    county = SelectField(_l("Län"), coerce=int)
+    industry = SelectField(_l("Bransch"))
+
+
+class RemoveTargetForm(FlaskForm):
+    """Only the CSRF token: the target is in the URL."""

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 
-from app.accounts.models import Company, Person
+from app.accounts.models import INDUSTRIES, Company, Person
 from app.bookings.models import SEAT_STATUSES, Booking
 from app.centers.models import TestCenter
 from app.db import unit_of_work
@@ -48,11 +48,6 @@ class Reach:
 class TargetProgress:
     target: ProjectTarget
     reach: Reach
-
-    def share(self, kind: str, stage: str) -> float:
-        """Reached / target as a fraction (0 when the target is 0)."""
-        goal = getattr(self.target, kind)
-        return getattr(self.reach, kind)[stage] / goal if goal else 0.0
 
 
 @dataclass
@@ -152,18 +147,59 @@ def update_target(target_id: int, companies: int, employees: int) -> ProjectTarg
     return target
 
 
+def create_project(name: str, starts_on: date, ends_on: date) -> FundingProject:
+    """A new funding project, without targets yet."""
+    if starts_on > ends_on:
+        raise InvalidInput(_("Projektet måste sluta samma dag som det börjar eller senare."))
+    with unit_of_work():
+        if db.session.scalar(select(FundingProject.id).where(FundingProject.name == name)):
+            raise InvalidInput(_("Det finns redan ett projekt med det namnet."))
+        project = FundingProject(name=name, starts_on=starts_on, ends_on=ends_on)
+        db.session.add(project)
+    return project
+
+
+def add_target(
+    project_id: int, county_id: int, industry: str, companies: int, employees: int
+) -> ProjectTarget:
+    """A target for one more county and industry; one per pair and project."""
+    if industry not in INDUSTRIES:
+        raise InvalidInput(_("Okänd bransch."))
+    if companies < 0 or employees < 0:
+        raise InvalidInput(_("Ett mål kan inte vara negativt."))
+    with unit_of_work():
+        project = get_project(project_id)
+        if db.session.get(County, county_id) is None:
+            raise InvalidInput(_("Länet finns inte."))
+        if any(t.county_id == county_id and t.industry == industry for t in project.targets):
+            raise InvalidInput(_("Projektet har redan ett mål för det länet och den branschen."))
+        target = ProjectTarget(
+            county_id=county_id, industry=industry, companies=companies, employees=employees
+        )
+        project.targets.append(target)
+    return target
+
+
+def remove_target(target_id: int) -> int:
+    """Remove a target; answers the id of its project."""
+    with unit_of_work():
+        target = db.session.get(ProjectTarget, target_id)
+        if target is None:
+            raise NotFound(_("Målet finns inte."))
+        project_id = target.project_id
+        db.session.delete(target)
+    return project_id
+
+
 # --- progress against the targets -----------------------------------------------------
 
 
-def _period(project: FundingProject, until: datetime | None = None):
+def _period(project: FundingProject):
     """Sessions that count for the project: not cancelled, starting within its period."""
-    end = day_start(project.ends_on + timedelta(days=1))
-    if until is not None:
-        end = min(end, until)
     return and_(
         ValidationSession.status == "scheduled",
         ValidationSession.starts_at >= day_start(project.starts_on),
-        ValidationSession.starts_at < end,
+        ValidationSession.starts_at < day_start(project.ends_on + timedelta(days=1)),
     )
 
 
@@ -199,16 +235,13 @@ def _stage_flags():
 
 
 def _reach_columns():
+    """Distinct companies, then distinct employees, at each stage."""
     attended, passed = _stage_flags()
-    columns = []
-    for key in ("company_id", "employee_id"):
-        column = Person.company_id if key == "company_id" else Booking.employee_id
-        columns += [
-            func.count(distinct(column)),
-            func.count(distinct(case((attended, column)))),
-            func.count(distinct(case((passed, column)))),
-        ]
-    return columns
+    return [
+        func.count(distinct(expression))
+        for column in (Person.company_id, Booking.employee_id)
+        for expression in (column, case((attended, column)), case((passed, column)))
+    ]
 
 
 def _reach(row) -> Reach:
@@ -265,7 +298,11 @@ def _bucket(column, starts: list[datetime]):
 def monthly_progress(
     project: FundingProject, target: ProjectTarget, now: datetime | None = None
 ) -> list[MonthPoint]:
-    """Employees of a target's scope reached by the end of each month so far."""
+    """Employees of a target's scope reached by the end of each month so far.
+
+    The current month also holds the bookings of sessions still to come, so that the
+    last point is the figure the target table shows.
+    """
     now = now or datetime.now(UTC)
     months = _months(project, local_date(now))
     if not months:
@@ -280,7 +317,7 @@ def monthly_progress(
             func.min(case((passed, month))).label("passed"),
         )
         .where(
-            _period(project, until=now),
+            _period(project),
             Municipality.county_id == target.county_id,
             Company.industry == target.industry,
         )

@@ -1,5 +1,6 @@
 """The dashboard: progress against the project's targets, utilisation and demand, CSV."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from flask import (
@@ -18,12 +19,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.accounts.models import INDUSTRIES
 from app.cache import TTLCache
 from app.errors import InvalidInput
 from app.extensions import db
 from app.reports import services, tables
 from app.reports.charts import line_chart
-from app.reports.forms import DashboardFilter, ProjectForm, TargetForm, parse_week, week_text
+from app.reports.forms import (
+    DashboardFilter,
+    NewTargetForm,
+    ProjectForm,
+    RemoveTargetForm,
+    TargetForm,
+    parse_week,
+    week_text,
+)
 from app.reports.models import ProjectTarget
 from app.timeutil import local_date
 
@@ -98,13 +108,20 @@ def dashboard():
         tuple(center_ids) if center_ids is not None else None,
         tuple(sorted(request.args.items(multi=True))),
     )
-    cache = _cache()
-    fragment = cache.get(key, seconds) if seconds > 0 else None
-    status = 200
-    if fragment is None:
+    if seconds <= 0:
         fragment, status = _render_dashboard(center_ids)
-        if status == 200 and seconds > 0:
-            cache.put(key, fragment)
+        return render_template("reports/dashboard.html", dashboard=fragment), status
+    cache, status = _cache(), 200
+    fragment = cache.get(key, seconds)
+    if fragment is None:
+        # One render at a time per worker: threads that asked for the same figures
+        # meanwhile take the copy it leaves instead of running the same queries again.
+        with current_app.extensions.setdefault("reports_render_lock", threading.Lock()):
+            fragment = cache.get(key, seconds)
+            if fragment is None:
+                fragment, status = _render_dashboard(center_ids)
+                if status == 200:
+                    cache.put(key, fragment)
     return render_template("reports/dashboard.html", dashboard=fragment), status
 
 
@@ -192,7 +209,16 @@ def export(name: str):
     )
 
 
-def _settings_page(project, project_form=None, failed_target=None, status=200):
+def _new_target_form() -> NewTargetForm:
+    form = NewTargetForm(prefix="new")
+    form.county.choices = [(c.id, c.name) for c in services.counties().values()]
+    form.industry.choices = [(code, tables.industry_label(code)) for code in INDUSTRIES]
+    return form
+
+
+def _settings_page(
+    project, project_form=None, failed_target=None, new_target_form=None, status=200
+):
     """The project's form and one form per target; failed_target: (id, form with errors)."""
     failed_id, failed_form = failed_target or (None, None)
     target_forms = [
@@ -210,11 +236,35 @@ def _settings_page(project, project_form=None, failed_target=None, status=200):
             project=project,
             project_form=project_form or ProjectForm(obj=project),
             target_forms=target_forms,
+            new_target_form=new_target_form or _new_target_form(),
+            remove_form=RemoveTargetForm(),
             counties=services.counties(),
             industry_label=tables.industry_label,
         ),
         status,
     )
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@login_required
+def new_project():
+    _require_project_admin()
+    form = ProjectForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            project = services.create_project(
+                form.name.data.strip(), form.starts_on.data, form.ends_on.data
+            )
+        except InvalidInput as error:
+            form.name.errors = [error.message]
+        else:
+            _cache().clear()
+            flash(_("Projektet är skapat. Lägg till dess mål."), "success")
+            return redirect(url_for("reports.project_settings", project_id=project.id))
+    if form.is_submitted():
+        status = 400
+    return render_template("reports/new_project.html", form=form), status
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
@@ -253,3 +303,39 @@ def target_settings(target_id: int):
         flash(_("Målet är sparat."), "success")
         return redirect(url_for("reports.project_settings", project_id=target.project_id))
     return _settings_page(target.project, failed_target=(target.id, form), status=400)
+
+
+@bp.post("/projects/<int:project_id>/targets")
+@login_required
+def add_target(project_id: int):
+    _require_project_admin()
+    project = services.get_project(project_id)
+    form = _new_target_form()
+    if form.validate_on_submit():
+        try:
+            services.add_target(
+                project.id,
+                form.county.data,
+                form.industry.data,
+                form.companies.data,
+                form.employees.data,
+            )
+        except InvalidInput as error:
+            form.county.errors = [error.message]
+        else:
+            _cache().clear()
+            flash(_("Målet är tillagt."), "success")
+            return redirect(url_for("reports.project_settings", project_id=project_id))
+    return _settings_page(services.get_project(project_id), new_target_form=form, status=400)
+
+
+@bp.post("/targets/<int:target_id>/remove")
+@login_required
+def remove_target(target_id: int):
+    _require_project_admin()
+    if not RemoveTargetForm().validate_on_submit():
+        abort(400)
+    project_id = services.remove_target(target_id)
+    _cache().clear()
+    flash(_("Målet är borttaget."), "success")
+    return redirect(url_for("reports.project_settings", project_id=project_id))
