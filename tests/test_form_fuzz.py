@@ -74,8 +74,8 @@ def _url(app, rule, world):
             values[name] = "reset"
         elif name == "token":
             values[name] = world.values[MATRIX[rule.endpoint].secret]
-        elif name == "name":  # a table of the dashboard
-            values[name] = MATRIX[rule.endpoint].objects[name]
+        elif name in MATRIX[rule.endpoint].values:
+            values[name] = MATRIX[rule.endpoint].values[name]
         else:
             values[name] = world.ids[DEFAULT_OBJECTS[name]]
     with app.test_request_context():

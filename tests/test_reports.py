@@ -440,7 +440,9 @@ def test_odd_query_parameters_do_not_break_the_page(client, auth, data):
     auth.login(data["project_admin"])
     response = client.get(f"/reports/?{RANGE}&name=x&_external=1&_anchor=y")
     assert response.status_code == 200
-    assert "name=x" not in response.get_data(as_text=True)
+    # The page's own links (CSV, filters) drop them; the footer's language switch
+    # returns to the address as it was asked for.
+    assert "name=x" not in response.get_data(as_text=True).split("<footer")[0]
 
 
 def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client, auth, data):
