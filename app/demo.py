@@ -237,9 +237,9 @@ START_TIMES = (time(8, 0), time(12, 30))
 HISTORY_FROM = date(2024, 9, 2)
 SUMMER_WEEKS = range(27, 32)
 # Of the companies of each county, this share takes part in the project at some
-# point; of their employees, this share gets validated.
-COMPANIES_TAKING_PART = 0.7
-EMPLOYEES_TAKING_PART = 0.8
+# point; of their employees, this share gets validated, starting at different times.
+COMPANIES_TAKING_PART = 0.8
+EMPLOYEES_TAKING_PART = 0.9
 # Nobody is validated more often than this in the demo's history.
 MAX_VALIDATIONS = 6
 TRAINING = [
@@ -588,11 +588,20 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
     county_of = {c.id: c.municipality.county_id for c in companies}
     # Plain values read once: the ORM objects expire at every commit below.
     people = {p.id: p for p in employees}
-    takers: dict[int, list[tuple[int, int]]] = {}  # county -> (employee id, company id)
+    # county -> (employee id, the day they start taking part); people keep coming.
+    takers: dict[int, list[tuple[int, date]]] = {}
     for person in employees:
         company_id = person.company_id
-        if company_id in joined and (person.id == demo_id or rng.random() < EMPLOYEES_TAKING_PART):
-            takers.setdefault(county_of[company_id], []).append((person.id, company_id))
+        if company_id not in joined:
+            continue
+        if person.id == demo_id:
+            start = HISTORY_FROM
+        elif rng.random() < EMPLOYEES_TAKING_PART:
+            left = (local_date(now) - joined[company_id]).days
+            start = joined[company_id] + timedelta(days=int(left * rng.random() ** 1.5))
+        else:
+            continue
+        takers.setdefault(county_of[company_id], []).append((person.id, start))
     center_county = {c.id: c.municipality.county_id for c in db.session.scalars(select(TestCenter))}
     done: dict[int, int] = {}  # validations per employee
     # (employee, model): every area approved, or tried twice already
@@ -608,8 +617,8 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
             day, model_id = session.local_date, session.model_id
             pool = [
                 person_id
-                for person_id, company_id in takers.get(center_county[session.center_id], [])
-                if joined[company_id] <= day
+                for person_id, start in takers.get(center_county[session.center_id], [])
+                if start <= day
                 and (person_id, day) not in busy
                 and (person_id, model_id) not in settled
                 and done.get(person_id, 0) < MAX_VALIDATIONS
