@@ -240,6 +240,7 @@ SUMMER_WEEKS = range(27, 32)
 # point; of their employees, this share gets validated, starting at different times.
 COMPANIES_TAKING_PART = 0.8
 EMPLOYEES_TAKING_PART = 0.9
+JOINING_DAYS = 800
 # Nobody is validated more often than this in the demo's history.
 MAX_VALIDATIONS = 6
 TRAINING = [
@@ -579,7 +580,9 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
     if not session_ids:
         return counts
     demo_id = employees[0].id
-    span = (local_date(now) - HISTORY_FROM).days
+    # Joining and starting dates spread over at most JOINING_DAYS, so that the
+    # project's progress stays partial (not shrinking) however late the demo is made.
+    span = min((local_date(now) - HISTORY_FROM).days, JOINING_DAYS)
     joined = {companies[0].id: HISTORY_FROM}  # the demo coordinator's company was first
     for company in companies[1:]:
         if rng.random() < COMPANIES_TAKING_PART:
@@ -597,7 +600,7 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
         if person.id == demo_id:
             start = HISTORY_FROM
         elif rng.random() < EMPLOYEES_TAKING_PART:
-            left = (local_date(now) - joined[company_id]).days
+            left = (HISTORY_FROM + timedelta(days=span) - joined[company_id]).days
             start = joined[company_id] + timedelta(days=int(left * rng.random() ** 1.5))
         else:
             continue
