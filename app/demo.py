@@ -1,7 +1,10 @@
 """A believable demo data set for trying the app: `flask seed-demo`.
 
-Everything is made relative to today, deterministically (one random seed), and only
-once: a second run finds the project admin and adds nothing.
+Everything is made relative to today, deterministically (fixed random seeds), and
+only once: a second run finds the project admin and adds nothing. Besides three
+months of coming sessions there is a history from HISTORY_FROM (September 2024) to
+last week: sessions booked, attended or missed, and assessed, all through the
+booking and results services with the time each thing happened.
 """
 
 import random
@@ -647,7 +650,7 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
                 bookings,
                 areas_of[model_id],
                 demo_id,
-                recent=session.starts_at > now - timedelta(days=14),
+                now=now,
                 leave_to_sweep=index % 3 == 0,
                 counts=counts,
                 settled=settled,
@@ -691,7 +694,7 @@ def _book_past(rng, session, people, coordinators, demo_id, counts) -> list:
 
 
 def _run_session(
-    rng, session, bookings, areas, demo_id, recent, leave_to_sweep, counts, settled
+    rng, session, bookings, areas, demo_id, now, leave_to_sweep, counts, settled
 ) -> list[int]:
     """The day itself: check-in or attendance afterwards, then outcomes per area.
 
@@ -699,6 +702,7 @@ def _run_session(
     """
     assessor = session.assessor
     attended, absent = [], []
+    recent = session.starts_at > now - timedelta(days=14)
     for booking in bookings:
         if booking.status != "confirmed":
             continue  # cancelled, or still waiting when the session ran
@@ -724,7 +728,7 @@ def _run_session(
         verdicts = _verdicts(rng, areas, force_gap=first_of_demo)
         counts["demo_outcomes"] += booking.employee_id == demo_id
         when = session.ends_at + timedelta(hours=rng.randint(1, 72))
-        record_outcomes(booking.id, verdicts, rng.choice(COMMENTS), assessor, now=when)
+        record_outcomes(booking.id, verdicts, rng.choice(COMMENTS), assessor, now=min(when, now))
         counts["outcomes"] += 1
         results = {v.result for v in verdicts}
         if results == {"approved"} or (results == {"not_yet"} and rng.random() < 0.6):
