@@ -1,7 +1,10 @@
 """A believable demo data set for trying the app: `flask seed-demo`.
 
-Everything is made relative to today, deterministically (one random seed), and only
-once: a second run finds the project admin and adds nothing.
+Everything is made relative to today, deterministically (fixed random seeds), and
+only once: a second run finds the project admin and adds nothing. Besides three
+months of coming sessions there is a history from HISTORY_FROM (September 2024) to
+last week: sessions booked, attended or missed, and assessed, all through the
+booking and results services with the time each thing happened.
 """
 
 import random
@@ -12,12 +15,21 @@ from sqlalchemy import select
 from app.accounts.models import Company, Person
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import find_by_email, hash_password, new_person
-from app.bookings.services import book_seat
+from app.bookings.services import book_seat, cancel_booking
 from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
+from app.centers.services import closed_reason, outside_opening_hours
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.regions.models import Municipality
+from app.results.services import (
+    AreaVerdict,
+    check_in,
+    mark_no_shows,
+    model_areas,
+    record_outcomes,
+    set_attendance,
+)
 from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
 from app.timeutil import local_date, local_to_utc
 
@@ -223,6 +235,28 @@ ASSESSORS = [
     ("Olof Persson", "olof.persson@demo.example.se", "Vilhelmina", "industriteknik-bas gruvteknik"),
 ]
 START_TIMES = (time(8, 0), time(12, 30))
+# The demo's history: sessions from this Monday until last week, none in the
+# industrial holiday weeks of July.
+HISTORY_FROM = date(2024, 9, 2)
+SUMMER_WEEKS = range(27, 32)
+# Of the companies of each county, this share takes part in the project at some
+# point; of their employees, this share gets validated, starting at different times.
+COMPANIES_TAKING_PART = 0.8
+EMPLOYEES_TAKING_PART = 0.9
+JOINING_DAYS = 800
+# Nobody is validated more often than this in the demo's history.
+MAX_VALIDATIONS = 6
+TRAINING = [
+    "Handledd träning i {area} på arbetsplatsen, 2–4 veckor, sedan nytt prov.",
+    "Kurs i {area} (Komvux eller yrkeshögskola), därefter omvalidering.",
+    "Genomgång av {area} med erfaren kollega och egen övning med instruktioner.",
+]
+COMMENTS = [
+    "Bra genomfört.",
+    "Stabil grund; se föreslagna åtgärder.",
+    "Säker i praktiska moment, teorin kan stärkas.",
+    "",
+]
 
 
 def seed_demo(now: datetime | None = None) -> list[str]:
@@ -239,12 +273,19 @@ def seed_demo(now: datetime | None = None) -> list[str]:
         coordinators, employees = _people(rng, companies, password_hash)
         _admins(centers, password_hash)
         sessions = _sessions(rng, centers, assessors, now)
+        past = _past_sessions(random.Random(2024), centers, assessors, now)
     session_ids = [s.id for s in sessions]
     booked = _bookings(rng, session_ids, coordinators, employees, now)
+    history = _history(
+        random.Random(2025), [s.id for s in past], companies, coordinators, employees, now
+    )
     return [
         f"Skapade {len(centers)} testcenter, {len(assessors)} testledare, "
-        f"{len(companies)} företag, {len(employees)} deltagare, {len(session_ids)} pass "
+        f"{len(companies)} företag, {len(employees)} deltagare, {len(session_ids)} kommande pass "
         f"och {booked} bokningar.",
+        f"Historik sedan {HISTORY_FROM:%Y-%m-%d}: {len(past)} genomförda pass med "
+        f"{history['booked']} bokningar, {history['attended']} närvarande, "
+        f"{history['no_show']} uteblivna och {history['outcomes']} med resultat.",
         *_sign_in_lines(),
     ]
 
@@ -410,6 +451,53 @@ def _admins(centers, password_hash) -> None:
     db.session.flush()
 
 
+def _new_session(rng, center, day, models, assessors, busy) -> ValidationSession | None:
+    """One session at the center that day under the planning rules, or None if none fits.
+
+    The center must be open (no holiday, Sunday or closure: the same check as
+    planning), the model's workstation kind must exist there, the session must end
+    within opening hours, and the testledare must be authorised and free that day.
+    Callers use a center at most once a day, so workstations are never shared.
+    """
+    if closed_reason(center, day, closures=[]):
+        return None
+    counts = {w.kind.code: w.count for w in center.workstations}
+    options = [m for m in models if counts.get(m.workstation_kind.code)]
+    # The BAS and welding models are the ones most asked for.
+    weights = [3 if m.code in ("industriteknik-bas", "svets-vit") else 1 for m in options]
+    model = rng.choices(options, weights)[0]
+    able = [
+        person
+        for person, town, codes in assessors
+        if model.code in codes and (person.id, day) not in busy
+    ]
+    if not able:
+        return None
+    near = [p for p, town, _ in assessors if town == center.postal_town and p in able]
+    assessor = near[0] if near else rng.choice(able)
+    starts = [
+        local_to_utc(day, clock)
+        for clock in START_TIMES
+        if not outside_opening_hours(
+            center, local_to_utc(day, clock), local_to_utc(day, clock) + model.duration
+        )
+    ]
+    if not starts:
+        return None
+    busy.add((assessor.id, day))
+    starts_at = rng.choice(starts)
+    session = ValidationSession(
+        center=center,
+        model=model,
+        assessor=assessor,
+        starts_at=starts_at,
+        ends_at=starts_at + model.duration,
+        seats=min(model.max_group_size, counts[model.workstation_kind.code]),
+    )
+    db.session.add(session)
+    return session
+
+
 def _sessions(rng, centers, assessors, now) -> list[ValidationSession]:
     """About three months of weekday sessions, with no testledare in two places at once."""
     models = list(db.session.scalars(select(ValidationModel)))
@@ -421,34 +509,34 @@ def _sessions(rng, centers, assessors, now) -> list[ValidationSession]:
         if day.weekday() >= 5:
             continue
         for center in rng.sample(centers, 2):
-            counts = {w.kind.code: w.count for w in center.workstations}
-            options = [m for m in models if counts.get(m.workstation_kind.code)]
-            # The BAS and welding models are the ones most asked for.
-            weights = [3 if m.code in ("industriteknik-bas", "svets-vit") else 1 for m in options]
-            model = rng.choices(options, weights)[0]
-            able = [
-                person
-                for person, town, codes in assessors
-                if model.code in codes and (person.id, day) not in busy
-            ]
-            if not able:
-                continue
-            near = [p for p, town, _ in assessors if town == center.postal_town and p in able]
-            assessor = near[0] if near else rng.choice(able)
-            busy.add((assessor.id, day))
-            starts_at = local_to_utc(day, rng.choice(START_TIMES))
-            session = ValidationSession(
-                center=center,
-                model=model,
-                assessor=assessor,
-                starts_at=starts_at,
-                ends_at=starts_at + model.duration,
-                seats=min(model.max_group_size, counts[model.workstation_kind.code]),
-            )
-            db.session.add(session)
-            sessions.append(session)
+            if session := _new_session(rng, center, day, models, assessors, busy):
+                sessions.append(session)
     db.session.flush()
     return sessions
+
+
+def _past_sessions(rng, centers, assessors, now) -> list[ValidationSession]:
+    """Three or four sessions a week from HISTORY_FROM to last week, none in July."""
+    models = list(db.session.scalars(select(ValidationModel)))
+    busy: set[tuple[int, date]] = set()
+    sessions = []
+    today = local_date(now)
+    this_monday = today - timedelta(days=today.weekday())
+    monday = HISTORY_FROM
+    while monday < this_monday:
+        if monday.isocalendar().week not in SUMMER_WEEKS:
+            for _ in range(rng.choice((3, 3, 3, 4))):
+                day = monday + timedelta(days=rng.randrange(5))
+                center = rng.choice(centers)
+                if any(s.center is center and s.local_date == day for s in sessions[-4:]):
+                    continue
+                if session := _new_session(rng, center, day, models, assessors, busy):
+                    # Planned before its bookings opened, as a center would.
+                    session.created_at = session.starts_at - timedelta(days=100)
+                    sessions.append(session)
+        monday += timedelta(weeks=1)
+    db.session.flush()
+    return sorted(sessions, key=lambda s: s.starts_at)
 
 
 def _bookings(rng, session_ids, coordinators, employees, now) -> int:
@@ -477,3 +565,192 @@ def _bookings(rng, session_ids, coordinators, employees, now) -> int:
             book_seat(session_id, demo, demo, now=now)
             return made + 1
     return made
+
+
+def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[str, int]:
+    """What happened at the past sessions, recorded through the real services.
+
+    Each is booked as it would have been (book_seat with `now` before the session;
+    notify queues no mail for sessions that are over), a few cancel and make room
+    for the waitlist, then the testledare checks people in or records attendance
+    afterwards, and records an outcome per competence area.
+
+    Companies join the project at different times, and only some of their employees
+    take part, so the dashboard's progress is partial; a session draws on the
+    companies of its center's county, people with the fewest validations first.
+    """
+    counts = dict.fromkeys(("booked", "attended", "no_show", "outcomes", "demo_outcomes"), 0)
+    if not session_ids:
+        return counts
+    demo_id = employees[0].id
+    # Joining and starting dates spread over at most JOINING_DAYS, so that the
+    # project's progress stays partial (not shrinking) however late the demo is made.
+    span = min((local_date(now) - HISTORY_FROM).days, JOINING_DAYS)
+    joined = {companies[0].id: HISTORY_FROM}  # the demo coordinator's company was first
+    for company in companies[1:]:
+        if rng.random() < COMPANIES_TAKING_PART:
+            # Most joined in the project's first year; a few only lately.
+            joined[company.id] = HISTORY_FROM + timedelta(days=int(span * rng.random() ** 2))
+    county_of = {c.id: c.municipality.county_id for c in companies}
+    # Plain values read once: the ORM objects expire at every commit below.
+    people = {p.id: p for p in employees}
+    # county -> (employee id, the day they start taking part); people keep coming.
+    takers: dict[int, list[tuple[int, date]]] = {}
+    for person in employees:
+        company_id = person.company_id
+        if company_id not in joined:
+            continue
+        if person.id == demo_id:
+            start = HISTORY_FROM
+        elif rng.random() < EMPLOYEES_TAKING_PART:
+            left = (HISTORY_FROM + timedelta(days=span) - joined[company_id]).days
+            start = joined[company_id] + timedelta(days=int(left * rng.random() ** 1.5))
+        else:
+            continue
+        takers.setdefault(county_of[company_id], []).append((person.id, start))
+    center_county = {c.id: c.municipality.county_id for c in db.session.scalars(select(TestCenter))}
+    done: dict[int, int] = {}  # validations per employee
+    # (employee, model): every area approved, or tried twice already
+    settled: set[tuple[int, int]] = set()
+    tried: set[tuple[int, int]] = set()
+    busy: set[tuple[int, date]] = set()
+    areas_of: dict[int, list] = {}
+    for index, session_id in enumerate(session_ids):
+        # One transaction per session: each service call below joins it (nested units
+        # of work do) and applies its rules as usual, but the demo commits once.
+        with unit_of_work():
+            session = db.session.get(ValidationSession, session_id)
+            day, model_id = session.local_date, session.model_id
+            pool = [
+                person_id
+                for person_id, start in takers.get(center_county[session.center_id], [])
+                if start <= day
+                and (person_id, day) not in busy
+                and (person_id, model_id) not in settled
+                and done.get(person_id, 0) < MAX_VALIDATIONS
+            ]
+            rng.shuffle(pool)
+            pool.sort(key=lambda person_id: done.get(person_id, 0))
+            if demo_id in pool and not done.get(demo_id):
+                pool.remove(demo_id)
+                pool.insert(0, demo_id)  # something for Mina bokningar to show
+            chosen = [people[person_id] for person_id in pool[: _wanted(rng, session.seats)]]
+            bookings = _book_past(rng, session, chosen, coordinators, demo_id, counts)
+            for person_id in pool[: len(chosen)]:
+                busy.add((person_id, day))
+                done[person_id] = done.get(person_id, 0) + 1
+                if (person_id, model_id) in tried:
+                    settled.add((person_id, model_id))  # one retake at most
+                tried.add((person_id, model_id))
+            if model_id not in areas_of:
+                areas_of[model_id] = [(a.id, a.name) for a in model_areas(model_id)]
+            absent = _run_session(
+                rng,
+                session,
+                bookings,
+                areas_of[model_id],
+                demo_id,
+                now=now,
+                leave_to_sweep=index % 3 == 0,
+                counts=counts,
+                settled=settled,
+            )
+            for person_id in absent:
+                if rng.random() < 0.5:
+                    done[person_id] = MAX_VALIDATIONS  # did not come, and did not book again
+    # The cron job's sweep marks those not checked in that nobody recorded.
+    counts["no_show"] += mark_no_shows(now=now)
+    return counts
+
+
+def _wanted(rng, seats: int) -> int:
+    """How many ask for a seat: mostly half full or more, some full, a few hardly any."""
+    share = rng.random()
+    if share < 0.12:
+        return rng.randint(1, max(1, seats * 2 // 5))
+    if share < 0.25:
+        return seats + rng.randint(1, 3)  # full, with a waitlist
+    return rng.randint((seats + 1) // 2, seats)
+
+
+def _book_past(rng, session, people, coordinators, demo_id, counts) -> list:
+    """Book in the order people asked, weeks before; a few cancel in good time."""
+    times = sorted(
+        session.starts_at - timedelta(days=rng.randint(5, 80), minutes=rng.randint(0, 600))
+        for _ in people
+    )
+    bookings = []
+    for person, when in zip(people, times, strict=True):
+        actor = coordinators[person.company_id] if rng.random() < 0.3 else person
+        try:
+            bookings.append(book_seat(session.id, person, actor, now=when))
+            counts["booked"] += 1
+        except DomainError:
+            continue
+    for booking in list(bookings):
+        if booking.employee_id != demo_id and rng.random() < 0.04:
+            cancel_booking(booking.id, booking.employee, now=session.starts_at - timedelta(days=3))
+    return bookings
+
+
+def _run_session(
+    rng, session, bookings, areas, demo_id, now, leave_to_sweep, counts, settled
+) -> list[int]:
+    """The day itself: check-in or attendance afterwards, then outcomes per area.
+
+    Answers who did not come.
+    """
+    assessor = session.assessor
+    attended, absent = [], []
+    recent = session.starts_at > now - timedelta(days=14)
+    for booking in bookings:
+        if booking.status != "confirmed":
+            continue  # cancelled, or still waiting when the session ran
+        roll = 0.5 if booking.employee_id == demo_id else rng.random()
+        if roll < 0.08:
+            absent.append(booking.employee_id)
+            if not leave_to_sweep:
+                set_attendance(booking.id, "no_show", assessor, now=session.ends_at)
+                counts["no_show"] += 1
+            continue
+        if roll < 0.14:  # not checked in on the day; recorded afterwards
+            set_attendance(booking.id, "attended", assessor, now=session.ends_at)
+        else:
+            arrived = session.starts_at - timedelta(minutes=rng.randint(2, 45))
+            check_in(booking.id, assessor, now=arrived)
+        counts["attended"] += 1
+        attended.append(booking)
+    for booking in attended:
+        if recent and booking.employee_id != demo_id and rng.random() < 0.4:
+            continue  # the testledare has not got to it yet
+        # The demo employee's first statement lists something still to do.
+        first_of_demo = booking.employee_id == demo_id and counts["demo_outcomes"] == 0
+        verdicts = _verdicts(rng, areas, force_gap=first_of_demo)
+        counts["demo_outcomes"] += booking.employee_id == demo_id
+        when = session.ends_at + timedelta(hours=rng.randint(1, 72))
+        record_outcomes(booking.id, verdicts, rng.choice(COMMENTS), assessor, now=min(when, now))
+        counts["outcomes"] += 1
+        results = {v.result for v in verdicts}
+        if results == {"approved"} or (results == {"not_yet"} and rng.random() < 0.6):
+            settled.add((booking.employee_id, session.model_id))
+    return absent
+
+
+def _verdicts(rng, areas, force_gap=False) -> list[AreaVerdict]:
+    """Most areas approved; some "not yet", with further training proposed.
+
+    `areas` are the model's (id, name) pairs.
+    """
+    roll = rng.random()
+    if roll < 0.07 and not force_gap:
+        gaps = set(areas)  # nothing approved this time
+    elif roll < 0.55 and not force_gap:
+        gaps = set()
+    else:
+        gaps = set(rng.sample(areas, rng.randint(1, max(1, len(areas) // 4))))
+    return [
+        AreaVerdict(area_id, "not_yet", rng.choice(TRAINING).format(area=name.lower()))
+        if (area_id, name) in gaps
+        else AreaVerdict(area_id, "approved")
+        for area_id, name in areas
+    ]

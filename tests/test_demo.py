@@ -1,13 +1,20 @@
 """`flask seed-demo` loads a believable data set once."""
 
+import re
+from datetime import UTC, date, datetime
+
 from sqlalchemy import func, select
 
 from app.accounts.models import Company, Person
 from app.bookings.models import Booking
+from app.calendar.models import OutboxMessage
 from app.centers.models import TestCenter
+from app.centers.services import closed_reason, outside_opening_hours
 from app.extensions import db
 from app.regions.models import County, Municipality
+from app.results.models import AreaOutcome
 from app.schedule.models import ValidationSession
+from app.timeutil import day_start
 
 
 def test_seed_demo_loads_both_counties_and_adds_nothing_the_second_time(app):
@@ -54,7 +61,93 @@ def test_seed_demo_loads_both_counties_and_adds_nothing_the_second_time(app):
         assert db.session.scalar(select(func.count(Company.id))) == 50
 
 
-def test_demo_employee_can_sign_in_and_sees_bookings(app, client, auth):
-    app.test_cli_runner().invoke(args=["seed-demo"])
+def test_demo_has_a_history_the_dashboard_and_the_people_can_see(app, client, auth):
+    """Past sessions were booked, attended and assessed; nobody was mailed about them."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    now = datetime.now(UTC)
+    with app.app_context():
+        sessions = db.session.scalars(select(ValidationSession)).all()
+        past = [s for s in sessions if s.ends_at <= now]
+        assert len(past) >= 200
+        assert min(s.local_date for s in past) < date(2024, 10, 1)
+        assert any(s.starts_at < day_start(date(2026, 6, 1)) for s in past)
+        assert any(s.starts_at >= day_start(date(2026, 6, 1)) for s in past)
+        # The same rules as planning: open days, within opening hours, one session per
+        # center and per testledare a day.
+        for session in sessions:
+            assert not closed_reason(session.center, session.local_date, closures=[])
+            assert not outside_opening_hours(session.center, session.starts_at, session.ends_at)
+        assert len({(s.center_id, s.local_date) for s in sessions}) == len(sessions)
+        assert len({(s.assessor_id, s.local_date) for s in sessions}) == len(sessions)
+
+        statuses = dict(
+            db.session.execute(
+                select(Booking.status, func.count())
+                .join(Booking.session)
+                .where(ValidationSession.ends_at <= now)
+                .group_by(Booking.status)
+            ).all()
+        )
+        assert statuses.get("confirmed", 0) == 0  # everyone's attendance is recorded
+        assert statuses["attended"] >= 500 and statuses["no_show"] >= 30
+        assert statuses["no_show"] < statuses["attended"] / 5
+        results = dict(
+            db.session.execute(
+                select(AreaOutcome.result, func.count()).group_by(AreaOutcome.result)
+            ).all()
+        )
+        assert results["approved"] > 3 * results["not_yet"] > 0
+        assessed = db.session.scalar(select(func.count(func.distinct(AreaOutcome.booking_id))))
+        assert assessed >= 0.9 * statuses["attended"]
+        # Only what is still to come was mailed: one message per booking of a future session.
+        future_bookings = db.session.scalar(
+            select(func.count(Booking.id))
+            .join(Booking.session)
+            .where(ValidationSession.ends_at > now)
+        )
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == future_bookings
+
+        demo = db.session.scalar(select(Person).where(Person.email == "deltagare@demo.example.se"))
+        attended = db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(
+                Booking.employee_id == demo.id,
+                Booking.status == "attended",
+                ValidationSession.ends_at <= now,
+            )
+        ).all()
+        assert attended
+        assert db.session.scalar(
+            select(func.count(AreaOutcome.id)).where(
+                AreaOutcome.booking_id.in_([b.id for b in attended]),
+                AreaOutcome.result == "not_yet",
+            )
+        )
+
     assert auth.login("deltagare@demo.example.se", "demo1234").status_code == 302
-    assert "Bekräftad plats" in client.get("/bookings").get_data(as_text=True)
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert "Bekräftad plats" in mine and "Resultat och intyg" in mine
+    statement = re.search(r'href="(/bookings/\d+/intyg)"', mine).group(1)
+    assert client.get(statement).status_code == 200
+    auth.logout()
+
+    assert auth.login("samordnare@demo.example.se", "demo1234").status_code == 302
+    company = client.get("/company/results").get_data(as_text=True)
+    assert re.search(r'href="/bookings/\d+/intyg"', company)
+    auth.logout()
+
+    assert auth.login("projektadmin@demo.example.se", "demo1234").status_code == 302
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    # Both targets' companies and employees: booked, attended and passed, each partial.
+    reached = re.findall(r'<progress max="(\d+)" value="(\d+)"', page.get_data(as_text=True))
+    goals = {"30", "300", "20", "200"}
+    progress = [(int(goal), int(value)) for goal, value in reached if goal in goals]
+    assert {goal for goal, _ in progress} == {30, 300, 20, 200}
+    for goal, value in progress:
+        assert 0.2 * goal <= value <= 0.8 * goal, (goal, value)
+    csv = client.get("/reports/targets.csv").get_data(as_text=True)
+    rows = [line.split(";") for line in csv.splitlines()[1:] if line]
+    assert len(rows) == 2 and all(int(row[3]) > 0 and int(row[9]) > 0 for row in rows)
