@@ -118,6 +118,9 @@ def test_session_search_filters_and_pages(app, api, make):
     # A range that ends before it starts matches nothing.
     assert call("GET", "/sessions?from=2030-02-01&to=2030-01-01").get_json()["total"] == 0
     _problem(call("GET", "/sessions?from=yesterday"), 422)
+    # Numbers are not dates, though pydantic alone would read them as Unix time.
+    _problem(call("GET", "/sessions?to=0"), 422)
+    _problem(call("GET", "/sessions?from=1735689600"), 422)
     _problem(call("GET", "/sessions/999999"), 404)
 
 

@@ -1,13 +1,23 @@
 """Request and response bodies of the API; the OpenAPI document is built from them."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.bookings.models import SUPPORT_NEEDS
 
 SupportNeed = Literal[SUPPORT_NEEDS]  # type: ignore[valid-type]
+
+
+def _iso_date(value):
+    """Accept only YYYY-MM-DD: pydantic would also read "0" as 1 January 1970."""
+    if isinstance(value, str) and not (len(value) == 10 and value[4] == value[7] == "-"):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Problem(BaseModel):
@@ -121,8 +131,8 @@ class SessionQuery(BaseModel):
     model_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     county_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     municipality_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    date_from: date | None = Field(default=None, alias="from")
-    date_to: date | None = Field(default=None, alias="to")
+    date_from: IsoDate | None = Field(default=None, alias="from")
+    date_to: IsoDate | None = Field(default=None, alias="to")
     only_free: bool = False
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=20, ge=1, le=100)
