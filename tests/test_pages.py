@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import pytest
+from flask import template_rendered
 from sqlalchemy import select
 
 from app.bookings.models import Booking
@@ -10,6 +11,7 @@ from app.bookings.services import book_seat
 from app.cache import TTLCache
 from app.db import utcnow
 from app.extensions import db
+from app.querycount import count_queries
 from tests.conftest import csrf_token, form_value
 
 
@@ -328,3 +330,35 @@ def test_the_search_result_is_reused_for_a_few_seconds(app, client, auth, make):
         other = make.employee()
         book_seat(session_id, other, other)
     assert "2 platser kvar" in client.get("/").get_data(as_text=True)
+
+
+def test_visitors_share_the_whole_page_yet_see_their_own_messages(app, client, auth, make):
+    with app.app_context():
+        make.session(seats=4, center=make.center(name="Komvux Kalix"))
+        email = make.employee().email
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    first = app.test_client().get("/?free_only=y")
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as counter, template_rendered.connected_to(record, app):
+        second = app.test_client().get("/?free_only=y")
+    assert second.get_data() == first.get_data()
+    assert "Komvux Kalix" in second.get_data(as_text=True)
+    assert counter.count == 0, "a visitor's copy of the page asks the database nothing"
+    assert rendered == [], "nor is it rendered again"
+
+    # The language link in the footer goes back to the address each visitor asked for.
+    english = app.test_client().get("/?free_only=y&model=").get_data(as_text=True)
+    assert "next=/?free_only%3Dy%26model%3D" in english.replace("&amp;", "&")
+
+    # Someone who just signed out has a message waiting: their page is their own.
+    auth.login(email)
+    goodbye = auth.logout()
+    assert goodbye.status_code == 302
+    page = client.get("/?free_only=y").get_data(as_text=True)
+    assert "Du är utloggad." in page
+    assert "Du är utloggad." not in app.test_client().get("/?free_only=y").get_data(as_text=True)

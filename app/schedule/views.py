@@ -80,9 +80,10 @@ def index():
     When registration for a popular validation opens, hundreds load the same list
     within seconds: each worker renders it once and serves that copy, so the seats
     shown may be a few seconds old. The session page and booking always read the
-    database. Only the shared fragment is cached, never the page around it, which
-    carries the visitor's own name, messages and form tokens. The cache is keyed by
-    the filters actually searched with, which for a bare "/" may be remembered ones.
+    database. The cache is keyed by the filters actually searched with, which for a
+    bare "/" may be remembered ones. Signed-in people get the shared fragment inside
+    a page of their own (their name, form tokens); visitors without a session, who
+    have no name, token or message to show, share the whole page.
     """
     args, restored = _effective_args()
     search, status = _cached_search(args, restored)
@@ -94,7 +95,7 @@ def index():
         keep = None
     else:
         keep = _remembered(args, restored, status)
-    response = make_response(render_template("schedule/index.html", search=search), status)
+    response = make_response(_page(search, status, args, restored), status)
     if keep != request.cookies.get(SAVED_FILTERS):  # send the cookie only when it changes
         if keep:
             response.set_cookie(
@@ -110,13 +111,37 @@ def index():
     return response
 
 
+def _page(search: Markup, status: int, args: MultiDict, restored: bool) -> str:
+    seconds = current_app.config["SEARCH_CACHE_SECONDS"]
+    shared = (
+        seconds > 0
+        and status == 200
+        and current_user.is_anonymous
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    )
+    if not shared:
+        return render_template("schedule/index.html", search=search)
+    cache = current_app.extensions.setdefault("search_cache", TTLCache(size=256))
+    # The footer's language link returns to the address as asked for: part of the key.
+    key = ("page", str(get_locale()), request.full_path, restored, *_filters_key(args))
+    page = cache.get(key, seconds)
+    if page is None:
+        page = render_template("schedule/index.html", search=search)
+        cache.put(key, page)
+    return page
+
+
+def _filters_key(args: MultiDict) -> tuple:
+    return tuple(sorted(args.items(multi=True)))
+
+
 def _cached_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
     seconds = current_app.config["SEARCH_CACHE_SECONDS"]
     if seconds <= 0:
         search, status = _render_search(args, restored)
     else:
         cache = current_app.extensions.setdefault("search_cache", TTLCache(size=256))
-        key = (str(get_locale()), restored, tuple(sorted(args.items(multi=True))))
+        key = (str(get_locale()), restored, *_filters_key(args))
         search = cache.get(key, seconds)
         status = 200  # only valid searches are cached
         if search is None:
