@@ -2,6 +2,7 @@
 
 import email
 import re
+from datetime import date, timedelta
 from email.policy import default
 
 import pytest
@@ -10,8 +11,10 @@ from sqlalchemy import func, select
 from app.accounts.models import Company, Person
 from app.accounts.orgnr import with_check_digit
 from app.bookings.models import Booking
+from app.bookings.services import book_seat
 from app.calendar.models import OutboxMessage
 from app.extensions import db
+from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
 from tests.conftest import Auth, csrf_token, form_value
 
 
@@ -432,3 +435,23 @@ def test_company_form_refuses_a_registered_number_or_address(app, make, project_
 def test_only_project_admins_register_companies(app, client, company_setup):
     Auth(client).login(company_setup["coordinator"])
     assert client.get("/companies").status_code == 403
+
+
+def test_coordinator_sees_an_employees_past_results_and_opens_the_statement(
+    app, make, coordinator, company_setup
+):
+    with app.app_context():
+        employee = db.session.get(Person, company_setup["employee_id"])
+        assessor = make.assessor()
+        session = make.session(local_day=date(2025, 3, 4), assessor=assessor, seats=2)
+        start = session.starts_at
+        booking = book_seat(session.id, employee, employee, now=start - timedelta(days=5))
+        check_in(booking.id, assessor, now=start)
+        verdicts = [AreaVerdict(a.id, "approved") for a in model_areas(session.model_id)]
+        record_outcomes(booking.id, verdicts, "", assessor, now=start + timedelta(hours=4))
+        booking_id = booking.id
+    page = coordinator.get(f"/company/employees/{company_setup['employee_id']}")
+    statement = f"/bookings/{booking_id}/intyg"
+    assert statement in page.get_data(as_text=True)
+    answer = coordinator.get(statement)
+    assert answer.status_code == 200 and "Erik Eriksson" in answer.get_data(as_text=True)

@@ -12,9 +12,7 @@ from app.accounts.employee_import import import_employees
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
 from app.accounts.models import Company, Person
 from app.accounts.services import register_company, register_employee
-from app.bookings.queries import bookings_of
-from app.bookings.services import BookingWindow, waitlist_positions
-from app.db import utcnow
+from app.bookings.overview import booking_overview
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.regions.models import County, Municipality
@@ -96,16 +94,10 @@ def employee(person_id: int):
     person = db.session.get(Person, person_id)
     if person is None or person.company_id != current_user.company_id or person.erased_at:
         raise NotFound(_("Medarbetaren finns inte."))
-    now = utcnow()
-    bookings = bookings_of(person.id)
     return render_template(
         "accounts/employee.html",
         person=person,
-        upcoming=[b for b in bookings if b.is_live and b.session.ends_at > now],
-        history=[b for b in bookings if not (b.is_live and b.session.ends_at > now)],
-        positions=waitlist_positions(bookings),
-        deadlines={b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
-        now=now,
+        **booking_overview(person.id),
         form=FlaskForm(),
     )
 

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from app.accounts.models import Person
 from app.bookings.forms import BookingForm, MoveForm
 from app.bookings.models import Booking
-from app.bookings.queries import bookings_of, move_targets
+from app.bookings.overview import booking_overview
+from app.bookings.queries import move_targets
 from app.bookings.services import (
     BookingWindow,
     book_seat,
@@ -14,13 +15,11 @@ from app.bookings.services import (
     may_book_for,
     move_booking,
     waitlist_position,
-    waitlist_positions,
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import time_span
-from app.results.services import bookings_with_outcomes
 
 bp = Blueprint("bookings", __name__, template_folder="templates")
 
@@ -121,17 +120,7 @@ def _book_and_report(
 @bp.get("/bookings")
 @login_required
 def mine():
-    now = utcnow()
-    bookings = bookings_of(current_user.id)
-    return render_template(
-        "bookings/mine.html",
-        upcoming=[b for b in bookings if b.is_live and b.session.ends_at > now],
-        history=[b for b in bookings if not (b.is_live and b.session.ends_at > now)],
-        positions=waitlist_positions(bookings),
-        deadlines={b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
-        now=now,
-        with_results=bookings_with_outcomes([b.id for b in bookings if b.status == "attended"]),
-    )
+    return render_template("bookings/mine.html", **booking_overview(current_user.id))
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")

@@ -1,0 +1,23 @@
+"""What a page of someone's bookings shows: the employee's own, or a coordinator's
+view of one employee. Both read the same figures in the same few queries."""
+
+from datetime import datetime
+
+from app.bookings.queries import bookings_of
+from app.bookings.services import BookingWindow, waitlist_positions
+from app.db import utcnow
+from app.results.services import bookings_with_outcomes
+
+
+def booking_overview(person_id: int, now: datetime | None = None) -> dict:
+    now = now or utcnow()
+    bookings = bookings_of(person_id)
+    upcoming = [b for b in bookings if b.is_live and b.session.ends_at > now]
+    return {
+        "upcoming": upcoming,
+        "history": [b for b in bookings if b not in upcoming],
+        "positions": waitlist_positions(bookings),
+        "deadlines": {b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
+        "now": now,
+        "with_results": bookings_with_outcomes([b.id for b in bookings if b.status == "attended"]),
+    }
