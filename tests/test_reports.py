@@ -436,6 +436,17 @@ def test_a_worker_reuses_the_rendered_dashboard_for_a_while(app, client, auth, d
     assert "Nytt center" in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
 
 
+def test_a_target_saved_through_another_worker_shows_at_once(app, client, auth, data):
+    from app.reports.services import update_target
+
+    auth.login(data["project_admin"])
+    assert ">345<" not in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+    with app.app_context():  # as another worker would: this one's cache is not cleared
+        target = db.session.scalar(select(ProjectTarget).where(ProjectTarget.industry == "steel"))
+        update_target(target.id, target.companies, 345)
+    assert ">345<" in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+
+
 def test_odd_query_parameters_do_not_break_the_page(client, auth, data):
     auth.login(data["project_admin"])
     response = client.get(f"/reports/?{RANGE}&name=x&_external=1&_anchor=y")

@@ -109,6 +109,30 @@ def projects() -> list[FundingProject]:
     return list(db.session.scalars(select(FundingProject).order_by(FundingProject.id)))
 
 
+def settings_version() -> tuple:
+    """Every project's and target's settings, as one value that changes when any does.
+
+    The rows are few; reading them lets a worker's cached dashboard follow a target
+    saved through another worker at once instead of when its copy expires.
+    """
+    projects = db.session.execute(
+        select(
+            FundingProject.id, FundingProject.name, FundingProject.starts_on, FundingProject.ends_on
+        ).order_by(FundingProject.id)
+    ).all()
+    targets = db.session.execute(
+        select(
+            ProjectTarget.id,
+            ProjectTarget.project_id,
+            ProjectTarget.county_id,
+            ProjectTarget.industry,
+            ProjectTarget.companies,
+            ProjectTarget.employees,
+        ).order_by(ProjectTarget.id)
+    ).all()
+    return (tuple(map(tuple, projects)), tuple(map(tuple, targets)))
+
+
 def get_project(project_id: int | None) -> FundingProject:
     """The project asked for, or the first one."""
     query = select(FundingProject).order_by(FundingProject.id).limit(1)

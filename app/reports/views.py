@@ -107,6 +107,9 @@ def dashboard():
         str(get_locale()),
         tuple(center_ids) if center_ids is not None else None,
         tuple(sorted(request.args.items(multi=True))),
+        # Targets and periods saved through any worker show at once; only the
+        # counted figures may be up to REPORTS_CACHE_SECONDS old.
+        services.settings_version() if center_ids is None else None,
     )
     if seconds <= 0:
         fragment, status = _render_dashboard(center_ids)
