@@ -24,16 +24,23 @@ def register_cli(app: Flask) -> None:
     @click.option("--loop", is_flag=True, help="Keep running; otherwise one round and exit.")
     @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
     def send_mail_command(loop: bool, interval: int):
-        """Queue due reminders and send the outbox over SMTP (cron, or --loop as a service)."""
+        """Mark no-shows, queue due reminders and send the outbox over SMTP.
+
+        Run from cron, or with --loop as a service: the one worker a deployment needs
+        besides the web servers.
+        """
         import time
 
         from app.calendar.outbox import send_due
         from app.calendar.reminders import queue_reminders
+        from app.results.services import mark_no_shows
 
         while True:
+            no_shows = mark_no_shows()
             reminded = queue_reminders()
             report = send_due()
             click.echo(
+                f"{no_shows} marked as no-shows, "
                 f"{reminded} reminders queued, {len(report.sent)} sent, "
                 f"{len(report.retry)} to retry, {len(report.failed)} failed"
             )

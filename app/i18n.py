@@ -150,6 +150,9 @@ def compile_catalogues(translations_dir: str) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 write_mo(handle, catalogue)
+            # mkstemp makes the file private to its creator; the workers that read it
+            # may run as another user than the one who ran the set-up.
+            os.chmod(tmp_path, 0o644)
             os.replace(tmp_path, mo_path)
         except BaseException:
             if os.path.exists(tmp_path):

@@ -10,7 +10,7 @@ from app.api.tokens import create_token
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.db import utcnow
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.conftest import csrf_token
 
 
@@ -219,6 +219,18 @@ def test_too_many_calls_get_429(app, api, make):
     answers = [call("GET", "/counties").status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
     _problem(call("GET", "/counties"), 429)
+
+
+def test_the_rate_limit_keeps_no_usable_token_in_its_storage(app, api, make):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    with app.app_context():
+        employee = make.employee()
+        _row, token = create_token(employee, "hr")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/counties", headers=headers).status_code == 200
+    keys = " ".join(str(k) for k in limiter.storage.storage)  # the memory storage's counters
+    assert keys, "the limiter counted nothing"
+    assert token not in keys
 
 
 def test_openapi_document_and_browsable_docs_are_served(client):

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import stat
 import threading
 from datetime import date, datetime, time, timedelta
 
@@ -100,6 +101,8 @@ def test_catalogues_are_compiled_when_missing_or_older_and_atomically(tmp_path):
     with open(mo, "rb") as handle:
         compiled = read_mo(handle)
     assert compiled.get("Logga in").string == "Sign in"
+    # Readable by workers that run as another user than the set-up did.
+    assert stat.S_IMODE(os.stat(mo).st_mode) == 0o644
 
     # Up to date: left alone. Older than the .po: compiled again.
     os.utime(mo, (2_000_000_000, 2_000_000_000))

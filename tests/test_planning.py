@@ -10,6 +10,7 @@ from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.centers.models import CenterClosure, CenterWorkstation, TravelBuffer, WorkstationKind
 from app.centers.services import closed_reason, holiday_name
+from app.db import utcnow
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
@@ -60,6 +61,73 @@ def setting(ctx, make):
 def test_holidays_eves_and_sundays_close_every_year(app, day, name):
     with app.app_context():
         assert holiday_name(day) == name
+
+
+# Lag (1989:253) and the de facto closed eves, by date, for a whole year (Easter: 5 April).
+HOLIDAYS_2026 = {
+    date(2026, 1, 1): "Nyårsdagen",
+    date(2026, 1, 6): "Trettondedag jul",
+    date(2026, 4, 3): "Långfredagen",
+    date(2026, 4, 5): "Påskdagen",
+    date(2026, 4, 6): "Annandag påsk",
+    date(2026, 5, 1): "Första maj",
+    date(2026, 5, 14): "Kristi himmelsfärdsdag",
+    date(2026, 5, 24): "Pingstdagen",
+    date(2026, 6, 6): "Nationaldagen",
+    date(2026, 6, 19): "Midsommarafton",
+    date(2026, 6, 20): "Midsommardagen",
+    date(2026, 10, 31): "Alla helgons dag",
+    date(2026, 12, 24): "Julafton",
+    date(2026, 12, 25): "Juldagen",
+    date(2026, 12, 26): "Annandag jul",
+    date(2026, 12, 31): "Nyårsafton",
+}
+
+
+def test_a_whole_year_of_closed_days_comes_from_the_holiday_calendar(app):
+    with app.app_context():
+        closed = {}
+        day = date(2026, 1, 1)
+        while day.year == 2026:
+            if (name := holiday_name(day)) and name != "Söndag":
+                closed[day] = name
+            day += timedelta(days=1)
+    assert closed == HOLIDAYS_2026
+
+
+@pytest.mark.parametrize(
+    ("year", "midsummer_eve"),
+    [
+        (2024, date(2024, 6, 21)),
+        (2025, date(2025, 6, 20)),
+        (2026, date(2026, 6, 19)),
+        (2027, date(2027, 6, 25)),
+    ],
+)
+def test_the_eves_are_closed_in_every_year(app, year, midsummer_eve):
+    with app.app_context():
+        assert midsummer_eve.weekday() == 4  # always a Friday
+        assert holiday_name(midsummer_eve) == "Midsommarafton"
+        assert holiday_name(midsummer_eve - timedelta(days=7)) is None
+        assert holiday_name(date(year, 12, 24)) == "Julafton"
+        assert holiday_name(date(year, 12, 31)) == "Nyårsafton"
+
+
+def test_past_dates_are_refused_when_planning_and_moving(setting, make):
+    center, model, assessor, admin = setting
+    now = utcnow()
+    yesterday = (now - timedelta(days=1)).date()
+    planned = plan_session(center, model, assessor, yesterday, time(9, 0))
+    assert "Tiden har redan passerat." in planned.problems
+    created, refused = create_sessions(
+        center.id, model.id, assessor.id, [yesterday], time(9, 0), admin
+    )
+    assert created == [] and [p.day for p in refused] == [yesterday]
+    created, _ = create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8, 0), admin)
+    with pytest.raises(DomainError, match="redan passerat"):
+        move_session(created[0].id, yesterday, time(9, 0), admin)
+    db.session.expire_all()
+    assert db.session.get(ValidationSession, created[0].id).local_date == TUESDAY
 
 
 def test_a_center_closes_its_own_days_and_may_open_a_holiday(setting, make):

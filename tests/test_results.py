@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
+from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.results.services import (
@@ -59,6 +60,21 @@ def _started(make, seats=3):
     people = [make.employee() for _ in range(seats)]
     bookings = [book_seat(session.id, p, p) for p in people]
     return session, bookings
+
+
+def test_the_mail_worker_marks_no_shows_without_a_cron_job_of_its_own(app, make):
+    app.config["MAIL_PORT"] = 9  # nothing listens: the mail waits, the sweep still runs
+    with app.app_context():
+        session = make.session(seats=2, starts_at=utcnow() - timedelta(minutes=40))
+        present, absent = make.employee(), make.employee()
+        booked_at = session.starts_at - timedelta(days=3)
+        kept = [book_seat(session.id, p, p, now=booked_at).id for p in (present, absent)]
+        check_in(kept[0], session.assessor, now=session.starts_at - timedelta(minutes=5))
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "1 marked as no-shows" in result.output
+    with app.app_context():
+        assert [db.session.get(Booking, i).status for i in kept] == ["attended", "no_show"]
 
 
 def test_check_in_on_the_day_and_no_shows_after_thirty_minutes(ctx, make):

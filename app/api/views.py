@@ -1,5 +1,6 @@
 """The /api/v1 resources: parse JSON, call the same services as the web views, answer JSON."""
 
+import hashlib
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
@@ -46,7 +47,12 @@ csrf.exempt(bp)
 
 
 def _rate_key() -> str:
-    return request.headers.get("Authorization", "") or request.remote_addr or "-"
+    """One budget per token, keyed by its digest: the limiter's storage (Redis in
+    production) must not hold usable tokens in its key names."""
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()
+    return request.remote_addr or "-"
 
 
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)

@@ -159,11 +159,15 @@ def plan_session(
     start: time,
     exclude_session_id: int | None = None,
     closures=None,
+    now: datetime | None = None,
 ) -> PlannedSession:
     """Check one date against every rule and work out its seats."""
     starts_at = local_to_utc(day, start)
     ends_at = starts_at + model.duration
     plan = PlannedSession(day=day, starts_at=starts_at, ends_at=ends_at)
+    if starts_at <= (now or utcnow()):
+        # A past session would be bookable by nobody and marked no-show for everyone moved into it.
+        plan.problems.append(_("Tiden har redan passerat."))
     if not center.accredited_on(day):
         plan.problems.append(_("Testcentrets ackreditering gäller inte det datumet."))
     if reason := closed_reason(center, day, closures):
