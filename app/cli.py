@@ -66,6 +66,34 @@ def register_cli(app: Flask) -> None:
         _row, token = create_token(person, name)
         click.echo(token)
 
+    @app.cli.command("authorise")
+    @click.argument("email")
+    @click.argument("model_code")
+    @click.option("--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    def authorise_command(email, model_code, first, last):
+        """Authorise the testledare EMAIL for a validation model (its code) in a period."""
+        from sqlalchemy import select
+
+        from app.accounts.services import find_by_email
+        from app.errors import DomainError
+        from app.extensions import db
+        from app.schedule.authorisations import grant
+        from app.schedule.models import ValidationModel
+
+        person = find_by_email(email)
+        if person is None:
+            raise click.ClickException(f"No person with e-mail {email}")
+        model = db.session.scalar(select(ValidationModel).where(ValidationModel.code == model_code))
+        if model is None:
+            codes = ", ".join(db.session.scalars(select(ValidationModel.code)))
+            raise click.ClickException(f"No validation model {model_code}; one of: {codes}")
+        try:
+            grant(person.id, model.id, first.date(), last.date(), actor=None)
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"{person.name} may run {model.name} from {first:%Y-%m-%d} to {last:%Y-%m-%d}.")
+
     @app.cli.command("invite")
     @click.argument("email")
     @click.option("--name", required=True, help="The person's full name.")

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome
 from app.results.services import model_areas
-from app.schedule.models import AssessorAbsence
+from app.schedule.models import AssessorAbsence, AssessorAuthorisation
 from tests.conftest import Auth
 from tests.factories import Factory
 
@@ -150,6 +150,11 @@ def build_world(make: Factory) -> World:
         "owner_message": owner_token_row.id,
         "owner": owner.id,
         "colleague": people["colleague"].id,
+        "assessor": assessor.id,
+        "model": model.id,
+        "authorisation": db.session.scalar(
+            select(AssessorAuthorisation.id).where(AssessorAuthorisation.person_id == assessor.id)
+        ),
         "project": db.session.scalar(select(FundingProject.id).order_by(FundingProject.id)),
         "target": db.session.scalar(select(ProjectTarget.id).order_by(ProjectTarget.id)),
     }

@@ -62,6 +62,18 @@ MATRIX = {
         secret="reset_token",
         data={"password": "x" * 12, "confirm": "x" * 12},
     ),
+    "accounts.assessor": Row(
+        read=frozenset({"project_admin"}),
+        change=frozenset({"project_admin"}),
+        objects={"person_id": "assessor"},
+        data={
+            "grant-model": "model",
+            "grant-valid_from": "2030-01-01",
+            "grant-valid_to": "2030-12-31",
+            "grant-submit": "1",
+        },
+    ),
+    "accounts.revoke_authorisation": Row(change=frozenset({"project_admin"})),
     "company.employee": Row(read=frozenset({"coordinator"}), objects={"person_id": "owner"}),
     "api_tokens.revoke": Row(change=frozenset({"owner"}), objects={"token_id": "owner_api_token"}),
     # bookings
@@ -134,6 +146,7 @@ DEFAULT_OBJECTS = {
     "token_id": "owner_api_token",
     "project_id": "project",
     "target_id": "target",
+    "authorisation_id": "authorisation",
 }
 CHANGE_METHODS = {"POST", "DELETE", "PUT", "PATCH"}
 # Tables that the requests must leave exactly as they were.

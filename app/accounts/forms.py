@@ -2,7 +2,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -146,3 +146,19 @@ class CompanyForm(FlaskForm):
                     "kontrollera siffrorna (den sista är en kontrollsiffra)."
                 )
             )
+
+
+class AuthorisationForm(FlaskForm):
+    model = SelectField(_l("Validering"), coerce=int)
+    valid_from = DateField(_l("Gäller från"), validators=[DataRequired(_l("Ange ett datum."))])
+    valid_to = DateField(
+        _l("Gäller till och med"), validators=[DataRequired(_l("Ange ett datum."))]
+    )
+
+    def validate_valid_to(self, field):
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("Sista dagen ligger före första dagen."))
+
+
+class HomeCenterForm(FlaskForm):
+    center = SelectField(_l("Hemmacenter"), coerce=int)

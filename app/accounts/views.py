@@ -16,10 +16,18 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts import privacy
 from app.accounts.auth import role_required
-from app.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from app.accounts.forms import (
+    AuthorisationForm,
+    ForgotPasswordForm,
+    HomeCenterForm,
+    LoginForm,
+    SetPasswordForm,
+)
 from app.accounts.models import Person
 from app.accounts.services import (
     LINK_PURPOSES,
@@ -30,8 +38,12 @@ from app.accounts.services import (
     set_password_with_link,
     sign_out_everywhere,
 )
+from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db, limiter
+from app.schedule import authorisations
+from app.schedule.models import AssessorAuthorisation
+from app.schedule.services import validation_models
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -177,10 +189,64 @@ def people():
             .where(
                 or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern))
             )
+            .options(selectinload(Person.role_grants), joinedload(Person.company))
             .order_by(Person.name)
             .limit(50)
         ).all()
     return render_template("accounts/people.html", query=query, people=found)
+
+
+@bp.route("/people/<int:person_id>/assessor", methods=["GET", "POST"])
+@role_required("project_admin")
+def assessor(person_id: int):
+    """A testledare's authorisations per model and home center."""
+    person = db.session.get(Person, person_id)
+    if person is None or not person.has_role("assessor"):
+        raise NotFound(_("Testledaren finns inte."))
+    grant_form = AuthorisationForm(prefix="grant")
+    grant_form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
+    home_form = HomeCenterForm(prefix="home", center=person.home_center_id or 0)
+    home_form.center.choices = [SelectChoice(0, _("Inget"))] + [
+        SelectChoice(c.id, c.name)
+        for c in db.session.scalars(select(TestCenter).order_by(TestCenter.name))
+    ]
+    status = 200
+    if request.method == "POST":
+        if "grant-submit" in request.form and grant_form.validate_on_submit():
+            authorisations.grant(
+                person.id,
+                grant_form.model.data,
+                grant_form.valid_from.data,
+                grant_form.valid_to.data,
+                current_user,
+            )
+            flash(_("Behörigheten är sparad."), "success")
+            return redirect(url_for("accounts.assessor", person_id=person.id))
+        if "home-submit" in request.form and home_form.validate_on_submit():
+            authorisations.set_home_center(person.id, home_form.center.data or None, current_user)
+            flash(_("Hemmacentret är sparat."), "success")
+            return redirect(url_for("accounts.assessor", person_id=person.id))
+        status = 400
+    return render_template(
+        "accounts/assessor.html",
+        person=person,
+        authorisations=authorisations.authorisations_of(person.id),
+        grant_form=grant_form,
+        home_form=home_form,
+        csrf_form=FlaskForm(),
+    ), status
+
+
+@bp.post("/authorisations/<int:authorisation_id>/delete")
+@role_required("project_admin")
+def revoke_authorisation(authorisation_id: int):
+    row = db.session.get(AssessorAuthorisation, authorisation_id)
+    if row is None:
+        raise NotFound(_("Behörigheten finns inte."))
+    person_id = row.person_id
+    authorisations.revoke(authorisation_id, current_user)
+    flash(_("Behörigheten är borttagen."), "success")
+    return redirect(url_for("accounts.assessor", person_id=person_id))
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Person, RoleGrant
@@ -175,6 +176,7 @@ def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
         .where(RoleGrant.role == "assessor", Person.active.is_(True))
+        .options(joinedload(Person.home_center))
         .order_by(Person.name)
     )
     if model_id:
@@ -185,7 +187,10 @@ def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:
                 )
             )
         )
-    return [SelectChoice(p.id, p.name) for p in db.session.scalars(query).unique()]
+    return [
+        SelectChoice(p.id, f"{p.name} ({p.home_center.name})" if p.home_center else p.name)
+        for p in db.session.scalars(query).unique()
+    ]
 
 
 def _plan_form(formdata, csrf: bool = True) -> PlanForm:

@@ -1,0 +1,180 @@
+"""A project admin keeps each testledare's authorisations and home center."""
+
+from datetime import date, time
+
+from sqlalchemy import select
+
+from app.accounts.models import Person
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.schedule.models import AssessorAuthorisation
+from app.schedule.planning import plan_session
+from tests.conftest import csrf_token
+
+TUESDAY = date(2027, 9, 14)
+NOT_AUTHORISED = "saknar giltig behörighet"
+
+
+def _page(client, person_id):
+    return client.get(f"/people/{person_id}/assessor")
+
+
+def _grant(client, person_id, model_id, first, last):
+    page = _page(client, person_id).get_data(as_text=True)
+    return client.post(
+        f"/people/{person_id}/assessor",
+        data={
+            "csrf_token": csrf_token(page),
+            "grant-model": model_id,
+            "grant-valid_from": first,
+            "grant-valid_to": last,
+            "grant-submit": "1",
+        },
+        follow_redirects=True,
+    )
+
+
+def _rows(app, person_id):
+    with app.app_context():
+        return [
+            (a.model.code, a.valid_from, a.valid_to)
+            for a in db.session.scalars(
+                select(AssessorAuthorisation).where(AssessorAuthorisation.person_id == person_id)
+            )
+        ]
+
+
+def test_a_project_admin_authorises_a_new_testledare_who_can_then_be_planned(
+    app, client, auth, make
+):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        newcomer = make.person(("assessor",), name="Nya Testledaren")
+        center, model = make.center(computers=10), make.model()
+        ids = newcomer.id, model.id, center.id
+        admin_email = admin.email
+        problems = plan_session(center, model, newcomer, TUESDAY, time(8)).problems
+        assert any(NOT_AUTHORISED in p for p in problems)
+
+    auth.login(admin_email)
+    people = client.get("/people?q=Nya").get_data(as_text=True)
+    assert f"/people/{ids[0]}/assessor" in people
+    answer = _grant(client, ids[0], ids[1], "2027-01-01", "2027-12-31")
+    assert answer.status_code == 200
+    assert "Behörigheten är sparad." in answer.get_data(as_text=True)
+    assert _rows(app, ids[0]) == [("industriteknik-bas", date(2027, 1, 1), date(2027, 12, 31))]
+    with app.app_context():
+        newcomer = db.session.get(Person, ids[0])
+        center, model = make.center(computers=10), make.model()
+        assert plan_session(center, model, newcomer, TUESDAY, time(8)).ok
+        # Outside the period the rule still refuses.
+        late = plan_session(center, model, newcomer, date(2028, 1, 11), time(8)).problems
+        assert any(NOT_AUTHORISED in p for p in late)
+        audited = select(AuditEntry.action).where(AuditEntry.entity_id == ids[0])
+        assert db.session.scalars(audited).all() == ["authorised"]
+
+
+def test_overlapping_and_backwards_periods_are_refused_with_a_message(app, client, auth, make):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        assessor = make.assessor(valid_from=date(2027, 1, 1), valid_to=date(2027, 12, 31))
+        person_id, model_id, email = assessor.id, make.model().id, admin.email
+    auth.login(email)
+    overlap = _grant(client, person_id, model_id, "2027-06-01", "2028-06-30")
+    assert overlap.status_code == 409
+    assert "gäller en del av perioden" in overlap.get_data(as_text=True)
+    backwards = _grant(client, person_id, model_id, "2028-06-30", "2028-01-01")
+    assert backwards.status_code == 400
+    assert "Sista dagen ligger före första dagen." in backwards.get_data(as_text=True)
+    junk = _grant(client, person_id, "not-a-model", "yesterday", "")
+    assert junk.status_code == 400
+    assert _rows(app, person_id) == [("industriteknik-bas", date(2027, 1, 1), date(2027, 12, 31))]
+
+
+def test_an_authorisation_that_upcoming_sessions_rely_on_cannot_be_revoked(app, client, auth, make):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        assessor = make.assessor()
+        make.session(assessor=assessor)
+        spare = make.person(("assessor",))
+        db.session.add(
+            AssessorAuthorisation(
+                person_id=spare.id,
+                model_id=make.model().id,
+                valid_from=date(2027, 1, 1),
+                valid_to=date(2027, 12, 31),
+            )
+        )
+        db.session.commit()
+        busy_id = db.session.scalar(
+            select(AssessorAuthorisation.id).where(AssessorAuthorisation.person_id == assessor.id)
+        )
+        free_id = db.session.scalar(
+            select(AssessorAuthorisation.id).where(AssessorAuthorisation.person_id == spare.id)
+        )
+        ids = assessor.id, spare.id, admin.email
+    auth.login(ids[2])
+    token = csrf_token(_page(client, ids[0]).get_data(as_text=True))
+    refused = client.post(f"/authorisations/{busy_id}/delete", data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "1 kommande pass bygger på behörigheten" in refused.get_data(as_text=True)
+    assert len(_rows(app, ids[0])) == 1
+    revoked = client.post(
+        f"/authorisations/{free_id}/delete", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Behörigheten är borttagen." in revoked.get_data(as_text=True)
+    assert _rows(app, ids[1]) == []
+    assert client.post("/authorisations/999999/delete", data={"csrf_token": token}).status_code == (
+        404
+    )
+
+
+def test_the_home_center_is_set_and_shown_where_centers_plan(app, client, auth, make):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        assessor = make.assessor()
+        home = make.center(name="Kiruna Tekniska")
+        center_admin = make.person(("center_admin",), center=home)
+        ids = assessor.id, home.id, admin.email, center_admin.email, assessor.name
+    auth.login(ids[2])
+    page = _page(client, ids[0]).get_data(as_text=True)
+    saved = client.post(
+        f"/people/{ids[0]}/assessor",
+        data={"csrf_token": csrf_token(page), "home-center": ids[1], "home-submit": "1"},
+        follow_redirects=True,
+    )
+    assert "Hemmacentret är sparat." in saved.get_data(as_text=True)
+    unknown = client.post(
+        f"/people/{ids[0]}/assessor",
+        data={"csrf_token": csrf_token(page), "home-center": 999999, "home-submit": "1"},
+    )
+    assert unknown.status_code == 400
+    auth.logout()
+    auth.login(ids[3])
+    plan = client.get(f"/centers/{ids[1]}/plan").get_data(as_text=True)
+    assert f"{ids[4]} (Kiruna Tekniska)" in plan
+    # A center admin keeps the centers, not the testledare's authorisations.
+    assert _page(client, ids[0]).status_code == 403
+
+
+def test_the_authorise_command(app, make):
+    with app.app_context():
+        assessor = make.person(("assessor",))
+        employee = make.employee()
+        emails = assessor.email, employee.email
+    runner = app.test_cli_runner()
+    done = runner.invoke(
+        args=["authorise", emails[0], "svets-vit", "--from", "2027-01-01", "--to", "2027-06-30"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "from 2027-01-01 to 2027-06-30" in done.output
+    with app.app_context():
+        assert _rows(app, db.session.scalar(select(Person.id).where(Person.email == emails[0])))
+    unknown = runner.invoke(
+        args=["authorise", emails[0], "svetsa", "--from", "2027-01-01", "--to", "2027-06-30"]
+    )
+    assert unknown.exit_code != 0 and "one of:" in unknown.output
+    not_assessor = runner.invoke(
+        args=["authorise", emails[1], "svets-vit", "--from", "2027-01-01", "--to", "2027-06-30"]
+    )
+    assert not_assessor.exit_code != 0 and "Testledaren finns inte." in not_assessor.output
