@@ -19,11 +19,13 @@ Västerbotten metal have targets):
   other industry, Luleå:      O: o1 booked s1 (never marked), waits for the future one
 """
 
+import re
 from datetime import date, time
 
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.extensions import db
 from app.querycount import count_queries
@@ -248,8 +250,24 @@ def test_dashboard_shows_targets_progress_chart_and_heatmap(client, auth, data):
     assert 'class="heat-3" title="3/4 platser bokade">75<' in page
     assert "B-centret Umeå" in page and "24,0" in page and "15,0" in page
     assert "Genomförda pass med under 60 % bokat" in page
-    assert page.count("(50 %)") == 2
-    assert "25,0 %" in page  # the no-show rate at A
+    assert page.count("(50\xa0%)") == 2  # Swedish: a no-break space before the sign
+    assert "25\xa0%" in page  # the no-show rate at A
+
+
+def test_dashboard_numbers_dates_and_months_follow_the_readers_language(app, client, auth, data):
+    auth.login(data["project_admin"])
+    swedish = client.get(f"/reports/?{RANGE}&below=60").get_data(as_text=True)
+    assert "Projektperiod torsdag 1 juni 2023 – söndag 31 maj 2026." in swedish
+    assert re.search(r"<text[^>]*>[a-zåäö]{3,4}\.? 20\d\d</text>", swedish), "month names"
+    with app.app_context():
+        admin = db.session.scalar(select(Person).where(Person.email == data["project_admin"]))
+        admin.locale = "en"
+        db.session.commit()
+    english = client.get(f"/reports/?{RANGE}&below=60").get_data(as_text=True)
+    assert '<html lang="en">' in english
+    assert "Thursday 1 June 2023" in english and "Sunday 31 May 2026" in english
+    assert "25%" in english and "(50%)" in english and "24.0" in english
+    assert "25\xa0%" not in english and "24,0" not in english
 
 
 def test_every_table_exports_as_csv_for_excel(client, auth, data):

@@ -34,7 +34,7 @@ def _nice_max(value: int) -> int:
     return top
 
 
-def line_chart(months, stages, target: int | None) -> LineChart:
+def line_chart(months, stages, target: int | None, month_label=None) -> LineChart:
     """Lines of cumulated counts per month, with the target as a dashed line."""
     count = len(months)
     top = _nice_max(max([target or 0, 1] + [p.employees[s] for p in months for s in stages]))
@@ -52,6 +52,7 @@ def line_chart(months, stages, target: int | None) -> LineChart:
     ]
     # At most about eight month labels, or they run into each other.
     step = max(1, -(-count // 8))
-    x_labels = [(x(i), p.month.strftime("%Y-%m")) for i, p in enumerate(months) if i % step == 0]
+    label = month_label or (lambda month: month.strftime("%Y-%m"))
+    x_labels = [(x(i), label(p.month)) for i, p in enumerate(months) if i % step == 0]
     y_ticks = [(y(top * k // 4), top * k // 4) for k in range(5)]
     return LineChart(WIDTH, HEIGHT, lines, x_labels, y_ticks, y(target) if target else None)

@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -23,6 +23,7 @@ from app.accounts.models import INDUSTRIES
 from app.cache import TTLCache
 from app.errors import InvalidInput
 from app.extensions import db
+from app.formatting import number, percent
 from app.reports import services, tables
 from app.reports.charts import line_chart
 from app.reports.forms import (
@@ -155,9 +156,26 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
         figures["charts"] = []
         for row in progress:
             points = services.monthly_progress(project, row.target)
-            chart = line_chart(points, services.STAGES, row.target.employees) if points else None
+            chart = (
+                line_chart(points, services.STAGES, row.target.employees, _month_label)
+                if points
+                else None
+            )
             figures["charts"].append((row, points, chart))
     return _fragment(form, figures), 200
+
+
+def _month_label(month) -> str:
+    """'apr. 2024' in Swedish, 'Apr 2024' in English."""
+    return format_date(month, "LLL yyyy")
+
+
+def _decimal(value: float) -> str:
+    return number(value, 1)
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else percent(share)
 
 
 def _fragment(form, figures) -> Markup:
@@ -169,8 +187,9 @@ def _fragment(form, figures) -> Markup:
             filter_args={k: v for k, v in request.args.items() if k in FILTERS},
             list_limit=LIST_LIMIT,
             industry_label=tables.industry_label,
-            decimal=tables.decimal,
-            percent=tables.percent,
+            # The page's numbers in the reader's language; the CSV files keep their own.
+            decimal=_decimal,
+            percent=_percent,
         )
     )
 
