@@ -135,6 +135,25 @@ def with_icaljs(*documents: bytes) -> list[list[Seen]]:
     ]
 
 
-def read_everywhere(data: bytes) -> list[Seen]:
-    """The events as each of the three parsers sees them, for comparing."""
-    return with_icalendar(data) + with_vobject(data) + with_icaljs(data)[0]
+PARSERS = ("icalendar", "vobject", "ical.js")
+
+
+def read_everywhere(*documents: bytes) -> list[dict[str, list[Seen]]]:
+    """Each document's events as each of the three parsers sees them, for comparing.
+
+    ical.js reads all the documents in one node run.
+    """
+    icaljs = with_icaljs(*documents)
+    return [
+        {"icalendar": with_icalendar(data), "vobject": with_vobject(data), "ical.js": js}
+        for data, js in zip(documents, icaljs, strict=True)
+    ]
+
+
+def as_read(seen: list[Seen]) -> tuple[set[str | None], list[tuple]]:
+    """What a calendar program acts on: the METHOD, and each event's UID, SEQUENCE,
+    STATUS and UTC start and end, in a stable order."""
+    return (
+        {s.method for s in seen},
+        sorted((s.uid, s.sequence, s.status, s.start, s.end) for s in seen),
+    )

@@ -7,18 +7,20 @@ import icalendar
 import pytest
 
 from app.bookings.services import book_seat, cancel_booking, move_booking
+from app.calendar.feeds import ensure_feed_token
+from app.calendar.reminders import queue_reminders
 from app.db import utcnow
 from app.extensions import db
 from app.schedule.planning import cancel_session, create_sessions, move_session
 from tests.calendars import (
+    PARSERS,
+    as_read,
     calendar_part,
     invite_of,
     last_id,
     outbox,
     parse_mail,
-    with_icalendar,
-    with_icaljs,
-    with_vobject,
+    read_everywhere,
 )
 
 
@@ -234,33 +236,209 @@ def test_cancelling_a_session_cancels_every_event_and_tells_the_queue(planned, m
     assert "Inställt" in told.subject
 
 
-# Sessions on both sides of the 2027 daylight-saving changes (28 March, 31 October),
-# at 08:00 local time: 07:00 UTC in winter time, 06:00 UTC in summer time.
-DST_SESSIONS = [
-    (date(2027, 3, 26), datetime(2027, 3, 26, 7, tzinfo=UTC)),
-    (date(2027, 3, 29), datetime(2027, 3, 29, 6, tzinfo=UTC)),
-    (date(2027, 10, 29), datetime(2027, 10, 29, 6, tzinfo=UTC)),
-    (date(2027, 11, 1), datetime(2027, 11, 1, 7, tzinfo=UTC)),
-]
+# Both 2027 daylight-saving changes (Sunday 28 March, Sunday 31 October): an open
+# weekday before and after each, at 08:00 local time, which is 07:00 UTC in winter
+# time and 06:00 UTC in summer time. (Good Friday and Easter Monday 2027 fall on 26
+# and 29 March, so the March week uses the Thursday and the Tuesday.)
+DST_WEEKS = {
+    "march": (
+        date(2027, 3, 25),
+        datetime(2027, 3, 25, 7, tzinfo=UTC),
+        date(2027, 3, 30),
+        datetime(2027, 3, 30, 6, tzinfo=UTC),
+    ),
+    "october": (
+        date(2027, 10, 29),
+        datetime(2027, 10, 29, 6, tzinfo=UTC),
+        date(2027, 11, 1),
+        datetime(2027, 11, 1, 7, tzinfo=UTC),
+    ),
+}
+THREE_HOURS = timedelta(hours=3)  # Industriteknik BAS: a three-hour theory test
 
 
-def test_invites_around_daylight_saving_read_the_same_in_every_parser(ctx, make):
-    model = make.model()
-    employee = make.employee()
-    documents = []  # (calendar, method, session): a REQUEST and a CANCEL per session
-    for day, utc_start in DST_SESSIONS:
-        session = make.session(model=model, local_day=day, local_time=time(8))
-        assert session.starts_at == utc_start
-        booked_at = utc_start - timedelta(days=10)
-        booking = book_seat(session.id, employee, employee, now=booked_at)
-        documents.append((invite_of(outbox()[-1]), "REQUEST", session))
-        cancel_booking(booking.id, employee, now=booked_at)
-        documents.append((invite_of(outbox()[-1]), "CANCEL", session))
+def _seen(uid: str, sequence: int, status: str, start: datetime) -> tuple:
+    return (uid, sequence, status, start, start + THREE_HOURS)
 
-    icaljs = with_icaljs(*(data for data, _m, _s in documents))
-    for (data, method, session), js in zip(documents, icaljs, strict=True):
-        seen = with_icalendar(data) + with_vobject(data) + js
-        assert [s.parser for s in seen] == ["icalendar", "vobject", "ical.js"]
-        for s in seen:
-            assert (s.method, s.start, s.end) == (method, session.starts_at, session.ends_at), s
-        assert len({(s.uid, s.sequence, s.status) for s in seen}) == 1
+
+@pytest.mark.parametrize("week", DST_WEEKS)
+def test_every_invite_and_feed_reads_the_same_in_every_parser(app, client, auth, make, week):
+    """Every kind of message and feed, read by icalendar, vobject and ical.js, around
+    a daylight-saving change: each parser sees the same METHOD, UID, SEQUENCE, STATUS
+    and UTC start and end, and those are the ones the people were promised."""
+    before, at_before, after, at_after = DST_WEEKS[week]
+    at_noon = at_after + timedelta(hours=4)  # 12:00 local on the day after the change
+    with app.app_context():
+        center = make.center(computers=12)
+        model = make.model()
+        first, second = make.assessor(model), make.assessor(model)
+        admin = make.person(("center_admin",), center=center)
+        anna, bo, cara, dan = (make.employee() for _ in range(4))
+        (s1, s2), refused = create_sessions(
+            center.id, model.id, first.id, [before, after], time(8), admin
+        )
+        assert not refused
+        assert (s1.starts_at, s2.starts_at) == (at_before, at_after)
+        now = at_before - timedelta(days=10)
+
+        anna_first = book_seat(s1.id, anna, anna, now=now)
+        anna_seat = move_booking(anna_first.id, s2.id, anna, now=now)  # across the change
+        cara_s2 = book_seat(s2.id, cara, cara, now=now)
+        dan_seat = book_seat(s2.id, dan, dan, now=now)
+        s2.seats = 3  # now full
+        db.session.commit()
+        bo_seat = book_seat(s2.id, bo, bo, now=now)
+        assert bo_seat.status == "waitlisted"
+        cancel_booking(dan_seat.id, dan, now=now)  # Bo gets Dan's seat
+        cara_s1 = book_seat(s1.id, cara, cara, now=now)
+        move_session(s1.id, after, time(12), admin)  # staff move it across the change
+        move_session(s2.id, after, time(8), admin, assessor_id=second.id)
+        cancel_session(s1.id, admin, "Lokalen är inte tillgänglig")
+        assert queue_reminders(now=at_after - timedelta(hours=12)) == 3
+
+        domain = app.config["CALENDAR_UID_DOMAIN"]
+        seat = {
+            "anna": f"seat-{anna_first.id}@{domain}",  # the move keeps the first UID
+            "bo": f"seat-{bo_seat.id}@{domain}",
+            "cara1": f"seat-{cara_s1.id}@{domain}",
+            "cara2": f"seat-{cara_s2.id}@{domain}",
+            "dan": f"seat-{dan_seat.id}@{domain}",
+        }
+        s1_first = f"session-{s1.id}-testledare-{first.id}@{domain}"
+        s2_first = f"session-{s2.id}-testledare-{first.id}@{domain}"
+        s2_second = f"session-{s2.id}-testledare-{second.id}@{domain}"
+        R, C, OK, GONE = "REQUEST", "CANCEL", "CONFIRMED", "CANCELLED"
+        # Every message, in the order the changes were made: (kind, to, METHOD, event).
+        expected = [
+            ("assigned", first, R, _seen(s1_first, 0, OK, at_before)),
+            ("assigned", first, R, _seen(s2_first, 0, OK, at_after)),
+            ("booked", anna, R, _seen(seat["anna"], 0, OK, at_before)),
+            ("moved", anna, R, _seen(seat["anna"], 1, OK, at_after)),
+            ("booked", cara, R, _seen(seat["cara2"], 0, OK, at_after)),
+            ("booked", dan, R, _seen(seat["dan"], 0, OK, at_after)),
+            ("waitlisted", bo, None, None),
+            ("promoted", bo, R, _seen(seat["bo"], 0, OK, at_after)),
+            ("cancelled", dan, C, _seen(seat["dan"], 1, GONE, at_after)),
+            ("booked", cara, R, _seen(seat["cara1"], 0, OK, at_before)),
+            ("session_changed", first, R, _seen(s1_first, 1, OK, at_noon)),
+            ("session_changed", cara, R, _seen(seat["cara1"], 1, OK, at_noon)),
+            # A new testledare: the old one's event goes; nobody booked hears of it.
+            ("unassigned", first, C, _seen(s2_first, 1, GONE, at_after)),
+            ("assigned", second, R, _seen(s2_second, 0, OK, at_after)),
+            ("session_cancelled", first, C, _seen(s1_first, 2, GONE, at_noon)),
+            ("session_cancelled", cara, C, _seen(seat["cara1"], 2, GONE, at_noon)),
+            # The reminder is plain mail: the invite already in the calendar stays as it is.
+            *sorted(
+                (("reminder", p, None, None) for p in (anna, bo, cara)),
+                key=lambda e: e[1].email,
+            ),
+        ]
+        rows = outbox()
+        rows = [r for r in rows if r.kind != "reminder"] + sorted(
+            (r for r in rows if r.kind == "reminder"), key=lambda r: r.recipient
+        )
+        assert [(r.kind, r.recipient) for r in rows] == [(k, p.email) for k, p, _m, _e in expected]
+
+        documents = []  # (what, calendar, METHOD, events)
+        for row, (kind, person, method, seen) in zip(rows, expected, strict=True):
+            part = calendar_part(parse_mail(row.raw))
+            if method is None:
+                assert part is None, f"{kind} to {person.email} carries a calendar"
+                continue
+            # The MIME part's method= must agree with the VCALENDAR's METHOD (RFC 6047).
+            assert part.get_param("method") == method, kind
+            what = f"{kind} mail to {person.email}"
+            documents.append((what, invite_of(row), method, [seen]))
+
+        people = {"Anna": anna, "Bo": bo, "Cara": cara, "Dan": dan}
+        people |= {"the first testledare": first, "the second testledare": second}
+        tokens = {name: ensure_feed_token(person) for name, person in people.items()}
+        feeds = {
+            # Anna moved: one event, at the new time, with the invites' UID and SEQUENCE.
+            "Anna": [_seen(seat["anna"], 1, OK, at_after)],
+            "Bo": [_seen(seat["bo"], 0, OK, at_after)],
+            "Cara": [_seen(seat["cara2"], 0, OK, at_after), _seen(seat["cara1"], 2, GONE, at_noon)],
+            "Dan": [_seen(seat["dan"], 1, GONE, at_after)],
+            # The session taken over by the second testledare is no longer the first's.
+            "the first testledare": [_seen(s1_first, 2, GONE, at_noon)],
+            "the second testledare": [_seen(s2_second, 0, OK, at_after)],
+        }
+        center_feed = [
+            _seen(f"session-{s1.id}@{domain}", 0, GONE, at_noon),
+            _seen(f"session-{s2.id}@{domain}", 0, OK, at_after),
+        ]
+        logins = {
+            anna.email: (f"/calendar/bookings/{anna_seat.id}.ics", feeds["Anna"]),
+            first.email: (f"/calendar/sessions/{s1.id}.ics", feeds["the first testledare"]),
+            second.email: (f"/calendar/sessions/{s2.id}.ics", feeds["the second testledare"]),
+        }
+        center_id = center.id
+
+    for name, token in tokens.items():
+        response = client.get(f"/calendar/feed/{token}.ics")
+        assert response.status_code == 200, name
+        documents.append((f"feed of {name}", response.data, None, feeds[name]))
+    response = client.get(f"/calendar/centers/{center_id}.ics")
+    assert response.status_code == 200
+    documents.append(("center feed", response.data, None, center_feed))
+    for email, (url, events) in logins.items():
+        auth.login(email)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        documents.append((f"download {url}", response.data, "PUBLISH", events))
+        auth.logout()
+
+    readings = read_everywhere(*(data for _w, data, _m, _e in documents))
+    for (what, _data, method, events), reading in zip(documents, readings, strict=True):
+        assert list(reading) == list(PARSERS)
+        for parser, seen in reading.items():
+            assert as_read(seen) == ({method}, sorted(events)), f"{parser} reads {what}"
+
+
+def test_the_vtimezone_rule_matches_the_tz_database_in_every_year():
+    from app.calendar.ics import stockholm_vtimezone
+    from app.timeutil import STOCKHOLM
+
+    ours = stockholm_vtimezone().to_tz()
+    moment, end = datetime(2020, 1, 1, 0, 30, tzinfo=UTC), datetime(2041, 1, 1, tzinfo=UTC)
+    while moment < end:  # the changes happen at 01:00 UTC: look on both sides of it
+        for instant in (moment, moment + timedelta(hours=1)):
+            assert (
+                instant.astimezone(ours).utcoffset() == instant.astimezone(STOCKHOLM).utcoffset()
+            ), instant
+        moment += timedelta(days=1)
+
+
+def test_calendars_of_different_years_read_right_one_after_the_other():
+    """vobject keeps the first VTIMEZONE it sees for a TZID; every document carries the same."""
+    import vobject
+
+    from app.calendar.ics import EventData, calendar_bytes
+
+    def calendar(starts_at):
+        event = EventData(
+            uid=f"{starts_at:%Y}@test",
+            sequence=0,
+            summary="Pass",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=3),
+            location="Luleå",
+            description="",
+        )
+        return calendar_bytes([event], method="REQUEST")
+
+    winter_2024 = datetime(2024, 1, 16, 7, 0, tzinfo=UTC)  # 08:00 winter time
+    summer_2031 = datetime(2031, 6, 17, 6, 0, tzinfo=UTC)  # 08:00 summer time
+    first, second = calendar(winter_2024), calendar(summer_2031)
+    zone = [line for line in first.split(b"BEGIN:VTIMEZONE")[1].split(b"END:VTIMEZONE")]
+    assert zone[0] in second
+    for document, expected in ((first, winter_2024), (second, summer_2031)):
+        event = vobject.readOne(document.decode()).vevent
+        assert event.dtstart.value.astimezone(UTC) == expected
+        assert (
+            icalendar.Calendar.from_ical(document)
+            .walk("VEVENT")[0]
+            .decoded("dtstart")
+            .astimezone(UTC)
+            == expected
+        )

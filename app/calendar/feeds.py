@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Person
 from app.bookings.models import SEAT_STATUSES, Booking
@@ -132,8 +132,13 @@ def _windows(now: datetime) -> tuple[datetime, datetime]:
 
 def _seat_filter(person_id: int, now: datetime):
     past, cancelled_since = _windows(now)
+    moved_on = aliased(Booking)
     return (
         Booking.employee_id == person_id,
+        # A booking moved to another session hands its UID on with the seat: the event
+        # is the newer booking's, and a second VEVENT with that UID would be the old,
+        # cancelled seat competing with the current one in the client.
+        ~exists().where(moved_on.employee_id == person_id, moved_on.moved_from_id == Booking.id),
         ValidationSession.ends_at >= past,
         or_(
             Booking.status.in_(SEAT_STATUSES) & (ValidationSession.status == "scheduled"),

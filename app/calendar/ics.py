@@ -1,9 +1,18 @@
 """iCalendar documents, built with the icalendar package (RFC 5545/5546/7986)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vText,
+)
 
 from app.timeutil import STOCKHOLM, to_local
 
@@ -98,12 +107,33 @@ def calendar_bytes(
     if refresh:
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(refresh))
+    calendar.add_component(stockholm_vtimezone())
     for data in events:
         calendar.add_component(_event(data, stamp, itip=method in ("REQUEST", "CANCEL")))
-    # The VTIMEZONE spells out each daylight-saving change; cover the years the
-    # events fall in (and a margin) rather than every year since 1970.
-    years = [e.starts_at.year for e in events] or [stamp.year]
-    calendar.add_missing_timezones(
-        first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
-    )
     return calendar.to_ical()
+
+
+def stockholm_vtimezone() -> Timezone:
+    """Europe/Stockholm as the EU's rule: summer time from the last Sunday of March
+    at 02:00 to the last Sunday of October at 03:00.
+
+    The same VTIMEZONE in every document, valid for every year, as Outlook and
+    Thunderbird write it. A list of the changes in the events' years differs between
+    documents, and clients that keep the first VTIMEZONE they saw for a TZID (vobject
+    does) then misplace events of later years by an hour. tests/test_calendar_invites
+    checks the rule against the tz database, year by year.
+    """
+    zone = Timezone()
+    zone.add("tzid", STOCKHOLM.key)
+    zone.add("x-lic-location", STOCKHOLM.key)
+    for part, month, starts, before, after, name in (
+        (TimezoneDaylight(), 3, datetime(1970, 3, 29, 2), 1, 2, "CEST"),
+        (TimezoneStandard(), 10, datetime(1970, 10, 25, 3), 2, 1, "CET"),
+    ):
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", timedelta(hours=before))
+        part.add("tzoffsetto", timedelta(hours=after))
+        part.add("dtstart", starts)
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        zone.add_component(part)
+    return zone
