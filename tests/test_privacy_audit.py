@@ -1,21 +1,46 @@
 """GDPR export and erasure; the audit log of bookings, sessions and outcomes."""
 
 import json
+import re
+from datetime import date, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Person
+from app.accounts.privacy import ERASED_NAME
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
-from app.bookings.services import cancel_booking
-from app.calendar.models import FeedToken, OutboxMessage
+from app.bookings.services import book_seat, cancel_booking
+from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
+from app.centers.models import TestCenter
+from app.centers.services import closed_reason
+from app.db import utcnow
+from app.errors import DomainError
 from app.extensions import db
+from app.reports import services as report_services
+from app.reports import views as report_views
+from app.reports.forms import week_text
 from app.results.models import AreaOutcome
-from app.results.services import AreaVerdict, model_areas, record_outcomes
-from app.schedule.planning import cancel_session
+from app.results.services import (
+    AreaVerdict,
+    model_areas,
+    outcomes_of,
+    record_outcomes,
+    set_attendance,
+)
+from app.schedule.availability import add_absence, set_weekly_hours
+from app.schedule.models import (
+    AssessorAbsence,
+    AssessorAuthorisation,
+    AssessorAvailability,
+    ValidationSession,
+)
+from app.schedule.planning import cancel_session, move_session
 from tests.access_world import (
     OWNER_EMAIL,
     OWNER_NAME,
+    PERSONAL_MARKERS,
     RESULT_COMMENT,
     SUPPORT_NOTE,
     build_world,
@@ -23,10 +48,19 @@ from tests.access_world import (
 )
 from tests.conftest import Auth, csrf_token
 
+OWNER_PHONE = "070-123 45 67"
+ASSESSOR_NAME = "Tove Testledarsson"
+ASSESSOR_EMAIL = "tove.testledarsson@skola.example.se"
+ABSENCE_REASON = "Operation, sjukskriven två veckor"
+OWNER_TRAINING = "Repetera måttsättning, Åsa vill ha kvällskurs"
+
 
 def test_export_holds_everything_about_me_and_nothing_about_others(app, make):
     with app.app_context():
         world = build_world(make)
+        owner = db.session.get(Person, world.ids["owner"])
+        owner.locale, owner.phone = "en", OWNER_PHONE
+        db.session.commit()
     clients = sign_in_clients(app, world)
     response = clients["owner"].get("/account/export.json")
     assert response.status_code == 200
@@ -39,12 +73,39 @@ def test_export_holds_everything_about_me_and_nothing_about_others(app, make):
     past = next(b for b in data["bookings"] if b["id"] == world.ids["past_booking"])
     assert past["result_comment"] == RESULT_COMMENT
     assert past["outcomes"] and {o["result"] for o in past["outcomes"]} == {"approved"}
-    assert data["calendar_feed"] is True
+    assert past["status"] == "attended" and past["booked_by_self"] is True
+    live = next(b for b in data["bookings"] if b["id"] == world.ids["booking"])
+    assert live["support_needs"] == ["interpreter"] and live["session_id"] == world.ids["session"]
+    assert data["person"]["language"] == "en"
+    assert data["person"]["phone"] == OWNER_PHONE
+    assert data["person"]["company"] and data["person"]["company_org_number"]
+    assert data["person"]["role_grants"] == [
+        {"role": "employee", "center_id": None, "center": None}
+    ]
+    assert data["person"]["has_password"] is True
+    assert {e["event"] for e in data["booking_history"]} >= {"booked"}
+    # The calendar: the invite's UID and SEQUENCE, and that a feed exists, not its secret.
+    [entry] = data["calendar_entries"]
+    assert entry["booking_id"] == world.ids["booking"] and entry["role"] == "participant"
+    assert entry["uid"] and entry["sequence"] == 0
+    assert data["calendar_feed"] is True and data["calendar_feed_created_at"]
     assert data["mail"], "the booking confirmation is stored about them"
     assert [t["name"] for t in data["api_tokens"]] == ["test"]
+    assert {(a["entity"], a["id"]) for a in data["changes_about_me"]} >= {
+        ("booking", world.ids["booking"])
+    }
+    assert ("booking", world.ids["booking"], "booked") in {
+        (a["entity"], a["id"], a["action"]) for a in data["changes_made"]
+    }
+    # An employee runs no sessions and has no availability.
+    assert data["sessions_as_assessor"] == [] and data["assessor_authorisations"] == []
+    assert data["availability"] == {"weekly": [], "absences": []}
     text = response.get_data(as_text=True)
     assert world.emails["colleague"] not in text
     assert world.emails["coordinator"] not in text
+    assert world.values["feed_token"] not in text
+    assert world.api_tokens["owner"] not in text and "token_hash" not in text
+    assert "password_hash" not in text
     # Signed out there is nothing to download.
     assert clients["anonymous"].get("/account/export.json").status_code == 302
 
@@ -151,3 +212,316 @@ def test_audit_log_records_booking_session_and_outcome_changes(app, make):
         assert clients[actor].get("/audit").status_code == 403
     for junk in ("entity=%00&id=x", "id=-5", "id=99999999999999999999", "entity=" + "a" * 5000):
         assert clients["project_admin"].get(f"/audit?{junk}").status_code == 200
+
+
+def _open_weekday(center, after_days: int) -> date:
+    """A weekday the center is open, at least after_days from today."""
+    day = date.today() + timedelta(days=after_days)
+    while closed_reason(center, day) is not None:
+        day += timedelta(days=1)
+    return day
+
+
+def test_a_testledares_export_holds_their_work_but_not_the_participants(app, make):
+    with app.app_context():
+        world = build_world(make)
+        assessor = db.session.get(Person, world.person_ids["assessor"])
+        assessor.home_center_id = world.ids["center"]
+        db.session.commit()
+        set_weekly_hours(assessor, {0: (time(7), time(16)), 2: (time(8), time(12))})
+        center_name = db.session.get(TestCenter, world.ids["center"]).name
+        model_name = make.model().name
+    clients = sign_in_clients(app, world)
+    response = clients["assessor"].get("/account/export.json")
+    data = response.get_json()
+    assert data["person"]["home_center"] == center_name
+    assert data["person"]["roles"] == ["assessor"]
+    assert [(a["validation"], a["valid_to"]) for a in data["assessor_authorisations"]] == [
+        (model_name, "2035-12-31")
+    ]
+    assert data["availability"]["weekly"] == [
+        {"weekday": 0, "starts": "07:00:00", "ends": "16:00:00"},
+        {"weekday": 2, "starts": "08:00:00", "ends": "12:00:00"},
+    ]
+    assert [a["reason"] for a in data["availability"]["absences"]] == ["Semester"]
+    ran = {s["session_id"]: s for s in data["sessions_as_assessor"]}
+    assert set(ran) == {world.ids[k] for k in ("session", "other_session", "past_session")}
+    assert ran[world.ids["session"]]["seats_taken"] == 1
+    assert ran[world.ids["session"]]["test_center"] == center_name
+    recorded = {(o["booking_id"], o["session_id"]) for o in data["outcomes_recorded"]}
+    assert recorded == {(world.ids["past_booking"], world.ids["past_session"])}
+    assert data["bookings"] == [] and data["person"]["company"] is None
+    # The participants they assessed are not theirs to download.
+    text = json.dumps(data, ensure_ascii=False)
+    for marker in (*PERSONAL_MARKERS, world.emails["owner"]):
+        assert marker not in text
+    # A center admin's grant names the center.
+    grants = clients["center_admin"].get("/account/export.json").get_json()["person"]
+    assert grants["role_grants"] == [
+        {"role": "center_admin", "center_id": world.ids["center"], "center": center_name}
+    ]
+
+
+def test_erasing_a_testledare_waits_for_their_sessions_and_clears_their_traces(app, make):
+    with app.app_context():
+        world = build_world(make)
+        assessor = db.session.get(Person, world.person_ids["assessor"])
+        assessor_id = assessor.id
+        assessor.name, assessor.email = ASSESSOR_NAME, ASSESSOR_EMAIL
+        world.emails["assessor"] = ASSESSOR_EMAIL
+        assessor.home_center_id, assessor.locale = world.ids["center"], "sv"
+        db.session.commit()
+        set_weekly_hours(assessor, {d: (time(7), time(17)) for d in range(5)})
+        add_absence(
+            assessor,
+            date.today() + timedelta(days=90),
+            date.today() + timedelta(days=91),
+            ABSENCE_REASON,
+        )
+        center_admin = db.session.get(Person, world.person_ids["center_admin"])
+        other_assessor = db.session.get(Person, world.person_ids["other_assessor"])
+        center = db.session.get(TestCenter, world.ids["center"])
+        # A session given to them from another testledare: the log names them.
+        day = _open_weekday(center, 35)
+        handed_id = make.session(center=center, assessor=other_assessor, local_day=day).id
+        move_session(handed_id, day, time(8), center_admin, assessor_id=assessor_id)
+        moved_entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "moved"))
+        assert ASSESSOR_NAME in moved_entry.detail
+        moved_entry_id = moved_entry.id
+        # They assessed a colleague and signed the comment and training with their name.
+        past = db.session.get(ValidationSession, world.ids["past_session"])
+        colleague = db.session.get(Person, world.ids["colleague"])
+        assessed = Booking(session=past, employee=colleague, booked_by=colleague, status="attended")
+        past.seats_taken += 1
+        db.session.add(assessed)
+        db.session.commit()
+        areas = model_areas(past.model_id)
+        verdicts = [AreaVerdict(area_id=a.id, result="approved") for a in areas[1:]]
+        verdicts.append(
+            AreaVerdict(areas[0].id, "not_yet", f"Öva ritningsläsning, {ASSESSOR_NAME}s underlag")
+        )
+        record_outcomes(assessed.id, verdicts, f"Genomgånget med {ASSESSOR_NAME}.", assessor)
+        assessed_id = assessed.id
+        assert db.session.scalar(
+            select(func.count(CalendarEntry.id)).where(CalendarEntry.person_id == assessor_id)
+        )
+        assert db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.recipient == ASSESSOR_EMAIL)
+        )
+    clients = sign_in_clients(app, world)
+    admin = clients["project_admin"]
+    assert ASSESSOR_NAME in admin.get("/audit").get_data(as_text=True)
+
+    # Sessions still to come would have nobody to run them.
+    refused = _erase(admin, assessor_id)
+    assert refused.status_code == 409
+    assert "kommande pass" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Person, assessor_id).erased_at is None
+        center_admin = db.session.get(Person, world.person_ids["center_admin"])
+        for session_id in (world.ids["session"], world.ids["other_session"], handed_id):
+            cancel_session(session_id, center_admin, reason="Ny testledare saknas")
+    assert _erase(admin, assessor_id).status_code == 302
+
+    with app.app_context():
+        person = db.session.get(Person, assessor_id)
+        assert person.name == ERASED_NAME and ASSESSOR_EMAIL not in person.email
+        assert person.home_center_id is None and person.locale is None
+        for table in (AssessorAuthorisation, AssessorAvailability, AssessorAbsence, CalendarEntry):
+            rows = select(func.count()).select_from(table).where(table.person_id == assessor_id)
+            assert db.session.scalar(rows) == 0, table.__name__
+        assert not db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == ASSESSOR_EMAIL)
+        ).all()
+        # The statistics keep who ran and who assessed, as the anonymous row.
+        ran = select(func.count(ValidationSession.id)).where(
+            ValidationSession.assessor_id == assessor_id
+        )
+        assert db.session.scalar(ran) == 4
+        assert {o.recorded_by_id for o in db.session.scalars(select(AreaOutcome))} == {assessor_id}
+        # What they wrote about participants is the participants': kept, their name replaced.
+        assessed = db.session.get(Booking, assessed_id)
+        assert assessed.result_comment == f"Genomgånget med {ERASED_NAME}."
+        trainings = {o.training for o in outcomes_of(assessed)} - {""}
+        assert trainings == {f"Öva ritningsläsning, {ERASED_NAME}s underlag"}
+        owners = db.session.get(Booking, world.ids["past_booking"])
+        assert owners.result_comment == RESULT_COMMENT
+        detail = db.session.get(AuditEntry, moved_entry_id).detail
+        assert ASSESSOR_NAME not in detail and ERASED_NAME in detail
+        # Gone from the planning too: nobody can give them a session again.
+        center = db.session.get(TestCenter, world.ids["center"])
+        other_assessor = db.session.get(Person, world.person_ids["other_assessor"])
+        center_admin = db.session.get(Person, world.person_ids["center_admin"])
+        later = make.session(center=center, assessor=other_assessor, local_day=day)
+        with pytest.raises(DomainError):
+            move_session(later.id, day, time(8), center_admin, assessor_id=assessor_id)
+    log = admin.get("/audit").get_data(as_text=True)
+    assert ASSESSOR_NAME not in log and ASSESSOR_EMAIL not in log
+    # The participant's results, with the comment about them, are still theirs.
+    mine = clients["owner"].get("/account/export.json").get_json()
+    past = next(b for b in mine["bookings"] if b["id"] == world.ids["past_booking"])
+    assert past["result_comment"] == RESULT_COMMENT and past["outcomes"]
+    assert ASSESSOR_NAME not in json.dumps(mine, ensure_ascii=False)
+
+
+# --- the dashboard adds up the same after an erasure -----------------------------------
+
+
+def _figures(mondays) -> dict:
+    """Every figure the project dashboard shows (reports.views._render_dashboard), as plain data."""
+    figures = {
+        "utilisation": [
+            (c.center.id, sorted(c.weeks.items()), c.hours_offered, c.hours_booked, c.hours_used)
+            for c in report_services.utilisation(mondays)
+        ],
+        "low_sessions": [
+            (low.session.id, low.session.seats_taken, low.attended)
+            for low in report_services.low_sessions(mondays, 101)
+        ],
+        "demand": [
+            (r.center.id, r.model.id, r.attended, r.no_shows, r.waitlisted)
+            for r in report_services.demand(mondays)
+        ],
+    }
+    for project in report_services.projects():
+        figures[project.name] = {
+            "targets": [
+                (p.target.id, p.reach.companies, p.reach.employees)
+                for p in report_services.target_progress(project)
+            ],
+            "models": [
+                (m.model.id, m.reach.companies, m.reach.employees)
+                for m in report_services.model_progress(project)
+            ],
+            "months": [
+                [
+                    (point.month, point.employees)
+                    for point in report_services.monthly_progress(project, t)
+                ]
+                for t in project.targets
+            ],
+        }
+    return figures
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token"[^>]*>', "", html)
+
+
+def _past_booking(session, employee, status):
+    session.seats_taken += 1
+    booking = Booking(session=session, employee=employee, booked_by=employee, status="confirmed")
+    db.session.add(booking)
+    db.session.commit()
+    if status != "confirmed":
+        set_attendance(booking.id, status, session.assessor)
+    return booking
+
+
+def test_the_dashboard_adds_up_the_same_after_erasing_and_names_nobody(app, make):
+    app.config["REPORTS_CACHE_SECONDS"] = 0
+    with app.app_context():
+        world = build_world(make)
+        owner = db.session.get(Person, world.ids["owner"])
+        owner.phone = OWNER_PHONE
+        assessor = db.session.get(Person, world.person_ids["assessor"])
+        assessor.name, assessor.email = ASSESSOR_NAME, ASSESSOR_EMAIL
+        world.emails["assessor"] = ASSESSOR_EMAIL
+        db.session.commit()
+        colleague = db.session.get(Person, world.ids["colleague"])
+        outsider = db.session.get(Person, world.person_ids["outsider"])
+        center = db.session.get(TestCenter, world.ids["center"])
+        # A project running now, for the employees of Norrbotten's steel industry.
+        today = date.today()
+        project = report_services.create_project(
+            "Projekt kring idag", today - timedelta(days=300), today + timedelta(days=100)
+        )
+        norrbotten = make.municipality("Luleå").county_id
+        report_services.add_target(project.id, norrbotten, "steel", 3, 10)
+        # Another past session: the owner attended and is not yet approved in one area,
+        # the colleague did not come, the outsider passed.
+        earlier = make.session(
+            center=center,
+            assessor=assessor,
+            model=make.model(),
+            starts_at=utcnow() - timedelta(days=60),
+        )
+        areas = model_areas(earlier.model_id)
+        mine = _past_booking(earlier, owner, "attended")
+        _past_booking(earlier, colleague, "no_show")
+        theirs = _past_booking(earlier, outsider, "attended")
+        approved = [AreaVerdict(area_id=a.id, result="approved") for a in areas]
+        record_outcomes(theirs.id, approved, "Bra", assessor)
+        mixed = [*approved[1:], AreaVerdict(areas[0].id, "not_yet", OWNER_TRAINING)]
+        record_outcomes(mine.id, mixed, f"Åsa {SUPPORT_NOTE.lower()}", assessor)
+        # A queue for a coming session, and the owner's live booking given up.
+        full = make.session(center=center, assessor=world.people["other_assessor"], seats=1)
+        book_seat(full.id, outsider, outsider)
+        book_seat(full.id, colleague, colleague)
+        cancel_booking(world.ids["booking"], owner)
+        # The testledare's coming sessions are cancelled, so they too can be erased.
+        admin_person = db.session.get(Person, world.person_ids["center_admin"])
+        for session_id in (world.ids["session"], world.ids["other_session"]):
+            cancel_session(session_id, admin_person)
+        this_monday = today - timedelta(days=today.weekday())
+        mondays = report_services.week_range(
+            this_monday - timedelta(weeks=40), this_monday + timedelta(weeks=12)
+        )
+        before = _figures(mondays)
+        project_id = project.id
+    # The figures count what the test set up, so that comparing them proves something.
+    [(_target, companies, employees)] = before["Projekt kring idag"]["targets"]
+    assert companies == {"booked": 2, "attended": 2, "passed": 2}
+    assert employees == {"booked": 3, "attended": 2, "passed": 2}
+    assert any(row[4] for row in before["demand"]), "someone waits for a seat"
+    assert any(row[3] for row in before["demand"]), "someone did not come"
+
+    clients = sign_in_clients(app, world)
+    admin = clients["project_admin"]
+    weeks = f"from_week={week_text(mondays[0])}&to_week={week_text(mondays[-1])}&below=100"
+    tables = (*report_views.PROJECT_TABLES, *report_views.CENTER_TABLES)
+
+    def downloads():
+        return {
+            name: admin.get(f"/reports/{name}.csv?project={project_id}&{weeks}").get_data()
+            for name in tables
+        }
+
+    csv_before = downloads()
+    dashboard_before = admin.get(f"/reports/?project={project_id}&{weeks}").get_data(as_text=True)
+    assert all(response for response in csv_before.values())
+    log_before = admin.get("/audit").get_data(as_text=True)
+    assert OWNER_NAME in log_before and ASSESSOR_NAME in log_before
+
+    for person_id in (world.ids["owner"], world.person_ids["assessor"]):
+        assert _erase(admin, person_id).status_code == 302
+    admin.get("/people")  # shows (and so clears) the messages about the erasure
+
+    with app.app_context():
+        assert _figures(mondays) == before
+    csv_after = downloads()
+    assert csv_after == csv_before
+    dashboard_after = admin.get(f"/reports/?project={project_id}&{weeks}").get_data(as_text=True)
+    assert _without_tokens(dashboard_after) == _without_tokens(dashboard_before)
+
+    # Nobody else's download, no report and no page of the log names them any more.
+    markers = (
+        *PERSONAL_MARKERS,
+        OWNER_PHONE,
+        OWNER_TRAINING,
+        ASSESSOR_NAME,
+        ASSESSOR_EMAIL,
+        "Åsa",
+    )
+    pages = {f"{name}.csv": body.decode() for name, body in csv_after.items()}
+    pages["dashboard"] = dashboard_after
+    for actor in ("project_admin", "center_admin"):
+        pages[f"audit for {actor}"] = clients[actor].get("/audit").get_data(as_text=True)
+    for actor in ("colleague", "coordinator", "outsider", "other_assessor", "center_admin"):
+        export = clients[actor].get("/account/export.json")
+        assert export.status_code == 200
+        pages[f"export of {actor}"] = json.dumps(export.get_json(), ensure_ascii=False)
+    for where, text in pages.items():
+        for marker in markers:
+            assert marker not in text, f"{marker!r} in {where}"
+    assert OWNER_NAME not in admin.get("/people?q=agarsson").get_data(as_text=True)
