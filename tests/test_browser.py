@@ -4,8 +4,9 @@ The app runs on a loopback port (werkzeug, in a thread) against a fresh SQLite
 database built by the migrations and filled by the factories. People sign in
 through the login form and click their way through the main journeys with
 JavaScript turned off, as the pages must work without it. axe-core checks every
-main page at a phone's and a desktop's width, and the pages are saved as PNGs
-under screenshots/ (see the README) for anyone to look at.
+main page (the error pages too: 403, 404 and the sign-in limit's 429) at a phone's
+and a desktop's width, in Swedish and a handful of them in English, and the pages are
+saved as PNGs under screenshots/ (see the README) for anyone to look at.
 
 CI installs Chromium with `apt-get install -y chromium` (.ci/run); without it these
 tests fail rather than skip.
@@ -23,6 +24,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from app.accounts.services import invite_new_person, link_token
 from app.api.tokens import create_token
 from app.bookings.services import book_seat, cancel_booking
 from app.centers.services import add_closure
@@ -40,6 +42,10 @@ AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "screenshots"
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
+# Sign-in attempts per typed address and minute on the live server: low, so that the
+# 429 page takes a few wrong passwords, yet above the sign-ins of any one person in
+# this file (the testledare's five).
+SIGN_IN_LIMIT = 10
 
 
 @dataclass
@@ -59,6 +65,7 @@ class World:
     iso_day: str
     model: int  # Industriteknik BAS
     plan_query: str  # a two-week series to preview
+    set_password: str  # the path in an invitation mail, to choose a password
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -125,6 +132,8 @@ def _build_world(make: Factory) -> dict:
     cancel_booking(book_seat(s_umea.id, people["vera"], people["vera"]).id, people["vera"])
     create_token(people["vera"], "Lönesystemet")
     add_closure(lulea.id, date(2027, 2, 15), date(2027, 2, 19), "Sportlov", False, lulea_admin)
+    # A new testledare, invited by mail to choose a password (the link's token).
+    invited = invite_new_person("Ivar Isaksson", "inbjuden@example.se", ("assessor",))
     year, week, _ = local_date(s_started.starts_at).isocalendar()
     return {
         "center": lulea.id,
@@ -142,6 +151,7 @@ def _build_world(make: Factory) -> dict:
             f"model={industri.id}&assessor={assessor.id}&first_day={local_date(s_free.starts_at)}"
             "&start=08:00&weeks=2&weekdays=0&weekdays=2"
         ),
+        "set_password": f"/password/invite/{link_token(invited, 'invite')}",
     }
 
 
@@ -152,7 +162,8 @@ class QuietHandler(WSGIRequestHandler):
 
 @pytest.fixture(scope="module")
 def world(_sqlite_databases, tmp_path_factory):
-    """Serve the app on 127.0.0.1 (a free port) from a thread, with the outbox viewer on."""
+    """Serve the app on 127.0.0.1 (a free port) from a thread, with the outbox viewer on
+    and a sign-in limit low enough to trip."""
     url = _sqlite_databases.create(tmp_path_factory.mktemp("browser"))
     app = create_app(
         {
@@ -160,6 +171,7 @@ def world(_sqlite_databases, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "OUTBOX_VIEWER": True,
             "SEARCH_CACHE_SECONDS": 0,
+            "LOGIN_RATE_LIMIT": f"{SIGN_IN_LIMIT} per minute",
         }
     )
     with app.app_context():
@@ -485,6 +497,14 @@ def test_staff_pages_reach_every_control_with_tab_in_order(world, browser):
         ("centeradmin@example.se", f"/centers/{world.center}/closures"),
         ("centeradmin@example.se", f"/centers/{world.center}/plan?{world.plan_query}"),
         ("centeradmin@example.se", f"/sessions/{world.s_free}/manage"),
+        ("centeradmin@example.se", f"/centers/{world.center}/sessions"),
+        ("centeradmin@example.se", f"/centers/{world.center}/capacity"),
+        ("projektadmin@example.se", "/reports/"),
+        ("projektadmin@example.se", "/reports/projects/1"),
+        ("projektadmin@example.se", "/people"),
+        ("projektadmin@example.se", "/companies"),
+        ("projektadmin@example.se", "/audit"),
+        ("projektadmin@example.se", "/calendar/outbox"),
     ]
     signed_in: dict[str, Page] = {}
     problems = []
@@ -567,7 +587,32 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("projektadmin@example.se", "outbox-message", "/calendar/outbox/1"),
         ("projektadmin@example.se", "dashboard", "/reports/"),
         ("projektadmin@example.se", "project-targets", "/reports/projects/1"),
+        ("projektadmin@example.se", "project-new", "/reports/projects/new"),
+        ("projektadmin@example.se", "centers", "/centers"),
+        ("projektadmin@example.se", "erase-person", f"/people/{world.nils_id}/erase"),
         ("centeradmin@example.se", "dashboard-center", "/reports/"),
+        (None, "set-password", world.set_password),
+        ("vera@example.se", "forbidden", "/people"),  # an employee on a staff page
+        (None, "too-many-attempts", "/login"),  # see _trip_the_sign_in_limit
+    ]
+
+
+# The pages that answer with an error on purpose; every other main page answers 200.
+STATUS = {"not-found": 404, "forbidden": 403, "too-many-attempts": 429}
+
+
+def _english_pages(world: World) -> list[tuple[str | None, str, str]]:
+    """A handful of the main pages, a visitor's and staff's, to check in English."""
+    search = f"/?model={world.model}&county=&date_from={world.iso_day}&free_only=y"
+    return [
+        (None, "start", "/"),
+        (None, "search-results", search),
+        (None, "sign-in", "/login"),
+        ("vera@example.se", "session-book-form", f"/sessions/{world.s_free}"),
+        ("vera@example.se", "my-bookings", "/bookings"),
+        ("testledare@example.se", "assessor-week", f"/schedule/?week={world.week}"),
+        ("projektadmin@example.se", "center-admin", f"/centers/{world.center}/admin"),
+        ("projektadmin@example.se", "dashboard", "/reports/"),
     ]
 
 
@@ -599,6 +644,38 @@ def _too_wide(page: Page, width: int) -> str | None:
     return f"{scroll} px wide at {width} px, scrolls sideways: {wide}"
 
 
+def _trip_the_sign_in_limit(page: Page, world: World):
+    """Guess a password until the sign-in limit answers; return that answer (the 429)."""
+    page.goto(world.url("/login"))
+    for _ in range(SIGN_IN_LIMIT + 1):
+        page.get_by_label("E-postadress", exact=True).fill("gissare@example.se")
+        page.get_by_label("Lösenord", exact=True).fill("fel lösenord")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.get_by_role("button", name="Logga in").click()
+        page.wait_for_load_state()
+        if answer.value.status == 429:
+            return answer.value
+    pytest.fail(f"{SIGN_IN_LIMIT + 1} wrong passwords in a row were never refused with 429")
+
+
+def _check(page: Page, label: str, screenshot: str) -> list[str]:
+    """The open page at 375 px and 1280 px: axe, width, headings; save both PNGs."""
+    failures = []
+    headings = page.evaluate(
+        "[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
+    )
+    if headings[:1] != [1] or any(b - a > 1 for a, b in itertools.pairwise(headings)):
+        failures.append(f"{label}: headings out of order {headings}")
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        for problem in _axe(page):
+            failures.append(f"{label} at {viewport['width']} px: {problem}")
+        if problem := _too_wide(page, viewport["width"]):
+            failures.append(f"{label}: {problem}")
+        shot(page, screenshot)
+    return failures
+
+
 def test_main_pages_pass_axe_fit_the_screen_and_are_photographed(world, browser):
     """Each page at 375 px (phone) and 1280 px (desktop): axe, width, headings, PNGs."""
     pages: dict[str | None, Page] = {}
@@ -609,19 +686,40 @@ def test_main_pages_pass_axe_fit_the_screen_and_are_photographed(world, browser)
             if who:
                 sign_in(pages[who], world, who)
         page = pages[who]
-        answer = page.goto(world.url(path))
-        expected = 404 if name == "not-found" else 200
+        if name == "too-many-attempts":
+            answer = _trip_the_sign_in_limit(page, world)
+        else:
+            answer = page.goto(world.url(path))
+        expected = STATUS.get(name, 200)
         assert answer.status == expected, f"{name} {path}: {answer.status}"
-        headings = page.evaluate(
-            "[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
-        )
-        if headings[:1] != [1] or any(b - a > 1 for a, b in itertools.pairwise(headings)):
-            failures.append(f"{name} {path}: headings out of order {headings}")
-        for viewport in (PHONE, DESKTOP):
-            page.set_viewport_size(viewport)
-            for problem in _axe(page):
-                failures.append(f"{name} {path} at {viewport['width']} px: {problem}")
-            if problem := _too_wide(page, viewport["width"]):
-                failures.append(f"{name} {path}: {problem}")
-            shot(page, name)
+        failures += _check(page, f"{name} {path}", name)
+    assert not failures, "\n".join(failures)
+
+
+def test_pages_in_english_pass_axe_and_say_so(world, browser):
+    """The same checks in English, chosen with the footer's language switch: a link for
+    a visitor (kept in the session), a button for someone signed in (kept as their
+    locale, and set back to Swedish afterwards). The PNGs are `*-en-<page>.png`."""
+    pages: dict[str | None, Page] = {}
+    failures = []
+    for who, name, path in _english_pages(world):
+        if who not in pages:
+            page = pages[who] = _page(browser, DESKTOP, javascript=True)
+            if who:
+                sign_in(page, world, who)
+                page.get_by_role("button", name="English").click()
+            else:
+                page.goto(world.url("/"))
+                page.get_by_role("link", name="English").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        page = pages[who]
+        answer = page.goto(world.url(path))
+        assert answer.status == 200, f"{name} {path} in English: {answer.status}"
+        if (lang := page.evaluate("document.documentElement.lang")) != "en":
+            failures.append(f"{name} {path}: html lang is {lang!r}, not 'en'")
+        failures += _check(page, f"{name} {path} in English", f"en-{name}")
+    for who, page in pages.items():
+        if who:  # the person's stored choice back to Swedish, as the other tests expect
+            page.get_by_role("button", name="Svenska").click()
+            expect(page.locator("html")).to_have_attribute("lang", "sv")
     assert not failures, "\n".join(failures)
