@@ -104,7 +104,15 @@ def unit_of_work() -> Iterator[None]:
         _write_intent.reset(intent)
     try:
         yield
-        session.commit()
+        # What the unit read and wrote is what it committed: keep it loaded, so the
+        # caller can answer from it without reading everything back. The next unit
+        # starts with a rollback, which expires it all again.
+        current = session()  # the Session itself, not the scoped proxy
+        current.expire_on_commit = False
+        try:
+            current.commit()
+        finally:
+            current.expire_on_commit = True
     except BaseException:
         session.rollback()
         raise

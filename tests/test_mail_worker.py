@@ -139,6 +139,38 @@ def test_invites_reach_a_real_smtp_server_with_text_html_and_the_calendar_twice(
         assert row.sent_at is not None and row.attempts == 1
 
 
+def test_an_invite_is_stamped_when_it_is_sent_and_says_what_held_at_the_change(
+    mail, make, monkeypatch
+):
+    """DTSTAMP and Date are the send time (RFC 5546); the content is the change's."""
+    session = make.session()
+    employee = make.employee()
+    employee.locale = "en"
+    db.session.commit()
+    booked_at = utcnow() - timedelta(hours=3)
+    book_seat(session.id, employee, employee, now=booked_at)
+    # Queued hours ago while mail was down: the row holds only what to say.
+    row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "booked"))
+    assert row.stored_raw is None and row.payload
+    assert row.subject.startswith("Booking confirmation")
+    inbox = Inbox()
+    with SMTPServer(mail, inbox):
+        before = utcnow().replace(microsecond=0)
+        report = send_due()
+    assert len(report.sent) == 1
+    message = parse_mail(inbox.received[0][2])
+    assert message["Subject"].startswith("Booking confirmation")
+    assert message["Date"].datetime >= before
+    (event,) = icalendar.Calendar.from_ical(calendar_part(message).get_content()).walk("VEVENT")
+    assert event.decoded("DTSTAMP") >= before
+    assert event.decoded("DTSTART") == session.starts_at
+    assert session.model.name in message.get_body(("plain",)).get_content()
+    # What was sent is kept as sent: the outbox viewer shows that very message.
+    db.session.expire_all()
+    sent = db.session.get(OutboxMessage, report.sent[0])
+    assert parse_mail(sent.raw)["Message-ID"] == message["Message-ID"]
+
+
 def test_every_invite_made_while_mail_is_down_arrives_once_when_it_is_back(mail, make):
     center, model = make.center(), make.model()
     assessor = make.assessor(model)

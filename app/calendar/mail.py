@@ -8,6 +8,7 @@ multipart/mixed
 └── application/ics attachment (the same calendar, for clients that ignore the part)
 """
 
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
@@ -25,6 +26,7 @@ def compose(
     calendar: bytes | None = None,
     method: str | None = None,
     reply_to: str | None = None,
+    now: datetime | None = None,
 ) -> EmailMessage:
     """A message to (name, address); with a calendar it carries the iTIP method twice over."""
     config = current_app.config
@@ -35,7 +37,7 @@ def compose(
     if reply_to:
         message["Reply-To"] = reply_to
     message["Subject"] = subject
-    message["Date"] = format_datetime(utcnow())
+    message["Date"] = format_datetime(now or utcnow())
     message["Message-ID"] = make_msgid(domain=config["CALENDAR_UID_DOMAIN"])
     message.set_content(text)
     message.add_alternative(html, subtype="html")

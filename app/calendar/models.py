@@ -46,8 +46,10 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    # The whole RFC 5322 message, ready for SMTP.
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # The whole RFC 5322 message, ready for SMTP: written when queued, or for an
+    # invite (queued as `payload`, see app/calendar/letters.py) when it is sent.
+    stored_raw: Mapped[bytes | None] = mapped_column("raw", LargeBinary)
+    payload: Mapped[str | None] = mapped_column(Text)
     # Keeps a message that must go once (a reminder) from being queued twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -59,6 +61,20 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def raw(self) -> bytes:
+        """The message as sent, or for one still waiting as it would be sent now."""
+        if self.stored_raw is not None:
+            return self.stored_raw
+        # Written once per loaded row, so that reading it twice gives the same bytes.
+        if getattr(self, "_composed", None) is None:
+            from email.policy import SMTP
+
+            from app.calendar.letters import compose
+
+            self._composed = compose(self.payload).as_bytes(policy=SMTP)
+        return self._composed
 
     @property
     def state(self) -> str:

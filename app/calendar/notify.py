@@ -7,100 +7,18 @@ one employee's cancellation never touches anyone else's invite.
 
 import hashlib
 
-from flask import render_template
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.models import Person
 from app.bookings.models import SEAT_STATUSES, Booking
 from app.calendar import events
-from app.calendar.ics import EventData, calendar_bytes
-from app.calendar.mail import compose
+from app.calendar.ics import EventData
+from app.calendar.letters import snapshot
 from app.calendar.models import CalendarEntry
-from app.calendar.outbox import enqueue
+from app.calendar.outbox import enqueue_letter
 from app.db import utcnow
 from app.extensions import db
-from app.formatting import time_span
 from app.i18n import speaking_to
 from app.schedule.models import ValidationSession
-
-
-def _subject(reason: str, session: ValidationSession) -> str:
-    what = f"{session.model.name}, {time_span(session.starts_at, session.ends_at)}"
-    titles = {
-        "booked": _("Bokningsbekräftelse: %(what)s", what=what),
-        "promoted": _("Du har fått en plats: %(what)s", what=what),
-        "moved": _("Din bokning är flyttad: %(what)s", what=what),
-        "session_changed": _("Ändrad tid eller plats: %(what)s", what=what),
-        "cancelled": _("Avbokad: %(what)s", what=what),
-        "session_cancelled": _("Inställt: %(what)s", what=what),
-        "assigned": _("Nytt pass som testledare: %(what)s", what=what),
-        "unassigned": _("Du är inte längre testledare: %(what)s", what=what),
-        "waitlisted": _("Du står i kö: %(what)s", what=what),
-        "waitlist_cancelled": _("Inställt, din köplats är borttagen: %(what)s", what=what),
-        "reminder": _("Påminnelse: %(what)s", what=what),
-    }
-    return titles[reason]
-
-
-def _intro(reason: str) -> str:
-    texts = {
-        "booked": _("Du har en plats. Kalenderinbjudan är bifogad."),
-        "promoted": _("En plats blev ledig och den är nu din. Kalenderinbjudan är bifogad."),
-        "moved": _("Din bokning är flyttad till den nya tiden nedan. Kalendern uppdateras."),
-        "session_changed": _("Testcentret har ändrat passet. Kalendern uppdateras."),
-        "cancelled": _("Din plats är avbokad och tas bort ur kalendern."),
-        "session_cancelled": _("Testcentret har ställt in passet. Det tas bort ur kalendern."),
-        "assigned": _("Du är testledare för passet nedan."),
-        "unassigned": _("Passet nedan har fått en annan testledare och tas bort ur din kalender."),
-        "waitlisted": _(
-            "Passet är fullt och du står i kö. Blir en plats ledig får du den och ett nytt mejl."
-        ),
-        "waitlist_cancelled": _("Testcentret har ställt in passet du stod i kö till."),
-        "reminder": _("Välkommen till din validering."),
-    }
-    return texts[reason]
-
-
-def mail_for(
-    person: Person,
-    reason: str,
-    session: ValidationSession,
-    event: EventData | None,
-    method: str | None,
-):
-    """The e-mail about one event: text and HTML from the same data as the invite.
-
-    Written in the recipient's language, whoever's request caused it.
-    """
-    with speaking_to(person):
-        return _compose_mail(person, reason, session, event, method)
-
-
-def _compose_mail(person, reason, session, event, method):
-    context = {
-        "person": person,
-        "intro": _intro(reason),
-        "session": session,
-        "when": time_span(session.starts_at, session.ends_at),
-        "place": events.location(session),
-        "details": event.description
-        if event
-        else events.participant_description(session)
-        if reason == "reminder"
-        else None,
-        "cancelled": event is not None and event.cancelled,
-    }
-    calendar = calendar_bytes([event], method=method) if event and method else None
-    return compose(
-        (person.name, person.email),
-        _subject(reason, session),
-        render_template("calendar/mail/message.txt", **context),
-        render_template("calendar/mail/message.html", **context),
-        calendar=calendar,
-        method=method,
-        reply_to=session.center.contact_email,
-    )
 
 
 def _fingerprint(event: EventData) -> str:
@@ -127,8 +45,8 @@ def _deliver(
         return  # nobody needs an invite for what is already over
     with speaking_to(entry.person):
         event = event_for(entry, cancelled)  # again: SEQUENCE may have risen
-    message = mail_for(entry.person, reason, session, event, "CANCEL" if cancelled else "REQUEST")
-    enqueue(message, kind=reason, recipient=entry.person.email)
+    method = "CANCEL" if cancelled else "REQUEST"
+    enqueue_letter(snapshot(entry.person, reason, session, event, method), kind=reason)
 
 
 def _participant_entry(booking: Booking) -> CalendarEntry | None:
@@ -140,8 +58,7 @@ def booking_changed(booking: Booking, reason: str) -> None:
     session = booking.session
     if booking.status == "waitlisted":
         if reason == "waitlisted" and session.ends_at > utcnow():
-            message = mail_for(booking.employee, reason, session, None, None)
-            enqueue(message, reason, booking.employee.email)
+            enqueue_letter(snapshot(booking.employee, reason, session, None, None), reason)
         return
     entry = _participant_entry(booking)
     if entry is None:
@@ -246,8 +163,5 @@ def session_cancelled(session: ValidationSession, waitlisted: list[Booking]) -> 
     if session.ends_at <= utcnow():
         return
     for booking in waitlisted:
-        enqueue(
-            mail_for(booking.employee, "waitlist_cancelled", session, None, None),
-            "waitlist_cancelled",
-            booking.employee.email,
-        )
+        letter = snapshot(booking.employee, "waitlist_cancelled", session, None, None)
+        enqueue_letter(letter, "waitlist_cancelled")

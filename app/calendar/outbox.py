@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.calendar.letters import compose, subject_of, to_json
 from app.calendar.mail import envelope_sender
 from app.calendar.models import OutboxMessage
 from app.db import unit_of_work, utcnow
@@ -34,10 +35,27 @@ def enqueue(
         kind=kind,
         recipient=recipient,
         subject=str(message["Subject"])[:300],
-        raw=message.as_bytes(policy=SMTP),
+        stored_raw=message.as_bytes(policy=SMTP),
         dedupe_key=dedupe_key,
         last_error="",
     )
+    return _add(row, dedupe_key)
+
+
+def enqueue_letter(payload: dict, kind: str, dedupe_key: str | None = None):
+    """Queue an invite mail as its snapshot; the worker writes it when it sends it."""
+    row = OutboxMessage(
+        kind=kind,
+        recipient=payload["to"][1],
+        subject=subject_of(payload)[:300],
+        payload=to_json(payload),
+        dedupe_key=dedupe_key,
+        last_error="",
+    )
+    return _add(row, dedupe_key)
+
+
+def _add(row: OutboxMessage, dedupe_key: str | None) -> OutboxMessage | None:
     if dedupe_key is None:
         db.session.add(row)
         return row
@@ -149,8 +167,17 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
     try:
         for position, message_id in enumerate(claimed):
             row = db.session.get(OutboxMessage, message_id)
+            raw = row.stored_raw
+            if raw is None:  # an invite: written now, so DTSTAMP and Date are the send time
+                try:
+                    raw = compose(row.payload, now=utcnow()).as_bytes(policy=SMTP)
+                except Exception as error:  # a snapshot that cannot be written never will be
+                    log.exception("outbox message %s cannot be composed", message_id)
+                    _finish(message_id, failed_at=now, last_error=f"compose: {error}"[:2000])
+                    report.failed.append(message_id)
+                    continue
             try:
-                smtp.sendmail(envelope_sender(), [row.recipient], row.raw)
+                smtp.sendmail(envelope_sender(), [row.recipient], raw)
             except smtplib.SMTPException as error:
                 if _permanent(error):
                     _finish(message_id, failed_at=now, last_error=str(error)[:2000])
@@ -164,7 +191,13 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
             except OSError as error:
                 lost = error
             else:
-                _finish(message_id, sent_at=utcnow(), attempts=row.attempts + 1, last_error="")
+                _finish(
+                    message_id,
+                    sent_at=utcnow(),
+                    attempts=row.attempts + 1,
+                    last_error="",
+                    stored_raw=raw,
+                )
                 report.sent.append(message_id)
                 continue
             # The connection is gone: this message and the rest wait for the next round.

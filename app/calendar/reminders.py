@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.bookings.models import Booking
-from app.calendar.notify import mail_for
-from app.calendar.outbox import enqueue
+from app.calendar.letters import snapshot
+from app.calendar.outbox import enqueue_letter
 from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.schedule.models import ValidationSession
@@ -39,7 +39,7 @@ def queue_reminders(now: datetime | None = None) -> int:
         for booking in bookings:
             session = booking.session
             key = f"reminder:{booking.id}:{session.starts_at:%Y%m%dT%H%M}"
-            message = mail_for(booking.employee, "reminder", session, None, None)
-            if enqueue(message, "reminder", booking.employee.email, dedupe_key=key):
+            letter = snapshot(booking.employee, "reminder", session, None, None)
+            if enqueue_letter(letter, "reminder", dedupe_key=key):
                 queued += 1
     return queued

@@ -1,0 +1,164 @@
+"""The e-mails about a person's event: what to say is fixed at the change, the message
+is written when it is sent.
+
+A change queues a small snapshot (who, why, which event as it then stood, in which
+language) in the same transaction; the mail worker turns it into the MIME message
+with its invite. So DTSTAMP and Date are the send time, as RFC 5546 has it, and the
+booking request does not spend its time (and its lock) composing mail.
+"""
+
+import json
+from datetime import datetime
+from email.message import EmailMessage
+from types import SimpleNamespace
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.calendar import events
+from app.calendar.ics import Attendee, EventData, calendar_bytes
+from app.calendar.mail import compose as compose_mail
+from app.formatting import time_span
+from app.i18n import person_locale
+
+
+def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) -> str:
+    what = f"{model}, {time_span(starts_at, ends_at)}"
+    titles = {
+        "booked": _("Bokningsbekräftelse: %(what)s", what=what),
+        "promoted": _("Du har fått en plats: %(what)s", what=what),
+        "moved": _("Din bokning är flyttad: %(what)s", what=what),
+        "session_changed": _("Ändrad tid eller plats: %(what)s", what=what),
+        "cancelled": _("Avbokad: %(what)s", what=what),
+        "session_cancelled": _("Inställt: %(what)s", what=what),
+        "assigned": _("Nytt pass som testledare: %(what)s", what=what),
+        "unassigned": _("Du är inte längre testledare: %(what)s", what=what),
+        "waitlisted": _("Du står i kö: %(what)s", what=what),
+        "waitlist_cancelled": _("Inställt, din köplats är borttagen: %(what)s", what=what),
+        "reminder": _("Påminnelse: %(what)s", what=what),
+    }
+    return titles[reason]
+
+
+def _intro(reason: str) -> str:
+    texts = {
+        "booked": _("Du har en plats. Kalenderinbjudan är bifogad."),
+        "promoted": _("En plats blev ledig och den är nu din. Kalenderinbjudan är bifogad."),
+        "moved": _("Din bokning är flyttad till den nya tiden nedan. Kalendern uppdateras."),
+        "session_changed": _("Testcentret har ändrat passet. Kalendern uppdateras."),
+        "cancelled": _("Din plats är avbokad och tas bort ur kalendern."),
+        "session_cancelled": _("Testcentret har ställt in passet. Det tas bort ur kalendern."),
+        "assigned": _("Du är testledare för passet nedan."),
+        "unassigned": _("Passet nedan har fått en annan testledare och tas bort ur din kalender."),
+        "waitlisted": _(
+            "Passet är fullt och du står i kö. Blir en plats ledig får du den och ett nytt mejl."
+        ),
+        "waitlist_cancelled": _("Testcentret har ställt in passet du stod i kö till."),
+        "reminder": _("Välkommen till din validering."),
+    }
+    return texts[reason]
+
+
+def _event_fields(event: EventData) -> dict:
+    fields = {
+        "uid": event.uid,
+        "sequence": event.sequence,
+        "summary": event.summary,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "location": event.location,
+        "description": event.description,
+        "cancelled": event.cancelled,
+        "organizer_email": event.organizer_email,
+        "organizer_name": event.organizer_name,
+        "url": event.url,
+    }
+    if event.attendee:
+        fields["attendee"] = [event.attendee.email, event.attendee.name, event.attendee.role]
+    return fields
+
+
+def _event_from(fields: dict) -> EventData:
+    attendee = fields.pop("attendee", None)
+    return EventData(
+        **{
+            **fields,
+            "starts_at": datetime.fromisoformat(fields["starts_at"]),
+            "ends_at": datetime.fromisoformat(fields["ends_at"]),
+        },
+        attendee=Attendee(*attendee) if attendee else None,
+    )
+
+
+def snapshot(person, reason: str, session, event: EventData | None, method: str | None) -> dict:
+    """What the mail about this change will say, read now, inside the change's transaction.
+
+    `event` must have been made in the person's language (notify does so).
+    """
+    locale = person_locale(person)
+    details = None
+    if event:
+        details = event.description
+    elif reason == "reminder":
+        with force_locale(locale):
+            details = events.participant_description(session)
+    return {
+        "to": [person.name, person.email],
+        "locale": locale,
+        "reason": reason,
+        "model": session.model.name,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "place": events.location(session),
+        "reply_to": session.center.contact_email,
+        "details": details,
+        "method": method if event else None,
+        "event": _event_fields(event) if event else None,
+    }
+
+
+def subject_of(payload: dict) -> str:
+    with force_locale(payload["locale"]):
+        return _subject(
+            payload["reason"],
+            payload["model"],
+            datetime.fromisoformat(payload["starts_at"]),
+            datetime.fromisoformat(payload["ends_at"]),
+        )
+
+
+def to_json(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:
+    """The message as it is sent: text, HTML and the invite stamped `now`."""
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    starts_at = datetime.fromisoformat(payload["starts_at"])
+    ends_at = datetime.fromisoformat(payload["ends_at"])
+    event = _event_from(dict(payload["event"])) if payload["event"] else None
+    method = payload["method"]
+    name, email = payload["to"]
+    with force_locale(payload["locale"]):
+        context = {
+            "person": SimpleNamespace(name=name),
+            "intro": _intro(payload["reason"]),
+            "model": payload["model"],
+            "when": time_span(starts_at, ends_at),
+            "place": payload["place"],
+            "details": payload["details"],
+            "cancelled": event is not None and event.cancelled,
+        }
+        calendar = calendar_bytes([event], method=method, stamp=now) if method else None
+        return compose_mail(
+            (name, email),
+            _subject(payload["reason"], payload["model"], starts_at, ends_at),
+            render_template("calendar/mail/message.txt", **context),
+            render_template("calendar/mail/message.html", **context),
+            calendar=calendar,
+            method=method,
+            reply_to=payload["reply_to"],
+            now=now,
+        )
