@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from app import create_app
+from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
 from app.bookings.services import (
     book_seat,
@@ -16,6 +18,9 @@ from app.bookings.services import (
 from app.db import utcnow
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
+from app.schedule.models import ValidationSession
+from tests.conftest import TEST_CONFIG, csrf_token
+from tests.factories import Factory
 
 
 @pytest.fixture
@@ -115,6 +120,72 @@ def test_employee_cannot_cancel_after_the_deadline_but_staff_can_and_it_is_recor
         )
     )
     assert event.staff_override is True and event.actor_id == admin.id
+
+
+def test_employee_cannot_move_after_the_deadline_but_staff_can_and_it_is_recorded(ctx, make):
+    model = make.model()
+    source = make.session(seats=2, model=model, starts_in=timedelta(days=10))
+    target = make.session(seats=2, model=model, starts_in=timedelta(days=20))
+    person = make.employee()
+    booking = book_seat(source.id, person, person)
+    admin = make.person(("center_admin",), center=source.center)
+    late = source.starts_at - timedelta(hours=47)  # the deadline is 48 hours before start
+
+    with pytest.raises(DomainError) as refused:
+        move_booking(booking.id, target.id, person, now=late)
+    assert refused.value.message == (
+        "Sista dag att avboka eller flytta har passerat (48 timmar före start). "
+        "Kontakta testcentret."
+    )
+    db.session.expire_all()
+    assert _statuses(source.id) == {person.id: "confirmed"} and _statuses(target.id) == {}
+    assert db.session.get(ValidationSession, target.id).seats_taken == 0
+
+    moved = move_booking(booking.id, target.id, admin, now=late)
+
+    db.session.expire_all()
+    assert moved.session_id == target.id and moved.status == "confirmed"
+    assert moved.booked_by_id == admin.id and moved.moved_from_id == booking.id
+    assert _statuses(source.id) == {person.id: "cancelled"}
+    assert db.session.get(ValidationSession, source.id).seats_taken == 0
+    event = db.session.scalar(
+        select(BookingEvent).where(
+            BookingEvent.booking_id == booking.id, BookingEvent.kind == "moved"
+        )
+    )
+    assert event.staff_override is True and event.actor_id == admin.id
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity == "booking",
+            AuditEntry.entity_id == booking.id,
+            AuditEntry.action.like("moved%"),
+        )
+    )
+    assert entry.action == "moved (staff override)" and entry.actor_id == admin.id
+    assert entry.center_id == source.center_id  # the center's admins read it in their log
+
+
+def test_a_move_inside_the_deadline_is_refused_on_the_page_and_keeps_the_seat(
+    app, client, auth, make
+):
+    with app.app_context():
+        model = make.model()
+        # Bookable for a few more hours, but the 48-hour move deadline has passed.
+        source = make.session(seats=2, model=model, starts_in=timedelta(hours=30))
+        target = make.session(seats=2, model=model, starts_in=timedelta(days=20))
+        person = make.employee()
+        booking_id = book_seat(source.id, person, person).id
+        source_id, target_id, person_id, email = source.id, target.id, person.id, person.email
+    auth.login(email)
+    page = client.get(f"/bookings/{booking_id}/move").get_data(as_text=True)
+    answer = client.post(
+        f"/bookings/{booking_id}/move", data={"csrf_token": csrf_token(page), "target": target_id}
+    )
+    assert answer.status_code == 409
+    assert "Sista dag att avboka eller flytta har passerat" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert _statuses(source_id) == {person_id: "confirmed"}
+        assert _statuses(target_id) == {}
 
 
 def test_an_admin_of_another_center_cannot_cancel(ctx, make):
@@ -269,3 +340,38 @@ def test_dates_use_stockholm_time(ctx, make):
     assert session.starts_at.hour == 6  # 08:00 CEST is 06:00 UTC
     winter = make.session(local_day=date(2027, 1, 12))
     assert winter.starts_at.hour == 7  # 08:00 CET is 07:00 UTC
+
+
+def test_booking_window_follows_the_tcb_settings_from_the_environment(monkeypatch, database_url):
+    """An operator sets TCB_BOOKING_OPENS_DAYS=10 and the rest; booking follows them."""
+    monkeypatch.setenv("TCB_BOOKING_OPENS_DAYS", "10")
+    monkeypatch.setenv("TCB_BOOKING_CLOSES_HOURS", "72")
+    monkeypatch.setenv("TCB_CANCEL_DEADLINE_HOURS", "100")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    assert app.config["BOOKING_OPENS_DAYS"] == 10  # a number, not the text "10"
+    try:
+        with app.app_context():
+            make = Factory()
+            person = make.employee()
+            far = make.session(starts_in=timedelta(days=20))
+            near = make.session(starts_in=timedelta(days=5))
+            soon = make.session(starts_in=timedelta(hours=60))
+            with pytest.raises(DomainError) as refused:
+                book_seat(far.id, person, person)
+            assert refused.value.message == "Bokningen öppnar 10 dagar före passet."
+            with pytest.raises(DomainError, match="stängde 72 timmar före start"):
+                book_seat(soon.id, person, person)
+            booking = book_seat(near.id, person, person)
+            assert booking.status == "confirmed"
+            # The employee may cancel until 100 hours before the start, not 99 hours before.
+            with pytest.raises(DomainError, match="100 timmar före start"):
+                cancel_booking(booking.id, person, now=near.starts_at - timedelta(hours=99))
+            assert db.session.scalar(select(db.func.count(Booking.id))) == 1
+            far_id = far.id
+        # The visitor reads the same rule on the session page.
+        html = app.test_client().get(f"/sessions/{far_id}").get_data(as_text=True)
+        assert "Bokningen öppnar 10 dagar före passet." in html
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -1,15 +1,18 @@
 """The test-center admin's and the testledare's pages, driven through the browser client."""
 
+import re
 from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.bookings.services import book_seat
+from app.bookings.services import book_seat, cancel_booking
 from app.centers.models import CenterClosure, CenterWorkstation
 from app.extensions import db
+from app.reports.services import utilisation
+from app.results.services import set_attendance
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
-from app.schedule.planning import create_sessions
+from app.schedule.planning import cancel_session, create_sessions
 from app.timeutil import to_local
 from tests.conftest import csrf_token
 
@@ -207,6 +210,85 @@ def test_capacity_view_counts_seats_and_shows_closed_days(app, client, make, cen
     assert "Julafton" in html and "Juldagen" in html
     assert "12 / 0 / 0" in html  # 12 computers, group size 12: seats offered, booked, used
     assert "36,0 / 0,0 / 0,0" in html  # 12 seats × 3 hours, with a Swedish decimal comma
+
+
+def _week_row(html: str, label: str) -> str:
+    rows = [row.split("</tr>")[0] for row in html.split("<tr>") if f">{label}</th>" in row]
+    assert len(rows) == 1, f"one row for {label}"
+    return rows[0]
+
+
+def _cells(row: str) -> list[str]:
+    """The row's cells as a reader sees them: tags left out, any space as one space."""
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+        for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+    ]
+
+
+def test_capacity_view_counts_booked_and_used_seats_and_agrees_with_the_reports(
+    app, client, make, center_admin
+):
+    """Week 18 of 2027: Kristi himmelsfärd on Thursday, the center's own closure on Friday."""
+    monday = date(2027, 5, 3)
+    with app.app_context():
+        admin = db.session.get(type(make.employee()), center_admin["admin"])
+        cid, model_id, assessor = (center_admin[k] for k in ("center", "model", "assessor"))
+        db.session.add(
+            CenterClosure(
+                center_id=cid,
+                first_day=date(2027, 5, 7),
+                last_day=date(2027, 5, 7),
+                reason="Studiedag",
+                open_anyway=False,
+            )
+        )
+        db.session.commit()
+        days = [monday + timedelta(days=d) for d in (1, 2, 4, 8)]  # Tue, Wed, Fri, next Tue
+        created, refused = create_sessions(cid, model_id, assessor, days, time(8), admin)
+        assert [p.day for p in refused] == [days[2]]  # the closed Friday
+        tuesday, wednesday, next_week = created
+        assert [s.seats for s in created] == [12, 12, 12]  # 12 computers, group size 12
+        # A cancelled session offers nothing: Monday 08:00, with another testledare.
+        other = make.assessor(tuesday.model)
+        (gone,), _ = create_sessions(cid, model_id, other.id, [monday], time(8), admin)
+        cancel_session(gone.id, admin, "Inga anmälda")
+
+        def booked(session, count):
+            people = [make.employee() for _ in range(count)]
+            when = session.starts_at - timedelta(days=30)
+            return [book_seat(session.id, person, person, now=when) for person in people]
+
+        # Tuesday: four keep their seats, three come and one does not; a fifth cancels.
+        *came, absent, cancelled = booked(tuesday, 5)
+        cancel_booking(cancelled.id, cancelled.employee, now=tuesday.starts_at - timedelta(days=20))
+        after = tuesday.starts_at + timedelta(hours=3)
+        for booking in came:
+            set_attendance(booking.id, "attended", admin, now=after)
+        set_attendance(absent.id, "no_show", admin, now=after)
+        booked(wednesday, 2)  # booked, not yet held: nobody has used them
+        booked(next_week, 1)
+
+        # The reporting service's figures for the same center and week.
+        (report,) = utilisation([monday], [cid])
+        assert report.weeks == {monday: (24, 6)}
+        assert (report.hours_offered, report.hours_booked, report.hours_used) == (72, 18, 9)
+
+    html = client.get(f"/centers/{cid}/capacity?from=2027-05-05&weeks=2").get_data(as_text=True)
+    sessions, seats, hours, closed = _cells(_week_row(html, "vecka 18"))
+    assert sessions == "2"  # the cancelled one is not counted
+    assert seats == "24 / 6 / 3 (25 %)"  # offered / booked (no-show too) / used, booked share
+    assert hours == "72,0 / 18,0 / 9,0"  # workstation-hours: seats × 3 hours
+    assert closed == (
+        "torsdag 6 maj Kristi himmelsfärdsdag; fredag 7 maj Studiedag; "
+        "lördag 8 maj Stängt den veckodagen; söndag 9 maj Söndag"
+    )
+    assert _cells(_week_row(html, "vecka 19"))[:3] == ["1", "12 / 1 / 0 (8 %)", "36,0 / 3,0 / 0,0"]
+    # Two weeks in the reports: the same per-week seats, and the hours summed over both.
+    with app.app_context():
+        (report,) = utilisation([monday, monday + timedelta(weeks=1)], [cid])
+        assert report.weeks == {monday: (24, 6), monday + timedelta(weeks=1): (12, 1)}
+        assert (report.hours_offered, report.hours_booked, report.hours_used) == (108, 21, 9)
 
 
 def test_testledare_sees_week_grid_list_and_sets_availability(

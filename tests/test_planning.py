@@ -1,5 +1,7 @@
 """Capacity and conflict rules when test-center admins plan sessions."""
 
+import itertools
+import re
 import threading
 from datetime import date, time, timedelta
 
@@ -324,35 +326,204 @@ def test_cancelling_a_session_cancels_its_bookings(setting, make):
         cancel_session(session.id, admin)
 
 
-def test_two_admins_assigning_one_testledare_at_once_only_one_wins(app, make):
-    """Two threads race to put the same testledare at two centers at the same time."""
-    with app.app_context():
-        model = make.model()
-        assessor = make.assessor(model)
-        centers = [make.center(), make.center(municipality="Umeå")]
-        admins = [make.person(("center_admin",), center=c) for c in centers]
-        jobs = [(c.id, a.id) for c, a in zip(centers, admins, strict=True)]
-        model_id, assessor_id = model.id, assessor.id
+# Planning races: each racer is a thread with its own app context (its own database
+# session and connection) and its own admin; a barrier releases them together.
+RACE_MUNICIPALITIES = [
+    "Luleå",
+    "Piteå",
+    "Boden",
+    "Kiruna",
+    "Gällivare",
+    "Kalix",
+    "Skellefteå",
+    "Umeå",
+    "Lycksele",
+    "Vilhelmina",
+]
 
+
+def _race(app, jobs):
+    """Run each job(admin) at the same instant; return ("won"|"refused"|"error", detail)."""
     barrier = threading.Barrier(len(jobs))
-    results = []
+    outcomes = [("error", "did not finish")] * len(jobs)
 
-    def assign(center_id, admin_id):
+    def run(index, admin_id, job):
         with app.app_context():
             from app.accounts.models import Person
 
-            admin = db.session.get(Person, admin_id)
-            barrier.wait()
-            created, refused = create_sessions(
-                center_id, model_id, assessor_id, [TUESDAY], time(8), admin
-            )
-            results.append((len(created), len(refused)))
+            try:
+                admin = db.session.get(Person, admin_id)
+                barrier.wait(timeout=60)
+                outcomes[index] = job(admin)
+            except DomainError as error:
+                outcomes[index] = ("refused", error.message)
+            except Exception as error:  # a database error or a bug: the test reports it
+                outcomes[index] = ("error", repr(error))
+            finally:
+                db.session.remove()
 
-    threads = [threading.Thread(target=assign, args=job) for job in jobs]
+    threads = [
+        threading.Thread(target=run, args=(i, admin_id, job))
+        for i, (admin_id, job) in enumerate(jobs)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
-    assert sorted(results) == [(0, 1), (1, 0)]
+        thread.join(120)
+    assert not any(t.is_alive() for t in threads), "a racer hung"
+    return outcomes
+
+
+def _creating(center_id, model_id, assessor_id, day, start):
+    def job(admin):
+        created, refused = create_sessions(center_id, model_id, assessor_id, [day], start, admin)
+        if created:
+            return ("won", created[0].id)
+        return ("refused", " ".join(refused[0].problems))
+
+    return job
+
+
+def _moving(session_id, day, start):
+    def job(admin):
+        return ("won", move_session(session_id, day, start, admin).id)
+
+    return job
+
+
+def test_ten_admins_assigning_one_testledare_at_once_only_one_wins(app, make):
+    """Ten admins of ten centers in ten municipalities want one testledare on one Tuesday.
+
+    Seven create a session, three move one of the testledare's sessions from later in
+    the week onto it; half at 08:00 and half at 12:00, so that every pair collides:
+    head-on at the same hour, and by the two hours' travel between municipalities
+    across them (08–11 and 12–15). Nothing else stands in anyone's way, so exactly one
+    may win and every other is told why.
+    """
+    starts = [time(8), time(12)]
     with app.app_context():
-        assert db.session.scalar(select(func.count(ValidationSession.id))) == 1
+        model = make.model()
+        assessor = make.assessor(model)
+        centers = [make.center(municipality=m) for m in RACE_MUNICIPALITIES]
+        admins = [make.person(("center_admin",), center=c) for c in centers]
+        jobs, moved = [], []
+        for i, (center, admin) in enumerate(zip(centers, admins, strict=True)):
+            start = starts[i % len(starts)]
+            if i < 7:
+                jobs.append((admin.id, _creating(center.id, model.id, assessor.id, TUESDAY, start)))
+                assert plan_session(center, model, assessor, TUESDAY, start).ok
+                continue
+            later = TUESDAY + timedelta(days=i - 6)  # Wednesday, Thursday, Friday
+            (session,), _ = create_sessions(
+                center.id, model.id, assessor.id, [later], time(8), admin
+            )
+            moved.append(session.id)
+            jobs.append((admin.id, _moving(session.id, TUESDAY, start)))
+            assert plan_session(
+                center, model, assessor, TUESDAY, start, exclude_session_id=session.id
+            ).ok
+        model_id, assessor_id, name = model.id, assessor.id, assessor.name
+
+    outcomes = _race(app, jobs)
+
+    assert [o for o in outcomes if o[0] == "error"] == []
+    winners = [detail for kind, detail in outcomes if kind == "won"]
+    assert len(winners) == 1, outcomes
+    refusals = [message for kind, message in outcomes if kind == "refused"]
+    assert len(refusals) == len(jobs) - 1
+    for message in refusals:
+        assert re.fullmatch(
+            rf"{name} (har redan ett pass \d\d\.00|hinner inte resa från \w+ "
+            rf"\(restid 120 min\))\.",
+            message,
+        ), message
+    # The winner's hour collides head-on, the other hour by the travel time.
+    assert sum("har redan ett pass" in m for m in refusals) == 4
+    assert sum("hinner inte resa" in m for m in refusals) == 5
+    with app.app_context():
+        sessions = db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.assessor_id == assessor_id,
+                ValidationSession.status == "scheduled",
+            )
+            .order_by(ValidationSession.starts_at)
+        ).all()
+        # The three sessions that might move, plus the new one if a creator won.
+        assert len(sessions) == 3 + (winners[0] not in moved)
+        on_tuesday = [s for s in sessions if s.local_date == TUESDAY]
+        assert [s.id for s in on_tuesday] == winners
+        for first, second in itertools.pairwise(sessions):
+            gap = timedelta(minutes=120 if first.center_id != second.center_id else 0)
+            assert first.ends_at + gap <= second.starts_at, (first.id, second.id)
+        assert all(s.model_id == model_id for s in sessions)
+
+
+def test_admins_of_one_center_racing_for_its_welding_booths_never_overbook_them(app, make):
+    """Eight admins of one center with six welding booths plan overlapping welding sessions.
+
+    Six create a Svets session (VIT, GRÖN or BLÅ, all needing a booth, four per group)
+    and two move one from later in the week, each with a testledare of their own; all
+    overlap 11:00–12:00. The first to save gets four booths, the next the two left,
+    the rest are refused for want of booths.
+    """
+    booths = 6
+    codes = ["svets-vit", "svets-gron", "svets-bla"]
+    starts = [time(7), time(7, 30), time(8), time(9), time(10), time(11)]
+    with app.app_context():
+        center = make.center(computers=12)
+        kind = db.session.scalar(
+            select(WorkstationKind).where(WorkstationKind.code == "welding_booth")
+        )
+        db.session.add(CenterWorkstation(center_id=center.id, kind_id=kind.id, count=booths))
+        db.session.commit()
+        jobs, moved = [], {}
+        for i in range(8):
+            model = make.model(codes[i % len(codes)])
+            assessor = make.assessor(model)
+            admin = make.person(("center_admin",), center=center)
+            if i < len(starts):
+                start = starts[i]
+                jobs.append((admin.id, _creating(center.id, model.id, assessor.id, TUESDAY, start)))
+                assert plan_session(center, model, assessor, TUESDAY, start).seats == 4
+                continue
+            later = TUESDAY + timedelta(days=i - 5)  # Wednesday, Thursday
+            (session,), _ = create_sessions(
+                center.id, model.id, assessor.id, [later], time(8), admin
+            )
+            moved[session.id] = later
+            start = time(9, 30) if i % 2 else time(10, 30)
+            jobs.append((admin.id, _moving(session.id, TUESDAY, start)))
+            assert (
+                plan_session(
+                    center, model, assessor, TUESDAY, start, exclude_session_id=session.id
+                ).seats
+                == 4
+            )
+        center_id = center.id
+
+    outcomes = _race(app, jobs)
+
+    assert [o for o in outcomes if o[0] == "error"] == []
+    winners = [detail for kind, detail in outcomes if kind == "won"]
+    assert len(winners) == 2, outcomes
+    for kind, message in outcomes:
+        if kind == "refused":
+            assert message == "Inga lediga arbetsplatser av typen Svetsbås.", message
+    with app.app_context():
+        sessions = db.session.scalars(
+            select(ValidationSession).where(
+                ValidationSession.center_id == center_id,
+                ValidationSession.status == "scheduled",
+            )
+        ).all()
+        tuesday = [s for s in sessions if s.local_date == TUESDAY]
+        assert sorted(s.id for s in tuesday) == sorted(winners)
+        assert sorted(s.seats for s in tuesday) == [2, 4]
+        for moment in {s.starts_at for s in sessions}:
+            in_use = sum(s.seats for s in sessions if s.starts_at <= moment < s.ends_at)
+            assert in_use <= booths, moment
+        # A move that lost leaves its session where it was, with its seats.
+        for session in sessions:
+            if session.id in moved and session.id not in winners:
+                assert session.local_date == moved[session.id] and session.seats == 4

@@ -270,6 +270,17 @@ def test_dashboard_numbers_dates_and_months_follow_the_readers_language(app, cli
     assert "25\xa0%" not in english and "24,0" not in english
 
 
+def test_a_single_week_is_a_range_too(client, auth, data):
+    auth.login(data["project_admin"])
+    one_week = "from_week=2024-W11&to_week=2024-W11"
+    page = client.get(f"/reports/?{one_week}")
+    assert page.status_code == 200
+    assert 'class="heat-3" title="3/4 platser bokade">75<' in page.get_data(as_text=True)
+    heat = _csv(client.get(f"/reports/utilisation.csv?{one_week}"))
+    assert ["A-centret Luleå", "2024-W11", "4", "3", "75,0"] in heat
+    assert client.get(f"/reports/hours.csv?{one_week}").status_code == 200
+
+
 def test_every_table_exports_as_csv_for_excel(client, auth, data):
     auth.login(data["project_admin"])
     targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))

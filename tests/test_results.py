@@ -244,3 +244,59 @@ def test_booking_form_sends_support_needs(app, client, auth, make):
         assert booking.support_need_codes == ["accessible_workstation", "extra_time"]
     bad = dict(data, support_needs=["nonsense"], request_key="b" * 22)
     assert client.post(f"/sessions/{session_id}/book", data=bad).status_code == 400
+
+
+def _row(html: str, name: str) -> str:
+    """The table rows of one person on a page, joined."""
+    rows = [row.split("</tr>")[0] for row in html.split("<tr>") if f"<td>{name}" in row]
+    assert rows, f"{name} is not listed"
+    return "".join(rows)
+
+
+def test_repeated_no_shows_are_shown_to_their_coordinator_and_testledare_only(
+    app, client, auth, make
+):
+    """Two no-shows mark the employee on the company's results and the next participant list."""
+    with app.app_context():
+        company = make.company()
+        twice = make.employee(company=company, name="Nils Nollning")
+        once = make.employee(company=company, name="Elsa Engång")
+        earlier = [make.session(starts_in=timedelta(days=d)) for d in (10, 17)]
+        for session in earlier:
+            for person in (twice, once) if session is earlier[0] else (twice,):
+                booking = book_seat(
+                    session.id, person, person, now=session.starts_at - timedelta(days=5)
+                )
+                set_attendance(
+                    booking.id,
+                    "no_show",
+                    session.assessor,
+                    now=session.starts_at + timedelta(hours=1),
+                )
+        upcoming = make.session(starts_in=timedelta(days=30))
+        book_seat(upcoming.id, twice, twice)
+        book_seat(upcoming.id, once, once)
+        coordinator = make.person(("coordinator",), company=company).email
+        other_coordinator = make.person(("coordinator",), company=make.company()).email
+        upcoming_id, assessor = upcoming.id, upcoming.assessor.email
+
+    auth.login(coordinator)
+    page = client.get("/company/results")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Uteblivit 2 gånger" in _row(html, "Nils Nollning")
+    assert "Uteblev" in _row(html, "Nils Nollning")  # each no-show's status
+    assert "Uteblivit" not in _row(html, "Elsa Engång")  # once is not repeated
+    assert html.count("Uteblivit 2 gånger") == 3  # on each of his three bookings
+    auth.logout()
+
+    auth.login(other_coordinator)
+    html = client.get("/company/results").get_data(as_text=True)
+    assert "Nils Nollning" not in html and "Uteblivit" not in html
+    auth.logout()
+
+    # The testledare of his next session sees it too, beside his name.
+    auth.login(assessor)
+    html = client.get(f"/sessions/{upcoming_id}/participants").get_data(as_text=True)
+    assert "Uteblivit 2 gånger" in _row(html, "Nils Nollning")
+    assert "Uteblivit" not in _row(html, "Elsa Engång")

@@ -316,7 +316,10 @@ def _months(project: FundingProject, today: date) -> list[date]:
 def _bucket(column, starts: list[datetime]):
     """The index of the bucket (starting at starts[i]) that a UTC instant falls in."""
     whens = [(column < start, index - 1) for index, start in enumerate(starts[1:], start=1)]
-    return case(*whens, else_=len(starts) - 1) if whens else 0
+    if not whens:
+        # One bucket: still an expression, since GROUP BY takes a bare 0 as a position.
+        return case((column.is_not(None), 0), else_=0)
+    return case(*whens, else_=len(starts) - 1)
 
 
 def monthly_progress(
