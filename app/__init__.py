@@ -27,6 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    from app.calendar.revalidate import FeedRevalidation
+
+    # Feed polls that change nothing are answered before Flask (and behind ProxyFix).
+    app.wsgi_app = FeedRevalidation(app, app.wsgi_app)
     if proxies := app.config["TRUSTED_PROXIES"]:
         # Behind nginx (or another proxy): take the client's address, the scheme and
         # the host from that many X-Forwarded-* hops, and no more.

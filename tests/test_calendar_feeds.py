@@ -11,6 +11,7 @@ from sqlalchemy import event
 from app.bookings.services import book_seat, cancel_booking, move_booking
 from app.calendar.feeds import RenderedFeeds, ensure_feed_token, personal_events
 from app.extensions import db
+from app.querycount import count_queries
 from tests.calendars import as_read, read_everywhere
 from tests.conftest import csrf_token
 
@@ -82,6 +83,61 @@ def test_an_unchanged_feed_answers_304_and_a_change_gives_a_new_etag(app, client
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     statuses = [str(e["STATUS"]) for e in icalendar.Calendar.from_ical(changed.data).walk("VEVENT")]
     assert statuses == ["CANCELLED", "CANCELLED"]
+
+
+def test_a_poll_that_changes_nothing_costs_one_statement_and_no_flask(app, client, booked):
+    """app/calendar/revalidate.py answers the 304 the view would give, before Flask."""
+    url = _feed_url(client)
+    client.get("/logout")
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    with app.app_context():
+        engine = db.engine
+    seen_by_flask = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen_by_flask.append(1))
+    with count_queries(engine) as counter:
+        answer = client.get(url, headers={"If-None-Match": etag})
+        head = client.head(url, headers={"If-None-Match": f'"other", {etag}'})
+    assert (answer.status_code, head.status_code) == (304, 304)
+    statements = [s for s in counter.statements if s != "BEGIN"]  # SQLite's own BEGIN
+    assert len(statements) == 2, str(counter)  # one statement each
+    assert seen_by_flask == []
+    assert answer.data == b"" and "Set-Cookie" not in answer.headers
+    assert answer.headers["ETag"] == etag
+    assert answer.headers["Last-Modified"] == first.headers["Last-Modified"]
+    assert answer.headers["Cache-Control"] == "private, no-cache"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    # Anything else is Flask's: a stale or odd tag, or none, gets the whole feed.
+    for headers in ({"If-None-Match": '"stale"'}, {"If-None-Match": "junk, ,"}, {}):
+        full = client.get(url, headers=headers)
+        assert full.status_code == 200 and full.headers["ETag"] == etag
+    assert len(seen_by_flask) == 3
+    assert (
+        client.get(
+            "/calendar/feed/" + "x" * 43 + ".ics", headers={"If-None-Match": etag}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_feed_validator_changes_with_the_day_the_language_and_the_token(app):
+    from datetime import UTC, datetime
+
+    from app.calendar.feeds import personal_feed_validator
+
+    morning = datetime(2027, 3, 2, 6, 0, tzinfo=UTC)
+    with app.app_context():
+        same = personal_feed_validator(7, "tok", "sv", None, morning)
+        assert same == personal_feed_validator(7, "tok", "sv", None, morning + timedelta(hours=15))
+        # 23:30 UTC is already the next day in Stockholm: past events may leave the feed.
+        assert same != personal_feed_validator(
+            7, "tok", "sv", None, morning + timedelta(hours=17.5)
+        )
+        assert same != personal_feed_validator(7, "tok", "en", None, morning)
+        assert same != personal_feed_validator(7, "new", "sv", None, morning)
+        assert same != personal_feed_validator(7, "tok", "sv", morning, morning)
+        assert same.etag.endswith("-sv")
 
 
 def test_resetting_the_link_kills_the_old_one_at_once(client, booked):

@@ -100,9 +100,10 @@ def participant_event(
         organizer_name=session.center.name,
         attendee=Attendee(employee.email, employee.name),
         url=public_url("/bookings"),
-        last_modified=max(
-            t for t in (booking.updated_at, session.changed_at, entry and entry.updated_at) if t
-        ),
+        # The entry changes with everything the event shows (feeds.personal_validator).
+        last_modified=entry.updated_at
+        if entry
+        else max(t for t in (booking.updated_at, session.changed_at) if t),
     )
 
 
@@ -129,7 +130,7 @@ def assessor_event(
         organizer_name=session.center.name,
         attendee=Attendee(person.email, person.name, role="CHAIR"),
         url=public_url(f"/sessions/{session.id}"),
-        last_modified=max(t for t in (session.changed_at, entry and entry.updated_at) if t),
+        last_modified=entry.updated_at if entry else session.changed_at,
     )
 
 

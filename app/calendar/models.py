@@ -19,7 +19,11 @@ class CalendarEntry(db.Model):
     """
 
     __tablename__ = "calendar_entry"
-    __table_args__ = (Index("ix_calendar_entry_session_person", "session_id", "person_id"),)
+    __table_args__ = (
+        Index("ix_calendar_entry_session_person", "session_id", "person_id"),
+        # The personal feed's validator: this person's latest change.
+        Index("ix_calendar_entry_person_id_updated_at", "person_id", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(120), unique=True)

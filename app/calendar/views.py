@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -31,6 +31,7 @@ from app.calendar.models import CalendarEntry, OutboxMessage
 from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db, limiter
+from app.i18n import speaking_to
 from app.schedule.models import ValidationSession
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
@@ -40,8 +41,7 @@ ICS = "text/calendar; charset=utf-8"
 
 def _feed_response(validator: feeds.Validator, build, name: str) -> Response:
     """Answer 304 from the validator alone; build the calendar only when it changed."""
-    # The same data reads differently in Swedish and English.
-    etag = f"{validator.etag}-{get_locale()}"
+    etag = validator.etag
     if not is_resource_modified(request.environ, etag=etag, last_modified=validator.last_modified):
         response = Response(status=304)
     else:
@@ -66,10 +66,12 @@ def personal_feed(token: str):
     person = feeds.person_for_token(token)
     if person is None:
         raise NotFound(_("Kalenderlänken finns inte eller har bytts ut."))
+    # Calendar programs ask without the person's session or browser language: the
+    # whole feed is in the person's own (its ETag says which).
+    with speaking_to(person):
+        name = _("Testcenterbokning: %(name)s", name=person.name)
     return _feed_response(
-        feeds.personal_validator(person, token),
-        lambda: feeds.personal_events(person),
-        _("Testcenterbokning: %(name)s", name=person.name),
+        feeds.personal_validator(person, token), lambda: feeds.personal_events(person), name
     )
 
 
@@ -79,10 +81,15 @@ def center_feed(center_id: int):
     center = db.session.get(TestCenter, center_id)
     if center is None:
         raise NotFound(_("Testcentret finns inte."))
+    # One public feed for everyone, in the default language, whoever asks.
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(default):
+        name = _("Valideringar på %(center)s", center=center.name)
+    validator = feeds.center_validator(center.id)
     response = _feed_response(
-        feeds.center_validator(center.id),
+        feeds.Validator(f"{validator.etag}-{default}", validator.last_modified),
         lambda: feeds.center_events(center.id),
-        _("Valideringar på %(center)s", center=center.name),
+        name,
     )
     response.headers["Cache-Control"] = "public, no-cache"
     return response

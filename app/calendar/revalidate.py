@@ -1,0 +1,82 @@
+"""Answer a calendar program's "has my feed changed?" before Flask does any work.
+
+Subscribed calendars poll their feed every hour or so, and almost every poll is a
+conditional GET whose answer is 304. This WSGI middleware answers those from one
+indexed statement (the token, its owner's language and their calendar's latest
+change) with the same ETag the feed view gives (feeds.personal_feed_validator).
+Anything else (no If-None-Match, a changed feed, an unknown token, another path) goes
+on to Flask unchanged, so the view stays the one place that builds feeds and says
+"not found".
+"""
+
+import re
+
+from flask import Flask
+from sqlalchemy import bindparam, func, select
+from werkzeug.http import http_date, parse_etags
+
+from app.accounts.models import Person
+from app.accounts.security import CONTENT_SECURITY_POLICY, HSTS
+from app.calendar.feeds import Validator, personal_feed_validator
+from app.calendar.models import CalendarEntry, FeedToken
+from app.extensions import db
+
+FEED_PATH = re.compile(r"/calendar/feed/([A-Za-z0-9_-]{1,64})\.ics")
+
+
+def _statement():
+    latest = (
+        select(func.max(CalendarEntry.updated_at))
+        .where(CalendarEntry.person_id == Person.id)
+        .scalar_subquery()
+    )
+    return (
+        select(Person.id, Person.locale, latest)
+        .join(FeedToken, FeedToken.person_id == Person.id)
+        .where(FeedToken.token == bindparam("token"), Person.active.is_(True))
+    )
+
+
+class FeedRevalidation:
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.statement = _statement()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            client_has = environ.get("HTTP_IF_NONE_MATCH")
+            match = client_has and FEED_PATH.fullmatch(environ.get("PATH_INFO", ""))
+            validator = match and self._validator(match[1])
+            if validator and parse_etags(client_has).contains(validator.etag):
+                start_response("304 Not Modified", self._headers(validator, environ))
+                return [b""]
+        return self.wsgi_app(environ, start_response)
+
+    def _validator(self, token: str) -> Validator | None:
+        with self.app.app_context():
+            with db.engine.connect() as connection:
+                row = connection.execute(self.statement, {"token": token}).first()
+            if row is None:
+                return None
+            person_id, locale, changed = row
+            if locale not in self.app.config["LANGUAGES"]:
+                locale = self.app.config["BABEL_DEFAULT_LOCALE"]
+            return personal_feed_validator(person_id, token, locale, changed)
+
+    def _headers(self, validator: Validator, environ) -> list[tuple[str, str]]:
+        # What the view and the security headers would send with a 304.
+        headers = [
+            ("ETag", f'"{validator.etag}"'),
+            ("Cache-Control", "private, no-cache"),
+            ("X-Robots-Tag", "noindex"),
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
+        ]
+        if validator.last_modified:
+            headers.append(("Last-Modified", http_date(validator.last_modified)))
+        if environ.get("wsgi.url_scheme") == "https":
+            headers.append(("Strict-Transport-Security", HSTS))
+        return headers
