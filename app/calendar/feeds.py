@@ -180,7 +180,12 @@ def personal_validator(person: Person, token: str, now: datetime | None = None) 
 
 
 def personal_feed_validator(
-    person_id: int, token: str, locale: str, changed: datetime | None, now: datetime | None = None
+    person_id: int,
+    token: str,
+    locale: str,
+    changed: datetime | None,
+    now: datetime | None = None,
+    config=None,
 ) -> Validator:
     """The personal feed's ETag, from figures one indexed lookup gives.
 
@@ -190,7 +195,7 @@ def personal_feed_validator(
     (for events leaving the feed) decide the content, with the language and the
     token. app/calendar/revalidate.py answers a client's poll from this alone.
     """
-    config = current_app.config
+    config = config or current_app.config
     day = local_date(now or utcnow())
     key = (
         f"person:{person_id}:{token}:{locale}:"

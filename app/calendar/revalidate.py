@@ -19,6 +19,7 @@ from app.accounts.models import Person
 from app.accounts.security import CONTENT_SECURITY_POLICY, HSTS
 from app.calendar.feeds import Validator, personal_feed_validator
 from app.calendar.models import CalendarEntry, FeedToken
+from app.db import UTCDateTime
 from app.extensions import db
 
 FEED_PATH = re.compile(r"/calendar/feed/([A-Za-z0-9_-]{1,64})\.ics")
@@ -41,7 +42,7 @@ class FeedRevalidation:
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.statement = _statement()
+        self._query = None
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -54,15 +55,49 @@ class FeedRevalidation:
         return self.wsgi_app(environ, start_response)
 
     def _validator(self, token: str) -> Validator | None:
+        engine, sql, params, read_time = self._query or self._prepare()
+        # The driver's own cursor on a pooled connection: the ORM and Core machinery
+        # would cost more than the lookup itself. No transaction is opened for it.
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params(token))
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        if row is None:
+            return None
+        person_id, locale, changed = row
+        config = self.app.config
+        if locale not in config["LANGUAGES"]:
+            locale = config["BABEL_DEFAULT_LOCALE"]
+        return personal_feed_validator(person_id, token, locale, read_time(changed), config=config)
+
+    def _prepare(self):
+        """The statement in the driver's own terms, and how to read its timestamp."""
         with self.app.app_context():
-            with db.engine.connect() as connection:
-                row = connection.execute(self.statement, {"token": token}).first()
-            if row is None:
-                return None
-            person_id, locale, changed = row
-            if locale not in self.app.config["LANGUAGES"]:
-                locale = self.app.config["BABEL_DEFAULT_LOCALE"]
-            return personal_feed_validator(person_id, token, locale, changed)
+            engine = db.engine
+        compiled = _statement().compile(dialect=engine.dialect)
+        if compiled.positiontup:  # qmark (SQLite): one "?" for the token
+
+            def params(token):
+                return (token,)
+        else:  # named (psycopg)
+
+            def params(token):
+                return {"token": token}
+
+        # Exactly what the ORM's UTCDateTime gives, so both paths make the same ETag.
+        processor = (
+            UTCDateTime().dialect_impl(engine.dialect).result_processor(engine.dialect, None)
+        )
+
+        def read_time(value):
+            return processor(value) if processor else value
+
+        self._query = (engine, compiled.string, params, read_time)
+        return self._query
 
     def _headers(self, validator: Validator, environ) -> list[tuple[str, str]]:
         # What the view and the security headers would send with a 304.
