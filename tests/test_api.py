@@ -1,5 +1,6 @@
 """The JSON API: tokens, every endpoint's rules, problem answers and idempotency."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -238,3 +239,96 @@ def test_openapi_document_and_browsable_docs_are_served(client):
     assert spec["openapi"].startswith("3.") and "/sessions/{session_id}/bookings" in spec["paths"]
     docs = client.get("/api/v1/docs").get_data(as_text=True)
     assert "POST /api/v1/sessions/{session_id}/bookings" in docs
+
+
+# The documentation in the reader's language ------------------------------------------
+
+ENGLISH_SUMMARIES = (
+    "List counties",
+    "Search upcoming sessions",
+    "Book a seat (or a waitlist place if the session is full)",
+    "Move to another session of the same validation",
+)
+SWEDISH_SUMMARIES = (
+    "Lista län",
+    "Sök kommande pass",
+    "Boka en plats (eller köplats om passet är fullt)",
+    "Flytta till ett annat pass med samma validering",
+)
+
+
+def test_the_docs_are_swedish_by_default_and_english_by_the_language_link(client):
+    swedish = client.get("/api/v1/docs").get_data(as_text=True)
+    assert '<html lang="sv">' in swedish
+    for summary in SWEDISH_SUMMARIES:
+        assert summary in swedish
+    assert "Läs lediga valideringar och boka" in swedish
+    assert "Bara pass med lediga platser" in swedish  # a parameter's description
+
+    switched = client.get("/language/en?next=/api/v1/docs")
+    assert switched.status_code == 303 and switched.headers["Location"].endswith("/api/v1/docs")
+    english = client.get("/api/v1/docs").get_data(as_text=True)
+    assert '<html lang="en">' in english
+    for summary in ENGLISH_SUMMARIES:
+        assert summary in english
+    assert "Test center booking API" in english
+    assert "Read available validations" in english
+    assert "Only sessions with free seats" in english
+    assert "API key missing or invalid" in english  # a response's description
+    for summary in SWEDISH_SUMMARIES:
+        assert summary not in english
+
+    # And back: the copies per language do not bleed into each other.
+    client.get("/language/sv?next=/api/v1/docs")
+    assert client.get("/api/v1/docs").get_data(as_text=True) == swedish
+
+
+def test_the_docs_follow_a_signed_in_persons_saved_language(app, client, auth, make):
+    with app.app_context():
+        person = make.employee()
+        person.locale = "en"
+        db.session.commit()
+        email = person.email
+    auth.login(email)
+    # The browser asks for Swedish; the person's own choice wins, as on every page.
+    docs = client.get("/api/v1/docs", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert '<html lang="en">' in docs
+    assert "List municipalities" in docs and "Cancel booking" in docs
+    assert "Lista kommuner" not in docs
+
+
+def test_the_openapi_document_is_the_same_in_every_language(app, client, auth, make):
+    """Machines read one stable document, in the default language, whoever asks."""
+    default = client.get("/api/v1/openapi.json")
+    assert default.status_code == 200 and default.mimetype == "application/json"
+    spec = json.loads(default.get_data(as_text=True))
+    assert spec["openapi"].startswith("3.")
+    assert sorted(spec["paths"]) == [
+        "/bookings",
+        "/bookings/{booking_id}",
+        "/bookings/{booking_id}/move",
+        "/centers",
+        "/counties",
+        "/municipalities",
+        "/sessions",
+        "/sessions/{session_id}",
+        "/sessions/{session_id}/bookings",
+        "/validation-models",
+    ]
+    assert spec["paths"]["/sessions"]["get"]["summary"] == "Sök kommande pass"
+    assert spec["info"]["title"] == "Testcenterbokning API"
+
+    answers = [client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"})]
+    client.get("/language/en")
+    client.get("/api/v1/docs")  # the English copy is built first, then the document asked for
+    answers.append(client.get("/api/v1/openapi.json"))
+    with app.app_context():
+        person = make.employee()
+        person.locale = "en"
+        db.session.commit()
+        email = person.email
+    auth.login(email)
+    answers.append(client.get("/api/v1/openapi.json"))
+    for answer in answers:
+        assert answer.status_code == 200
+        assert answer.get_data() == default.get_data()

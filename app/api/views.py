@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.api import schemas
-from app.api.openapi import openapi_document
+from app.api.openapi import localized_openapi_document, openapi_document
 from app.api.tokens import person_for_token
 from app.bookings.models import Booking
 from app.bookings.queries import bookings_of
@@ -172,7 +172,8 @@ def openapi():
 
 @bp.get("/docs")
 def docs():
-    return render_template("api/docs.html", spec=openapi_document())
+    # For people: in the reader's language, chosen the way every page chooses it.
+    return render_template("api/docs.html", spec=localized_openapi_document())
 
 
 @bp.get("/counties")
