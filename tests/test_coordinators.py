@@ -455,3 +455,82 @@ def test_coordinator_sees_an_employees_past_results_and_opens_the_statement(
     assert statement in page.get_data(as_text=True)
     answer = coordinator.get(statement)
     assert answer.status_code == 200 and "Erik Eriksson" in answer.get_data(as_text=True)
+
+
+def test_a_coordinator_who_is_also_an_employee_does_both_jobs_and_no_more(
+    app, make, client, company_setup
+):
+    with app.app_context():
+        company = db.session.get(Company, company_setup["company_id"])
+        both = make.person(("coordinator", "employee"), company=company, name="Bo Båda")
+        model = make.model()
+        session = make.session(model=model)
+        other_session = make.session(model=model, center=session.center)
+        ids = {
+            "me": both.id,
+            "session": session.id,
+            "other_session": other_session.id,
+            "center": session.center_id,
+        }
+        address = both.email
+    assert Auth(client).login(address).status_code == 302
+    page = client.get(f"/sessions/{ids['session']}").get_data(as_text=True)
+    assert 'href="/company/employees"' in page  # the coordinator's menu
+    assert "Boka plats" in page and "Boka åt en medarbetare" in page  # both forms
+
+    # The employee's job: a seat of one's own.
+    own = client.post(
+        f"/sessions/{ids['session']}/book",
+        data={"csrf_token": csrf_token(page), "request_key": form_value(page, "request_key")},
+    )
+    assert own.status_code == 302
+    # The coordinator's job: a seat for a colleague, and the colleague's page.
+    page = client.get(f"/sessions/{ids['other_session']}").get_data(as_text=True)
+    key = re.search(r'id="book-for-heading".*?name="request_key"[^>]*value="([^"]+)"', page, re.S)
+    for_colleague = client.post(
+        f"/sessions/{ids['other_session']}/book",
+        data={
+            "csrf_token": csrf_token(page),
+            "request_key": key.group(1),
+            "employee_id": company_setup["employee_id"],
+        },
+    )
+    assert for_colleague.status_code == 302
+    assert client.get(f"/company/employees/{company_setup['employee_id']}").status_code == 200
+    mine = client.get("/bookings").get_data(as_text=True)
+    with app.app_context():
+        bookings = {
+            (b.employee_id, b.session_id, b.status)
+            for b in db.session.scalars(select(Booking)).all()
+        }
+        own_id = db.session.scalar(select(Booking.id).where(Booking.employee_id == ids["me"]))
+    assert bookings == {
+        (ids["me"], ids["session"], "confirmed"),
+        (company_setup["employee_id"], ids["other_session"], "confirmed"),
+    }
+    assert f"/bookings/{own_id}/cancel" in mine  # one's own booking, to change
+
+    # Nothing beyond: not another company's employee, nor a center's or the project's pages.
+    page = client.get(f"/sessions/{ids['other_session']}").get_data(as_text=True)
+    stranger = client.post(
+        f"/sessions/{ids['other_session']}/book",
+        data={
+            "csrf_token": csrf_token(page),
+            "request_key": form_value(page, "request_key"),
+            "employee_id": company_setup["stranger_id"],
+        },
+    )
+    assert stranger.status_code == 404 and "Fia Främling" not in stranger.get_data(as_text=True)
+    for url in (
+        f"/company/employees/{company_setup['stranger_id']}",
+        f"/centers/{ids['center']}/admin",
+        f"/sessions/{ids['session']}/participants",
+        f"/sessions/{ids['session']}/manage",
+        "/companies",
+        "/people",
+    ):
+        answer = client.get(url)
+        assert answer.status_code in (403, 404), (url, answer.status_code)
+        assert "Fia Främling" not in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 2

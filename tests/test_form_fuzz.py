@@ -1,47 +1,586 @@
 """Generated junk at every form and every page's query string: never a server error.
 
-Hypothesis picks a URL, who sends it and what: the fields the app's own pages use
-(and some it does not), with text of any length and alphabet, numbers out of range,
-dates that are not dates, and files of random bytes. Any 5xx fails the test.
+Every POST route with a form gets its own examples, sent by someone allowed to use it.
+The fields are those of the form on the route's own page (read from the HTML, with
+their options, hidden values and the real CSRF token), each given either a real value
+or junk: text of any length and alphabet, numbers out of range, dates that are not
+dates, repeated fields, files of random bytes. Any 5xx fails the test, and so does a
+4xx that changed what is stored. A second test throws junk at every page's query
+string and at the JSON API, from anyone (signed out, or in any of the roles), allowed
+or not; forms sent by those who may not use them are the access matrix's to check.
 """
 
 import io
 import re
-import secrets
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import create_app
+from app.accounts.models import Person
+from app.accounts.services import link_token
+from app.extensions import db
 from tests.access_world import build_world, sign_in_clients
-from tests.test_access_matrix import DEFAULT_OBJECTS, MATRIX
+from tests.conftest import TEST_CONFIG, Auth
+from tests.databases import _admin, _pg_url, postgres_or_skip
+from tests.factories import Factory
+from tests.test_access_matrix import DEFAULT_OBJECTS, MATRIX, _snapshot
 
 FUZZ_ACTORS = ("owner", "coordinator", "assessor", "center_admin", "project_admin", "anonymous")
-# These only sign the sender out; with junk or not, later examples would be signed out too.
-SKIP = {"accounts.logout", "accounts.sign_out_all", "static"}
+SKIP = {"static"}
 EXTRA_NAMES = ["employee_id", "target", "action", "status", "comment", "file", "q", "week", "id"]
+EXAMPLES_PER_FORM = 15
+
+JUNK_WORDS = [
+    "",
+    " ",
+    "-1",
+    "-99999",
+    "0",
+    "2147483648",
+    "99999999999999999999",
+    "1.5",
+    "1e400",
+    "NaN",
+    "inf",
+    "abc",
+    "true",
+    "0000-00-00",
+    "2024-02-30",
+    "9999-12-31",
+    "1899-12-31",
+    "31/12/2030",
+    "25:61",
+    "24:00",
+    "-01:00",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "\x00",
+    "\u202eevil",
+    'ÅÄÖ;,"',
+    "🙂" * 50,
+    "-",
+]
 
 junk_text = st.one_of(
     st.text(max_size=40),
-    st.text(min_size=300, max_size=3000),
-    st.sampled_from(
-        [
-            "-1",
-            "0",
-            "2147483648",
-            "99999999999999999999",
-            "1e400",
-            "NaN",
-            "2024-02-30",
-            "25:61",
-            "' OR 1=1 --",
-            "<script>alert(1)</script>",
-            "\x00",
-            'ÅÄÖ;,"',
-            "-",
-        ]
-    ),
+    # Over-long: built rather than drawn character by character, which is slow.
+    st.builds(lambda c, n: c * n, st.characters(codec="utf-8"), st.integers(121, 5000)),
+    st.sampled_from(JUNK_WORDS),
     st.integers().map(str),
 )
+
+
+# --- reading the forms off a page ---------------------------------------------------
+
+
+@dataclass
+class Field:
+    tag: str  # input, select, textarea, button
+    type: str  # the input's type (text for the others)
+    name: str
+    value: str = ""
+    options: tuple = ()  # a select's option values
+
+
+@dataclass
+class HtmlForm:
+    action: str  # the path it posts to
+    method: str
+    fields: list
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.forms: list[HtmlForm] = []
+        self._form = None
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            action = urlsplit(urljoin(self.page, a.get("action") or self.page)).path
+            self._form = HtmlForm(action, (a.get("method") or "get").lower(), [])
+            self.forms.append(self._form)
+        elif self._form is None or (not a.get("name") and tag != "option"):
+            return
+        elif tag == "input":
+            kind = (a.get("type") or "text").lower()
+            self._form.fields.append(Field(tag, kind, a["name"], a.get("value", "")))
+        elif tag == "button":
+            self._form.fields.append(Field(tag, "submit", a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = Field(tag, "select", a["name"])
+            self._form.fields.append(self._select)
+        elif tag == "option" and self._select is not None:
+            self._select.options += (a.get("value", ""),)
+        elif tag == "textarea":
+            self._textarea = Field(tag, "textarea", a["name"])
+            self._form.fields.append(self._textarea)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea.value += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def page_forms(path: str, html: str) -> list[HtmlForm]:
+    parser = _FormParser(urlsplit(path).path)
+    parser.feed(html)
+    return parser.forms
+
+
+# --- where each form is, and who may use it ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    actors: tuple  # who may send it (each example picks one)
+    page: str  # the page the form is on; {name} is a world id (or a fresh reset link)
+    action: str | None = None  # the path it posts to, when not the page itself
+    # Each example from a new client that signs in and reads the page again: for forms
+    # that sign the sender in or out, or whose link works once.
+    fresh: bool = False
+    # The POST form repeats the page's GET form (a preview, then "create these").
+    mirrors_get_form: bool = False
+
+
+def _f(actor, page, action=None, **kwargs) -> Form:
+    return Form((actor,) if isinstance(actor, str) else actor, page, action, **kwargs)
+
+
+# One line per POST route with a form; test_every_form_route_has_a_row keeps it complete.
+FORMS = {
+    # accounts
+    "accounts.login": _f("anonymous", "/login", fresh=True),
+    "accounts.logout": _f("owner", "/account", "/logout", fresh=True),
+    "accounts.sign_out_all": _f("owner", "/account", "/account/sign-out-everywhere", fresh=True),
+    "accounts.forgot_password": _f("anonymous", "/password/forgot", fresh=True),
+    "accounts.set_password": _f("anonymous", "/password/reset/{reset_token}", fresh=True),
+    "accounts.assessor": _f("project_admin", "/people/{assessor}/assessor"),
+    "accounts.revoke_authorisation": _f(
+        "project_admin", "/people/{assessor}/assessor", "/authorisations/{authorisation}/delete"
+    ),
+    "accounts.erase": _f("project_admin", "/people/{colleague}/erase"),
+    "api_tokens.tokens": _f("owner", "/account/api-tokens"),
+    "api_tokens.revoke": _f(
+        "owner", "/account/api-tokens", "/account/api-tokens/{owner_api_token}/revoke"
+    ),
+    "company.companies": _f("project_admin", "/companies"),
+    "company.employees": _f("coordinator", "/company/employees"),
+    "company.import_csv": _f("coordinator", "/company/employees", "/company/employees/import"),
+    "i18n.choose_language": _f("owner", "/account", "/language"),
+    # bookings and results
+    "bookings.book": _f(
+        ("owner", "coordinator"), "/sessions/{other_session}", "/sessions/{other_session}/book"
+    ),
+    "bookings.cancel": _f("owner", "/bookings", "/bookings/{booking}/cancel"),
+    "bookings.move": _f(("owner", "coordinator"), "/bookings/{booking}/move"),
+    "results.check_in_view": _f(
+        "assessor", "/sessions/{session}/participants", "/bookings/{booking}/check-in"
+    ),
+    "results.attendance": _f(
+        "assessor", "/sessions/{past_session}/participants", "/bookings/{past_booking}/attendance"
+    ),
+    "results.outcome": _f("assessor", "/bookings/{past_booking}/outcome"),
+    "calendar.reset": _f("owner", "/calendar/", "/calendar/reset"),
+    # centers and sessions
+    "centers.admin": _f("center_admin", "/centers/{center}/admin"),
+    "centers.opening_hours": _f(
+        "center_admin", "/centers/{center}/admin", "/centers/{center}/hours"
+    ),
+    "centers.workstations": _f(
+        "center_admin", "/centers/{center}/admin", "/centers/{center}/workstations"
+    ),
+    "centers.closures": _f("center_admin", "/centers/{center}/closures"),
+    "centers.delete_closure": _f(
+        "center_admin", "/centers/{center}/closures", "/closures/{closure}/delete"
+    ),
+    "centers.plan": _f("center_admin", "/centers/{center}/plan", mirrors_get_form=True),
+    "centers.manage_session": _f("center_admin", "/sessions/{session}/manage"),
+    "assessor.availability": _f("assessor", "/schedule/availability"),
+    "assessor.delete_absence": _f(
+        "assessor", "/schedule/availability", "/schedule/absences/{absence}/delete"
+    ),
+    # the project dashboard
+    "reports.new_project": _f("project_admin", "/reports/projects/new"),
+    "reports.project_settings": _f("project_admin", "/reports/projects/{project}"),
+    "reports.add_target": _f(
+        "project_admin", "/reports/projects/{project}", "/reports/projects/{project}/targets"
+    ),
+    "reports.target_settings": _f(
+        "project_admin", "/reports/projects/{project}", "/reports/targets/{target}"
+    ),
+    "reports.remove_target": _f(
+        "project_admin", "/reports/projects/{project}", "/reports/targets/{target}/remove"
+    ),
+}
+
+
+def _form_rules(app):
+    """POST rules that take a browser's form (the JSON API takes JSON: see below)."""
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if "POST" in r.methods and r.endpoint != "static" and not r.rule.startswith("/api/")
+    ]
+
+
+def test_every_form_route_has_a_row(app):
+    endpoints = {r.endpoint for r in _form_rules(app)}
+    assert not endpoints - set(FORMS), f"add a row to FORMS for: {sorted(endpoints - set(FORMS))}"
+    assert not set(FORMS) - endpoints, f"FORMS names no such route: {set(FORMS) - endpoints}"
+
+
+# --- values for a field -------------------------------------------------------------
+
+emails = st.one_of(
+    st.sampled_from(["ny.person@example.se", "Ny.Person@Example.SE", "a@b.se"]),
+    st.emails().filter(lambda e: len(e) < 80),
+)
+words = st.text(st.characters(codec="utf-8", categories=("L", "N", "Zs")), max_size=40)
+
+
+def _plain(field: Field) -> str:
+    """A value that passes for the field: what a careful person would send."""
+    kind = field.type
+    if kind == "select":
+        return next((o for o in field.options if o not in ("", "0")), "")
+    if field.value or kind in ("hidden", "submit"):
+        return field.value or "y"
+    return {
+        "checkbox": "y",
+        "date": (date.today() + timedelta(days=30)).isoformat(),
+        "time": "08:00",
+        "number": "1",
+        "email": "ny.person@example.se",
+        "password": "ett-langt-losenord-1",
+    }.get(kind, "Prov Provsson")
+
+
+def _real(field: Field):
+    """Values a person filling in the form might send."""
+    kind = field.type
+    if field.name == "request_key":  # the page's own key (a repeat) or a new one
+        return st.one_of(st.just(field.value), st.uuids().map(str))
+    if kind == "select":
+        return st.sampled_from(field.options) if field.options else st.just("")
+    if kind in ("hidden", "submit", "checkbox", "radio"):
+        return st.just(_plain(field))
+    if kind == "date":
+        return st.dates(date(2020, 1, 1), date(2036, 12, 31)).map(date.isoformat)
+    if kind == "time":
+        return st.times().map(lambda t: t.strftime("%H:%M"))
+    if kind == "number":
+        return st.integers(-3, 200).map(str)
+    if kind == "email":
+        return emails
+    if kind == "password":
+        return st.sampled_from(["secret-pass", "ett-langt-losenord-1"])
+    return st.one_of(st.just(_plain(field)), words)
+
+
+# Junk for a field, now and then sent more than once (a list where one value belongs).
+junk_value = st.one_of(junk_text, st.lists(junk_text, min_size=2, max_size=3))
+
+
+def _groups(form: HtmlForm) -> dict[str, list[Field]]:
+    """The form's fields by name (a checklist has several), CSRF token and file aside."""
+    groups: dict[str, list[Field]] = {}
+    for field in form.fields:
+        if not field.name.endswith("csrf_token") and field.type != "file":
+            groups.setdefault(field.name, []).append(field)
+    return groups
+
+
+def _group_real(group: list[Field]):
+    if group[0].type == "checkbox" and len(group) > 1:  # a checklist: any of its values
+        return st.lists(st.sampled_from([f.value for f in group]), unique=True)
+    if group[0].type in ("radio", "submit") and len(group) > 1:
+        return st.sampled_from([f.value for f in group])
+    return _real(group[0])
+
+
+@st.composite
+def form_fields(draw, form: HtmlForm):
+    """The form filled in as a person would, with a field or two (or all) junk, a field
+    left out now and then, and a name the form does not have."""
+    groups = _groups(form)
+    names = sorted(groups)
+    if names:
+        spoiled = draw(
+            st.one_of(st.sets(st.sampled_from(names), min_size=1, max_size=2), st.just(set(names)))
+        )
+        left_out = draw(st.sets(st.sampled_from(names), max_size=1))
+    else:
+        spoiled, left_out = set(), set()
+    fields = draw(st.dictionaries(st.sampled_from(EXTRA_NAMES), junk_text, max_size=1))
+    for name in names:
+        if name in left_out:
+            continue
+        group = groups[name]
+        fields[name] = draw(junk_value if name in spoiled else _group_real(group))
+    return fields
+
+
+def baseline(form: HtmlForm) -> dict:
+    return {name: _plain(group[0]) for name, group in _groups(form).items()}
+
+
+# What most often gets past a form and breaks further in: PostgreSQL refuses NUL in
+# text and anything longer than a VARCHAR (SQLite takes both); neither stores an
+# integer past 64 bits (PostgreSQL's INTEGER stops at 2**31 - 1); and WTForms'
+# NumberRange calls math.isnan on the number, a float, which stops at about 1e308.
+TEXT_JUNK = ("nul\x00byte", "Å" * 5000)
+NUMBER_JUNK = (str(2**63), str(2**31), "9" * 400)
+TEXT_TYPES = {"text", "textarea", "email", "password", "search", "tel", "url", "select"}
+
+
+def classic_junk(field: Field) -> tuple:
+    """The classic junk for this kind of field (a select's value is text or an id)."""
+    numeric = field.type in ("number", "select", "radio") or field.value.isdigit()
+    return (TEXT_JUNK if field.type in TEXT_TYPES else ()) + (NUMBER_JUNK if numeric else ())
+
+
+csv_upload = st.one_of(
+    st.binary(max_size=2000),
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from(["namn", "e-post", "telefon", "name", "email", "Åsa", "a@b.se"]),
+                junk_text,
+            ),
+            max_size=4,
+        ).map(";".join),
+        max_size=8,
+    ).map(lambda lines: "\n".join(lines).encode()),
+    st.sampled_from(
+        [
+            b"",
+            "namn;e-post\nÅsa Åberg;asa@x.se\n".encode("latin-1"),
+            b"namn;e-post;telefon\nBo Berg;bo.berg@foretag.se;070-1\n",
+            b"\xef\xbb\xbfnamn,email\n" + b"x," * 5000,
+        ]
+    ),
+)
+CLASSIC_UPLOADS = tuple(
+    f"namn;e-post;telefon\n{name};{mail};{phone}\n".encode()
+    for name, mail, phone in (
+        ("Nul\x00Namn", "nul@foretag.se", ""),
+        ("Å" * 5000, "lang@foretag.se", ""),
+        ("Bo Berg", "b" * 300 + "@foretag.se", ""),
+        ("Bo Berg", "bo@foretag.se", "0" * 300),
+    )
+)
+
+
+# --- the per-form test ----------------------------------------------------------------
+
+
+def _values(world) -> dict:
+    """World ids for the page templates, and a reset link that has not been used yet."""
+    owner = db.session.get(Person, world.ids["owner"])
+    values = {**world.ids, "reset_token": link_token(owner, "reset")}
+    db.session.rollback()
+    return values
+
+
+def _signed_in_client(app, world, actor):
+    client = app.test_client()
+    if actor != "anonymous":
+        assert Auth(client).login(world.emails[actor]).status_code == 302, actor
+    return client
+
+
+def _forms_on(client, spec: Form, values: dict) -> tuple[str, list[HtmlForm], str]:
+    """The action path, the forms on the spec's page that post to it (read from its
+    HTML), and the page's CSRF token."""
+    page = spec.page.format(**values)
+    action = (spec.action or spec.page).format(**values).split("?")[0]
+    response = client.get(page)
+    assert response.status_code == 200, (page, response.status_code)
+    html = response.get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    method = "get" if spec.mirrors_get_form else "post"
+    forms = [f for f in page_forms(page, html) if f.method == method and f.action == action]
+    assert forms, f"no {method} form posting to {action} on {page}"
+    return action, forms, token
+
+
+def _csrf(form: HtmlForm, page_token: str) -> dict:
+    """The form's own CSRF token field (a prefixed form names it prefix-csrf_token); a
+    GET form's POST twin carries the page's token."""
+    fields = {f.name: f.value for f in form.fields if f.name.endswith("csrf_token")}
+    return fields or {"csrf_token": page_token}
+
+
+def _short(fields: dict) -> str:
+    """The fields for a failure message, long values cut short."""
+
+    def cut(value):
+        if isinstance(value, list):
+            return [cut(v) for v in value]
+        return value if len(value) <= 40 else f"{value[:20]!r}... ({len(value)} chars)"
+
+    return repr({name: cut(value) for name, value in fields.items()})
+
+
+def _names(form: HtmlForm) -> list[str]:
+    return [f.name for f in form.fields]
+
+
+class FormSender:
+    """Sends one form of a route, as one of its actors, and checks the answer."""
+
+    def __init__(self, app, world, endpoint):
+        self.app, self.world, self.endpoint = app, world, endpoint
+        self.spec = FORMS[endpoint]
+        with app.app_context():
+            values = _values(world)
+        self.clients = {a: _signed_in_client(app, world, a) for a in self.spec.actors}
+        # Field names and real values from the page as each actor sees it.
+        self.choices, self.tokens = [], {}
+        for actor in self.spec.actors:
+            self.action, forms, self.tokens[actor] = _forms_on(
+                self.clients[actor], self.spec, values
+            )
+            self.choices.extend((actor, form) for form in forms)
+        self.has_file = any(f.type == "file" for _a, form in self.choices for f in form.fields)
+        self.stored = None  # the data as it was after the last request, when known
+
+    def _snapshot(self):
+        with self.app.app_context():
+            return _snapshot()
+
+    def send(self, choice: int, fields: dict, upload: bytes | None = None) -> int:
+        actor, form = self.choices[choice]
+        client, url, current = self.clients[actor], self.action, form
+        page_token = self.tokens[actor]
+        if self.spec.fresh:
+            with self.app.app_context():
+                values = _values(self.world)
+            client = _signed_in_client(self.app, self.world, actor)
+            url, forms, page_token = _forms_on(client, self.spec, values)
+            current = next(f for f in forms if _names(f) == _names(form))
+            self.stored = None
+        body = {**fields, **_csrf(current, page_token)}
+        if upload is not None:
+            body["file"] = (io.BytesIO(upload), "medarbetare.csv")
+        before = self.stored or self._snapshot()
+        sent = f"POST {url} as {actor} with {_short(fields)}" + (" and a file" if upload else "")
+        try:  # under TESTING an exception in a view reaches the test instead of a 500
+            response = client.post(url, data=body, content_type="multipart/form-data")
+        except Exception as error:
+            raise AssertionError(f"{sent}: {type(error).__name__}: {error}"[:2000]) from error
+        response.close()
+        status = response.status_code
+        assert status < 500, f"{sent}: {status}"
+        self.stored = None
+        if 400 <= status < 500:
+            self.stored = self._snapshot()
+            assert self.stored == before, f"{sent}: {status}, yet the stored data changed"
+        return status
+
+
+# Server errors this test has found and that are not fixed yet: (engines, why). Strict,
+# so that a fix makes the test fail here until its line is removed. (NUL in text, which
+# PostgreSQL refuses, and numbers past 32 bits were found here and are fixed:
+# app/input_guard.py, app/fields.py.)
+KNOWN_BUGS: dict[str, tuple[set[str], str]] = {}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world_database(request, tmp_path_factory):
+    """The access world (tests/access_world.py), built once per engine and copied for
+    each form's test: every form starts from the same world, and none sees another's
+    changes."""
+    if request.param == "sqlite":
+        databases = request.getfixturevalue("_sqlite_databases")
+    else:
+        databases = postgres_or_skip(request)
+    url = databases.create(tmp_path_factory.mktemp("world"))
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        world = build_world(Factory())
+        db.session.remove()
+        db.engine.dispose()
+    yield request.param, databases, url, world
+    databases.drop(url)
+
+
+@pytest.fixture
+def world_app(world_database, tmp_path):
+    engine, databases, template, world = world_database
+    if engine == "sqlite":
+        path = tmp_path / "world.sqlite"
+        shutil.copyfile(template.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"tcb_fuzz_{uuid.uuid4().hex[:12]}"
+        _admin(f"CREATE DATABASE {name} TEMPLATE {template.rsplit('/', 1)[1]}")
+        url = _pg_url(name)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "OUTBOX_VIEWER": True})
+    yield engine, app, world
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop(url)
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+def test_junk_in_a_form_never_causes_a_server_error_nor_changes_data(world_app, endpoint, request):
+    engine, app, world = world_app
+    engines, why = KNOWN_BUGS.get(endpoint, (set(), ""))
+    if engine in engines:
+        request.applymarker(pytest.mark.xfail(reason=why, strict=True))
+    sender = FormSender(app, world, endpoint)
+
+    # Every field in turn gets its classic junk, the rest of the form filled in well.
+    for choice, (_actor, form) in enumerate(sender.choices):
+        good = baseline(form)
+        for name, group in sorted(_groups(form).items()):
+            for junk in classic_junk(group[0]):
+                sender.send(choice, {**good, name: junk})
+        if sender.has_file:
+            for upload in CLASSIC_UPLOADS:
+                sender.send(choice, good, upload)
+
+    @settings(
+        max_examples=EXAMPLES_PER_FORM,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        database=None,
+    )
+    @given(
+        choice=st.sampled_from(range(len(sender.choices))),
+        data=st.data(),
+        upload=csv_upload | st.none() if sender.has_file else st.none(),
+    )
+    def send(choice, data, upload):
+        fields = data.draw(form_fields(sender.choices[choice][1]), label="fields")
+        sender.send(choice, fields, upload)
+
+    send()
+
+
+# --- every page's query string, and the JSON API, from anyone ------------------------
 
 
 def _field_names(clients, world) -> list[str]:
@@ -83,14 +622,11 @@ def _url(app, rule, world):
 
 
 def test_junk_never_causes_a_server_error(app, make):
+    """Any actor, allowed or not, at any page (junk query) or API call (junk JSON)."""
     app.config["OUTBOX_VIEWER"] = True
     with app.app_context():
         world = build_world(make)
     clients = sign_in_clients(app, world)
-    tokens = {}
-    for actor, client in clients.items():
-        page = client.get("/login" if actor == "anonymous" else "/account").get_data(as_text=True)
-        tokens[actor] = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     names = _field_names(clients, world)
     rules = sorted(
         (r for r in app.url_map.iter_rules() if r.endpoint not in SKIP),
@@ -98,11 +634,13 @@ def test_junk_never_causes_a_server_error(app, make):
     )
     targets = []
     for rule in rules:
-        for method in sorted(rule.methods & {"GET", "POST"}):
-            targets.append((rule, method))
+        if "GET" in rule.methods:
+            targets.append((rule, "GET"))
+        if "POST" in rule.methods and rule.rule.startswith("/api/"):
+            targets.append((rule, "POST"))
 
     @settings(
-        max_examples=250,
+        max_examples=150,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         database=None,
@@ -111,25 +649,19 @@ def test_junk_never_causes_a_server_error(app, make):
         target=st.sampled_from(targets),
         actor=st.sampled_from(FUZZ_ACTORS),
         fields=st.dictionaries(st.sampled_from(names), junk_text, max_size=8),
-        upload=st.none() | st.binary(max_size=2000),
     )
-    def send(target, actor, fields, upload):
+    def send(target, actor, fields):
         rule, method = target
         url = _url(app, rule, world)
         client = clients[actor]
         if method == "GET":
             response = client.get(url, query_string=fields)
-        elif rule.rule.startswith("/api/"):
+        else:
             response = client.post(
                 url,
                 json=fields,
                 headers={"Authorization": f"Bearer {world.api_tokens.get(actor, '')}"},
             )
-        else:
-            data = {**fields, "csrf_token": tokens[actor], "request_key": secrets.token_urlsafe(16)}
-            if upload is not None:
-                data["file"] = (io.BytesIO(upload), "junk.csv")
-            response = client.post(url, data=data, content_type="multipart/form-data")
         response.close()
         assert response.status_code < 500, (method, url, actor, fields, response.status_code)
 

@@ -25,9 +25,10 @@ def hash_password(password: str) -> str:
 
 
 def find_by_email(email: str) -> Person | None:
-    return db.session.scalar(
-        select(Person).where(func.lower(Person.email) == normalise_email(email))
-    )
+    address = normalise_email(email)
+    if "\x00" in address:  # no account has one, and PostgreSQL refuses NUL in a query
+        return None
+    return db.session.scalar(select(Person).where(func.lower(Person.email) == address))
 
 
 def authenticate(email: str, password: str) -> Person | None:

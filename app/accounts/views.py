@@ -63,9 +63,10 @@ def _typed_email() -> str:
 
 
 # One budget per client (and per typed address) for everything that checks or resets
-# a password, so guessing cannot be spread over the three forms.
-_limit_by_client = limiter.limit(_client_rate, methods=["POST"], scope="sign-in-client")
-_limit_by_email = limiter.limit(
+# a password, so guessing cannot be spread over the three forms. (A shared limit: with
+# limiter.limit the scope is combined with each view's endpoint, a budget per form.)
+_limit_by_client = limiter.shared_limit(_client_rate, methods=["POST"], scope="sign-in-client")
+_limit_by_email = limiter.shared_limit(
     _login_rate, methods=["POST"], scope="sign-in-email", key_func=_typed_email
 )
 
