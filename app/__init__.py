@@ -56,8 +56,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_filters(app)
 
+    from app import input_guard
     from app.accounts import security
 
+    input_guard.init_app(app)
     security.init_app(app)
 
     from app.cli import register_cli

@@ -2,10 +2,12 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.fields import IntegerField, database_id
 
 SUPPORT_NEED_LABELS = {
     "extra_time": _l("Förlängd provtid"),
@@ -53,7 +55,7 @@ class BookingForm(FlaskForm):
 class MoveForm(FlaskForm):
     target = RadioField(
         _l("Nytt pass"),
-        coerce=int,
+        coerce=database_id,
         # The service says why a session cannot be chosen; a bare "not a valid choice" would not.
         validate_choice=False,
         validators=[DataRequired(_l("Välj vilket pass du vill flytta till."))],

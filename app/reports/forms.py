@@ -2,8 +2,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, IntegerField, SelectField, StringField
+from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from app.fields import IntegerField
 
 # Dates the reports accept: far enough either way for any project, and clear of the
 # ends of the calendar, where moving to UTC or to the next day would overflow.

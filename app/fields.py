@@ -1,0 +1,31 @@
+"""Form fields shared by the features' forms."""
+
+from wtforms import IntegerField as _IntegerField
+
+# WTForms' own message, in WTForms' own catalogue (hence no literal in gettext here).
+NOT_AN_INTEGER = "Not a valid integer value."
+# What the databases' integer columns hold (PostgreSQL's integer; ids are no larger).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+class IntegerField(_IntegerField):
+    """An integer field that refuses numbers no column could store.
+
+    WTForms reads any length of digits; NumberRange then overflows turning a
+    309-digit number into a float, and the database drivers overflow on anything past
+    their integer. Refused here, it is the usual "not a valid integer" form error.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not INT_MIN <= self.data <= INT_MAX:
+            self.data = None
+            raise ValueError(self.gettext(NOT_AN_INTEGER))
+
+
+def database_id(value) -> int:
+    """`coerce` for a choice that names a row: a ValueError (a form error) past 32 bits."""
+    number = int(value)
+    if not 1 <= number <= INT_MAX:
+        raise ValueError(value)
+    return number
