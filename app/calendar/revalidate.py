@@ -59,12 +59,21 @@ class FeedRevalidation:
         # The driver's own cursor on a pooled connection: the ORM and Core machinery
         # would cost more than the lookup itself. No transaction is opened for it.
         connection = engine.raw_connection()
+        driver = connection.dbapi_connection
+        # psycopg would open a transaction for the SELECT and the pool would roll it back
+        # on return: two round trips. In autocommit the lookup is one. (SQLite's
+        # connections are in autocommit already: app/db.py.)
+        switch = getattr(driver, "autocommit", True) is False
         try:
+            if switch:
+                driver.autocommit = True
             cursor = connection.cursor()
             cursor.execute(sql, params(token))
             row = cursor.fetchone()
             cursor.close()
         finally:
+            if switch:
+                driver.autocommit = False
             connection.close()
         if row is None:
             return None
