@@ -210,8 +210,11 @@ def test_audit_log_records_booking_session_and_outcome_changes(app, make):
     assert "Sjuk testledare" not in other and "Inga ändringar att visa." in other
     for actor in ("owner", "coordinator", "assessor"):
         assert clients[actor].get("/audit").status_code == 403
-    for junk in ("entity=%00&id=x", "id=-5", "id=99999999999999999999", "entity=" + "a" * 5000):
+    for junk in ("entity=x&id=x", "id=-5", "id=99999999999999999999", "entity=" + "a" * 5000):
         assert clients["project_admin"].get(f"/audit?{junk}").status_code == 200
+    # A NUL no column can hold is refused with a message (app/input_guard.py).
+    nul = clients["project_admin"].get("/audit?entity=%00&id=x")
+    assert nul.status_code == 400 and "(NUL)" in nul.get_data(as_text=True)
 
 
 def _open_weekday(center, after_days: int) -> date:
