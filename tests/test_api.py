@@ -283,13 +283,17 @@ def test_the_docs_are_swedish_by_default_and_english_by_the_language_link(client
     assert client.get("/api/v1/docs").get_data(as_text=True) == swedish
 
 
-def test_the_docs_follow_a_signed_in_persons_saved_language(app, client, auth, make):
+def _english_speaker(app, make) -> str:
+    """An employee who chose English; their e-mail address."""
     with app.app_context():
         person = make.employee()
         person.locale = "en"
         db.session.commit()
-        email = person.email
-    auth.login(email)
+        return person.email
+
+
+def test_the_docs_follow_a_signed_in_persons_saved_language(app, client, auth, make):
+    auth.login(_english_speaker(app, make))
     # The browser asks for Swedish; the person's own choice wins, as on every page.
     docs = client.get("/api/v1/docs", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert '<html lang="en">' in docs
@@ -322,12 +326,7 @@ def test_the_openapi_document_is_the_same_in_every_language(app, client, auth, m
     client.get("/language/en")
     client.get("/api/v1/docs")  # the English copy is built first, then the document asked for
     answers.append(client.get("/api/v1/openapi.json"))
-    with app.app_context():
-        person = make.employee()
-        person.locale = "en"
-        db.session.commit()
-        email = person.email
-    auth.login(email)
+    auth.login(_english_speaker(app, make))
     answers.append(client.get("/api/v1/openapi.json"))
     for answer in answers:
         assert answer.status_code == 200

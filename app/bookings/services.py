@@ -24,6 +24,7 @@ from app.calendar import notify
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
+from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import AssessorAuthorisation, ValidationSession
 
 _sessions = ValidationSession.__table__
@@ -123,17 +124,7 @@ def window_days() -> int:
 
 
 def _assessor_authorised(session: ValidationSession, day) -> bool:
-    return (
-        db.session.scalar(
-            select(AssessorAuthorisation.id).where(
-                AssessorAuthorisation.person_id == session.assessor_id,
-                AssessorAuthorisation.model_id == session.model_id,
-                AssessorAuthorisation.valid_from <= day,
-                AssessorAuthorisation.valid_to >= day,
-            )
-        )
-        is not None
-    )
+    return overlapping_authorisation(session.assessor_id, session.model_id, day) is not None
 
 
 def may_book_for(actor: Person, employee: Person) -> bool:

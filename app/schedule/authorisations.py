@@ -32,6 +32,20 @@ def _assessor(person_id: int) -> Person:
     return person
 
 
+def overlapping_authorisation(
+    person_id: int, model_id: int, first: date, last: date | None = None
+) -> int | None:
+    """The id of an authorisation for the model valid on any day from first to last."""
+    return db.session.scalar(
+        select(AssessorAuthorisation.id).where(
+            AssessorAuthorisation.person_id == person_id,
+            AssessorAuthorisation.model_id == model_id,
+            AssessorAuthorisation.valid_from <= (last or first),
+            AssessorAuthorisation.valid_to >= first,
+        )
+    )
+
+
 def authorisations_of(person_id: int) -> list[AssessorAuthorisation]:
     return list(
         db.session.scalars(
@@ -55,15 +69,7 @@ def grant(
         model = db.session.get(ValidationModel, model_id)
         if model is None:
             raise NotFound(_("Valideringen finns inte."))
-        overlapping = db.session.scalar(
-            select(AssessorAuthorisation.id).where(
-                AssessorAuthorisation.person_id == person.id,
-                AssessorAuthorisation.model_id == model.id,
-                AssessorAuthorisation.valid_from <= last,
-                AssessorAuthorisation.valid_to >= first,
-            )
-        )
-        if overlapping is not None:
+        if overlapping_authorisation(person.id, model.id, first, last) is not None:
             raise DomainError(
                 _(
                     "%(name)s har redan en behörighet i %(model)s som gäller en del av perioden.",

@@ -29,9 +29,9 @@ from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import clock
+from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import (
     AssessorAbsence,
-    AssessorAuthorisation,
     AssessorAvailability,
     ValidationModel,
     ValidationSession,
@@ -82,14 +82,7 @@ def assessor_problems(
     problems = []
     local_start, local_end = to_local(starts_at), to_local(ends_at)
     day = local_start.date()
-    authorised = db.session.scalar(
-        select(AssessorAuthorisation.id).where(
-            AssessorAuthorisation.person_id == assessor.id,
-            AssessorAuthorisation.model_id == model.id,
-            AssessorAuthorisation.valid_from <= day,
-            AssessorAuthorisation.valid_to >= day,
-        )
-    )
+    authorised = overlapping_authorisation(assessor.id, model.id, day)
     if authorised is None:
         problems.append(
             _(
