@@ -42,7 +42,6 @@ from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db, limiter
 from app.schedule import authorisations
-from app.schedule.models import AssessorAuthorisation
 from app.schedule.services import validation_models
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -241,11 +240,7 @@ def assessor(person_id: int):
 @bp.post("/authorisations/<int:authorisation_id>/delete")
 @role_required("project_admin")
 def revoke_authorisation(authorisation_id: int):
-    row = db.session.get(AssessorAuthorisation, authorisation_id)
-    if row is None:
-        raise NotFound(_("Behörigheten finns inte."))
-    person_id = row.person_id
-    authorisations.revoke(authorisation_id, current_user)
+    person_id = authorisations.revoke(authorisation_id, current_user)
     flash(_("Behörigheten är borttagen."), "success")
     return redirect(url_for("accounts.assessor", person_id=person_id))
 

@@ -266,7 +266,10 @@ def center_validator(center_id: int, now: datetime | None = None) -> Validator:
         .join(ValidationSession, Booking.session_id == ValidationSession.id)
         .where(*_center_filter(center_id, now))
     )
-    return _validator(f"center:{center_id}", *row, seats_changed)
+    validator = _validator(f"center:{center_id}", *row, seats_changed)
+    # One public feed for everyone, in the default language (center_events).
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return Validator(f"{validator.etag}-{default}", validator.last_modified)
 
 
 def center_events(center_id: int, now: datetime | None = None) -> list[EventData]:

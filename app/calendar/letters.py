@@ -10,6 +10,7 @@ booking request does not spend its time (and its lock) composing mail.
 import json
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from types import SimpleNamespace
 
 from flask import render_template
@@ -130,6 +131,11 @@ def subject_of(payload: dict) -> str:
 
 def to_json(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def message_bytes(payload: dict | str, now: datetime | None = None) -> bytes:
+    """The message ready for SMTP, stamped `now`."""
+    return compose(payload, now).as_bytes(policy=SMTP)
 
 
 def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:

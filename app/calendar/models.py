@@ -73,11 +73,9 @@ class OutboxMessage(db.Model):
             return self.stored_raw
         # Written once per loaded row, so that reading it twice gives the same bytes.
         if getattr(self, "_composed", None) is None:
-            from email.policy import SMTP
+            from app.calendar.letters import message_bytes
 
-            from app.calendar.letters import compose
-
-            self._composed = compose(self.payload).as_bytes(policy=SMTP)
+            self._composed = message_bytes(self.payload)
         return self._composed
 
     @property

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.calendar.letters import compose, subject_of, to_json
+from app.calendar.letters import message_bytes, subject_of, to_json
 from app.calendar.mail import envelope_sender
 from app.calendar.models import OutboxMessage
 from app.db import unit_of_work, utcnow
@@ -170,7 +170,7 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
             raw = row.stored_raw
             if raw is None:  # an invite: written now, so DTSTAMP and Date are the send time
                 try:
-                    raw = compose(row.payload, now=utcnow()).as_bytes(policy=SMTP)
+                    raw = message_bytes(row.payload, now=utcnow())
                 except Exception as error:  # a snapshot that cannot be written never will be
                     log.exception("outbox message %s cannot be composed", message_id)
                     _finish(message_id, failed_at=now, last_error=f"compose: {error}"[:2000])

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select
 from werkzeug.http import http_date, parse_etags
 
 from app.accounts.models import Person
-from app.accounts.security import CONTENT_SECURITY_POLICY, HSTS
+from app.accounts.security import security_headers
 from app.calendar.feeds import Validator, personal_feed_validator
 from app.calendar.models import CalendarEntry, FeedToken
 from app.db import UTCDateTime
@@ -114,13 +114,8 @@ class FeedRevalidation:
             ("ETag", f'"{validator.etag}"'),
             ("Cache-Control", "private, no-cache"),
             ("X-Robots-Tag", "noindex"),
-            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
+            *security_headers(environ.get("wsgi.url_scheme") == "https"),
         ]
         if validator.last_modified:
             headers.append(("Last-Modified", http_date(validator.last_modified)))
-        if environ.get("wsgi.url_scheme") == "https":
-            headers.append(("Strict-Transport-Security", HSTS))
         return headers

@@ -88,8 +88,10 @@ def grant(
         return row
 
 
-def revoke(authorisation_id: int, actor: Person | None) -> None:
-    """Take an authorisation away, unless upcoming sessions still rely on it."""
+def revoke(authorisation_id: int, actor: Person | None) -> int:
+    """Take an authorisation away, unless upcoming sessions still rely on it.
+
+    Returns the testledare's id."""
     _require_admin(actor)
     with unit_of_work():
         row = db.session.get(AssessorAuthorisation, authorisation_id)
@@ -124,6 +126,7 @@ def revoke(authorisation_id: int, actor: Person | None) -> None:
             detail=f"{row.model.name} {row.valid_from}–{row.valid_to}",
         )
         db.session.delete(row)
+        return row.person_id
 
 
 def set_home_center(person_id: int, center_id: int | None, actor: Person | None) -> None:
