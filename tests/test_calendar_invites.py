@@ -8,6 +8,7 @@ import pytest
 
 from app.bookings.services import book_seat, cancel_booking, move_booking
 from app.calendar.feeds import ensure_feed_token
+from app.calendar.models import CalendarEntry
 from app.calendar.reminders import queue_reminders
 from app.db import utcnow
 from app.extensions import db
@@ -442,3 +443,15 @@ def test_calendars_of_different_years_read_right_one_after_the_other():
             .astimezone(UTC)
             == expected
         )
+
+
+def test_an_invite_says_when_the_event_last_changed(ctx, make):
+    session = make.session()
+    employee = make.employee()
+    book_seat(session.id, employee, employee)
+    (row,) = outbox()
+    _calendar, event = _event(row)
+    entry_changed = db.session.scalar(
+        db.select(CalendarEntry.updated_at).where(CalendarEntry.person_id == employee.id)
+    )
+    assert event.decoded("LAST-MODIFIED") == entry_changed.replace(microsecond=0)

@@ -74,6 +74,7 @@ def _event_fields(event: EventData) -> dict:
         "organizer_email": event.organizer_email,
         "organizer_name": event.organizer_name,
         "url": event.url,
+        "last_modified": event.last_modified.isoformat() if event.last_modified else None,
     }
     if event.attendee:
         fields["attendee"] = [event.attendee.email, event.attendee.name, event.attendee.role]
@@ -82,6 +83,7 @@ def _event_fields(event: EventData) -> dict:
 
 def _event_from(fields: dict) -> EventData:
     attendee = fields.pop("attendee", None)
+    modified = fields.pop("last_modified", None)
     return EventData(
         **{
             **fields,
@@ -89,6 +91,7 @@ def _event_from(fields: dict) -> EventData:
             "ends_at": datetime.fromisoformat(fields["ends_at"]),
         },
         attendee=Attendee(*attendee) if attendee else None,
+        last_modified=datetime.fromisoformat(modified) if modified else None,
     )
 
 
