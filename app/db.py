@@ -1,7 +1,10 @@
 """The declarative base, the UTC column type and the transaction helper."""
 
+import fcntl
+import os
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -60,8 +63,41 @@ _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _in_unit_of_work: ContextVar[bool] = ContextVar("in_unit_of_work", default=False)
 
 
+class WriteQueue:
+    """Writers to one SQLite file wait their turn in the kernel, not in SQLite's busy handler.
+
+    SQLite's busy handler polls: a writer that finds the database locked sleeps 1, 2,
+    5, 10 ... up to 100 ms before it tries again, so under load the lock stands free
+    while the waiting writers sleep (bookings through 16 connections ran at 40 % of
+    what one core does). An flock on a file beside the database queues the units of
+    work of every process and thread, and the kernel wakes the next one the moment
+    the lock is released. SQLite still decides who writes: a writer that takes no
+    turn here (the sqlite3 shell, say) is waited for as before, by the busy timeout.
+    """
+
+    def __init__(self, database: str):
+        self.path = database + ".write-lock"
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        # A descriptor of its own per turn: flock excludes open files, not processes,
+        # so threads sharing one descriptor would not exclude each other.
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits without holding the GIL
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+
+_write_queues: "weakref.WeakKeyDictionary[Engine, WriteQueue]" = weakref.WeakKeyDictionary()
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Turn on foreign keys, WAL and a busy timeout, and let us choose BEGIN's mode."""
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _write_queues[engine] = WriteQueue(os.path.abspath(database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -96,25 +132,27 @@ def unit_of_work() -> Iterator[None]:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("unsaved changes outside a unit of work")
     session.rollback()
-    outer = _in_unit_of_work.set(True)
-    intent = _write_intent.set(True)
-    try:
-        session.connection()  # BEGIN (IMMEDIATE on SQLite) happens here
-    finally:
-        _write_intent.reset(intent)
-    try:
-        yield
-        # What the unit read and wrote is what it committed: keep it loaded, so the
-        # caller can answer from it without reading everything back. The next unit
-        # starts with a rollback, which expires it all again.
-        current = session()  # the Session itself, not the scoped proxy
-        current.expire_on_commit = False
+    queue = _write_queues.get(session.get_bind())
+    with queue.turn() if queue else nullcontext():
+        outer = _in_unit_of_work.set(True)
+        intent = _write_intent.set(True)
         try:
-            current.commit()
+            session.connection()  # BEGIN (IMMEDIATE on SQLite) happens here
         finally:
-            current.expire_on_commit = True
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _in_unit_of_work.reset(outer)
+            _write_intent.reset(intent)
+        try:
+            yield
+            # What the unit read and wrote is what it committed: keep it loaded, so the
+            # caller can answer from it without reading everything back. The next unit
+            # starts with a rollback, which expires it all again.
+            current = session()  # the Session itself, not the scoped proxy
+            current.expire_on_commit = False
+            try:
+                current.commit()
+            finally:
+                current.expire_on_commit = True
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            _in_unit_of_work.reset(outer)

@@ -2,6 +2,7 @@
 person in a browser meet them."""
 
 import re
+import sqlite3
 from datetime import timedelta
 
 import icalendar
@@ -120,6 +121,53 @@ def test_a_poll_that_changes_nothing_is_answered_before_flask(app, client, booke
         ).status_code
         == 404
     )
+
+
+def _lookup_connections(app):
+    middleware = app.wsgi_app
+    while not hasattr(middleware, "_connections"):
+        middleware = middleware.app
+    return middleware._connections
+
+
+def test_a_poll_on_a_broken_connection_is_answered_by_flask_and_the_next_reconnects(
+    app, client, booked
+):
+    """A database restart breaks the thread's lookup connection: no error, no stale 304."""
+    url = _feed_url(client)
+    client.get("/logout")
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    connections = _lookup_connections(app)
+    (driver,) = connections._open
+    driver.close()  # as a restarted server would leave it
+
+    seen_by_flask = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen_by_flask.append(1))
+    answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 304 and answer.headers["ETag"] == etag  # the view's answer
+    assert seen_by_flask == [1]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert seen_by_flask == [1]  # answered early again, on a new connection
+    (renewed,) = connections._open
+    assert renewed is not driver
+
+
+def test_the_lookup_connections_close_with_the_engine(app, client, booked):
+    url = _feed_url(client)
+    client.get("/logout")
+    etag = client.get(url).headers["ETag"]
+    client.get(url, headers={"If-None-Match": etag})
+    connections = _lookup_connections(app)
+    (driver,) = connections._open
+    with app.app_context():
+        db.engine.dispose()
+    assert connections._open == set()
+    if hasattr(driver, "closed"):  # psycopg
+        assert driver.closed
+    else:  # sqlite3 says so when it is used
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            driver.execute("SELECT 1")
 
 
 def test_the_feed_validator_changes_with_the_day_the_language_and_the_token(app):

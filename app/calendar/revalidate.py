@@ -9,10 +9,13 @@ on to Flask unchanged, so the view stays the one place that builds feeds and say
 "not found".
 """
 
+import contextlib
 import re
+import threading
+import weakref
 
 from flask import Flask
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, event, func, select
 from werkzeug.http import http_date, parse_etags
 
 from app.accounts.models import Person
@@ -38,11 +41,66 @@ def _statement():
     )
 
 
+class _LookupConnections:
+    """One driver connection per thread, in autocommit, kept for the lookups alone.
+
+    Checking a connection out of SQLAlchemy's pool and back, and switching psycopg to
+    autocommit and back, cost as much client time as the lookup itself. A thread's own
+    connection, taken from the pool once and detached from it (so the pool's size is
+    the same as before and its connect-time settings apply), skips all that. They are
+    closed with the engine (`dispose`), when the app goes away, or when one fails; the
+    next poll opens another.
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+        self._open: set = set()
+        self._guard = threading.Lock()
+        weakref.finalize(self, _close_all, self._open, self._guard)
+
+    def get(self, engine):
+        driver = getattr(self._local, "driver", None)
+        if driver is None:
+            fairy = engine.raw_connection()
+            fairy.detach()  # ours now: closing it closes the driver connection
+            driver = fairy.dbapi_connection
+            if getattr(driver, "autocommit", True) is False:
+                driver.autocommit = True  # psycopg; SQLite's are in autocommit already
+            with self._guard:
+                self._open.add(driver)
+            self._local.driver = driver
+        return driver
+
+    def close_all(self) -> None:
+        _close_all(self._open, self._guard)
+
+    def discard(self) -> None:
+        driver = self._local.__dict__.pop("driver", None)
+        if driver is not None:
+            with self._guard:
+                self._open.discard(driver)
+            _close(driver)
+
+
+def _close(driver) -> None:
+    # Already broken, or SQLite's closed from another thread: there is nothing to save.
+    with contextlib.suppress(Exception):
+        driver.close()
+
+
+def _close_all(drivers: set, guard: threading.Lock) -> None:
+    with guard:
+        for driver in drivers:
+            _close(driver)
+        drivers.clear()
+
+
 class FeedRevalidation:
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
         self._query = None
+        self._connections = _LookupConnections()
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -55,26 +113,17 @@ class FeedRevalidation:
         return self.wsgi_app(environ, start_response)
 
     def _validator(self, token: str) -> Validator | None:
-        engine, sql, params, read_time = self._query or self._prepare()
-        # The driver's own cursor on a pooled connection: the ORM and Core machinery
-        # would cost more than the lookup itself. No transaction is opened for it.
-        connection = engine.raw_connection()
-        driver = connection.dbapi_connection
-        # psycopg would open a transaction for the SELECT and the pool would roll it back
-        # on return: two round trips. In autocommit the lookup is one. (SQLite's
-        # connections are in autocommit already: app/db.py.)
-        switch = getattr(driver, "autocommit", True) is False
+        engine, sql, params, read_time, driver_error = self._query or self._prepare()
         try:
-            if switch:
-                driver.autocommit = True
-            cursor = connection.cursor()
+            cursor = self._connections.get(engine).cursor()
             cursor.execute(sql, params(token))
             row = cursor.fetchone()
             cursor.close()
-        finally:
-            if switch:
-                driver.autocommit = False
-            connection.close()
+        except driver_error:
+            # The database went away or the connection broke: let Flask answer (its
+            # pool reconnects), and open a new connection for the next poll.
+            self._connections.discard()
+            return None
         if row is None:
             return None
         person_id, locale, changed = row
@@ -105,7 +154,9 @@ class FeedRevalidation:
         def read_time(value):
             return processor(value) if processor else value
 
-        self._query = (engine, compiled.string, params, read_time)
+        driver_error = engine.dialect.loaded_dbapi.Error
+        event.listen(engine, "engine_disposed", lambda _engine: self._connections.close_all())
+        self._query = (engine, compiled.string, params, read_time, driver_error)
         return self._query
 
     def _headers(self, validator: Validator, environ) -> list[tuple[str, str]]:
