@@ -309,8 +309,8 @@ def test_a_booking_that_fails_after_its_invite_was_queued_sends_nothing(mail, ma
     employee = make.employee()
     real = notify.booking_changed
 
-    def queue_then_fail(booking, reason):
-        real(booking, reason)
+    def queue_then_fail(booking, reason, **options):
+        real(booking, reason, **options)
         assert [row.recipient for row in outbox()] == [employee.email]  # queued, not committed
         raise DomainError("Databasen svarade inte.")
 

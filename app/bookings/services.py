@@ -311,7 +311,8 @@ def book_seat(
         booking = _add_booking(session, employee, actor, now, request_key=request_key)
         booking.support_needs = ",".join(needs)
         booking.support_note = support_note.strip()
-        notify.booking_changed(booking, "booked" if booking.status == "confirmed" else "waitlisted")
+        reason = "booked" if booking.status == "confirmed" else "waitlisted"
+        notify.booking_changed(booking, reason, new_booking=True)
         return booking
 
 

@@ -5,6 +5,7 @@ fingerprint): only a change they can see raises SEQUENCE and queues a message, s
 one employee's cancellation never touches anyone else's invite.
 """
 
+import dataclasses
 import hashlib
 
 from sqlalchemy import select
@@ -40,11 +41,10 @@ def _deliver(
     entry.fingerprint = fingerprint
     entry.cancelled = cancelled
     entry.updated_at = utcnow()
-    db.session.flush()
     if session.ends_at <= utcnow():
         return  # nobody needs an invite for what is already over
-    with speaking_to(entry.person):
-        event = event_for(entry, cancelled)  # again: SEQUENCE may have risen
+    # The event as the entry now stands: only its SEQUENCE and LAST-MODIFIED moved.
+    event = dataclasses.replace(event, sequence=entry.sequence, last_modified=entry.updated_at)
     method = "CANCEL" if cancelled else "REQUEST"
     enqueue_letter(snapshot(entry.person, reason, session, event, method), kind=reason)
 
@@ -53,14 +53,18 @@ def _participant_entry(booking: Booking) -> CalendarEntry | None:
     return db.session.scalar(select(CalendarEntry).where(CalendarEntry.booking_id == booking.id))
 
 
-def booking_changed(booking: Booking, reason: str) -> None:
-    """After a booking, promotion, cancellation or session change, for that employee only."""
+def booking_changed(booking: Booking, reason: str, new_booking: bool = False) -> None:
+    """After a booking, promotion, cancellation or session change, for that employee only.
+
+    `new_booking`: the booking was made in this unit of work, so no calendar entry can
+    point at it yet (one statement less while the seat is locked).
+    """
     session = booking.session
     if booking.status == "waitlisted":
         if reason == "waitlisted" and session.ends_at > utcnow():
             enqueue_letter(snapshot(booking.employee, reason, session, None, None), reason)
         return
-    entry = _participant_entry(booking)
+    entry = None if new_booking else _participant_entry(booking)
     if entry is None:
         if booking.status not in SEAT_STATUSES or session.status != "scheduled":
             return  # never had a seat: nothing in their calendar to take away
@@ -70,6 +74,7 @@ def booking_changed(booking: Booking, reason: str) -> None:
             person=booking.employee,
             session_id=session.id,
             booking_id=booking.id,
+            sequence=0,  # set now: the invite is written before the INSERT
             fingerprint="",
         )
         db.session.add(entry)
@@ -120,6 +125,7 @@ def _sync_assessors(session: ValidationSession, reason: str) -> None:
             role="assessor",
             person=session.assessor,
             session_id=session.id,
+            sequence=0,  # set now: the invite is written before the INSERT
             fingerprint="",
         )
         db.session.add(current)
