@@ -5,12 +5,14 @@ person's choice in `person.locale`, so that it follows them to other browsers an
 into the mails, invites and reminders sent to them.
 """
 
+import functools
 import glob
 import os
 import tempfile
 from contextlib import AbstractContextManager
 from urllib.parse import urlsplit
 
+from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import (
@@ -23,9 +25,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
+from wtforms.i18n import messages_path
 
 from app.errors import InvalidInput
 from app.extensions import db
@@ -160,7 +163,34 @@ def compile_catalogues(translations_dir: str) -> None:
             raise
 
 
+@functools.cache
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _FormMessages:
+    """WTForms' own messages ("This field is required.") in the request's language.
+
+    Flask-WTF reads their catalogue from disk on every request that builds a form; this
+    keeps one per language. Flask-WTF takes it from `request.wtforms_translations`.
+    """
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+_FORM_MESSAGES = _FormMessages()
+
+
+def _share_form_messages() -> None:
+    request.wtforms_translations = _FORM_MESSAGES
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_share_form_messages)
     try:
         compile_catalogues(os.path.join(app.root_path, "translations"))
     except OSError as error:

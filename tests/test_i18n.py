@@ -129,6 +129,21 @@ def test_swedish_by_default_and_english_from_the_browser(client):
     assert "Hitta en validering" in german
 
 
+def test_the_form_libraries_own_messages_follow_the_language_request_by_request(client):
+    """WTForms' messages ("Not a valid date value") are kept per language, not per app."""
+    for language, shown, not_shown in [
+        ("sv", "Inte ett giltigt datum", "Not a valid date value"),
+        ("en", "Not a valid date value", "Inte ett giltigt datum"),
+        ("sv-SE", "Inte ett giltigt datum", "Not a valid date value"),
+    ]:
+        answer = client.get(
+            "/", query_string={"date_from": "nope"}, headers={"Accept-Language": language}
+        )
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 400
+        assert shown in html and not_shown not in html, language
+
+
 def test_a_visitor_switches_with_a_link_that_is_remembered(client):
     page = client.get("/?free_only=y")
     html = page.get_data(as_text=True)

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.extensions import db
@@ -13,7 +14,8 @@ def load_user(user_id: str) -> Person | None:
     """The person in the cookie, unless they signed out everywhere since it was made."""
     person_id, _sep, version = user_id.partition(":")
     try:
-        person = db.session.get(Person, int(person_id))
+        # With the roles in the same statement: every request asks them.
+        person = db.session.get(Person, int(person_id), options=[joinedload(Person.role_grants)])
         version_number = int(version)
     except ValueError:
         return None

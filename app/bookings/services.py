@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -140,19 +140,43 @@ def may_book_for(actor: Person, employee: Person) -> bool:
     )
 
 
-def lock_session(session_id: int) -> ValidationSession:
-    session = db.session.scalar(
-        select(ValidationSession)
-        .where(ValidationSession.id == session_id)
-        # Every rule and the invite read the center and the model: one statement
-        # under the lock instead of three. Only the session's row is locked.
-        .options(
-            joinedload(ValidationSession.center, innerjoin=True),
-            joinedload(ValidationSession.model, innerjoin=True),
-        )
-        .with_for_update(of=ValidationSession)
-        .execution_options(populate_existing=True)
+# The statements a booking runs while its session is locked are built once, here:
+# building one costs about as much as running it.
+_LOCK_SESSION = (
+    select(ValidationSession)
+    .where(ValidationSession.id == bindparam("session_id"))
+    # Every rule and the invite read the center and the model: one statement
+    # under the lock instead of three. Only the session's row is locked.
+    .options(
+        joinedload(ValidationSession.center, innerjoin=True),
+        joinedload(ValidationSession.model, innerjoin=True),
     )
+    .with_for_update(of=ValidationSession)
+    .execution_options(populate_existing=True)
+)
+_TAKE_SEAT = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("session_id"), _sessions.c.seats_taken < _sessions.c.seats)
+    .values(seats_taken=_sessions.c.seats_taken + 1)
+)
+_NEXT_WAITLIST_NUMBER = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("session_id"))
+    .values(waitlist_counter=_sessions.c.waitlist_counter + 1)
+    .returning(_sessions.c.waitlist_counter)
+)
+_BY_REQUEST_KEY = select(Booking).where(
+    Booking.booked_by_id == bindparam("actor_id"), Booking.request_key == bindparam("key")
+)
+_LIVE_BOOKING = select(Booking).where(
+    Booking.session_id == bindparam("session_id"),
+    Booking.employee_id == bindparam("employee_id"),
+    Booking.status != "cancelled",
+)
+
+
+def lock_session(session_id: int) -> ValidationSession:
+    session = db.session.scalar(_LOCK_SESSION, {"session_id": session_id})
     if session is None:
         raise NotFound(_("Passet finns inte."))
     return session
@@ -160,11 +184,7 @@ def lock_session(session_id: int) -> ValidationSession:
 
 def _take_seat(session: ValidationSession) -> bool:
     """Take one free seat if there is one; the database decides, not a Python check."""
-    result = db.session.execute(
-        update(_sessions)
-        .where(_sessions.c.id == session.id, _sessions.c.seats_taken < _sessions.c.seats)
-        .values(seats_taken=_sessions.c.seats_taken + 1)
-    )
+    result = db.session.execute(_TAKE_SEAT, {"session_id": session.id})
     db.session.expire(session, ["seats_taken"])
     return result.rowcount == 1
 
@@ -179,12 +199,7 @@ def _release_seat(session: ValidationSession) -> None:
 
 
 def _next_waitlist_number(session: ValidationSession) -> int:
-    number = db.session.execute(
-        update(_sessions)
-        .where(_sessions.c.id == session.id)
-        .values(waitlist_counter=_sessions.c.waitlist_counter + 1)
-        .returning(_sessions.c.waitlist_counter)
-    ).scalar_one()
+    number = db.session.execute(_NEXT_WAITLIST_NUMBER, {"session_id": session.id}).scalar_one()
     db.session.expire(session, ["waitlist_counter"])
     return number
 
@@ -203,13 +218,7 @@ def _record(booking: Booking, kind: str, actor: Person | None, now: datetime, **
 
 
 def _live_booking(session_id: int, employee_id: int) -> Booking | None:
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.session_id == session_id,
-            Booking.employee_id == employee_id,
-            Booking.status != "cancelled",
-        )
-    )
+    return db.session.scalar(_LIVE_BOOKING, {"session_id": session_id, "employee_id": employee_id})
 
 
 def _add_booking(
@@ -286,11 +295,7 @@ def book_seat(
     with unit_of_work():
         session = lock_session(session_id)
         if request_key:
-            earlier = db.session.scalar(
-                select(Booking).where(
-                    Booking.booked_by_id == actor.id, Booking.request_key == request_key
-                )
-            )
+            earlier = db.session.scalar(_BY_REQUEST_KEY, {"actor_id": actor.id, "key": request_key})
             if earlier is not None:
                 if earlier.session_id != session.id or earlier.employee_id != employee.id:
                     raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))

@@ -7,7 +7,7 @@ admin records it here, so that centers can plan them and employees can book them
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import Person
 from app.audit import services as audit
@@ -32,17 +32,23 @@ def _assessor(person_id: int) -> Person:
     return person
 
 
+# Built once: every booking asks it while the session is locked, and building the
+# statement would cost as much as running it.
+_OVERLAPPING = select(AssessorAuthorisation.id).where(
+    AssessorAuthorisation.person_id == bindparam("person_id"),
+    AssessorAuthorisation.model_id == bindparam("model_id"),
+    AssessorAuthorisation.valid_from <= bindparam("last"),
+    AssessorAuthorisation.valid_to >= bindparam("first"),
+)
+
+
 def overlapping_authorisation(
     person_id: int, model_id: int, first: date, last: date | None = None
 ) -> int | None:
     """The id of an authorisation for the model valid on any day from first to last."""
     return db.session.scalar(
-        select(AssessorAuthorisation.id).where(
-            AssessorAuthorisation.person_id == person_id,
-            AssessorAuthorisation.model_id == model_id,
-            AssessorAuthorisation.valid_from <= (last or first),
-            AssessorAuthorisation.valid_to >= first,
-        )
+        _OVERLAPPING,
+        {"person_id": person_id, "model_id": model_id, "first": first, "last": last or first},
     )
 
 
