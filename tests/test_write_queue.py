@@ -72,22 +72,42 @@ def test_a_booking_waits_its_turn_behind_another_process_writer(app, ready, data
     assert oct(os.stat(queue.path).st_mode & 0o777) == "0o600"
 
 
+class _Shell:
+    """A connection of its own that takes no turn, as the sqlite3 shell or psql would."""
+
+    def __init__(self, database_url: str):
+        if database_url.startswith("sqlite"):
+            self.conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+            self.placeholder = "?"
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(database_url.replace("+psycopg", ""))
+            self.placeholder = "%s"
+
+    def add_a_seat(self, session_id: int) -> None:
+        """Holds SQLite's write lock (PostgreSQL: the session's row lock) until commit."""
+        self.conn.execute(
+            f"UPDATE validation_session SET seats = seats + 1 WHERE id = {self.placeholder}",
+            (session_id,),
+        )
+
+
 def test_a_writer_outside_the_queue_is_still_waited_for(app, ready, database_url):
-    """The sqlite3 shell takes no turn: SQLite's busy timeout makes the booking wait."""
-    session_id, employee_id, queue = ready
-    if queue is None:
-        pytest.skip("SQLite only: PostgreSQL has no single writer")
-    shell = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    shell.execute("BEGIN IMMEDIATE")
-    shell.execute("UPDATE validation_session SET seats = seats + 1 WHERE id = ?", (session_id,))
+    """The database itself makes the booking wait for the shell: SQLite's busy
+    timeout, PostgreSQL's row lock on the session."""
+    session_id, employee_id, _queue = ready
+    shell = _Shell(database_url)
     try:
+        shell.add_a_seat(session_id)
         thread, done, errors = _book_in_thread(app, session_id, employee_id)
-        assert not done.wait(0.5), "the booking wrote while the shell held the database"
-        shell.execute("COMMIT")
+        assert not done.wait(0.5), "the booking wrote while the shell held the session"
+        shell.conn.commit()
     finally:
-        shell.close()
+        shell.conn.close()
     thread.join(30)
     assert done.is_set() and not errors, errors
     with app.app_context():
         booking = db.session.scalar(select(Booking).where(Booking.session_id == session_id))
         assert booking.status == "confirmed"
+        assert booking.session.seats == 4  # the shell's change is kept too
