@@ -59,7 +59,8 @@ def person_for_token(token: str) -> Person | None:
     row = db.session.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.person))
+        # The owner with their roles: one statement, also when a unit of work reloads them.
+        .options(joinedload(ApiToken.person).joinedload(Person.role_grants))
     )
     if row is None or not row.person.is_active:
         return None
