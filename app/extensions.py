@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from app import rate_limit_storage  # noqa: F401  (registers the thread-safe memory://)
 from app.db import Base
 
 db = SQLAlchemy(model_class=Base)

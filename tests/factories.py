@@ -108,8 +108,15 @@ class Factory:
         assessor=None,
         status="scheduled",
     ) -> ValidationSession:
-        """A session at starts_at, or at local_time on local_day (or starts_in days from now)."""
+        """A session at starts_at, or at local_time on local_day (or starts_in days from now).
+
+        A starts_in that is not whole days (hours=20) means exactly that far from now: snapped
+        to local_time on that day it would be 13 to 37 hours away depending on when the suite
+        runs, and a test of a 24-hour rule would pass or fail with the clock.
+        """
         model = model or self.model()
+        if starts_at is None and local_day is None and starts_in % timedelta(days=1):
+            starts_at = utcnow().replace(second=0, microsecond=0) + starts_in
         if starts_at is None:
             day = local_day or (utcnow() + starts_in).date()
             starts_at = local_to_utc(day, local_time)

@@ -6,6 +6,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from datetime import date, timedelta
 from email.policy import default
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 from itsdangerous import TimestampSigner
+from limits.storage import storage_from_string
 from sqlalchemy import func, select
 
 from app import create_app
@@ -22,7 +25,7 @@ from app.accounts.services import invite_new_person, link_token
 from app.bookings.services import book_seat
 from app.calendar.models import OutboxMessage
 from app.centers.models import CenterClosure
-from app.config import from_environment
+from app.config import Defaults, from_environment
 from app.extensions import db
 from app.schedule.models import AssessorAbsence, AssessorAuthorisation, ValidationSession
 from tests.conftest import TEST_CONFIG, Auth, csrf_token
@@ -156,6 +159,44 @@ def test_sign_in_is_rate_limited_per_address_across_clients(strict_app, make):
     other = strict_app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.0.0.100"
     assert Auth(other).login("someone@example.se", "guess").status_code == 400
+
+
+def test_the_limiter_counts_two_sign_ins_at_the_same_moment():
+    """The limiter's memory storage restarts its expiry timer on a hit; two hits at once
+    must not both replace and start it (a 500 on sign-in when a class signs in together)."""
+    storage_class = type(storage_from_string(Defaults.RATELIMIT_STORAGE_URI))
+
+    class Widened(storage_class):
+        """Lets another thread run between replacing the timer and starting it."""
+
+        @property
+        def timer(self):
+            return self._widened_timer
+
+        @timer.setter
+        def timer(self, value):
+            self._widened_timer = value
+            time.sleep(0.01)
+
+    storage = Widened()
+    time.sleep(0.05)  # the timer started with the storage has run out
+    both_ready = threading.Barrier(2)
+    refused = []
+
+    def sign_in(n):
+        both_ready.wait()
+        try:
+            storage.incr(f"login/10.0.0.{n}", 60)
+        except RuntimeError as error:
+            refused.append(error)
+
+    hits = [threading.Thread(target=sign_in, args=(n,)) for n in range(2)]
+    for hit in hits:
+        hit.start()
+    for hit in hits:
+        hit.join()
+    assert refused == []
+    assert [storage.get(f"login/10.0.0.{n}") for n in range(2)] == [1, 1]
 
 
 def _forgot(client, address):
