@@ -116,7 +116,9 @@ class BookingRequest(BaseModel):
 
     employee_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     support_needs: list[SupportNeed] = Field(default_factory=list, max_length=4)
-    support_note: str = Field(default="", max_length=500)
+    # No NUL: no database column stores one, and every request carrying one is refused
+    # (app/input_guard.py); the document says so, so that clients know it beforehand.
+    support_note: str = Field(default="", max_length=500, pattern=r"^[^\x00]*$")
 
 
 class MoveRequest(BaseModel):
