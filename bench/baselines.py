@@ -1,13 +1,17 @@
-"""The two baselines the app's figures are divided by, served like the app itself.
+"""The baselines the app's figures are divided by, served like the app itself.
 
 - `hello_app()`: Flask answering "Hello, World!", the floor of any Flask page.
 - `raw_booking_app()`: Flask and the sqlite3 module, nothing else: a booking is
   BEGIN IMMEDIATE, a conditional UPDATE of the session's seat counter, an INSERT of
   the booking, COMMIT. It is what a booking costs without the ORM, sign-in, CSRF,
   the rules and the audit trail; its file (RAW_BOOKING_DB) uses the app's pragmas.
+- `stack_booking_app()` (in `bench.stack_floor`): the same booking on the stack the
+  project must use (Flask-Login, Flask-WTF's CSRF check, Flask-SQLAlchemy models),
+  still without any of the rules. It is not a target's baseline: it shows how much of
+  the raw figure the libraries alone leave, before the app does anything of its own.
 
-gunicorn loads them as `bench.baselines:hello_app()` and
-`bench.baselines:raw_booking_app()`.
+gunicorn loads them as `bench.baselines:hello_app()`,
+`bench.baselines:raw_booking_app()` and `bench.stack_floor:stack_booking_app()`.
 """
 
 import os

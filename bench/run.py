@@ -25,6 +25,7 @@ from bench.baselines import create_raw_database
 from bench.dataset import DataSet, build
 from bench.load import Request, Result, run_wrk, wrk_available
 from bench.server import Server, ServerSettings
+from bench.stack_floor import create_stack_database
 
 SECRET = "bench-secret-key-not-for-production"
 DEFAULT_SIZES = "10000,100000"
@@ -183,6 +184,21 @@ def _run(url: str, scenario: sc.Scenario, duration: float, connections: int, onc
 def _baseline_requests(name: str) -> list[Request]:
     if name == "hello":
         return [Request("GET", "/", {"User-Agent": sc.USER_AGENT})]
+    if name == "stack":
+        people = _STACK_SIGNED_IN
+        return [
+            Request(
+                "POST",
+                f"/sessions/{1 + k % 47}/book",  # 47 and 50 people: coprime, pairs vary
+                {
+                    "Cookie": f"session={people[k % len(people)][0]}",
+                    "Content-Type": sc.FORM,
+                    "User-Agent": sc.USER_AGENT,
+                },
+                f"csrf_token={people[k % len(people)][1]}",
+            )
+            for k in range(sc.MAX_LINES)
+        ]
     return [
         Request(
             "POST",
@@ -192,6 +208,32 @@ def _baseline_requests(name: str) -> list[Request]:
         )
         for k in range(sc.MAX_LINES)
     ]
+
+
+STACK_FLOOR = "booking on the bare stack (no rules)"
+_STACK_SIGNED_IN: list[tuple[str, str]] = []  # (cookie, CSRF token) per person, set by run()
+
+
+def measure_stack_floor(targets: list[Target], servers, args) -> None:
+    """The raw booking on the project's libraries, against the raw booking just before.
+
+    Not a target: it tells how much of the booking target the stack alone leaves.
+    The data does not matter to it, so it is measured once and shown at every size.
+    """
+    figures = {}
+    for name in ("raw", "stack"):
+        requests = _baseline_requests(name)
+        run_wrk(servers[name].url, requests[:500], 1, args.connections)
+        figures[name] = run_wrk(
+            servers[name].url, requests[500:], max(1, args.duration / 2), args.connections
+        )
+    unexpected = {k: v for k, v in figures["stack"].statuses.items() if k != "302"}
+    for target in targets:
+        row = Row(STACK_FLOOR, figures["stack"], "raw", figures["raw"].rps)
+        if unexpected:
+            row.notes.append(f"note: answers other than 302: {unexpected}")
+        target.block.rows.append(row)
+        print(row.line(f"{row.name} @{target.block.size:,}"), flush=True)
 
 
 def _booked(target: Target, scenario: sc.Scenario) -> int | None:
@@ -319,16 +361,27 @@ def run(args) -> tuple[list[Block], dict]:
 
         raw_db = os.path.join(folder, "raw.sqlite")
         create_raw_database(raw_db)
+        stack_db = os.path.join(folder, "stack.sqlite")
+        _STACK_SIGNED_IN[:] = create_stack_database(stack_db, SECRET, sc.USER_AGENT)
         servers = {
             "hello": stack.enter_context(Server("bench.baselines:hello_app()", settings)),
             "raw": stack.enter_context(
                 Server("bench.baselines:raw_booking_app()", settings, {"RAW_BOOKING_DB": raw_db})
+            ),
+            "stack": stack.enter_context(
+                Server(
+                    "bench.stack_floor:stack_booking_app()",
+                    settings,
+                    {"STACK_BOOKING_DB": stack_db, "SECRET_KEY": SECRET},
+                )
             ),
         }
         print(f"\n{HEADER}")
         for index, scenario in enumerate(targets[0].scenarios):
             if not args.only or args.only in scenario.name:
                 run_scenario_everywhere(index, targets, servers, args)
+        if not args.only or args.only in STACK_FLOOR:
+            measure_stack_floor(targets, servers, args)
         for target in targets:
             target.block.peak_rss_mb = target.server.peak_rss_mb()
         return [t.block for t in targets]

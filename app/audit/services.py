@@ -14,6 +14,9 @@ from app.audit.models import AuditEntry
 from app.db import utcnow
 from app.extensions import db
 
+# An entry is never changed once written: a plain INSERT, without the ORM's flush.
+_INSERT = AuditEntry.__table__.insert()
+
 
 def record(
     actor: Person | None,
@@ -24,8 +27,9 @@ def record(
     detail: str = "",
     at: datetime | None = None,
 ) -> None:
-    db.session.add(
-        AuditEntry(
+    db.session.execute(
+        _INSERT,
+        dict(
             actor_id=actor.id if actor is not None else None,
             entity=entity,
             entity_id=entity_id,
@@ -33,7 +37,7 @@ def record(
             center_id=center_id,
             detail=detail[:500],
             at=at or utcnow(),
-        )
+        ),
     )
 
 

@@ -1,0 +1,115 @@
+"""The raw booking again, on the libraries the project is built on and nothing more.
+
+A signed-in person (Flask-Login reads them from the session cookie, one ORM get in a
+read transaction) posts a form that Flask-WTF's CSRFProtect checks; the booking is an
+ORM read of the session row in a write transaction (BEGIN IMMEDIATE, as the app's),
+the conditional UPDATE of its seat counter, an ORM INSERT and COMMIT. No roles, rules, request key,
+audit trail, invite, language or rate limit: what is left between this and the raw
+booking is what the libraries cost, and between this and the app what its rules cost.
+"""
+
+import os
+
+from flask import Flask, g, redirect, session
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import ForeignKey, String, event, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=_Base)
+PEOPLE = 50
+SESSIONS = 50
+
+
+class Person(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Session(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seats: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+
+
+class Booking(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("session.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[str] = mapped_column(String(20))
+
+
+def stack_booking_app(path: str | None = None, secret: str | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret or os.environ["SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{path or os.environ['STACK_BOOKING_DB']}",
+    )
+    db.init_app(app)
+    CSRFProtect(app)
+    login = LoginManager(app)
+    login.user_loader(lambda person_id: db.session.get(Person, int(person_id)))
+
+    with app.app_context():
+        # The app's pragmas, and BEGIN IMMEDIATE for the write (app/db.py), so that
+        # both wait alike for the lock.
+        @event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+            dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+
+        @event.listens_for(db.engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if g.get("write") else "BEGIN")
+
+    @app.post("/sessions/<int:session_id>/book")
+    @login_required
+    def book(session_id: int):
+        person_id = current_user.id
+        db.session.rollback()  # ends the sign-in's read; the write starts with the lock
+        g.write = True
+        db.session.get(Session, session_id, with_for_update=True)
+        took = db.session.execute(
+            update(Session)
+            .where(Session.id == session_id, Session.seats_taken < Session.seats)
+            .values(seats_taken=Session.seats_taken + 1)
+        ).rowcount
+        status = "confirmed" if took else "waitlisted"
+        db.session.add(Booking(session_id=session_id, person_id=person_id, status=status))
+        db.session.commit()
+        return redirect("/bookings")
+
+    return app
+
+
+def create_stack_database(path: str, secret: str, user_agent: str) -> list[tuple[str, str]]:
+    """Make the file (people and sessions with plenty of seats); a cookie and token each."""
+    app = stack_booking_app(path, secret)
+    serializer = app.session_interface.get_signing_serializer(app)
+    with app.app_context():
+        db.create_all()
+        db.session.add_all(Person(id=i, name=f"Person {i}") for i in range(1, PEOPLE + 1))
+        db.session.add_all(Session(id=i, seats=10**9) for i in range(1, SESSIONS + 1))
+        db.session.commit()
+        db.engine.dispose()
+    signed_in = []
+    for person_id in range(1, PEOPLE + 1):
+        # A request context of its own each (its own `g`, where Flask-WTF keeps the token),
+        # from the address and browser the load generator's requests will come with, so
+        # that Flask-Login's session protection finds the cookie its own.
+        with app.test_request_context(
+            "/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": user_agent}
+        ):
+            login_user(Person(id=person_id))
+            token = generate_csrf()
+            signed_in.append((serializer.dumps(dict(session)), token))
+    return signed_in

@@ -1,0 +1,42 @@
+"""The benchmark's bare-stack booking books what its prepared requests ask for.
+
+Its figure is only worth printing if the signed-in, CSRF-carrying requests the
+benchmark prepares for it are bookings and not refusals. No timing here.
+"""
+
+import sqlite3
+
+from bench.stack_floor import create_stack_database, stack_booking_app
+
+AGENT = "tcb-bench"
+
+
+def _post(client, cookie, token, session_id=1):
+    client.set_cookie("session", cookie)
+    return client.post(
+        f"/sessions/{session_id}/book",
+        data={"csrf_token": token},
+        headers={"User-Agent": AGENT},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+
+
+def test_the_prepared_sign_ins_book_and_nothing_else_does(tmp_path):
+    path = str(tmp_path / "stack.sqlite")
+    people = create_stack_database(path, "secret", AGENT)
+    client = stack_booking_app(path, "secret").test_client()
+
+    for session_id, (cookie, token) in enumerate(people[:3], start=1):
+        answer = _post(client, cookie, token, session_id)
+        assert answer.status_code == 302
+        assert "Set-Cookie" not in answer.headers  # the cookie is taken as it is
+    cookie, token = people[0]
+    assert _post(client, cookie, "not-the-token").status_code == 400
+    client.delete_cookie("session")
+    assert client.post("/sessions/1/book", data={"csrf_token": token}).status_code in (400, 401)
+
+    with sqlite3.connect(path) as conn:
+        booked = conn.execute("SELECT session_id, person_id FROM booking ORDER BY id").fetchall()
+        taken = conn.execute("SELECT sum(seats_taken) FROM session").fetchone()[0]
+    assert booked == [(1, 1), (2, 2), (3, 3)]
+    assert taken == 3
