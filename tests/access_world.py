@@ -16,7 +16,7 @@ from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.calendar.feeds import ensure_feed_token
 from app.calendar.models import OutboxMessage
-from app.centers.models import CenterClosure
+from app.centers.models import CenterClosure, TravelBuffer
 from app.db import utcnow
 from app.extensions import db
 from app.reports.models import FundingProject, ProjectTarget
@@ -122,7 +122,9 @@ def build_world(make: Factory) -> World:
         last_day=date.today() + timedelta(days=71),
         reason="Semester",
     )
-    db.session.add_all([closure, absence])
+    low, high = sorted((make.municipality("Kiruna").id, make.municipality("Piteå").id))
+    travel = TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=200)
+    db.session.add_all([closure, absence, travel])
     db.session.commit()
 
     for name, person in people.items():
@@ -142,6 +144,7 @@ def build_world(make: Factory) -> World:
         "other_center": other_center.id,
         "closure": closure.id,
         "absence": absence.id,
+        "travel_buffer": travel.id,
         "owner_api_token": db.session.scalar(
             select(db.metadata.tables["api_token"].c.id).where(
                 db.metadata.tables["api_token"].c.person_id == owner.id

@@ -101,6 +101,8 @@ MATRIX = {
     "centers.plan": Row(read=CENTER_STAFF, change=CENTER_STAFF),
     "centers.sessions": Row(read=CENTER_STAFF),
     "centers.workstations": Row(change=CENTER_STAFF),
+    # travel times between municipalities are the project's, for every center's planning
+    "centers.delete_travel_time": Row(change=frozenset({"project_admin"})),
     "assessor.delete_absence": Row(change=frozenset({"assessor"})),
     # calendar
     "calendar.booking_event": Row(read=BOOKING_CHANGERS),
@@ -141,6 +143,7 @@ DEFAULT_OBJECTS = {
     "center_id": "center",
     "closure_id": "closure",
     "absence_id": "absence",
+    "travel_buffer_id": "travel_buffer",
     "person_id": "owner",
     "message_id": "owner_message",
     "token_id": "owner_api_token",

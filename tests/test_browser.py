@@ -589,6 +589,7 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("projektadmin@example.se", "project-targets", "/reports/projects/1"),
         ("projektadmin@example.se", "project-new", "/reports/projects/new"),
         ("projektadmin@example.se", "centers", "/centers"),
+        ("projektadmin@example.se", "travel-times", "/centers/travel-times"),
         ("projektadmin@example.se", "erase-person", f"/people/{world.nils_id}/erase"),
         ("centeradmin@example.se", "dashboard-center", "/reports/"),
         (None, "set-password", world.set_password),

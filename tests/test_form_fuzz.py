@@ -214,6 +214,10 @@ FORMS = {
         "center_admin", "/centers/{center}/closures", "/closures/{closure}/delete"
     ),
     "centers.plan": _f("center_admin", "/centers/{center}/plan", mirrors_get_form=True),
+    "centers.travel_times": _f("project_admin", "/centers/travel-times"),
+    "centers.delete_travel_time": _f(
+        "project_admin", "/centers/travel-times", "/centers/travel-times/{travel_buffer}/delete"
+    ),
     "centers.manage_session": _f("center_admin", "/sessions/{session}/manage"),
     "assessor.availability": _f("assessor", "/schedule/availability"),
     "assessor.delete_absence": _f(

@@ -7,7 +7,7 @@ from app.accounts.models import Person
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 
-ENTITIES = ("booking", "session", "outcome", "person")
+ENTITIES = ("booking", "session", "outcome", "person", "travel_buffer")
 
 
 class AuditEntry(db.Model):

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,10 +10,20 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.fields import IntegerField
+from app.centers.models import MAX_TRAVEL_MINUTES
+from app.fields import IntegerField, database_id
 
 WEEKDAYS = [
     _l("måndag"),
@@ -80,3 +91,71 @@ class MoveSessionForm(FlaskForm):
 
 class CancelSessionForm(FlaskForm):
     reason = StringField(_l("Anledning (visas för deltagarna)"), validators=[Length(max=300)])
+
+
+def _id_or_none(value):
+    """`coerce` for rendering: the blank "choose" option is None, like no choice."""
+    return None if value in ("", None) else int(value)
+
+
+class MunicipalityField(SelectField):
+    """A municipality from the list; a missing, malformed or unknown id is one clear error."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, coerce=_id_or_none, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = database_id(valuelist[0].strip())
+            except ValueError:
+                self.data = 0  # not an id at all, so not one in the list
+
+    def pre_validate(self, form):
+        if self.data is None:
+            raise StopValidation(_("Välj en kommun."))
+        if self.data not in {c.value for c in self.choices if c.value != ""}:
+            raise StopValidation(_("Kommunen finns inte. Välj en kommun i listan."))
+
+
+class MinutesField(IntegerField):
+    """Whole minutes: a blank is "missing", anything else not a whole number one message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()])
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Ange restiden som ett heltal, i minuter.")) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the message above says it all
+        if self.data is None:
+            raise StopValidation(_("Ange restiden i minuter."))
+
+
+class TravelTimeForm(FlaskForm):
+    """The travel time between two municipalities, picked in either order."""
+
+    first = MunicipalityField(_l("Kommun"))
+    second = MunicipalityField(_l("Andra kommunen"))
+    minutes = MinutesField(
+        _l("Restid i minuter"),
+        validators=[
+            InputRequired(_l("Ange restiden i minuter.")),  # and `required` in the HTML
+            NumberRange(  # WTForms fills in min and max
+                0,
+                MAX_TRAVEL_MINUTES,
+                _l("Restiden ska vara mellan %(min)s och %(max)s minuter."),
+            ),
+        ],
+    )
+
+    def validate_second(self, field):
+        if field.data is not None and field.data == self.first.data:
+            raise ValidationError(_l("Välj två olika kommuner."))

@@ -106,6 +106,10 @@ class CenterClosure(db.Model):
     open_anyway: Mapped[bool] = mapped_column(default=False)
 
 
+# The longest travel time a pair of municipalities may have: a day.
+MAX_TRAVEL_MINUTES = 24 * 60
+
+
 class TravelBuffer(db.Model):
     """Travel time a testledare needs between two municipalities (stored in id order)."""
 
@@ -122,3 +126,13 @@ class TravelBuffer(db.Model):
     from_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     to_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     minutes: Mapped[int]
+
+    from_municipality: Mapped[Municipality] = relationship(foreign_keys=[from_municipality_id])
+    to_municipality: Mapped[Municipality] = relationship(foreign_keys=[to_municipality_id])
+
+    @property
+    def pair(self) -> tuple[Municipality, Municipality]:
+        """The two municipalities in alphabetical order, as people read the pair."""
+        return tuple(
+            sorted((self.from_municipality, self.to_municipality), key=lambda m: m.sort_key)
+        )

@@ -6,11 +6,22 @@ from functools import lru_cache
 import holidays
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from app.centers.models import CenterClosure, CenterWorkstation, OpeningHours, TestCenter
+from app.audit import services as audit
+from app.centers.models import (
+    MAX_TRAVEL_MINUTES,
+    CenterClosure,
+    CenterWorkstation,
+    OpeningHours,
+    TestCenter,
+    TravelBuffer,
+)
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
+from app.regions.models import Municipality
 from app.schedule.models import ValidationModel, ValidationSession
 from app.timeutil import to_local
 
@@ -225,3 +236,107 @@ def remove_closure(closure_id: int, actor) -> None:
         if closure is None or not actor.is_staff_for_center(closure.center_id):
             raise NotFound(_("Stängningen finns inte."))
         db.session.delete(closure)
+
+
+# Travel times between municipalities: the project's, kept by project admins ----------
+
+
+def _require_project_admin(actor) -> None:
+    """A project admin, or None: the operator at the command line."""
+    if actor is not None and not actor.has_role("project_admin"):
+        raise Forbidden()
+
+
+def all_travel_times() -> list[TravelBuffer]:
+    """Every stored travel time, in alphabetical order of the pairs."""
+    rows = db.session.scalars(
+        select(TravelBuffer).options(
+            joinedload(TravelBuffer.from_municipality), joinedload(TravelBuffer.to_municipality)
+        )
+    ).all()
+    return sorted(rows, key=lambda row: [m.sort_key for m in row.pair])
+
+
+def _locked_pair(low: int, high: int) -> TravelBuffer | None:
+    return db.session.scalar(
+        select(TravelBuffer)
+        .where(TravelBuffer.from_municipality_id == low, TravelBuffer.to_municipality_id == high)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def set_travel_time(first_id: int, second_id: int, minutes: int, actor) -> TravelBuffer:
+    """Set the travel time between two municipalities, in either order; planning uses it.
+
+    The pair is stored once, lowest id first. Two admins setting the same pair at
+    once both succeed, one after the other: the later time is the one kept.
+    """
+    _require_project_admin(actor)
+    if first_id == second_id:
+        raise InvalidInput(_("Välj två olika kommuner."))
+    if not 0 <= minutes <= MAX_TRAVEL_MINUTES:
+        raise InvalidInput(
+            _(
+                "Restiden ska vara mellan %(min)s och %(max)s minuter.",
+                min=0,
+                max=MAX_TRAVEL_MINUTES,
+            )
+        )
+    low, high = sorted((first_id, second_id))
+    with unit_of_work():
+        places = db.session.scalars(
+            select(Municipality).where(Municipality.id.in_((low, high)))
+        ).all()
+        if len(places) != 2:
+            raise InvalidInput(_("Kommunen finns inte. Välj en kommun i listan."))
+        row = _locked_pair(low, high)
+        if row is None:
+            try:
+                with db.session.begin_nested():
+                    row = TravelBuffer(
+                        from_municipality_id=low, to_municipality_id=high, minutes=minutes
+                    )
+                    db.session.add(row)
+                    db.session.flush()
+                before = None
+            except IntegrityError:
+                # Another admin added the pair a moment ago: change theirs instead.
+                row = _locked_pair(low, high)
+                if row is None:
+                    raise DomainError(
+                        _("Någon annan ändrade restiden samtidigt. Försök igen.")
+                    ) from None
+                before = row.minutes
+        else:
+            before = row.minutes
+        row.minutes = minutes
+        db.session.flush()
+        first, second = sorted(places, key=lambda m: m.sort_key)
+        was = "–" if before is None else before
+        audit.record(
+            actor,
+            "travel_buffer",
+            row.id,
+            "set",
+            detail=f"{first.name}–{second.name}: {was} → {minutes} min",
+        )
+        return row
+
+
+def remove_travel_time(buffer_id: int, actor) -> None:
+    """Forget a pair's travel time: planning goes back to the default."""
+    _require_project_admin(actor)
+    with unit_of_work():
+        row = db.session.get(TravelBuffer, buffer_id, with_for_update=True)
+        if row is None:
+            raise NotFound(_("Restiden finns inte."))
+        first, second = row.pair
+        audit.record(
+            actor,
+            "travel_buffer",
+            row.id,
+            "deleted",
+            detail=f"{first.name}–{second.name}: {row.minutes} min",
+        )
+        db.session.delete(row)

@@ -2,14 +2,15 @@
 
 from datetime import date, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.auth import role_required
 from app.accounts.models import Person, RoleGrant
 from app.centers.capacity import weekly_capacity
 from app.centers.forms import (
@@ -19,19 +20,24 @@ from app.centers.forms import (
     ClosureForm,
     MoveSessionForm,
     PlanForm,
+    TravelTimeForm,
 )
-from app.centers.models import CenterClosure, TestCenter, WorkstationKind
+from app.centers.models import MAX_TRAVEL_MINUTES, CenterClosure, TestCenter, WorkstationKind
 from app.centers.services import (
     add_closure,
     admin_centers,
+    all_travel_times,
     remove_closure,
+    remove_travel_time,
     set_opening_hours,
+    set_travel_time,
     set_workstations,
     update_details,
 )
 from app.db import utcnow
-from app.errors import InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
+from app.regions.models import County
 from app.schedule.models import AssessorAuthorisation, ValidationSession
 from app.schedule.planning import (
     cancel_session,
@@ -169,6 +175,67 @@ def delete_closure(closure_id: int):
     remove_closure(closure_id, current_user)
     flash(_("Borttaget."), "success")
     return redirect(url_for("centers.closures", center_id=center_id))
+
+
+def _travel_time_form() -> TravelTimeForm:
+    form = TravelTimeForm()
+    counties = db.session.scalars(
+        select(County).options(selectinload(County.municipalities)).order_by(County.name)
+    )
+    choices = [SelectChoice("", _("Välj kommun"))] + [
+        SelectChoice(m.id, m.name, optgroup=county.name)
+        for county in counties
+        for m in sorted(county.municipalities, key=lambda m: m.sort_key)
+    ]
+    form.first.choices = choices
+    form.second.choices = list(choices)
+    return form
+
+
+@bp.route("/centers/travel-times", methods=["GET", "POST"])
+@role_required("project_admin")
+def travel_times():
+    """The travel time a testledare needs between two municipalities, for planning."""
+    form = _travel_time_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            row = set_travel_time(
+                form.first.data, form.second.data, form.minutes.data, current_user
+            )
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            status = error.status_code
+        else:
+            first, second = row.pair
+            flash(
+                _(
+                    "Restiden mellan %(first)s och %(second)s är sparad: %(minutes)s minuter.",
+                    first=first.name,
+                    second=second.name,
+                    minutes=row.minutes,
+                ),
+                "success",
+            )
+            return redirect(url_for("centers.travel_times"))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "centers/travel_times.html",
+        form=form,
+        rows=all_travel_times(),
+        default_minutes=current_app.config["DEFAULT_TRAVEL_MINUTES"],
+        max_minutes=MAX_TRAVEL_MINUTES,
+        csrf_form=FlaskForm(),
+    ), status
+
+
+@bp.post("/centers/travel-times/<int:travel_buffer_id>/delete")
+@role_required("project_admin")
+def delete_travel_time(travel_buffer_id: int):
+    remove_travel_time(travel_buffer_id, current_user)
+    flash(_("Restiden är borttagen. Paret har standardtiden igen."), "success")
+    return redirect(url_for("centers.travel_times"))
 
 
 def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:

@@ -3,6 +3,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
+# Å, Ä and Ö come after Z, in that order; a database's collation may put them elsewhere.
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}"})
+
 
 class County(db.Model):
     __tablename__ = "county"
@@ -28,6 +31,11 @@ class Municipality(db.Model):
     county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)
 
     county: Mapped[County] = relationship(back_populates="municipalities")
+
+    @property
+    def sort_key(self) -> str:
+        """The name as Swedish sorts it (Umeå, Vilhelmina, Vindeln, Vännäs, Åsele)."""
+        return self.name.casefold().translate(_SWEDISH_ORDER)
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,305 @@
+"""The project admin's page of travel times between municipalities, which planning uses."""
+
+import threading
+from datetime import date, time
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import Person
+from app.audit.models import AuditEntry
+from app.centers import services
+from app.centers.models import TestCenter, TravelBuffer
+from app.errors import Forbidden, InvalidInput
+from app.extensions import db
+from app.schedule.planning import create_sessions, plan_session, travel_minutes
+from tests.conftest import csrf_token
+
+PAGE = "/centers/travel-times"
+TUESDAY = date(2027, 9, 14)  # well ahead, no holiday near it
+
+
+@pytest.fixture
+def places(app, make):
+    with app.app_context():
+        return {name: make.municipality(name).id for name in ("Luleå", "Kiruna", "Umeå")}
+
+
+@pytest.fixture
+def project_admin(app, make, auth):
+    with app.app_context():
+        email = make.person(("project_admin",)).email
+    auth.login(email)
+    return email
+
+
+def _set(client, first, second, minutes, token=None):
+    token = token or csrf_token(client.get(PAGE).get_data(as_text=True))
+    return client.post(
+        PAGE, data={"first": first, "second": second, "minutes": minutes, "csrf_token": token}
+    )
+
+
+def _rows(app) -> list[tuple[int, int, int]]:
+    with app.app_context():
+        return [
+            (r.from_municipality_id, r.to_municipality_id, r.minutes)
+            for r in db.session.scalars(select(TravelBuffer))
+        ]
+
+
+def _minutes(app, a: int, b: int) -> tuple[int, int]:
+    with app.app_context():
+        return travel_minutes(a, b), travel_minutes(b, a)
+
+
+def test_a_project_admin_sets_changes_and_removes_a_pair(app, client, places, project_admin):
+    lulea, kiruna = places["Luleå"], places["Kiruna"]
+    page = client.get(PAGE)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Restider mellan kommuner" in html and "120 minuter" in html  # the default
+    assert "Inga egna restider" in html
+    # Both counties in the lists, each a group of its own.
+    assert 'label="Norrbottens län"' in html and 'label="Västerbottens län"' in html
+
+    # Picked with the higher id first: stored lowest id first all the same.
+    high, low = max(lulea, kiruna), min(lulea, kiruna)
+    saved = _set(client, high, low, "240")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(PAGE)
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "Restiden mellan Kiruna och Luleå är sparad: 240 minuter." in html
+    assert "Kiruna – Luleå" in html and "240 minuter" in html
+    assert "restiden Kiruna – Luleå</span>" in html  # the delete button says which pair
+    assert _rows(app) == [(low, high, 240)]
+    assert _minutes(app, lulea, kiruna) == (240, 240)
+
+    # The same pair again, in the other order: the one row changes.
+    assert _set(client, low, high, "90").status_code == 302
+    assert _rows(app) == [(low, high, 90)]
+    assert _minutes(app, lulea, kiruna) == (90, 90)
+    # Zero is a time too: the two places are next to each other.
+    assert _set(client, kiruna, lulea, "0").status_code == 302
+    assert _minutes(app, lulea, kiruna) == (0, 0)
+
+    with app.app_context():
+        row_id = db.session.scalar(select(TravelBuffer.id))
+    html = client.get(PAGE).get_data(as_text=True)
+    deleted = client.post(f"{PAGE}/{row_id}/delete", data={"csrf_token": csrf_token(html)})
+    assert deleted.status_code == 302
+    assert "Restiden är borttagen" in client.get(PAGE).get_data(as_text=True)
+    assert _rows(app) == []
+    assert _minutes(app, lulea, kiruna) == (120, 120)
+    assert _minutes(app, lulea, lulea) == (0, 0)
+
+    with app.app_context():
+        audited = db.session.execute(
+            select(AuditEntry.action, AuditEntry.detail)
+            .where(AuditEntry.entity == "travel_buffer", AuditEntry.entity_id == row_id)
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [a for a, _ in audited] == ["set", "set", "set", "deleted"]
+    assert audited[0][1] == "Kiruna–Luleå: – → 240 min"
+    assert audited[1][1] == "Kiruna–Luleå: 240 → 90 min"
+    assert audited[-1][1] == "Kiruna–Luleå: 0 min"
+
+
+def test_the_page_is_found_from_the_centers_pages(app, client, make, project_admin):
+    with app.app_context():
+        only = make.center().id
+    # One center: the project admin lands on it, and its menu has the link.
+    landing = client.get("/centers", follow_redirects=True).get_data(as_text=True)
+    assert f'href="{PAGE}"' in landing and f"/centers/{only}/admin" in landing
+    with app.app_context():
+        make.center()
+    index = client.get("/centers").get_data(as_text=True)
+    assert f'href="{PAGE}"' in index and "Restider mellan kommuner" in index
+
+
+def test_only_project_admins_see_or_change_the_times(app, client, make, auth, places):
+    with app.app_context():
+        center = make.center()
+        center_admin = make.person(("center_admin",), center=center).email
+        employee = make.employee().email
+        db.session.add(
+            TravelBuffer(
+                from_municipality_id=min(places["Luleå"], places["Kiruna"]),
+                to_municipality_id=max(places["Luleå"], places["Kiruna"]),
+                minutes=60,
+            )
+        )
+        db.session.commit()
+        row_id = db.session.scalar(select(TravelBuffer.id))
+    before = _rows(app)
+
+    anonymous = client.get(PAGE)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    for email in (center_admin, employee):
+        auth.login(email)
+        token = csrf_token(client.get("/account").get_data(as_text=True))
+        assert client.get(PAGE).status_code == 403
+        assert _set(client, places["Luleå"], places["Umeå"], "30", token).status_code == 403
+        deleted = client.post(f"{PAGE}/{row_id}/delete", data={"csrf_token": token})
+        assert deleted.status_code == 403
+        assert _rows(app) == before
+        center_page = client.get("/centers", follow_redirects=True).get_data(as_text=True)
+        assert f'href="{PAGE}"' not in center_page
+        auth.logout()
+    # The services refuse as well, whoever calls them.
+    with app.app_context():
+        admin = db.session.scalar(select(Person).where(Person.email == center_admin))
+        with pytest.raises(Forbidden):
+            services.set_travel_time(places["Luleå"], places["Umeå"], 30, admin)
+        with pytest.raises(Forbidden):
+            services.remove_travel_time(row_id, admin)
+    assert _rows(app) == before
+
+
+def test_bad_input_is_refused_with_a_clear_message_and_stores_nothing(
+    app, client, places, project_admin
+):
+    lulea, kiruna = places["Luleå"], places["Kiruna"]
+    assert _set(client, lulea, kiruna, "45").status_code == 302
+    before = _rows(app)
+    cases = [
+        (lulea, lulea, "60", "Välj två olika kommuner."),
+        (lulea, kiruna, "", "Ange restiden i minuter."),
+        (lulea, kiruna, "  ", "Ange restiden i minuter."),
+        (lulea, kiruna, "-5", "Restiden ska vara mellan 0 och 1440 minuter."),
+        (lulea, kiruna, "1441", "Restiden ska vara mellan 0 och 1440 minuter."),
+        (lulea, kiruna, "abc", "Ange restiden som ett heltal, i minuter."),
+        (lulea, kiruna, "1.5", "Ange restiden som ett heltal, i minuter."),
+        (lulea, kiruna, "99999999999999999999", "Ange restiden som ett heltal, i minuter."),
+        (lulea, 999999, "60", "Kommunen finns inte. Välj en kommun i listan."),
+        ("x", kiruna, "60", "Kommunen finns inte. Välj en kommun i listan."),
+        (lulea, "-1", "60", "Kommunen finns inte. Välj en kommun i listan."),
+        ("", kiruna, "60", "Välj en kommun."),
+    ]
+    token = csrf_token(client.get(PAGE).get_data(as_text=True))
+    for first, second, minutes, message in cases:
+        response = _set(client, first, second, minutes, token)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, (first, second, minutes)
+        assert message in html, (first, second, minutes)
+        assert html.count('class="error"') == 1, (first, second, minutes)  # one message
+        assert "Kiruna – Luleå" in html  # the list is still shown
+    assert _rows(app) == before
+
+    # Deleting a row that is not there (any more).
+    missing = client.post(f"{PAGE}/999999/delete", data={"csrf_token": token})
+    assert missing.status_code == 404 and "Restiden finns inte." in missing.get_data(as_text=True)
+    # And the service refuses bad values from any other caller, too.
+    with app.app_context():
+        for args in ((lulea, lulea, 5), (lulea, kiruna, -1), (lulea, kiruna, 1441)):
+            with pytest.raises(InvalidInput):
+                services.set_travel_time(*args, None)
+    assert _rows(app) == before
+
+
+def test_a_form_without_its_csrf_token_is_refused(app, client, places, project_admin):
+    response = client.post(
+        PAGE, data={"first": places["Luleå"], "second": places["Kiruna"], "minutes": "60"}
+    )
+    assert response.status_code == 400
+    assert "saknade säkerhetskod" in response.get_data(as_text=True)
+    assert _set(client, places["Luleå"], places["Kiruna"], "60").status_code == 302
+    with app.app_context():
+        row_id = db.session.scalar(select(TravelBuffer.id))
+    refused = client.post(f"{PAGE}/{row_id}/delete", data={"csrf_token": "forged"})
+    assert refused.status_code == 400
+    assert _rows(app) != []
+
+
+def test_two_admins_setting_the_same_pair_at_once_both_succeed(app, places, make, monkeypatch):
+    """The second admin's check found no row, but the first one's insert got there first:
+    the unique pair refuses the insert, and the second time updates the first's row."""
+    lulea, kiruna = places["Luleå"], places["Kiruna"]
+    with app.app_context():
+        first_admin, second_admin = make.person(("project_admin",)), make.person(("project_admin",))
+        services.set_travel_time(lulea, kiruna, 200, first_admin)
+        looked = []
+        real = services._locked_pair
+
+        def missed_the_first(low, high):
+            looked.append((low, high))
+            return None if len(looked) == 1 else real(low, high)
+
+        monkeypatch.setattr(services, "_locked_pair", missed_the_first)
+        services.set_travel_time(kiruna, lulea, 210, second_admin)
+        assert len(looked) == 2
+        assert db.session.scalar(select(func.count(TravelBuffer.id))) == 1
+        assert travel_minutes(lulea, kiruna) == 210
+
+
+def test_an_admin_waiting_on_anothers_unsaved_pair_updates_it(app, places, make, monkeypatch):
+    """For real: one transaction has inserted the pair and not committed yet; the
+    service, meanwhile, sets the same pair. It waits, then changes the other's row.
+
+    On PostgreSQL the service does not see the unsaved row, so its own insert waits
+    and then hits the unique pair; on SQLite it waits for the write lock instead."""
+    lulea, kiruna = places["Luleå"], places["Kiruna"]
+    low, high = sorted((lulea, kiruna))
+    with app.app_context():
+        admin_id = make.person(("project_admin",)).id
+        engine = db.engine
+    errors, lookups = [], []
+    real = services._locked_pair
+    monkeypatch.setattr(services, "_locked_pair", lambda *pair: lookups.append(pair) or real(*pair))
+
+    def second_admin():
+        with app.app_context():
+            try:
+                services.set_travel_time(kiruna, lulea, 75, db.session.get(Person, admin_id))
+            except Exception as error:  # reported below, not lost in the thread
+                errors.append(error)
+
+    with engine.connect() as other:
+        other.execute(
+            TravelBuffer.__table__.insert().values(
+                from_municipality_id=low, to_municipality_id=high, minutes=30
+            )
+        )
+        waiting = threading.Thread(target=second_admin)
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive()  # held up by the unsaved row
+        other.commit()
+    waiting.join(timeout=30)
+    assert not errors, errors
+    assert _rows(app) == [(low, high, 75)]
+    assert len(lookups) == (2 if engine.dialect.name == "postgresql" else 1)
+
+
+def test_the_page_in_english(app, client, places, project_admin):
+    page = client.get(PAGE).get_data(as_text=True)
+    client.post("/language", data={"language": "en", "next": PAGE, "csrf_token": csrf_token(page)})
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "Travel times between municipalities" in html and "120 minutes" in html
+    assert "Restider mellan kommuner" not in html
+    bad = _set(client, places["Luleå"], places["Luleå"], "60")
+    assert bad.status_code == 400 and "Choose two different municipalities." in bad.get_data(
+        as_text=True
+    )
+    assert _set(client, places["Luleå"], places["Kiruna"], "240").status_code == 302
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "240 minutes" in html and "Kiruna – Luleå" in html
+
+
+def test_planning_uses_the_stored_time(app, client, make, places, project_admin):
+    with app.app_context():
+        lulea = make.center(municipality="Luleå")
+        kiruna = make.center(municipality="Kiruna")
+        model = make.model()
+        assessor = make.assessor(model)
+        admin = make.person(("center_admin",), center=lulea)
+        create_sessions(lulea.id, model.id, assessor.id, [TUESDAY], time(8, 0), admin)  # 08–11
+        # The default two hours: Kiruna at 13:00 is fine.
+        assert plan_session(kiruna, model, assessor, TUESDAY, time(13, 0)).ok
+        ids = kiruna.id, assessor.id
+    assert _set(client, places["Luleå"], places["Kiruna"], "180").status_code == 302
+    with app.app_context():
+        kiruna, assessor = db.session.get(TestCenter, ids[0]), db.session.get(Person, ids[1])
+        model = make.model()
+        refused = plan_session(kiruna, model, assessor, TUESDAY, time(13, 0)).problems
+        assert "hinner inte resa från Luleå (restid 180 min)" in " ".join(refused)
+        assert plan_session(kiruna, model, assessor, TUESDAY, time(14, 0)).ok
