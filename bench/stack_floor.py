@@ -3,9 +3,10 @@
 A signed-in person (Flask-Login reads them from the session cookie, one ORM get in a
 read transaction) posts a form that Flask-WTF's CSRFProtect checks; the booking is an
 ORM read of the session row in a write transaction (BEGIN IMMEDIATE, as the app's),
-the conditional UPDATE of its seat counter, an ORM INSERT and COMMIT. No roles, rules, request key,
-audit trail, invite, language or rate limit: what is left between this and the raw
-booking is what the libraries cost, and between this and the app what its rules cost.
+the conditional UPDATE of its seat counter, an ORM INSERT and COMMIT. No roles,
+rules, request key, audit trail, invite, language or rate limit: what is left
+between this and the raw booking is what the libraries cost, and between this and
+the app what its rules cost.
 """
 
 import os
