@@ -16,7 +16,13 @@ from app.accounts.models import Company, Person
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import find_by_email, hash_password, new_person
 from app.bookings.services import book_seat, cancel_booking
-from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
+from app.centers.models import (
+    CenterWorkstation,
+    OpeningHours,
+    TestCenter,
+    TravelBuffer,
+    WorkstationKind,
+)
 from app.centers.services import closed_reason, outside_opening_hours
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
@@ -41,6 +47,20 @@ SIGN_INS = {
     "assessor": "testledare@demo.example.se",
     "coordinator": "samordnare@demo.example.se",
     "employee": "deltagare@demo.example.se",
+}
+
+# Travel times between the centers' municipalities where the default (120 minutes)
+# is wrong: about the drive by road, with time to park and set up.
+TRAVEL_MINUTES = {
+    ("Luleå", "Boden"): 45,
+    ("Luleå", "Piteå"): 60,
+    ("Boden", "Piteå"): 60,
+    ("Kiruna", "Gällivare"): 90,
+    ("Lycksele", "Vilhelmina"): 90,
+    ("Luleå", "Gällivare"): 180,
+    ("Luleå", "Umeå"): 180,
+    ("Umeå", "Vilhelmina"): 180,
+    ("Luleå", "Kiruna"): 240,
 }
 
 # name, municipality, street, postal code, town, workstations beyond the computers
@@ -268,6 +288,7 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     password_hash = hash_password(PASSWORD)
     with unit_of_work():
         centers = _centers()
+        _travel_times()
         assessors = _assessors(centers, password_hash)
         companies = _companies(rng)
         coordinators, employees = _people(rng, companies, password_hash)
@@ -306,6 +327,14 @@ def _sign_in_lines() -> list[str]:
 
 def _municipality(name: str) -> Municipality:
     return db.session.scalar(select(Municipality).where(Municipality.name == name))
+
+
+def _travel_times() -> None:
+    for names, minutes in TRAVEL_MINUTES.items():
+        low, high = sorted(_municipality(name).id for name in names)
+        db.session.add(
+            TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=minutes)
+        )
 
 
 def _centers() -> list[TestCenter]:

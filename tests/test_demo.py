@@ -14,6 +14,7 @@ from app.extensions import db
 from app.regions.models import County, Municipality
 from app.results.models import AreaOutcome
 from app.schedule.models import ValidationSession
+from app.schedule.planning import travel_minutes
 from app.timeutil import day_start
 
 
@@ -75,6 +76,11 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
             assert not outside_opening_hours(session.center, session.starts_at, session.ends_at)
         assert len({(s.center_id, s.local_date) for s in sessions}) == len(sessions)
         assert len({(s.assessor_id, s.local_date) for s in sessions}) == len(sessions)
+        # Travel times a planner would recognise, shorter and longer than the default.
+        town = {m.name: m.id for m in db.session.scalars(select(Municipality))}
+        assert travel_minutes(town["Boden"], town["Luleå"]) == 45
+        assert travel_minutes(town["Luleå"], town["Kiruna"]) == 240
+        assert travel_minutes(town["Umeå"], town["Skellefteå"]) == 120  # the default
 
         statuses = dict(
             db.session.execute(
