@@ -242,8 +242,11 @@ def _add_booking(
     now: datetime,
     request_key: str | None = None,
     moved_from: Booking | None = None,
+    support_needs: str = "",
+    support_note: str = "",
 ) -> Booking:
     """Seat the employee if a seat is free, otherwise put them last on the waitlist."""
+    # Every column is set before the INSERT, so that nothing is left for the commit's flush.
     booking = Booking(
         session=session,
         employee=employee,
@@ -251,6 +254,8 @@ def _add_booking(
         request_key=request_key,
         moved_from=moved_from,
         created_at=now,
+        support_needs=support_needs,
+        support_note=support_note,
     )
     if _take_seat(session):
         booking.status = "confirmed"
@@ -327,9 +332,15 @@ def book_seat(
         needs = _support_needs(support_needs)
         if needs:
             _check_support_seats(session)
-        booking = _add_booking(session, employee, actor, now, request_key=request_key)
-        booking.support_needs = ",".join(needs)
-        booking.support_note = support_note.strip()
+        booking = _add_booking(
+            session,
+            employee,
+            actor,
+            now,
+            request_key=request_key,
+            support_needs=",".join(needs),
+            support_note=support_note.strip(),
+        )
         reason = "booked" if booking.status == "confirmed" else "waitlisted"
         notify.booking_changed(booking, reason, new_booking=True)
         return booking
@@ -445,8 +456,15 @@ def move_booking(
             raise DomainError(_("Du har redan en bokning på det passet."))
         if booking.support_needs:
             _check_support_seats(target)
-        moved = _add_booking(target, booking.employee, actor, now, moved_from=booking)
-        moved.support_needs, moved.support_note = booking.support_needs, booking.support_note
+        moved = _add_booking(
+            target,
+            booking.employee,
+            actor,
+            now,
+            moved_from=booking,
+            support_needs=booking.support_needs,
+            support_note=booking.support_note,
+        )
         if moved.status != "confirmed":
             raise DomainError(
                 _("Passet du valde är fullt. Din nuvarande bokning är kvar som den var.")

@@ -65,19 +65,20 @@ def booking_changed(booking: Booking, reason: str, new_booking: bool = False) ->
             enqueue_letter(snapshot(booking.employee, reason, session, None, None), reason)
         return
     entry = None if new_booking else _participant_entry(booking)
-    if entry is None:
+    first = entry is None
+    if first:
         if booking.status not in SEAT_STATUSES or session.status != "scheduled":
             return  # never had a seat: nothing in their calendar to take away
         entry = CalendarEntry(
             uid=events.seat_uid(booking.id),
             role="participant",
             person=booking.employee,
+            person_id=booking.employee_id,
             session_id=session.id,
             booking_id=booking.id,
             sequence=0,  # set now: the invite is written before the INSERT
             fingerprint="",
         )
-        db.session.add(entry)
     cancelled = booking.status == "cancelled" or session.status == "cancelled"
     _deliver(
         entry,
@@ -86,6 +87,19 @@ def booking_changed(booking: Booking, reason: str, new_booking: bool = False) ->
         session,
         cancelled,
     )
+    if first:
+        # A plain INSERT of the entry as _deliver left it, not an object for the ORM's
+        # flush: this runs while the session is locked, for every new booking.
+        db.session.execute(_INSERT_ENTRY, _row(entry))
+
+
+_INSERT_ENTRY = CalendarEntry.__table__.insert()
+
+
+def _row(entry: CalendarEntry) -> dict:
+    """The entry's columns that are set (the others take their defaults)."""
+    values = {c.key: getattr(entry, c.key) for c in CalendarEntry.__table__.columns}
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def booking_moved(old: Booking, new: Booking) -> None:

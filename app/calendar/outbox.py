@@ -29,42 +29,44 @@ log = logging.getLogger(__name__)
 
 def enqueue(
     message: EmailMessage, kind: str, recipient: str, dedupe_key: str | None = None
-) -> OutboxMessage | None:
-    """Queue a message in the caller's transaction; None if its dedupe key was queued before."""
-    row = OutboxMessage(
+) -> bool:
+    """Queue a message in the caller's transaction; False if its dedupe key was queued before."""
+    return _add(
         kind=kind,
         recipient=recipient,
         subject=str(message["Subject"])[:300],
-        stored_raw=message.as_bytes(policy=SMTP),
+        raw=message.as_bytes(policy=SMTP),
         dedupe_key=dedupe_key,
-        last_error="",
     )
-    return _add(row, dedupe_key)
 
 
-def enqueue_letter(payload: dict, kind: str, dedupe_key: str | None = None):
+def enqueue_letter(payload: dict, kind: str, dedupe_key: str | None = None) -> bool:
     """Queue an invite mail as its snapshot; the worker writes it when it sends it."""
-    row = OutboxMessage(
+    return _add(
         kind=kind,
         recipient=payload["to"][1],
         subject=subject_of(payload)[:300],
         payload=to_json(payload),
         dedupe_key=dedupe_key,
-        last_error="",
     )
-    return _add(row, dedupe_key)
 
 
-def _add(row: OutboxMessage, dedupe_key: str | None) -> OutboxMessage | None:
+# A queued row is only ever read and updated by the worker: a plain INSERT, without
+# an object for the ORM's flush (the booking's commit then has nothing left to flush).
+_INSERT = OutboxMessage.__table__.insert()
+
+
+def _add(dedupe_key: str | None, **values) -> bool:
+    values = {"dedupe_key": dedupe_key, "last_error": "", **values}
     if dedupe_key is None:
-        db.session.add(row)
-        return row
+        db.session.execute(_INSERT, values)
+        return True
     try:
         with db.session.begin_nested():
-            db.session.add(row)
+            db.session.execute(_INSERT, values)
     except IntegrityError:
-        return None
-    return row
+        return False
+    return True
 
 
 def backoff(attempts: int) -> timedelta:
