@@ -42,7 +42,7 @@ class Row:
     name: str
     result: Result | None = None
     baseline: str | None = None
-    baseline_rps: float | None = None  # the baseline, measured just before
+    baseline_rps: float | None = None  # the baseline: mean of runs just before and after
     target: float | None = None
     growth: bool = False
     latency_p50_ms: list[float] = field(default_factory=list)  # one connection, per round
@@ -215,25 +215,30 @@ _STACK_SIGNED_IN: list[tuple[str, str]] = []  # (cookie, CSRF token) per person,
 
 
 def measure_stack_floor(targets: list[Target], servers, args) -> None:
-    """The raw booking on the project's libraries, against the raw booking just before.
+    """The raw booking on the project's libraries, against the raw booking around it.
 
     Not a target: it tells how much of the booking target the stack alone leaves.
     The data does not matter to it, so it is measured once and shown at every size.
     """
-    figures = {}
-    for name in ("raw", "stack"):
-        requests = _baseline_requests(name)
-        run_wrk(servers[name].url, requests[:500], 1, args.connections)
-        figures[name] = run_wrk(
-            servers[name].url, requests[500:], max(1, args.duration / 2), args.connections
-        )
-    unexpected = {k: v for k, v in figures["stack"].statuses.items() if k != "302"}
+    before = _baseline_rps(servers, "raw", args)
+    requests = _baseline_requests("stack")
+    run_wrk(servers["stack"].url, requests[:500], 1, args.connections)
+    stack = run_wrk(servers["stack"].url, requests[500:], args.duration, args.connections)
+    raw_rps = (before + _baseline_rps(servers, "raw", args)) / 2
+    unexpected = {k: v for k, v in stack.statuses.items() if k != "302"}
     for target in targets:
-        row = Row(STACK_FLOOR, figures["stack"], "raw", figures["raw"].rps)
+        row = Row(STACK_FLOOR, stack, "raw", raw_rps)
         if unexpected:
             row.notes.append(f"note: answers other than 302: {unexpected}")
         target.block.rows.append(row)
         print(row.line(f"{row.name} @{target.block.size:,}"), flush=True)
+
+
+def _baseline_rps(servers, name: str, args) -> float:
+    url = servers[name].url
+    requests = _baseline_requests(name)
+    run_wrk(url, requests, 1, args.connections)
+    return run_wrk(url, requests, max(1, args.duration / 2), args.connections).rps
 
 
 def _booked(target: Target, scenario: sc.Scenario) -> int | None:
@@ -295,14 +300,11 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
     if not live:
         return
 
-    # The baseline right before, with the same settings and connections: its ratio
-    # is what the machine's load at this moment cancels out of.
-    baseline_rps = None
-    if name := live[0][1].baseline:
-        url = servers[name].url
-        requests = _baseline_requests(name)
-        run_wrk(url, requests, 1, args.connections)
-        baseline_rps = run_wrk(url, requests, max(1, args.duration / 2), args.connections).rps
+    # The baseline right before and right after, with the same settings and
+    # connections: the ratio to their mean is what the machine's load over these
+    # seconds cancels out of (one short baseline run alone was once a third of the next).
+    name = live[0][1].baseline
+    before_rps = _baseline_rps(servers, name, args) if name else None
 
     for target, scenario, row in live:
         connections = scenario.connections or args.connections
@@ -318,8 +320,12 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
             row.result = run_wrk(target.server.url, scenario.requests, 300, connections, True)
         else:
             row.result = _run(target.server.url, scenario, args.duration, connections)
-        row.baseline_rps = baseline_rps
         _check(target, scenario, row, before)
+    baseline_rps = None
+    if name:
+        baseline_rps = (before_rps + _baseline_rps(servers, name, args)) / 2
+    for target, _scenario, row in live:
+        row.baseline_rps = baseline_rps
         print(row.line(f"{row.name} @{target.block.size:,}"), flush=True)
 
     # Latency with one connection: no queue, no lock waits, the cost of one request.
