@@ -184,21 +184,6 @@ def _run(url: str, scenario: sc.Scenario, duration: float, connections: int, onc
 def _baseline_requests(name: str) -> list[Request]:
     if name == "hello":
         return [Request("GET", "/", {"User-Agent": sc.USER_AGENT})]
-    if name == "stack":
-        people = _STACK_SIGNED_IN
-        return [
-            Request(
-                "POST",
-                f"/sessions/{1 + k % 47}/book",  # 47 and 50 people: coprime, pairs vary
-                {
-                    "Cookie": f"session={people[k % len(people)][0]}",
-                    "Content-Type": sc.FORM,
-                    "User-Agent": sc.USER_AGENT,
-                },
-                f"csrf_token={people[k % len(people)][1]}",
-            )
-            for k in range(sc.MAX_LINES)
-        ]
     return [
         Request(
             "POST",
@@ -211,17 +196,33 @@ def _baseline_requests(name: str) -> list[Request]:
 
 
 STACK_FLOOR = "booking on the bare stack (no rules)"
-_STACK_SIGNED_IN: list[tuple[str, str]] = []  # (cookie, CSRF token) per person, set by run()
 
 
-def measure_stack_floor(targets: list[Target], servers, args) -> None:
+def _stack_requests(people: list[tuple[str, str]]) -> list[Request]:
+    """Bookings by the bare stack's signed-in people: (cookie, CSRF token) each."""
+    return [
+        Request(
+            "POST",
+            f"/sessions/{1 + k % 47}/book",  # 47 and 50 people: coprime, pairs vary
+            {
+                "Cookie": f"session={people[k % len(people)][0]}",
+                "Content-Type": sc.FORM,
+                "User-Agent": sc.USER_AGENT,
+            },
+            f"csrf_token={people[k % len(people)][1]}",
+        )
+        for k in range(sc.MAX_LINES)
+    ]
+
+
+def measure_stack_floor(targets: list[Target], servers, args, people) -> None:
     """The raw booking on the project's libraries, against the raw booking around it.
 
     Not a target: it tells how much of the booking target the stack alone leaves.
     The data does not matter to it, so it is measured once and shown at every size.
     """
     before = _baseline_rps(servers, "raw", args)
-    requests = _baseline_requests("stack")
+    requests = _stack_requests(people)
     run_wrk(servers["stack"].url, requests[:500], 1, args.connections)
     stack = run_wrk(servers["stack"].url, requests[500:], args.duration, args.connections)
     raw_rps = (before + _baseline_rps(servers, "raw", args)) / 2
@@ -368,7 +369,7 @@ def run(args) -> tuple[list[Block], dict]:
         raw_db = os.path.join(folder, "raw.sqlite")
         create_raw_database(raw_db)
         stack_db = os.path.join(folder, "stack.sqlite")
-        _STACK_SIGNED_IN[:] = create_stack_database(stack_db, SECRET, sc.USER_AGENT)
+        stack_people = create_stack_database(stack_db, SECRET, sc.USER_AGENT)
         servers = {
             "hello": stack.enter_context(Server("bench.baselines:hello_app()", settings)),
             "raw": stack.enter_context(
@@ -387,7 +388,7 @@ def run(args) -> tuple[list[Block], dict]:
             if not args.only or args.only in scenario.name:
                 run_scenario_everywhere(index, targets, servers, args)
         if not args.only or args.only in STACK_FLOOR:
-            measure_stack_floor(targets, servers, args)
+            measure_stack_floor(targets, servers, args, stack_people)
         for target in targets:
             target.block.peak_rss_mb = target.server.peak_rss_mb()
         return [t.block for t in targets]
