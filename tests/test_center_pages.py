@@ -15,6 +15,7 @@ from app.schedule.models import AssessorAbsence, AssessorAvailability, Validatio
 from app.schedule.planning import cancel_session, create_sessions
 from app.timeutil import to_local
 from tests.conftest import csrf_token
+from tests.forms import form_of, page_form
 
 TUESDAY = date(2027, 9, 14)
 
@@ -115,22 +116,22 @@ def test_admin_adds_and_removes_closures(app, client, center_admin):
 
 def test_series_preview_then_create(app, client, center_admin):
     cid = center_admin["center"]
-    query = {
-        "model": center_admin["model"],
-        "assessor": center_admin["assessor"],
-        "first_day": "2027-05-04",
-        "start": "08:00",
-        "weeks": "2",
-        "weekdays": ["1", "3"],
-    }
-    preview = client.get(f"/centers/{cid}/plan", query_string=query)
+    planner = page_form(client, f"/centers/{cid}/plan", button="Förhandsgranska")
+    planner.fill(
+        model=center_admin["model"],
+        assessor=center_admin["assessor"],
+        first_day="2027-05-04",
+        start="08:00",
+        weeks="2",
+        weekdays=["1", "3"],
+    )
+    preview = planner.submit()
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert html.count("Kan skapas") == 3 and "Kristi himmelsfärdsdag" in html
     with app.app_context():
         assert db.session.scalar(select(func.count(ValidationSession.id))) == 0
-    form = {k: v for k, v in query.items()} | {"csrf_token": csrf_token(html)}
-    created = client.post(f"/centers/{cid}/plan", data=form)
+    created = form_of(preview, client, button="Skapa 3 pass").submit()
     assert created.status_code == 302
     with app.app_context():
         starts = db.session.scalars(select(ValidationSession.starts_at)).all()
@@ -139,10 +140,28 @@ def test_series_preview_then_create(app, client, center_admin):
             date(2027, 5, 11),
             date(2027, 5, 13),
         ]
-    bad = client.get(f"/centers/{cid}/plan", query_string=dict(query, first_day="when"))
+    bad = planner.fill(first_day="when").submit()
     assert bad.status_code == 400
-    tampered = client.get(f"/centers/{cid}/plan", query_string=dict(query, assessor="99999"))
+    tampered = planner.fill(first_day="2027-05-04").set("assessor", "99999", tamper=True).submit()
     assert tampered.status_code == 400
+
+
+def test_one_planned_date_is_created_from_the_page(app, client, center_admin):
+    cid = center_admin["center"]
+    planner = page_form(client, f"/centers/{cid}/plan", button="Förhandsgranska")
+    planner.fill(
+        model=center_admin["model"],
+        assessor=center_admin["assessor"],
+        first_day="2027-09-14",
+        start="09:00",
+    )
+    preview = planner.submit()
+    assert preview.get_data(as_text=True).count("Kan skapas") == 1
+    created = form_of(preview, client, button="Skapa 1 pass").submit(follow_redirects=True)
+    assert "1 pass skapades" in created.get_data(as_text=True)
+    with app.app_context():
+        (start,) = db.session.scalars(select(ValidationSession.starts_at)).all()
+        assert to_local(start).date() == date(2027, 9, 14) and to_local(start).hour == 9
 
 
 def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
