@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,6 +18,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     StopValidation,
     ValidationError,
 )
@@ -48,7 +50,23 @@ class CenterDetailsForm(FlaskForm):
     contact_phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
 
 
-class ClosureForm(FlaskForm):
+class AgreedSessionsForm(FlaskForm):
+    """A confirmation page's form: the sessions the admin agreed to cancel, as ids."""
+
+    cancel_ids = HiddenField(
+        validators=[
+            Optional(),
+            Length(max=2000),
+            Regexp(r"^[0-9]{1,10}(,[0-9]{1,10})*$", message=_l("Listan över pass är felaktig.")),
+        ]
+    )
+
+    @property
+    def agreed_session_ids(self) -> list[int]:
+        return [int(part) for part in (self.cancel_ids.data or "").split(",") if part]
+
+
+class ClosureForm(AgreedSessionsForm):
     first_day = DateField(_l("Första dagen"), validators=[DataRequired(_l("Ange ett datum."))])
     last_day = DateField(_l("Sista dagen (tomt = samma dag)"), validators=[Optional()])
     reason = StringField(_l("Anledning"), validators=[DataRequired(), Length(max=200)])

@@ -1,6 +1,6 @@
 """A center's calendar: open days and hours, closures, and free workstations."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -39,6 +39,20 @@ def holiday_name(day: date) -> str | None:
         # Every Sunday is closed, whatever the holidays package counts.
         return _swedish_holidays(day.year).get(day) or _("Söndag")
     return _swedish_holidays(day.year).get(day)
+
+
+def coming_holidays(center_id: int, first: date, days: int = 365) -> list[tuple[date, str, bool]]:
+    """The public holidays and closed eves from first on: (day, name, opened on purpose)."""
+    last = first + timedelta(days=days)
+    found: dict[date, str] = {}
+    for year in range(first.year, last.year + 1):
+        found.update(_swedish_holidays(year))
+    opened = [c for c in closures_between(center_id, first, last) if c.open_anyway]
+    return [
+        (day, name, any(c.first_day <= day <= c.last_day for c in opened))
+        for day, name in sorted(found.items())
+        if first <= day <= last
+    ]
 
 
 def closures_between(center_id: int, first: date, last: date) -> list[CenterClosure]:

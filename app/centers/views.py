@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from app.accounts.models import Person, RoleGrant
 from app.centers.capacity import weekly_capacity
 from app.centers.forms import (
     WEEKDAYS,
+    AgreedSessionsForm,
     CancelSessionForm,
     CenterDetailsForm,
     ClosureForm,
@@ -24,10 +26,9 @@ from app.centers.forms import (
 )
 from app.centers.models import MAX_TRAVEL_MINUTES, CenterClosure, TestCenter, WorkstationKind
 from app.centers.services import (
-    add_closure,
     admin_centers,
     all_travel_times,
-    remove_closure,
+    coming_holidays,
     remove_travel_time,
     set_opening_hours,
     set_travel_time,
@@ -38,6 +39,13 @@ from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.regions.models import County
+from app.schedule.closures import (
+    ClosureChange,
+    SessionsOnClosedDays,
+    close_days,
+    reopen_days,
+    sessions_closed_by_removal,
+)
 from app.schedule.models import AssessorAuthorisation, ValidationSession
 from app.schedule.planning import (
     cancel_session,
@@ -141,40 +149,115 @@ def opening_hours(center_id: int):
 @bp.route("/centers/<int:center_id>/closures", methods=["GET", "POST"])
 @login_required
 def closures(center_id: int):
+    """Closures and opened holidays; a closure over planned sessions asks first.
+
+    The first save of a closure whose days have live sessions shows them, with two
+    buttons: cancel them and save the closure (decision=cancel, with the sessions'
+    ids), or do not save it (decision=keep).
+    """
     center = _center(center_id)
     form = ClosureForm()
     status = 200
     if form.validate_on_submit():
-        add_closure(
-            center.id,
-            form.first_day.data,
-            form.last_day.data or form.first_day.data,
-            form.reason.data,
-            form.open_anyway.data,
-            current_user,
-        )
-        flash(_("Sparat."), "success")
+        decision = request.form.get("decision")
+        if decision == "keep":
+            flash(_("Stängningen sparades inte. De planerade passen är kvar."), "info")
+            return redirect(url_for("centers.closures", center_id=center.id))
+        try:
+            change = close_days(
+                center.id,
+                form.first_day.data,
+                form.last_day.data or form.first_day.data,
+                form.reason.data,
+                form.open_anyway.data,
+                current_user,
+                cancel_ids=form.agreed_session_ids if decision == "cancel" else None,
+            )
+        except SessionsOnClosedDays as hit:
+            form.cancel_ids.data = ",".join(str(s.id) for s in hit.sessions)
+            return render_template(
+                "centers/closure_confirm.html",
+                center=center,
+                form=form,
+                sessions=hit.sessions,
+                changed=hit.changed,
+            )
+        flash(_closure_saved_message(change), "success")
         return redirect(url_for("centers.closures", center_id=center.id))
     if form.is_submitted():
         status = 400
+    today = local_date(utcnow())
     rows = db.session.scalars(
         select(CenterClosure)
-        .where(CenterClosure.center_id == center.id, CenterClosure.last_day >= local_date(utcnow()))
+        .where(CenterClosure.center_id == center.id, CenterClosure.last_day >= today)
         .order_by(CenterClosure.first_day)
     ).all()
     return render_template(
-        "centers/closures.html", center=center, form=form, closures=rows, csrf_form=FlaskForm()
+        "centers/closures.html",
+        center=center,
+        form=form,
+        closures=rows,
+        holidays=coming_holidays(center.id, today),
     ), status
 
 
-@bp.post("/closures/<int:closure_id>/delete")
+def _closure_saved_message(change: ClosureChange) -> str:
+    if not change.cancelled:
+        return _("Stängningen är sparad.")
+    return ngettext(
+        "Stängningen är sparad och %(num)s pass är inställt. "
+        "De bokade och testledaren har fått en avbokning.",
+        "Stängningen är sparad och %(num)s pass är inställda. "
+        "De bokade och testledaren har fått en avbokning.",
+        len(change.cancelled),
+    )
+
+
+@bp.route("/closures/<int:closure_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_closure(closure_id: int):
+    """Ask before removing a closure (GET), then remove it (POST) and say what happened."""
     closure = db.session.get(CenterClosure, closure_id)
-    center_id = closure.center_id if closure else 0
-    remove_closure(closure_id, current_user)
-    flash(_("Borttaget."), "success")
-    return redirect(url_for("centers.closures", center_id=center_id))
+    if closure is None or not current_user.is_staff_for_center(closure.center_id):
+        raise NotFound(_("Stängningen finns inte."))
+    center = db.session.get(TestCenter, closure.center_id)
+    form = AgreedSessionsForm()
+    changed = False
+    if request.method == "POST":
+        if not form.validate():
+            raise InvalidInput(" ".join(str(e) for f in form for e in f.errors))
+        try:
+            change = reopen_days(closure_id, current_user, cancel_ids=form.agreed_session_ids)
+        except SessionsOnClosedDays as hit:
+            sessions, changed = hit.sessions, True
+        else:
+            if change.closure.open_anyway:
+                message = _(
+                    "Undantaget är borttaget: %(reason)s. Dagen är stängd igen.",
+                    reason=change.closure.reason,
+                )
+            else:
+                message = _(
+                    "Stängningen är borttagen: %(reason)s. Dagarna följer öppettiderna igen.",
+                    reason=change.closure.reason,
+                )
+            if change.cancelled:
+                message += " " + ngettext(
+                    "%(num)s pass ställdes in.", "%(num)s pass ställdes in.", len(change.cancelled)
+                )
+            flash(message, "success")
+            return redirect(url_for("centers.closures", center_id=center.id))
+    else:
+        sessions = sessions_closed_by_removal(closure_id, current_user)
+    form.cancel_ids.data = ",".join(str(s.id) for s in sessions)
+    return render_template(
+        "centers/closure_remove.html",
+        center=center,
+        closure=closure,
+        form=form,
+        sessions=sessions,
+        changed=changed,
+    )
 
 
 def _travel_time_form() -> TravelTimeForm:

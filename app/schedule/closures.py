@@ -1,0 +1,184 @@
+"""Closing a center's days over planned sessions, and opening them again.
+
+A closure may fall on days that already have planned (and booked) sessions. A closed
+day never keeps a live session: the closure is saved together with the cancellation
+of those sessions, in one unit of work, or not at all. The center admin sees the
+sessions first and chooses; a caller that has not chosen gets SessionsOnClosedDays.
+
+The unit holds the center's row locked, as planning does when it creates or moves a
+session, so no session is planned onto the days while they are being closed; each
+cancelled session is cancelled by `cancel_session` (its row locked, its booked and
+testledare told), so nobody books a seat in a session that is going away.
+
+Removing an "open anyway" entry closes a holiday again: the same choice applies.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Person
+from app.centers.models import CenterClosure, TestCenter
+from app.centers.services import (
+    add_closure,
+    closed_reason,
+    closures_between,
+    lock_center,
+    remove_closure,
+)
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.schedule.models import ValidationSession
+from app.schedule.planning import cancel_session
+from app.timeutil import local_to_utc, to_local
+
+
+class SessionsOnClosedDays(DomainError):
+    """The change would leave live sessions on closed days: cancel them, or do not change."""
+
+    status_code = 409
+
+    def __init__(self, sessions: list[ValidationSession], changed: bool = False):
+        self.sessions = sessions
+        # True when the sessions are not the ones the admin agreed to cancel.
+        self.changed = changed
+        super().__init__(
+            ngettext(
+                "%(num)s planerat pass ligger på de stängda dagarna. "
+                "Ställ in det med stängningen, eller spara inte stängningen.",
+                "%(num)s planerade pass ligger på de stängda dagarna. "
+                "Ställ in dem med stängningen, eller spara inte stängningen.",
+                len(sessions),
+            )
+        )
+
+
+@dataclass
+class ClosureChange:
+    """What a saved closure (or a removed one) did."""
+
+    closure: CenterClosure
+    cancelled: list[ValidationSession] = field(default_factory=list)
+
+
+def sessions_closed_by(
+    center: TestCenter,
+    first: date,
+    last: date,
+    closures: list[CenterClosure],
+    now: datetime | None = None,
+) -> list[ValidationSession]:
+    """The live sessions between first and last that fall on a day closed under `closures`.
+
+    Sessions that have started are left alone: they are running or over.
+    """
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(ValidationSession)
+        .where(
+            ValidationSession.center_id == center.id,
+            ValidationSession.status == "scheduled",
+            ValidationSession.starts_at > now,
+            ValidationSession.starts_at >= local_to_utc(first, time(0)),
+            ValidationSession.starts_at < local_to_utc(last + timedelta(days=1), time(0)),
+        )
+        .options(joinedload(ValidationSession.model))
+        .order_by(ValidationSession.starts_at, ValidationSession.id)
+    ).all()
+    return [s for s in rows if closed_reason(center, to_local(s.starts_at).date(), closures)]
+
+
+def _settle(
+    center: TestCenter,
+    first: date,
+    last: date,
+    actor: Person,
+    cancel_ids: Collection[int] | None,
+    note: str,
+    now: datetime,
+) -> list[ValidationSession]:
+    """Cancel what the change closes, if that is what the admin agreed to; else refuse."""
+    hit = sessions_closed_by(center, first, last, closures_between(center.id, first, last), now)
+    if not hit:
+        return []
+    agreed = set(cancel_ids or ())
+    if cancel_ids is None or not {s.id for s in hit} <= agreed:
+        # Not chosen yet, or sessions planned since the admin looked: show them (again).
+        raise SessionsOnClosedDays(hit, changed=cancel_ids is not None)
+    return [cancel_session(s.id, actor, reason=note) for s in hit]
+
+
+def close_days(
+    center_id: int,
+    first: date,
+    last: date,
+    reason: str,
+    open_anyway: bool,
+    actor: Person,
+    cancel_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> ClosureChange:
+    """Save a closure; cancel the sessions it closes when the admin agreed to exactly those.
+
+    `cancel_ids` is None when the admin has not been asked: any session on the days then
+    refuses the closure with SessionsOnClosedDays, which lists them.
+    """
+    now = now or utcnow()
+    with unit_of_work():
+        closure = add_closure(center_id, first, last, reason, open_anyway, actor)
+        db.session.flush()
+        center = lock_center(center_id)
+        note = _("Testcentret är stängt: %(reason)s", reason=closure.reason)
+        cancelled = _settle(center, first, last, actor, cancel_ids, note, now)
+        return ClosureChange(closure, cancelled)
+
+
+def _closure_for(closure_id: int, actor: Person) -> CenterClosure:
+    closure = db.session.get(CenterClosure, closure_id)
+    if closure is None or not actor.is_staff_for_center(closure.center_id):
+        raise NotFound(_("Stängningen finns inte."))
+    return closure
+
+
+def sessions_closed_by_removal(
+    closure_id: int, actor: Person, now: datetime | None = None
+) -> list[ValidationSession]:
+    """The sessions that removing this entry would leave on closed days (read only)."""
+    closure = _closure_for(closure_id, actor)
+    others = [
+        c
+        for c in closures_between(closure.center_id, closure.first_day, closure.last_day)
+        if c.id != closure.id
+    ]
+    center = db.session.get(TestCenter, closure.center_id)
+    return sessions_closed_by(center, closure.first_day, closure.last_day, others, now)
+
+
+def reopen_days(
+    closure_id: int,
+    actor: Person,
+    cancel_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> ClosureChange:
+    """Remove a closure or an "open anyway" entry; the days it closes again lose their sessions.
+
+    Removing a closure only opens days. Removing an "open anyway" entry closes the
+    holiday again, and its sessions go the way `close_days` says.
+    """
+    now = now or utcnow()
+    with unit_of_work():
+        closure = _closure_for(closure_id, actor)
+        center = lock_center(closure.center_id)
+        remove_closure(closure_id, actor)
+        db.session.flush()
+        note = _("Testcentret är stängt den dagen.")
+        cancelled = _settle(
+            center, closure.first_day, closure.last_day, actor, cancel_ids, note, now
+        )
+        return ClosureChange(closure, cancelled)
