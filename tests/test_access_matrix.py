@@ -79,6 +79,7 @@ MATRIX = {
     # bookings
     "bookings.book": Row(change=OWNER_SIDE, data={"employee_id": "owner"}),
     "bookings.cancel": Row(change=BOOKING_CHANGERS),
+    "bookings.confirm_cancel": Row(read=BOOKING_CHANGERS),  # the question before cancelling
     "bookings.move": Row(read=OWNER_SIDE, change=OWNER_SIDE, data={"target": "other_session"}),
     "results.attendance": Row(change=ASSESSING, data={"status": "attended"}),
     "results.check_in_view": Row(change=ASSESSING),
@@ -96,7 +97,7 @@ MATRIX = {
     "centers.admin": Row(read=CENTER_STAFF, change=CENTER_STAFF),
     "centers.capacity": Row(read=CENTER_STAFF),
     "centers.closures": Row(read=CENTER_STAFF, change=CENTER_STAFF),
-    "centers.delete_closure": Row(change=CENTER_STAFF),
+    "centers.delete_closure": Row(read=CENTER_STAFF, change=CENTER_STAFF),
     "centers.opening_hours": Row(change=CENTER_STAFF),
     "centers.plan": Row(read=CENTER_STAFF, change=CENTER_STAFF),
     "centers.sessions": Row(read=CENTER_STAFF),

@@ -285,7 +285,9 @@ def test_employee_searches_books_gets_the_invite_and_cancels(world, browser):
     ).to_be_visible()
     expect(admin.locator("main")).to_contain_text("Komvux Luleå teknikcentrum")
 
-    booking.get_by_role("button", name="Avboka").click()
+    booking.get_by_role("link", name="Avboka").click()
+    expect(page.locator("main")).to_contain_text("Platsen blir ledig")  # asked first
+    page.get_by_role("button", name="Ja, avboka").click()
     expect(flash(page)).to_contain_text("Bokningen är avbokad")
     expect(page.locator("ul.cards > li")).to_have_count(0)
     expect(page.locator("table")).to_contain_text("Avbokad")
@@ -311,8 +313,10 @@ def test_waitlisted_employee_gets_the_seat_someone_cancels(world, browser):
     maja = _page(browser, DESKTOP)
     sign_in(maja, world, "maja@example.se")
     maja.get_by_role("link", name="Mina bokningar").click()
-    maja.locator("ul.cards > li").get_by_role("button", name="Avboka").click()
-    expect(flash(maja)).to_contain_text("Bokningen är avbokad")
+    maja.locator("ul.cards > li").get_by_role("link", name="Avboka").click()
+    expect(maja.locator("main")).to_contain_text("Platsen går direkt till nästa i kön")
+    maja.get_by_role("button", name="Ja, avboka").click()
+    expect(flash(maja)).to_contain_text("Platsen gick till nästa i kön.")
 
     oskar.reload()
     expect(card).to_contain_text("Bekräftad plats")

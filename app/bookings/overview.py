@@ -20,4 +20,6 @@ def booking_overview(person_id: int, now: datetime | None = None) -> dict:
         "deadlines": {b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
         "now": now,
         "with_results": bookings_with_outcomes([b.id for b in bookings if b.status == "attended"]),
+        # A booking moved to another session is shown as moved there, not as cancelled.
+        "moved_to": {b.moved_from_id: b for b in bookings if b.moved_from_id is not None},
     }

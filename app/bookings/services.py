@@ -404,7 +404,8 @@ def _get_booking(booking_id: int) -> Booking:
     return booking
 
 
-def _end_booking(booking: Booking, actor: Person, now: datetime) -> None:
+def _end_booking(booking: Booking, actor: Person, now: datetime) -> list[Booking]:
+    """End a booking; return whom the freed seat went to from the waitlist."""
     held_seat = booking.holds_seat
     booking.status = "cancelled"
     booking.waitlist_number = None
@@ -413,10 +414,60 @@ def _end_booking(booking: Booking, actor: Person, now: datetime) -> None:
     db.session.flush()
     if held_seat:
         _release_seat(booking.session)
-        fill_free_seats(booking.session, now, actor)
+        return fill_free_seats(booking.session, now, actor)
+    return []
 
 
-def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:
+@dataclass(frozen=True)
+class CancelPreview:
+    """What cancelling a booking would do, for the question asked before it is done."""
+
+    booking: Booking
+    holds_seat: bool
+    waiting: int  # how many stand in the session's queue
+    rebook_until: datetime | None  # the session can be booked again until then, if at all
+    staff_override: bool  # staff acting after the employees' own deadline
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """A cancelled booking, and who got its seat from the waitlist (nobody: empty)."""
+
+    booking: Booking
+    held_seat: bool
+    promoted: list[Booking]
+    rebook_until: datetime | None
+
+
+def _rebook_until(session: ValidationSession, now: datetime) -> datetime | None:
+    window = BookingWindow.for_session(session)
+    if session.status != "scheduled" or window.state(now) == "closed":
+        return None
+    return window.closes_at
+
+
+def cancel_preview(booking_id: int, actor: Person, now: datetime | None = None) -> CancelPreview:
+    """Check the actor may cancel now and say what would follow; nothing is changed."""
+    now = now or utcnow()
+    booking = _get_booking(booking_id)
+    override = _check_may_change(booking, actor, now)
+    waiting = db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.session_id == booking.session_id,
+            Booking.status == "waitlisted",
+            Booking.id != booking.id,
+        )
+    )
+    return CancelPreview(
+        booking=booking,
+        holds_seat=booking.holds_seat,
+        waiting=waiting,
+        rebook_until=_rebook_until(booking.session, now),
+        staff_override=override,
+    )
+
+
+def cancel_and_report(booking_id: int, actor: Person, now: datetime | None = None) -> Cancellation:
     """Cancel a booking; a freed seat goes to the first on the waitlist at once."""
     now = now or utcnow()
     with unit_of_work():
@@ -424,10 +475,16 @@ def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) 
         lock_session(session_id)
         booking = _get_booking(booking_id)
         override = _check_may_change(booking, actor, now)
-        _end_booking(booking, actor, now)
+        held_seat = booking.holds_seat
+        promoted = _end_booking(booking, actor, now)
         _record(booking, "cancelled", actor, now, staff_override=override)
         notify.booking_changed(booking, "cancelled")
-        return booking
+        return Cancellation(booking, held_seat, promoted, _rebook_until(booking.session, now))
+
+
+def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:
+    """Cancel a booking; a freed seat goes to the first on the waitlist at once."""
+    return cancel_and_report(booking_id, actor, now).booking
 
 
 def move_booking(

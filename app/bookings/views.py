@@ -11,7 +11,8 @@ from app.bookings.services import (
     BookingWindow,
     book_seat,
     bookability_problem,
-    cancel_booking,
+    cancel_and_report,
+    cancel_preview,
     may_book_for,
     move_booking,
     waitlist_position,
@@ -19,7 +20,7 @@ from app.bookings.services import (
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.formatting import time_span
+from app.formatting import short_datetime, time_span
 
 bp = Blueprint("bookings", __name__, template_folder="templates")
 
@@ -123,18 +124,63 @@ def mine():
     return render_template("bookings/mine.html", **booking_overview(current_user.id))
 
 
+@bp.get("/bookings/<int:booking_id>/cancel")
+@login_required
+def confirm_cancel(booking_id: int):
+    """Ask before cancelling, saying what will happen: the form posts to `cancel`."""
+    preview = cancel_preview(booking_id, actor=current_user)
+    booking = preview.booking
+    return render_template(
+        "bookings/cancel.html",
+        preview=preview,
+        booking=booking,
+        own=booking.employee_id == current_user.id,
+        back=_after_change(booking),
+    )
+
+
 @bp.post("/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
-    booking = cancel_booking(booking_id, actor=current_user)
-    flash(
-        _(
-            "Bokningen är avbokad: %(model)s, %(when)s.",
-            model=booking.session.model,
-            when=time_span(booking.session.starts_at, booking.session.ends_at),
-        ),
-        "success",
-    )
+    done = cancel_and_report(booking_id, actor=current_user)
+    booking = done.booking
+    session = booking.session
+    what = {"model": session.model, "when": time_span(session.starts_at, session.ends_at)}
+    own = booking.employee_id == current_user.id
+    if not done.held_seat:
+        if own:
+            parts = [_("Du har lämnat kön till %(model)s, %(when)s.", **what)]
+        else:
+            parts = [
+                _(
+                    "%(name)s har tagits bort ur kön till %(model)s, %(when)s.",
+                    name=booking.employee.name,
+                    **what,
+                )
+            ]
+    else:
+        if own:
+            parts = [_("Bokningen är avbokad: %(model)s, %(when)s.", **what)]
+        else:
+            parts = [
+                _(
+                    "Bokningen för %(name)s är avbokad: %(model)s, %(when)s.",
+                    name=booking.employee.name,
+                    **what,
+                )
+            ]
+        if done.promoted:
+            parts.append(_("Platsen gick till nästa i kön."))
+        else:
+            parts.append(_("Platsen är ledig för andra att boka."))
+    if own and done.rebook_until is not None:
+        parts.append(
+            _(
+                "Vill du boka igen kan du göra det till och med %(deadline)s.",
+                deadline=short_datetime(done.rebook_until),
+            )
+        )
+    flash(" ".join(parts), "success")
     return redirect(_after_change(booking))
 
 
