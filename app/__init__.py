@@ -124,10 +124,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api.token_views import bp as api_tokens_bp
     from app.api.views import bp as api_bp
-    from app.audit.views import bp as audit_bp
     from app.bookings.views import bp as bookings_bp
     from app.calendar.views import bp as calendar_bp
     from app.centers.views import bp as centers_bp
+    from app.reports.audit_views import bp as audit_bp
     from app.reports.views import bp as reports_bp
     from app.results.views import bp as results_bp
     from app.schedule.assessor_views import bp as assessor_bp

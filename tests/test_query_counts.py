@@ -191,6 +191,42 @@ def test_assessor_week_and_list(app, client, auth, make, url, max_queries):
     _same_and_bounded(few, many, bound=max_queries)
 
 
+def test_audit_log(app, client, auth, make):
+    """Each entry names people, sessions and centers: loaded in bulk for the page."""
+    from app.audit import services as audit
+    from app.bookings.services import cancel_booking
+
+    with app.app_context():
+        admin = make.person(roles=("project_admin",))
+        email, admin_id = admin.email, admin.id
+
+    def add_changes(count):
+        with app.app_context():
+            admin = db.session.get(Person, admin_id)
+            for _ in range(count):  # each at its own center, with its own testledare
+                session = make.session(seats=3)
+                employee = make.employee()
+                booking = book_seat(session.id, employee, employee)
+                cancel_booking(booking.id, admin)
+                audit.record(admin, "session", session.id, "created", session.center_id)
+                audit.record(
+                    admin,
+                    "person",
+                    session.assessor_id,
+                    "home center",
+                    None,
+                    str(session.center_id),
+                )
+                db.session.commit()
+
+    auth.login(email)
+    add_changes(FEW)
+    few = _queries(app, client, "/audit")
+    add_changes(MANY - FEW)
+    many = _queries(app, client, "/audit")
+    _same_and_bounded(few, many, bound=9)
+
+
 def test_development_logs_the_query_count_of_each_request(database_url, caplog):
     app = create_app(
         {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "LOG_QUERY_COUNT": True}

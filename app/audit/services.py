@@ -7,7 +7,6 @@ or lost together.
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.audit.models import AuditEntry
@@ -43,21 +42,6 @@ def record(
 
 def may_read_audit(person: Person) -> bool:
     return person.has_role("project_admin") or person.has_role("center_admin")
-
-
-def entries_for(
-    reader: Person, entity: str | None = None, entity_id: int | None = None, limit: int = 200
-) -> list[AuditEntry]:
-    """The newest entries the reader may see: all for project admins, own centers' otherwise."""
-    query = select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
-    if not reader.has_role("project_admin"):
-        centers = [g.center_id for g in reader.role_grants if g.role == "center_admin"]
-        query = query.where(AuditEntry.center_id.in_(centers))
-    if entity:
-        query = query.where(AuditEntry.entity == entity)
-    if entity_id:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    return list(db.session.scalars(query.limit(limit)))
 
 
 def entries_by_actor(person_id: int) -> list[AuditEntry]:

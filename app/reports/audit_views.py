@@ -1,0 +1,39 @@
+"""The audit log page: who changed what, as sentences, for those who may read it.
+
+A view on top of the layers: the audit package (core) only writes and reads entries;
+app.reports.audit_log turns a page of them into sentences with links.
+"""
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.auth import role_required
+from app.reports.audit_forms import AuditFilterForm
+from app.reports.audit_log import KINDS, AuditFilters, audit_page, reader_centers
+
+bp = Blueprint("audit", __name__, template_folder="templates")
+
+FILTERS = ("from_date", "to_date", "person", "center", "kind")
+
+
+@bp.get("/audit")
+@role_required("project_admin", "center_admin")
+def log():
+    """Everything for project admins, their own centers' changes for center admins."""
+    form = AuditFilterForm(request.args)
+    centers = reader_centers(current_user)
+    form.center.choices = [("", _("Alla testcenter"))] + [(str(c.id), c.name) for c in centers]
+    form.kind.choices = [("", _("Alla ändringar"))] + [(k.key, str(k.label)) for k in KINDS]
+    if not form.validate():
+        return render_template("audit/log.html", form=form, result=None, filter_args={}), 400
+    filters = AuditFilters(
+        first_day=form.from_date.day,
+        last_day=form.to_date.day,
+        person=(form.person.data or "").strip(),
+        center_id=int(form.center.data) if form.center.data else None,
+        kind=form.kind.data or None,
+    )
+    result = audit_page(current_user, filters, form.page.data or 1)
+    filter_args = {k: v for k in FILTERS if (v := request.args.get(k, "").strip())}
+    return render_template("audit/log.html", form=form, result=result, filter_args=filter_args)
