@@ -232,6 +232,7 @@ def test_access_rules_stay(app, make):
     # A center admin may filter by their own centers only.
     form = page_form(_client(app, log, "anna"), "/audit", method="get")
     assert form.options("center") == ["", str(log.ids["lulea"])]
+    assert "attendance" in form.options("kind") and "travel_time" not in form.options("kind")
 
 
 def _filtered(app, log, who="pia", **values):

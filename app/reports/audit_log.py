@@ -106,6 +106,14 @@ def reader_centers(reader: Person) -> list[TestCenter]:
     return admin_centers(reader)
 
 
+def reader_kinds(reader: Person) -> list[Kind]:
+    """The kinds of change the reader can meet: a center's admins never see people's
+    authorisations or travel times, which belong to no center."""
+    if reader.has_role("project_admin"):
+        return list(KINDS)
+    return [k for k in KINDS if k.entity in ("booking", "outcome", "session")]
+
+
 def audit_page(reader: Person, filters: AuditFilters, page: int = 1) -> AuditPage:
     """One page of the entries the reader may read, newest first, as sentences."""
     query = _filtered(reader, filters).order_by(AuditEntry.id.desc())

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.auth import role_required
 from app.reports.audit_forms import AuditFilterForm
-from app.reports.audit_log import KINDS, AuditFilters, audit_page, reader_centers
+from app.reports.audit_log import AuditFilters, audit_page, reader_centers, reader_kinds
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 
@@ -24,7 +24,9 @@ def log():
     form = AuditFilterForm(request.args)
     centers = reader_centers(current_user)
     form.center.choices = [("", _("Alla testcenter"))] + [(str(c.id), c.name) for c in centers]
-    form.kind.choices = [("", _("Alla ändringar"))] + [(k.key, str(k.label)) for k in KINDS]
+    form.kind.choices = [("", _("Alla ändringar"))] + [
+        (k.key, str(k.label)) for k in reader_kinds(current_user)
+    ]
     if not form.validate():
         return render_template("audit/log.html", form=form, result=None, filter_args={}), 400
     filters = AuditFilters(
