@@ -14,6 +14,7 @@ token, or without a field its view needs, fails the test that uses it.
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -49,6 +50,9 @@ class Control:
     multiple: bool = False
     options: list[str] = field(default_factory=list)
     values: list = field(default_factory=list)
+    # The element's own type: an input's type attribute ("date", "number", "hidden"...),
+    # or "select" or "textarea" (for tests that pick values by kind, such as fuzzing).
+    input_type: str = ""
 
 
 @dataclass
@@ -130,6 +134,22 @@ class Form:
         """Leave a field out of the request, as a hand-edited request would."""
         del self.controls[name]
         return self
+
+    def add(self, name: str, value) -> Form:
+        """Send a field the page did not render (one value or a list), as a hand-edited
+        request would; a field the form has is `set` instead."""
+        if name in self.controls:
+            raise AssertionError(f"the form has a field {name!r}: set it")
+        values = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+        self.controls[name] = Control(name, "text", multiple=len(values) > 1, values=values)
+        return self
+
+    def copy(self) -> Form:
+        """The same rendered form, to fill and send again independently of this one."""
+        clone = copy.copy(self)
+        clone.controls = copy.deepcopy(self.controls)
+        clone.buttons = copy.deepcopy(self.buttons)
+        return clone
 
     # -- submitting ----------------------------------------------------------------
     def data(self, button: str | None = None) -> list[tuple[str, object]]:
@@ -222,28 +242,30 @@ class _FormParser(HTMLParser):
             if kind in ("button", "reset") or not name or disabled:
                 return
             if kind in ("checkbox", "radio"):
-                control = self.form.controls.setdefault(name, Control(name, kind))
+                control = self.form.controls.setdefault(name, Control(name, kind, input_type=kind))
                 control.multiple = kind == "checkbox"
                 value = a.get("value", "on")
                 control.options.append(value)
                 if "checked" in a:
                     control.values.append(value)
             elif kind == "file":
-                self.form.controls[name] = Control(name, "file")
+                self.form.controls[name] = Control(name, "file", input_type="file")
             else:
                 assert kind in TEXT_LIKE, f"input type {kind}"
                 if name in self.form.controls:  # repeated hidden inputs carry a list
                     self.form.controls[name].multiple = True
                     self.form.controls[name].values.append(a.get("value", ""))
                 else:
-                    self.form.controls[name] = Control(name, "text", values=[a.get("value", "")])
+                    self.form.controls[name] = Control(
+                        name, "text", values=[a.get("value", "")], input_type=kind
+                    )
         elif tag == "select" and name and not disabled:
-            self.select = Control(name, "select", multiple="multiple" in a)
+            self.select = Control(name, "select", multiple="multiple" in a, input_type="select")
             self.form.controls[name] = self.select
         elif tag == "option" and self.select is not None:
             self.option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
         elif tag == "textarea" and name and not disabled:
-            self.textarea = Control(name, "text", values=[""])
+            self.textarea = Control(name, "text", values=[""], input_type="textarea")
             self.form.controls[name] = self.textarea
         elif tag == "button":
             kind = (a.get("type") or "submit").lower()

@@ -12,7 +12,7 @@ from app.bookings.services import book_seat
 from app.centers.models import CenterClosure
 from app.extensions import db
 from app.reports.models import ProjectTarget
-from tests.conftest import csrf_token
+from tests.forms import page_form
 
 NUL_MESSAGE = "Texten innehåller ett otillåtet tecken (NUL)."
 
@@ -26,18 +26,12 @@ def test_a_nul_character_anywhere_is_a_400_with_a_message(app, client, auth, mak
         _row, token = create_token(employee, "hr")
         ids = center.id, admin.email, session.id
     auth.login(ids[1])
-    page = client.get(f"/centers/{ids[0]}/closures").get_data(as_text=True)
-    refused = client.post(
-        f"/centers/{ids[0]}/closures",
-        data={
-            "csrf_token": csrf_token(page),
-            "first_day": "2027-07-05",
-            "last_day": "2027-07-06",
-            "reason": "Inventering\x00",
-        },
-    )
+    closing = page_form(client, f"/centers/{ids[0]}/closures", button="Lägg till")
+    closing.fill(first_day="2027-07-05", last_day="2027-07-06", reason="Inventering\x00")
+    refused = closing.submit()
     assert refused.status_code == 400 and NUL_MESSAGE in refused.get_data(as_text=True)
     assert client.get("/?municipality=\x00").status_code == 400
+    # The JSON API: a program's request, not a page's form.
     api = client.post(
         f"/api/v1/sessions/{ids[2]}/bookings",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
@@ -59,27 +53,17 @@ def test_numbers_no_column_can_hold_are_form_errors(app, client, auth, make):
         targets = db.session.scalar(select(func.count(ProjectTarget.id)))
         ids = admin.email, employee.email, booking.id, here.id
     auth.login(ids[0])
-    page = client.get("/reports/projects/1").get_data(as_text=True)
+    target = page_form(client, "/reports/projects/1", action="/reports/projects/1/targets")
     huge = "9" * 400
-    answer = client.post(
-        "/reports/projects/1/targets",
-        data={
-            "csrf_token": csrf_token(page),
-            "county": 1,
-            "industry": "steel",
-            "companies": huge,
-            "employees": "2147483648",
-        },
-    )
+    target.set("new-county", 1).set("new-industry", "steel")
+    answer = target.set("new-companies", huge).set("new-employees", "2147483648").submit()
     assert answer.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(ProjectTarget.id))) == targets
     auth.logout()
     auth.login(ids[1])
-    move = client.get(f"/bookings/{ids[2]}/move").get_data(as_text=True)
-    moved = client.post(
-        f"/bookings/{ids[2]}/move", data={"csrf_token": csrf_token(move), "target": str(2**63)}
-    )
+    move = page_form(client, f"/bookings/{ids[2]}/move", button="Flytta hit")
+    moved = move.set("target", str(2**63), tamper=True).submit()
     assert moved.status_code == 400
     with app.app_context():
         assert db.session.get(Booking, ids[2]).session_id == ids[3]

@@ -33,6 +33,8 @@ def test_the_data_set_keeps_seat_counts_and_queues_and_can_be_booked(app, databa
 
     # A person signed in by the benchmark books through the real form, twice over:
     # the new rows get ids after the loaded ones (PostgreSQL's sequences were moved).
+    # The POST is the benchmark's own prepared request (bench/scenarios.py), sent as it
+    # is: that request, not a page's form, is what this test checks.
     fixtures = data.fixtures
     client = app.test_client()
     for person_id in fixtures.employees[:4]:

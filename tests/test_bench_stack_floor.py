@@ -11,6 +11,8 @@ from bench.stack_floor import create_stack_database, stack_booking_app
 AGENT = "tcb-bench"
 
 
+# The bare stack (bench/stack_floor.py) renders no pages: these POSTs are the benchmark's
+# prepared requests themselves, and whether they book is what this test checks.
 def _post(client, cookie, token, session_id=1):
     client.set_cookie("session", cookie)
     return client.post(

@@ -6,7 +6,6 @@ once on a session with 5 seats.
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from app.bookings.services import cancel_booking
 from app.extensions import db
 from app.schedule.models import ValidationSession
 from tests.factories import PASSWORD
+from tests.forms import Form, forms_in, pick_form
 
 BOOKERS = 200
 SEATS = 5
@@ -84,22 +84,26 @@ def server(app, database_url):
     process.wait(timeout=20)
 
 
-def _token(html: str, name: str) -> str:
-    return re.search(rf'name="{name}"[^>]*value="([^"]+)"', html).group(1)
+def _page_form(browser: requests.Session, base: str, path: str, **clues) -> Form:
+    """One form of a page the server rendered (see tests/forms.py), read over HTTP."""
+    page = browser.get(f"{base}{path}", timeout=60)
+    page.raise_for_status()
+    form = pick_form(forms_in(page.text, path), **clues)
+    assert form.method == "post", form
+    return form
 
 
 def _ready_to_book(base: str, email: str, session_id: int):
-    """Sign in and open the session page, as a person about to press the button."""
+    """Sign in and open the session page, as a person about to press the button: the
+    booking form as the page rendered it, its address and its fields."""
     browser = requests.Session()
-    login = browser.get(f"{base}/login").text
+    login = _page_form(browser, base, "/login", field="email").fill(email=email, password=PASSWORD)
     browser.post(
-        f"{base}/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": _token(login, "csrf_token")},
-        allow_redirects=False,
+        f"{base}{login.action}", data=login.data(), allow_redirects=False, timeout=60
     ).raise_for_status()
-    page = browser.get(f"{base}/sessions/{session_id}").text
-    form = {"csrf_token": _token(page, "csrf_token"), "request_key": _token(page, "request_key")}
-    return browser, form
+    path = f"/sessions/{session_id}"
+    form = _page_form(browser, base, path, action=f"{path}/book")
+    return browser, (f"{base}{form.action}", form.data())
 
 
 def _press_together(jobs):
@@ -143,16 +147,10 @@ def test_200_people_booking_5_seats_at_once_fill_them_exactly(app, make, server)
     with ThreadPoolExecutor(16) as pool:
         ready = list(pool.map(lambda e: _ready_to_book(server, e, session_id), emails))
 
+    # Each person's rendered booking form, read once above, is sent by all at the same instant.
     answers = _press_together(
         [
-            (
-                lambda b=browser, f=form: b.post(
-                    f"{server}/sessions/{session_id}/book",
-                    data=f,
-                    allow_redirects=False,
-                    timeout=120,
-                )
-            )
+            (lambda b=browser, f=form: b.post(f[0], data=f[1], allow_redirects=False, timeout=120))
             for browser, form in ready
         ]
     )
@@ -184,18 +182,12 @@ def test_200_people_booking_5_seats_at_once_fill_them_exactly(app, make, server)
 def test_a_form_sent_ten_times_at_once_books_once(app, make, server):
     with app.app_context():
         session_id, (email,) = _seed(make, 1)
-    browser, form = _ready_to_book(server, email, session_id)
+    browser, (action, data) = _ready_to_book(server, email, session_id)
 
+    # The rendered booking form, read once, sent ten times at the same instant.
     answers = _press_together(
         [
-            (
-                lambda: browser.post(
-                    f"{server}/sessions/{session_id}/book",
-                    data=form,
-                    allow_redirects=False,
-                    timeout=60,
-                )
-            )
+            (lambda: browser.post(action, data=data, allow_redirects=False, timeout=60))
             for _ in range(10)
         ]
     )

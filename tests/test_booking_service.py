@@ -19,8 +19,9 @@ from app.db import utcnow
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.schedule.models import ValidationSession
-from tests.conftest import TEST_CONFIG, csrf_token
+from tests.conftest import TEST_CONFIG
 from tests.factories import Factory
+from tests.forms import page_form
 
 
 @pytest.fixture
@@ -177,10 +178,8 @@ def test_a_move_inside_the_deadline_is_refused_on_the_page_and_keeps_the_seat(
         booking_id = book_seat(source.id, person, person).id
         source_id, target_id, person_id, email = source.id, target.id, person.id, person.email
     auth.login(email)
-    page = client.get(f"/bookings/{booking_id}/move").get_data(as_text=True)
-    answer = client.post(
-        f"/bookings/{booking_id}/move", data={"csrf_token": csrf_token(page), "target": target_id}
-    )
+    move = page_form(client, f"/bookings/{booking_id}/move", button="Flytta hit")
+    answer = move.fill(target=target_id).submit()
     assert answer.status_code == 409
     assert "Sista dag att avboka eller flytta har passerat" in answer.get_data(as_text=True)
     with app.app_context():

@@ -14,7 +14,6 @@ from app.results.services import set_attendance
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
 from app.schedule.planning import cancel_session, create_sessions
 from app.timeutil import to_local
-from tests.conftest import csrf_token
 from tests.forms import form_of, page_form
 
 TUESDAY = date(2027, 9, 14)
@@ -54,34 +53,31 @@ def test_other_people_cannot_open_a_centers_pages(app, client, auth, make, cente
 
 def test_admin_keeps_address_workstations_and_opening_hours(app, client, center_admin):
     cid = center_admin["center"]
-    page = client.get(f"/centers/{cid}/admin").get_data(as_text=True)
-    token = csrf_token(page)
-    bad = client.post(f"/centers/{cid}/admin", data={"csrf_token": token, "contact_email": "x"})
+    admin_page = f"/centers/{cid}/admin"
+    details = page_form(client, admin_page, field="contact_email")
+    bad = details.fill(contact_email="x").submit()
     assert bad.status_code == 400 and "Ogiltig e-postadress" in bad.get_data(as_text=True)
-    ok = client.post(
-        f"/centers/{cid}/admin",
-        data={
-            "csrf_token": token,
-            "street_address": "Kanalgatan 60",
-            "postal_code": "931 30",
-            "postal_town": "Skellefteå",
-            "contact_name": "Eva",
-            "contact_email": "eva@example.se",
-        },
-    )
+    ok = details.fill(
+        street_address="Kanalgatan 60",
+        postal_code="931 30",
+        postal_town="Skellefteå",
+        contact_name="Eva",
+        contact_email="eva@example.se",
+    ).submit()
     assert ok.status_code == 302
-    counts = {"csrf_token": token, "kind-1": "14", "kind-4": "5"} | {
-        f"kind-{k}": "0" for k in (2, 3, 5)
-    }
-    assert client.post(f"/centers/{cid}/workstations", data=counts).status_code == 302
-    junk = dict(counts, **{"kind-1": "-3"})
-    assert client.post(f"/centers/{cid}/workstations", data=junk).status_code == 400
-    hours = {"csrf_token": token, "open-0": "y", "opens-0": "08:00", "closes-0": "16:00"}
-    assert client.post(f"/centers/{cid}/hours", data=hours).status_code == 302
-    backwards = dict(hours, **{"closes-0": "07:00"})
-    assert client.post(f"/centers/{cid}/hours", data=backwards).status_code == 400
-    nonsense = dict(hours, **{"opens-0": "late"})
-    assert client.post(f"/centers/{cid}/hours", data=nonsense).status_code == 400
+    workstations = page_form(client, admin_page, action=f"/centers/{cid}/workstations")
+    workstations.set("kind-1", "14").set("kind-4", "5")
+    for k in (2, 3, 5):
+        workstations.set(f"kind-{k}", "0")
+    assert workstations.submit().status_code == 302
+    assert workstations.set("kind-1", "-3").submit().status_code == 400
+    hours = page_form(client, admin_page, action=f"/centers/{cid}/hours")
+    for day in range(1, 7):  # open on Mondays only
+        hours.set(f"open-{day}", False)
+    hours.set("open-0", True).set("opens-0", "08:00").set("closes-0", "16:00")
+    assert hours.submit().status_code == 302
+    assert hours.set("closes-0", "07:00").submit().status_code == 400  # closes before it opens
+    assert hours.set("closes-0", "16:00").set("opens-0", "late").submit().status_code == 400
     with app.app_context():
         rows = db.session.scalars(
             select(CenterWorkstation).where(CenterWorkstation.center_id == cid)
@@ -96,20 +92,16 @@ def test_admin_adds_and_removes_closures(app, client, center_admin):
     cid = center_admin["center"]
     page = client.get(f"/centers/{cid}/closures").get_data(as_text=True)
     assert "midsommarafton" in page
-    token = csrf_token(page)
-    backwards = {
-        "csrf_token": token,
-        "first_day": "2027-07-10",
-        "last_day": "2027-07-01",
-        "reason": "Sommar",
-    }
-    assert client.post(f"/centers/{cid}/closures", data=backwards).status_code == 400
-    good = dict(backwards, last_day="2027-07-31")
-    assert client.post(f"/centers/{cid}/closures", data=good).status_code == 302
+    closing = form_of(client.get(f"/centers/{cid}/closures"), client, button="Lägg till")
+    closing.fill(first_day="2027-07-10", last_day="2027-07-01", reason="Sommar")
+    assert closing.submit().status_code == 400
+    assert closing.fill(last_day="2027-07-31").submit().status_code == 302
     with app.app_context():
         closure_id = db.session.scalar(select(CenterClosure.id))
-    assert "Sommar" in client.get(f"/centers/{cid}/closures").get_data(as_text=True)
-    client.post(f"/closures/{closure_id}/delete", data={"csrf_token": token})
+    listed = client.get(f"/centers/{cid}/closures")
+    assert "Sommar" in listed.get_data(as_text=True)
+    assert f'href="/closures/{closure_id}/delete"' in listed.get_data(as_text=True)
+    page_form(client, f"/closures/{closure_id}/delete", button="Ja, ta bort").submit()
     with app.app_context():
         assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
 
@@ -178,33 +170,14 @@ def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
         sid = created[0].id
         person = make.employee()
         book_seat(sid, person, person, now=created[0].starts_at - timedelta(days=20))
-    page = client.get(f"/sessions/{sid}/manage").get_data(as_text=True)
-    token = csrf_token(page)
-    closed = client.post(
-        f"/sessions/{sid}/manage",
-        data={
-            "csrf_token": token,
-            "action": "move",
-            "day": "2027-12-24",
-            "start": "08:00",
-            "assessor": center_admin["assessor"],
-        },
-    )
+    manage = f"/sessions/{sid}/manage"
+    move = page_form(client, manage, button="Flytta passet")
+    move.fill(day="2027-12-24", start="08:00", assessor=center_admin["assessor"])
+    closed = move.submit()
     assert closed.status_code == 409 and "Julafton" in closed.get_data(as_text=True)
-    moved = client.post(
-        f"/sessions/{sid}/manage",
-        data={
-            "csrf_token": token,
-            "action": "move",
-            "day": "2027-09-15",
-            "start": "09:00",
-            "assessor": center_admin["assessor"],
-        },
-    )
+    moved = move.fill(day="2027-09-15", start="09:00").submit()
     assert moved.status_code == 302
-    cancelled = client.post(
-        f"/sessions/{sid}/manage", data={"csrf_token": token, "action": "cancel", "reason": "Sjuk"}
-    )
+    cancelled = page_form(client, manage, button="Ställ in").fill(reason="Sjuk").submit()
     assert cancelled.status_code == 302
     with app.app_context():
         session = db.session.get(ValidationSession, sid)
@@ -332,24 +305,13 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     assert "Måndag 13 september" in grid
     assert client.get("/schedule/?week=bogus").status_code == 200
     listing = client.get("/schedule/list").get_data(as_text=True)
-    page = client.get("/schedule/availability").get_data(as_text=True)
-    token = csrf_token(page)
-    hours = {
-        "csrf_token": token,
-        "action": "hours",
-        "works-1": "y",
-        "starts-1": "12:00",
-        "ends-1": "17:00",
-    }
-    assert client.post("/schedule/availability", data=hours).status_code == 302
-    away = {
-        "csrf_token": token,
-        "first_day": "2027-07-05",
-        "last_day": "2027-07-30",
-        "reason": "Semester",
-    }
-    assert client.post("/schedule/availability", data=away).status_code == 302
-    assert client.post("/schedule/availability", data=dict(away, first_day="")).status_code == 400
+    hours = page_form(client, "/schedule/availability", button="Spara arbetstider")
+    hours.set("works-1", True).set("starts-1", "12:00").set("ends-1", "17:00")
+    assert hours.submit().status_code == 302
+    away = page_form(client, "/schedule/availability", button="Lägg till frånvaro")
+    away.fill(first_day="2027-07-05", last_day="2027-07-30", reason="Semester")
+    assert away.submit().status_code == 302
+    assert away.fill(first_day="").submit().status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 1
         assert db.session.scalar(select(AssessorAbsence.reason)) == "Semester"

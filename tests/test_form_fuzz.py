@@ -1,23 +1,23 @@
 """Generated junk at every form and every page's query string: never a server error.
 
 Every POST route with a form gets its own examples, sent by someone allowed to use it.
-The fields are those of the form on the route's own page (read from the HTML, with
-their options, hidden values and the real CSRF token), each given either a real value
-or junk: text of any length and alphabet, numbers out of range, dates that are not
-dates, repeated fields, files of random bytes. Any 5xx fails the test, and so does a
+Each example submits the form its route's page rendered (tests/forms.py: its action,
+hidden values and CSRF token), each field given either a real value (one the page
+offers) or junk, as a hand-edited request would carry: text of any length and
+alphabet, numbers out of range, dates that are not dates, repeated fields, fields the
+form does not have, files of random bytes. Any 5xx fails the test, and so does a
 4xx that changed what is stored. A second test throws junk at every page's query
 string and at the JSON API, from anyone (signed out, or in any of the roles), allowed
 or not; forms sent by those who may not use them are the access matrix's to check.
 """
 
-import io
+import itertools
 import re
 import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +31,8 @@ from tests.access_world import build_world, sign_in_clients
 from tests.conftest import TEST_CONFIG, Auth
 from tests.databases import _admin, _pg_url, postgres_or_skip
 from tests.factories import Factory
+from tests.forms import Form as PageForm
+from tests.forms import forms_in
 from tests.test_access_matrix import DEFAULT_OBJECTS, MATRIX, _snapshot
 
 FUZZ_ACTORS = ("owner", "coordinator", "assessor", "center_admin", "project_admin", "anonymous")
@@ -78,73 +80,43 @@ junk_text = st.one_of(
 )
 
 
-# --- reading the forms off a page ---------------------------------------------------
+# --- the fields of a rendered form -----------------------------------------------------
 
 
 @dataclass
 class Field:
-    tag: str  # input, select, textarea, button
-    type: str  # the input's type (text for the others)
+    """One name a form sends, as the fuzzing sees it."""
+
     name: str
-    value: str = ""
-    options: tuple = ()  # a select's option values
+    type: str  # an input's type, or select, textarea, submit (a named button)
+    value: str = ""  # its rendered value (a choice's first option)
+    options: tuple = ()  # the values a select, checklist, radio group or button row offers
 
 
-@dataclass
-class HtmlForm:
-    action: str  # the path it posts to
-    method: str
-    fields: list
+def _fields(form: PageForm) -> dict[str, Field]:
+    """The form's fields by name (named buttons too), its CSRF token and files aside."""
+    fields = {}
+    for control in form.controls.values():
+        if control.name.endswith("csrf_token") or control.kind == "file":
+            continue
+        if control.kind in ("checkbox", "radio"):
+            value = control.options[0] if control.options else ""
+        else:
+            value = control.values[0] if control.values else ""
+        fields[control.name] = Field(
+            control.name, control.input_type, value, tuple(control.options)
+        )
+    for button in form.buttons:
+        if button.name:
+            field = fields.setdefault(button.name, Field(button.name, "submit", button.value))
+            field.options += (button.value,)
+    return fields
 
 
-class _FormParser(HTMLParser):
-    def __init__(self, page: str):
-        super().__init__(convert_charrefs=True)
-        self.page = page
-        self.forms: list[HtmlForm] = []
-        self._form = None
-        self._select = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            action = urlsplit(urljoin(self.page, a.get("action") or self.page)).path
-            self._form = HtmlForm(action, (a.get("method") or "get").lower(), [])
-            self.forms.append(self._form)
-        elif self._form is None or (not a.get("name") and tag != "option"):
-            return
-        elif tag == "input":
-            kind = (a.get("type") or "text").lower()
-            self._form.fields.append(Field(tag, kind, a["name"], a.get("value", "")))
-        elif tag == "button":
-            self._form.fields.append(Field(tag, "submit", a["name"], a.get("value", "")))
-        elif tag == "select":
-            self._select = Field(tag, "select", a["name"])
-            self._form.fields.append(self._select)
-        elif tag == "option" and self._select is not None:
-            self._select.options += (a.get("value", ""),)
-        elif tag == "textarea":
-            self._textarea = Field(tag, "textarea", a["name"])
-            self._form.fields.append(self._textarea)
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea.value += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def page_forms(path: str, html: str) -> list[HtmlForm]:
-    parser = _FormParser(urlsplit(path).path)
-    parser.feed(html)
-    return parser.forms
+def _signature(form: PageForm) -> tuple:
+    """Which of a page's forms this is, on another load (its action may hold a one-time
+    link): its names."""
+    return tuple(sorted(form.controls)), tuple(sorted(b.name or "" for b in form.buttons))
 
 
 # --- where each form is, and who may use it ------------------------------------------
@@ -191,7 +163,7 @@ FORMS = {
     "bookings.book": _f(
         ("owner", "coordinator"), "/sessions/{other_session}", "/sessions/{other_session}/book"
     ),
-    "bookings.cancel": _f("owner", "/bookings", "/bookings/{booking}/cancel"),
+    "bookings.cancel": _f("owner", "/bookings/{booking}/cancel"),  # the question's form
     "bookings.move": _f(("owner", "coordinator"), "/bookings/{booking}/move"),
     "results.check_in_view": _f(
         "assessor", "/sessions/{session}/participants", "/bookings/{booking}/check-in"
@@ -210,9 +182,7 @@ FORMS = {
         "center_admin", "/centers/{center}/admin", "/centers/{center}/workstations"
     ),
     "centers.closures": _f("center_admin", "/centers/{center}/closures"),
-    "centers.delete_closure": _f(
-        "center_admin", "/centers/{center}/closures", "/closures/{closure}/delete"
-    ),
+    "centers.delete_closure": _f("center_admin", "/closures/{closure}/delete"),
     "centers.plan": _f("center_admin", "/centers/{center}/plan", mirrors_get_form=True),
     "centers.travel_times": _f("project_admin", "/centers/travel-times"),
     "centers.delete_travel_time": _f(
@@ -286,6 +256,10 @@ def _real(field: Field):
         return st.one_of(st.just(field.value), st.uuids().map(str))
     if kind == "select":
         return st.sampled_from(field.options) if field.options else st.just("")
+    if kind == "checkbox" and len(field.options) > 1:  # a checklist: any of its values
+        return st.lists(st.sampled_from(field.options), unique=True)
+    if kind in ("radio", "submit") and len(field.options) > 1:
+        return st.sampled_from(field.options)
     if kind in ("hidden", "submit", "checkbox", "radio"):
         return st.just(_plain(field))
     if kind == "date":
@@ -305,28 +279,11 @@ def _real(field: Field):
 junk_value = st.one_of(junk_text, st.lists(junk_text, min_size=2, max_size=3))
 
 
-def _groups(form: HtmlForm) -> dict[str, list[Field]]:
-    """The form's fields by name (a checklist has several), CSRF token and file aside."""
-    groups: dict[str, list[Field]] = {}
-    for field in form.fields:
-        if not field.name.endswith("csrf_token") and field.type != "file":
-            groups.setdefault(field.name, []).append(field)
-    return groups
-
-
-def _group_real(group: list[Field]):
-    if group[0].type == "checkbox" and len(group) > 1:  # a checklist: any of its values
-        return st.lists(st.sampled_from([f.value for f in group]), unique=True)
-    if group[0].type in ("radio", "submit") and len(group) > 1:
-        return st.sampled_from([f.value for f in group])
-    return _real(group[0])
-
-
 @st.composite
-def form_fields(draw, form: HtmlForm):
+def form_fields(draw, form: PageForm):
     """The form filled in as a person would, with a field or two (or all) junk, a field
     left out now and then, and a name the form does not have."""
-    groups = _groups(form)
+    groups = _fields(form)
     names = sorted(groups)
     if names:
         spoiled = draw(
@@ -339,13 +296,12 @@ def form_fields(draw, form: HtmlForm):
     for name in names:
         if name in left_out:
             continue
-        group = groups[name]
-        fields[name] = draw(junk_value if name in spoiled else _group_real(group))
+        fields[name] = draw(junk_value if name in spoiled else _real(groups[name]))
     return fields
 
 
-def baseline(form: HtmlForm) -> dict:
-    return {name: _plain(group[0]) for name, group in _groups(form).items()}
+def baseline(form: PageForm) -> dict:
+    return {name: _plain(field) for name, field in _fields(form).items()}
 
 
 # What most often gets past a form and breaks further in: PostgreSQL refuses NUL in
@@ -413,26 +369,71 @@ def _signed_in_client(app, world, actor):
     return client
 
 
-def _forms_on(client, spec: Form, values: dict) -> tuple[str, list[HtmlForm], str]:
-    """The action path, the forms on the spec's page that post to it (read from its
-    HTML), and the page's CSRF token."""
+def _forms_posting_to(response, client, action: str, method: str = "post") -> list[PageForm]:
+    request = response.request
+    query = request.query_string.decode()
+    page_url = request.path + (f"?{query}" if query else "")
+    forms = forms_in(response.get_data(as_text=True), page_url, client)
+    return [f for f in forms if f.method == method and urlsplit(f.action).path == action]
+
+
+def _preview(client, plan_form: PageForm, action: str) -> list[PageForm]:
+    """A GET form whose POST twin its answer renders (the plan's preview, then "create
+    these"): filled in well, with the first choices and coming day that give one."""
+    fields = _fields(plan_form)
+    selects = [f for f in fields.values() if f.type == "select"]
+    choices = [[o for o in f.options if o not in ("", "0")] for f in selects]
+    for chosen in itertools.product(*choices):
+        for days in range(30, 40):
+            form = plan_form.copy()
+            for name, value in baseline(form).items():
+                form.set(name, value)
+            for field, value in zip(selects, chosen, strict=True):
+                form.set(field.name, value)
+            form.set("first_day", (date.today() + timedelta(days=days)).isoformat())
+            forms = _forms_posting_to(form.submit(), client, action)
+            if forms:
+                return forms
+    raise AssertionError(f"no preview at {action} offers a form to create anything")
+
+
+def _forms_on(client, spec: Form, values: dict) -> list[PageForm]:
+    """The forms on the spec's page (as rendered for this client) posting to its action."""
     page = spec.page.format(**values)
     action = (spec.action or spec.page).format(**values).split("?")[0]
     response = client.get(page)
     assert response.status_code == 200, (page, response.status_code)
-    html = response.get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    method = "get" if spec.mirrors_get_form else "post"
-    forms = [f for f in page_forms(page, html) if f.method == method and f.action == action]
-    assert forms, f"no {method} form posting to {action} on {page}"
-    return action, forms, token
+    if spec.mirrors_get_form:
+        (plan_form,) = _forms_posting_to(response, client, action, "get")
+        forms = _preview(client, plan_form, action)
+    else:
+        forms = _forms_posting_to(response, client, action)
+    assert forms, f"no form posting to {action} on {page}"
+    return forms
 
 
-def _csrf(form: HtmlForm, page_token: str) -> dict:
-    """The form's own CSRF token field (a prefixed form names it prefix-csrf_token); a
-    GET form's POST twin carries the page's token."""
-    fields = {f.name: f.value for f in form.fields if f.name.endswith("csrf_token")}
-    return fields or {"csrf_token": page_token}
+def _filled(form: PageForm, fields: dict, upload: bytes | None) -> PageForm:
+    """The rendered form with the fields as given: set (even to values it does not
+    offer), left out when not given, added when it has no such field. Named buttons are
+    fields like the rest, sent only as given."""
+    form = form.copy()
+    form.buttons = []
+    for name, control in list(form.controls.items()):
+        if control.kind == "file":
+            if upload is not None:
+                form.set(name, (upload, "medarbetare.csv"))
+            elif name in fields:  # junk text where the file goes
+                form.remove(name).add(name, fields[name])
+        elif name.endswith("csrf_token"):
+            continue
+        elif name in fields:
+            form.set(name, fields[name], tamper=True)
+        else:
+            form.remove(name)
+    for name, value in fields.items():
+        if name not in form.controls:
+            form.add(name, value)
+    return form
 
 
 def _short(fields: dict) -> str:
@@ -446,10 +447,6 @@ def _short(fields: dict) -> str:
     return repr({name: cut(value) for name, value in fields.items()})
 
 
-def _names(form: HtmlForm) -> list[str]:
-    return [f.name for f in form.fields]
-
-
 class FormSender:
     """Sends one form of a route, as one of its actors, and checks the answer."""
 
@@ -459,14 +456,15 @@ class FormSender:
         with app.app_context():
             values = _values(world)
         self.clients = {a: _signed_in_client(app, world, a) for a in self.spec.actors}
-        # Field names and real values from the page as each actor sees it.
-        self.choices, self.tokens = [], {}
+        # The forms as the page renders them for each actor: their fields, real values
+        # and CSRF tokens.
+        self.choices = []
         for actor in self.spec.actors:
-            self.action, forms, self.tokens[actor] = _forms_on(
-                self.clients[actor], self.spec, values
-            )
+            forms = _forms_on(self.clients[actor], self.spec, values)
             self.choices.extend((actor, form) for form in forms)
-        self.has_file = any(f.type == "file" for _a, form in self.choices for f in form.fields)
+        self.has_file = any(
+            c.kind == "file" for _a, form in self.choices for c in form.controls.values()
+        )
         self.stored = None  # the data as it was after the last request, when known
 
     def _snapshot(self):
@@ -475,22 +473,19 @@ class FormSender:
 
     def send(self, choice: int, fields: dict, upload: bytes | None = None) -> int:
         actor, form = self.choices[choice]
-        client, url, current = self.clients[actor], self.action, form
-        page_token = self.tokens[actor]
         if self.spec.fresh:
             with self.app.app_context():
                 values = _values(self.world)
             client = _signed_in_client(self.app, self.world, actor)
-            url, forms, page_token = _forms_on(client, self.spec, values)
-            current = next(f for f in forms if _names(f) == _names(form))
+            forms = _forms_on(client, self.spec, values)
+            form = next(f for f in forms if _signature(f) == _signature(form))
             self.stored = None
-        body = {**fields, **_csrf(current, page_token)}
-        if upload is not None:
-            body["file"] = (io.BytesIO(upload), "medarbetare.csv")
+        filled = _filled(form, fields, upload)
         before = self.stored or self._snapshot()
+        url = urlsplit(filled.action).path
         sent = f"POST {url} as {actor} with {_short(fields)}" + (" and a file" if upload else "")
         try:  # under TESTING an exception in a view reaches the test instead of a 500
-            response = client.post(url, data=body, content_type="multipart/form-data")
+            response = filled.submit()
         except Exception as error:
             raise AssertionError(f"{sent}: {type(error).__name__}: {error}"[:2000]) from error
         response.close()
@@ -559,8 +554,8 @@ def test_junk_in_a_form_never_causes_a_server_error_nor_changes_data(world_app, 
     # Every field in turn gets its classic junk, the rest of the form filled in well.
     for choice, (_actor, form) in enumerate(sender.choices):
         good = baseline(form)
-        for name, group in sorted(_groups(form).items()):
-            for junk in classic_junk(group[0]):
+        for name, field in sorted(_fields(form).items()):
+            for junk in classic_junk(field):
                 sender.send(choice, {**good, name: junk})
         if sender.has_file:
             for upload in CLASSIC_UPLOADS:

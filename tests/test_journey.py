@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.schedule.models import ValidationSession
 from app.schedule.services import nearby_alternatives
-from tests.conftest import csrf_token, form_value
+from tests.forms import forms_in, page_form, pick_form
 
 
 class Browser:
@@ -36,9 +36,12 @@ class Browser:
         return self._follow(self.client.get(url))
 
     def submit(self, html: str, action: str | None = None, **fields) -> str:
-        """Post a form of the current screen; without an action, to the screen's own URL."""
-        data = {"csrf_token": csrf_token(html), **fields}
-        return self._follow(self.client.post(action or self.url, data=data))
+        """Fill and send a form of the current screen as it was rendered: the one posting
+        to `action`, or else the one with the first field named."""
+        forms = forms_in(html, self.url, self.client)
+        clues = {"action": action} if action else {"field": next(iter(fields))}
+        form = pick_form(forms, method="post", **clues).fill(**fields)
+        return self._follow(form.submit())
 
 
 def _first_session_link(html: str) -> str:
@@ -63,12 +66,7 @@ def test_not_signed_in_from_the_start_page_to_a_seat_in_three_screens(app, clien
     start = browser.open("/")
     page = browser.open(_first_session_link(start))
     assert "Logga in och boka" in page
-    login = browser.submit(
-        page,
-        f"/sessions/{session_id}/book",
-        request_key=form_value(page, "request_key"),
-        support_needs="extra_time",
-    )
+    login = browser.submit(page, f"/sessions/{session_id}/book", support_needs=["extra_time"])
     assert "Logga in så bokas platsen direkt." in login
     assert _statuses(app, session_id) == []  # nothing happens before signing in
     done = browser.submit(login, email=email, password="secret-pass")
@@ -90,9 +88,7 @@ def test_signed_in_it_takes_two_screens(app, client, auth, make):
     browser = Browser(client)
     page = browser.open(_first_session_link(browser.open("/")))
     assert "Boka plats" in page
-    done = browser.submit(
-        page, f"/sessions/{session_id}/book", request_key=form_value(page, "request_key")
-    )
+    done = browser.submit(page, f"/sessions/{session_id}/book")
     assert browser.screens == ["/", f"/sessions/{session_id}", "/bookings"]
     assert "Du har fått en plats" in done
     assert _statuses(app, session_id) == ["confirmed"]
@@ -108,9 +104,7 @@ def test_signing_in_to_a_full_session_puts_one_in_the_queue(app, client, make):
     browser = Browser(client)
     page = browser.open(f"/sessions/{session_id}")
     assert "Logga in och ställ mig i kö" in page
-    login = browser.submit(
-        page, f"/sessions/{session_id}/book", request_key=form_value(page, "request_key")
-    )
+    login = browser.submit(page, f"/sessions/{session_id}/book")
     done = browser.submit(login, email=email, password="secret-pass")
     assert "Du står i kö som nummer 1" in done
     assert sorted(_statuses(app, session_id)) == ["confirmed", "waitlisted"]
@@ -123,9 +117,7 @@ def test_a_pending_booking_is_made_once_and_only_for_its_session(app, client, au
         email = make.employee().email
     browser = Browser(client)
     page = browser.open(f"/sessions/{session_id}")
-    login = browser.submit(
-        page, f"/sessions/{session_id}/book", request_key=form_value(page, "request_key")
-    )
+    login = browser.submit(page, f"/sessions/{session_id}/book")
     browser.submit(login, email=email, password="secret-pass")
     # Going back to the resume address (history, a reload) books nothing more.
     again = client.get(f"/sessions/{session_id}/book/resume")
@@ -139,14 +131,11 @@ def test_a_pending_booking_is_made_once_and_only_for_its_session(app, client, au
 def test_a_pending_booking_needs_a_valid_form_and_a_sign_in(app, client, make):
     with app.app_context():
         session_id = make.session().id
-    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
-    no_token = client.post(f"/sessions/{session_id}/book", data={"request_key": "k" * 22})
-    assert no_token.status_code == 400
-    bad_key = client.post(
-        f"/sessions/{session_id}/book",
-        data={"request_key": "not a key!", "csrf_token": csrf_token(page)},
-    )
-    assert bad_key.status_code == 400
+    booking = f"/sessions/{session_id}/book"
+    no_token = page_form(client, f"/sessions/{session_id}", action=booking).remove("csrf_token")
+    assert no_token.submit().status_code == 400
+    bad_key = page_form(client, f"/sessions/{session_id}", action=booking)
+    assert bad_key.set("request_key", "not a key!").submit().status_code == 400
     resume = client.get(f"/sessions/{session_id}/book/resume")
     assert resume.status_code == 302 and "/login" in resume.location
     assert _statuses(app, session_id) == []

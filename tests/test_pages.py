@@ -12,7 +12,8 @@ from app.cache import TTLCache
 from app.db import utcnow
 from app.extensions import db
 from app.querycount import count_queries
-from tests.conftest import csrf_token, form_value
+from app.schedule.models import ValidationSession
+from tests.forms import form_of, page_form
 
 
 @pytest.fixture
@@ -116,10 +117,23 @@ def test_sign_in_with_wrong_password_says_so_without_revealing_the_address(app, 
     assert auth.login(email.upper()).status_code == 302  # case does not matter
 
 
+def _booking_form(client, session_id):
+    """The session page's own booking form."""
+    return page_form(client, f"/sessions/{session_id}", action=f"/sessions/{session_id}/book")
+
+
 def _book(client, session_id):
-    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "request_key": form_value(page, "request_key")}
-    return client.post(f"/sessions/{session_id}/book", data=data), data
+    form = _booking_form(client, session_id)
+    return form.submit(), form
+
+
+def _reschedule(app, session_id, starts_at):
+    """Time passes while a page stays open: the session is now `starts_at`."""
+    with app.app_context():
+        session = db.session.get(ValidationSession, session_id)
+        session.ends_at = starts_at + (session.ends_at - session.starts_at)
+        session.starts_at = starts_at
+        db.session.commit()
 
 
 def test_employee_books_sees_mina_bokningar_and_cancels(app, client, auth, make):
@@ -133,7 +147,9 @@ def test_employee_books_sees_mina_bokningar_and_cancels(app, client, auth, make)
     assert "Du har fått en plats" in mine and "Bekräftad plats" in mine
 
     booking_id = _booking_ids(app, session_id)[0]
-    response = client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_token(mine)})
+    assert f'href="/bookings/{booking_id}/cancel"' in mine  # Avboka asks first
+    question = page_form(client, f"/bookings/{booking_id}/cancel", button="Ja, avboka")
+    response = question.submit()
     assert response.status_code == 302
     mine = client.get("/bookings").get_data(as_text=True)
     assert "Bokningen är avbokad" in mine and "Du har inga kommande bokningar" in mine
@@ -150,8 +166,8 @@ def test_a_double_submitted_booking_form_books_once(app, client, auth, make):
     with app.app_context():
         session_id, email = make.session(seats=2).id, make.employee().email
     auth.login(email)
-    first, data = _book(client, session_id)
-    second = client.post(f"/sessions/{session_id}/book", data=data)
+    first, form = _book(client, session_id)
+    second = form.submit()  # the same form sent again, its request key with it
     assert first.status_code == second.status_code == 302
     assert len(_booking_ids(app, session_id)) == 1
 
@@ -174,13 +190,11 @@ def test_a_full_session_offers_the_queue_and_queues(app, client, auth, make):
 def test_booking_requires_sign_in_and_a_csrf_token(app, client, auth, make):
     with app.app_context():
         session_id, email = make.session().id, make.employee().email
-    token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post(
-        f"/sessions/{session_id}/book", data={"request_key": "x" * 22, "csrf_token": token}
-    )
+    signed_out = page_form(client, f"/sessions/{session_id}", button="Logga in och boka")
+    response = signed_out.submit()
     assert response.status_code == 302 and "/login" in response.location
     auth.login(email)
-    response = client.post(f"/sessions/{session_id}/book", data={"request_key": "x" * 22})
+    response = _booking_form(client, session_id).remove("csrf_token").submit()
     assert response.status_code == 400
     assert "säkerhetskod" in response.get_data(as_text=True)
     assert _booking_ids(app, session_id) == []
@@ -188,22 +202,20 @@ def test_booking_requires_sign_in_and_a_csrf_token(app, client, auth, make):
 
 def test_bad_booking_posts_get_clear_4xx_answers_and_change_nothing(app, client, auth, make):
     with app.app_context():
-        closed = make.session(starts_at=utcnow() + timedelta(hours=5))
+        closed = make.session()  # booking closes before the test sends its form
         closed_id, open_id, email = closed.id, make.session().id, make.employee().email
     auth.login(email)
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    key = "a" * 22
-    unknown = client.post("/sessions/424242/book", data={"csrf_token": token, "request_key": key})
-    assert unknown.status_code == 404
-    late = client.post(
-        f"/sessions/{closed_id}/book", data={"csrf_token": token, "request_key": key}
-    )
+    unknown = _booking_form(client, open_id)
+    unknown.action = "/sessions/424242/book"  # a hand-edited address
+    assert unknown.submit().status_code == 404
+    # The page was opened while booking was open; it is sent once booking has closed.
+    late = _booking_form(client, closed_id)
+    _reschedule(app, closed_id, utcnow() + timedelta(hours=5))
+    late = late.submit()
     assert late.status_code == 409 and "Bokningen stängde" in late.get_data(as_text=True)
-    no_key = client.post(f"/sessions/{open_id}/book", data={"csrf_token": token})
+    no_key = _booking_form(client, open_id).remove("request_key").submit()
     assert no_key.status_code == 400
-    bad_key = client.post(
-        f"/sessions/{open_id}/book", data={"csrf_token": token, "request_key": "<script>"}
-    )
+    bad_key = _booking_form(client, open_id).set("request_key", "<script>", tamper=True).submit()
     assert bad_key.status_code == 400
     assert _booking_ids(app, open_id) == [] and _booking_ids(app, closed_id) == []
 
@@ -213,12 +225,15 @@ def test_nobody_can_cancel_or_move_someone_elses_booking(app, client, auth, make
         session = make.session()
         owner = make.employee()
         booking_id = book_seat(session.id, owner, owner).id
-        email = make.employee().email
+        other = make.employee()
+        own_id = book_seat(make.session().id, other, other).id
+        email = other.email
     auth.login(email)
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    assert (
-        client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": token}).status_code == 404
-    )
+    # Their own booking's cancel form, its address edited to someone else's booking.
+    cancel = page_form(client, f"/bookings/{own_id}/cancel", button="Ja, avboka")
+    cancel.action = f"/bookings/{booking_id}/cancel"
+    assert client.get(f"/bookings/{booking_id}/cancel").status_code == 404
+    assert cancel.submit().status_code == 404
     assert client.get(f"/bookings/{booking_id}/move").status_code == 404
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == "confirmed"
@@ -235,49 +250,46 @@ def test_employee_moves_a_booking_in_one_step(app, client, auth, make):
         booking_id = book_seat(source.id, person, person).id
         email, target_id = person.email, target.id
     auth.login(email)
-    page = client.get(f"/bookings/{booking_id}/move").get_data(as_text=True)
-    assert "Bodencentret" in page
-    response = client.post(
-        f"/bookings/{booking_id}/move", data={"csrf_token": csrf_token(page), "target": target_id}
-    )
+    page = client.get(f"/bookings/{booking_id}/move")
+    assert "Bodencentret" in page.get_data(as_text=True)
+    response = form_of(page, client, button="Flytta hit").fill(target=target_id).submit()
     assert response.status_code == 302
     mine = client.get("/bookings").get_data(as_text=True)
     assert "Bokningen är flyttad" in mine and "Bodencentret" in mine
     # A tampered target is refused with a message, and the booking stays where it is.
     with app.app_context():
         new_id = db.session.scalar(select(Booking.id).where(Booking.session_id == target_id))
-    bad = client.post(
-        f"/bookings/{new_id}/move", data={"csrf_token": csrf_token(mine), "target": "999999"}
-    )
+    move = page_form(client, f"/bookings/{new_id}/move", button="Flytta hit")
+    bad = move.set("target", "999999", tamper=True).submit()
     assert bad.status_code == 404
-    junk = client.post(
-        f"/bookings/{new_id}/move", data={"csrf_token": csrf_token(mine), "target": "abc"}
-    )
+    junk = move.set("target", "abc", tamper=True).submit()
     assert junk.status_code == 400
     assert _booking_ids(app, target_id) == [new_id]
 
 
 def test_staff_see_participants_and_can_cancel_after_the_deadline(app, client, auth, make):
     with app.app_context():
-        session = make.session(starts_at=utcnow() + timedelta(hours=30))  # past the deadline
+        session = make.session()
         person = make.employee(name="Pelle Deltagare")
-        booking_id = book_seat(
-            session.id, person, person, now=session.starts_at - timedelta(days=3)
-        ).id
+        booking_id = book_seat(session.id, person, person).id
         admin_email = make.person(("center_admin",), center=session.center).email
         session_id = session.id
     auth.login(person_email := _email(app, booking_id))
+    # The page was opened in time; the deadline has passed when it is sent.
+    cancel = page_form(client, f"/bookings/{booking_id}/cancel", button="Ja, avboka")
+    _reschedule(app, session_id, utcnow() + timedelta(hours=30))  # past the deadline
     mine = client.get("/bookings").get_data(as_text=True)
     assert "Sista dag att avboka har passerat" in mine
-    refused = client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_token(mine)})
+    refused = cancel.submit()
     assert refused.status_code == 409
     auth.logout()
     assert person_email
 
     auth.login(admin_email)
-    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
-    assert "Pelle Deltagare" in page
-    done = client.post(f"/bookings/{booking_id}/cancel", data={"csrf_token": csrf_token(page)})
+    page = client.get(f"/sessions/{session_id}")
+    assert "Pelle Deltagare" in page.get_data(as_text=True)
+    assert f'href="/bookings/{booking_id}/cancel"' in page.get_data(as_text=True)
+    done = page_form(client, f"/bookings/{booking_id}/cancel", button="Ja, avboka").submit()
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == "cancelled"

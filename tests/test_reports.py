@@ -33,7 +33,7 @@ from app.regions.models import County
 from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, ModelArea
 from app.timeutil import local_to_utc
-from tests.conftest import csrf_token
+from tests.forms import form_of, page_form
 
 RANGE = "from_week=2024-W11&to_week=2024-W20"
 
@@ -360,19 +360,22 @@ def test_project_admin_edits_targets_and_period(app, client, auth, data):
         project = db.session.scalar(select(FundingProject))
         target = db.session.scalar(select(ProjectTarget).where(ProjectTarget.industry == "steel"))
         project_id, target_id = project.id, target.id
-    page = client.get(f"/reports/projects/{project_id}").get_data(as_text=True)
-    token = csrf_token(page)
+    settings = f"/reports/projects/{project_id}"
+    target_url = f"/reports/targets/{target_id}"
     prefix = f"target{target_id}-"
 
-    bad = client.post(
-        f"/reports/targets/{target_id}",
-        data={f"{prefix}csrf_token": token, f"{prefix}companies": "35", f"{prefix}employees": "-1"},
-    )
+    def target_form():
+        return page_form(client, settings, action=target_url)
+
+    bad = target_form().set(f"{prefix}companies", "35").set(f"{prefix}employees", "-1").submit()
     assert bad.status_code == 400
     assert 'class="error"' in bad.get_data(as_text=True)
-    no_token = client.post(
-        f"/reports/targets/{target_id}",
-        data={f"{prefix}companies": "35", f"{prefix}employees": "9"},
+    no_token = (
+        target_form()
+        .remove(f"{prefix}csrf_token")
+        .set(f"{prefix}companies", "35")
+        .set(f"{prefix}employees", "9")
+        .submit()
     )
     assert no_token.status_code == 400
     with app.app_context():
@@ -382,51 +385,32 @@ def test_project_admin_edits_targets_and_period(app, client, auth, data):
     assert '<progress max="300" value="3"' in client.get(f"/reports/?{RANGE}").get_data(
         as_text=True
     )
-    ok = client.post(
-        f"/reports/targets/{target_id}",
-        data={
-            f"{prefix}csrf_token": token,
-            f"{prefix}companies": "35",
-            f"{prefix}employees": "320",
-        },
-    )
+    ok = target_form().set(f"{prefix}companies", "35").set(f"{prefix}employees", "320").submit()
     assert ok.status_code == 302
     assert '<progress max="320" value="3"' in client.get(f"/reports/?{RANGE}").get_data(
         as_text=True
     )
 
-    backwards = client.post(
-        f"/reports/projects/{project_id}",
-        data={
-            "csrf_token": token,
-            "name": "Nytt namn",
-            "starts_on": "2024-01-01",
-            "ends_on": "2023-01-01",
-        },
-    )
+    project = page_form(client, settings, action=settings)
+    backwards = project.fill(
+        name="Nytt namn", starts_on="2024-01-01", ends_on="2023-01-01"
+    ).submit()
     assert backwards.status_code == 400
     assert "Projektet kan inte sluta innan det börjar." in backwards.get_data(as_text=True)
     for starts_on, ends_on in (("0001-01-01", "2024-01-01"), ("2024-01-01", "9999-12-31")):
-        far = client.post(
-            f"/reports/projects/{project_id}",
-            data={"csrf_token": token, "name": "X", "starts_on": starts_on, "ends_on": ends_on},
-        )
+        far = project.fill(name="X", starts_on=starts_on, ends_on=ends_on).submit()
         assert far.status_code == 400
         assert "Välj ett datum mellan år 2000 och 2100." in far.get_data(as_text=True)
     # A shorter period (March 2024 only) drops e3, who came in May.
-    moved = client.post(
-        f"/reports/projects/{project_id}",
-        data={
-            "csrf_token": token,
-            "name": "Industrivalidering Norr",
-            "starts_on": "2024-03-01",
-            "ends_on": "2024-03-31",
-        },
-    )
+    moved = project.fill(
+        name="Industrivalidering Norr", starts_on="2024-03-01", ends_on="2024-03-31"
+    ).submit()
     assert moved.status_code == 302
     targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
     assert targets[1] == ["Norrbottens län", "Stål", "35", "1", "1", "1", "320", "2", "1", "1"]
-    assert client.post("/reports/targets/99999", data={"csrf_token": token}).status_code == 404
+    unknown = target_form()
+    unknown.action = "/reports/targets/99999"  # a hand-edited address
+    assert unknown.submit().status_code == 404
 
 
 def test_dashboard_queries_do_not_grow_with_the_data(app, client, auth, data, make):
@@ -493,14 +477,13 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     assert client.get("/reports/projects/new").status_code == 403
     auth.logout()
     auth.login(data["project_admin"])
-    page = client.get(f"/reports/projects/{project_id}").get_data(as_text=True)
-    token = csrf_token(page)
+    settings = f"/reports/projects/{project_id}"
 
-    def add(**fields):
-        return client.post(
-            f"/reports/projects/{project_id}/targets",
-            data={"new-csrf_token": token} | {f"new-{k}": v for k, v in fields.items()},
-        )
+    def add(tamper=False, **fields):
+        form = page_form(client, settings, action=f"{settings}/targets")
+        for name, value in fields.items():
+            form.set(f"new-{name}", value, tamper=tamper)
+        return form.submit()
 
     steel_vb = {"county": counties["Västerbottens län"], "industry": "steel"}
     assert add(**steel_vb, companies=5, employees=50).status_code == 302
@@ -526,7 +509,7 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
             "employees": 1,
         },
     ):
-        response = add(**bad)
+        response = add(tamper=True, **bad)  # the first two choose what the page does not offer
         assert response.status_code == 400 and 'class="error"' in response.get_data(as_text=True)
     assert len(_csv(client.get(f"/reports/targets.csv?{RANGE}"))) == 1 + 3
 
@@ -537,37 +520,24 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
                 ProjectTarget.county_id == counties["Västerbottens län"],
             )
         )
-    assert client.post(f"/reports/targets/{added}/remove").status_code == 400  # no token
-    assert (
-        client.post(f"/reports/targets/{added}/remove", data={"csrf_token": token}).status_code
-        == 302
-    )
+    page = client.get(settings)
+    remove_url = f"/reports/targets/{added}/remove"
+    no_token = form_of(page, client, action=remove_url).remove("csrf_token").submit()
+    assert no_token.status_code == 400
+    removal = form_of(page, client, action=remove_url)
+    assert removal.submit().status_code == 302
     assert len(_csv(client.get(f"/reports/targets.csv?{RANGE}"))) == 1 + 2
-    assert (
-        client.post(f"/reports/targets/{added}/remove", data={"csrf_token": token}).status_code
-        == 404
-    )
+    assert removal.submit().status_code == 404  # sent again from the same page
 
-    taken = client.post(
-        "/reports/projects/new",
-        data={
-            "csrf_token": token,
-            "name": "Industrivalidering Norr",
-            "starts_on": "2027-01-01",
-            "ends_on": "2028-12-31",
-        },
-    )
+    new_project = page_form(client, "/reports/projects/new", button="Skapa projektet")
+    taken = new_project.fill(
+        name="Industrivalidering Norr", starts_on="2027-01-01", ends_on="2028-12-31"
+    ).submit()
     assert taken.status_code == 400
     assert "Det finns redan ett projekt med det namnet." in taken.get_data(as_text=True)
-    made = client.post(
-        "/reports/projects/new",
-        data={
-            "csrf_token": token,
-            "name": "Svets i norr",
-            "starts_on": "2024-01-01",
-            "ends_on": "2024-12-31",
-        },
-    )
+    made = new_project.fill(
+        name="Svets i norr", starts_on="2024-01-01", ends_on="2024-12-31"
+    ).submit()
     assert made.status_code == 302
     new_id = int(made.headers["Location"].rsplit("/", 1)[1])
     page = client.get(f"/reports/?{RANGE}&project={new_id}").get_data(as_text=True)

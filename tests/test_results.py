@@ -18,7 +18,7 @@ from app.results.services import (
     record_outcomes,
     set_attendance,
 )
-from tests.conftest import csrf_token
+from tests.forms import form_of, page_form
 
 
 @pytest.fixture
@@ -196,15 +196,15 @@ def test_testledare_records_an_outcome_through_the_form(app, client, auth, make)
     auth.login(email)
     listing = client.get(f"/sessions/{session_id}/participants").get_data(as_text=True)
     assert "Olle Operatör" in listing and "Registrera resultat" in listing
-    page = client.get(f"/bookings/{booking_id}/outcome").get_data(as_text=True)
-    form = {"csrf_token": csrf_token(page), "comment": "Bra"}
-    form.update({f"area-{a}": "approved" for a in areas[:-1]})
-    incomplete = client.post(f"/bookings/{booking_id}/outcome", data=form)
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    form.fill(comment="Bra")
+    for a in areas[:-1]:
+        form.set(f"area-{a}", "approved")
+    incomplete = form.submit()
     assert incomplete.status_code == 400
     assert "varje kompetensområde" in incomplete.get_data(as_text=True)
-    form[f"area-{areas[-1]}"] = "not_yet"
-    form[f"training-{areas[-1]}"] = "Kurs i mätteknik"
-    done = client.post(f"/bookings/{booking_id}/outcome", data=form)
+    form.set(f"area-{areas[-1]}", "not_yet").set(f"training-{areas[-1]}", "Kurs i mätteknik")
+    done = form.submit()
     assert done.status_code == 302
     statement = client.get(f"/bookings/{booking_id}/intyg").get_data(as_text=True)
     assert "Kurs i mätteknik" in statement
@@ -228,22 +228,16 @@ def test_booking_form_sends_support_needs(app, client, auth, make):
     with app.app_context():
         session_id, email = make.session().id, make.employee().email
     auth.login(email)
-    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
-    assert "Förlängd provtid" in page
-    from tests.conftest import form_value
-
-    data = {
-        "csrf_token": csrf_token(page),
-        "request_key": form_value(page, "request_key"),
-        "support_needs": ["extra_time", "accessible_workstation"],
-        "support_note": "Rullstol",
-    }
-    assert client.post(f"/sessions/{session_id}/book", data=data).status_code == 302
+    page = client.get(f"/sessions/{session_id}")
+    assert "Förlängd provtid" in page.get_data(as_text=True)
+    form = form_of(page, client, action=f"/sessions/{session_id}/book")
+    form.fill(support_needs=["extra_time", "accessible_workstation"], support_note="Rullstol")
+    assert form.submit().status_code == 302
     with app.app_context():
         booking = db.session.scalar(select(Booking).where(Booking.session_id == session_id))
         assert booking.support_need_codes == ["accessible_workstation", "extra_time"]
-    bad = dict(data, support_needs=["nonsense"], request_key="b" * 22)
-    assert client.post(f"/sessions/{session_id}/book", data=bad).status_code == 400
+    bad = form.set("support_needs", ["nonsense"], tamper=True).set("request_key", "b" * 22)
+    assert bad.submit().status_code == 400
 
 
 def _row(html: str, name: str) -> str:
