@@ -1,0 +1,524 @@
+"""One journey per role, in Chromium, on the demo data (see README, *Demo accounts*).
+
+A fresh SQLite database is built by the migrations and filled by `seed_demo()` (the
+same data as `flask --app wsgi seed-demo`, relative to now); one live server
+(werkzeug, in a thread) serves it to one Chromium for the whole module, as in
+tests/test_browser.py. Each person signs in through the login form and works
+through their pages; the steps assert what the person sees (headings, flash
+messages, table rows, texts), and every step is saved as
+screenshots/journeys/<role>/NN-step.png.
+
+The demo's coming sessions start three days from today and its history ends last
+week, so nothing is in progress when the tests run. The testledare checks people
+in and records results on the day, so the module adds one session the way the demo
+makes its sessions (see `_session_in_progress`).
+"""
+
+import csv
+import io
+import re
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from app import create_app
+from app.accounts.models import Company, Person, RoleGrant
+from app.bookings.services import book_seat
+from app.centers.models import TestCenter
+from app.db import unit_of_work, utcnow
+from app.demo import PASSWORD, SIGN_INS, seed_demo
+from app.extensions import db
+from app.schedule.models import ValidationModel, ValidationSession
+from app.timeutil import day_start, local_date
+from tests.conftest import TEST_CONFIG
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "screenshots" / "journeys"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@dataclass
+class Demo:
+    """The live server's address and the session the testledare runs today."""
+
+    base: str
+    center: int  # Komvux Luleå teknikcentrum, the demo center admin's center
+    in_progress: int  # began 20 minutes ago; Birgitta Testledare's
+    participants: list[str]  # the names booked on it
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _session_in_progress() -> tuple[int, int, list[str]]:
+    """Add one Industriteknik BAS session at Komvux Luleå that began 20 minutes ago,
+    run by the demo testledare (Birgitta Testledare, authorised for the model), with
+    three employees of Luleå companies who booked it a week ago through the booking
+    service, as the demo's own bookings are made.
+
+    The demo itself has no session today (its history ends last week and its coming
+    sessions start in three days), and check-in is only open around a session's start.
+    The row is made as the demo's `_new_session` makes its sessions; it is not held to
+    the opening hours, as the tests may run at any hour (it starts at midnight at the
+    earliest, so that it stays on today's date).
+    """
+    now = utcnow().replace(second=0, microsecond=0)
+    with unit_of_work():
+        center = db.session.scalar(
+            select(TestCenter).where(TestCenter.name == "Komvux Luleå teknikcentrum")
+        )
+        model = db.session.scalar(
+            select(ValidationModel).where(ValidationModel.code == "industriteknik-bas")
+        )
+        assessor = db.session.scalar(select(Person).where(Person.email == SIGN_INS["assessor"]))
+        starts_at = max(now - timedelta(minutes=20), day_start(local_date(now)))
+        session = ValidationSession(
+            center=center,
+            model=model,
+            assessor=assessor,
+            starts_at=starts_at,
+            ends_at=starts_at + model.duration,
+            seats=4,
+            created_at=starts_at - timedelta(days=60),
+        )
+        db.session.add(session)
+        db.session.flush()
+        session_id, center_id, municipality_id = session.id, center.id, center.municipality_id
+    people = db.session.scalars(
+        select(Person)
+        .join(Company, Person.company_id == Company.id)
+        .where(
+            Company.municipality_id == municipality_id,
+            Person.email != SIGN_INS["employee"],
+            Person.role_grants.any(RoleGrant.role == "employee"),
+        )
+        .order_by(Person.id)
+        .limit(3)
+    ).all()
+    for person in people:
+        book_seat(session_id, person, person, now=now - timedelta(days=7))
+    return center_id, session_id, [p.name for p in people]
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def serve_demo(url: str):
+    """Seed the demo into the database at `url` and serve it; return (demo, server)."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "SEARCH_CACHE_SECONDS": 0})
+    with app.app_context():
+        seed_demo()
+        center, in_progress, names = _session_in_progress()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    demo = Demo(f"http://127.0.0.1:{server.server_port}", center, in_progress, names)
+    return app, demo, server
+
+
+@pytest.fixture(scope="module")
+def demo(_sqlite_databases, tmp_path_factory):
+    url = _sqlite_databases.create(tmp_path_factory.mktemp("journeys"))
+    app, demo, server = serve_demo(url)
+    yield demo
+    server.shutdown()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium (`apt-get install -y chromium`)."
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Journey:
+    """One person's tab: signs in through the login form, saves numbered screenshots."""
+
+    def __init__(self, browser, demo: Demo, role: str, viewport: dict):
+        self.context = browser.new_context(
+            viewport=viewport, java_script_enabled=False, locale="sv-SE", accept_downloads=True
+        )
+        self.context.set_default_timeout(10_000)
+        self.page: Page = self.context.new_page()
+        self.demo = demo
+        self.role = role
+        self.folder = SCREENSHOTS / role
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+        self.step = 0
+
+    def shot(self, name: str) -> None:
+        self.step += 1
+        self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=True)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.demo.url(path))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def flash(page: Page):
+    return page.locator(".messages")
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+def sign_in(journey: Journey, email: str, name: str) -> None:
+    page = journey.page
+    journey.goto("/login")
+    page.get_by_label("E-postadress", exact=True).fill(email)
+    page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+    journey.shot("sign-in")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    expect(page.locator("body")).to_contain_text(name)
+
+
+# --- the employee (deltagare), on a phone ----------------------------------------
+
+
+def employee_searches(journey: Journey) -> None:
+    """The start page's search: Underhåll BAS in Norrbotten, only free seats."""
+    page = journey.page
+    page.get_by_role("link", name="Hitta validering").click()
+    expect(heading(page)).to_have_text("Hitta en validering")
+    page.get_by_label("Validering", exact=True).select_option(label="Underhåll BAS")
+    page.get_by_label("Län", exact=True).select_option(label="Norrbottens län")
+    page.get_by_label("Bara pass med lediga platser").check()
+    page.get_by_role("button", name="Visa pass").click()
+    cards = page.locator("ul.cards > li")
+    expect(cards.first).to_be_visible()
+    for index in range(cards.count()):
+        expect(cards.nth(index)).to_contain_text("Underhåll BAS")
+        expect(cards.nth(index)).to_contain_text("Norrbottens län")
+        expect(cards.nth(index)).to_contain_text(re.compile(r"\d+ platse?r? kvar"))
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"^\d+ pass$"))).to_be_visible()
+    journey.shot("search-results")
+
+
+def employee_books_the_first(journey: Journey) -> str:
+    """Open the soonest session found and book a seat; answer its date line."""
+    page = journey.page
+    card = page.locator("ul.cards > li").first
+    when = card.locator("p").first.inner_text()
+    card.get_by_role("link", name="Underhåll BAS").click()
+    expect(heading(page)).to_have_text("Underhåll BAS")
+    expect(page.locator("main")).to_contain_text(when)
+    journey.shot("session")
+    page.get_by_role("button", name="Boka plats").click()
+    expect(heading(page)).to_have_text("Mina bokningar")
+    expect(flash(page)).to_contain_text("Du har fått en plats")
+    return when
+
+
+def employee_finds_it_in_my_bookings(journey: Journey, when: str):
+    page = journey.page
+    page.get_by_role("link", name="Mina bokningar").click()
+    expect(heading(page)).to_have_text("Mina bokningar")
+    card = page.locator("ul.cards > li").filter(has_text=when)
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Underhåll BAS")
+    expect(card).to_contain_text("Bekräftad plats")
+    journey.shot("my-bookings")
+    return card
+
+
+def employee_adds_it_to_the_calendar(journey: Journey, when: str) -> None:
+    """The card's calendar link downloads an .ics file that a calendar can read."""
+    page = journey.page
+    card = page.locator("ul.cards > li").filter(has_text=when)
+    with page.expect_download() as download:
+        card.get_by_role("link", name=re.compile("Lägg i kalendern")).click()
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".ics")
+    calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1, calendar.to_ical()
+    event = events[0]
+    assert "Underhåll BAS" in str(event["SUMMARY"])
+    day = re.search(r"(\d+) (\w+) (\d{4})", when)
+    starts = event.decoded("DTSTART")
+    assert (starts.day, starts.year) == (int(day[1]), int(day[3])), (starts, when)
+    journey.shot("calendar-downloaded")
+
+
+def employee_moves_it(journey: Journey, when: str) -> str:
+    """Move the booking to the first other session offered; answer the new date line."""
+    page = journey.page
+    card = page.locator("ul.cards > li").filter(has_text=when)
+    card.get_by_role("link", name="Flytta").click()
+    expect(heading(page)).to_have_text("Flytta bokning")
+    expect(page.locator("main")).to_contain_text(when)
+    choice = page.get_by_role("group", name="Välj nytt pass").get_by_role("radio").first
+    label = choice.evaluate("r => r.labels[0].textContent").strip()
+    new_when = label.split(" – ")[0]
+    choice.check()
+    journey.shot("move-choose")
+    page.get_by_role("button", name="Flytta hit").click()
+    expect(flash(page)).to_contain_text("Bokningen är flyttad till")
+    expect(heading(page)).to_have_text("Mina bokningar")
+    moved = page.locator("ul.cards > li").filter(has_text=new_when)
+    expect(moved).to_have_count(1)
+    expect(moved).to_contain_text("Bekräftad plats")
+    expect(page.locator("ul.cards > li").filter(has_text=when)).to_have_count(0)
+    journey.shot("moved")
+    return new_when
+
+
+def employee_cancels_it(journey: Journey, when: str) -> None:
+    page = journey.page
+    page.locator("ul.cards > li").filter(has_text=when).get_by_role("link", name="Avboka").click()
+    expect(heading(page)).to_have_text("Vill du avboka din plats?")
+    expect(page.locator("main")).to_contain_text(when)
+    journey.shot("cancel-confirm")
+    page.get_by_role("button", name="Ja, avboka").click()
+    expect(flash(page)).to_contain_text("Bokningen är avbokad")
+    expect(page.locator("ul.cards > li").filter(has_text=when)).to_have_count(0)
+    expect(page.locator("table tbody tr").filter(has_text="Avbokad").first).to_be_visible()
+    journey.shot("cancelled")
+
+
+def test_employee_books_adds_to_calendar_moves_and_cancels_on_a_phone(demo, browser):
+    journey = Journey(browser, demo, "employee", PHONE)
+    sign_in(journey, SIGN_INS["employee"], "")
+    employee_searches(journey)
+    when = employee_books_the_first(journey)
+    employee_finds_it_in_my_bookings(journey, when)
+    employee_adds_it_to_the_calendar(journey, when)
+    new_when = employee_moves_it(journey, when)
+    employee_cancels_it(journey, new_when)
+    journey.close()
+
+
+# --- the company coordinator (samordnare) -----------------------------------------
+
+NEW_EMPLOYEE = ("Tove Testsson", "tove.testsson@journey.example.se")
+IMPORTED = [
+    ("Ivar Importsson", "ivar.importsson@journey.example.se", "070-123 45 67"),
+    ("Ines Importsdotter", "ines.importsdotter@journey.example.se", ""),
+]
+
+
+def coordinator_registers_an_employee(journey: Journey) -> None:
+    page = journey.page
+    page.get_by_role("link", name="Medarbetare", exact=True).click()
+    expect(heading(page)).to_contain_text("Medarbetare på")
+    journey.shot("employees")
+    form = page.get_by_role("region", name="Registrera en medarbetare")
+    form.get_by_label("Namn", exact=True).fill(NEW_EMPLOYEE[0])
+    form.get_by_label("E-postadress", exact=True).fill(NEW_EMPLOYEE[1])
+    form.get_by_role("button", name="Registrera och skicka inbjudan").click()
+    expect(flash(page)).to_contain_text(f"{NEW_EMPLOYEE[0]} är registrerad och får en inbjudan")
+    row = page.locator("tbody tr").filter(has_text=NEW_EMPLOYEE[1])
+    expect(row).to_contain_text(NEW_EMPLOYEE[0])
+    journey.shot("registered")
+
+
+def coordinator_imports_a_csv(journey: Journey) -> None:
+    """The file in the format the page asks for: namn;e-post;telefon, UTF-8."""
+    page = journey.page
+    form = page.get_by_role("region", name="Registrera många från en CSV-fil")
+    expect(form).to_contain_text("namn;e-post;telefon")
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["namn", "e-post", "telefon"])
+    writer.writerows(IMPORTED)
+    form.get_by_label("CSV-fil").set_input_files(
+        {"name": "medarbetare.csv", "mimeType": "text/csv", "buffer": text.getvalue().encode()}
+    )
+    form.get_by_role("button", name="Läs in filen").click()
+    expect(flash(page)).to_contain_text("2 medarbetare är registrerade och får en inbjudan")
+    for name, email, _phone in IMPORTED:
+        expect(page.locator("tbody tr").filter(has_text=email)).to_contain_text(name)
+    journey.shot("imported")
+
+
+def coordinator_books_for_an_employee(journey: Journey, name: str) -> str:
+    """From the start page: the soonest session with free seats, booked for `name`."""
+    page = journey.page
+    page.get_by_role("link", name="Hitta validering").click()
+    page.get_by_label("Validering", exact=True).select_option(label="Industriteknik BAS")
+    page.get_by_label("Bara pass med lediga platser").check()
+    page.get_by_role("button", name="Visa pass").click()
+    card = page.locator("ul.cards > li").first
+    when = card.locator("p").first.inner_text()
+    card.get_by_role("link", name="Industriteknik BAS").click()
+    expect(heading(page)).to_have_text("Industriteknik BAS")
+    region = page.get_by_role("region", name="Boka åt en medarbetare")
+    region.get_by_label("Medarbetare", exact=True).select_option(
+        label=next(o for o in _options(region) if o.startswith(name))
+    )
+    journey.shot("book-for-employee")
+    region.get_by_role("button", name="Boka plats åt medarbetaren").click()
+    expect(flash(page)).to_contain_text(f"{name} har fått en plats: Industriteknik BAS")
+    expect(heading(page)).to_have_text(name)
+    expect(page.locator("ul > li").filter(has_text=when)).to_contain_text("Bekräftad plats")
+    journey.shot("booked-for-employee")
+    return when
+
+
+def _options(scope) -> list[str]:
+    return [o.strip() for o in scope.locator("option").all_inner_texts()]
+
+
+def coordinator_sees_the_companys_validations(journey: Journey, name: str) -> None:
+    page = journey.page
+    page.get_by_role("link", name="Företagets valideringar").click()
+    expect(heading(page)).to_have_text("Företagets valideringar")
+    booked = page.locator("tbody tr").filter(has_text=name)
+    expect(booked).to_contain_text("Industriteknik BAS")
+    expect(booked).to_contain_text("Bekräftad plats")
+    done = page.locator("tbody tr").filter(has_text="Genomförd")
+    expect(done.first).to_be_visible()
+    assert done.count() > 10  # the company's history
+    journey.shot("company-validations")
+    who = done.first.locator("td").first.inner_text()
+    done.first.get_by_role("link", name=re.compile("^Intyg")).click()
+    expect(heading(page)).to_have_text("Intyg om validering")
+    expect(page.locator("main")).to_contain_text(who)
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Godkända kompetensområden"))
+    ).to_be_visible()
+    journey.shot("statement")
+
+
+def test_coordinator_registers_imports_books_and_sees_results(demo, browser):
+    journey = Journey(browser, demo, "coordinator", DESKTOP)
+    sign_in(journey, SIGN_INS["coordinator"], "")
+    coordinator_registers_an_employee(journey)
+    coordinator_imports_a_csv(journey)
+    coordinator_books_for_an_employee(journey, IMPORTED[0][0])
+    coordinator_sees_the_companys_validations(journey, IMPORTED[0][0])
+    journey.close()
+
+
+# --- the testledare, in English -------------------------------------------------
+
+
+def switch_to_english(journey: Journey) -> None:
+    """The footer's language switch (a button for someone signed in)."""
+    page = journey.page
+    page.get_by_role("contentinfo").get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def switch_back_to_swedish(journey: Journey) -> None:
+    page = journey.page
+    page.get_by_role("contentinfo").get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+
+
+def assessor_opens_the_week(journey: Journey) -> None:
+    page = journey.page
+    page.get_by_role("link", name="My schedule").click()
+    expect(heading(page)).to_have_text(re.compile(r"^My schedule, week \d+$"))
+    today = page.locator("main li").filter(has=page.get_by_role("link", name="Industriteknik BAS"))
+    expect(today).to_contain_text("Komvux Luleå teknikcentrum")
+    expect(today).to_contain_text(f"{len(journey.demo.participants)} participants")
+    journey.shot("week")
+    today.get_by_role("link", name="Industriteknik BAS").click()
+    expect(heading(page)).to_have_text("Participants: Industriteknik BAS")
+    expect(page.locator("main")).to_contain_text("The session is under way")
+    for name in journey.demo.participants:
+        expect(page.get_by_role("row").filter(has_text=name)).to_contain_text("Confirmed seat")
+    journey.shot("participants")
+
+
+def assessor_checks_in(journey: Journey, names: list[str]) -> None:
+    page = journey.page
+    for name in names:
+        page.get_by_role("button", name=f"Check in {name}").click()
+        expect(flash(page)).to_contain_text(f"{name} is checked in.")
+        row = page.get_by_role("row").filter(has_text=name)
+        expect(row.get_by_role("button", name=f"Check in {name}")).to_have_count(0)
+        expect(row.get_by_role("link", name=f"Record results {name}")).to_be_visible()
+    journey.shot("checked-in")
+
+
+def assessor_records_results(journey: Journey, name: str) -> list[str]:
+    """Every competence area answered: all approved but the last, with training proposed.
+    Answers the areas' names."""
+    page = journey.page
+    page.get_by_role("row").filter(has_text=name).get_by_role(
+        "link", name=f"Record results {name}"
+    ).click()
+    expect(heading(page)).to_have_text(f"Results for {name}")
+    areas = page.get_by_role("group").filter(has=page.get_by_label("Approved", exact=True))
+    count = areas.count()
+    assert count >= 3, count
+    names = []
+    for index in range(count):
+        area = areas.nth(index)
+        names.append(re.sub(r"^\d+\. ", "", area.locator("legend").inner_text()))
+        if index < count - 1:
+            area.get_by_label("Approved", exact=True).check()
+        else:
+            area.get_by_label("Not yet", exact=True).check()
+            area.get_by_label(re.compile("^Proposed further training")).fill(TRAINING)
+    page.get_by_label("Comment to the participant").fill(COMMENT)
+    journey.shot("results-entry")
+    page.get_by_role("button", name="Save results").click()
+    expect(flash(page)).to_contain_text(f"The result for {name} has been saved.")
+    expect(heading(page)).to_have_text("Participants: Industriteknik BAS")
+    journey.shot("results-saved")
+    return names
+
+
+COMMENT = "Well done on the practical parts."
+TRAINING = "Guided practice at the workplace for 2–4 weeks, then a new test."
+
+
+def assessor_opens_the_statement(journey: Journey, name: str, areas: list[str]) -> None:
+    page = journey.page
+    page.get_by_role("row").filter(has_text=name).get_by_role("link", name="Statement").click()
+    expect(heading(page)).to_have_text("Validation statement")
+    main = page.locator("main")
+    expect(main).to_contain_text(name)
+    expect(main).to_contain_text("Birgitta Testledare")
+    approved = f"Approved competence areas ({len(areas) - 1})"
+    expect(page.get_by_role("heading", name=approved)).to_be_visible()
+    expect(page.get_by_role("heading", name="Still to develop (1)")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=areas[-1])).to_contain_text(TRAINING)
+    for area in areas[:-1]:
+        expect(page.get_by_role("listitem").filter(has_text=area)).to_be_visible()
+    expect(main).to_contain_text(COMMENT)
+    journey.shot("statement")
+
+
+def test_testledare_checks_in_records_results_and_opens_the_statement_in_english(demo, browser):
+    journey = Journey(browser, demo, "testledare", DESKTOP)
+    sign_in(journey, SIGN_INS["assessor"], "Birgitta Testledare")
+    switch_to_english(journey)
+    assessor_opens_the_week(journey)
+    assessor_checks_in(journey, demo.participants[:2])
+    areas = assessor_records_results(journey, demo.participants[0])
+    assessor_opens_the_statement(journey, demo.participants[0], areas)
+    switch_back_to_swedish(journey)
+    journey.close()
