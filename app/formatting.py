@@ -68,6 +68,13 @@ def percent(share: float) -> str:
     return format_percent(share, locale=get_locale())
 
 
+def ended(session) -> bool:
+    """`{% if booking.session is ended %}`: a session is done only once it has ended."""
+    from app.db import utcnow
+
+    return session.ends_at <= utcnow()
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.add_template_filter(long_date)
@@ -78,3 +85,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(percent)
     app.add_template_filter(clock)
+    app.add_template_test(ended)

@@ -185,9 +185,10 @@ def test_others_do_not_see_the_statement(app, client, auth, make):
 
 def test_testledare_records_an_outcome_through_the_form(app, client, auth, make):
     with app.app_context():
-        session = make.session()
+        # Results are recorded from the session's start: this one began an hour ago.
+        session = make.session(starts_in=-timedelta(hours=1))
         person = make.employee(name="Olle Operatör")
-        booking = book_seat(session.id, person, person)
+        booking = book_seat(session.id, person, person, now=session.starts_at - timedelta(days=3))
         set_attendance(
             booking.id, "attended", session.assessor, now=session.starts_at + timedelta(hours=1)
         )

@@ -18,6 +18,7 @@ EVENT_KINDS = (
     "cancelled",
     "moved",
     "checked_in",
+    "undo_checkin",
     "attended",
     "no_show",
     "outcome",

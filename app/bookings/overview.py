@@ -12,7 +12,9 @@ from app.results.services import bookings_with_outcomes
 def booking_overview(person_id: int, now: datetime | None = None) -> dict:
     now = now or utcnow()
     bookings = bookings_of(person_id)
-    upcoming = [b for b in bookings if b.is_live and b.session.ends_at > now]
+    # Until its session ends a booking is upcoming, checked in (attended) or not: it is
+    # done (Genomförd) only once the session has ended.
+    upcoming = [b for b in bookings if b.status != "cancelled" and b.session.ends_at > now]
     return {
         "upcoming": upcoming,
         "history": [b for b in bookings if b not in upcoming],

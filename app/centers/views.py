@@ -48,6 +48,9 @@ from app.schedule.closures import (
 )
 from app.schedule.models import AssessorAuthorisation, ValidationSession
 from app.schedule.planning import (
+    AssessorOption,
+    assessor_options,
+    authorisation_problem,
     cancel_session,
     create_sessions,
     move_session,
@@ -343,13 +346,58 @@ def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:
     ]
 
 
+def _assessor_label(option: AssessorOption, authorised: bool, model_name: str) -> str:
+    person = option.person
+    label = f"{person.name} ({person.home_center.name})" if person.home_center else person.name
+    if authorised:
+        return label
+    if option.models:
+        held = ", ".join(option.models)
+        return _(
+            "%(name)s – ej behörig för %(model)s (behörig för %(held)s)",
+            name=label,
+            model=model_name,
+            held=held,
+        )
+    return _("%(name)s – ej behörig för %(model)s (ingen behörighet)", name=label, model=model_name)
+
+
+def _plan_assessor_choices(model) -> dict[str, list[SelectChoice]]:
+    """The testledare authorised for the chosen model first, the others marked, in optgroups.
+
+    Without JavaScript the model is chosen in the same form, so the groups follow the
+    model the page was loaded with (the first one on a fresh page)."""
+    authorised, others = assessor_options(model.id, local_date(utcnow()))
+    groups = {}
+    if authorised:
+        groups[_("Behöriga för %(model)s", model=model.name)] = [
+            SelectChoice(o.person.id, _assessor_label(o, True, model.name)) for o in authorised
+        ]
+    if others:
+        groups[_("Ej behöriga för %(model)s", model=model.name)] = [
+            SelectChoice(o.person.id, _assessor_label(o, False, model.name)) for o in others
+        ]
+    return groups
+
+
 def _plan_form(formdata, csrf: bool = True) -> PlanForm:
     # The preview is a GET that changes nothing; only saving needs the CSRF token.
     form = PlanForm(formdata=formdata, meta={"csrf": csrf})
-    form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
-    form.assessor.choices = _assessor_choices()
+    models = validation_models()
+    form.model.choices = [SelectChoice(m.id, m.name) for m in models]
+    chosen = next((m for m in models if m.id == form.model.data), models[0] if models else None)
+    form.assessor.choices = _plan_assessor_choices(chosen) if chosen else []
     form.weekdays.choices = [SelectChoice(i, str(name)) for i, name in enumerate(WEEKDAYS)]
     return form
+
+
+def _authorised_or_error(form: PlanForm, model, assessor: Person) -> bool:
+    """One clear message when the testledare is not authorised for the model at all."""
+    problem = authorisation_problem(assessor, model, _plan_days(form))
+    if problem:
+        form.assessor.errors = [*form.assessor.errors, problem]
+        return False
+    return True
 
 
 def _plan_days(form: PlanForm) -> list[date]:
@@ -366,7 +414,11 @@ def plan(center_id: int):
     status, plans = 200, None
     if request.method == "POST":
         form = _plan_form(request.form)
-        if form.validate_on_submit():
+        if form.validate_on_submit() and _authorised_or_error(
+            form,
+            next(m for m in validation_models() if m.id == form.model.data),
+            db.session.get(Person, form.assessor.data),
+        ):
             created, refused = create_sessions(
                 center.id,
                 form.model.data,
@@ -392,7 +444,10 @@ def plan(center_id: int):
             if form.validate():
                 model = next(m for m in validation_models() if m.id == form.model.data)
                 assessor = db.session.get(Person, form.assessor.data)
-                plans = preview(center, model, assessor, _plan_days(form), form.start.data)
+                if _authorised_or_error(form, model, assessor):
+                    plans = preview(center, model, assessor, _plan_days(form), form.start.data)
+                else:
+                    status = 400
             else:
                 status = 400
     return render_template("centers/plan.html", center=center, form=form, plans=plans), status

@@ -56,7 +56,7 @@ KINDS = (
     Kind("promoted", _l("Plats från kön"), "booking", ("promoted",)),
     Kind("cancelled", _l("Avbokning"), "booking", ("cancelled", "cancelled (staff override)")),
     Kind("moved", _l("Flyttad bokning"), "booking", ("moved", "moved (staff override)")),
-    Kind("checked_in", _l("Incheckning"), "booking", ("checked_in",)),
+    Kind("checked_in", _l("Incheckning"), "booking", ("checked_in", "undo_checkin")),
     Kind("attendance", _l("Närvaro och utebliven"), "booking", ("attended", "no_show")),
     Kind("outcome", _l("Resultat"), "outcome", ("outcome",)),
     Kind("session_created", _l("Nytt pass"), "session", ("created",)),
@@ -380,6 +380,10 @@ class _Writer:
             return _say(message, **parts), note
         if action == "checked_in":
             return _say(_("%(actor)s checkade in %(person)s på %(session)s"), **parts), note
+        if action == "undo_checkin":
+            return _say(
+                _("%(actor)s ångrade incheckningen av %(person)s på %(session)s"), **parts
+            ), note
         if action == "attended":
             return _say(
                 _("%(actor)s markerade %(person)s som närvarande på %(session)s"), **parts

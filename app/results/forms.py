@@ -3,12 +3,18 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+# The attendance a testledare sends to take a check-in back (until the session ends).
+NOT_CHECKED_IN = "not_checked_in"
+
 
 class AttendanceForm(FlaskForm):
     status = HiddenField(
         validators=[
             DataRequired(),
-            AnyOf(["attended", "no_show"], message=_l("Välj närvarande eller uteblev.")),
+            AnyOf(
+                ["attended", "no_show", NOT_CHECKED_IN],
+                message=_l("Välj närvarande eller uteblev."),
+            ),
         ]
     )
 

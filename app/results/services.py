@@ -43,6 +43,25 @@ def model_areas(model_id: int) -> list[CompetenceArea]:
     ]
 
 
+def has_started(session: ValidationSession, now: datetime) -> bool:
+    """Attendance and results can be recorded from the session's start, not before."""
+    return now >= session.starts_at
+
+
+def has_ended(session: ValidationSession, now: datetime) -> bool:
+    """A session is done (genomfört) only once it has ended."""
+    return now >= session.ends_at
+
+
+def may_undo_check_in(booking: Booking, now: datetime) -> bool:
+    """A check-in can be taken back until the session ends."""
+    return (
+        booking.status == "attended"
+        and booking.checked_in_at is not None
+        and not has_ended(booking.session, now)
+    )
+
+
 def _locked_booking(booking_id: int, actor: Person) -> tuple[Booking, ValidationSession]:
     """Load a booking the actor may assess, with its session's row locked."""
     booking = db.session.get(Booking, booking_id)
@@ -76,6 +95,27 @@ def check_in(booking_id: int, actor: Person, now: datetime | None = None) -> Boo
         booking.status = "attended"
         booking.checked_in_at = now
         _record(booking, "checked_in", actor, now)
+        return booking
+
+
+def undo_check_in(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:
+    """Take a check-in back (checked in by mistake): the seat is booked, not yet attended."""
+    now = now or utcnow()
+    with unit_of_work():
+        booking, session = _locked_booking(booking_id, actor)
+        if booking.status != "attended" or booking.checked_in_at is None:
+            raise DomainError(_("Deltagaren är inte incheckad."))
+        if has_ended(session, now):
+            raise DomainError(_("Passet är slut. Ändra närvaron i stället."))
+        if db.session.scalar(
+            select(func.count(AreaOutcome.id)).where(AreaOutcome.booking_id == booking.id)
+        ):
+            raise DomainError(
+                _("Deltagaren har redan resultat. Ändra resultatet i stället för incheckningen.")
+            )
+        booking.status = "confirmed"
+        booking.checked_in_at = None
+        _record(booking, "undo_checkin", actor, now)
         return booking
 
 
@@ -146,7 +186,9 @@ def record_outcomes(
     """Store the verdict on every competence area of the model for one participant."""
     now = now or utcnow()
     with unit_of_work():
-        booking, _session = _locked_booking(booking_id, actor)
+        booking, session = _locked_booking(booking_id, actor)
+        if not has_started(session, now):
+            raise DomainError(_("Resultat kan registreras först när passet har börjat."))
         if booking.status != "attended":
             raise DomainError(_("Resultat kan bara registreras för deltagare som var närvarande."))
         areas = {area.id for area in model_areas(booking.session.model_id)}

@@ -11,13 +11,15 @@ from app.bookings.forms import SUPPORT_NEED_LABELS
 from app.bookings.models import Booking
 from app.bookings.queries import participants
 from app.db import utcnow
-from app.errors import InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.results.forms import AttendanceForm, OutcomeCommentForm
+from app.results.forms import NOT_CHECKED_IN, AttendanceForm, OutcomeCommentForm
 from app.results.services import (
     AreaVerdict,
     bookings_with_outcomes,
     check_in,
+    has_ended,
+    has_started,
     may_assess,
     may_see_results,
     model_areas,
@@ -25,6 +27,7 @@ from app.results.services import (
     outcomes_of,
     record_outcomes,
     set_attendance,
+    undo_check_in,
 )
 from app.schedule.models import ValidationSession
 
@@ -46,14 +49,17 @@ def session_participants(session_id: int):
     """The testledare's list: support needs, check-in, attendance and results."""
     session = _session_for_assessor(session_id)
     people = participants(session.id)
+    now = utcnow()
     return render_template(
         "results/participants.html",
         session=session,
+        started=has_started(session, now),
+        ended=has_ended(session, now),
         participants=people,
         no_shows=no_show_counts([b.employee_id for b in people]),
         need_labels=SUPPORT_NEED_LABELS,
         has_outcome=bookings_with_outcomes([b.id for b in people]),
-        now=utcnow(),
+        now=now,
         form=FlaskForm(),
     )
 
@@ -72,6 +78,13 @@ def attendance(booking_id: int):
     form = AttendanceForm()
     if not form.validate():
         raise InvalidInput(_("Välj närvarande eller uteblev."))
+    if form.status.data == NOT_CHECKED_IN:
+        booking = undo_check_in(booking_id, current_user)
+        flash(
+            _("Incheckningen av %(name)s är ångrad. Platsen är bokad.", name=booking.employee.name),
+            "success",
+        )
+        return redirect(url_for("results.session_participants", session_id=booking.session_id))
     booking = set_attendance(booking_id, form.status.data, current_user)
     flash(_("Närvaron för %(name)s är sparad.", name=booking.employee.name), "success")
     return redirect(url_for("results.session_participants", session_id=booking.session_id))
@@ -88,6 +101,11 @@ def _assessable_booking(booking_id: int) -> Booking:
 @login_required
 def outcome(booking_id: int):
     booking = _assessable_booking(booking_id)
+    if not has_started(booking.session, utcnow()):
+        if request.method == "POST":
+            raise DomainError(_("Resultat kan registreras först när passet har börjat."))
+        # Before the start the page says so, with no form (an audit entry may link here).
+        return render_template("results/outcome.html", booking=booking, not_started=True)
     areas = model_areas(booking.session.model_id)
     form = OutcomeCommentForm(comment=booking.result_comment)
     current = {o.area_id: o for o in outcomes_of(booking)}

@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Person
+from app.accounts.models import Person, RoleGrant
 from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent
 from app.calendar import notify
@@ -32,6 +33,7 @@ from app.formatting import clock
 from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import (
     AssessorAbsence,
+    AssessorAuthorisation,
     AssessorAvailability,
     ValidationModel,
     ValidationSession,
@@ -52,6 +54,64 @@ class PlannedSession:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class AssessorOption:
+    """A testledare on the planning form, with the models they hold a current authorisation for."""
+
+    person: Person
+    models: list[str]
+
+
+def assessor_options(
+    model_id: int, today: date
+) -> tuple[list[AssessorOption], list[AssessorOption]]:
+    """Active testledare split into those authorised for the model (now or later) and the rest.
+
+    An authorisation that has ended does not count; one that starts later does, as a
+    series may be planned ahead of it (the preview checks each date).
+    """
+    people = db.session.scalars(
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == "assessor", Person.active.is_(True))
+        .options(joinedload(Person.home_center))
+        .order_by(Person.name, Person.id)
+    ).unique()
+    held: dict[int, dict[int, str]] = {}
+    for person_id, held_model_id, name in db.session.execute(
+        select(AssessorAuthorisation.person_id, ValidationModel.id, ValidationModel.name)
+        .join(ValidationModel, ValidationModel.id == AssessorAuthorisation.model_id)
+        .where(AssessorAuthorisation.valid_to >= today)
+        .order_by(ValidationModel.name)
+    ):
+        held.setdefault(person_id, {})[held_model_id] = name
+    authorised, others = [], []
+    for person in people:
+        models = held.get(person.id, {})
+        option = AssessorOption(person, list(models.values()))
+        (authorised if model_id in models else others).append(option)
+    return authorised, others
+
+
+def authorisation_problem(assessor: Person, model: ValidationModel, days: list[date]) -> str | None:
+    """One message when the testledare is authorised for the model on none of the days."""
+    if (
+        not days
+        or overlapping_authorisation(assessor.id, model.id, min(days), max(days)) is not None
+    ):
+        return None
+    authorised, _others = assessor_options(model.id, min(days))
+    names = [o.person.name for o in authorised if o.person.id != assessor.id]
+    message = _(
+        "%(name)s är inte behörig för %(model)s de valda datumen.",
+        name=assessor.name,
+        model=model.name,
+    )
+    if names:
+        return message + " " + _("Behöriga: %(names)s.", names=", ".join(names))
+    return message + " " + _("Ingen testledare är behörig för %(model)s.", model=model.name)
 
 
 def may_plan(actor: Person, center_id: int) -> bool:
