@@ -19,7 +19,7 @@ import io
 import re
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
@@ -521,4 +521,194 @@ def test_testledare_checks_in_records_results_and_opens_the_statement_in_english
     areas = assessor_records_results(journey, demo.participants[0])
     assessor_opens_the_statement(journey, demo.participants[0], areas)
     switch_back_to_swedish(journey)
+    journey.close()
+
+
+# --- the test-center admin (Luleå) ----------------------------------------------
+
+PLAN_MODEL = "Automation BAS"
+PLAN_ASSESSOR = "Birgitta Testledare"
+CLOSURE_REASON = "Studiedag för personalen"
+
+
+MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
+
+
+def _iso_day(text: str) -> date:
+    """The date in a Swedish long date as the pages show it: 'tisdag 29 december 2026'."""
+    _weekday, day, month, year = text.split()
+    return date(int(year), MONTHS.split().index(month) + 1, int(day))
+
+
+def center_page(page: Page, name: str) -> None:
+    """A link in the center's own menu (Uppgifter, Stängda dagar, Planera pass, ...)."""
+    page.get_by_role("navigation", name="Testcentret").get_by_role(
+        "link", name=name, exact=True
+    ).click()
+
+
+def _weekdays_from(first: date):
+    day = first
+    while True:
+        if day.weekday() < 5:
+            yield day
+        day += timedelta(days=1)
+
+
+def _fill_plan(page: Page, first: date, weeks: int = 1, weekdays: tuple[str, ...] = ()) -> None:
+    page.get_by_label("Validering", exact=True).select_option(label=PLAN_MODEL)
+    assessor = page.get_by_label("Testledare", exact=True)
+    assessor.select_option(label=next(o for o in _options(assessor) if o.startswith(PLAN_ASSESSOR)))
+    page.get_by_label("Första datum", exact=True).fill(first.isoformat())
+    page.get_by_label("Starttid", exact=True).fill("08:00")
+    page.get_by_label(re.compile(r"^Antal veckor")).fill(str(weeks))
+    days = page.get_by_role("group", name=re.compile("^Veckodagar"))
+    for box in days.get_by_role("checkbox").all():
+        box.set_checked(box.evaluate("b => b.labels[0].textContent.trim()") in weekdays)
+    page.get_by_role("button", name="Förhandsgranska").click()
+    expect(page.get_by_role("heading", name="Förhandsgranskning")).to_be_visible()
+
+
+def _preview_rows(page: Page):
+    return page.locator("table").last.locator("tbody tr")
+
+
+def _create_planned(page: Page, count: int) -> None:
+    """The preview's "Skapa N pass" button: the sessions appear in the center's list."""
+    page.get_by_role("button", name=f"Skapa {count} pass").click()
+    expect(flash(page)).to_contain_text(f"{count} pass skapades")
+    expect(heading(page)).to_have_text(re.compile("^Kommande pass: Komvux Luleå"))
+
+
+def _session_row(page: Page, day_text: str):
+    return page.get_by_role("row").filter(has_text=day_text).filter(has_text=PLAN_MODEL)
+
+
+def center_admin_plans_one_session(journey: Journey) -> tuple[date, str]:
+    """Preview one date at a time, three weeks on, until the preview says it can be made
+    (the testledare and the center have other sessions); create it. Answers its date."""
+    page = journey.page
+    page.get_by_role("link", name="Testcenter", exact=True).click()
+    expect(heading(page)).to_have_text("Komvux Luleå teknikcentrum")
+    page.get_by_role("navigation", name="Testcentret").get_by_role(
+        "link", name="Planera pass"
+    ).click()
+    expect(heading(page)).to_have_text("Planera pass: Komvux Luleå teknikcentrum")
+    today = local_date(utcnow())
+    for _attempt, day in zip(range(10), _weekdays_from(today + timedelta(days=14)), strict=False):
+        _fill_plan(page, day)
+        rows = _preview_rows(page)
+        expect(rows).to_have_count(1)
+        if "Kan skapas" in rows.first.inner_text():
+            break
+    else:
+        pytest.fail("no date in two weeks could be planned")
+    day_text = rows.first.locator("td").first.inner_text()
+    journey.shot("plan-one-preview")
+    _create_planned(page, 1)
+    expect(_session_row(page, day_text)).to_contain_text("0/")
+    journey.shot("planned-one")
+    return day, day_text
+
+
+def center_admin_plans_a_series(journey: Journey, after: date) -> list[str]:
+    """Tuesdays and Thursdays for three weeks: the preview says which dates are refused
+    and why (holidays, the testledare's other sessions); "Skapa N pass" makes the rest."""
+    page = journey.page
+    page.get_by_role("navigation", name="Testcentret").get_by_role(
+        "link", name="Planera pass"
+    ).click()
+    monday = after + timedelta(days=7 - after.weekday())
+    _fill_plan(page, monday, weeks=3, weekdays=("tisdag", "torsdag"))
+    rows = _preview_rows(page)
+    expect(rows).to_have_count(6)
+    good = rows.filter(has_text="Kan skapas")
+    days = [row.locator("td").first.inner_text() for row in good.all()]
+    assert len(days) >= 2, rows.all_inner_texts()
+    for row in rows.filter(has_text="Nekas").all():
+        assert len(row.inner_text()) > len("Nekas") + 20, row.inner_text()  # says why
+    journey.shot("plan-series-preview")
+    _create_planned(page, len(days))
+    for day_text in days:
+        expect(_session_row(page, day_text)).to_contain_text("Planerat")
+    journey.shot("planned-series")
+    return days
+
+
+def _manage(page: Page, day_text: str) -> None:
+    center_page(page, "Pass")
+    _session_row(page, day_text).get_by_role("link", name="Flytta eller ställ in").click()
+    expect(heading(page)).to_have_text(PLAN_MODEL)
+    expect(page.locator("main")).to_contain_text(day_text)
+
+
+def center_admin_moves_a_session(journey: Journey, day_text: str) -> None:
+    """The single session moves to 11.00 the same day (it takes five hours; 17.00 closes)."""
+    page = journey.page
+    _manage(page, day_text)
+    move = page.get_by_role("region", name="Flytta eller byt testledare")
+    move.get_by_label("Ny starttid", exact=True).fill("11:00")
+    journey.shot("move-session")
+    move.get_by_role("button", name="Flytta passet").click()
+    expect(flash(page)).to_contain_text("Passet är flyttat.")
+    expect(_session_row(page, day_text)).to_contain_text("kl. 11.00")
+    journey.shot("moved-session")
+
+
+def center_admin_cancels_a_session(journey: Journey, day_text: str) -> None:
+    page = journey.page
+    _manage(page, day_text)
+    cancel = page.get_by_role("region", name="Ställ in passet")
+    cancel.get_by_label(re.compile("^Anledning")).fill("Testledaren är sjuk.")
+    journey.shot("cancel-session")
+    cancel.get_by_role("button", name="Ställ in").click()
+    expect(flash(page)).to_contain_text("Passet är inställt")
+    expect(_session_row(page, day_text)).to_contain_text("Inställt")
+    journey.shot("cancelled-session")
+
+
+def center_admin_closes_a_day_with_a_session(journey: Journey, day: date, day_text: str) -> None:
+    """A closure over a planned session: the page lists it and asks; the admin cancels it
+    with the closure."""
+    page = journey.page
+    center_page(page, "Stängda dagar")
+    expect(heading(page)).to_have_text("Stängda dagar: Komvux Luleå teknikcentrum")
+    page.get_by_label("Första dagen", exact=True).fill(day.isoformat())
+    page.get_by_label("Anledning", exact=True).fill(CLOSURE_REASON)
+    journey.shot("closure-form")
+    page.get_by_role("button", name="Lägg till").click()
+    expect(heading(page)).to_have_text("Planerade pass på de stängda dagarna")
+    expect(page.get_by_role("row").filter(has_text=day_text)).to_contain_text(PLAN_MODEL)
+    journey.shot("closure-asks")
+    page.get_by_role("button", name="Ställ in 1 pass och spara stängningen").click()
+    expect(flash(page)).to_contain_text("Stängningen är sparad och 1 pass är inställt.")
+    expect(page.get_by_role("row").filter(has_text=CLOSURE_REASON)).to_be_visible()
+    journey.shot("closure-saved")
+    center_page(page, "Pass")
+    expect(_session_row(page, day_text)).to_contain_text("Inställt")
+
+
+def center_admin_reads_the_capacity(journey: Journey, planned: list[str]) -> None:
+    """The weeks ahead: sessions, seats and workstation hours; the closure on its week."""
+    page = journey.page
+    center_page(page, "Kapacitet")
+    expect(heading(page)).to_have_text("Kapacitet: Komvux Luleå teknikcentrum")
+    if not page.get_by_role("row").filter(has_text=CLOSURE_REASON).count():
+        page.get_by_role("link", name="Visa 26 veckor").click()
+    week = page.get_by_role("row").filter(has_text=CLOSURE_REASON)
+    expect(week).to_have_count(1)
+    expect(week.get_by_role("rowheader")).to_have_text(re.compile(r"^vecka \d+"))
+    assert page.get_by_role("rowheader").count() >= 8
+    journey.shot("capacity")
+
+
+def test_center_admin_plans_closes_moves_cancels_and_reads_capacity(demo, browser):
+    journey = Journey(browser, demo, "center-admin", DESKTOP)
+    sign_in(journey, SIGN_INS["center_admin"], "")
+    day, one = center_admin_plans_one_session(journey)
+    series = center_admin_plans_a_series(journey, day)
+    center_admin_moves_a_session(journey, one)
+    center_admin_cancels_a_session(journey, series[-1])
+    center_admin_closes_a_day_with_a_session(journey, _iso_day(series[0]), series[0])
+    center_admin_reads_the_capacity(journey, series)
     journey.close()
