@@ -271,10 +271,8 @@ def test_capacity_view_counts_booked_and_used_seats_and_agrees_with_the_reports(
     assert sessions == "2"  # the cancelled one is not counted
     assert seats == "24 / 6 / 3 (25 %)"  # offered / booked (no-show too) / used, booked share
     assert hours == "72,0 / 18,0 / 9,0"  # workstation-hours: seats × 3 hours
-    assert closed == (
-        "torsdag 6 maj Kristi himmelsfärdsdag; fredag 7 maj Studiedag; "
-        "lördag 8 maj Stängt den veckodagen; söndag 9 maj Söndag"
-    )
+    # Saturdays and Sundays, closed every week, are said once above the table.
+    assert closed == "torsdag 6 maj Kristi himmelsfärdsdag; fredag 7 maj Studiedag"
     assert _cells(_week_row(html, "vecka 19"))[:3] == ["1", "12 / 1 / 0 (8 %)", "36,0 / 3,0 / 0,0"]
     # Two weeks in the reports: the same per-week seats, and the hours summed over both.
     with app.app_context():

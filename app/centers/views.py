@@ -2,9 +2,10 @@
 
 from datetime import date, time, timedelta
 
+from babel.lists import format_list
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
 from app.accounts.models import Person, RoleGrant
-from app.centers.capacity import weekly_capacity
+from app.centers.capacity import closed_weekdays, weekly_capacity
 from app.centers.forms import (
     WEEKDAYS,
     AgreedSessionsForm,
@@ -525,4 +526,10 @@ def capacity(center_id: int):
         rows=weekly_capacity(center, monday, weeks),
         weeks=weeks,
         monday=monday,
+        closed_every=_weekday_list(closed_weekdays(center)),
     )
+
+
+def _weekday_list(days: list[int]) -> str:
+    """'lördag och söndag' in Swedish, 'Saturday and Sunday' in English."""
+    return format_list([str(WEEKDAYS[d]) for d in days], locale=str(get_locale())) if days else ""
