@@ -315,7 +315,7 @@ def test_bad_filters_answer_400_with_a_message(client, auth, data):
         "from_week=2024-W60": "Skriv veckan som år och vecka",
         "from_week=0001-W01": "Skriv veckan som år och vecka",
         "to_week=9999-W52": "Skriv veckan som år och vecka",
-        "from_week=2024-W20&to_week=2024-W11": "Sista veckan kommer före den första.",
+        "from_week=2024-W20&to_week=2024-W11": "Till och med-datumet ligger före från",
         "from_week=2023-W01&to_week=2024-W20": "Välj högst 53 veckor.",
         "below=0": "Ange en procentsats mellan 1 och 100.",
         "below=lots": "Ange en procentsats mellan 1 och 100.",

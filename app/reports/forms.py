@@ -1,9 +1,17 @@
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
 
 from app.fields import IntegerField
 
@@ -28,19 +36,64 @@ def week_text(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _iso_week(_form, field):
-    try:
-        parse_week(field.data or "")
-    except ValueError:
-        raise ValidationError(_l("Skriv veckan som år och vecka, t.ex. 2026-W09.")) from None
+# Links from before the dashboard took dates carried ISO weeks: ?from_week=2026-W09.
+LEGACY_WEEK_ARGS = {"from_week": "from_date", "to_week": "to_date"}
+
+
+def dates_from_weeks(args: MultiDict) -> tuple[MultiDict, dict[str, str]]:
+    """An old link's week parameters as the dates they stand for: from a week's Monday
+    to its Sunday. Dates given too win. Returns the arguments and, per date field, the
+    message for a week that is not one."""
+    args = MultiDict(args)
+    errors = {}
+    for week_name, date_name in LEGACY_WEEK_ARGS.items():
+        if week_name not in args:
+            continue
+        text = args.pop(week_name)
+        if date_name in args:
+            continue
+        try:
+            monday = parse_week(text)
+        except ValueError:
+            errors[date_name] = str(_l("Skriv veckan som år och vecka, t.ex. 2026-W09."))
+            continue
+        day = monday if week_name == "from_week" else monday + timedelta(days=6)
+        args[date_name] = day.isoformat()
+    return args, errors
+
+
+def _within_years(_form, field):
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(_l("Välj ett datum mellan år 2000 och 2100."))
+
+
+def _date_given(_form, field):
+    """A date is needed; one that is not a date is told how to write it."""
+    if field.data is None:
+        typed = " ".join(field.raw_data or []).strip()
+        field.errors[:] = []
+        raise StopValidation(
+            _l("Skriv datumet som år-månad-dag, t.ex. 2026-03-09.")
+            if typed
+            else _l("Ange ett datum.")
+        )
 
 
 class DashboardFilter(Form):
-    """The dashboard's GET parameters; no CSRF since it changes nothing."""
+    """The dashboard's GET parameters; no CSRF since it changes nothing.
+
+    From and to are dates (type=date, which every browser offers; type=week is not in
+    Firefox or Safari); the figures cover the ISO weeks the two dates fall in."""
 
     project = SelectField(_l("Projekt"), coerce=int, validate_choice=True)
-    from_week = StringField(_l("Från vecka"), validators=[_iso_week])
-    to_week = StringField(_l("Till och med vecka"), validators=[_iso_week])
+    from_date = DateField(
+        _l("Från och med"),
+        validators=[_date_given, _within_years],
+    )
+    to_date = DateField(
+        _l("Till och med"),
+        validators=[_date_given, _within_years],
+    )
     below = IntegerField(
         _l("Lågt belagda pass: under (%)"),
         validators=[
@@ -49,10 +102,9 @@ class DashboardFilter(Form):
         ],
     )
 
-
-def _within_years(_form, field):
-    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
-        raise ValidationError(_l("Välj ett datum mellan år 2000 och 2100."))
+    def validate_to_date(self, field):
+        if self.from_date.data and field.data and field.data < self.from_date.data:
+            raise ValidationError(_l("Till och med-datumet ligger före från och med-datumet."))
 
 
 class ProjectForm(FlaskForm):

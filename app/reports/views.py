@@ -1,7 +1,7 @@
 """The dashboard: progress against the project's targets, utilisation and demand, CSV."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -32,8 +32,7 @@ from app.reports.forms import (
     ProjectForm,
     RemoveTargetForm,
     TargetForm,
-    parse_week,
-    week_text,
+    dates_from_weeks,
 )
 from app.reports.models import ProjectTarget
 from app.timeutil import local_date
@@ -45,7 +44,7 @@ WEEKS_BACK, WEEKS_AHEAD = 12, 4
 # Tables only a project admin may read: they count the companies' people.
 PROJECT_TABLES = ("targets", "models", "months")
 CENTER_TABLES = ("utilisation", "hours", "low_sessions", "demand")
-FILTERS = ("project", "from_week", "to_week", "below")
+FILTERS = ("project", "from_date", "to_date", "below")
 # Rows a long list shows on the page; its CSV has them all.
 LIST_LIMIT = 100
 
@@ -69,10 +68,12 @@ def _filters(project_admin: bool):
     """The validated filter form and the ISO weeks it spans, or the form with errors."""
     this_monday = local_date(datetime.now(UTC))
     this_monday -= timedelta(days=this_monday.weekday())
+    # Old links' ?from_week=2026-W09&to_week=... still work: read as those weeks' dates.
+    args, week_errors = dates_from_weeks(request.args)
     form = DashboardFilter(
-        request.args,
-        from_week=week_text(this_monday - timedelta(weeks=WEEKS_BACK)),
-        to_week=week_text(this_monday + timedelta(weeks=WEEKS_AHEAD)),
+        args,
+        from_date=this_monday - timedelta(weeks=WEEKS_BACK),
+        to_date=this_monday + timedelta(weeks=WEEKS_AHEAD, days=6),
         below=50,
     )
     projects = services.projects() if project_admin else []
@@ -81,16 +82,21 @@ def _filters(project_admin: bool):
         form.project.data = projects[0].id
     if not project_admin:
         del form.project
-    if not form.validate():
+    valid = form.validate()
+    for name, message in week_errors.items():
+        form[name].errors = [message]
+    if not valid or week_errors:
         return form, None
     try:
-        mondays = services.week_range(
-            parse_week(form.from_week.data), parse_week(form.to_week.data)
-        )
+        mondays = services.week_range(_monday(form.from_date.data), _monday(form.to_date.data))
     except InvalidInput as error:
-        form.to_week.errors = [error.message]
+        form.to_date.errors = [error.message]
         return form, None
     return form, mondays
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 @bp.get("/")
@@ -178,13 +184,23 @@ def _percent(share: float | None) -> str:
     return "" if share is None else percent(share)
 
 
+def _filter_args(form) -> dict:
+    """The filters for the CSV links, as dates (an old link's weeks too)."""
+    args = {k: v for k, v in request.args.items() if k in FILTERS}
+    for name in ("from_date", "to_date"):
+        if not form[name].errors and form[name].data:
+            args[name] = form[name].data.isoformat()
+    return args
+
+
 def _fragment(form, figures) -> Markup:
     return Markup(
         render_template(
             "reports/_dashboard.html",
             form=form,
             figures=figures,
-            filter_args={k: v for k, v in request.args.items() if k in FILTERS},
+            filter_args=_filter_args(form),
+            timedelta_week=timedelta(days=6),  # a Monday to its Sunday
             list_limit=LIST_LIMIT,
             industry_label=tables.industry_label,
             # The page's numbers in the reader's language; the CSV files keep their own.
