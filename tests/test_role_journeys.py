@@ -712,3 +712,112 @@ def test_center_admin_plans_closes_moves_cancels_and_reads_capacity(demo, browse
     center_admin_closes_a_day_with_a_session(journey, _iso_day(series[0]), series[0])
     center_admin_reads_the_capacity(journey, series)
     journey.close()
+
+
+# --- the project admin ----------------------------------------------------------
+
+TARGET_SCOPE = "Norrbottens län, Stål"
+NEW_TARGET = 320
+GRANTEE = "Mona Lindahl"  # a demo testledare, authorised for Industriteknik and Underhåll BAS
+GRANT_MODEL = "Automation BAS"
+
+
+def project_admin_reads_the_dashboard(journey: Journey) -> None:
+    page = journey.page
+    page.get_by_role("link", name="Rapporter").click()
+    expect(heading(page)).to_have_text("Rapporter")
+    goals = page.get_by_role("region", name="Mål och utfall: Industrivalidering Norr")
+    employees = goals.get_by_role("row", name=re.compile(f"^{TARGET_SCOPE}: anställda"))
+    expect(employees.get_by_role("cell").first).to_have_text("300")
+    expect(employees.get_by_role("progressbar").first).to_have_accessible_name(
+        re.compile(r"^\d+ av 300$")
+    )
+    journey.shot("dashboard")
+
+
+def project_admin_changes_a_target(journey: Journey) -> None:
+    page = journey.page
+    page.get_by_role("link", name="Ändra projekt och mål").click()
+    expect(heading(page)).to_have_text("Projekt och mål: Industrivalidering Norr")
+    target = page.locator("form").filter(has=page.get_by_role("heading", name=TARGET_SCOPE))
+    target.get_by_label("Anställda", exact=True).fill(str(NEW_TARGET))
+    journey.shot("target-form")
+    target.get_by_role("button", name="Spara målet").click()
+    expect(flash(page)).to_contain_text("Målet är sparat.")
+    page.get_by_role("link", name="Till rapporterna").click()
+    goals = page.get_by_role("region", name="Mål och utfall: Industrivalidering Norr")
+    employees = goals.get_by_role("row", name=re.compile(f"^{TARGET_SCOPE}: anställda"))
+    expect(employees.get_by_role("cell").first).to_have_text(str(NEW_TARGET))
+    expect(employees.get_by_role("progressbar").first).to_have_accessible_name(
+        re.compile(rf"^\d+ av {NEW_TARGET}$")
+    )
+    journey.shot("target-changed")
+
+
+def project_admin_downloads_the_targets(journey: Journey) -> None:
+    """The targets as CSV (semicolons, UTF-8 with a BOM for Excel), with the new target."""
+    page = journey.page
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner målen som CSV").click()
+    assert download.value.suggested_filename == "targets.csv"
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["Län", "Bransch", "Mål företag"], rows[0]
+    assert "Mål anställda" in rows[0], rows[0]
+    county, industry = TARGET_SCOPE.split(", ")
+    row = next(r for r in rows[1:] if r[:2] == [county, industry])
+    assert row[rows[0].index("Mål anställda")] == str(NEW_TARGET), row
+
+
+def project_admin_grants_an_authorisation(journey: Journey) -> None:
+    """A year's authorisation for Automation BAS, from today, for a testledare."""
+    page = journey.page
+    page.get_by_role("link", name="Personer").click()
+    expect(heading(page)).to_have_text("Personer")
+    page.get_by_label("Namn eller e-postadress").fill(GRANTEE)
+    page.get_by_role("button", name="Sök").click()
+    page.get_by_role("link", name=f"Behörigheter {GRANTEE}").click()
+    expect(heading(page)).to_have_text(f"Testledare: {GRANTEE}")
+    grants = page.get_by_role("region", name="Behörigheter").first
+    expect(grants.get_by_role("row").filter(has_text=GRANT_MODEL)).to_have_count(0)
+    today = local_date(utcnow())
+    grants.get_by_label("Validering", exact=True).select_option(label=GRANT_MODEL)
+    grants.get_by_label("Gäller från", exact=True).fill(today.isoformat())
+    grants.get_by_label("Gäller till och med", exact=True).fill(
+        (today + timedelta(days=365)).isoformat()
+    )
+    journey.shot("authorisation-form")
+    grants.get_by_role("button", name="Lägg till behörighet").click()
+    expect(flash(page)).to_contain_text("Behörigheten är sparad.")
+    row = page.get_by_role("row").filter(has_text=GRANT_MODEL)
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("button", name=f"Ta bort {GRANT_MODEL}")).to_be_visible()
+    journey.shot("authorisation-granted")
+
+
+def project_admin_reads_the_audit_log(journey: Journey) -> None:
+    """The log as sentences; filtered to authorisations, the grant just made is there."""
+    page = journey.page
+    page.get_by_role("link", name="Ändringslogg").click()
+    expect(heading(page)).to_have_text("Ändringslogg")
+    entries = page.get_by_role("region", name="Ändringslogg").locator("tbody tr")
+    expect(entries.first).to_be_visible()
+    assert entries.count() > 10
+    journey.shot("audit-log")
+    page.get_by_label("Typ av ändring").select_option(label="Testledares behörighet")
+    page.get_by_role("button", name="Visa").click()
+    grant = entries.filter(has_text=GRANTEE).filter(has_text=GRANT_MODEL)
+    expect(grant).to_have_count(1)
+    expect(grant).to_contain_text("Pia Projektledare")
+    journey.shot("audit-log-authorisations")
+
+
+def test_project_admin_changes_a_target_exports_grants_and_reads_the_log(demo, browser):
+    journey = Journey(browser, demo, "project-admin", DESKTOP)
+    sign_in(journey, SIGN_INS["project_admin"], "Pia Projektledare")
+    project_admin_reads_the_dashboard(journey)
+    project_admin_changes_a_target(journey)
+    project_admin_downloads_the_targets(journey)
+    project_admin_grants_an_authorisation(journey)
+    project_admin_reads_the_audit_log(journey)
+    journey.close()
