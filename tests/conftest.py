@@ -6,6 +6,7 @@ from app import create_app
 from app.extensions import db
 from tests.databases import PostgresDatabases, SQLiteDatabases, postgres_or_skip
 from tests.factories import Factory
+from tests.forms import page_form
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -68,28 +69,16 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def form_value(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', html
-    )
-    assert match, f"page has no field {name}"
-    return match.group(1)
-
-
 class Auth:
     def __init__(self, client):
         self.client = client
 
     def login(self, email: str, password: str = "secret-pass"):
-        page = self.client.get("/login").get_data(as_text=True)
-        return self.client.post(
-            "/login",
-            data={"email": email, "password": password, "csrf_token": csrf_token(page)},
-        )
+        form = page_form(self.client, "/login", action="/login", field="email")
+        return form.fill(email=email, password=password).submit()
 
     def logout(self):
-        page = self.client.get("/").get_data(as_text=True)
-        return self.client.post("/logout", data={"csrf_token": csrf_token(page)})
+        return page_form(self.client, "/", action="/logout").submit()
 
 
 @pytest.fixture

@@ -312,7 +312,10 @@ class _FormParser(HTMLParser):
                 self.select.values = [self.select.options[0]]
             self.select = None
         elif tag == "textarea" and self.textarea is not None:
-            # A newline right after <textarea> is not part of the value (HTML's parsing rule).
+            # HTML reads every CRLF or CR as LF (WTForms writes "\r\n" after <textarea>),
+            # and a newline right after <textarea> is not part of the value.
+            text = self.textarea.values[0].replace("\r\n", "\n").replace("\r", "\n")
+            self.textarea.values[0] = text
             if self.textarea.values[0].startswith("\n"):
                 self.textarea.values[0] = self.textarea.values[0][1:]
             self.textarea = None

@@ -9,7 +9,6 @@ actor); each feature's own tests make them.
 """
 
 import json
-import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.access_world import ACTORS, PERSONAL_MARKERS, build_world, sign_in_clients
+from tests.forms import forms_in, page_form
 
 ANYONE = frozenset(ACTORS)
 OWNER_SIDE = frozenset({"owner", "coordinator", "project_admin"})
@@ -46,6 +46,9 @@ class Row:
     # The URL variable is a secret (a feed token, a reset link): only its owner has it,
     # everyone else tries a forged one.
     secret: str | None = None
+    # The page that shows the change's form, when it is not the rule's own GET: an actor
+    # who is shown the form sends it, with `data` typed over it.
+    form_on: str | None = None
 
 
 # One line per rule.
@@ -77,7 +80,9 @@ MATRIX = {
     "company.employee": Row(read=frozenset({"coordinator"}), objects={"person_id": "owner"}),
     "api_tokens.revoke": Row(change=frozenset({"owner"}), objects={"token_id": "owner_api_token"}),
     # bookings
-    "bookings.book": Row(change=OWNER_SIDE, data={"employee_id": "owner"}),
+    "bookings.book": Row(
+        change=OWNER_SIDE, data={"employee_id": "owner"}, form_on="schedule.session_detail"
+    ),
     "bookings.cancel": Row(change=BOOKING_CHANGERS),
     "bookings.confirm_cancel": Row(read=BOOKING_CHANGERS),  # the question before cancelling
     "bookings.move": Row(read=OWNER_SIDE, change=OWNER_SIDE, data={"target": "other_session"}),
@@ -214,10 +219,34 @@ def _resolve(body: dict, world) -> dict:
     return {k: world.ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
 
 
+def _shown_form(app, client, rule, row, world, actor, url, headers):
+    """The form posting to `url` that the actor is shown (on the rule's own page or on
+    `row.form_on`), or None when no page they may see has it."""
+    pages = [url] if "GET" in rule.methods else []
+    if row.form_on:
+        (page_rule,) = app.url_map.iter_rules(row.form_on)
+        pages.append(_url(app, page_rule, row, world, actor))
+    for page in pages:
+        response = client.get(page, headers=headers)
+        if response.status_code != 200 or "html" not in response.content_type:
+            continue
+        forms = [
+            f
+            for f in forms_in(response.get_data(as_text=True), page, client)
+            if f.method == "post" and f.action.split("?")[0] == url
+        ]
+        if forms:
+            # The one with most of the fields the change names.
+            return max(forms, key=lambda f: sum(name in f for name in row.data))
+    return None
+
+
 def _csrf(client) -> str:
-    page = client.get("/login" if not _signed_in(client) else "/account").get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    return match.group(1)
+    """The token of the actor's session, from a form they are shown (for the probes
+    no page shows them)."""
+    if _signed_in(client):
+        return page_form(client, "/account", action="/logout").value("csrf_token")
+    return page_form(client, "/login", field="email").value("csrf_token")
 
 
 def _signed_in(client) -> bool:
@@ -275,7 +304,19 @@ def test_access_matrix(app, make):
                         headers=headers,
                         json=_resolve(row.json_body or {}, world),
                     )
+                elif form := _shown_form(app, client, rule, row, world, actor, url, headers):
+                    # The actor is shown the form: they send it, the change's values typed
+                    # over it (one it does not offer is a hand-edited request).
+                    for name, value in _resolve(row.data, world).items():
+                        if name in form:
+                            form.set(name, value, tamper=True)
+                        else:
+                            form.add(name, value)
+                    response = form.submit()
                 else:
+                    # No page the actor may see shows this form: the subject is that the
+                    # forbidden request is refused, so it is built by hand (with a token
+                    # of the actor's own session, so that only access decides).
                     data = {
                         "csrf_token": tokens[actor],
                         "request_key": secrets.token_urlsafe(16),

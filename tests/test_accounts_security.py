@@ -28,7 +28,8 @@ from app.centers.models import CenterClosure
 from app.config import Defaults, from_environment
 from app.extensions import db
 from app.schedule.models import AssessorAbsence, AssessorAuthorisation, ValidationSession
-from tests.conftest import TEST_CONFIG, Auth, csrf_token
+from tests.conftest import TEST_CONFIG, Auth
+from tests.forms import form_of, page_form
 
 ROOT = Path(__file__).parent.parent
 TEMPLATES = ROOT / "app"
@@ -85,13 +86,12 @@ def test_session_cookie_is_secure_httponly_and_samesite_on_an_https_site(databas
         person = make.employee()
         address = person.email
     client = app.test_client()
-    page = client.get("/login", base_url="https://boka.example.se").get_data(as_text=True)
-    response = client.post(
-        "/login",
+    page = client.get("/login", base_url="https://boka.example.se")
+    form = form_of(page, client, action="/login", field="email")
+    response = form.fill(email=address, password="secret-pass").submit(
         base_url="https://boka.example.se",
         # Flask-WTF checks over https that the form came from this site.
         headers={"Referer": "https://boka.example.se/login"},
-        data={"email": address, "password": "secret-pass", "csrf_token": csrf_token(page)},
     )
     assert response.status_code == 302
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
@@ -199,19 +199,17 @@ def test_the_limiter_counts_two_sign_ins_at_the_same_moment():
     assert [storage.get(f"login/10.0.0.{n}") for n in range(2)] == [1, 1]
 
 
+def _forgot_form(client):
+    return page_form(client, "/password/forgot", action="/password/forgot", field="email")
+
+
 def _forgot(client, address):
-    page = client.get("/password/forgot").get_data(as_text=True)
-    return client.post(
-        "/password/forgot",
-        data={"email": address, "csrf_token": csrf_token(page)},
-        follow_redirects=True,
-    )
+    return _forgot_form(client).fill(email=address).submit(follow_redirects=True)
 
 
 def _forgot_once(client, address):
     """The answer to the form itself, before following its redirect."""
-    page = client.get("/password/forgot").get_data(as_text=True)
-    return client.post("/password/forgot", data={"email": address, "csrf_token": csrf_token(page)})
+    return _forgot_form(client).fill(email=address).submit()
 
 
 def test_reset_answers_the_same_and_mails_only_an_existing_account(app, make):
@@ -240,10 +238,7 @@ def test_reset_answers_the_same_and_mails_only_an_existing_account(app, make):
 
 
 def test_reset_form_refuses_a_bad_address(client):
-    page = client.get("/password/forgot").get_data(as_text=True)
-    response = client.post(
-        "/password/forgot", data={"email": "inte en adress", "csrf_token": csrf_token(page)}
-    )
+    response = _forgot_form(client).fill(email="inte en adress").submit()
     assert response.status_code == 400
     assert "Skriv en giltig e-postadress" in response.get_data(as_text=True)
 
@@ -252,14 +247,8 @@ def _set_password(client, link, password, confirm=None):
     page = client.get(link)
     if page.status_code != 200:
         return page
-    return client.post(
-        link,
-        data={
-            "password": password,
-            "confirm": confirm or password,
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
-        },
-    )
+    form = form_of(page, client, field="password")
+    return form.fill(password=password, confirm=confirm or password).submit()
 
 
 def test_reset_link_sets_the_password_once_and_signs_out_other_devices(app, make):
@@ -323,8 +312,7 @@ def test_sign_out_everywhere(app, make):
     first, second = app.test_client(), app.test_client()
     Auth(first).login(address)
     Auth(second).login(address)
-    page = first.get("/account").get_data(as_text=True)
-    response = first.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token(page)})
+    response = page_form(first, "/account", action="/account/sign-out-everywhere").submit()
     assert response.status_code == 302
     assert second.get("/bookings").status_code == 302
     assert first.get("/bookings").status_code == 302
@@ -342,10 +330,8 @@ def _client_from(app, address: str):
 
 
 def _choose_password(client, link, password):
-    page = client.get(link).get_data(as_text=True)
-    return client.post(
-        link, data={"password": password, "confirm": password, "csrf_token": csrf_token(page)}
-    )
+    form = page_form(client, link, field="password")
+    return form.fill(password=password, confirm=password).submit()
 
 
 def test_forgot_password_is_rate_limited_per_client(strict_app, make):
@@ -391,9 +377,11 @@ def test_choosing_a_password_from_a_link_is_rate_limited(strict_app, make):
     assert "För många försök" in blocked.get_data(as_text=True)
     with strict_app.app_context():
         assert db.session.get(Person, person_id).check_password("secret-pass")  # unchanged
-    # Forged links count as well: guessing tokens costs the same budget.
+    # Forged links count as well: guessing tokens costs the same budget. The subject is a
+    # forged link, which renders no form: the guesses are sent by hand, with the CSRF
+    # token of the sign-in form so that only the link is wrong.
     other = _client_from(strict_app, "10.0.5.1")
-    token = csrf_token(other.get("/login").get_data(as_text=True))
+    token = page_form(other, "/login", field="email").value("csrf_token")
     forged = [
         other.post(f"/password/reset/forged{n}", data={"csrf_token": token}).status_code
         for n in range(6)
@@ -437,12 +425,12 @@ KEY_PREFIX = f"tcb-test-{uuid.uuid4().hex}"
 SECOND_WORKER = """
 import json, sys
 from app import create_app
-from tests.conftest import TEST_CONFIG, csrf_token
+from tests.conftest import TEST_CONFIG
+from tests.forms import page_form
 app = create_app({**TEST_CONFIG, **json.loads(sys.argv[1])})
 client = app.test_client()
-page = client.get("/password/forgot").get_data(as_text=True)
-data = {"email": sys.argv[2], "csrf_token": csrf_token(page)}
-print(client.post("/password/forgot", data=data).status_code)
+form = page_form(client, "/password/forgot", field="email")
+print(form.fill(email=sys.argv[2]).submit().status_code)
 """
 
 
@@ -530,7 +518,8 @@ def test_invitation_link_expires_after_the_invitation_days(app, make, monkeypatc
     _travel(monkeypatch, app.config["RESET_LINK_HOURS"] * 3600 + 60)
     page = client.get(link)
     assert page.status_code == 200
-    token = csrf_token(page.get_data(as_text=True))
+    # The person leaves the page open and sends it after the link has run out.
+    form = form_of(page, client, field="password")
     monkeypatch.undo()
     # ...up to the last minute of its days...
     _travel(monkeypatch, days * 86400 - 60)
@@ -543,14 +532,7 @@ def test_invitation_link_expires_after_the_invitation_days(app, make, monkeypatc
     assert "Länken är ogiltig, redan använd eller för gammal. Be om en ny." in expired.get_data(
         as_text=True
     )
-    tried = client.post(
-        link,
-        data={
-            "password": "ett-langt-losenord",
-            "confirm": "ett-langt-losenord",
-            "csrf_token": token,
-        },
-    )
+    tried = form.fill(password="ett-langt-losenord", confirm="ett-langt-losenord").submit()
     assert tried.status_code == 404
     assert "för gammal" in tried.get_data(as_text=True)
     with app.app_context():
@@ -601,29 +583,18 @@ def test_a_testledare_who_is_also_a_center_admin_does_both_jobs_and_no_more(app,
     assert participants.status_code == 200 and "Pia Deltagare" in participants.get_data(
         as_text=True
     )
-    page = client.get("/schedule/availability").get_data(as_text=True)
+    absence = page_form(client, "/schedule/availability", button="Lägg till frånvaro")
     absence_day = date.today() + timedelta(days=40)
-    saved = client.post(
-        "/schedule/availability",
-        data={
-            "first_day": absence_day.isoformat(),
-            "reason": "Kurs",
-            "csrf_token": csrf_token(page),
-        },
-    )
+    saved = absence.fill(first_day=absence_day.isoformat(), reason="Kurs").submit()
     assert saved.status_code == 302
     # The center admin's job at the home center: its pages, a closure, its sessions.
     assert client.get(f"/centers/{ids['home']}/admin").status_code == 200
     assert client.get(f"/sessions/{ids['at_home']}/manage").status_code == 200
     assert client.get(f"/sessions/{ids['at_home']}/participants").status_code == 200
-    page = client.get(f"/centers/{ids['home']}/closures").get_data(as_text=True)
+    closure = page_form(client, f"/centers/{ids['home']}/closures", field="first_day")
     closed_day = date.today() + timedelta(days=50)
-    data = {
-        "first_day": closed_day.isoformat(),
-        "reason": "Städning",
-        "csrf_token": csrf_token(page),
-    }
-    assert client.post(f"/centers/{ids['home']}/closures", data=data).status_code == 302
+    closure.fill(first_day=closed_day.isoformat(), reason="Städning")
+    assert closure.copy().submit().status_code == 302
 
     # Nothing beyond: not the other center's admin, even where they run a session there,
     # not another testledare's session, not the project's or a company's pages.
@@ -640,6 +611,10 @@ def test_a_testledare_who_is_also_a_center_admin_does_both_jobs_and_no_more(app,
         ("GET", "/company/employees"),
         ("GET", "/reports/projects/new"),
     ]
+    # The subject is that a forbidden request is refused: no page shows these forms to
+    # this person, so the POSTs are the home center's closure form (token and all) sent
+    # by hand to the other addresses.
+    data = dict(closure.data())
     for method, url in refused:
         body = {**data, "action": "cancel", "reason": "Nej"} if method == "POST" else None
         answer = client.open(url, method=method, data=body)

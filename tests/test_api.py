@@ -12,7 +12,7 @@ from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.db import utcnow
 from app.extensions import db, limiter
-from tests.conftest import csrf_token
+from tests.forms import form_of, page_form
 
 
 @pytest.fixture
@@ -54,10 +54,8 @@ def test_tokens_are_stored_hashed_and_revoking_kills_them(app, client, auth, mak
         person = make.employee()
         email = person.email
     auth.login(email)
-    page = client.get("/account/api-tokens").get_data(as_text=True)
-    created = client.post(
-        "/account/api-tokens", data={"csrf_token": csrf_token(page), "name": "HR-systemet"}
-    )
+    create = page_form(client, "/account/api-tokens", field="name")
+    created = create.fill(name="HR-systemet").submit()
     html = created.get_data(as_text=True)
     token = html.split('id="new-token">')[1].split("<")[0]
     assert token.startswith("tcb_") and len(token) > 40
@@ -68,7 +66,8 @@ def test_tokens_are_stored_hashed_and_revoking_kills_them(app, client, auth, mak
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/counties", headers=headers).status_code == 200
     assert token not in client.get("/account/api-tokens").get_data(as_text=True)
-    client.post(f"/account/api-tokens/{token_id}/revoke", data={"csrf_token": csrf_token(html)})
+    # Revoked from the page the new token was shown on.
+    form_of(created, client, action=f"/account/api-tokens/{token_id}/revoke").submit()
     _problem(client.get("/api/v1/counties", headers=headers), 401)
 
 

@@ -9,7 +9,7 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.schedule.models import AssessorAuthorisation
 from app.schedule.planning import plan_session
-from tests.conftest import csrf_token
+from tests.forms import page_form
 
 TUESDAY = date(2027, 9, 14)
 NOT_AUTHORISED = "saknar giltig behörighet"
@@ -19,19 +19,16 @@ def _page(client, person_id):
     return client.get(f"/people/{person_id}/assessor")
 
 
-def _grant(client, person_id, model_id, first, last):
-    page = _page(client, person_id).get_data(as_text=True)
-    return client.post(
-        f"/people/{person_id}/assessor",
-        data={
-            "csrf_token": csrf_token(page),
-            "grant-model": model_id,
-            "grant-valid_from": first,
-            "grant-valid_to": last,
-            "grant-submit": "1",
-        },
-        follow_redirects=True,
-    )
+def _grant(client, person_id, model_id, first, last, tamper=False):
+    form = page_form(client, f"/people/{person_id}/assessor", button="grant-submit")
+    form.set("grant-model", model_id, tamper=tamper)
+    form.set("grant-valid_from", first).set("grant-valid_to", last)
+    return form.submit("grant-submit", follow_redirects=True)
+
+
+def _revoke_form(client, person_id, authorisation_id):
+    action = f"/authorisations/{authorisation_id}/delete"
+    return page_form(client, f"/people/{person_id}/assessor", action=action)
 
 
 def _rows(app, person_id):
@@ -86,7 +83,7 @@ def test_overlapping_and_backwards_periods_are_refused_with_a_message(app, clien
     backwards = _grant(client, person_id, model_id, "2028-06-30", "2028-01-01")
     assert backwards.status_code == 400
     assert "Sista dagen ligger före första dagen." in backwards.get_data(as_text=True)
-    junk = _grant(client, person_id, "not-a-model", "yesterday", "")
+    junk = _grant(client, person_id, "not-a-model", "yesterday", "", tamper=True)
     assert junk.status_code == 400
     assert _rows(app, person_id) == [("industriteknik-bas", date(2027, 1, 1), date(2027, 12, 31))]
 
@@ -114,19 +111,19 @@ def test_an_authorisation_that_upcoming_sessions_rely_on_cannot_be_revoked(app, 
         )
         ids = assessor.id, spare.id, admin.email
     auth.login(ids[2])
-    token = csrf_token(_page(client, ids[0]).get_data(as_text=True))
-    refused = client.post(f"/authorisations/{busy_id}/delete", data={"csrf_token": token})
+    refused = _revoke_form(client, ids[0], busy_id).submit()
     assert refused.status_code == 409
     assert "1 kommande pass bygger på behörigheten" in refused.get_data(as_text=True)
     assert len(_rows(app, ids[0])) == 1
-    revoked = client.post(
-        f"/authorisations/{free_id}/delete", data={"csrf_token": token}, follow_redirects=True
-    )
+    free = _revoke_form(client, ids[1], free_id)
+    revoked = free.copy().submit(follow_redirects=True)
     assert "Behörigheten är borttagen." in revoked.get_data(as_text=True)
     assert _rows(app, ids[1]) == []
-    assert client.post("/authorisations/999999/delete", data={"csrf_token": token}).status_code == (
-        404
-    )
+    # The page, left open, sent again: the authorisation is gone.
+    assert free.copy().submit().status_code == 404
+    # Its address edited to an authorisation that never was.
+    free.action = "/authorisations/999999/delete"
+    assert free.submit().status_code == 404
 
 
 def test_the_home_center_is_set_and_shown_where_centers_plan(app, client, auth, make):
@@ -137,17 +134,10 @@ def test_the_home_center_is_set_and_shown_where_centers_plan(app, client, auth, 
         center_admin = make.person(("center_admin",), center=home)
         ids = assessor.id, home.id, admin.email, center_admin.email, assessor.name
     auth.login(ids[2])
-    page = _page(client, ids[0]).get_data(as_text=True)
-    saved = client.post(
-        f"/people/{ids[0]}/assessor",
-        data={"csrf_token": csrf_token(page), "home-center": ids[1], "home-submit": "1"},
-        follow_redirects=True,
-    )
+    home_form = page_form(client, f"/people/{ids[0]}/assessor", button="home-submit")
+    saved = home_form.copy().set("home-center", ids[1]).submit("home-submit", follow_redirects=True)
     assert "Hemmacentret är sparat." in saved.get_data(as_text=True)
-    unknown = client.post(
-        f"/people/{ids[0]}/assessor",
-        data={"csrf_token": csrf_token(page), "home-center": 999999, "home-submit": "1"},
-    )
+    unknown = home_form.set("home-center", 999999, tamper=True).submit("home-submit")
     assert unknown.status_code == 400
     auth.logout()
     auth.login(ids[3])

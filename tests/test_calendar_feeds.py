@@ -14,7 +14,7 @@ from app.calendar.feeds import RenderedFeeds, ensure_feed_token, personal_events
 from app.extensions import db
 from app.querycount import count_queries
 from tests.calendars import as_read, read_everywhere
-from tests.conftest import csrf_token
+from tests.forms import page_form
 
 
 def _feed_url(client) -> str:
@@ -191,14 +191,14 @@ def test_the_feed_validator_changes_with_the_day_the_language_and_the_token(app)
 
 def test_resetting_the_link_kills_the_old_one_at_once(client, booked):
     old = _feed_url(client)
-    page = client.get("/calendar/").get_data(as_text=True)
-    response = client.post("/calendar/reset", data={"csrf_token": csrf_token(page)})
+    reset = page_form(client, "/calendar/", action="/calendar/reset")
+    response = reset.copy().submit()
     assert response.status_code == 302
     new = _feed_url(client)
     assert new != old
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
-    assert client.post("/calendar/reset").status_code == 400  # no CSRF token
+    assert reset.remove("csrf_token").submit().status_code == 400  # no CSRF token
 
 
 def test_a_moved_seat_is_one_event_in_the_feed_at_its_new_time(app, make):

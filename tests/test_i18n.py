@@ -23,7 +23,8 @@ from app.extensions import db
 from app.i18n import compile_catalogues
 from app.timeutil import local_to_utc
 from tests.calendars import invite_of, outbox, parse_mail
-from tests.conftest import csrf_token
+from tests.conftest import Auth
+from tests.forms import page_form
 
 ROOT = os.path.join(os.path.dirname(__file__), os.pardir)
 TRANSLATIONS = os.path.join(ROOT, "app", "translations")
@@ -64,14 +65,26 @@ def test_the_catalogue_holds_every_text_the_source_marks_for_translation():
         ("app/**/templates/**.html", "jinja2"),
         ("app/**/templates/**.txt", "jinja2"),  # the mails' text parts
     ]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+        "_l": None,
+        "lazy_gettext": None,
+    }
+    # (context, text): pgettext("plural", "Företag") is "Companies", _("Företag") "Company".
     found = {
-        message if isinstance(message, str) else message[0]
-        for _file, _line, message, _comments, _context in extract_from_dir(
+        (context, message if isinstance(message, str) else message[0])
+        for _file, _line, message, _comments, context in extract_from_dir(
             ROOT, method_map, keywords=keywords
         )
     }
-    known = {m.id if isinstance(m.id, str) else m.id[0] for m in _english_catalogue() if m.id}
+    known = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0])
+        for m in _english_catalogue()
+        if m.id
+    }
     assert found, "the extractor found no texts at all"
     assert sorted(found - known) == []
 
@@ -169,11 +182,13 @@ def test_bad_language_switches_are_refused(app, client, auth, make):
     with app.app_context():
         email = make.employee().email
     auth.login(email)
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    no_token = client.post("/language", data={"language": "en"})
+    switch = page_form(client, "/", action="/language")
+    no_token = switch.copy().remove("csrf_token").submit()
     assert no_token.status_code == 400
-    unknown = client.post("/language", data={"language": "de", "csrf_token": token})
-    assert unknown.status_code == 400
+    # A language no button offers, sent by hand.
+    unknown = switch.copy()
+    unknown.buttons = []
+    assert unknown.add("language", "de").submit().status_code == 400
 
 
 def test_a_signed_in_persons_choice_follows_them_to_another_browser(app, client, auth, make):
@@ -183,9 +198,7 @@ def test_a_signed_in_persons_choice_follows_them_to_another_browser(app, client,
     auth.login(email)
     page = client.get("/").get_data(as_text=True)
     assert 'name="language" value="en"' in page  # signed in: a form with a token
-    answer = client.post(
-        "/language", data={"language": "en", "next": "/bookings", "csrf_token": csrf_token(page)}
-    )
+    answer = page_form(client, "/bookings", action="/language").submit("language=en")
     assert answer.status_code == 303 and answer.location.endswith("/bookings")
     with app.app_context():
         assert db.session.get(Person, person_id).locale == "en"
@@ -193,10 +206,7 @@ def test_a_signed_in_persons_choice_follows_them_to_another_browser(app, client,
     other = app.test_client()
     login = other.get("/login").get_data(as_text=True)
     assert "Logga in" in login  # a new browser: Swedish until they sign in
-    other.post(
-        "/login",
-        data={"email": email, "password": "secret-pass", "csrf_token": csrf_token(login)},
-    )
+    Auth(other).login(email)
     mine = other.get("/bookings").get_data(as_text=True)
     assert "My bookings" in mine and "Mina bokningar" not in mine
 

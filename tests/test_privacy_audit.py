@@ -46,7 +46,8 @@ from tests.access_world import (
     build_world,
     sign_in_clients,
 )
-from tests.conftest import Auth, csrf_token
+from tests.conftest import Auth
+from tests.forms import form_of, page_form
 
 OWNER_PHONE = "070-123 45 67"
 ASSESSOR_NAME = "Tove Testledarsson"
@@ -114,9 +115,7 @@ def _erase(client, person_id):
     page = client.get(f"/people/{person_id}/erase")
     if page.status_code != 200:
         return page
-    return client.post(
-        f"/people/{person_id}/erase", data={"csrf_token": csrf_token(page.get_data(as_text=True))}
-    )
+    return form_of(page, client, button="Ta bort för alltid").submit()
 
 
 def test_erase_removes_personal_data_and_keeps_the_statistics(app, make):
@@ -163,8 +162,7 @@ def test_erase_removes_personal_data_and_keeps_the_statistics(app, make):
     assert Auth(app.test_client()).login(OWNER_EMAIL).status_code == 400
     # The company's list no longer shows them; erasing twice is refused.
     assert OWNER_NAME not in clients["coordinator"].get("/company/employees").get_data(as_text=True)
-    page = admin.get(f"/people/{owner_id}/erase").get_data(as_text=True)
-    again = admin.post(f"/people/{owner_id}/erase", data={"csrf_token": csrf_token(page)})
+    again = page_form(admin, f"/people/{owner_id}/erase", button="Ta bort för alltid").submit()
     assert again.status_code == 409
     assert "redan borttagna" in again.get_data(as_text=True)
 

@@ -13,7 +13,7 @@ from app.centers.models import TestCenter, TravelBuffer
 from app.errors import Forbidden, InvalidInput
 from app.extensions import db
 from app.schedule.planning import create_sessions, plan_session, travel_minutes
-from tests.conftest import csrf_token
+from tests.forms import page_form
 
 PAGE = "/centers/travel-times"
 TUESDAY = date(2027, 9, 14)  # well ahead, no holiday near it
@@ -33,11 +33,18 @@ def project_admin(app, make, auth):
     return email
 
 
-def _set(client, first, second, minutes, token=None):
-    token = token or csrf_token(client.get(PAGE).get_data(as_text=True))
-    return client.post(
-        PAGE, data={"first": first, "second": second, "minutes": minutes, "csrf_token": token}
-    )
+def _form(client):
+    return page_form(client, PAGE, field="minutes")
+
+
+def _set(client, first, second, minutes, form=None, tamper=False):
+    """Fill the page's form; `tamper` sends a municipality the lists do not offer."""
+    form = (form or _form(client)).copy()
+    return form.fill(first=first, second=second, tamper=tamper).fill(minutes=minutes).submit()
+
+
+def _delete_form(client):
+    return page_form(client, PAGE, button="Ta bort")
 
 
 def _rows(app) -> list[tuple[int, int, int]]:
@@ -84,8 +91,9 @@ def test_a_project_admin_sets_changes_and_removes_a_pair(app, client, places, pr
 
     with app.app_context():
         row_id = db.session.scalar(select(TravelBuffer.id))
-    html = client.get(PAGE).get_data(as_text=True)
-    deleted = client.post(f"{PAGE}/{row_id}/delete", data={"csrf_token": csrf_token(html)})
+    delete = _delete_form(client)
+    assert delete.action == f"{PAGE}/{row_id}/delete"
+    deleted = delete.submit()
     assert deleted.status_code == 302
     assert "Restiden är borttagen" in client.get(PAGE).get_data(as_text=True)
     assert _rows(app) == []
@@ -136,9 +144,14 @@ def test_only_project_admins_see_or_change_the_times(app, client, make, auth, pl
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     for email in (center_admin, employee):
         auth.login(email)
-        token = csrf_token(client.get("/account").get_data(as_text=True))
         assert client.get(PAGE).status_code == 403
-        assert _set(client, places["Luleå"], places["Umeå"], "30", token).status_code == 403
+        # The subject is that a forbidden request is refused: the page shows these people
+        # no form, so the POSTs are built by hand, with the token of a form they do see.
+        token = page_form(client, "/account", action="/account/sign-out-everywhere").value(
+            "csrf_token"
+        )
+        data = {"first": places["Luleå"], "second": places["Umeå"], "minutes": "30"}
+        assert client.post(PAGE, data={**data, "csrf_token": token}).status_code == 403
         deleted = client.post(f"{PAGE}/{row_id}/delete", data={"csrf_token": token})
         assert deleted.status_code == 403
         assert _rows(app) == before
@@ -161,6 +174,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_stores_nothing(
     lulea, kiruna = places["Luleå"], places["Kiruna"]
     assert _set(client, lulea, kiruna, "45").status_code == 302
     before = _rows(app)
+    # The last three send a municipality the lists do not offer (a hand-edited request).
     cases = [
         (lulea, lulea, "60", "Välj två olika kommuner."),
         (lulea, kiruna, "", "Ange restiden i minuter."),
@@ -170,14 +184,14 @@ def test_bad_input_is_refused_with_a_clear_message_and_stores_nothing(
         (lulea, kiruna, "abc", "Ange restiden som ett heltal, i minuter."),
         (lulea, kiruna, "1.5", "Ange restiden som ett heltal, i minuter."),
         (lulea, kiruna, "99999999999999999999", "Ange restiden som ett heltal, i minuter."),
+        ("", kiruna, "60", "Välj en kommun."),  # the list's "choose" line
         (lulea, 999999, "60", "Kommunen finns inte. Välj en kommun i listan."),
         ("x", kiruna, "60", "Kommunen finns inte. Välj en kommun i listan."),
         (lulea, "-1", "60", "Kommunen finns inte. Välj en kommun i listan."),
-        ("", kiruna, "60", "Välj en kommun."),
     ]
-    token = csrf_token(client.get(PAGE).get_data(as_text=True))
-    for first, second, minutes, message in cases:
-        response = _set(client, first, second, minutes, token)
+    form = _form(client)
+    for n, (first, second, minutes, message) in enumerate(cases):
+        response = _set(client, first, second, minutes, form, tamper=n >= len(cases) - 3)
         html = response.get_data(as_text=True)
         assert response.status_code == 400, (first, second, minutes)
         assert message in html, (first, second, minutes)
@@ -185,8 +199,10 @@ def test_bad_input_is_refused_with_a_clear_message_and_stores_nothing(
         assert "Kiruna – Luleå" in html  # the list is still shown
     assert _rows(app) == before
 
-    # Deleting a row that is not there (any more).
-    missing = client.post(f"{PAGE}/999999/delete", data={"csrf_token": token})
+    # Deleting a row that is not there (any more): the row's form, its address edited.
+    delete = _delete_form(client)
+    delete.action = f"{PAGE}/999999/delete"
+    missing = delete.submit()
     assert missing.status_code == 404 and "Restiden finns inte." in missing.get_data(as_text=True)
     # And the service refuses bad values from any other caller, too.
     with app.app_context():
@@ -197,15 +213,16 @@ def test_bad_input_is_refused_with_a_clear_message_and_stores_nothing(
 
 
 def test_a_form_without_its_csrf_token_is_refused(app, client, places, project_admin):
-    response = client.post(
-        PAGE, data={"first": places["Luleå"], "second": places["Kiruna"], "minutes": "60"}
-    )
+    form = _form(client).fill(first=places["Luleå"], second=places["Kiruna"], minutes="60")
+    response = form.remove("csrf_token").submit()
     assert response.status_code == 400
     assert "saknade säkerhetskod" in response.get_data(as_text=True)
     assert _set(client, places["Luleå"], places["Kiruna"], "60").status_code == 302
     with app.app_context():
         row_id = db.session.scalar(select(TravelBuffer.id))
-    refused = client.post(f"{PAGE}/{row_id}/delete", data={"csrf_token": "forged"})
+    delete = _delete_form(client)
+    assert delete.action == f"{PAGE}/{row_id}/delete"
+    refused = delete.set("csrf_token", "forged").submit()
     assert refused.status_code == 400
     assert _rows(app) != []
 
@@ -271,8 +288,7 @@ def test_an_admin_waiting_on_anothers_unsaved_pair_updates_it(app, places, make,
 
 
 def test_the_page_in_english(app, client, places, project_admin):
-    page = client.get(PAGE).get_data(as_text=True)
-    client.post("/language", data={"language": "en", "next": PAGE, "csrf_token": csrf_token(page)})
+    page_form(client, PAGE, action="/language").submit("language=en")
     html = client.get(PAGE).get_data(as_text=True)
     assert "Travel times between municipalities" in html and "120 minutes" in html
     assert "Restider mellan kommuner" not in html
