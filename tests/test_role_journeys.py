@@ -1,9 +1,11 @@
 """One journey per role, in Chromium, on the demo data (see README, *Demo accounts*).
 
 A fresh SQLite database is built by the migrations and filled by `seed_demo()` (the
-same data as `flask --app wsgi seed-demo`, relative to now); one live server
-(werkzeug, in a thread) serves it to one Chromium for the whole module, as in
-tests/test_browser.py. Each person signs in through the login form and works
+same data as `flask --app wsgi seed-demo`, relative to now; loaded once per pytest
+run, see `_seeded_database`); one live server (werkzeug, in a thread) serves it to
+one Chromium for the whole module, as in tests/test_browser.py, with JavaScript off
+as the pages must work without it. Sessions and dates are picked from what the pages
+show, never by id. Each person signs in through the login form and works
 through their pages; the steps assert what the person sees (headings, flash
 messages, table rows, texts), and every step is saved as
 screenshots/journeys/<role>/NN-step.png.
@@ -247,6 +249,16 @@ def sign_in(journey: Journey, role: str) -> None:
     expect(flash(page)).to_contain_text(f"Välkommen, {journey.demo.names[role]}!")
 
 
+def search_results(page: Page):
+    """The start page's sessions found: a list named by their number ("12 pass")."""
+    return page.get_by_role("list", name=re.compile(r"^\d+ pass$")).get_by_role("listitem")
+
+
+def booking_card(page: Page, when: str):
+    """A coming booking in Mina bokningar, by its date line."""
+    return page.locator("ul.cards > li").filter(has_text=when)
+
+
 # --- the employee (deltagare), on a phone ----------------------------------------
 
 
@@ -259,7 +271,7 @@ def employee_searches(journey: Journey) -> None:
     page.get_by_label("Län", exact=True).select_option(label="Norrbottens län")
     page.get_by_label("Bara pass med lediga platser").check()
     page.get_by_role("button", name="Visa pass").click()
-    cards = page.locator("ul.cards > li")
+    cards = search_results(page)
     expect(cards.first).to_be_visible()
     for index in range(cards.count()):
         expect(cards.nth(index)).to_contain_text("Underhåll BAS")
@@ -275,7 +287,7 @@ def employee_books_the_first(journey: Journey) -> str:
     page = journey.page
     results = page.url
     for index in range(3):
-        card = page.locator("ul.cards > li").nth(index)
+        card = search_results(page).nth(index)
         when = card.locator("p").first.inner_text()
         card.get_by_role("link", name="Underhåll BAS").click()
         expect(heading(page)).to_have_text("Underhåll BAS")
@@ -294,7 +306,7 @@ def employee_finds_it_in_my_bookings(journey: Journey, when: str):
     page = journey.page
     page.get_by_role("link", name="Mina bokningar").click()
     expect(heading(page)).to_have_text("Mina bokningar")
-    card = page.locator("ul.cards > li").filter(has_text=when)
+    card = booking_card(page, when)
     expect(card).to_have_count(1)
     expect(card).to_contain_text("Underhåll BAS")
     expect(card).to_contain_text("Bekräftad plats")
@@ -305,7 +317,7 @@ def employee_finds_it_in_my_bookings(journey: Journey, when: str):
 def employee_adds_it_to_the_calendar(journey: Journey, when: str) -> None:
     """The card's calendar link downloads an .ics file that a calendar can read."""
     page = journey.page
-    card = page.locator("ul.cards > li").filter(has_text=when)
+    card = booking_card(page, when)
     with page.expect_download() as download:
         card.get_by_role("link", name=re.compile("Lägg i kalendern")).click()
     path = download.value.path()
@@ -324,7 +336,7 @@ def employee_adds_it_to_the_calendar(journey: Journey, when: str) -> None:
 def employee_moves_it(journey: Journey, when: str) -> str:
     """Move the booking to the first other session offered; answer the new date line."""
     page = journey.page
-    card = page.locator("ul.cards > li").filter(has_text=when)
+    card = booking_card(page, when)
     card.get_by_role("link", name="Flytta").click()
     expect(heading(page)).to_have_text("Flytta bokning")
     expect(page.locator("main")).to_contain_text(when)
@@ -336,23 +348,23 @@ def employee_moves_it(journey: Journey, when: str) -> str:
     page.get_by_role("button", name="Flytta hit").click()
     expect(flash(page)).to_contain_text("Bokningen är flyttad till")
     expect(heading(page)).to_have_text("Mina bokningar")
-    moved = page.locator("ul.cards > li").filter(has_text=new_when)
+    moved = booking_card(page, new_when)
     expect(moved).to_have_count(1)
     expect(moved).to_contain_text("Bekräftad plats")
-    expect(page.locator("ul.cards > li").filter(has_text=when)).to_have_count(0)
+    expect(booking_card(page, when)).to_have_count(0)
     journey.shot("moved")
     return new_when
 
 
 def employee_cancels_it(journey: Journey, when: str) -> None:
     page = journey.page
-    page.locator("ul.cards > li").filter(has_text=when).get_by_role("link", name="Avboka").click()
+    booking_card(page, when).get_by_role("link", name="Avboka").click()
     expect(heading(page)).to_have_text("Vill du avboka din plats?")
     expect(page.locator("main")).to_contain_text(when)
     journey.shot("cancel-confirm")
     page.get_by_role("button", name="Ja, avboka").click()
     expect(flash(page)).to_contain_text("Bokningen är avbokad")
-    expect(page.locator("ul.cards > li").filter(has_text=when)).to_have_count(0)
+    expect(booking_card(page, when)).to_have_count(0)
     expect(page.locator("table tbody tr").filter(has_text="Avbokad").first).to_be_visible()
     journey.shot("cancelled")
 
@@ -419,7 +431,7 @@ def coordinator_books_for_an_employee(journey: Journey, name: str) -> str:
     page.get_by_label("Validering", exact=True).select_option(label="Industriteknik BAS")
     page.get_by_label("Bara pass med lediga platser").check()
     page.get_by_role("button", name="Visa pass").click()
-    card = page.locator("ul.cards > li").first
+    card = search_results(page).first
     when = card.locator("p").first.inner_text()
     card.get_by_role("link", name="Industriteknik BAS").click()
     expect(heading(page)).to_have_text("Industriteknik BAS")
