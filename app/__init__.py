@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # instead of overflowing the database driver.
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     from app import i18n
 
     i18n.init_app(app)
@@ -66,6 +67,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _favicon():
+    """Answer /favicon.ico, which browsers and bookmark tools ask for on their own."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
 
 
 class DatabaseIdConverter(IntegerConverter):

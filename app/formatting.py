@@ -47,8 +47,11 @@ def time_span(start: datetime, end: datetime) -> str:
 
 
 def short_datetime(moment: datetime) -> str:
-    local = to_local(moment)
-    return f"{format_date(local.date(), 'd MMM y', locale=get_locale())} {clock(moment)}"
+    """'25 jan. 2027 kl. 08.00' in Swedish (kl. before a time of day), '25 Jan 2027 08:00'
+    in English."""
+    day = format_date(to_local(moment).date(), "d MMM y", locale=get_locale())
+    before_time = "kl. " if str(get_locale()).startswith("sv") else ""
+    return f"{day} {before_time}{clock(moment)}"
 
 
 def week_label(moment: date | datetime | int) -> str:

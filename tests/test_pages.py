@@ -184,7 +184,7 @@ def test_a_full_session_offers_the_queue_and_queues(app, client, auth, make):
     response, _ = _book(client, session_id)
     assert response.status_code == 302
     mine = client.get("/bookings").get_data(as_text=True)
-    assert "Du står i kö som nummer 1" in mine and "plats 1 i kön" in mine
+    assert "Du står i kö som nummer 1" in mine and "I kö</strong>, plats 1" in mine
 
 
 def test_booking_requires_sign_in_and_a_csrf_token(app, client, auth, make):

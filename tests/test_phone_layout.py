@@ -1,0 +1,137 @@
+"""Layout in a real browser: nothing scrolls sideways on a phone, the menu fits one row.
+
+Debian's Chromium through Playwright, against the live server and the rows of
+tests/test_browser.py (its `world` and `browser` fixtures, one server for this module).
+"""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.accounts.models import Company
+from app.bookings.services import book_seat
+from app.extensions import db
+from app.schedule.models import ValidationSession
+from tests.conftest import TEST_CONFIG
+from tests.factories import Factory
+from tests.test_browser import (  # noqa: F401 (browser is a fixture)
+    QuietHandler,
+    World,
+    _build_world,
+    _main_pages,
+    _page,
+    browser,
+    sign_in,
+)
+
+PHONE = {"width": 390, "height": 844}
+# Real addresses are long: a company's domain in full, a double surname.
+LONG_NAME = "Maximilian Karlsson-Wikström"
+LONG_EMAIL = "maximilian.karlsson-wikstrom.4711@norrbottens-stal-och-verkstadsteknik.example.se"
+LAPTOP = {"width": 1366, "height": 900}
+
+# What sticks out past the right edge (a .table-scroll box may hold wider content).
+STICKING_OUT = """w => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > w + 1)
+    .filter(e => !e.closest('.table-scroll') || e.matches('.table-scroll'))
+    .slice(-3).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+
+
+def _add_long_rows(make: Factory, rows: dict) -> None:
+    """One of the coordinator's employees with a long name and address, booked on the
+    sessions staff look at, so that the tables have something wide to hold."""
+    company = db.session.scalar(select(Company).where(Company.name == "Norrbottens Stål AB"))
+    person = make.employee(company=company, name=LONG_NAME, email=LONG_EMAIL)
+    book_seat(rows["s_free"], person, person)
+    elsewhere = make.company(name="Västerbottens Precisionsmekanik och Svetsteknik Aktiebolag")
+    other = make.employee(company=elsewhere, name="Karl-Johan Öhrström-Lindqvist")
+    book_seat(rows["s_free"], other, other)
+    started = db.session.get(ValidationSession, rows["s_started"])
+    book_seat(started.id, person, person, now=started.starts_at - timedelta(days=2))
+
+
+@pytest.fixture(scope="module")
+def world(_sqlite_databases, tmp_path_factory):
+    """tests/test_browser.py's rows plus the long ones, served on a loopback port."""
+    url = _sqlite_databases.create(tmp_path_factory.mktemp("phone"))
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "OUTBOX_VIEWER": True})
+    with app.app_context():
+        make = Factory()
+        rows = _build_world(make)
+        _add_long_rows(make, rows)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield World(base=f"http://127.0.0.1:{server.server_port}", **rows)
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _phone_pages(world: World) -> list[tuple[str | None, str, str]]:
+    """Every main page of each role, and the staff's views of a session."""
+    pages = [page for page in _main_pages(world) if page[1] != "too-many-attempts"]
+    return [
+        *pages,
+        ("testledare@example.se", "session-testledare", f"/sessions/{world.s_started}"),
+        ("testledare@example.se", "session-testledare-free", f"/sessions/{world.s_free}"),
+        ("centeradmin@example.se", "session-manage-started", f"/sessions/{world.s_started}/manage"),
+        ("samordnare@example.se", "session-coordinator", f"/sessions/{world.s_free}"),
+        ("projektadmin@example.se", "people-search", "/people?q=example"),
+        ("projektadmin@example.se", "session-project-admin", f"/sessions/{world.s_free}"),
+        ("centeradmin@example.se", "session-center-admin", f"/sessions/{world.s_free}"),
+    ]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(world, browser):  # noqa: F811
+    """At 390 x 844 the page is never wider than the screen: wide tables stack or
+    scroll inside their own box."""
+    pages: dict[str | None, Page] = {}
+    failures = []
+    for who, name, path in _phone_pages(world):
+        if who not in pages:
+            pages[who] = _page(browser, PHONE)
+            if who:
+                sign_in(pages[who], world, who)
+        page = pages[who]
+        page.goto(world.url(path))
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            wide = page.evaluate(STICKING_OUT, inner)
+            failures.append(f"{name} {path}: {scroll} px wide at {inner} px: {wide}")
+    for page in pages.values():
+        page.context.close()
+    assert not failures, "\n".join(failures)
+
+
+def test_the_menu_fits_one_row_at_1366_for_a_project_admin(world, browser):  # noqa: F811
+    """The project admin has the longest menu; at 1366 px it is still one row."""
+    page = _page(browser, LAPTOP)
+    sign_in(page, world, "projektadmin@example.se")
+    for path in ("/", "/reports/"):
+        page.goto(world.url(path))
+        tops, nav, item = page.evaluate(
+            """() => {
+                const items = [...document.querySelectorAll('nav[aria-label] > ul > li')];
+                return [
+                    [...new Set(items.map(li => Math.round(li.getBoundingClientRect().top)))],
+                    document.querySelector('nav[aria-label] > ul').getBoundingClientRect().height,
+                    Math.max(...items.map(li => li.getBoundingClientRect().height)),
+                ];
+            }"""
+        )
+        assert len(tops) == 1, f"{path}: menu items on {len(tops)} rows"
+        assert nav <= item + 1, f"{path}: the menu is {nav} px high, one item {item} px"
+        header = page.evaluate(
+            "document.querySelector('.site-header .wrap').getBoundingClientRect().height"
+        )
+        assert header < 2 * item + 24, f"{path}: the header wraps ({header} px)"
+    page.context.close()
