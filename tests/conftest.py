@@ -1,5 +1,3 @@
-import re
-
 import pytest
 
 from app import create_app
@@ -61,12 +59,6 @@ def client(app):
 def make(app):
     """Build rows with sensible defaults; call inside `with app.app_context()`."""
     return Factory()
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 class Auth:

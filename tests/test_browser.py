@@ -13,15 +13,12 @@ tests fail rather than skip.
 """
 
 import itertools
-import os
-import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import WSGIRequestHandler, make_server
+from playwright.sync_api import Page, expect
 
 from app import create_app
 from app.accounts.services import invite_new_person, link_token
@@ -35,8 +32,8 @@ from app.schedule.models import AssessorAuthorisation
 from app.timeutil import local_date
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, Factory
+from tests.live import chromium, serving
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "screenshots"
@@ -155,11 +152,6 @@ def _build_world(make: Factory) -> dict:
     }
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 @pytest.fixture(scope="module")
 def world(_sqlite_databases, tmp_path_factory):
     """Serve the app on 127.0.0.1 (a free port) from a thread, with the outbox viewer on
@@ -177,39 +169,16 @@ def world(_sqlite_databases, tmp_path_factory):
     with app.app_context():
         rows = _build_world(Factory())
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    world = World(base=f"http://127.0.0.1:{server.server_port}", **rows)
-    yield world
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as base:
+        yield World(base=base, **rows)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium with "
-            "`apt-get install -y chromium` (.ci/run does so in CI)."
-        )
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/js`.")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _page(browser, viewport=DESKTOP, javascript=False) -> Page:
@@ -336,7 +305,9 @@ def test_testledare_checks_in_and_records_an_outcome(world, browser):
     elsa = page.locator("tbody tr").filter(has_text="Elsa Lind")
     elsa.get_by_role("button", name="Checka in Elsa Lind").click()
     expect(flash(page)).to_contain_text("Elsa Lind är incheckad")
-    expect(elsa).to_contain_text("Genomförd")
+    # The session has started but not ended: checked in, not yet done.
+    expect(elsa).to_contain_text("Incheckad")
+    expect(elsa).not_to_contain_text("Genomförd")
     elsa.get_by_role("link", name="Registrera resultat Elsa Lind").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Resultat för Elsa Lind")
 

@@ -175,6 +175,10 @@ def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
     move.fill(day="2027-12-24", start="08:00", assessor=center_admin["assessor"])
     closed = move.submit()
     assert closed.status_code == 409 and "Julafton" in closed.get_data(as_text=True)
+    # The refusal is said on the move form, which keeps what the admin typed.
+    again = form_of(closed, client, button="Flytta passet")
+    assert again.value("day") == "2027-12-24" and again.value("start") == "08:00"
+    assert 'aria-invalid="true"' in closed.get_data(as_text=True)
     moved = move.fill(day="2027-09-15", start="09:00").submit()
     assert moved.status_code == 302
     cancelled = page_form(client, manage, button="Ställ in").fill(reason="Sjuk").submit()

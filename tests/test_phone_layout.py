@@ -4,13 +4,11 @@ Debian's Chromium through Playwright, against the live server and the rows of
 tests/test_browser.py (its `world` and `browser` fixtures, one server for this module).
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.accounts.models import Company
@@ -19,8 +17,8 @@ from app.extensions import db
 from app.schedule.models import ValidationSession
 from tests.conftest import TEST_CONFIG
 from tests.factories import Factory
+from tests.live import serving
 from tests.test_browser import (  # noqa: F401 (browser is a fixture)
-    QuietHandler,
     World,
     _build_world,
     _main_pages,
@@ -65,15 +63,8 @@ def world(_sqlite_databases, tmp_path_factory):
         rows = _build_world(make)
         _add_long_rows(make, rows)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield World(base=f"http://127.0.0.1:{server.server_port}", **rows)
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as base:
+        yield World(base=base, **rows)
 
 
 def _phone_pages(world: World) -> list[tuple[str | None, str, str]]:

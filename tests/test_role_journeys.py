@@ -23,16 +23,14 @@ import json
 import os
 import re
 import shutil
-import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.accounts.models import Company, Person, RoleGrant
@@ -44,8 +42,8 @@ from app.extensions import db
 from app.schedule.models import ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 from tests.conftest import TEST_CONFIG
+from tests.live import chromium, serving
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots" / "journeys"
 PHONE = {"width": 390, "height": 844}
@@ -116,11 +114,6 @@ def _session_in_progress() -> tuple[int, int, list[str]]:
     return center_id, session_id, [p.name for p in people]
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 def _app(url: str):
     return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "SEARCH_CACHE_SECONDS": 0})
 
@@ -175,30 +168,14 @@ def demo(_sqlite_databases, tmp_path_factory, worker_id):
     """The demo served on 127.0.0.1 (a free port) from a thread."""
     url, facts = _seeded_database(_sqlite_databases, tmp_path_factory, worker_id)
     app = _app(url)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Demo(base=f"http://127.0.0.1:{server.server_port}", **facts)
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as base:
+        yield Demo(base=base, **facts)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium (`apt-get install -y chromium`)."
-        )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 class Journey:

@@ -6,22 +6,19 @@ word has one line), at a desktop's width, just above and at 60rem (where the sev
 columns start) and on a phone; with seven columns the grid fits without scrolling sideways.
 """
 
-import os
 import re
-import threading
 from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db
 from app.schedule.models import AssessorAuthorisation
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, Factory
+from tests.live import chromium, serving
 
-CHROMIUM = "/usr/bin/chromium"
 CSS = Path(__file__).resolve().parent.parent / "app" / "static" / "site.css"
 MONDAY = date(2030, 9, 2)  # week 36
 
@@ -48,11 +45,6 @@ def test_the_week_page_marks_the_language_for_the_browser(app, client, auth, mak
     auth.login(email)
     html = client.get("/schedule/?week=2030-W36").get_data(as_text=True)
     assert '<html lang="sv">' in html and 'class="week-grid"' in html
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +84,8 @@ def live(_sqlite_databases, tmp_path_factory):
                 )
         email = assessor.email
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", email
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield base, email
 
 
 # Every word of every text node in the grid: how many line boxes it spans.
@@ -125,29 +111,18 @@ SPLIT_WORDS = """() => {
 
 @pytest.mark.parametrize("width", [1280, 961, 960, 375])
 def test_no_word_is_split_across_lines_in_chromium(live, width):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
     base, email = live
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_context(
-                viewport={"width": width, "height": 900}, locale="sv-SE"
-            ).new_page()
-            page.goto(f"{base}/login")
-            page.get_by_label("E-postadress", exact=True).fill(email)
-            page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
-            page.get_by_role("button", name="Logga in").click()
-            page.goto(f"{base}/schedule/?week=2030-W36")
-            assert page.locator(".week-grid .card").count() == 10
-            found = page.evaluate(SPLIT_WORDS)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="sv-SE"
+        ).new_page()
+        page.goto(f"{base}/login")
+        page.get_by_label("E-postadress", exact=True).fill(email)
+        page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.goto(f"{base}/schedule/?week=2030-W36")
+        assert page.locator(".week-grid .card").count() == 10
+        found = page.evaluate(SPLIT_WORDS)
     assert found["words"] > 50
     assert found["split"] == [], f"words split across lines at {width}px: {found['split']}"
     if width > 960:  # seven columns from 60rem up; stacked days below

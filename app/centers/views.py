@@ -493,13 +493,23 @@ def manage_session(session_id: int):
     if request.method == "POST":
         action = request.form.get("action")
         if action == "move" and move_form.validate():
-            move_session(
-                session.id,
-                move_form.day.data,
-                move_form.start.data,
-                current_user,
-                assessor_id=move_form.assessor.data,
-            )
+            try:
+                move_session(
+                    session.id,
+                    move_form.day.data,
+                    move_form.start.data,
+                    current_user,
+                    assessor_id=move_form.assessor.data,
+                )
+            except DomainError as refused:
+                # Shown on the form with what the admin typed, not on an error page.
+                move_form.day.errors = [refused.message]
+                return render_template(
+                    "centers/manage.html",
+                    session=session,
+                    move_form=move_form,
+                    cancel_form=cancel_form,
+                ), refused.status_code
             flash(_("Passet är flyttat. Deltagarna och testledaren får nya kallelser."), "success")
             return redirect(url_for("centers.sessions", center_id=session.center_id))
         if action == "cancel" and cancel_form.validate():
