@@ -75,6 +75,9 @@ def test_a_closure_over_booked_sessions_shows_them_and_cancels_them_when_asked(
     assert asked.status_code == 200
     assert "Planerade pass på de stängda dagarna" in html
     assert "tisdag 14 september 2027" in html and "08.00" in html
+    # One closed day is named once, not as a range from the day to itself.
+    assert "tisdag 14 september 2027 (Vattenläcka)" in html
+    assert "2027–tisdag" not in html
     assert "Industriteknik BAS" in html and "2 bokade" in html
     with app.app_context():
         # Asking saved nothing: no closure, the session still planned and booked.
