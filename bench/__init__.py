@@ -1,1 +1,1 @@
-"""The benchmark: `python -m bench.run --help` (see README, section Benchmark)."""
+"""The benchmark: `python -m bench.run --help` (see docs/benchmark.md)."""

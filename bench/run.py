@@ -6,7 +6,7 @@ the same gunicorn settings. Then, scenario by scenario: the scenario's baseline 
 measured, then the scenario at every size under the same load (the ratio to the
 baseline takes most of the machine's speed and load out of the figure), then
 one-connection latency rounds in which the sizes take turns (the growth table).
-See README, section Benchmark."""
+See docs/benchmark.md."""
 
 import argparse
 import contextlib
@@ -460,7 +460,7 @@ def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not wrk_available():
-        print("wrk is not installed: apt-get install -y wrk (see README, Benchmark)")
+        print("wrk is not installed: apt-get install -y wrk (see docs/benchmark.md)")
         return 2
     started = time.monotonic()
     print(
