@@ -76,3 +76,22 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def center_admin(app, make, auth):
+    """A center with a model, a testledare and its admin, signed in."""
+    with app.app_context():
+        center = make.center(name="Skellefteå industriskola", municipality="Skellefteå")
+        model = make.model()
+        assessor = make.assessor(model)
+        admin = make.person(("center_admin",), center=center)
+        ids = {
+            "center": center.id,
+            "model": model.id,
+            "assessor": assessor.id,
+            "assessor_email": assessor.email,
+            "admin": admin.id,
+        }
+        auth.login(admin.email)
+        return ids

@@ -19,24 +19,6 @@ from tests.forms import form_of, page_form
 TUESDAY = date(2027, 9, 14)
 
 
-@pytest.fixture
-def center_admin(app, make, auth):
-    with app.app_context():
-        center = make.center(name="Skellefteå industriskola", municipality="Skellefteå")
-        model = make.model()
-        assessor = make.assessor(model)
-        admin = make.person(("center_admin",), center=center)
-        ids = {
-            "center": center.id,
-            "model": model.id,
-            "assessor": assessor.id,
-            "assessor_email": assessor.email,
-            "admin": admin.id,
-        }
-        auth.login(admin.email)
-        return ids
-
-
 def test_other_people_cannot_open_a_centers_pages(app, client, auth, make, center_admin):
     auth.logout()
     with app.app_context():

@@ -26,24 +26,6 @@ TUESDAY = date(2027, 9, 14)
 MIDSOMMARAFTON = date(2027, 6, 25)
 
 
-@pytest.fixture
-def center_admin(app, make, auth):
-    """A center with a model, a testledare and its admin, signed in (as in test_center_pages)."""
-    with app.app_context():
-        center = make.center(name="Skellefteå industriskola", municipality="Skellefteå")
-        model = make.model()
-        assessor = make.assessor(model)
-        admin = make.person(("center_admin",), center=center)
-        auth.login(admin.email)
-        return {
-            "center": center.id,
-            "model": model.id,
-            "assessor": assessor.id,
-            "assessor_email": assessor.email,
-            "admin": admin.id,
-        }
-
-
 def _plan(ids, day=TUESDAY, start=time(8), bookers=2, make=None):
     """A session planned through the service, with `bookers` employees booked."""
     admin = db.session.get(Person, ids["admin"])
