@@ -76,6 +76,21 @@ class Defaults:
     # Staff may read the outbox in the browser (meant for development and demos).
     OUTBOX_VIEWER = False
 
+    # Replies to invites (`flask read-replies`, see docs/running-in-production.md): with
+    # an address and an IMAP host, a participant's invite names this mailbox as its
+    # ORGANIZER, and Decline in their calendar cancels the seat before the deadline.
+    REPLIES_ADDRESS = None
+    REPLIES_IMAP_HOST = None
+    REPLIES_IMAP_PORT = None  # 993 with SSL, 143 without
+    REPLIES_IMAP_SSL = True
+    REPLIES_IMAP_USER = None
+    REPLIES_IMAP_PASSWORD = None
+    REPLIES_IMAP_MAILBOX = "INBOX"
+    REPLIES_IMAP_TIMEOUT = 30
+    # The receiving mail server's name in its Authentication-Results headers (RFC 8601);
+    # when set, a reply counts only if that server found the sender's DMARC to pass.
+    REPLIES_AUTHSERV_ID = None
+
     # Feeds: cancelled seats stay visible (as cancelled) this long; past events this long.
     FEED_CANCELLED_DAYS = 30
     FEED_PAST_DAYS = 90

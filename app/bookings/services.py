@@ -467,8 +467,12 @@ def cancel_preview(booking_id: int, actor: Person, now: datetime | None = None) 
     )
 
 
-def cancel_and_report(booking_id: int, actor: Person, now: datetime | None = None) -> Cancellation:
-    """Cancel a booking; a freed seat goes to the first on the waitlist at once."""
+def cancel_and_report(
+    booking_id: int, actor: Person, now: datetime | None = None, note: str = ""
+) -> Cancellation:
+    """Cancel a booking; a freed seat goes to the first on the waitlist at once.
+
+    `note` says how, in the booking's history and the audit log (a calendar reply)."""
     now = now or utcnow()
     with unit_of_work():
         session_id = _get_booking(booking_id).session_id
@@ -477,14 +481,16 @@ def cancel_and_report(booking_id: int, actor: Person, now: datetime | None = Non
         override = _check_may_change(booking, actor, now)
         held_seat = booking.holds_seat
         promoted = _end_booking(booking, actor, now)
-        _record(booking, "cancelled", actor, now, staff_override=override)
+        _record(booking, "cancelled", actor, now, staff_override=override, note=note)
         notify.booking_changed(booking, "cancelled")
         return Cancellation(booking, held_seat, promoted, _rebook_until(booking.session, now))
 
 
-def cancel_booking(booking_id: int, actor: Person, now: datetime | None = None) -> Booking:
+def cancel_booking(
+    booking_id: int, actor: Person, now: datetime | None = None, note: str = ""
+) -> Booking:
     """Cancel a booking; a freed seat goes to the first on the waitlist at once."""
-    return cancel_and_report(booking_id, actor, now).booking
+    return cancel_and_report(booking_id, actor, now, note=note).booking
 
 
 def move_booking(

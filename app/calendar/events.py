@@ -5,6 +5,7 @@ never disagree about a time, a place or a UID.
 """
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -37,6 +38,30 @@ def center_uid(session_id: int) -> str:
     return f"session-{session_id}@{_domain()}"
 
 
+def replies_address() -> str | None:
+    """The mailbox `flask read-replies` reads, when it is set up; None otherwise.
+
+    A participant's invite names it as ORGANIZER, so the reply a calendar sends when
+    the person presses Decline lands where the app reads it (app/calendar/replies.py).
+    """
+    config = current_app.config
+    if config.get("REPLIES_IMAP_HOST") and config.get("REPLIES_ADDRESS"):
+        return config["REPLIES_ADDRESS"]
+    return None
+
+
+def sent_by(organizer_email: str | None) -> str | None:
+    """MAIL_FROM's address when the mail comes from someone other than the ORGANIZER.
+
+    RFC 5545 §3.2.18 and RFC 6047 §3: a client that sees an invite from an address
+    that is not the organizer's looks for SENT-BY to trust it.
+    """
+    sender = parseaddr(current_app.config["MAIL_FROM"])[1]
+    if not organizer_email or not sender or sender.lower() == organizer_email.lower():
+        return None
+    return sender
+
+
 def location(session: ValidationSession) -> str:
     center = session.center
     return f"{center.name}, {center.street_address}, {center.postal_code} {center.postal_town}"
@@ -57,7 +82,39 @@ def what_to_bring() -> str:
     return text
 
 
-def participant_description(session: ValidationSession) -> str:
+def _how_to_cancel(session: ValidationSession, booking_id: int | None) -> list[str]:
+    deadline = short_datetime(cancel_deadline(session))
+    if booking_id is None:  # the reminder, sent after the deadline as a rule
+        return [
+            _(
+                "Avboka eller flytta senast %(deadline)s under Mina bokningar: %(url)s",
+                deadline=deadline,
+                url=public_url("/bookings"),
+            )
+        ]
+    lines = [
+        _(
+            "Avboka senast %(deadline)s: %(url)s",
+            deadline=deadline,
+            url=public_url(f"/bookings/{booking_id}/cancel"),
+        ),
+        _("Flytta under Mina bokningar: %(url)s", url=public_url("/bookings")),
+    ]
+    if replies_address():
+        lines.append(
+            _(
+                "Avböjer du inbjudan i din kalender (Avböj, Tacka nej) senast %(deadline)s "
+                "avbokas platsen också, och du får en bekräftelse.",
+                deadline=deadline,
+            )
+        )
+    else:
+        lines.append(_("Att avböja inbjudan i kalendern avbokar inte platsen: använd länken ovan."))
+    return lines
+
+
+def participant_description(session: ValidationSession, booking_id: int | None = None) -> str:
+    """What the participant's event says; with the booking, its own cancel link."""
     center = session.center
     return "\n".join(
         [
@@ -67,11 +124,7 @@ def participant_description(session: ValidationSession) -> str:
             _("Ta med: %(items)s", items=what_to_bring()),
             _("Kom gärna 15 minuter före start för incheckning."),
             "",
-            _(
-                "Avboka eller flytta senast %(deadline)s under Mina bokningar: %(url)s",
-                deadline=short_datetime(cancel_deadline(session)),
-                url=public_url("/bookings"),
-            ),
+            *_how_to_cancel(session, booking_id),
             _(
                 "Därefter, eller vid frågor: %(name)s, %(email)s %(phone)s",
                 name=center.contact_name,
@@ -94,11 +147,14 @@ def participant_event(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=location(session),
-        description=participant_description(session),
+        description=participant_description(session, booking.id),
         cancelled=cancelled,
-        organizer_email=session.center.contact_email,
+        organizer_email=replies_address() or session.center.contact_email,
         organizer_name=session.center.name,
         attendee=Attendee(employee.email, employee.name),
+        # Outlook sends no reply at all to an organizer who asked for none: Decline
+        # would take the event out of the calendar and leave the seat booked.
+        rsvp=replies_address() is not None,
         url=public_url("/bookings"),
         # The entry changes with everything the event shows (feeds.personal_validator).
         last_modified=entry.updated_at
@@ -138,7 +194,7 @@ def center_event(session: ValidationSession) -> EventData:
     """A center's public event: what, when, where and seats left; nobody's name."""
     return EventData(
         uid=center_uid(session.id),
-        sequence=0,
+        sequence=session.revision,
         summary=_(
             "%(model)s (%(seats)s lediga platser)",
             model=session.model.name,

@@ -29,7 +29,8 @@ from app.schedule.models import ValidationSession
 from app.timeutil import day_start, local_date
 
 # Bumped when the feed's layout changes, so that clients fetch it again.
-FEED_FORMAT = 1
+# 2: the center feed's SEQUENCE, a seat's own cancel link in its description.
+FEED_FORMAT = 2
 
 
 def ensure_feed_token(person: Person) -> str:
@@ -197,9 +198,11 @@ def personal_feed_validator(
     """
     config = config or current_app.config
     day = local_date(now or utcnow())
+    # Whether Decline cancels is said in every seat's description.
+    replies = bool(config.get("REPLIES_IMAP_HOST") and config.get("REPLIES_ADDRESS"))
     key = (
         f"person:{person_id}:{token}:{locale}:"
-        f"{config['FEED_PAST_DAYS']}:{config['FEED_CANCELLED_DAYS']}"
+        f"{config['FEED_PAST_DAYS']}:{config['FEED_CANCELLED_DAYS']}:{replies:d}"
     )
     validator = _validator(key, day.isoformat(), changed)
     return Validator(etag=f"{validator.etag}-{locale}", last_modified=changed)

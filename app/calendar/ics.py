@@ -40,7 +40,11 @@ class EventData:
     cancelled: bool = False
     organizer_email: str | None = None
     organizer_name: str = ""
+    # Who sends the messages for the organizer (RFC 5545 §3.2.18), when not the organizer.
+    organizer_sent_by: str | None = None
     attendee: Attendee | None = None
+    # Whether the organizer reads the attendee's reply (see app/calendar/replies.py).
+    rsvp: bool = False
     url: str | None = None
     last_modified: datetime | None = None
 
@@ -72,13 +76,15 @@ def _event(data: EventData, stamp: datetime, itip: bool) -> Event:
     if data.organizer_email:
         organizer = vCalAddress(f"mailto:{data.organizer_email}")
         organizer.params["cn"] = vText(data.organizer_name)
+        if data.organizer_sent_by:
+            organizer.params["sent-by"] = vText(f"mailto:{data.organizer_sent_by}")
         event.add("organizer", organizer)
     if data.attendee:
         attendee = vCalAddress(f"mailto:{data.attendee.email}")
         attendee.params["cn"] = vText(data.attendee.name)
         attendee.params["role"] = vText(data.attendee.role)
         attendee.params["partstat"] = vText("DECLINED" if data.cancelled else "ACCEPTED")
-        attendee.params["rsvp"] = vText("FALSE")
+        attendee.params["rsvp"] = vText("TRUE" if data.rsvp and not data.cancelled else "FALSE")
         event.add("attendee", attendee)
     return event
 

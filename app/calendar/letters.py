@@ -7,6 +7,7 @@ with its invite. So DTSTAMP and Date are the send time, as RFC 5546 has it, and 
 booking request does not spend its time (and its lock) composing mail.
 """
 
+import dataclasses
 import json
 from datetime import datetime
 from email.message import EmailMessage
@@ -73,6 +74,7 @@ def _event_fields(event: EventData) -> dict:
         "cancelled": event.cancelled,
         "organizer_email": event.organizer_email,
         "organizer_name": event.organizer_name,
+        "rsvp": event.rsvp,
         "url": event.url,
         "last_modified": event.last_modified.isoformat() if event.last_modified else None,
     }
@@ -148,6 +150,9 @@ def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:
     starts_at = datetime.fromisoformat(payload["starts_at"])
     ends_at = datetime.fromisoformat(payload["ends_at"])
     event = _event_from(dict(payload["event"])) if payload["event"] else None
+    if event is not None:
+        # From is MAIL_FROM as it is at sending: SENT-BY must name that address.
+        event = dataclasses.replace(event, organizer_sent_by=events.sent_by(event.organizer_email))
     method = payload["method"]
     name, email = payload["to"]
     with force_locale(payload["locale"]):

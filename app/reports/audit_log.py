@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import Person
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
+from app.calendar.replies import CALENDAR_REPLY_NOTE
 from app.centers.models import TestCenter
 from app.centers.services import admin_centers
 from app.extensions import db
@@ -343,6 +344,8 @@ class _Writer:
             detail = ""  # the session it went to, which the sentence names
         elif action == "no_show" and detail == "automatiskt":
             detail = _("Markerat automatiskt efter passet.")
+        elif action == "cancelled" and detail == CALENDAR_REPLY_NOTE:
+            detail = _("Med Avböj på inbjudan i kalendern.")
         notes = [_("Gjort av personal efter sista dag för ändringar.")] if override else []
         note = " ".join([*notes, detail]).strip()
         actor, person = self.actor(entry), self.person(booking.employee_id)

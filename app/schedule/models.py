@@ -131,6 +131,9 @@ class ValidationSession(db.Model):
     # Set when the time, testledare or status changes (not when a seat is taken), so
     # calendar feeds can answer 304 cheaply.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=True)
+    # Raised when the time or the status changes: the center's public feed gives it
+    # as the event's SEQUENCE, which clients compare before taking an update.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     center: Mapped[TestCenter] = relationship()
     model: Mapped[ValidationModel] = relationship()

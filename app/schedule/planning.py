@@ -349,6 +349,8 @@ def move_session(
             )
         if not plan.ok:
             raise DomainError(" ".join(plan.problems))
+        if (session.starts_at, session.ends_at) != (plan.starts_at, plan.ends_at):
+            session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
         session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
         session.assessor = assessor
         session.seats = plan.seats
@@ -394,6 +396,7 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
             )
         session.seats_taken = 0
         session.status = "cancelled"
+        session.revision += 1
         session.changed_at = now
         db.session.flush()
         notify.session_cancelled(session, waitlisted)
