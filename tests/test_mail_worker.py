@@ -1,8 +1,14 @@
 """The outbox worker sends real mail to a local SMTP server (aiosmtpd), waits out a
 server that is down, sends each message once, and reminds once."""
 
+import asyncio
+import json
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time as time_module
 from collections import Counter
 from datetime import time, timedelta
 
@@ -14,8 +20,10 @@ from sqlalchemy import func, select
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
 from app.calendar import notify
+from app.calendar import outbox as outbox_module
+from app.calendar.claims import Claims
 from app.calendar.models import CalendarEntry, OutboxMessage
-from app.calendar.outbox import SendReport, send_due
+from app.calendar.outbox import MailSettingsError, SendReport, send_due
 from app.calendar.reminders import queue_reminders
 from app.centers.services import closed_reason
 from app.db import unit_of_work, utcnow
@@ -23,6 +31,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.schedule.planning import create_sessions
 from tests.calendars import calendar_part, outbox, parse_mail
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _free_port() -> int:
@@ -353,3 +363,213 @@ def test_bookings_rolled_back_by_their_caller_leave_no_mail(mail, make):
     with SMTPServer(mail, inbox):
         assert send_due() == SendReport()
     assert inbox.received == []
+
+
+class SlowInbox(Inbox):
+    """A relay that takes `delay` seconds to answer each message it has received.
+
+    It keeps the message before it answers, as a real relay that has queued it would:
+    a client that gives up (or dies) while waiting has still had it delivered.
+    """
+
+    def __init__(self, delay: float, hold_first: float = 0.0):
+        super().__init__()
+        self.delay = delay
+        self.hold_first = hold_first
+
+    async def handle_DATA(self, server, session, envelope):
+        await super().handle_DATA(server, session, envelope)
+        with self.lock:
+            first = len(self.received) == 1
+        await asyncio.sleep(self.hold_first if first and self.hold_first else self.delay)
+        return "250 Message accepted"
+
+
+def _book_many(make, count: int) -> None:
+    session = make.session(seats=count)
+    for _ in range(count):
+        employee = make.employee()
+        book_seat(session.id, employee, employee)
+
+
+def _delivered(inbox: Inbox) -> tuple[Counter, Counter]:
+    """How often each Message-ID and each recipient was delivered."""
+    by_id, by_recipient = Counter(), Counter()
+    for _sender, recipients, content in inbox.received:
+        by_id[parse_mail(content)["Message-ID"]] += 1
+        for recipient in recipients:
+            by_recipient[recipient] += 1
+    return by_id, by_recipient
+
+
+def test_workers_starting_while_a_slow_round_goes_on_send_each_message_once(
+    mail, app, make, monkeypatch
+):
+    """A round takes longer than one claim (a slow relay), and more workers start after
+    the first one's claim would have run out: still every message goes exactly once."""
+    count = 60
+    _book_many(make, count)
+    # A short claim, so that a round outlasts it quickly. The relay answers in 0.1 s;
+    # the long timeout only keeps a busy test machine from timing out, and the rule
+    # that the claim outlasts five timeouts is lifted for it.
+    monkeypatch.setattr(outbox_module, "SMTP_STEPS_PER_MESSAGE", 1)
+    app.config.update(MAIL_TIMEOUT=2, MAIL_CLAIM_SECONDS=2.5)
+    inbox = SlowInbox(delay=0.1)
+    reports, errors, rounds = [], [], {}
+
+    def worker(start_after: float):
+        time_module.sleep(start_after)
+        with app.app_context():
+            started = time_module.monotonic()
+            try:
+                reports.append(send_due())
+            except Exception as error:  # reported below, with the test's own assertion
+                errors.append(error)
+            rounds[start_after] = time_module.monotonic() - started
+
+    with SMTPServer(mail, inbox):
+        threads = [threading.Thread(target=worker, args=(at,)) for at in (0, 1.2, 2.7, 4.0)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert not errors
+    by_id, by_recipient = _delivered(inbox)
+    assert len(inbox.received) == count, f"{len(inbox.received) - count} sent twice"
+    assert set(by_id.values()) == {1} and len(by_recipient) == count
+    assert set(by_recipient.values()) == {1}
+    # The first round did outlast a claim, or this test would prove nothing.
+    assert rounds[0] > app.config["MAIL_CLAIM_SECONDS"]
+    assert sorted(i for report in reports for i in report.sent) == [r.id for r in outbox()]
+    db.session.expire_all()
+    rows = outbox()
+    assert {(row.state, row.attempts, row.claimed_by) for row in rows} == {("sent", 1, None)}
+
+
+_KILLED_WORKER = """
+import json, sys
+from app import create_app
+from app.calendar.outbox import send_due
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    send_due()
+"""
+
+
+def test_a_worker_killed_while_the_relay_takes_a_message_is_repeated_with_the_same_message(
+    mail, app, make
+):
+    """The relay has the message when the worker dies before its answer: the next worker
+    sends it again once the claim has run out, as the very same bytes (Message-ID,
+    Date and DTSTAMP), so mail systems can tell it is a repeat and drop it."""
+    session = make.session()
+    employee = make.employee(name="Åsa Öström")
+    book_seat(session.id, employee, employee)
+    (row,) = outbox()
+    assert row.stored_raw is None  # an invite, written by the worker that sends it
+    inbox = SlowInbox(delay=0, hold_first=30)
+    config = {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail,
+        "MAIL_TIMEOUT": 60,
+    }
+    with SMTPServer(mail, inbox):
+        worker = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_WORKER, json.dumps(config)], cwd=ROOT
+        )
+        try:
+            deadline = time_module.monotonic() + 60
+            while not inbox.received and worker.poll() is None:
+                assert time_module.monotonic() < deadline, "the worker sent nothing"
+                time_module.sleep(0.05)
+        finally:
+            worker.kill()  # SIGKILL: no finally blocks, no rollback, the claim stays
+            worker.wait()
+        db.session.rollback()  # a new snapshot: SQLite's would not show the worker's claim
+        row = db.session.get(OutboxMessage, row.id)
+        assert row.state == "waiting" and row.claimed_until is not None
+        # Nobody takes it while the dead worker's claim runs.
+        assert send_due() == SendReport()
+        after_claim = row.claimed_until + timedelta(seconds=1)
+        assert send_due(now=after_claim).sent == [row.id]
+    first, repeat = (content for _s, _r, content in inbox.received)
+    assert parse_mail(first)["Message-ID"] == parse_mail(repeat)["Message-ID"]
+    assert first == repeat
+    db.session.expire_all()
+    sent = db.session.get(OutboxMessage, row.id)
+    assert sent.state == "sent" and sent.raw == first
+
+
+def test_every_part_is_7bit_on_the_wire_and_decodes_to_the_calendar(mail, make):
+    """RFC 6047 §2.5: the text parts (and the invite) with å, ä, ö go as quoted-printable
+    or base64, not as raw 8-bit the server never agreed to (RFC 6152)."""
+    center = make.center(name="Skellefteå industriskola", municipality="Skellefteå")
+    session = make.session(center=center)
+    employee = make.employee(name="Åsa Öström")
+    book_seat(session.id, employee, employee)
+    inbox = Inbox()
+    with SMTPServer(mail, inbox):
+        assert len(send_due().sent) == 1
+    ((_sender, _recipients, content),) = inbox.received
+    assert max(content) < 128, "a raw 8-bit byte went to the server"
+    message = parse_mail(content)
+    assert message["To"].addresses[0].display_name == "Åsa Öström"
+    assert "Bokningsbekräftelse" in message["Subject"]
+    for part in message.walk():
+        if not part.is_multipart():
+            assert part["Content-Transfer-Encoding"] in ("quoted-printable", "base64")
+    assert "Åsa Öström" in message.get_body(("plain",)).get_content()
+    assert "Åsa Öström" in message.get_body(("html",)).get_content()
+    calendar = calendar_part(message)
+    decoded = calendar.get_content().encode("utf-8")
+    attachment = next(p for p in message.walk() if p.get_content_type() == "application/ics")
+    assert decoded == attachment.get_content()  # byte for byte, CRLFs included
+    (event,) = icalendar.Calendar.from_ical(decoded).walk("VEVENT")
+    assert "Skellefteå industriskola" in str(event["LOCATION"])
+    db.session.expire_all()
+    assert max(db.session.get(OutboxMessage, outbox()[0].id).raw) < 128
+
+
+def test_a_claim_lost_to_another_worker_changes_nothing_of_theirs(mail, make):
+    """The reusable claim: the first holder's lease runs out, another takes the row, and
+    the first one can neither renew it nor record an outcome on it."""
+    session = make.session()
+    employee = make.employee()
+    book_seat(session.id, employee, employee)
+    (row,) = outbox()
+    now = utcnow()
+    first, second = Claims(OutboxMessage, 60), Claims(OutboxMessage, 60)
+    assert first.owner != second.owner
+    assert first.take(row.id, now)
+    assert not second.take(row.id, now + timedelta(seconds=59))  # held
+    later = now + timedelta(seconds=61)
+    assert second.take(row.id, later)  # the first one's lease ran out
+    assert not first.renew(row.id, later)
+    assert not first.release(row.id, sent_at=later)
+    db.session.expire_all()
+    taken = db.session.get(OutboxMessage, row.id)
+    assert taken.claimed_by == second.owner and taken.sent_at is None
+    assert second.release(row.id, sent_at=later)
+    db.session.expire_all()
+    done = db.session.get(OutboxMessage, row.id)
+    assert done.state == "sent" and done.claimed_by is None and done.claimed_until is None
+
+
+def test_a_claim_shorter_than_one_smtp_exchange_is_refused_with_a_clear_message(mail, app, make):
+    session = make.session()
+    employee = make.employee()
+    book_seat(session.id, employee, employee)
+    app.config.update(MAIL_TIMEOUT=30, MAIL_CLAIM_SECONDS=60)
+    inbox = Inbox()
+    with SMTPServer(mail, inbox):
+        with pytest.raises(MailSettingsError, match="MAIL_CLAIM_SECONDS"):
+            send_due()
+        result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code != 0
+    assert "MAIL_CLAIM_SECONDS" in str(result.exception)
+    assert inbox.received == []
+    db.session.expire_all()
+    assert outbox()[0].state == "waiting" and outbox()[0].claimed_by is None

@@ -17,6 +17,10 @@ from flask import current_app
 
 from app.db import utcnow
 
+# Every part 7-bit on the wire: text with å, ä, ö goes quoted-printable (RFC 6047 §2.5),
+# since a relay that did not offer 8BITMIME may not take raw 8-bit (RFC 6152 §3).
+SEVEN_BIT = SMTP.clone(cte_type="7bit")
+
 
 def compose(
     recipient: tuple[str, str],
@@ -30,7 +34,7 @@ def compose(
 ) -> EmailMessage:
     """A message to (name, address); with a calendar it carries the iTIP method twice over."""
     config = current_app.config
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=SEVEN_BIT)
     message["From"] = config["MAIL_FROM"]
     name, address = recipient
     message["To"] = formataddr((name, address))

@@ -51,7 +51,9 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     # The whole RFC 5322 message, ready for SMTP: written when queued, or for an
-    # invite (queued as `payload`, see app/calendar/letters.py) when it is sent.
+    # invite (queued as `payload`, see app/calendar/letters.py) by the worker that
+    # first takes it, before it sends; every attempt then sends these very bytes, so a
+    # repeat carries the same Message-ID and mail systems can drop it.
     stored_raw: Mapped[bytes | None] = mapped_column("raw", LargeBinary)
     payload: Mapped[str | None] = mapped_column(Text)
     # Keeps a message that must go once (a reminder) from being queued twice.
@@ -60,15 +62,18 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     # A worker that takes the message holds it until this time; another worker
-    # may take it only after the claim has run out (the first one died).
+    # may take it only after the claim has run out (the first one died). The
+    # worker's round token says whose claim it is (see app/calendar/claims.py).
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def raw(self) -> bytes:
-        """The message as sent, or for one still waiting as it would be sent now."""
+        """The message as sent or as it will be sent; for an invite no worker has
+        taken yet, as it would be written now."""
         if self.stored_raw is not None:
             return self.stored_raw
         # Written once per loaded row, so that reading it twice gives the same bytes.
