@@ -9,10 +9,12 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
 from app.accounts.employee_import import import_employees
+from app.accounts.enrolment import Outcome, enrol
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
 from app.accounts.models import Company, Person
-from app.accounts.services import register_company, register_employee
+from app.accounts.services import register_company
 from app.bookings.overview import booking_overview
+from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.regions.models import County, Municipality
@@ -53,17 +55,25 @@ def _render(form=None, csv_form=None, report=None, status=200):
 def employees():
     form = EmployeeForm()
     if form.validate_on_submit():
-        try:
-            person = register_employee(
+        with unit_of_work():
+            enrolment = enrol(
                 form.name.data, form.email.data, _company(), current_user, form.phone.data
             )
-        except DomainError as error:
-            if error.status_code != 409:
-                raise
-            form.email.errors.append(error.message)
+        if enrolment.outcome is Outcome.ALREADY_IN_COMPANY:
+            form.email.errors.append(
+                _(
+                    "%(name)s finns redan bland ditt företags medarbetare.",
+                    name=enrolment.person.name,
+                )
+            )
         else:
+            # The typed name, also for a new account: an address with an account outside
+            # the company must get exactly this answer too.
             flash(
-                _("%(name)s är registrerad och får en inbjudan via mejl.", name=person.name),
+                _(
+                    "%(name)s är registrerad och får en inbjudan via mejl.",
+                    name=form.name.data.strip(),
+                ),
                 "success",
             )
             return redirect(url_for("company.employees"))
@@ -82,9 +92,17 @@ def import_csv():
     if not report.ok:
         return _render(report=report, status=400)
     flash(
-        _("%(n)s medarbetare är registrerade och får en inbjudan via mejl.", n=len(report.created)),
+        _("%(n)s medarbetare är registrerade och får en inbjudan via mejl.", n=report.invited),
         "success",
     )
+    if report.already_in_company:
+        flash(
+            _(
+                "Redan registrerade i ditt företag, lämnade som de är: %(names)s.",
+                names=", ".join(p.name for p in report.already_in_company),
+            ),
+            "info",
+        )
     return redirect(url_for("company.employees"))
 
 

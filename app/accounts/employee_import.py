@@ -2,6 +2,8 @@
 
 The file is UTF-8 (Excel's "CSV UTF-8" with its BOM is fine), separated by
 semicolons or commas, with the header `namn;e-post;telefon` (telefon optional).
+The company's own people already registered are skipped; an address with an account
+elsewhere is answered as a new one (app.accounts.enrolment says why).
 """
 
 import csv
@@ -13,14 +15,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.accounts.enrolment import Outcome, enrol
 from app.accounts.models import Company, Person
-from app.accounts.services import (
-    _new_employee,
-    find_by_email,
-    invite,
-    may_register_for,
-    normalise_email,
-)
+from app.accounts.services import may_register_for, normalise_email
 from app.db import unit_of_work
 from app.errors import Forbidden
 
@@ -42,7 +39,13 @@ class RowProblem:
 
 @dataclass
 class ImportReport:
+    # Rows answered "invited": new accounts, and addresses whose account is outside the
+    # company (their owner is told instead; see app.accounts.enrolment). Only the count
+    # is shown, so the two look the same.
+    invited: int = 0
     created: list[Person] = field(default_factory=list)
+    # The company's own people, already registered: left as they are.
+    already_in_company: list[Person] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     # A problem with the whole file (encoding, columns, size): nothing was read.
     file_error: str | None = None
@@ -146,8 +149,6 @@ def import_employees(data: bytes, company: Company, actor: Person) -> ImportRepo
                     reasons.append(
                         _("E-postadressen finns redan på rad %(line)s.", line=seen_emails[key])
                     )
-                elif find_by_email(key) is not None:
-                    reasons.append(_("Det finns redan ett konto med e-postadressen."))
                 seen_emails.setdefault(key, line)
         if phone and (len(phone) > 40 or not _PHONE_OK.match(phone)):
             reasons.append(_("Telefonnumret får bara ha siffror, mellanslag och + ( ) -."))
@@ -159,7 +160,11 @@ def import_employees(data: bytes, company: Company, actor: Person) -> ImportRepo
         return report
     with unit_of_work():
         for name, email, phone in accepted:
-            person = _new_employee(name, email, company, actor, phone)
-            invite(person)
-            report.created.append(person)
+            enrolment = enrol(name, email, company, actor, phone)
+            if enrolment.outcome is Outcome.ALREADY_IN_COMPANY:
+                report.already_in_company.append(enrolment.person)
+                continue
+            report.invited += 1
+            if enrolment.person is not None:
+                report.created.append(enrolment.person)
     return report

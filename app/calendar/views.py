@@ -27,6 +27,7 @@ from app.bookings.models import Booking
 from app.bookings.services import may_book_for
 from app.calendar import events, feeds
 from app.calendar.ics import calendar_bytes
+from app.calendar.mail_text import mask_links, masked_message
 from app.calendar.models import CalendarEntry, OutboxMessage
 from app.centers.models import TestCenter
 from app.errors import NotFound
@@ -35,6 +36,9 @@ from app.i18n import speaking_to
 from app.schedule.models import ValidationSession
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
+# The outbox viewer shows links with their secret masked: whoever reads the outbox must
+# not be able to use someone's password or invitation link, not even in development.
+bp.add_app_template_filter(mask_links, "mask_links")
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -189,7 +193,7 @@ def outbox():
 @role_required("project_admin")
 def outbox_message(message_id: int):
     row = _outbox_row(message_id)
-    parsed = message_from_bytes(row.raw, policy=policy.default)
+    parsed = message_from_bytes(masked_message(row.raw), policy=policy.default)
     parts = [
         (part.get_content_type(), part.get_content())
         for part in parsed.walk()
@@ -202,6 +206,6 @@ def outbox_message(message_id: int):
 @role_required("project_admin")
 def outbox_raw(message_id: int):
     row = _outbox_row(message_id)
-    response = Response(row.raw, content_type="message/rfc822")
+    response = Response(masked_message(row.raw), content_type="message/rfc822")
     response.headers["Content-Disposition"] = f'attachment; filename="meddelande-{row.id}.eml"'
     return response

@@ -1,0 +1,98 @@
+"""A coordinator adds an employee: one address at a time, for the form and the CSV import.
+
+The answer never tells whether an address has an account outside the coordinator's
+company. Such an address gets what a new one gets ("invited"), no second account is
+made, and the account's owner is told by mail instead, so that the form cannot be used
+to find out who else uses the service. Only the company's own people are reported as
+already there.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Company, Person
+from app.accounts.services import find_by_email, invite, may_register_for, new_person
+from app.calendar.mail import compose
+from app.calendar.outbox import enqueue
+from app.db import utcnow
+from app.errors import Forbidden
+from app.extensions import db
+from app.i18n import speaking_to
+
+
+class Outcome(Enum):
+    INVITED = "invited"
+    ALREADY_IN_COMPANY = "already_in_company"
+
+
+@dataclass
+class Enrolment:
+    outcome: Outcome
+    # The new account, or the company's own person already there; None for an
+    # address that belongs to someone outside the company.
+    person: Person | None = None
+
+
+def enrol(name: str, email: str, company: Company, actor: Person, phone=None) -> Enrolment:
+    """Invite the person to the company in the caller's unit of work."""
+    if not may_register_for(actor, company):
+        raise Forbidden(_("Du kan bara registrera medarbetare i ditt eget företag."))
+    existing = find_by_email(email)
+    if existing is None:
+        person = new_person(name, email, roles=("employee",), company=company)
+        person.phone = phone or None
+        try:
+            with db.session.begin_nested():
+                db.session.add(person)
+                db.session.flush()
+        except IntegrityError:  # the same address registered at the same moment
+            if person in db.session:
+                db.session.expunge(person)
+            existing = find_by_email(email)
+        else:
+            invite(person)
+            return Enrolment(Outcome.INVITED, person)
+    if existing.company_id == company.id:
+        return Enrolment(Outcome.ALREADY_IN_COMPANY, existing)
+    _tell_account_holder(existing, company)
+    return Enrolment(Outcome.INVITED)
+
+
+def _tell_account_holder(person: Person, company: Company) -> None:
+    """Mail the owner of an existing account that a coordinator tried to add them.
+
+    At most once a day per company, so that uploading a list again does not flood them.
+    """
+    if not person.is_active or person.erased_at is not None:
+        return
+    with speaking_to(person):
+        paragraphs = [
+            _(
+                "En samordnare på %(company)s försökte registrera din e-postadress som "
+                "medarbetare i Testcenterbokning. Du har redan ett konto, och ingenting i "
+                "det har ändrats. Samordnaren har inte fått veta att du har ett konto.",
+                company=company.name,
+            ),
+            _(
+                "Har du börjat arbeta på %(company)s? Be projektets administratör flytta "
+                "ditt konto dit. Annars behöver du inte göra något.",
+                company=company.name,
+            ),
+        ]
+        context = {"person": person, "paragraphs": paragraphs}
+        message = compose(
+            (person.name, person.email),
+            _("Någon försökte lägga till dig i Testcenterbokning"),
+            render_template("accounts/mail/notice.txt", **context),
+            render_template("accounts/mail/notice.html", **context),
+        )
+    enqueue(
+        message,
+        kind="account_notice",
+        recipient=person.email,
+        dedupe_key=f"added-elsewhere-{person.id}-{company.id}-{utcnow().date().isoformat()}",
+    )
