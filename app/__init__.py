@@ -63,6 +63,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     input_guard.init_app(app)
     security.init_app(app)
 
+    from app.webhooks import subscribers
+
+    subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
+
     from app.cli import register_cli
 
     register_cli(app)
@@ -132,6 +136,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.company_views import bp as company_bp
     from app.accounts.views import bp as accounts_bp
+    from app.api import webhook_views  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
     from app.api.token_views import bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.bookings.views import bp as bookings_bp
@@ -142,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.results.views import bp as results_bp
     from app.schedule.assessor_views import bp as assessor_bp
     from app.schedule.views import bp as schedule_bp
+    from app.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(schedule_bp)
     app.register_blueprint(accounts_bp)
@@ -155,3 +161,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(company_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(webhooks_bp)

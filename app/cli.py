@@ -86,6 +86,29 @@ def register_cli(app: Flask) -> None:
                 return
             time.sleep(interval)
 
+    @app.cli.command("deliver-webhooks")
+    @click.option("--loop", is_flag=True, help="Keep running; otherwise one round and exit.")
+    @click.option("--interval", default=10, show_default=True, help="Seconds between rounds.")
+    def deliver_webhooks_command(loop: bool, interval: int):
+        """Send the webhook deliveries that are due (signed, retried with back-off).
+
+        Run beside `send-mail`, with --loop as a service or from cron; several may run
+        at once (each delivery is claimed by one).
+        """
+        import time
+
+        from app.webhooks.delivery import deliver_due
+
+        while True:
+            report = deliver_due()
+            click.echo(
+                f"{len(report.delivered)} webhooks delivered, {len(report.retry)} to retry, "
+                f"{len(report.failed)} failed"
+            )
+            if not loop:
+                return
+            time.sleep(interval)
+
     @app.cli.group("api-token")
     def api_token():
         """Personal API tokens."""

@@ -98,6 +98,21 @@ class Defaults:
     # Built feeds kept per worker process, by ETag.
     FEED_CACHE_BYTES = 32 * 1024 * 1024
 
+    # Webhooks for HR systems (the worker `flask deliver-webhooks` sends them).
+    # Plain http to this machine and addresses in private networks: None allows them
+    # only in debug mode and tests; production keeps them off, so that nobody can make
+    # the server call into its own network (checked at registration and each delivery).
+    WEBHOOK_ALLOW_PRIVATE_URLS = None
+    # Seconds to connect, and to wait for each read of the receiver's answer.
+    WEBHOOK_TIMEOUT = 10
+    # A worker holds a delivery this long while sending it: longer than one request.
+    WEBHOOK_CLAIM_SECONDS = 120
+    # Failed attempts are retried with the mail outbox's back-off (1, 2, 4 … 60 minutes)
+    # until this many hours after the event; then the delivery is marked failed.
+    WEBHOOK_RETRY_HOURS = 72
+    # Active subscriptions per person.
+    WEBHOOK_MAX_SUBSCRIPTIONS = 10
+
     # Flask-Limiter: memory:// per process by default; redis://127.0.0.1:6379 in production.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -23,6 +23,7 @@ from app.schedule.models import (
     ValidationModel,
     ValidationSession,
 )
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiToken",
@@ -52,5 +53,7 @@ __all__ = [
     "TravelBuffer",
     "ValidationModel",
     "ValidationSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkstationKind",
 ]

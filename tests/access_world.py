@@ -23,6 +23,8 @@ from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome
 from app.results.services import model_areas
 from app.schedule.models import AssessorAbsence, AssessorAuthorisation
+from app.webhooks.models import EVENT_TYPES
+from app.webhooks.services import create_subscription
 from tests.conftest import Auth
 from tests.factories import Factory
 
@@ -129,6 +131,9 @@ def build_world(make: Factory) -> World:
 
     for name, person in people.items():
         world.api_tokens[name] = create_token(person, "test")[1]
+    coordinator_webhook, _secret = create_subscription(
+        people["coordinator"], "https://hr.foretag-a.example.se/webhook", EVENT_TYPES
+    )
     owner_token_row = db.session.scalar(
         select(OutboxMessage)
         .where(OutboxMessage.recipient == OWNER_EMAIL)
@@ -151,6 +156,7 @@ def build_world(make: Factory) -> World:
             )
         ),
         "owner_message": owner_token_row.id,
+        "coordinator_webhook": coordinator_webhook.id,
         "owner": owner.id,
         "colleague": people["colleague"].id,
         "assessor": assessor.id,

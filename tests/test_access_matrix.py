@@ -140,6 +140,12 @@ MATRIX = {
     "api.create_booking": Row(change=OWNER_SIDE, json_body={"employee_id": "owner"}, api=True),
     "api.delete_booking": Row(change=BOOKING_CHANGERS, api=True),
     "api.move": Row(change=BOOKING_CHANGERS, json_body={"session_id": "other_session"}, api=True),
+    # webhooks: a subscription is its owner's alone (its secret signs what it gets)
+    "webhooks.detail": Row(read=frozenset({"coordinator"})),
+    "webhooks.send_test": Row(change=frozenset({"coordinator"})),
+    "webhooks.revoke": Row(change=frozenset({"coordinator"})),
+    "api.webhook": Row(read=frozenset({"coordinator"}), api=True),
+    "api.delete_webhook": Row(change=frozenset({"coordinator"}), api=True),
 }
 
 # Which world object a URL variable names unless the row says otherwise.
@@ -156,6 +162,7 @@ DEFAULT_OBJECTS = {
     "project_id": "project",
     "target_id": "target",
     "authorisation_id": "authorisation",
+    "subscription_id": "coordinator_webhook",
 }
 CHANGE_METHODS = {"POST", "DELETE", "PUT", "PATCH"}
 # Tables that the requests must leave exactly as they were.

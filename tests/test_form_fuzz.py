@@ -156,6 +156,17 @@ FORMS = {
         "owner", "/account/api-tokens", "/account/api-tokens/{owner_api_token}/revoke"
     ),
     "company.companies": _f("project_admin", "/companies"),
+    "webhooks.index": _f("coordinator", "/account/webhooks"),
+    "webhooks.send_test": _f(
+        "coordinator",
+        "/account/webhooks/{coordinator_webhook}",
+        "/account/webhooks/{coordinator_webhook}/test",
+    ),
+    "webhooks.revoke": _f(
+        "coordinator",
+        "/account/webhooks/{coordinator_webhook}",
+        "/account/webhooks/{coordinator_webhook}/revoke",
+    ),
     "company.employees": _f("coordinator", "/company/employees"),
     "company.import_csv": _f("coordinator", "/company/employees", "/company/employees/import"),
     "i18n.choose_language": _f("owner", "/account", "/language"),

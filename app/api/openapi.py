@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from pydantic.json_schema import models_json_schema
 
-from app.api import schemas
+from app.api import schemas, webhook_schemas
 
 REF = "#/components/schemas/{model}"
 BODIES = [
@@ -29,6 +29,10 @@ BODIES = [
     schemas.BookingList,
     schemas.BookingRequest,
     schemas.MoveRequest,
+    webhook_schemas.WebhookRequest,
+    webhook_schemas.Webhook,
+    webhook_schemas.NewWebhook,
+    webhook_schemas.WebhookList,
 ]
 
 
@@ -202,6 +206,58 @@ def _described() -> dict:
                         **CONFLICT,
                     },
                 }
+            },
+            **_webhook_paths(),
+        },
+    }
+
+
+def _webhook_paths() -> dict:
+    """/webhooks: app/api/webhook_views.py."""
+    webhook = _json(_ref(webhook_schemas.Webhook), _l("Webhooken"))
+    return {
+        "/webhooks": {
+            "get": {
+                "summary": _l("Mina webhookar (samordnare och projektadministratörer)"),
+                "parameters": [],
+                "responses": {
+                    "200": _json(_ref(webhook_schemas.WebhookList), _l("Webhookarna")),
+                    **ERRORS,
+                },
+            },
+            "post": {
+                "summary": _l("Registrera en webhook för signerade händelser"),
+                "description": _l(
+                    "Händelserna skickas enligt Standard Webhooks, signerade med den hemliga "
+                    "nyckel som svaret visar en enda gång. En samordnare får händelser om "
+                    "sitt företags medarbetare, en projektadministratör om alla."
+                ),
+                "parameters": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _ref(webhook_schemas.WebhookRequest)}
+                    },
+                },
+                "responses": {
+                    "201": _json(
+                        _ref(webhook_schemas.NewWebhook), _l("Webhooken med sin hemliga nyckel")
+                    ),
+                    **ERRORS,
+                    "409": _problem(_l("Du har redan så många webhookar som tillåts")),
+                },
+            },
+        },
+        "/webhooks/{subscription_id}": {
+            "get": {
+                "summary": _l("En av mina webhookar"),
+                "parameters": [_id_param("subscription_id")],
+                "responses": {"200": webhook, **ERRORS},
+            },
+            "delete": {
+                "summary": _l("Ta bort en webhook: inga fler händelser skickas dit"),
+                "parameters": [_id_param("subscription_id")],
+                "responses": {"204": {"description": _l("Borttagen")}, **ERRORS},
             },
         },
     }

@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
+from app import domain_events
 from app.accounts.models import Person
 from app.audit import services as audit
 from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
@@ -292,6 +293,7 @@ def fill_free_seats(session: ValidationSession, now: datetime, actor: Person | N
         _record(first, "promoted", actor, now)
         db.session.flush()
         notify.booking_changed(first, "promoted")
+        domain_events.announce(domain_events.booking_promoted, booking=first, actor=actor, at=now)
         promoted.append(first)
 
 
@@ -343,6 +345,7 @@ def book_seat(
         )
         reason = "booked" if booking.status == "confirmed" else "waitlisted"
         notify.booking_changed(booking, reason, new_booking=True)
+        domain_events.announce(domain_events.booking_created, booking=booking, actor=actor, at=now)
         return booking
 
 
@@ -483,6 +486,13 @@ def cancel_and_report(
         promoted = _end_booking(booking, actor, now)
         _record(booking, "cancelled", actor, now, staff_override=override, note=note)
         notify.booking_changed(booking, "cancelled")
+        domain_events.announce(
+            domain_events.booking_cancelled,
+            booking=booking,
+            actor=actor,
+            at=now,
+            reason="cancelled",
+        )
         return Cancellation(booking, held_seat, promoted, _rebook_until(booking.session, now))
 
 
@@ -535,6 +545,9 @@ def move_booking(
         _end_booking(booking, actor, now)
         _record(booking, "moved", actor, now, staff_override=override, note=f"→ {target.id}")
         notify.booking_moved(booking, moved)
+        domain_events.announce(
+            domain_events.booking_moved, booking=moved, previous=booking, actor=actor, at=now
+        )
         return moved
 
 

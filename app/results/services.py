@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from app import domain_events
 from app.accounts.models import Person
 from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent
@@ -219,6 +220,7 @@ def record_outcomes(
             db.session.add(outcome)
         booking.result_comment = comment.strip()
         _record(booking, "outcome", actor, now)
+        domain_events.announce(domain_events.result_recorded, booking=booking, actor=actor, at=now)
         return booking
 
 

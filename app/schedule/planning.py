@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from app import domain_events
 from app.accounts.models import Person, RoleGrant
 from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent
@@ -400,6 +401,14 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
         session.changed_at = now
         db.session.flush()
         notify.session_cancelled(session, waitlisted)
+        for booking in live:
+            domain_events.announce(
+                domain_events.booking_cancelled,
+                booking=booking,
+                actor=actor,
+                at=now,
+                reason="session_cancelled",
+            )
         audit.record(
             actor, "session", session.id, "cancelled", center_id=session.center_id, detail=reason
         )

@@ -1,0 +1,1 @@
+"""Webhooks for HR systems: signed events about bookings and results, sent from an outbox."""

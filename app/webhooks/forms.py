@@ -1,0 +1,36 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+EVENT_LABELS = {
+    "booking.created": _l("Bokning gjord (plats eller köplats)"),
+    "booking.cancelled": _l("Bokning avbokad"),
+    "booking.moved": _l("Bokning flyttad till ett annat pass"),
+    "booking.promoted": _l("Fått plats från kön"),
+    "result.recorded": _l("Resultat registrerat"),
+}
+
+
+class SubscriptionForm(FlaskForm):
+    url = StringField(
+        _l("Adress som tar emot händelserna (https://…)"),
+        validators=[
+            DataRequired(_l("Ange webhookens adress.")),
+            Length(max=2000, message=_l("Högst 2000 tecken.")),
+        ],
+    )
+    events = SelectMultipleField(
+        _l("Händelser"),
+        choices=[SelectChoice(code, label) for code, label in EVENT_LABELS.items()],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(_l("Välj minst en händelse."))],
+        default=list(EVENT_LABELS),
+    )
+
+
+class ActionForm(FlaskForm):
+    """The test and revoke buttons: only the CSRF token."""

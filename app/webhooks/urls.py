@@ -1,0 +1,106 @@
+"""Which URLs a webhook may call: https to the public internet, nothing inside our network.
+
+A URL is checked when it is registered and again at each delivery (a name can
+resolve elsewhere later). At delivery the connection goes to the address that was
+checked, not to a second lookup's answer, so DNS rebinding cannot slip in between.
+"""
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.errors import InvalidInput
+
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+MAX_URL_LENGTH = 2000
+
+
+class UnsafeAddress(Exception):
+    """The URL's host is (or has become) one the server must not call."""
+
+
+def private_urls_allowed() -> bool:
+    setting = current_app.config["WEBHOOK_ALLOW_PRIVATE_URLS"]
+    if setting is None:
+        return current_app.debug or current_app.testing
+    return bool(setting)
+
+
+def check_url(url: str) -> str:
+    """The URL as it will be stored, or InvalidInput saying what is wrong with it."""
+    url = url.strip()
+    if not url:
+        raise InvalidInput(_("Ange webhookens adress."))
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidInput(_("Adressen får vara högst %(n)s tecken.", n=MAX_URL_LENGTH))
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise InvalidInput(_("Adressen får inte innehålla mellanslag eller styrtecken."))
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(_("Det är ingen giltig adress.")) from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInput(_("Adressen ska börja med https:// och ett värdnamn."))
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(_("Adressen får inte innehålla användarnamn eller lösenord."))
+    if parts.fragment:
+        raise InvalidInput(_("Adressen får inte sluta med ett #-fragment."))
+    allowed = private_urls_allowed()
+    if parts.scheme == "http" and not (allowed and _is_loopback_name(parts.hostname)):
+        raise InvalidInput(_("Adressen måste börja med https://."))
+    if not allowed:
+        try:
+            public_address(parts.hostname, port or 443)
+        except UnsafeAddress as problem:
+            raise InvalidInput(str(problem)) from None
+    return url
+
+
+def public_address(host: str, port: int) -> str:
+    """An address of `host` that is on the public internet, to connect to; or UnsafeAddress.
+
+    Every address the name has must be public: one that is not could be picked by the
+    next lookup.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise UnsafeAddress(_("Adressens värdnamn %(host)s finns inte.", host=host)) from None
+    addresses = [info[4][0] for info in infos]
+    for address in addresses:
+        if not _is_public(address):
+            raise UnsafeAddress(
+                _(
+                    "Adressen pekar in i ett privat eller lokalt nät (%(address)s). "
+                    "Webhookar skickas bara till adresser på internet.",
+                    address=address,
+                )
+            )
+    return addresses[0]
+
+
+def connect_address(host: str, port: int) -> str:
+    """Where a delivery connects: any address when private ones are allowed, else a public one."""
+    if private_urls_allowed():
+        return host
+    return public_address(host, port)
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _is_loopback_name(host: str) -> bool:
+    if host.lower().rstrip(".") in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
