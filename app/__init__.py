@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    from app import request_limits
+
+    request_limits.init_app(app)
     _init_extensions(app)
     from app import querycount
 
@@ -58,10 +61,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_filters(app)
 
     from app import input_guard
-    from app.accounts import security
+    from app.accounts import login_sessions, security
 
     input_guard.init_app(app)
     security.init_app(app)
+    login_sessions.init_app(app)
 
     from app.webhooks import subscribers
 

@@ -127,9 +127,24 @@ class Defaults:
     INVITATION_DAYS = 7
     RESET_LINK_HOURS = 2
     PASSWORD_MIN_LENGTH = 10
+    # A sign-in unused this long ends (the next request signs in again); its last use
+    # is written at most once per LOGIN_SESSION_TOUCH_MINUTES, not on every request.
+    LOGIN_SESSION_IDLE_DAYS = 14
+    LOGIN_SESSION_TOUCH_MINUTES = 5
     # Coordinators' CSV upload of employees: at most this many rows and bytes.
     EMPLOYEE_CSV_MAX_ROWS = 1000
     EMPLOYEE_CSV_MAX_BYTES = 1024 * 1024
+
+    # The largest request body per kind of request (app/request_limits.py); larger
+    # ones are answered 413 before they are read. Ordinary forms: the fullest, a
+    # results form of 16 areas with 2,000 characters each, stays well below.
+    MAX_CONTENT_LENGTH = 512 * 1024
+    # JSON bodies of /api/v1 (a booking is a few hundred bytes).
+    API_MAX_CONTENT_LENGTH = 64 * 1024
+    # File uploads: above EMPLOYEE_CSV_MAX_BYTES, so that a file just too big gets the
+    # import's own message rather than a bare 413.
+    UPLOAD_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    UPLOAD_ENDPOINTS = ("company.import_csv",)
 
 
 def from_environment() -> dict:

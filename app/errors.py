@@ -3,7 +3,7 @@
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.extensions import db
 
@@ -48,6 +48,13 @@ HTTP_TEXTS = {
 }
 
 
+def byte_size(count: int) -> str:
+    """A size as people read it: '512 kB', '10 MB'."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MB"
+    return f"{count / 1024:g} kB"
+
+
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.path.startswith("/api/") or (
@@ -89,6 +96,19 @@ def register_error_handlers(app: Flask) -> None:
                 )
             ),
         )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        # Said with the limit, so that the sender knows how much smaller to make it.
+        limit = request.max_content_length
+        detail = _l("Det du skickade är för stort.")
+        if limit:
+            detail = _l(
+                "Det du skickade är större än vad som tas emot här (högst %(limit)s). "
+                "Välj en mindre fil eller korta texten och försök igen.",
+                limit=byte_size(limit),
+            )
+        return _answer(413, str(_l("För stort att ta emot")), str(detail))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

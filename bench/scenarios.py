@@ -18,6 +18,7 @@ from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
+from app.accounts import login_sessions
 from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.db import utcnow
@@ -70,6 +71,8 @@ def signed_in(app: Flask, person_ids) -> dict[int, tuple[str, str]]:
             "/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
         ):
             login_user(_User(person_id))
+            # The sign-in the server keeps (app/accounts/login_sessions.py), as the form makes it.
+            session[login_sessions.SESSION_KEY] = login_sessions.start(person_id, USER_AGENT)
             token = generate_csrf()
             found[person_id] = (serializer.dumps(dict(session)), token)
     return found

@@ -23,6 +23,7 @@ HAND_BUILT_ALLOWED = {
     "test_bench_stack_floor.py": "the bare stack, which renders no pages",
     "test_bad_input.py": "JSON API requests with a bearer token (no HTML form)",
     "test_form_fuzz.py": "JSON API requests with a bearer token (no HTML form)",
+    "test_request_limits.py": "an oversized JSON API body with a bearer token (no HTML form)",
 }
 
 # A test client's or requests' POST, or a token put into a request body by hand.

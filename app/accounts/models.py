@@ -117,3 +117,21 @@ class RoleGrant(db.Model):
     center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
 
     person: Mapped[Person] = relationship(back_populates="role_grants")
+
+
+class LoginSession(db.Model):
+    """One sign-in on one browser: it lasts until signed out, not as long as the cookie.
+
+    The cookie carries a random id; the row is keyed by its SHA-256 (hex), so whoever
+    reads the table cannot sign in as anyone, and deleting the row ends every copy of
+    the cookie at once.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Shortened, so a person can tell their sign-ins apart; no address is kept.
+    user_agent: Mapped[str] = mapped_column(String(120), default="", server_default="")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import login_sessions
 from app.accounts.models import Company, Person, RoleGrant
 from app.accounts.orgnr import normalise_orgnr
 from app.calendar.mail import compose
@@ -161,14 +162,16 @@ def set_password_with_link(token: str, purpose: str, password: str) -> Person:
             raise InvalidInput(_("Länken är ogiltig, redan använd eller för gammal."))
         person.password_hash = hash_password(password)
         person.session_version += 1
+        login_sessions.end_all(person.id)
         return person
 
 
 def sign_out_everywhere(person_id: int) -> Person:
-    """Make every sign-in cookie of the person, on any device, stop working."""
+    """End every sign-in of the person, on any device, this one included."""
     with unit_of_work():
         person = db.session.get(Person, person_id)
         person.session_version += 1
+        login_sessions.end_all(person.id)
         return person
 
 
