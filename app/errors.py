@@ -1,21 +1,40 @@
 """Domain errors raised by services, and the handlers that turn them into answers."""
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import BuildError
 
 from app.extensions import db
+from app.problem_types import PROBLEM_TYPES, code_for
+
+
+class Refusal(str):
+    """A rule's reason, worded for people, that also carries its stable code.
+
+    It is a str everywhere a text is expected; `DomainError(refusal)` reports its code.
+    """
+
+    code: str
+
+    def __new__(cls, text, code: str):
+        refusal = super().__new__(cls, text)
+        refusal.code = code
+        return refusal
 
 
 class DomainError(Exception):
     """A rule refused the request; the message is shown to the user as it is."""
 
     status_code = 409
+    # What kind of problem it is, for clients (app/problem_types.py); None: the status's own.
+    code: str | None = None
     default_message = _l("Åtgärden kunde inte utföras.")
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, code: str | None = None):
         self.message = str(message or self.default_message)
+        self.code = code or getattr(message, "code", None) or self.code
         super().__init__(self.message)
 
 
@@ -63,9 +82,25 @@ def _wants_json() -> bool:
     )
 
 
-def _answer(status: int, title: str, detail: str):
-    if _wants_json():  # RFC 9457 problem details
-        response = jsonify(type="about:blank", title=title, status=status, detail=detail)
+def _problem_type_uri(code: str | None) -> str:
+    """Where the kind of problem is described; about:blank for a kind without a page."""
+    if code is None:
+        return "about:blank"
+    try:
+        return url_for("api.problem_type", code=code, _external=True)
+    except BuildError:  # an app without the API
+        return "about:blank"
+
+
+def _answer(status: int, title: str, detail: str, code: str | None = None):
+    if _wants_json():  # RFC 9457 problem details, with the kind's stable code beside its type
+        code = code_for(status, code)
+        if code is not None:
+            title = str(PROBLEM_TYPES[code].title)
+        body = {"type": _problem_type_uri(code), "title": title, "status": status, "detail": detail}
+        if code is not None:
+            body["code"] = code
+        response = jsonify(body)
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
@@ -79,9 +114,10 @@ def register_error_handlers(app: Flask) -> None:
         title = _l("Det gick inte")
         if _wants_json() and error.status_code in HTTP_TEXTS:
             title = HTTP_TEXTS[error.status_code][0]
-        response = make_response(_answer(error.status_code, str(title), error.message))
+        response = make_response(_answer(error.status_code, str(title), error.message, error.code))
         if error.status_code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        response.headers.update(getattr(error, "headers", {}))  # Retry-After, say
         return response
 
     @app.errorhandler(CSRFError)
@@ -114,7 +150,13 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title, detail = HTTP_TEXTS.get(code, (error.name, error.description or ""))
-        return _answer(code, str(title), str(detail))
+        response = make_response(_answer(code, str(title), str(detail)))
+        # The exception's own headers say what the body cannot: Allow on a 405 (RFC 9110
+        # §15.5.6), Retry-After, WWW-Authenticate.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

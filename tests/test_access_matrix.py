@@ -140,6 +140,9 @@ MATRIX = {
     "api.create_booking": Row(change=OWNER_SIDE, json_body={"employee_id": "owner"}, api=True),
     "api.delete_booking": Row(change=BOOKING_CHANGERS, api=True),
     "api.move": Row(change=BOOKING_CHANGERS, json_body={"session_id": "other_session"}, api=True),
+    "api.get_booking": Row(read=BOOKING_CHANGERS, api=True),
+    # What a problem's `type` URL shows: public, like the API's docs.
+    "api.problem_type": Row(read=ANYONE, sees_people=NOBODY, values={"code": "session_full"}),
     # webhooks: a subscription is its owner's alone (its secret signs what it gets)
     "webhooks.detail": Row(read=frozenset({"coordinator"})),
     "webhooks.send_test": Row(change=frozenset({"coordinator"})),

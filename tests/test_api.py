@@ -78,7 +78,11 @@ def test_cli_creates_a_token_for_an_email(app, make):
     assert result.exit_code == 0 and result.output.strip().startswith("tcb_")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {result.output.strip()}"}
-    assert client.get("/api/v1/bookings", headers=headers).get_json() == {"items": []}
+    assert client.get("/api/v1/bookings", headers=headers).get_json() == {
+        "items": [],
+        "has_more": False,
+        "next": None,
+    }
     missing = app.test_cli_runner().invoke(args=["api-token", "create", "no@example.se"])
     assert missing.exit_code != 0
 
@@ -87,11 +91,12 @@ def test_reference_lists(app, api, make):
     with app.app_context():
         call = api(make.employee())
         make.center(name="Kiruna Testcenter", municipality="Kiruna")
-    counties = call("GET", "/counties").get_json()
+    counties = call("GET", "/counties").get_json()["items"]
     assert {c["name"] for c in counties} == {"Norrbottens län", "Västerbottens län"}
-    assert len(call("GET", "/municipalities").get_json()) == 29
-    assert "Svets SVART" in {m["name"] for m in call("GET", "/validation-models").get_json()}
-    centers = call("GET", "/centers").get_json()
+    assert len(call("GET", "/municipalities?limit=100").get_json()["items"]) == 29
+    models = call("GET", "/validation-models?limit=100").get_json()["items"]
+    assert "Svets SVART" in {m["name"] for m in models}
+    centers = call("GET", "/centers").get_json()["items"]
     assert centers[0]["municipality"] == "Kiruna" and centers[0]["county"] == "Norrbottens län"
 
 
@@ -106,9 +111,9 @@ def test_session_search_filters_and_pages(app, api, make):
         book_seat(full.id, taker, taker)
         umea_id, full_id = umea.municipality_id, full.id
     everything = call("GET", "/sessions?per_page=2").get_json()
-    assert everything["total"] == 4 and everything["pages"] == 2 and len(everything["items"]) == 2
-    in_umea = call("GET", f"/sessions?municipality_id={umea_id}").get_json()
-    assert in_umea["total"] == 3 and all(s["municipality"] == "Umeå" for s in in_umea["items"])
+    assert everything["has_more"] is True and len(everything["items"]) == 2
+    in_umea = call("GET", f"/sessions?municipality_id={umea_id}").get_json()["items"]
+    assert len(in_umea) == 3 and all(s["municipality"] == "Umeå" for s in in_umea)
     free = call("GET", "/sessions?only_free=true").get_json()
     assert full_id not in {s["id"] for s in free["items"]}
     one = call("GET", f"/sessions/{full_id}").get_json()
@@ -116,7 +121,7 @@ def test_session_search_filters_and_pages(app, api, make):
     assert one["starts_at_local"].endswith(("+01:00", "+02:00"))
     _problem(call("GET", "/sessions?page=0"), 422)
     # A range that ends before it starts matches nothing.
-    assert call("GET", "/sessions?from=2030-02-01&to=2030-01-01").get_json()["total"] == 0
+    assert call("GET", "/sessions?from=2030-02-01&to=2030-01-01").get_json()["items"] == []
     _problem(call("GET", "/sessions?from=yesterday"), 422)
     # Numbers are not dates, though pydantic alone would read them as Unix time.
     _problem(call("GET", "/sessions?to=0"), 422)
@@ -159,7 +164,8 @@ def test_an_idempotency_key_repeated_gives_the_same_answer_and_one_booking(app, 
     assert first.get_json() == again.get_json()
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == 1
-    _problem(call("POST", f"/sessions/{other_id}/bookings", headers=headers), 409)
+    # The same key for another request: refused, and nothing booked (tests/test_api_idempotency.py).
+    _problem(call("POST", f"/sessions/{other_id}/bookings", headers=headers), 422)
     _problem(call("POST", f"/sessions/{sid}/bookings", headers={"Idempotency-Key": "x" * 65}), 400)
 
 
@@ -181,7 +187,7 @@ def test_a_coordinator_books_for_their_own_employees_only(app, api, make):
     listed = call("GET", f"/bookings?employee_id={employee_id}").get_json()["items"]
     assert [b["employee_id"] for b in listed] == [employee_id]
     _problem(call("GET", f"/bookings?employee_id={stranger_id}"), 404)
-    _problem(call("GET", "/bookings?employee_id=abc"), 400)
+    _problem(call("GET", "/bookings?employee_id=abc"), 422)
 
 
 def test_cancel_and_move_through_the_api(app, api, make):
@@ -306,7 +312,7 @@ def test_the_openapi_document_is_the_same_in_every_language(app, client, auth, m
     assert default.status_code == 200 and default.mimetype == "application/json"
     spec = json.loads(default.get_data(as_text=True))
     assert spec["openapi"].startswith("3.")
-    assert sorted(spec["paths"]) == [
+    assert {
         "/bookings",
         "/bookings/{booking_id}",
         "/bookings/{booking_id}/move",
@@ -317,7 +323,7 @@ def test_the_openapi_document_is_the_same_in_every_language(app, client, auth, m
         "/sessions/{session_id}",
         "/sessions/{session_id}/bookings",
         "/validation-models",
-    ]
+    } <= set(spec["paths"])
     assert spec["paths"]["/sessions"]["get"]["summary"] == "Sök kommande pass"
     assert spec["info"]["title"] == "Testcenterbokning API"
 

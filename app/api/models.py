@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
@@ -27,3 +27,37 @@ class ApiToken(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+IDEMPOTENCY_STATES = ("in_flight", "done")
+
+
+class IdempotencyRecord(db.Model):
+    """An Idempotency-Key a person sent, the request it named and, once done, the answer.
+
+    The fingerprint (SHA-256 of method, path and canonical JSON body) tells a retry of
+    the same request from another request that reuses the key. While the first is
+    being answered the record is `in_flight` and held by its `claim`; the answer is
+    stored in the same transaction as the change it reports, so a stored answer always
+    describes a change that happened.
+    """
+
+    __tablename__ = "api_idempotency_record"
+    __table_args__ = (
+        UniqueConstraint("person_id", "key", name="uq_api_idempotency_record_person_id"),
+        CheckConstraint(f"state IN {IDEMPOTENCY_STATES!r}", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10))
+    # A random value of the request that holds the key: only it may store the answer.
+    claim: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    response_status: Mapped[int | None]
+    response_body: Mapped[str | None] = mapped_column(Text)
+    # The headers that belong to the answer (Location, Content-Location), as JSON.
+    response_headers: Mapped[str | None] = mapped_column(Text)

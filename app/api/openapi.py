@@ -20,9 +20,13 @@ REF = "#/components/schemas/{model}"
 BODIES = [
     schemas.Problem,
     schemas.County,
+    schemas.CountyList,
     schemas.Municipality,
+    schemas.MunicipalityList,
     schemas.ValidationModel,
+    schemas.ValidationModelList,
     schemas.Center,
+    schemas.CenterList,
     schemas.Session,
     schemas.SessionPage,
     schemas.Booking,
@@ -51,17 +55,73 @@ def _problem(description) -> dict:
     }
 
 
+def _header(description, required: bool = False, schema: dict | None = None) -> dict:
+    return {
+        "description": description,
+        "required": required,
+        "schema": schema or {"type": "string"},
+    }
+
+
 # Lazy, so they may be built at import time and still read in any language.
 ERRORS = {
     "400": _problem(_l("Felaktig begäran")),
     "401": _problem(_l("API-nyckel saknas eller är ogiltig")),
     "403": _problem(_l("Nyckelns ägare får inte göra detta")),
     "404": _problem(_l("Finns inte")),
-    "405": _problem(_l("Metoden stöds inte")),
-    "422": _problem(_l("Ogiltiga uppgifter")),
+    "405": {
+        **_problem(_l("Metoden stöds inte")),
+        "headers": {"Allow": _header(_l("Metoderna som adressen tar emot"), required=True)},
+    },
+    "422": _problem(_l("Ogiltiga uppgifter (se code)")),
     "429": _problem(_l("För många anrop")),
 }
-CONFLICT = {"409": _problem(_l("Krockar med regler eller annan bokning (t.ex. redan bokad)"))}
+CONFLICT = {
+    "409": _problem(
+        _l(
+            "Krockar med regler eller annan bokning: code säger vilken, t.ex. already_booked, "
+            "deadline_passed, session_full"
+        )
+    )
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]+$"},
+    "description": _l(
+        "Samma nyckel och samma begäran igen inom 24 timmar ger samma svar (med "
+        "Idempotent-Replayed: true) och ändrar ingenting mer. Samma nyckel med en annan "
+        "begäran ger 422, medan den första pågår 409."
+    ),
+}
+REPLAYED = {
+    "Idempotent-Replayed": _header(
+        _l("true när svaret är det som en tidigare begäran med samma nyckel fick"),
+        schema={"type": "string", "enum": ["true"]},
+    )
+}
+CONTENT_LOCATION = {"Content-Location": _header(_l("Bokningens adress"), required=True)}
+LINK = {"Link": _header(_l('Nästa sida: <url>; rel="next" (saknas på sista sidan)'))}
+# Every list pages the same way (app/api/pagination.py).
+PAGING = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "description": _l("Högst så många per sida"),
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 500},
+        "description": _l(
+            "Var sidan börjar: ta den ur länken next. En cursor som inte kom därifrån ger 422."
+        ),
+    },
+]
 
 
 def _id_param(name: str) -> dict:
@@ -87,13 +147,30 @@ def _list_of(model) -> dict:
     return {"type": "array", "items": _ref(model)}
 
 
-def _get(summary, ok: dict, params=()) -> dict:
-    return {
-        "get": {"summary": summary, "parameters": list(params), "responses": {"200": ok, **ERRORS}}
-    }
+def _get(summary, ok: dict, params=(), operation_id: str | None = None) -> dict:
+    operation = {"summary": summary, "parameters": list(params), "responses": {"200": ok, **ERRORS}}
+    if operation_id:
+        operation["operationId"] = operation_id
+    return {"get": operation}
+
+
+def _list(summary, model, description, operation_id: str, params=(), links=None) -> dict:
+    """A list operation: its filters, then limit and cursor; the page links to the next."""
+    ok = {**_json(_ref(model), description), "headers": LINK}
+    if links:
+        ok["links"] = links
+    return _get(summary, ok, [*params, *PAGING], operation_id)
 
 
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
+def _booking_link(operation_id: str, source: str = "$response.body#/id") -> dict:
+    return {"operationId": operation_id, "parameters": {"booking_id": source}}
+
+
+def _booking_of_session(source: str) -> dict:
+    return {"operationId": "createBooking", "parameters": {"session_id": source}}
 
 
 @cache
@@ -109,7 +186,9 @@ def _described() -> dict:
             "description": _l(
                 "Läs lediga valideringar och boka, avboka och flytta platser. "
                 "Autentisera med en personlig API-nyckel: `Authorization: Bearer <nyckel>`. "
-                "Nyckeln har samma behörighet som sin ägare."
+                "Nyckeln har samma behörighet som sin ägare. Listor delas i sidor: följ "
+                "next tills has_more är false. Fel svarar med application/problem+json och en "
+                "stabil code; alla koder står på /api/v1/problems."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -119,89 +198,155 @@ def _described() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "paths": {
-            "/counties": _get(_l("Lista län"), _json(_list_of(schemas.County), _l("Länen"))),
-            "/municipalities": _get(
-                _l("Lista kommuner"), _json(_list_of(schemas.Municipality), _l("Kommunerna"))
+            "/counties": _list(_l("Lista län"), schemas.CountyList, _l("Länen"), "listCounties"),
+            "/municipalities": _list(
+                _l("Lista kommuner"),
+                schemas.MunicipalityList,
+                _l("Kommunerna"),
+                "listMunicipalities",
             ),
-            "/validation-models": _get(
+            "/validation-models": _list(
                 _l("Lista valideringsmodeller"),
-                _json(_list_of(schemas.ValidationModel), _l("Modellerna")),
+                schemas.ValidationModelList,
+                _l("Modellerna"),
+                "listValidationModels",
             ),
-            "/centers": _get(
-                _l("Lista testcenter"), _json(_list_of(schemas.Center), _l("Testcentren"))
+            "/centers": _list(
+                _l("Lista testcenter"), schemas.CenterList, _l("Testcentren"), "listCenters"
             ),
-            "/sessions": _get(
+            "/sessions": _list(
                 _l("Sök kommande pass"),
-                _json(_ref(schemas.SessionPage), _l("En sida med pass")),
-                [
+                schemas.SessionPage,
+                _l("En sida med pass"),
+                "listSessions",
+                links={"BookFirstSession": _booking_of_session("$response.body#/items/0/id")},
+                params=[
                     _query("model_id", ID, _l("Valideringsmodell")),
                     _query("county_id", ID, _l("Län")),
                     _query("municipality_id", ID, _l("Kommun")),
                     _query("from", {"type": "string", "format": "date"}, _l("Från och med datum")),
                     _query("to", {"type": "string", "format": "date"}, _l("Till och med datum")),
                     _query("only_free", {"type": "boolean"}, _l("Bara pass med lediga platser")),
-                    _query(
-                        "page", {"type": "integer", "minimum": 1, "maximum": 100000}, _l("Sida")
-                    ),
-                    _query(
-                        "per_page",
-                        {"type": "integer", "minimum": 1, "maximum": 100},
-                        _l("Pass per sida"),
-                    ),
+                    {
+                        **_query(
+                            "page",
+                            {"type": "integer", "minimum": 1, "maximum": 100000},
+                            _l("Sida (förr; följ hellre next). Efter sista sidan: en tom sida"),
+                        ),
+                        "deprecated": True,
+                    },
+                    {
+                        **_query(
+                            "per_page",
+                            {"type": "integer", "minimum": 1, "maximum": 100},
+                            _l("Samma som limit (förr); limit gäller om båda anges"),
+                        ),
+                        "deprecated": True,
+                    },
                 ],
             ),
             "/sessions/{session_id}": _get(
                 _l("Ett pass med lediga platser och kölängd"),
-                _json(_ref(schemas.Session), _l("Passet")),
+                {
+                    **_json(_ref(schemas.Session), _l("Passet")),
+                    "links": {"BookSession": _booking_of_session("$response.body#/id")},
+                },
                 [_id_param("session_id")],
+                "getSession",
             ),
             "/sessions/{session_id}/bookings": {
                 "post": {
+                    "operationId": "createBooking",
                     "summary": _l("Boka en plats (eller köplats om passet är fullt)"),
-                    "parameters": [
-                        _id_param("session_id"),
-                        {
-                            "name": "Idempotency-Key",
-                            "in": "header",
-                            "required": False,
-                            "schema": {
-                                "type": "string",
-                                "minLength": 1,
-                                "maxLength": 64,
-                                "pattern": "^[!-~]+$",
-                            },
-                            "description": _l("Samma nyckel igen ger samma svar och en bokning."),
-                        },
-                    ],
+                    "parameters": [_id_param("session_id"), IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": False,
                         "content": {"application/json": {"schema": _ref(schemas.BookingRequest)}},
                     },
-                    "responses": {"201": booking_ok, **ERRORS, **CONFLICT},
+                    "responses": {
+                        "201": {
+                            **booking_ok,
+                            "headers": {
+                                "Location": _header(_l("Den nya bokningens adress"), True),
+                                **REPLAYED,
+                            },
+                            "links": {
+                                "GetBooking": _booking_link("getBooking"),
+                                "CancelBooking": _booking_link("cancelBooking"),
+                                "MoveBooking": _booking_link("moveBooking"),
+                            },
+                        },
+                        **ERRORS,
+                        **CONFLICT,
+                    },
                 }
             },
-            "/bookings": _get(
-                _l("Mina bokningar (eller en anställds, för samordnare)"),
-                _json(_ref(schemas.BookingList), _l("Bokningarna")),
-                [_query("employee_id", ID, _l("Anställd hos samordnarens företag"))],
+            "/bookings": _list(
+                _l("Mina bokningar (eller en anställds, eller hela företagets för samordnare)"),
+                schemas.BookingList,
+                _l("Bokningarna, avbokade också"),
+                "listBookings",
+                links={
+                    "GetFirstBooking": _booking_link("getBooking", "$response.body#/items/0/id")
+                },
+                params=[
+                    _query("employee_id", ID, _l("Anställd hos samordnarens företag")),
+                    _query(
+                        "scope",
+                        {"type": "string", "enum": ["mine", "company"], "default": "mine"},
+                        _l("company: alla anställda hos samordnarens företag"),
+                    ),
+                    _query(
+                        "updated_since",
+                        {"type": "string", "format": "date-time"},
+                        _l(
+                            "Bara bokningar ändrade vid eller efter den tiden (RFC 3339 med "
+                            "tidszon), i den ordning de ändrades: för synkronisering"
+                        ),
+                    ),
+                ],
             ),
             "/bookings/{booking_id}": {
-                "delete": {
-                    "summary": _l("Avboka"),
+                "get": {
+                    "operationId": "getBooking",
+                    "summary": _l("En bokning"),
                     "parameters": [_id_param("booking_id")],
-                    "responses": {"200": booking_ok, **ERRORS, **CONFLICT},
-                }
+                    "responses": {
+                        "200": booking_ok,
+                        **ERRORS,
+                        "404": _problem(
+                            _l(
+                                "Finns inte (not_found), eller avbokad eller flyttad "
+                                "(booking_cancelled)"
+                            )
+                        ),
+                    },
+                },
+                "delete": {
+                    "operationId": "cancelBooking",
+                    "summary": _l("Avboka"),
+                    "parameters": [_id_param("booking_id"), IDEMPOTENCY_KEY],
+                    "responses": {
+                        "200": {**booking_ok, "headers": {**CONTENT_LOCATION, **REPLAYED}},
+                        **ERRORS,
+                        **CONFLICT,
+                    },
+                },
             },
             "/bookings/{booking_id}/move": {
                 "post": {
+                    "operationId": "moveBooking",
                     "summary": _l("Flytta till ett annat pass med samma validering"),
-                    "parameters": [_id_param("booking_id")],
+                    "parameters": [_id_param("booking_id"), IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref(schemas.MoveRequest)}},
                     },
                     "responses": {
-                        "200": _json(_ref(schemas.Booking), _l("Den nya bokningen")),
+                        "200": {
+                            **_json(_ref(schemas.Booking), _l("Den nya bokningen")),
+                            "headers": {**CONTENT_LOCATION, **REPLAYED},
+                        },
                         **ERRORS,
                         **CONFLICT,
                     },

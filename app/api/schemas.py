@@ -1,13 +1,25 @@
 """Request and response bodies of the API; the OpenAPI document is built from them."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.bookings.models import SUPPORT_NEEDS
+from app.problem_types import PROBLEM_TYPES
 
 SupportNeed = Literal[SUPPORT_NEEDS]  # type: ignore[valid-type]
+ProblemCode = Literal[tuple(PROBLEM_TYPES)]  # type: ignore[valid-type]
+
+# Query parameters arrive as text. Every list operation reads them through these
+# types, so that one spelling means the same everywhere and every refusal is a 422
+# naming the parameter: an integer is digits ("396.0" and "3e2" are not), a boolean
+# is true or false, a date YYYY-MM-DD, a time RFC 3339 with its offset.
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 def _iso_date(value):
@@ -17,16 +29,64 @@ def _iso_date(value):
     return value
 
 
+def _integer(value):
+    if isinstance(value, str) and not _INTEGER.fullmatch(value):
+        raise ValueError("an integer is written with digits only, like 396")
+    return value
+
+
+def _boolean(value):
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError("a boolean is written true or false")
+        return value == "true"
+    return value
+
+
+def _date_time(value):
+    if isinstance(value, str):
+        if not _DATE_TIME.fullmatch(value):
+            raise ValueError(
+                "a time is written as RFC 3339 with its offset, like 2026-03-01T08:00:00Z "
+                "(in a URL, + is written %2B)"
+            )
+        return value.upper()
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 east of Greenwich, or 9999 west of it: the ends of time
+        return (
+            datetime.min.replace(tzinfo=UTC)
+            if value.year == 1
+            else datetime.max.replace(tzinfo=UTC)
+        )
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+QueryInt = Annotated[int, BeforeValidator(_integer)]
+QueryBool = Annotated[bool, BeforeValidator(_boolean)]
+QueryDateTime = Annotated[datetime, BeforeValidator(_date_time), AfterValidator(_in_utc)]
+ID_RANGE = {"ge": 1, "le": 2**31 - 1}
+LIMIT_DEFAULT = 20
+LIMIT_MAX = 100
 
 
 class Problem(BaseModel):
-    """An error, as RFC 9457 application/problem+json."""
+    """An error, as RFC 9457 application/problem+json, with a stable code for its type."""
 
-    type: str = "about:blank"
-    title: str
+    type: str = Field(
+        description="A URL where this kind of problem is described (see the list at "
+        "/api/v1/problems)"
+    )
+    title: str = Field(description="The kind of problem, in words (translated)")
     status: int
-    detail: str
+    detail: str = Field(description="What went wrong this time, in words (translated)")
+    code: ProblemCode = Field(
+        description="The kind of problem, for programs: never changes, never translated"
+    )
 
 
 class County(BaseModel):
@@ -85,14 +145,36 @@ class Session(BaseModel):
     status: Literal["scheduled", "cancelled"]
     bookable: bool
     booking_problem: str | None = Field(description="Why it cannot be booked now, if so")
+    booking_problem_code: ProblemCode | None = Field(
+        description="The same as a problem code, as a booking would answer it"
+    )
 
 
-class SessionPage(BaseModel):
+class _ListPage(BaseModel):
+    """One page of a list: follow `next` (or the Link header) until has_more is false."""
+
+    has_more: bool = Field(description="Whether there are more items after these")
+    next: str | None = Field(description="The URL of the next page; null on the last page")
+
+
+class CountyList(_ListPage):
+    items: list[County]
+
+
+class MunicipalityList(_ListPage):
+    items: list[Municipality]
+
+
+class ValidationModelList(_ListPage):
+    items: list[ValidationModel]
+
+
+class CenterList(_ListPage):
+    items: list[Center]
+
+
+class SessionPage(_ListPage):
     items: list[Session]
-    page: int
-    per_page: int
-    total: int
-    pages: int
 
 
 class Booking(BaseModel):
@@ -102,10 +184,14 @@ class Booking(BaseModel):
     status: Literal["confirmed", "waitlisted", "cancelled", "attended", "no_show"]
     waitlist_position: int | None
     support_needs: list[SupportNeed]
+    moved_from_id: int | None = Field(description="The booking this one replaced by a move")
     created_at: datetime
+    updated_at: datetime = Field(
+        description="UTC; changes with every change of the booking (updated_since reads it)"
+    )
 
 
-class BookingList(BaseModel):
+class BookingList(_ListPage):
     items: list[Booking]
 
 
@@ -127,14 +213,28 @@ class MoveRequest(BaseModel):
     session_id: int = Field(ge=1, le=2**31 - 1)
 
 
-class SessionQuery(BaseModel):
+class ListQuery(BaseModel):
+    """What every list takes: how many items, and from where (a cursor from `next`)."""
+
     model_config = ConfigDict(extra="ignore")
 
-    model_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    county_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    municipality_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    limit: QueryInt = Field(default=LIMIT_DEFAULT, ge=1, le=LIMIT_MAX)
+    cursor: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SessionQuery(ListQuery):
+    model_id: QueryInt | None = Field(default=None, **ID_RANGE)
+    county_id: QueryInt | None = Field(default=None, **ID_RANGE)
+    municipality_id: QueryInt | None = Field(default=None, **ID_RANGE)
     date_from: IsoDate | None = Field(default=None, alias="from")
     date_to: IsoDate | None = Field(default=None, alias="to")
-    only_free: bool = False
-    page: int = Field(default=1, ge=1, le=100_000)
-    per_page: int = Field(default=20, ge=1, le=100)
+    only_free: QueryBool = False
+    # Before cursors: still read, so that old clients work (an empty page past the end).
+    page: QueryInt | None = Field(default=None, ge=1, le=100_000)
+    per_page: QueryInt | None = Field(default=None, ge=1, le=LIMIT_MAX)
+
+
+class BookingQuery(ListQuery):
+    employee_id: QueryInt | None = Field(default=None, **ID_RANGE)
+    scope: Literal["mine", "company"] = "mine"
+    updated_since: QueryDateTime | None = None

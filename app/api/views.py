@@ -1,9 +1,10 @@
 """The /api/v1 resources: parse JSON, call the same services as the web views, answer JSON."""
 
 import hashlib
+from datetime import date
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -11,10 +12,12 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.api import schemas
+from app.api.idempotency import idempotent
 from app.api.openapi import localized_openapi_document, openapi_document
+from app.api.pagination import Order, Page, keyset_page
 from app.api.tokens import person_for_token
 from app.bookings.models import Booking
-from app.bookings.queries import bookings_of
+from app.bookings.queries import booking_listing, booking_moved_to
 from app.bookings.services import (
     book_seat,
     bookability_problem,
@@ -27,17 +30,12 @@ from app.bookings.services import (
 )
 from app.centers.models import TestCenter
 from app.db import utcnow
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import csrf, db, limiter
+from app.problem_types import PROBLEM_TYPES
 from app.regions.models import County, Municipality
-from app.schedule.models import ValidationSession
-from app.schedule.services import (
-    SessionFilters,
-    get_session,
-    paginate_rows,
-    upcoming_sessions,
-    validation_models,
-)
+from app.schedule.models import ValidationModel, ValidationSession
+from app.schedule.services import SessionFilters, get_session, upcoming_sessions
 from app.timeutil import to_local
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
@@ -58,6 +56,11 @@ def _rate_key() -> str:
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
 
 
+class UnprocessableInput(DomainError):
+    status_code = 422
+    code = "invalid_input"
+
+
 @bp.before_request
 def refuse_unknown_query_parameters():
     """A misspelt filter should say so, not be ignored; the document lists what is known."""
@@ -69,7 +72,8 @@ def refuse_unknown_query_parameters():
     unknown = sorted(set(request.args) - known)
     repeated = sorted(k for k in request.args if len(request.args.getlist(k)) > 1)
     if unknown or repeated:
-        raise InvalidInput(
+        # 422 like every other query parameter the operation cannot use.
+        raise UnprocessableInput(
             _("Okända eller upprepade parametrar: %(names)s", names=", ".join(unknown + repeated))
         )
 
@@ -105,10 +109,6 @@ def _parse(model: type[BaseModel], data):
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
         )
         raise UnprocessableInput(details) from None
-
-
-class UnprocessableInput(DomainError):
-    status_code = 422
 
 
 def _json_body() -> dict:
@@ -147,6 +147,7 @@ def _session_json(session: ValidationSession, waitlist_length: int, now, problem
         "status": session.status,
         "bookable": problem is None,
         "booking_problem": problem,
+        "booking_problem_code": getattr(problem, "code", None),
     }
 
 
@@ -161,7 +162,9 @@ def _booking_json(booking: Booking, positions: dict[int, int] | None = None) -> 
             waitlist_position(booking) if positions is None else positions.get(booking.id)
         ),
         "support_needs": booking.support_need_codes,
+        "moved_from_id": booking.moved_from_id,
         "created_at": booking.created_at,
+        "updated_at": booking.updated_at,
     }
 
 
@@ -176,68 +179,91 @@ def docs():
     return render_template("api/docs.html", spec=localized_openapi_document())
 
 
+def _list(schema: type[BaseModel], page: Page, items: list):
+    """A page of a list, its next page also in a Link header (RFC 8288)."""
+    response = _dump(schema, items=items, has_more=page.has_more, next=page.next)
+    if page.next:
+        response.headers["Link"] = f'<{page.next}>; rel="next"'
+    return response
+
+
+def _by_name(kind: str, entity) -> Order:
+    return Order(kind, (entity.name, entity.id), (False, False), lambda e: (e.name, e.id))
+
+
 @bp.get("/counties")
 @token_required
 def counties():
-    rows = db.session.scalars(select(County).order_by(County.name))
-    return jsonify(
-        [schemas.County.model_validate(c, from_attributes=True).model_dump() for c in rows]
-    )
+    query = _parse(schemas.ListQuery, request.args.to_dict())
+    page = keyset_page(select(County), _by_name("counties", County), query.cursor, query.limit)
+    items = [schemas.County.model_validate(c, from_attributes=True) for c in page.items]
+    return _list(schemas.CountyList, page, items)
 
 
 @bp.get("/municipalities")
 @token_required
 def municipalities():
-    rows = db.session.scalars(select(Municipality).order_by(Municipality.name))
-    return jsonify(
-        [schemas.Municipality.model_validate(m, from_attributes=True).model_dump() for m in rows]
-    )
+    query = _parse(schemas.ListQuery, request.args.to_dict())
+    order = _by_name("municipalities", Municipality)
+    page = keyset_page(select(Municipality), order, query.cursor, query.limit)
+    items = [schemas.Municipality.model_validate(m, from_attributes=True) for m in page.items]
+    return _list(schemas.MunicipalityList, page, items)
 
 
 @bp.get("/validation-models")
 @token_required
 def models():
-    return jsonify(
-        [
-            schemas.ValidationModel(
-                id=m.id,
-                code=m.code,
-                name=m.name,
-                owner=m.owner,
-                theory_minutes=m.theory_minutes,
-                practical_minutes=m.practical_minutes,
-                max_group_size=m.max_group_size,
-                workstation_kind=m.workstation_kind.name,
-            ).model_dump()
-            for m in validation_models()
-        ]
-    )
+    query = _parse(schemas.ListQuery, request.args.to_dict())
+    rows = select(ValidationModel).options(joinedload(ValidationModel.workstation_kind))
+    order = _by_name("validation-models", ValidationModel)
+    page = keyset_page(rows, order, query.cursor, query.limit)
+    items = [
+        schemas.ValidationModel(
+            id=m.id,
+            code=m.code,
+            name=m.name,
+            owner=m.owner,
+            theory_minutes=m.theory_minutes,
+            practical_minutes=m.practical_minutes,
+            max_group_size=m.max_group_size,
+            workstation_kind=m.workstation_kind.name,
+        )
+        for m in page.items
+    ]
+    return _list(schemas.ValidationModelList, page, items)
 
 
 @bp.get("/centers")
 @token_required
 def centers():
-    rows = db.session.scalars(
-        select(TestCenter)
-        .options(joinedload(TestCenter.municipality).joinedload(Municipality.county))
-        .order_by(TestCenter.name)
+    query = _parse(schemas.ListQuery, request.args.to_dict())
+    rows = select(TestCenter).options(
+        joinedload(TestCenter.municipality).joinedload(Municipality.county)
     )
-    return jsonify(
-        [
-            schemas.Center(
-                id=c.id,
-                name=c.name,
-                municipality_id=c.municipality_id,
-                municipality=c.municipality.name,
-                county=c.municipality.county.name,
-                address=c.address,
-                contact_email=c.contact_email,
-                accredited_from=c.accredited_from,
-                accredited_to=c.accredited_to,
-            ).model_dump(mode="json")
-            for c in rows
-        ]
-    )
+    page = keyset_page(rows, _by_name("centers", TestCenter), query.cursor, query.limit)
+    items = [
+        schemas.Center(
+            id=c.id,
+            name=c.name,
+            municipality_id=c.municipality_id,
+            municipality=c.municipality.name,
+            county=c.municipality.county.name,
+            address=c.address,
+            contact_email=c.contact_email,
+            accredited_from=c.accredited_from,
+            accredited_to=c.accredited_to,
+        )
+        for c in page.items
+    ]
+    return _list(schemas.CenterList, page, items)
+
+
+SESSION_ORDER = Order(
+    "sessions",
+    (ValidationSession.starts_at, ValidationSession.id),
+    (False, False),
+    lambda row: (row[0].starts_at, row[0].id),
+)
 
 
 @bp.get("/sessions")
@@ -248,21 +274,27 @@ def sessions():
         model_id=query.model_id,
         county_id=query.county_id,
         municipality_id=query.municipality_id,
-        date_from=query.date_from,
-        date_to=query.date_to,
+        # The first and last days of the calendar bound nothing, and a day beyond them
+        # has no start to compare with.
+        date_from=query.date_from if query.date_from and query.date_from > date.min else None,
+        date_to=query.date_to if query.date_to and query.date_to < date.max else None,
         free_only=query.only_free,
     )
+    # per_page and page are the names before cursors; limit wins over per_page.
+    limit = query.per_page or query.limit
+    if "limit" in query.model_fields_set:
+        limit = query.limit
     now = utcnow()
-    page = paginate_rows(upcoming_sessions(filters, now), query.page, query.per_page)
-    problems = bookability_problems([s for s, _w in page.items], now)
-    return _dump(
-        schemas.SessionPage,
-        items=[_session_json(s, w, now, problems[s.id]) for s, w in page.items],
-        page=page.page,
-        per_page=page.per_page,
-        total=page.total,
-        pages=page.pages,
+    page = keyset_page(
+        upcoming_sessions(filters, now),
+        SESSION_ORDER,
+        query.cursor,
+        limit,
+        skip_pages=(query.page or 1) - 1,
     )
+    problems = bookability_problems([s for s, _w in page.items], now)
+    items = [_session_json(s, w, now, problems[s.id]) for s, w in page.items]
+    return _list(schemas.SessionPage, page, items)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -272,20 +304,18 @@ def session(session_id: int):
     return _dump(schemas.Session, **_session_json(found, waitlist_length, utcnow()))
 
 
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip()
-    if not 1 <= len(key) <= 64 or not key.isascii() or not key.isprintable():
-        raise InvalidInput(_("Idempotency-Key ska vara 1–64 synliga ASCII-tecken."))
-    return key
+def _booking_answer(booking: Booking, status: int = 200):
+    """The booking, and where it lives: Location for a new one, else Content-Location."""
+    response = _dump(schemas.Booking, status, **_booking_json(booking))
+    where = url_for("api.get_booking", booking_id=booking.id)
+    response.headers["Location" if status == 201 else "Content-Location"] = where
+    return response
 
 
 @bp.post("/sessions/<int:session_id>/bookings")
 @token_required
+@idempotent
 def create_booking(session_id: int):
-    key = _idempotency_key()
     body = _parse(schemas.BookingRequest, _json_body())
     actor = g.api_user
     employee = actor
@@ -293,33 +323,59 @@ def create_booking(session_id: int):
         employee = db.session.get(Person, body.employee_id)
         if employee is None or not may_book_for(actor, employee):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
+    # The Idempotency-Key, if any, is kept by @idempotent, not on the booking: a key
+    # may be used again once it has expired.
     booking = book_seat(
         session_id,
         employee=employee,
         actor=actor,
-        request_key=key,
         support_needs=body.support_needs,
         support_note=body.support_note,
     )
-    return _dump(schemas.Booking, 201, **_booking_json(booking))
+    return _booking_answer(booking, 201)
+
+
+# Without updated_since: the newest session first, as a person reads their bookings.
+# With it: in the order they changed, so that a sync reads on from where it stopped.
+BY_SESSION = Order(
+    "bookings",
+    (ValidationSession.starts_at, Booking.id),
+    (True, True),
+    lambda b: (b.session.starts_at, b.id),
+)
+BY_CHANGE = Order(
+    "bookings-changed",
+    (Booking.updated_at, Booking.id),
+    (False, False),
+    lambda b: (b.updated_at, b.id),
+)
 
 
 @bp.get("/bookings")
 @token_required
 def my_bookings():
-    raw = request.args.get("employee_id")
-    if raw is not None and not (raw.isdigit() and 0 < int(raw) < 2**31):
-        raise InvalidInput(_("employee_id ska vara ett positivt heltal."))
-    employee_id = int(raw) if raw is not None else None
-    employee = g.api_user
-    if employee_id is not None and employee_id != employee.id:
-        employee = db.session.get(Person, employee_id)
-        if employee is None or not may_book_for(g.api_user, employee):
+    query = _parse(schemas.BookingQuery, request.args.to_dict())
+    actor = g.api_user
+    employee_id = None if query.scope == "company" else actor.id
+    if query.employee_id is not None and query.employee_id != actor.id:
+        employee = db.session.get(Person, query.employee_id)
+        if employee is None or not may_book_for(actor, employee):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
-    bookings = bookings_of(employee.id)
-    positions = waitlist_positions(bookings)
-    items = [_booking_json(b, positions) for b in bookings]
-    return _dump(schemas.BookingList, items=items)
+        employee_id = employee.id
+    elif query.employee_id is not None:
+        employee_id = actor.id
+    company_id = None
+    if query.scope == "company":
+        if not (actor.has_role("coordinator") and actor.company_id is not None):
+            raise Forbidden(_("Bara en samordnare kan läsa sitt företags bokningar."))
+        company_id = actor.company_id
+    rows = booking_listing(
+        employee_id=employee_id, company_id=company_id, updated_since=query.updated_since
+    )
+    order = BY_SESSION if query.updated_since is None else BY_CHANGE
+    page = keyset_page(rows, order, query.cursor, query.limit)
+    positions = waitlist_positions(page.items)
+    return _list(schemas.BookingList, page, [_booking_json(b, positions) for b in page.items])
 
 
 def _visible_booking(booking_id: int) -> Booking:
@@ -332,18 +388,51 @@ def _visible_booking(booking_id: int) -> Booking:
     return booking
 
 
+@bp.get("/bookings/<int:booking_id>")
+@token_required
+def get_booking(booking_id: int):
+    found = _visible_booking(booking_id)
+    if found.status == "cancelled":
+        # Not found, as after any DELETE, but said why: the list still shows it, with
+        # status cancelled (a sync learns of cancellations there).
+        moved_to = booking_moved_to(found.id)
+        raise BookingCancelled(
+            _("Bokningen har flyttats till bokning %(id)s.", id=moved_to)
+            if moved_to
+            else _("Bokningen är avbokad.")
+        )
+    return _dump(schemas.Booking, **_booking_json(found))
+
+
+class BookingCancelled(NotFound):
+    code = "booking_cancelled"
+
+
 @bp.delete("/bookings/<int:booking_id>")
 @token_required
+@idempotent
 def delete_booking(booking_id: int):
     _visible_booking(booking_id)
-    booking = cancel_booking(booking_id, actor=g.api_user)
-    return _dump(schemas.Booking, **_booking_json(booking))
+    return _booking_answer(cancel_booking(booking_id, actor=g.api_user))
 
 
 @bp.post("/bookings/<int:booking_id>/move")
 @token_required
+@idempotent
 def move(booking_id: int):
     body = _parse(schemas.MoveRequest, _json_body())
     _visible_booking(booking_id)
-    moved = move_booking(booking_id, body.session_id, actor=g.api_user)
-    return _dump(schemas.Booking, **_booking_json(moved))
+    return _booking_answer(move_booking(booking_id, body.session_id, actor=g.api_user))
+
+
+@bp.get("/problems")
+def problem_types():
+    return render_template("api/problems.html", problems=PROBLEM_TYPES.values())
+
+
+@bp.get("/problems/<code>")
+def problem_type(code: str):
+    """What a problem's `type` URL shows: that kind of problem, among the others."""
+    if code not in PROBLEM_TYPES:
+        abort(404)
+    return render_template("api/problems.html", problems=PROBLEM_TYPES.values(), current=code)

@@ -49,6 +49,8 @@ class Booking(db.Model):
         # A resent booking form finds the booking its first sending made.
         UniqueConstraint("booked_by_id", "request_key", name="uq_booking_request_key"),
         Index("ix_booking_session_status", "session_id", "status"),
+        # The API's updated_since: bookings changed after a time, in the order they changed.
+        Index("ix_booking_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Person
 from app.bookings.models import Booking
@@ -69,6 +69,34 @@ def bookings_of(employee_id: int) -> list[Booking]:
             .order_by(ValidationSession.starts_at.desc(), Booking.id.desc())
         )
     )
+
+
+def booking_listing(
+    employee_id: int | None = None,
+    company_id: int | None = None,
+    updated_since: datetime | None = None,
+) -> Select:
+    """Bookings of an employee, or of a company's employees, cancelled ones too.
+
+    With `updated_since`, only those changed at or after that time (`updated_at`
+    moves with every change of a booking). The caller orders and pages; the session
+    is joined, for ordering by its start.
+    """
+    query = select(Booking).join(Booking.session).options(contains_eager(Booking.session))
+    if employee_id is not None:
+        query = query.where(Booking.employee_id == employee_id)
+    if company_id is not None:
+        query = query.where(
+            Booking.employee_id.in_(select(Person.id).where(Person.company_id == company_id))
+        )
+    if updated_since is not None:
+        query = query.where(Booking.updated_at >= updated_since)
+    return query
+
+
+def booking_moved_to(booking_id: int) -> int | None:
+    """The booking that a move made in place of this one, if it was moved."""
+    return db.session.scalar(select(Booking.id).where(Booking.moved_from_id == booking_id))
 
 
 def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:

@@ -23,7 +23,7 @@ from app.audit import services as audit
 from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
 from app.calendar import notify
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound, Refusal
 from app.extensions import db
 from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import AssessorAuthorisation, ValidationSession
@@ -66,25 +66,37 @@ def bookability_problem(
     once (see `bookability_problems`); by default it is read here.
     """
     if session.status != "scheduled":
-        return _("Passet är inställt.")
+        return Refusal(_("Passet är inställt."), "session_cancelled")
     if session.starts_at <= now:
-        return _("Passet har redan börjat.")
+        return Refusal(_("Passet har redan börjat."), "session_started")
     window = BookingWindow.for_session(session)
     state = window.state(now)
     if state == "not_open":
-        return _("Bokningen öppnar %(days)s dagar före passet.", days=window_days())
+        return Refusal(
+            _("Bokningen öppnar %(days)s dagar före passet.", days=window_days()),
+            "booking_not_open",
+        )
     if state == "closed":
-        return _(
-            "Bokningen stängde %(hours)s timmar före start.",
-            hours=current_app.config["BOOKING_CLOSES_HOURS"],
+        return Refusal(
+            _(
+                "Bokningen stängde %(hours)s timmar före start.",
+                hours=current_app.config["BOOKING_CLOSES_HOURS"],
+            ),
+            "booking_closed",
         )
     day = session.local_date
     if not session.center.accredited_on(day):
-        return _("Testcentret har ingen giltig ackreditering för passets datum.")
+        return Refusal(
+            _("Testcentret har ingen giltig ackreditering för passets datum."),
+            "center_not_accredited",
+        )
     if assessor_authorised is None:
         assessor_authorised = _assessor_authorised(session, day)
     if not assessor_authorised:
-        return _("Testledaren saknar giltig behörighet för valideringen det datumet.")
+        return Refusal(
+            _("Testledaren saknar giltig behörighet för valideringen det datumet."),
+            "assessor_not_authorised",
+        )
     return None
 
 
@@ -268,7 +280,9 @@ def _add_booking(
     try:
         db.session.flush()
     except IntegrityError as error:  # a constraint caught what the checks above missed
-        raise DomainError(_("Bokningen krockade med en annan ändring. Försök igen.")) from error
+        raise DomainError(
+            _("Bokningen krockade med en annan ändring. Försök igen."), "concurrent_change"
+        ) from error
     _record(booking, "booked" if booking.status == "confirmed" else "waitlisted", actor, now)
     return booking
 
@@ -324,13 +338,15 @@ def book_seat(
         if not may_book_for(actor, employee):
             raise Forbidden(_("Du kan inte boka åt den personen."))
         if not employee.has_role("employee") or not employee.is_active:
-            raise DomainError(_("Bara deltagare med aktivt konto kan bokas."))
+            raise DomainError(_("Bara deltagare med aktivt konto kan bokas."), "employee_inactive")
         if problem := bookability_problem(session, now):
             raise DomainError(problem)
         if existing := _live_booking(session.id, employee.id):
             if existing.status == "waitlisted":
-                raise DomainError(_("Du står redan i kö till det här passet."))
-            raise DomainError(_("Du har redan en plats på det här passet."))
+                raise DomainError(
+                    _("Du står redan i kö till det här passet."), "already_waitlisted"
+                )
+            raise DomainError(_("Du har redan en plats på det här passet."), "already_booked")
         needs = _support_needs(support_needs)
         if needs:
             _check_support_seats(session)
@@ -372,7 +388,8 @@ def _check_support_seats(session: ValidationSession) -> None:
             _(
                 "Passet kan inte ta emot fler deltagare med stödbehov. "
                 "Välj ett annat pass eller kontakta testcentret."
-            )
+            ),
+            "support_seats_full",
         )
 
 
@@ -383,9 +400,11 @@ def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
     if not (staff or may_book_for(actor, booking.employee)):
         raise NotFound(_("Bokningen finns inte."))
     if not booking.is_live:
-        raise DomainError(_("Bokningen är redan avbokad."))
+        raise DomainError(_("Bokningen är redan avbokad."), "already_cancelled")
     if session.starts_at <= now:
-        raise DomainError(_("Passet har redan börjat och kan inte längre ändras."))
+        raise DomainError(
+            _("Passet har redan börjat och kan inte längre ändras."), "session_started"
+        )
     deadline = BookingWindow.for_session(session).cancel_deadline
     if now <= deadline:
         return False
@@ -396,7 +415,8 @@ def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
             "Sista dag att avboka eller flytta har passerat (%(hours)s timmar före start). "
             "Kontakta testcentret.",
             hours=current_app.config["CANCEL_DEADLINE_HOURS"],
-        )
+        ),
+        "deadline_passed",
     )
 
 
@@ -515,18 +535,20 @@ def move_booking(
     with unit_of_work():
         source_id = _get_booking(booking_id).session_id
         if source_id == target_session_id:
-            raise DomainError(_("Välj ett annat pass än det du redan har."))
+            raise DomainError(_("Välj ett annat pass än det du redan har."), "same_session")
         # Lock both sessions in id order so two crossing moves cannot deadlock.
         locked = {sid: lock_session(sid) for sid in sorted((source_id, target_session_id))}
         booking = _get_booking(booking_id)
         target = locked[target_session_id]
         override = _check_may_change(booking, actor, now)
         if target.model_id != booking.session.model_id:
-            raise DomainError(_("Du kan bara flytta till ett pass med samma validering."))
+            raise DomainError(
+                _("Du kan bara flytta till ett pass med samma validering."), "different_model"
+            )
         if problem := bookability_problem(target, now):
             raise DomainError(problem)
         if _live_booking(target.id, booking.employee_id):
-            raise DomainError(_("Du har redan en bokning på det passet."))
+            raise DomainError(_("Du har redan en bokning på det passet."), "already_booked")
         if booking.support_needs:
             _check_support_seats(target)
         moved = _add_booking(
@@ -540,7 +562,8 @@ def move_booking(
         )
         if moved.status != "confirmed":
             raise DomainError(
-                _("Passet du valde är fullt. Din nuvarande bokning är kvar som den var.")
+                _("Passet du valde är fullt. Din nuvarande bokning är kvar som den var."),
+                "session_full",
             )
         _end_booking(booking, actor, now)
         _record(booking, "moved", actor, now, staff_override=override, note=f"→ {target.id}")
