@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from babel.dates import format_date
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from app.results.services import set_attendance
 from app.schedule.authorisations import grant
 from app.schedule.models import ValidationSession
 from app.schedule.planning import cancel_session
+from app.timeutil import local_date
 from tests.conftest import Auth
 from tests.forms import page_form
 
@@ -35,8 +36,13 @@ class Log:
     later_day: date | None = None
 
 
+def _today() -> date:
+    """The log's days are Stockholm days (UTC's date is yesterday's after 23.00 in summer)."""
+    return local_date(datetime.now(UTC))
+
+
 def _open_weekday(center, after_days: int) -> date:
-    day = date.today() + timedelta(days=after_days)
+    day = _today() + timedelta(days=after_days)
     while closed_reason(center, day) is not None:
         day += timedelta(days=1)
     return day
@@ -283,7 +289,7 @@ def test_filter_by_dates(app, make):
     day = log.day.isoformat()
     _response, said = _filtered(app, log, from_date=day, to_date=day)
     assert len(said) == 1 and "uteblev" in said[0]
-    _response, said = _filtered(app, log, to_date=date.today().isoformat())
+    _response, said = _filtered(app, log, to_date=_today().isoformat())
     assert said and not any("uteblev" in s for s in said)
     _response, said = _filtered(app, log, from_date=(log.day + timedelta(days=1)).isoformat())
     assert said == []

@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select, update
 
 from app.accounts.login_sessions import SESSION_KEY, digest
 from app.accounts.models import LoginSession, Person
+from app.accounts.privacy import erase
 from app.db import utcnow
 from app.extensions import db
 from app.querycount import count_queries
@@ -209,3 +210,18 @@ def test_signing_in_again_on_the_same_browser_replaces_its_sign_in(app, client, 
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
     assert _sessions_of(app, ids[0]) == [] and len(_sessions_of(app, ids[1])) == 1
+
+
+def test_erasure_ends_every_sign_in_of_the_person(app, make):
+    with app.app_context():
+        person = make.employee()
+        admin_id = make.person(("project_admin",)).id
+        address, person_id = person.email, person.id
+    phone = app.test_client()
+    Auth(phone).login(address)
+    assert len(_sessions_of(app, person_id)) == 1
+    with app.app_context():
+        erase(person_id, db.session.get(Person, admin_id))
+        db.session.commit()
+    assert not _signed_in(phone, address)
+    assert _sessions_of(app, person_id) == []

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Person
+from app.accounts.models import LoginSession, Person
 from app.api.models import ApiToken
 from app.audit import services as audit
 from app.audit.models import AuditEntry
@@ -555,6 +555,7 @@ def erase(person_id: int, actor: Person) -> Person:
         old_name, old_email = person.name, person.email
         db.session.execute(delete(OutboxMessage).where(_to(old_email)))
         for table in (
+            LoginSession,
             FeedToken,
             ApiToken,
             CalendarEntry,
