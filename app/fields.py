@@ -1,6 +1,10 @@
 """Form fields shared by the features' forms."""
 
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField as _IntegerField
+from wtforms import ValidationError
 
 # WTForms' own message, in WTForms' own catalogue (hence no literal in gettext here).
 NOT_AN_INTEGER = "Not a valid integer value."
@@ -29,3 +33,14 @@ def database_id(value) -> int:
     if not 1 <= number <= INT_MAX:
         raise ValueError(value)
     return number
+
+
+# The days a form may name: a year such as 9999 has no day after it to count up to.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+OUTSIDE_YEARS = _l("Välj ett datum mellan år 2000 och 2100.")
+
+
+def within_years(_form, field) -> None:
+    """A WTForms validator: the field's day lies between FIRST_DAY and LAST_DAY."""
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(OUTSIDE_YEARS)

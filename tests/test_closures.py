@@ -294,3 +294,15 @@ def test_the_closures_page_lists_the_coming_holidays(app, client, center_admin):
     later = today + timedelta(days=400)
     with app.test_request_context():
         assert long_date(later) not in html
+
+
+@pytest.mark.parametrize("field", ["first_day", "last_day"])
+def test_a_closure_in_year_9999_is_a_form_error_and_nothing_is_saved(
+    app, client, center_admin, field
+):
+    values = {"first_day": "2027-09-15", "reason": "Studiedag", field: "9999-12-31"}
+    answer = _close_form(client, center_admin, **values).submit()
+    assert answer.status_code == 400
+    assert "Välj ett datum mellan år 2000 och 2100." in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 0

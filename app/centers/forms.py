@@ -25,7 +25,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.centers.models import MAX_TRAVEL_MINUTES
-from app.fields import IntegerField, database_id
+from app.fields import IntegerField, database_id, within_years
 
 WEEKDAYS = [
     _l("måndag"),
@@ -67,8 +67,12 @@ class AgreedSessionsForm(FlaskForm):
 
 
 class ClosureForm(AgreedSessionsForm):
-    first_day = DateField(_l("Första dagen"), validators=[DataRequired(_l("Ange ett datum."))])
-    last_day = DateField(_l("Sista dagen (tomt = samma dag)"), validators=[Optional()])
+    first_day = DateField(
+        _l("Första dagen"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
+    )
+    last_day = DateField(
+        _l("Sista dagen (tomt = samma dag)"), validators=[Optional(), within_years]
+    )
     reason = StringField(_l("Anledning"), validators=[DataRequired(), Length(max=200)])
     open_anyway = BooleanField(_l("Öppet den här dagen trots helgdag (i stället för stängt)"))
 

@@ -7,9 +7,8 @@ from wtforms import Form, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput
 
-from app.fields import IntegerField
+from app.fields import FIRST_DAY, LAST_DAY, OUTSIDE_YEARS, IntegerField
 from app.reports.audit_log import MAX_PERSON_SEARCH
-from app.reports.forms import FIRST_DAY, LAST_DAY
 
 
 def _day(_form, field):
@@ -23,7 +22,7 @@ def _day(_form, field):
     except ValueError:
         raise ValidationError(_l("Skriv datumet som år-månad-dag, t.ex. 2026-03-03.")) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationError(_l("Välj ett datum mellan år 2000 och 2100."))
+        raise ValidationError(OUTSIDE_YEARS)
     field.day = day
 
 

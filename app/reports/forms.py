@@ -13,11 +13,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.fields import IntegerField
+from app.fields import FIRST_DAY, LAST_DAY, IntegerField, within_years
 
 # Dates the reports accept: far enough either way for any project, and clear of the
 # ends of the calendar, where moving to UTC or to the next day would overflow.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def parse_week(text: str) -> date:
@@ -62,11 +61,6 @@ def dates_from_weeks(args: MultiDict) -> tuple[MultiDict, dict[str, str]]:
     return args, errors
 
 
-def _within_years(_form, field):
-    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
-        raise ValidationError(_l("Välj ett datum mellan år 2000 och 2100."))
-
-
 def _date_given(_form, field):
     """A date is needed; one that is not a date is told how to write it."""
     if field.data is None:
@@ -88,11 +82,11 @@ class DashboardFilter(Form):
     project = SelectField(_l("Projekt"), coerce=int, validate_choice=True)
     from_date = DateField(
         _l("Från och med"),
-        validators=[_date_given, _within_years],
+        validators=[_date_given, within_years],
     )
     to_date = DateField(
         _l("Till och med"),
-        validators=[_date_given, _within_years],
+        validators=[_date_given, within_years],
     )
     below = IntegerField(
         _l("Lågt belagda pass: under (%)"),
@@ -110,10 +104,10 @@ class DashboardFilter(Form):
 class ProjectForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(), Length(max=120)])
     starts_on = DateField(
-        _l("Första dag"), validators=[DataRequired(_l("Ange ett datum.")), _within_years]
+        _l("Första dag"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
     )
     ends_on = DateField(
-        _l("Sista dag"), validators=[DataRequired(_l("Ange ett datum.")), _within_years]
+        _l("Sista dag"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
     )
 
     def validate_ends_on(self, field):
