@@ -64,8 +64,8 @@ def register_cli(app: Flask) -> None:
     def send_mail_command(loop: bool, interval: int):
         """Mark no-shows, queue due reminders and send the outbox over SMTP.
 
-        Run from cron, or with --loop as a service: the one worker a deployment needs
-        besides the web servers.
+        Run from cron, or with --loop as a service; several may run at once (each
+        message is claimed by one). Webhooks and calendar replies have their own workers.
         """
         import time
 
