@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from app.db import unit_of_work
 from app.extensions import db
@@ -25,6 +25,23 @@ log = logging.getLogger(__name__)
 
 def new_owner() -> str:
     return secrets.token_hex(16)
+
+
+def due_ids(model, now: datetime, limit: int, *open_conditions) -> list[int]:
+    """The oldest rows that are due (`next_attempt_at`), open and held by nobody now:
+    candidates only, each still to be taken with `Claims.take`."""
+    return list(
+        db.session.scalars(
+            select(model.id)
+            .where(
+                *open_conditions,
+                model.next_attempt_at <= now,
+                or_(model.claimed_until.is_(None), model.claimed_until < now),
+            )
+            .order_by(model.id)
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.calendar.claims import Claims
+from app.calendar.claims import Claims, due_ids
 from app.calendar.letters import message_bytes, subject_of, to_json
 from app.calendar.mail import envelope_sender
 from app.calendar.models import OutboxMessage
@@ -111,21 +111,6 @@ def claim_seconds() -> float:
 _OPEN = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
 
 
-def _due_ids(now: datetime, limit: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(OutboxMessage.id)
-            .where(
-                *_OPEN,
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-    )
-
-
 def _take(claims: Claims, message_id: int, now: datetime) -> OutboxMessage | None:
     """The message, claimed for this round, unless another worker has it or sent it."""
     if not claims.take(message_id, now, *_OPEN, OutboxMessage.next_attempt_at <= now):
@@ -179,7 +164,7 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
     claims = Claims(OutboxMessage, claim_seconds())
     report = SendReport()
     db.session.rollback()
-    due = _due_ids(now, limit)
+    due = due_ids(OutboxMessage, now, limit, *_OPEN)
     if not due:
         return report
     try:

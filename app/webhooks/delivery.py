@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
-from app.calendar.claims import Claims
+from app.calendar.claims import Claims, due_ids
 from app.calendar.outbox import backoff
 from app.db import unit_of_work, utcnow
 from app.extensions import db
@@ -62,21 +62,6 @@ class Claimed:
     created_at: datetime
     request: Request | None = None
     refusal: str = ""
-
-
-def _due_ids(now: datetime, limit: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(WebhookDelivery.id)
-            .where(
-                *_OPEN,
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-            )
-            .order_by(WebhookDelivery.id)
-            .limit(limit)
-        )
-    )
 
 
 def _disable(subscription_id: int, reason: str) -> None:
@@ -175,7 +160,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
     report = DeliveryReport()
     claims = Claims(WebhookDelivery, claim_seconds())
     db.session.rollback()
-    for delivery_id in _due_ids(now, limit):
+    for delivery_id in due_ids(WebhookDelivery, now, limit, *_OPEN):
         if not claims.take(delivery_id, now, *_OPEN, WebhookDelivery.next_attempt_at <= now):
             continue  # another worker has it, or has just sent it
         claimed = _prepare(delivery_id)
