@@ -1,6 +1,7 @@
 import pytest
 
 from app import create_app
+from app.api.tokens import create_token
 from app.extensions import db
 from tests.databases import PostgresDatabases, SQLiteDatabases, postgres_or_skip
 from tests.factories import Factory
@@ -95,3 +96,30 @@ def center_admin(app, make, auth):
         }
         auth.login(admin.email)
         return ids
+
+
+@pytest.fixture
+def api(app, client):
+    """api(person)(method, path, key=None, **kwargs): call the API as the person, with a
+    bearer token of theirs; `key` is an Idempotency-Key, and a `next` link (absolute)
+    is followed as given.
+
+    Use it inside the test's `with app.app_context()`, where the person was made.
+    """
+
+    def as_person(person):
+        _row, token = create_token(person, "test")
+
+        def call(method, path, key=None, headers=None, **kwargs):
+            headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+            if key is not None:
+                headers["Idempotency-Key"] = key
+            if path.startswith("http://localhost"):
+                path = path.removeprefix("http://localhost")
+            else:
+                path = f"/api/v1{path}"
+            return client.open(path, method=method, headers=headers, **kwargs)
+
+        return call
+
+    return as_person

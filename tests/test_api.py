@@ -3,7 +3,6 @@
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from app.api.models import ApiToken
@@ -13,25 +12,6 @@ from app.bookings.services import book_seat
 from app.db import utcnow
 from app.extensions import db, limiter
 from tests.forms import form_of, page_form
-
-
-@pytest.fixture
-def api(app, client):
-    """Call the API as a person: api(person)(method, path, **kwargs).
-
-    Use it inside the test's `with app.app_context()`, where the person was made.
-    """
-
-    def as_person(person):
-        _row, token = create_token(person, "test")
-
-        def call(method, path, headers=None, **kwargs):
-            headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-            return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-        return call
-
-    return as_person
 
 
 def _problem(response, status):

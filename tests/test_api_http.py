@@ -7,26 +7,11 @@ from datetime import timedelta
 import pytest
 
 from app.api.openapi import openapi_document
-from app.api.tokens import create_token
 from app.bookings.services import book_seat
 from app.db import utcnow
 from app.problem_types import PROBLEM_TYPES
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-
-
-@pytest.fixture
-def api(app, client):
-    def as_person(person):
-        _row, token = create_token(person, "test")
-
-        def call(method, path, headers=None, **kwargs):
-            headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-            return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-        return call
-
-    return as_person
 
 
 def _problem(response, status, code):

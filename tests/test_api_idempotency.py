@@ -5,7 +5,6 @@ once books once. (draft-ietf-httpapi-idempotency-key-header)"""
 import threading
 from datetime import timedelta
 
-import pytest
 import requests
 from sqlalchemy import func, select, update
 
@@ -16,24 +15,6 @@ from app.bookings.services import book_seat
 from app.db import utcnow
 from app.extensions import db
 from tests.live import serving
-
-
-@pytest.fixture
-def api(app, client):
-    """api(person)(method, path, key=None, **kwargs): call the API as the person."""
-
-    def as_person(person):
-        _row, token = create_token(person, "test")
-
-        def call(method, path, key=None, headers=None, **kwargs):
-            headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-            if key is not None:
-                headers["Idempotency-Key"] = key
-            return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-        return call
-
-    return as_person
 
 
 def _problem(response, status, code):

@@ -9,29 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.api.tokens import create_token
 from app.bookings.services import book_seat, cancel_booking
 from app.db import utcnow
 
 LISTS = ["/counties", "/municipalities", "/validation-models", "/centers", "/sessions", "/bookings"]
-
-
-@pytest.fixture
-def api(app, client):
-    def as_person(person):
-        _row, token = create_token(person, "test")
-
-        def call(method, path, headers=None, **kwargs):
-            headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-            if path.startswith("http://localhost"):
-                path = path.removeprefix("http://localhost")
-            else:
-                path = f"/api/v1{path}"
-            return client.open(path, method=method, headers=headers, **kwargs)
-
-        return call
-
-    return as_person
 
 
 def _read_all(call, path: str) -> list[dict]:
