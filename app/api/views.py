@@ -6,12 +6,13 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.api import schemas
+from app.api.bodies import UnprocessableInput, dump, json_body, parse
 from app.api.idempotency import idempotent
 from app.api.openapi import localized_openapi_document, openapi_document
 from app.api.pagination import Order, Page, keyset_page
@@ -30,7 +31,7 @@ from app.bookings.services import (
 )
 from app.centers.models import TestCenter
 from app.db import utcnow
-from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import csrf, db, limiter
 from app.problem_types import PROBLEM_TYPES
 from app.regions.models import County, Municipality
@@ -54,11 +55,6 @@ def _rate_key() -> str:
 
 
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
-
-
-class UnprocessableInput(DomainError):
-    status_code = 422
-    code = "invalid_input"
 
 
 @bp.before_request
@@ -93,33 +89,6 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def _dump(schema: type[BaseModel], status: int = 200, /, **data):
-    response = jsonify(schema(**data).model_dump(mode="json"))
-    response.status_code = status
-    return response
-
-
-def _parse(model: type[BaseModel], data):
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
-        )
-        raise UnprocessableInput(details) from None
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if body is None:
-        if request.get_data():
-            raise InvalidInput(_("Kroppen måste vara giltig JSON."))
-        body = {}
-    if not isinstance(body, dict):
-        raise UnprocessableInput(_("Kroppen måste vara ett JSON-objekt."))
-    return body
 
 
 def _session_json(session: ValidationSession, waitlist_length: int, now, problem=False) -> dict:
@@ -181,7 +150,7 @@ def docs():
 
 def _list(schema: type[BaseModel], page: Page, items: list):
     """A page of a list, its next page also in a Link header (RFC 8288)."""
-    response = _dump(schema, items=items, has_more=page.has_more, next=page.next)
+    response = dump(schema, items=items, has_more=page.has_more, next=page.next)
     if page.next:
         response.headers["Link"] = f'<{page.next}>; rel="next"'
     return response
@@ -194,7 +163,7 @@ def _by_name(kind: str, entity) -> Order:
 @bp.get("/counties")
 @token_required
 def counties():
-    query = _parse(schemas.ListQuery, request.args.to_dict())
+    query = parse(schemas.ListQuery, request.args.to_dict())
     page = keyset_page(select(County), _by_name("counties", County), query.cursor, query.limit)
     items = [schemas.County.model_validate(c, from_attributes=True) for c in page.items]
     return _list(schemas.CountyList, page, items)
@@ -203,7 +172,7 @@ def counties():
 @bp.get("/municipalities")
 @token_required
 def municipalities():
-    query = _parse(schemas.ListQuery, request.args.to_dict())
+    query = parse(schemas.ListQuery, request.args.to_dict())
     order = _by_name("municipalities", Municipality)
     page = keyset_page(select(Municipality), order, query.cursor, query.limit)
     items = [schemas.Municipality.model_validate(m, from_attributes=True) for m in page.items]
@@ -213,7 +182,7 @@ def municipalities():
 @bp.get("/validation-models")
 @token_required
 def models():
-    query = _parse(schemas.ListQuery, request.args.to_dict())
+    query = parse(schemas.ListQuery, request.args.to_dict())
     rows = select(ValidationModel).options(joinedload(ValidationModel.workstation_kind))
     order = _by_name("validation-models", ValidationModel)
     page = keyset_page(rows, order, query.cursor, query.limit)
@@ -236,7 +205,7 @@ def models():
 @bp.get("/centers")
 @token_required
 def centers():
-    query = _parse(schemas.ListQuery, request.args.to_dict())
+    query = parse(schemas.ListQuery, request.args.to_dict())
     rows = select(TestCenter).options(
         joinedload(TestCenter.municipality).joinedload(Municipality.county)
     )
@@ -269,7 +238,7 @@ SESSION_ORDER = Order(
 @bp.get("/sessions")
 @token_required
 def sessions():
-    query = _parse(schemas.SessionQuery, request.args.to_dict())
+    query = parse(schemas.SessionQuery, request.args.to_dict())
     filters = SessionFilters(
         model_id=query.model_id,
         county_id=query.county_id,
@@ -301,12 +270,12 @@ def sessions():
 @token_required
 def session(session_id: int):
     found, waitlist_length = get_session(session_id)
-    return _dump(schemas.Session, **_session_json(found, waitlist_length, utcnow()))
+    return dump(schemas.Session, **_session_json(found, waitlist_length, utcnow()))
 
 
 def _booking_answer(booking: Booking, status: int = 200):
     """The booking, and where it lives: Location for a new one, else Content-Location."""
-    response = _dump(schemas.Booking, status, **_booking_json(booking))
+    response = dump(schemas.Booking, status, **_booking_json(booking))
     where = url_for("api.get_booking", booking_id=booking.id)
     response.headers["Location" if status == 201 else "Content-Location"] = where
     return response
@@ -316,7 +285,7 @@ def _booking_answer(booking: Booking, status: int = 200):
 @token_required
 @idempotent
 def create_booking(session_id: int):
-    body = _parse(schemas.BookingRequest, _json_body())
+    body = parse(schemas.BookingRequest, json_body())
     actor = g.api_user
     employee = actor
     if body.employee_id is not None and body.employee_id != actor.id:
@@ -354,7 +323,7 @@ BY_CHANGE = Order(
 @bp.get("/bookings")
 @token_required
 def my_bookings():
-    query = _parse(schemas.BookingQuery, request.args.to_dict())
+    query = parse(schemas.BookingQuery, request.args.to_dict())
     actor = g.api_user
     employee_id = None if query.scope == "company" else actor.id
     if query.employee_id is not None and query.employee_id != actor.id:
@@ -401,7 +370,7 @@ def get_booking(booking_id: int):
             if moved_to
             else _("Bokningen är avbokad.")
         )
-    return _dump(schemas.Booking, **_booking_json(found))
+    return dump(schemas.Booking, **_booking_json(found))
 
 
 class BookingCancelled(NotFound):
@@ -420,7 +389,7 @@ def delete_booking(booking_id: int):
 @token_required
 @idempotent
 def move(booking_id: int):
-    body = _parse(schemas.MoveRequest, _json_body())
+    body = parse(schemas.MoveRequest, json_body())
     _visible_booking(booking_id)
     return _booking_answer(move_booking(booking_id, body.session_id, actor=g.api_user))
 

@@ -8,7 +8,8 @@ from flask import g, url_for
 from flask_babel import gettext as _
 
 from app.api import webhook_schemas as schemas
-from app.api.views import _dump, _json_body, _parse, bp, token_required
+from app.api.bodies import dump, json_body, parse
+from app.api.views import bp, token_required
 from app.errors import NotFound
 from app.webhooks import services
 from app.webhooks.models import WebhookSubscription
@@ -38,15 +39,15 @@ def _own(subscription_id: int) -> WebhookSubscription:
 def webhooks():
     services.scope_of(g.api_user)  # 403 for those who may not have webhooks at all
     items = services.subscriptions_of(g.api_user, include_revoked=False)
-    return _dump(schemas.WebhookList, items=[_webhook_json(s) for s in items])
+    return dump(schemas.WebhookList, items=[_webhook_json(s) for s in items])
 
 
 @bp.post("/webhooks")
 @token_required
 def create_webhook():
-    body = _parse(schemas.WebhookRequest, _json_body())
+    body = parse(schemas.WebhookRequest, json_body())
     subscription, secret = services.create_subscription(g.api_user, body.url, body.events)
-    response = _dump(schemas.NewWebhook, 201, **_webhook_json(subscription), secret=secret)
+    response = dump(schemas.NewWebhook, 201, **_webhook_json(subscription), secret=secret)
     response.headers["Location"] = url_for("api.webhook", subscription_id=subscription.id)
     return response
 
@@ -54,7 +55,7 @@ def create_webhook():
 @bp.get("/webhooks/<int:subscription_id>")
 @token_required
 def webhook(subscription_id: int):
-    return _dump(schemas.Webhook, **_webhook_json(_own(subscription_id)))
+    return dump(schemas.Webhook, **_webhook_json(_own(subscription_id)))
 
 
 @bp.delete("/webhooks/<int:subscription_id>")
