@@ -138,20 +138,21 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.accounts.company_views import bp as company_bp
-    from app.accounts.views import bp as accounts_bp
     from app.api import webhook_views  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
-    from app.api.token_views import bp as api_tokens_bp
     from app.api.views import bp as api_bp
-    from app.bookings.views import bp as bookings_bp
-    from app.calendar.views import bp as calendar_bp
-    from app.centers.views import bp as centers_bp
-    from app.reports.audit_views import bp as audit_bp
-    from app.reports.views import bp as reports_bp
-    from app.results.views import bp as results_bp
-    from app.schedule.assessor_views import bp as assessor_bp
-    from app.schedule.views import bp as schedule_bp
-    from app.webhooks.views import bp as webhooks_bp
+    from app.views.accounts import bp as accounts_bp
+    from app.views.api_tokens import bp as api_tokens_bp
+    from app.views.assessor import bp as assessor_bp
+    from app.views.audit_log import bp as audit_bp
+    from app.views.bookings import bp as bookings_bp
+    from app.views.calendar import bp as calendar_bp
+    from app.views.centers import bp as centers_bp
+    from app.views.company import bp as company_bp
+    from app.views.language import bp as language_bp
+    from app.views.reports import bp as reports_bp
+    from app.views.results import bp as results_bp
+    from app.views.schedule import bp as schedule_bp
+    from app.views.webhooks import bp as webhooks_bp
 
     app.register_blueprint(schedule_bp)
     app.register_blueprint(accounts_bp)
@@ -166,3 +167,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(company_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(language_bp)

@@ -1,4 +1,4 @@
-"""Which language a request or a message is in, the language switch, and the catalogues.
+"""Which language a request or a message is in, and the catalogues.
 
 Swedish is the default. A visitor's choice is kept in the session; a signed-in
 person's choice in `person.locale`, so that it follows them to other browsers and
@@ -10,30 +10,16 @@ import glob
 import os
 import tempfile
 from contextlib import AbstractContextManager
-from urllib.parse import urlsplit
 
 from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import (
-    Blueprint,
-    Flask,
-    current_app,
-    has_request_context,
-    redirect,
-    request,
-    session,
-    url_for,
-)
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from wtforms.i18n import messages_path
 
-from app.errors import InvalidInput
 from app.extensions import db
-
-bp = Blueprint("i18n", __name__)
 
 SESSION_KEY = "lang"
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}  # each in its own language, never translated
@@ -78,46 +64,6 @@ def set_language(person, language: str) -> None:
         raise ValueError(language)
     person.locale = language
     db.session.flush()
-
-
-def _back_to(target: str | None) -> str:
-    # Only ever back to a page of this site.
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("schedule.index")
-
-
-def _checked(language: str) -> str:
-    if language not in current_app.config["LANGUAGES"]:
-        raise InvalidInput(_("Välj svenska eller engelska."))
-    return language
-
-
-@bp.post("/language")
-def choose_language():
-    """The footer's switch for someone signed in: a form with a CSRF token, as it
-    changes their stored choice. Works without JavaScript."""
-    language = _checked(request.form.get("language", ""))
-    session[SESSION_KEY] = language
-    if current_user.is_authenticated:
-        set_language(current_user, language)
-        db.session.commit()
-    return redirect(_back_to(request.form.get("next")), code=303)
-
-
-@bp.get("/language/<language>")
-def visitor_language(language: str):
-    """The footer's switch for a visitor: plain links, which change nothing stored.
-
-    Links rather than a form keep the visitor's pages free of a CSRF token, which
-    would start a signed session on every anonymous page view (the search page is
-    the busiest page). For someone signed in, the form above is the way: a link
-    only sets this browser's session, and their stored choice still wins.
-    """
-    session[SESSION_KEY] = _checked(language)
-    return redirect(_back_to(request.args.get("next")), code=303)
 
 
 def _adopt_choice_at_sign_in(app: Flask, user, **extra) -> None:
@@ -196,6 +142,5 @@ def init_app(app: Flask) -> None:
     except OSError as error:
         # A read-only install without compiled catalogues still serves, in Swedish.
         app.logger.warning("Could not compile the translations: %s", error)
-    app.register_blueprint(bp)
     user_logged_in.connect(_adopt_choice_at_sign_in, app)
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

@@ -19,7 +19,6 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.reports import services as report_services
-from app.reports import views as report_views
 from app.reports.forms import week_text
 from app.results.models import AreaOutcome
 from app.results.services import (
@@ -37,6 +36,7 @@ from app.schedule.models import (
     ValidationSession,
 )
 from app.schedule.planning import cancel_session, move_session
+from app.views import reports as report_views
 from tests.access_world import (
     OWNER_EMAIL,
     OWNER_NAME,
@@ -370,7 +370,7 @@ def test_erasing_a_testledare_waits_for_their_sessions_and_clears_their_traces(a
 
 
 def _figures(mondays) -> dict:
-    """Every figure the project dashboard shows (reports.views._render_dashboard), as plain data."""
+    """Every figure the project dashboard shows (views.reports._render_dashboard), as plain data."""
     figures = {
         "utilisation": [
             (c.center.id, sorted(c.weeks.items()), c.hours_offered, c.hours_booked, c.hours_used)

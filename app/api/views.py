@@ -39,7 +39,7 @@ from app.schedule.models import ValidationModel, ValidationSession
 from app.schedule.services import SessionFilters, get_session, upcoming_sessions
 from app.timeutil import to_local
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Callers prove who they are with a bearer token, never a cookie, so there is no
 # cross-site request to forge.
 csrf.exempt(bp)

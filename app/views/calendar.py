@@ -35,7 +35,7 @@ from app.extensions import db, limiter
 from app.i18n import speaking_to
 from app.schedule.models import ValidationSession
 
-bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 # The outbox viewer shows links with their secret masked: whoever reads the outbox must
 # not be able to use someone's password or invitation link, not even in development.
 bp.add_app_template_filter(mask_links, "mask_links")

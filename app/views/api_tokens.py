@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.api.tokens import create_token, revoke_token, tokens_of
 
-bp = Blueprint("api_tokens", __name__, template_folder="templates")
+bp = Blueprint("api_tokens", __name__)
 
 
 class TokenForm(FlaskForm):

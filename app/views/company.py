@@ -19,7 +19,7 @@ from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.regions.models import County, Municipality
 
-bp = Blueprint("company", __name__, template_folder="templates")
+bp = Blueprint("company", __name__)
 
 
 def _company() -> Company:

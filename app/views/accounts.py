@@ -45,7 +45,7 @@ from app.extensions import db, limiter
 from app.schedule import authorisations
 from app.schedule.services import validation_models
 
-bp = Blueprint("accounts", __name__, template_folder="templates")
+bp = Blueprint("accounts", __name__)
 
 
 def _login_rate():

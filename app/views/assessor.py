@@ -25,7 +25,7 @@ from app.schedule.availability import (
 from app.schedule.planning import assessor_sessions
 from app.timeutil import day_start, local_date
 
-bp = Blueprint("assessor", __name__, url_prefix="/schedule", template_folder="templates")
+bp = Blueprint("assessor", __name__, url_prefix="/schedule")
 
 
 class AbsenceForm(FlaskForm):

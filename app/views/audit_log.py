@@ -12,7 +12,7 @@ from app.accounts.auth import role_required
 from app.reports.audit_forms import AuditFilterForm
 from app.reports.audit_log import AuditFilters, audit_page, reader_centers, reader_kinds
 
-bp = Blueprint("audit", __name__, template_folder="templates")
+bp = Blueprint("audit", __name__)
 
 FILTERS = ("from_date", "to_date", "person", "center", "kind")
 

@@ -61,7 +61,7 @@ from app.schedule.planning import (
 from app.schedule.services import validation_models
 from app.timeutil import local_date, to_local
 
-bp = Blueprint("centers", __name__, template_folder="templates")
+bp = Blueprint("centers", __name__)
 
 
 def _center(center_id: int) -> TestCenter:

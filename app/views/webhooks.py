@@ -10,7 +10,7 @@ from app.webhooks import services
 from app.webhooks.forms import EVENT_LABELS, ActionForm, SubscriptionForm
 from app.webhooks.urls import private_urls_allowed
 
-bp = Blueprint("webhooks", __name__, template_folder="templates")
+bp = Blueprint("webhooks", __name__)
 
 SUBSCRIBERS = ("coordinator", "project_admin")
 

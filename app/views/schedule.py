@@ -26,7 +26,7 @@ from app.schedule.services import (
     validation_models,
 )
 
-bp = Blueprint("schedule", __name__, template_folder="templates")
+bp = Blueprint("schedule", __name__)
 
 
 # The search's filters, remembered in a cookie of their own so that coming back to
@@ -216,7 +216,7 @@ def _bookable_employees() -> list:
     """A coordinator may book for the company's employees from the session page."""
     if not (current_user.is_authenticated and current_user.has_role("coordinator")):
         return []
-    from app.accounts.company_views import company_employees
+    from app.views.company import company_employees
 
     return [
         p

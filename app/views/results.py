@@ -31,7 +31,7 @@ from app.results.services import (
 )
 from app.schedule.models import ValidationSession
 
-bp = Blueprint("results", __name__, template_folder="templates")
+bp = Blueprint("results", __name__)
 
 MAX_TRAINING_CHARS = 1000
 

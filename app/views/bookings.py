@@ -22,7 +22,7 @@ from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import short_datetime, time_span
 
-bp = Blueprint("bookings", __name__, template_folder="templates")
+bp = Blueprint("bookings", __name__)
 
 
 PENDING_KEY = "pending_booking"

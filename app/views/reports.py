@@ -37,7 +37,7 @@ from app.reports.forms import (
 from app.reports.models import ProjectTarget
 from app.timeutil import local_date
 
-bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 # Utilisation shows by default the last twelve ISO weeks and the coming four.
 WEEKS_BACK, WEEKS_AHEAD = 12, 4

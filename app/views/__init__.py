@@ -1,0 +1,1 @@
+"""The web pages: one blueprint module per feature, above every feature they show."""
