@@ -70,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.webhooks import subscribers
 
     subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
+    _register_privacy_parts()
 
     from app.cli import register_cli
 
@@ -135,6 +136,33 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+
+
+def _register_privacy_parts() -> None:
+    """Each feature's share of a person's data, for the GDPR export and erasure."""
+    from app.accounts import privacy
+    from app.api import privacy as api
+    from app.bookings import privacy as bookings
+    from app.calendar import privacy as calendar
+    from app.centers import privacy as centers
+    from app.reports import privacy as reports
+    from app.results import privacy as results
+    from app.schedule import privacy as schedule
+    from app.webhooks import privacy as webhooks
+
+    # Erasing asks bookings, then sessions, then a center's contact whether it must
+    # wait: the first reason found is the one shown.
+    privacy.register_parts(
+        privacy.PART,
+        bookings.PART,
+        schedule.PART,
+        centers.PART,
+        results.PART,
+        calendar.PART,
+        api.PART,
+        webhooks.PART,
+        reports.PART,
+    )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -68,8 +68,8 @@ def test_every_text_column_is_scrubbed_or_said_to_hold_no_personal_text(app):
     undecided = sorted(columns - listed)
     assert not undecided, (
         f"New text columns {undecided}: add each to FREE_TEXT_FIELDS (a mention of an "
-        "erased person is replaced) or to NO_PERSONAL_TEXT with the reason, in "
-        "app/accounts/privacy.py"
+        "erased person is replaced) or to NO_PERSONAL_TEXT with the reason, in the "
+        "privacy.py of the table's feature"
     )
     # A listed column of a table in use must exist (a misspelt name would scrub nothing).
     tables = {name.split(".")[0] for name in columns}

@@ -117,6 +117,7 @@ class RoleGrant(db.Model):
     center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
 
     person: Mapped[Person] = relationship(back_populates="role_grants")
+    center: Mapped["TestCenter | None"] = relationship()  # noqa: F821
 
 
 class LoginSession(db.Model):
