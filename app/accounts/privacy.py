@@ -26,12 +26,13 @@ from app.api.models import ApiToken
 from app.audit import services as audit
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
-from app.calendar.mail_text import readable_text, rewrite_text
-from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
+from app.calendar.models import CalendarEntry, FeedToken
 from app.centers.models import TestCenter
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
+from app.mail.models import OutboxMessage
+from app.mail.text import readable_text, rewrite_text
 from app.results.models import AreaOutcome
 from app.schedule.models import (
     AssessorAbsence,
