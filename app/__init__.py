@@ -70,6 +70,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.webhooks import subscribers
 
     subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
+    from app.calendar import letters
+
+    letters.connect(app)  # the mail outbox writes calendar letters with calendar's renderer
     _register_privacy_parts()
 
     from app.cli import register_cli

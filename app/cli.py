@@ -69,8 +69,8 @@ def register_cli(app: Flask) -> None:
         """
         import time
 
-        from app.calendar.outbox import send_due
         from app.calendar.reminders import queue_reminders
+        from app.mail.worker import send_due
         from app.results.services import mark_no_shows
 
         while True:

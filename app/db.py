@@ -8,6 +8,7 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -123,12 +124,12 @@ def unit_of_work() -> Iterator[None]:
     first (its objects reload under the new transaction), so the unit starts with the
     write lock on SQLite and sees current rows.
     """
-    from app.extensions import db
-
     if _in_unit_of_work.get():
         yield
         return
-    session = db.session
+    # The app's Flask-SQLAlchemy, found through the app: app.extensions makes it from
+    # this module's Base, so importing it here would be a circle.
+    session = current_app.extensions["sqlalchemy"].session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("unsaved changes outside a unit of work")
     session.rollback()

@@ -4,7 +4,7 @@ from app.accounts.models import Company, Person, RoleGrant
 from app.api.models import ApiToken
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
-from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
+from app.calendar.models import CalendarEntry, FeedToken
 from app.centers.models import (
     CenterClosure,
     CenterWorkstation,
@@ -13,6 +13,7 @@ from app.centers.models import (
     TravelBuffer,
     WorkstationKind,
 )
+from app.mail.models import OutboxMessage
 from app.regions.models import County, Municipality
 from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea

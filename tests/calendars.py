@@ -14,8 +14,8 @@ import icalendar
 import vobject
 from sqlalchemy import select
 
-from app.calendar.models import OutboxMessage
 from app.extensions import db
+from app.mail.models import OutboxMessage
 
 JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 

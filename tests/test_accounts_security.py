@@ -23,10 +23,10 @@ from app import create_app
 from app.accounts.models import Person
 from app.accounts.services import invite_new_person, link_token
 from app.bookings.services import book_seat
-from app.calendar.models import OutboxMessage
 from app.centers.models import CenterClosure
 from app.config import Defaults, from_environment
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from app.schedule.models import AssessorAbsence, AssessorAuthorisation, ValidationSession
 from tests.conftest import TEST_CONFIG, Auth
 from tests.forms import form_of, page_form

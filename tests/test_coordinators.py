@@ -12,8 +12,8 @@ from app.accounts.models import Company, Person
 from app.accounts.orgnr import with_check_digit
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
-from app.calendar.models import OutboxMessage
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
 from tests.conftest import Auth
 from tests.forms import form_of, page_form

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Company, Person
 from app.bookings.models import Booking
-from app.calendar.models import OutboxMessage
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason, outside_opening_hours
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from app.regions.models import County, Municipality
 from app.results.models import AreaOutcome
 from app.schedule.models import ValidationSession

@@ -19,10 +19,10 @@ from app.audit import services as audit
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
 from app.bookings.services import book_seat, cancel_booking
-from app.calendar.mail import compose
-from app.calendar.models import OutboxMessage
 from app.centers.models import CenterClosure, TestCenter
 from app.extensions import db
+from app.mail.compose import compose
+from app.mail.models import OutboxMessage
 from app.results.models import AreaOutcome
 from app.results.services import model_areas
 from app.schedule.models import AssessorAbsence, ValidationSession

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.accounts import enrolment
 from app.accounts.models import Person
-from app.calendar.models import OutboxMessage
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from tests.conftest import Auth
 from tests.forms import page_form
 

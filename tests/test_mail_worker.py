@@ -20,15 +20,16 @@ from sqlalchemy import func, select
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
 from app.calendar import notify
-from app.calendar import outbox as outbox_module
-from app.calendar.claims import Claims
-from app.calendar.models import CalendarEntry, OutboxMessage
-from app.calendar.outbox import MailSettingsError, SendReport, send_due
+from app.calendar.models import CalendarEntry
 from app.calendar.reminders import queue_reminders
 from app.centers.services import closed_reason
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.mail import worker as outbox_module
+from app.mail.claims import Claims
+from app.mail.models import OutboxMessage
+from app.mail.worker import MailSettingsError, SendReport, send_due
 from app.schedule.planning import create_sessions
 from tests.calendars import calendar_part, outbox, parse_mail
 
@@ -119,7 +120,7 @@ def test_invites_reach_a_real_smtp_server_with_text_html_and_the_calendar_twice(
         message = parse_mail(content)
         assert message["To"].addresses[0].addr_spec == employee.email
         assert message["MIME-Version"] == "1.0" and message["Message-ID"] and message["Date"]
-        # RFC 6047 as app/calendar/mail.py builds it: the alternatives, then the attachment.
+        # RFC 6047 as app/mail/compose.py builds it: the alternatives, then the attachment.
         assert _tree(message) == (
             "multipart/mixed",
             [
@@ -449,7 +450,7 @@ def test_workers_starting_while_a_slow_round_goes_on_send_each_message_once(
 _KILLED_WORKER = """
 import json, sys
 from app import create_app
-from app.calendar.outbox import send_due
+from app.mail.worker import send_due
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
     send_due()

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.services import invite_new_person
-from app.calendar.mail_text import MASK, mask_links
-from app.calendar.models import OutboxMessage
 from app.extensions import db
+from app.mail.models import OutboxMessage
+from app.mail.text import MASK, mask_links
 from tests.conftest import Auth
 from tests.forms import page_form
 

@@ -11,8 +11,8 @@ from email.policy import default
 
 from sqlalchemy import event, select
 
-from app.calendar.models import OutboxMessage
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from tests.forms import page_form
 
 

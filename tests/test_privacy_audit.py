@@ -12,12 +12,13 @@ from app.accounts.privacy import ERASED_NAME
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
-from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
+from app.calendar.models import CalendarEntry, FeedToken
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason
 from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from app.reports import services as report_services
 from app.reports.forms import week_text
 from app.results.models import AreaOutcome

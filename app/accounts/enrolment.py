@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Company, Person
 from app.accounts.services import find_by_email, invite, may_register_for, new_person
-from app.calendar.mail import compose
-from app.calendar.outbox import enqueue
 from app.db import utcnow
 from app.errors import Forbidden
 from app.extensions import db
 from app.i18n import speaking_to
+from app.mail.compose import compose
+from app.mail.outbox import enqueue
 
 
 class Outcome(Enum):

@@ -10,11 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts import login_sessions
 from app.accounts.models import Company, Person, RoleGrant
 from app.accounts.orgnr import normalise_orgnr
-from app.calendar.mail import compose
-from app.calendar.outbox import enqueue
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, InvalidInput
 from app.extensions import db
+from app.mail.compose import compose
+from app.mail.outbox import enqueue
 
 
 def normalise_email(email: str) -> str:
@@ -113,7 +113,7 @@ def person_for_link(token: str, purpose: str) -> Person | None:
 
 
 def _link_mail(person: Person, purpose: str) -> None:
-    """Queue the invitation or reset mail in the caller's transaction (see calendar.outbox)."""
+    """Queue the invitation or reset mail in the caller's transaction (see app/mail/outbox.py)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     # Built by hand rather than with url_for so that the CLI, without a request, can invite.
     link = f"{base}/password/{purpose}/{link_token(person, purpose)}"

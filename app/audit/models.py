@@ -1,13 +1,19 @@
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import Person
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 
 ENTITIES = ("booking", "session", "outcome", "person", "travel_buffer")
+
+
+class Actor(Protocol):
+    """Who made a change: a person, whom app.accounts (a layer above) defines."""
+
+    id: int
 
 
 class AuditEntry(db.Model):
@@ -26,4 +32,4 @@ class AuditEntry(db.Model):
     center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
     detail: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
-    actor: Mapped[Person | None] = relationship()
+    actor: Mapped[Actor | None] = relationship("Person")

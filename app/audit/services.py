@@ -8,8 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from app.accounts.models import Person
-from app.audit.models import AuditEntry
+from app.audit.models import Actor, AuditEntry
 from app.db import utcnow
 from app.extensions import db
 
@@ -18,7 +17,7 @@ _INSERT = AuditEntry.__table__.insert()
 
 
 def record(
-    actor: Person | None,
+    actor: Actor | None,
     entity: str,
     entity_id: int,
     action: str,
@@ -38,10 +37,6 @@ def record(
             at=at or utcnow(),
         ),
     )
-
-
-def may_read_audit(person: Person) -> bool:
-    return person.has_role("project_admin") or person.has_role("center_admin")
 
 
 def entries_by_actor(person_id: int) -> list[AuditEntry]:

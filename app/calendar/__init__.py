@@ -1,1 +1,1 @@
-"""Calendar invites by mail (iTIP/iMIP), the outbox that sends them, and feeds."""
+"""Calendar invites by mail (iTIP/iMIP), queued in the mail outbox (app.mail), and feeds."""

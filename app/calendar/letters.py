@@ -3,8 +3,9 @@ is written when it is sent.
 
 A change queues a small snapshot (who, why, which event as it then stood, in which
 language) in the same transaction; the mail worker turns it into the MIME message
-with its invite. So DTSTAMP and Date are the send time, as RFC 5546 has it, and the
-booking request does not spend its time (and its lock) composing mail.
+with its invite, through the renderer `connect` registers for the letters' kinds. So
+DTSTAMP and Date are the send time, as RFC 5546 has it, and the booking request does
+not spend its time (and its lock) composing mail.
 """
 
 import dataclasses
@@ -14,15 +15,32 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from types import SimpleNamespace
 
-from flask import render_template
+from flask import Flask, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.calendar import events
 from app.calendar.ics import Attendee, EventData, calendar_bytes
-from app.calendar.mail import compose as compose_mail
 from app.formatting import time_span
 from app.i18n import person_locale
+from app.mail import renderers
+from app.mail.compose import compose as compose_mail
+from app.mail.outbox import enqueue_payload
+
+# Why a person gets a letter; each is also the kind of its outbox message.
+REASONS = (
+    "booked",
+    "promoted",
+    "moved",
+    "session_changed",
+    "cancelled",
+    "session_cancelled",
+    "assigned",
+    "unassigned",
+    "waitlisted",
+    "waitlist_cancelled",
+    "reminder",
+)
 
 
 def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) -> str:
@@ -132,6 +150,24 @@ def subject_of(payload: dict) -> str:
             datetime.fromisoformat(payload["starts_at"]),
             datetime.fromisoformat(payload["ends_at"]),
         )
+
+
+def enqueue_letter(payload: dict, kind: str, dedupe_key: str | None = None) -> bool:
+    """Queue an invite mail as its snapshot; the worker writes it when it sends it."""
+    if kind not in REASONS:  # the worker would find no renderer for it
+        raise ValueError(f"not a kind of letter: {kind!r}")
+    return enqueue_payload(
+        to_json(payload),
+        kind=kind,
+        recipient=payload["to"][1],
+        subject=subject_of(payload),
+        dedupe_key=dedupe_key,
+    )
+
+
+def connect(app: Flask) -> None:
+    """Let this app's mail worker and outbox write the letters queued as snapshots."""
+    renderers.register(app, REASONS, message_bytes)
 
 
 def to_json(payload: dict) -> str:

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from app.bookings.models import SEAT_STATUSES, Booking
 from app.calendar import events
 from app.calendar.ics import EventData
-from app.calendar.letters import snapshot
+from app.calendar.letters import enqueue_letter, snapshot
 from app.calendar.models import CalendarEntry
-from app.calendar.outbox import enqueue_letter
 from app.db import utcnow
 from app.extensions import db
 from app.i18n import speaking_to

@@ -5,9 +5,10 @@ from sqlalchemy import delete, func, or_, select
 
 from app.accounts.models import Person
 from app.accounts.privacy import CODE, GENERATED, EncodedText, Part, iso
-from app.calendar.mail_text import readable_text, rewrite_text
-from app.calendar.models import CalendarEntry, FeedToken, OutboxMessage
+from app.calendar.models import CalendarEntry, FeedToken
 from app.extensions import db
+from app.mail.models import OutboxMessage
+from app.mail.text import readable_text, rewrite_text
 
 
 def _to(email: str):

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.bookings.models import Booking
-from app.calendar.letters import snapshot
-from app.calendar.outbox import enqueue_letter
+from app.calendar.letters import enqueue_letter, snapshot
 from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.schedule.models import ValidationSession

@@ -36,14 +36,14 @@ from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.bookings.services import BookingWindow, cancel_booking, lock_session
 from app.calendar import events
-from app.calendar.mail import compose as compose_mail
 from app.calendar.models import CalendarEntry
-from app.calendar.outbox import enqueue
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import short_datetime, time_span
 from app.i18n import speaking_to
+from app.mail.compose import compose as compose_mail
+from app.mail.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

@@ -102,6 +102,10 @@ class AuditPage:
     has_next: bool
 
 
+def may_read_audit(person: Person) -> bool:
+    return person.has_role("project_admin") or person.has_role("center_admin")
+
+
 def reader_centers(reader: Person) -> list[TestCenter]:
     """The centers whose changes the reader may read (and so filter by)."""
     return admin_centers(reader)

@@ -27,12 +27,13 @@ from app.bookings.models import Booking
 from app.bookings.services import may_book_for
 from app.calendar import events, feeds
 from app.calendar.ics import calendar_bytes
-from app.calendar.mail_text import mask_links, masked_message
-from app.calendar.models import CalendarEntry, OutboxMessage
+from app.calendar.models import CalendarEntry
 from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db, limiter
 from app.i18n import speaking_to
+from app.mail.models import OutboxMessage
+from app.mail.text import mask_links, masked_message
 from app.schedule.models import ValidationSession
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")

@@ -1,6 +1,6 @@
 """The worker that sends webhook deliveries: signed, once each, retried with back-off.
 
-Each delivery is claimed right before it is sent (app/calendar/claims.py, the mail
+Each delivery is claimed right before it is sent (app/mail/claims.py, the mail
 outbox's leases), so two workers never send it at the same time, and its outcome
 is recorded only while the claim is still this worker's. A receiver answering 2xx
 has it; 410 Gone turns the subscription off; anything else (another status, a
@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from app.calendar.claims import Claims, due_ids
-from app.calendar.outbox import backoff
 from app.db import unit_of_work, utcnow
 from app.extensions import db
+from app.mail.claims import Claims, due_ids
+from app.mail.worker import backoff
 from app.webhooks import signing
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 from app.webhooks.payloads import body_for

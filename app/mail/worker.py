@@ -1,7 +1,7 @@
-"""The outbox: mail is written with the change it tells of and sent later, once.
+"""The worker that sends the outbox: each message once, however many workers run.
 
 A worker claims one message at a time, right before it sends it, with a conditional
-UPDATE (only one worker's UPDATE can match; see app/calendar/claims.py), and marks it
+UPDATE (only one worker's UPDATE can match; see app/mail/claims.py), and marks it
 sent only while the claim is still its own. The first claim writes an invite's bytes
 into the row before they go, so a repeat after a crash is the same message with the
 same Message-ID. While the SMTP server is down the message waits with a growing
@@ -14,63 +14,18 @@ import logging
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.policy import SMTP
 
 from flask import current_app
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
 
-from app.calendar.claims import Claims, due_ids
-from app.calendar.letters import message_bytes, subject_of, to_json
-from app.calendar.mail import envelope_sender
-from app.calendar.models import OutboxMessage
 from app.db import utcnow
 from app.extensions import db
+from app.mail import renderers
+from app.mail.claims import Claims, due_ids
+from app.mail.compose import envelope_sender
+from app.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-
-
-def enqueue(
-    message: EmailMessage, kind: str, recipient: str, dedupe_key: str | None = None
-) -> bool:
-    """Queue a message in the caller's transaction; False if its dedupe key was queued before."""
-    return _add(
-        kind=kind,
-        recipient=recipient,
-        subject=str(message["Subject"])[:300],
-        raw=message.as_bytes(policy=SMTP),
-        dedupe_key=dedupe_key,
-    )
-
-
-def enqueue_letter(payload: dict, kind: str, dedupe_key: str | None = None) -> bool:
-    """Queue an invite mail as its snapshot; the worker writes it when it sends it."""
-    return _add(
-        kind=kind,
-        recipient=payload["to"][1],
-        subject=subject_of(payload)[:300],
-        payload=to_json(payload),
-        dedupe_key=dedupe_key,
-    )
-
-
-# A queued row is only ever read and updated by the worker: a plain INSERT, without
-# an object for the ORM's flush (the booking's commit then has nothing left to flush).
-_INSERT = OutboxMessage.__table__.insert()
-
-
-def _add(dedupe_key: str | None, **values) -> bool:
-    values = {"dedupe_key": dedupe_key, "last_error": "", **values}
-    if dedupe_key is None:
-        db.session.execute(_INSERT, values)
-        return True
-    try:
-        with db.session.begin_nested():
-            db.session.execute(_INSERT, values)
-    except IntegrityError:
-        return False
-    return True
 
 
 def backoff(attempts: int) -> timedelta:
@@ -198,7 +153,7 @@ def _send_one(smtp, claims: Claims, message_id: int, now: datetime, clock, repor
     recipient, attempts, raw = row.recipient, row.attempts, row.stored_raw
     if raw is None:  # an invite: written now, so DTSTAMP and Date are the send time
         try:
-            raw = message_bytes(row.payload, now=utcnow())
+            raw = renderers.render(row.kind, row.payload, now=utcnow())
         except Exception as error:  # a snapshot that cannot be written never will be
             log.exception("outbox message %s cannot be composed", message_id)
             claims.release(message_id, failed_at=now, last_error=f"compose: {error}"[:2000])

@@ -1,4 +1,5 @@
-"""Mail with a calendar invite, as RFC 6047 (iMIP) asks, built with the email package.
+"""A mail in text and HTML, built with the email package; with a calendar invite, as
+RFC 6047 (iMIP) asks:
 
 multipart/mixed
 ├── multipart/alternative
