@@ -67,9 +67,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     login_sessions.init_app(app)
 
-    from app.webhooks import subscribers
+    from app.calendar import subscribers as calendar_subscribers
+    from app.webhooks import subscribers as webhook_subscribers
 
-    subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
+    calendar_subscribers.connect(app)  # schedule and bookings announce; calendar queues invites
+    webhook_subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
     from app.calendar import letters
 
     letters.connect(app)  # the mail outbox writes calendar letters with calendar's renderer

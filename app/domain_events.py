@@ -1,7 +1,7 @@
-"""What happened to a booking, announced by the layer that did it to the layers above.
+"""What happened to a booking or a session, told by the layer that did it to those above.
 
-A lower layer (bookings, results) must not call up into webhooks, reports or
-whatever comes next; it sends one of these signals instead, and the features that
+A lower layer (schedule, bookings, results) must not call up into calendar, webhooks
+or whatever comes next; it sends one of these signals instead, and the features that
 care connect to them in the application factory. Each signal is sent inside the
 unit of work that made the change, before its commit, with the app as sender:
 
@@ -12,10 +12,17 @@ a change that rolls back leaves nothing behind, and one that commits always has
 them. A receiver must therefore not commit, not do slow work (no network), and
 raise only when the whole change should fail.
 
-Keyword arguments, the same for every signal: `booking` (the Booking as it is
-now), `actor` (the Person who did it, None for the system) and `at` (the UTC time
-of the change); `booking_moved` adds `previous` (the booking that was given up),
-`booking_cancelled` adds `reason` ("cancelled" or "session_cancelled").
+Keyword arguments of every signal: `actor` (the Person who did it, None for the
+system) and `at` (the UTC time of the change), and
+
+- booking_* and result_recorded: `booking` (the Booking as it is now).
+  `booking_created` is sent only for a booking made in this unit of work (a move
+  makes one too, but sends `booking_moved`); `booking_moved` adds `previous` (the
+  booking that was given up); `booking_cancelled` adds `reason`: "cancelled", or
+  "session_cancelled" for each booking of a cancelled session, sent after that
+  session's `session_cancelled`.
+- session_*: `session` (the ValidationSession as it is now). `session_cancelled`
+  adds `waitlisted`, the bookings that stood in its queue (cancelled now as well).
 """
 
 from blinker import Namespace
@@ -28,6 +35,13 @@ booking_cancelled = _signals.signal("booking-cancelled", doc="A live booking was
 booking_moved = _signals.signal("booking-moved", doc="A booking moved to another session.")
 booking_promoted = _signals.signal(
     "booking-promoted", doc="A waitlisted booking got a seat that came free."
+)
+session_created = _signals.signal("session-created", doc="A session was planned.")
+session_changed = _signals.signal(
+    "session-changed", doc="A session moved in time or got another testledare."
+)
+session_cancelled = _signals.signal(
+    "session-cancelled", doc="A session was cancelled with every live booking in it."
 )
 result_recorded = _signals.signal(
     "result-recorded", doc="A participant's outcome per competence area was recorded."

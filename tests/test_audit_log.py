@@ -11,13 +11,13 @@ from app.accounts.models import Person
 from app.accounts.privacy import erase
 from app.audit import services as audit
 from app.bookings.services import book_seat, cancel_booking, move_booking
+from app.bookings.session_changes import cancel_session
 from app.centers.services import closed_reason, set_travel_time
 from app.extensions import db
 from app.regions.models import Municipality
 from app.results.services import set_attendance
 from app.schedule.authorisations import grant
 from app.schedule.models import ValidationSession
-from app.schedule.planning import cancel_session
 from app.timeutil import local_date
 from tests.conftest import Auth
 from tests.forms import page_form

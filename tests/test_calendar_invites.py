@@ -7,12 +7,13 @@ import icalendar
 import pytest
 
 from app.bookings.services import book_seat, cancel_booking, move_booking
+from app.bookings.session_changes import cancel_session, move_session
 from app.calendar.feeds import ensure_feed_token
 from app.calendar.models import CalendarEntry
 from app.calendar.reminders import queue_reminders
 from app.db import utcnow
 from app.extensions import db
-from app.schedule.planning import cancel_session, create_sessions, move_session
+from app.schedule.planning import create_sessions
 from tests.calendars import (
     PARSERS,
     as_read,

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, move_booking
+from app.bookings.session_changes import move_session
 from app.calendar.replies import apply_reply
 from app.extensions import db
-from app.schedule.planning import move_session
 from tests.calendars import JS_DIR, calendar_part, invite_of, last_id, outbox, parse_mail
 from tests.conftest import Auth
 from tests.imap_stub import LoopbackImap, Mailbox

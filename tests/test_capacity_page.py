@@ -3,7 +3,7 @@ repeating "Stängt den veckodagen" for every Saturday and Sunday."""
 
 from datetime import date
 
-from app.centers.capacity import closed_weekdays, weekly_capacity
+from app.bookings.capacity import closed_weekdays, weekly_capacity
 from app.centers.models import CenterClosure, TestCenter
 from app.extensions import db
 

@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.bookings.services import book_seat, cancel_booking
+from app.bookings.session_changes import cancel_session
 from app.centers.models import CenterClosure, CenterWorkstation
 from app.extensions import db
 from app.reports.services import utilisation
 from app.results.services import set_attendance
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
-from app.schedule.planning import cancel_session, create_sessions
+from app.schedule.planning import create_sessions
 from app.timeutil import to_local
 from tests.forms import form_of, page_form
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Person
+from app.bookings.closures import SessionsOnClosedDays, close_days
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.centers.models import CenterClosure
@@ -15,7 +16,6 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import long_date
-from app.schedule.closures import SessionsOnClosedDays, close_days
 from app.schedule.models import ValidationSession
 from app.schedule.planning import create_sessions
 from app.timeutil import local_date

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
+from app.bookings.session_search import nearby_alternatives
 from app.db import utcnow
 from app.extensions import db
 from app.schedule.models import ValidationSession
-from app.schedule.services import nearby_alternatives
 from tests.forms import forms_in, page_form, pick_form
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
+from app.bookings.session_changes import cancel_session, move_session
 from app.centers.models import CenterClosure, CenterWorkstation, TravelBuffer, WorkstationKind
 from app.centers.services import closed_reason, holiday_name
 from app.db import utcnow
@@ -17,9 +18,7 @@ from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
 from app.schedule.planning import (
-    cancel_session,
     create_sessions,
-    move_session,
     plan_session,
     preview,
     series_days,

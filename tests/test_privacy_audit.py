@@ -12,6 +12,7 @@ from app.accounts.privacy import ERASED_NAME
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
+from app.bookings.session_changes import cancel_session, move_session
 from app.calendar.models import CalendarEntry, FeedToken
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason
@@ -36,7 +37,6 @@ from app.schedule.models import (
     AssessorAvailability,
     ValidationSession,
 )
-from app.schedule.planning import cancel_session, move_session
 from app.views import reports as report_views
 from tests.access_world import (
     OWNER_EMAIL,

@@ -17,12 +17,12 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from app.accounts.models import Company, Person, RoleGrant
 from app.api.tokens import create_token
 from app.bookings.services import book_seat, cancel_booking, move_booking
+from app.bookings.session_changes import cancel_session
 from app.db import unit_of_work, utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
 from app.schedule.models import ValidationSession
-from app.schedule.planning import cancel_session
 from app.webhooks import services
 from app.webhooks.delivery import WebhookSettingsError, deliver_due
 from app.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookSubscription

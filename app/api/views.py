@@ -29,6 +29,7 @@ from app.bookings.services import (
     waitlist_position,
     waitlist_positions,
 )
+from app.bookings.session_search import SessionFilters, get_session, upcoming_sessions
 from app.centers.models import TestCenter
 from app.db import utcnow
 from app.errors import DomainError, Forbidden, NotFound
@@ -36,7 +37,6 @@ from app.extensions import csrf, db, limiter
 from app.problem_types import PROBLEM_TYPES
 from app.regions.models import County, Municipality
 from app.schedule.models import ValidationModel, ValidationSession
-from app.schedule.services import SessionFilters, get_session, upcoming_sessions
 from app.timeutil import to_local
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

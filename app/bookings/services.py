@@ -21,7 +21,6 @@ from app import domain_events
 from app.accounts.models import Person
 from app.audit import services as audit
 from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
-from app.calendar import notify
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound, Refusal
 from app.extensions import db
@@ -306,7 +305,6 @@ def fill_free_seats(session: ValidationSession, now: datetime, actor: Person | N
         first.confirmed_at = now
         _record(first, "promoted", actor, now)
         db.session.flush()
-        notify.booking_changed(first, "promoted")
         domain_events.announce(domain_events.booking_promoted, booking=first, actor=actor, at=now)
         promoted.append(first)
 
@@ -359,8 +357,6 @@ def book_seat(
             support_needs=",".join(needs),
             support_note=support_note.strip(),
         )
-        reason = "booked" if booking.status == "confirmed" else "waitlisted"
-        notify.booking_changed(booking, reason, new_booking=True)
         domain_events.announce(domain_events.booking_created, booking=booking, actor=actor, at=now)
         return booking
 
@@ -505,7 +501,6 @@ def cancel_and_report(
         held_seat = booking.holds_seat
         promoted = _end_booking(booking, actor, now)
         _record(booking, "cancelled", actor, now, staff_override=override, note=note)
-        notify.booking_changed(booking, "cancelled")
         domain_events.announce(
             domain_events.booking_cancelled,
             booking=booking,
@@ -567,7 +562,6 @@ def move_booking(
             )
         _end_booking(booking, actor, now)
         _record(booking, "moved", actor, now, staff_override=override, note=f"→ {target.id}")
-        notify.booking_moved(booking, moved)
         domain_events.announce(
             domain_events.booking_moved, booking=moved, previous=booking, actor=actor, at=now
         )

@@ -1,11 +1,11 @@
-"""A center's calendar: open days and hours, closures, and free workstations."""
+"""A center's calendar: open days and hours, closures, workstation counts, travel times."""
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -18,11 +18,10 @@ from app.centers.models import (
     TestCenter,
     TravelBuffer,
 )
-from app.db import unit_of_work, utcnow
+from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.regions.models import Municipality
-from app.schedule.models import ValidationModel, ValidationSession
 from app.timeutil import to_local
 
 
@@ -111,30 +110,6 @@ def workstation_count(center_id: int, kind_id: int) -> int:
     )
 
 
-def free_workstations(
-    center_id: int, kind_id: int, starts: datetime, ends: datetime, exclude_session_id=None
-) -> int:
-    """Workstations of a kind left for the whole span.
-
-    Counts every session that overlaps the span at any moment, which is cautious
-    (two sessions one after the other inside the span are both counted) but never
-    hands out a workstation twice.
-    """
-    used = db.session.scalar(
-        select(func.coalesce(func.sum(ValidationSession.seats), 0))
-        .join(ValidationSession.model)
-        .where(
-            ValidationSession.center_id == center_id,
-            ValidationSession.status == "scheduled",
-            ValidationModel.workstation_kind_id == kind_id,
-            ValidationSession.starts_at < ends,
-            ValidationSession.ends_at > starts,
-            ValidationSession.id != (exclude_session_id or 0),
-        )
-    )
-    return workstation_count(center_id, kind_id) - used
-
-
 def lock_center(center_id: int) -> TestCenter | None:
     """Lock the center's row so that two admins cannot hand out the same workstations."""
     return db.session.scalar(
@@ -154,7 +129,8 @@ def admin_centers(actor) -> list[TestCenter]:
     return list(db.session.scalars(query))
 
 
-def _center_for_admin(center_id: int, actor) -> TestCenter:
+def center_for_admin(center_id: int, actor) -> TestCenter:
+    """The center with its row locked, if the actor keeps it; NotFound otherwise."""
     center = lock_center(center_id)
     if center is None or not actor.is_staff_for_center(center_id):
         raise NotFound(_("Testcentret finns inte."))
@@ -163,46 +139,10 @@ def _center_for_admin(center_id: int, actor) -> TestCenter:
 
 def update_details(center_id: int, actor, **details) -> TestCenter:
     with unit_of_work():
-        center = _center_for_admin(center_id, actor)
+        center = center_for_admin(center_id, actor)
         for name, value in details.items():
             setattr(center, name, value.strip() if isinstance(value, str) else value)
         return center
-
-
-def set_workstations(center_id: int, counts: dict[int, int], actor) -> None:
-    """Set the number of each workstation kind, never below what planned sessions use."""
-    with unit_of_work():
-        center = _center_for_admin(center_id, actor)
-        if any(count < 0 or count > 500 for count in counts.values()):
-            raise InvalidInput(_("Antalet ska vara mellan 0 och 500."))
-        upcoming = db.session.scalars(
-            select(ValidationSession).where(
-                ValidationSession.center_id == center.id,
-                ValidationSession.status == "scheduled",
-                ValidationSession.ends_at > utcnow(),
-            )
-        ).all()
-        for kind_id, count in counts.items():
-            same_kind = [s for s in upcoming if s.model.workstation_kind_id == kind_id]
-            for session in same_kind:
-                in_use = sum(
-                    o.seats
-                    for o in same_kind
-                    if o.starts_at < session.ends_at and session.starts_at < o.ends_at
-                )
-                if in_use > count:
-                    raise DomainError(
-                        _(
-                            "%(kind)s: planerade pass använder %(used)s platser samtidigt.",
-                            kind=session.model.workstation_kind.name,
-                            used=in_use,
-                        )
-                    )
-            row = next((w for w in center.workstations if w.kind_id == kind_id), None)
-            if row is None:
-                center.workstations.append(CenterWorkstation(kind_id=kind_id, count=count))
-            else:
-                row.count = count
 
 
 def set_opening_hours(center_id: int, hours: dict[int, tuple[time, time] | None], actor) -> None:
@@ -210,7 +150,7 @@ def set_opening_hours(center_id: int, hours: dict[int, tuple[time, time] | None]
     if any(span is not None and span[0] >= span[1] for span in hours.values()):
         raise InvalidInput(_("Öppningstiden måste ligga före stängningstiden."))
     with unit_of_work():
-        center = _center_for_admin(center_id, actor)
+        center = center_for_admin(center_id, actor)
         existing = {h.weekday: h for h in center.opening_hours}
         for weekday, span in sorted(hours.items()):
             row = existing.get(weekday)
@@ -230,7 +170,7 @@ def add_closure(center_id: int, first: date, last: date, reason: str, open_anywa
     if (last - first).days > 366:
         raise InvalidInput(_("En stängning kan vara högst ett år."))
     with unit_of_work():
-        center = _center_for_admin(center_id, actor)
+        center = center_for_admin(center_id, actor)
         closure = CenterClosure(
             center_id=center.id,
             first_day=first,

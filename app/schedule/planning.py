@@ -1,9 +1,10 @@
-"""Creating, moving and cancelling sessions under every capacity and conflict rule.
+"""Planning and creating sessions under every capacity and conflict rule.
 
 A plan is checked twice: once for the preview, without locks, and again when it is
 saved, inside one transaction that holds the center's row (its workstations) and
 the testledare's row (their calendar) locked, so two admins saving at once cannot
-both use the last workstation or the same testledare.
+both use the last workstation or the same testledare. Moving a session checks its
+new time the same way (app.bookings.session_changes: its bookings go along).
 """
 
 from dataclasses import dataclass, field
@@ -11,24 +12,21 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from app import domain_events
 from app.accounts.models import Person, RoleGrant
 from app.audit import services as audit
-from app.bookings.models import Booking, BookingEvent
-from app.calendar import notify
 from app.centers.models import TestCenter, TravelBuffer
 from app.centers.services import (
     closed_reason,
     closures_between,
-    free_workstations,
     lock_center,
     outside_opening_hours,
 )
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import clock
 from app.schedule.authorisations import overlapping_authorisation
@@ -39,6 +37,7 @@ from app.schedule.models import (
     ValidationModel,
     ValidationSession,
 )
+from app.schedule.workstations import free_workstations
 from app.timeutil import local_to_utc, to_local
 
 
@@ -263,7 +262,8 @@ def preview(
     return [plan_session(center, model, assessor, day, start, closures=closures) for day in days]
 
 
-def _lock_assessor(assessor_id: int) -> Person:
+def lock_assessor(assessor_id: int) -> Person:
+    """Lock the testledare's row (their calendar) for the rest of the unit of work."""
     person = db.session.scalar(
         select(Person)
         .where(Person.id == assessor_id)
@@ -292,7 +292,7 @@ def create_sessions(
         model = db.session.get(ValidationModel, model_id)
         if center is None or model is None:
             raise NotFound()
-        assessor = _lock_assessor(assessor_id)
+        assessor = lock_assessor(assessor_id)
         created, refused = [], []
         for day in sorted(set(days)):
             plan = plan_session(center, model, assessor, day, start)
@@ -310,109 +310,12 @@ def create_sessions(
             )
             db.session.add(session)
             db.session.flush()  # the next date sees this one's workstations and testledare
-            notify.session_created(session)
+            domain_events.announce(
+                domain_events.session_created, session=session, actor=actor, at=utcnow()
+            )
             audit.record(actor, "session", session.id, "created", center_id=center.id)
             created.append(session)
         return created, refused
-
-
-def _locked_session(session_id: int, actor: Person) -> ValidationSession:
-    from app.bookings.services import lock_session
-
-    session = lock_session(session_id)
-    if not may_plan(actor, session.center_id):
-        raise NotFound(_("Passet finns inte."))
-    if session.status != "scheduled":
-        raise DomainError(_("Passet är redan inställt."))
-    if session.starts_at <= utcnow():
-        raise DomainError(_("Passet har redan börjat."))
-    return session
-
-
-def move_session(
-    session_id: int, day: date, start: time, actor: Person, assessor_id: int | None = None
-) -> ValidationSession:
-    """Move a session (and maybe change testledare); the booked keep their seats."""
-    with unit_of_work():
-        session = _locked_session(session_id, actor)
-        lock_center(session.center_id)
-        assessor = _lock_assessor(assessor_id or session.assessor_id)
-        plan = plan_session(
-            session.center, session.model, assessor, day, start, exclude_session_id=session.id
-        )
-        if plan.seats < session.seats_taken:
-            plan.problems.append(
-                _(
-                    "Bara %(seats)s platser får plats då, men %(taken)s är bokade.",
-                    seats=plan.seats,
-                    taken=session.seats_taken,
-                )
-            )
-        if not plan.ok:
-            raise DomainError(" ".join(plan.problems))
-        if (session.starts_at, session.ends_at) != (plan.starts_at, plan.ends_at):
-            session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
-        session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
-        session.assessor = assessor
-        session.seats = plan.seats
-        session.changed_at = utcnow()
-        db.session.flush()
-        notify.session_changed(session)
-        audit.record(
-            actor,
-            "session",
-            session.id,
-            "moved",
-            center_id=session.center_id,
-            detail=f"{session.starts_at.isoformat()} {assessor.name}",
-        )
-        return session
-
-
-def cancel_session(session_id: int, actor: Person, reason: str = "") -> ValidationSession:
-    """Cancel a session and every live booking in it, recorded for the invites."""
-    now = utcnow()
-    with unit_of_work():
-        session = _locked_session(session_id, actor)
-        live = db.session.scalars(
-            select(Booking).where(
-                Booking.session_id == session.id,
-                or_(Booking.status == "confirmed", Booking.status == "waitlisted"),
-            )
-        ).all()
-        waitlisted = [b for b in live if b.status == "waitlisted"]
-        for booking in live:
-            booking.status = "cancelled"
-            booking.waitlist_number = None
-            booking.cancelled_at = now
-            booking.cancelled_by = actor
-            db.session.add(
-                BookingEvent(
-                    booking=booking,
-                    kind="cancelled",
-                    actor=actor,
-                    at=now,
-                    note=reason[:500] or "passet ställdes in",
-                )
-            )
-        session.seats_taken = 0
-        session.status = "cancelled"
-        session.revision += 1
-        session.changed_at = now
-        db.session.flush()
-        notify.session_cancelled(session, waitlisted)
-        for booking in live:
-            domain_events.announce(
-                domain_events.booking_cancelled,
-                booking=booking,
-                actor=actor,
-                at=now,
-                reason="session_cancelled",
-            )
-        audit.record(
-            actor, "session", session.id, "cancelled", center_id=session.center_id, detail=reason
-        )
-        return session
 
 
 def assessor_sessions(assessor_id: int, first: datetime, last: datetime) -> list:

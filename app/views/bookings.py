@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 from app.accounts.models import Person
 from app.bookings.forms import BookingForm, MoveForm
 from app.bookings.models import Booking
-from app.bookings.overview import booking_overview
 from app.bookings.queries import move_targets
 from app.bookings.services import (
     BookingWindow,
@@ -21,6 +20,7 @@ from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import short_datetime, time_span
+from app.results.overview import booking_overview
 
 bp = Blueprint("bookings", __name__)
 

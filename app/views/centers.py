@@ -14,7 +14,15 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
 from app.accounts.models import Person, RoleGrant
-from app.centers.capacity import closed_weekdays, weekly_capacity
+from app.bookings.capacity import closed_weekdays, weekly_capacity
+from app.bookings.closures import (
+    ClosureChange,
+    SessionsOnClosedDays,
+    close_days,
+    reopen_days,
+    sessions_closed_by_removal,
+)
+from app.bookings.session_changes import cancel_session, move_session
 from app.centers.forms import (
     WEEKDAYS,
     AgreedSessionsForm,
@@ -33,32 +41,23 @@ from app.centers.services import (
     remove_travel_time,
     set_opening_hours,
     set_travel_time,
-    set_workstations,
     update_details,
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.regions.models import County
-from app.schedule.closures import (
-    ClosureChange,
-    SessionsOnClosedDays,
-    close_days,
-    reopen_days,
-    sessions_closed_by_removal,
-)
 from app.schedule.models import AssessorAuthorisation, ValidationSession
 from app.schedule.planning import (
     AssessorOption,
     assessor_options,
     authorisation_problem,
-    cancel_session,
     create_sessions,
-    move_session,
     preview,
     series_days,
 )
 from app.schedule.services import validation_models
+from app.schedule.workstations import set_workstations
 from app.timeutil import local_date, to_local
 
 bp = Blueprint("centers", __name__)

@@ -13,11 +13,11 @@ from app.accounts.enrolment import Outcome, enrol
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
 from app.accounts.models import Company, Person
 from app.accounts.services import register_company
-from app.bookings.overview import booking_overview
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.regions.models import County, Municipality
+from app.results.overview import booking_overview
 
 bp = Blueprint("company", __name__)
 

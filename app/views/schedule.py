@@ -12,19 +12,19 @@ from wtforms.fields.choices import SelectChoice
 from app.bookings.forms import BookingForm
 from app.bookings.queries import live_booking_for, participants
 from app.bookings.services import BookingWindow, bookability_problem
-from app.cache import TTLCache
-from app.db import utcnow
-from app.extensions import db
-from app.regions.models import County, Municipality
-from app.schedule.forms import SessionSearchForm
-from app.schedule.services import (
+from app.bookings.session_search import (
     SessionFilters,
     get_session,
     nearby_alternatives,
     paginate_rows,
     upcoming_sessions,
-    validation_models,
 )
+from app.cache import TTLCache
+from app.db import utcnow
+from app.extensions import db
+from app.regions.models import County, Municipality
+from app.schedule.forms import SessionSearchForm
+from app.schedule.services import validation_models
 
 bp = Blueprint("schedule", __name__)
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
+from app.bookings.session_changes import cancel_session
 from app.centers.models import CenterClosure, TestCenter
 from app.centers.services import (
     add_closure,
@@ -35,7 +36,6 @@ from app.db import unit_of_work, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.schedule.models import ValidationSession
-from app.schedule.planning import cancel_session
 from app.timeutil import local_to_utc, to_local
 
 

@@ -1,0 +1,129 @@
+"""Moving and cancelling a planned session, which carries its bookings along.
+
+A move keeps every seat, so it is checked against the seats taken; a cancellation
+ends every live booking with the session. Both run under the planning rules of
+app.schedule.planning and hold the session's row locked as a booking does, so no
+seat is taken or given up while the session changes.
+"""
+
+from datetime import date, time
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from app import domain_events
+from app.accounts.models import Person
+from app.audit import services as audit
+from app.bookings.models import Booking, BookingEvent
+from app.bookings.services import lock_session
+from app.centers.services import lock_center
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.schedule.models import ValidationSession
+from app.schedule.planning import lock_assessor, may_plan, plan_session
+
+
+def _locked_session(session_id: int, actor: Person) -> ValidationSession:
+    session = lock_session(session_id)
+    if not may_plan(actor, session.center_id):
+        raise NotFound(_("Passet finns inte."))
+    if session.status != "scheduled":
+        raise DomainError(_("Passet är redan inställt."))
+    if session.starts_at <= utcnow():
+        raise DomainError(_("Passet har redan börjat."))
+    return session
+
+
+def move_session(
+    session_id: int, day: date, start: time, actor: Person, assessor_id: int | None = None
+) -> ValidationSession:
+    """Move a session (and maybe change testledare); the booked keep their seats."""
+    with unit_of_work():
+        session = _locked_session(session_id, actor)
+        lock_center(session.center_id)
+        assessor = lock_assessor(assessor_id or session.assessor_id)
+        plan = plan_session(
+            session.center, session.model, assessor, day, start, exclude_session_id=session.id
+        )
+        if plan.seats < session.seats_taken:
+            plan.problems.append(
+                _(
+                    "Bara %(seats)s platser får plats då, men %(taken)s är bokade.",
+                    seats=plan.seats,
+                    taken=session.seats_taken,
+                )
+            )
+        if not plan.ok:
+            raise DomainError(" ".join(plan.problems))
+        if (session.starts_at, session.ends_at) != (plan.starts_at, plan.ends_at):
+            session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
+        session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
+        session.assessor = assessor
+        session.seats = plan.seats
+        session.changed_at = utcnow()
+        db.session.flush()
+        domain_events.announce(
+            domain_events.session_changed, session=session, actor=actor, at=session.changed_at
+        )
+        audit.record(
+            actor,
+            "session",
+            session.id,
+            "moved",
+            center_id=session.center_id,
+            detail=f"{session.starts_at.isoformat()} {assessor.name}",
+        )
+        return session
+
+
+def cancel_session(session_id: int, actor: Person, reason: str = "") -> ValidationSession:
+    """Cancel a session and every live booking in it, recorded for the invites."""
+    now = utcnow()
+    with unit_of_work():
+        session = _locked_session(session_id, actor)
+        live = db.session.scalars(
+            select(Booking).where(
+                Booking.session_id == session.id,
+                or_(Booking.status == "confirmed", Booking.status == "waitlisted"),
+            )
+        ).all()
+        waitlisted = [b for b in live if b.status == "waitlisted"]
+        for booking in live:
+            booking.status = "cancelled"
+            booking.waitlist_number = None
+            booking.cancelled_at = now
+            booking.cancelled_by = actor
+            db.session.add(
+                BookingEvent(
+                    booking=booking,
+                    kind="cancelled",
+                    actor=actor,
+                    at=now,
+                    note=reason[:500] or "passet ställdes in",
+                )
+            )
+        session.seats_taken = 0
+        session.status = "cancelled"
+        session.revision += 1
+        session.changed_at = now
+        db.session.flush()
+        domain_events.announce(
+            domain_events.session_cancelled,
+            session=session,
+            waitlisted=waitlisted,
+            actor=actor,
+            at=now,
+        )
+        for booking in live:
+            domain_events.announce(
+                domain_events.booking_cancelled,
+                booking=booking,
+                actor=actor,
+                at=now,
+                reason="session_cancelled",
+            )
+        audit.record(
+            actor, "session", session.id, "cancelled", center_id=session.center_id, detail=reason
+        )
+        return session

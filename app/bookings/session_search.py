@@ -1,0 +1,182 @@
+"""Finding sessions to book: the search, one session, and others like a full one."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Person
+from app.bookings.models import Booking
+from app.bookings.services import bookability_problems
+from app.centers.models import TestCenter
+from app.errors import NotFound
+from app.extensions import db
+from app.regions.models import Municipality
+from app.schedule.models import ValidationSession
+from app.timeutil import day_start
+
+
+@dataclass
+class SessionFilters:
+    model_id: int | None = None
+    county_id: int | None = None
+    municipality_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    free_only: bool = False
+
+
+def waitlist_length_column():
+    """A correlated count of the session's waitlist, to select beside each session."""
+    return (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == ValidationSession.id, Booking.status == "waitlisted")
+        .correlate(ValidationSession)
+        .scalar_subquery()
+        .label("waitlist_length")
+    )
+
+
+def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
+    """Scheduled sessions that have not started, matching the filters, soonest first."""
+    query = (
+        select(ValidationSession, waitlist_length_column())
+        .where(ValidationSession.status == "scheduled", ValidationSession.starts_at > now)
+        .options(
+            joinedload(ValidationSession.center)
+            .joinedload(TestCenter.municipality)
+            .joinedload(Municipality.county),
+            joinedload(ValidationSession.model),
+            # Only the testledare's name is shown: their roles load if something asks.
+            joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
+        )
+        .order_by(ValidationSession.starts_at, ValidationSession.id)
+    )
+    if filters.model_id:
+        query = query.where(ValidationSession.model_id == filters.model_id)
+    # Places filter by the few centers there, not by a join per session: the page and
+    # its count walk ix_validation_session_status_starts_at alone, which holds the
+    # center and the model too.
+    if filters.municipality_id:
+        query = query.where(
+            ValidationSession.center_id.in_(
+                select(TestCenter.id).where(TestCenter.municipality_id == filters.municipality_id)
+            )
+        )
+    if filters.county_id:
+        query = query.where(
+            ValidationSession.center_id.in_(
+                select(TestCenter.id)
+                .join(TestCenter.municipality)
+                .where(Municipality.county_id == filters.county_id)
+            )
+        )
+    if filters.date_from:
+        query = query.where(ValidationSession.starts_at >= day_start(filters.date_from))
+    if filters.date_to:
+        query = query.where(
+            ValidationSession.starts_at < day_start(filters.date_to + timedelta(days=1))
+        )
+    if filters.free_only:
+        query = query.where(ValidationSession.seats_taken < ValidationSession.seats)
+    return query
+
+
+@dataclass
+class Page:
+    """One page of results, with what the pager needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(query: Select, page: int, per_page: int) -> Page:
+    """Run a select of several columns one page at a time."""
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).options().subquery())
+    )
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
+def get_session(session_id: int) -> tuple[ValidationSession, int]:
+    """One session with its waitlist length, or NotFound."""
+    row = db.session.execute(
+        select(ValidationSession, waitlist_length_column())
+        .where(ValidationSession.id == session_id)
+        .options(
+            joinedload(ValidationSession.center).joinedload(TestCenter.municipality),
+            joinedload(ValidationSession.model),
+            joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1]
+
+
+def nearby_alternatives(
+    session: ValidationSession, now: datetime, limit: int = 5
+) -> list[ValidationSession]:
+    """Other sessions of the same model with a free seat that can be booked now.
+
+    For someone who found a session full: the same municipality first, then the same
+    county, then the other county, each soonest first. Sessions the rules would
+    refuse (booking window, accreditation, authorisation) are left out, so every
+    one offered can be booked with one click.
+    """
+    config = current_app.config
+    here = session.center.municipality
+    distance = case(
+        (TestCenter.municipality_id == here.id, 0),
+        (Municipality.county_id == here.county_id, 1),
+        else_=2,
+    )
+    candidates = db.session.scalars(
+        select(ValidationSession)
+        .join(TestCenter, ValidationSession.center_id == TestCenter.id)
+        .join(Municipality, TestCenter.municipality_id == Municipality.id)
+        .where(
+            ValidationSession.model_id == session.model_id,
+            ValidationSession.id != session.id,
+            ValidationSession.status == "scheduled",
+            ValidationSession.seats_taken < ValidationSession.seats,
+            ValidationSession.starts_at > now + timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
+            ValidationSession.starts_at <= now + timedelta(days=config["BOOKING_OPENS_DAYS"]),
+        )
+        .options(
+            joinedload(ValidationSession.center)
+            .joinedload(TestCenter.municipality)
+            .joinedload(Municipality.county)
+        )
+        .order_by(distance, ValidationSession.starts_at, ValidationSession.id)
+        # A few spare rows in case some fail the accreditation or authorisation check.
+        .limit(limit * 4)
+    ).all()
+    problems = bookability_problems(candidates, now)
+    return [s for s in candidates if problems[s.id] is None][:limit]

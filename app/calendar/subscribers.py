@@ -1,0 +1,54 @@
+"""Keep invites in step with the domain events of schedule and bookings."""
+
+from flask import Flask
+
+from app import domain_events
+from app.calendar import notify
+
+
+def on_booking_created(app, booking, **_event):
+    reason = "booked" if booking.status == "confirmed" else "waitlisted"
+    notify.booking_changed(booking, reason, new_booking=True)
+
+
+def on_booking_promoted(app, booking, **_event):
+    notify.booking_changed(booking, "promoted")
+
+
+def on_booking_cancelled(app, booking, reason="cancelled", **_event):
+    if reason == "session_cancelled":
+        return  # on_session_cancelled told everyone in the session at once
+    notify.booking_changed(booking, "cancelled")
+
+
+def on_booking_moved(app, booking, previous, **_event):
+    notify.booking_moved(previous, booking)
+
+
+def on_session_created(app, session, **_event):
+    notify.session_created(session)
+
+
+def on_session_changed(app, session, **_event):
+    notify.session_changed(session)
+
+
+def on_session_cancelled(app, session, waitlisted, **_event):
+    notify.session_cancelled(session, waitlisted)
+
+
+RECEIVERS = {
+    domain_events.booking_created: on_booking_created,
+    domain_events.booking_promoted: on_booking_promoted,
+    domain_events.booking_cancelled: on_booking_cancelled,
+    domain_events.booking_moved: on_booking_moved,
+    domain_events.session_created: on_session_created,
+    domain_events.session_changed: on_session_changed,
+    domain_events.session_cancelled: on_session_cancelled,
+}
+
+
+def connect(app: Flask) -> None:
+    """Listen to this app's domain events (each app its own: tests build many)."""
+    for signal, receiver in RECEIVERS.items():
+        signal.connect(receiver, sender=app)
