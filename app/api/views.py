@@ -7,10 +7,8 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Person
+from app.accounts.queries import find_person
 from app.api import schemas
 from app.api.bodies import UnprocessableInput, dump, json_body, parse
 from app.api.idempotency import idempotent
@@ -18,7 +16,7 @@ from app.api.openapi import localized_openapi_document, openapi_document
 from app.api.pagination import Order, Page, keyset_page
 from app.api.tokens import person_for_token
 from app.bookings.models import Booking
-from app.bookings.queries import booking_listing, booking_moved_to
+from app.bookings.queries import booking_listing, booking_moved_to, find_booking
 from app.bookings.services import (
     book_seat,
     bookability_problem,
@@ -31,12 +29,15 @@ from app.bookings.services import (
 )
 from app.bookings.session_search import SessionFilters, get_session, upcoming_sessions
 from app.centers.models import TestCenter
+from app.centers.queries import center_listing
 from app.db import utcnow
 from app.errors import DomainError, Forbidden, NotFound
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.problem_types import PROBLEM_TYPES
 from app.regions.models import County, Municipality
+from app.regions.queries import county_listing, municipality_listing
 from app.schedule.models import ValidationModel, ValidationSession
+from app.schedule.queries import model_listing
 from app.timeutil import to_local
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -164,7 +165,7 @@ def _by_name(kind: str, entity) -> Order:
 @token_required
 def counties():
     query = parse(schemas.ListQuery, request.args.to_dict())
-    page = keyset_page(select(County), _by_name("counties", County), query.cursor, query.limit)
+    page = keyset_page(county_listing(), _by_name("counties", County), query.cursor, query.limit)
     items = [schemas.County.model_validate(c, from_attributes=True) for c in page.items]
     return _list(schemas.CountyList, page, items)
 
@@ -174,7 +175,7 @@ def counties():
 def municipalities():
     query = parse(schemas.ListQuery, request.args.to_dict())
     order = _by_name("municipalities", Municipality)
-    page = keyset_page(select(Municipality), order, query.cursor, query.limit)
+    page = keyset_page(municipality_listing(), order, query.cursor, query.limit)
     items = [schemas.Municipality.model_validate(m, from_attributes=True) for m in page.items]
     return _list(schemas.MunicipalityList, page, items)
 
@@ -183,9 +184,8 @@ def municipalities():
 @token_required
 def models():
     query = parse(schemas.ListQuery, request.args.to_dict())
-    rows = select(ValidationModel).options(joinedload(ValidationModel.workstation_kind))
     order = _by_name("validation-models", ValidationModel)
-    page = keyset_page(rows, order, query.cursor, query.limit)
+    page = keyset_page(model_listing(), order, query.cursor, query.limit)
     items = [
         schemas.ValidationModel(
             id=m.id,
@@ -206,10 +206,7 @@ def models():
 @token_required
 def centers():
     query = parse(schemas.ListQuery, request.args.to_dict())
-    rows = select(TestCenter).options(
-        joinedload(TestCenter.municipality).joinedload(Municipality.county)
-    )
-    page = keyset_page(rows, _by_name("centers", TestCenter), query.cursor, query.limit)
+    page = keyset_page(center_listing(), _by_name("centers", TestCenter), query.cursor, query.limit)
     items = [
         schemas.Center(
             id=c.id,
@@ -289,7 +286,7 @@ def create_booking(session_id: int):
     actor = g.api_user
     employee = actor
     if body.employee_id is not None and body.employee_id != actor.id:
-        employee = db.session.get(Person, body.employee_id)
+        employee = find_person(body.employee_id)
         if employee is None or not may_book_for(actor, employee):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
     # The Idempotency-Key, if any, is kept by @idempotent, not on the booking: a key
@@ -327,7 +324,7 @@ def my_bookings():
     actor = g.api_user
     employee_id = None if query.scope == "company" else actor.id
     if query.employee_id is not None and query.employee_id != actor.id:
-        employee = db.session.get(Person, query.employee_id)
+        employee = find_person(query.employee_id)
         if employee is None or not may_book_for(actor, employee):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
         employee_id = employee.id
@@ -348,7 +345,7 @@ def my_bookings():
 
 
 def _visible_booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
+    booking = find_booking(booking_id)
     if booking is None or not (
         may_book_for(g.api_user, booking.employee)
         or g.api_user.is_staff_for_center(booking.session.center_id)

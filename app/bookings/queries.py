@@ -1,4 +1,4 @@
-"""Reading bookings for pages: the employee's own and a session's participants."""
+"""Reading bookings for pages: the employee's own, a company's and a session's participants."""
 
 from datetime import datetime, timedelta
 
@@ -11,6 +11,10 @@ from app.bookings.models import Booking
 from app.centers.models import TestCenter
 from app.extensions import db
 from app.schedule.models import ValidationSession
+
+
+def find_booking(booking_id: int) -> Booking | None:
+    return db.session.get(Booking, booking_id)
 
 
 def live_booking_for(session_id: int, employee_id: int) -> Booking | None:
@@ -67,6 +71,23 @@ def bookings_of(employee_id: int) -> list[Booking]:
                 .joinedload(TestCenter.municipality),
             )
             .order_by(ValidationSession.starts_at.desc(), Booking.id.desc())
+        )
+    )
+
+
+def company_live_bookings(company_id: int) -> list[Booking]:
+    """Live bookings of a company's employees with their sessions' models: by employee
+    name, each one's newest booking first."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.employee)
+            .where(Person.company_id == company_id, Booking.status != "cancelled")
+            .options(
+                joinedload(Booking.session).joinedload(ValidationSession.model),
+                joinedload(Booking.employee),
+            )
+            .order_by(Person.name, Booking.id.desc())
         )
     )
 

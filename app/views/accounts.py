@@ -15,8 +15,6 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts import privacy
@@ -28,7 +26,7 @@ from app.accounts.forms import (
     LoginForm,
     SetPasswordForm,
 )
-from app.accounts.models import Person
+from app.accounts.queries import find_person, search_people
 from app.accounts.services import (
     LINK_PURPOSES,
     authenticate,
@@ -39,9 +37,9 @@ from app.accounts.services import (
     sign_out_everywhere,
 )
 from app.after_response import after_response
-from app.centers.models import TestCenter
+from app.centers.queries import centers_by_name
 from app.errors import NotFound
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.schedule import authorisations
 from app.schedule.services import validation_models
 
@@ -184,18 +182,7 @@ def export():
 def people():
     """Find a person to erase: by part of the name or e-mail address."""
     query = request.args.get("q", "").strip()[:100]
-    found = []
-    if query:
-        pattern = f"%{query.lower()}%"
-        found = db.session.scalars(
-            select(Person)
-            .where(
-                or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern))
-            )
-            .options(selectinload(Person.role_grants), joinedload(Person.company))
-            .order_by(Person.name)
-            .limit(50)
-        ).all()
+    found = search_people(query) if query else []
     return render_template("accounts/people.html", query=query, people=found)
 
 
@@ -203,15 +190,14 @@ def people():
 @role_required("project_admin")
 def assessor(person_id: int):
     """A testledare's authorisations per model and home center."""
-    person = db.session.get(Person, person_id)
+    person = find_person(person_id)
     if person is None or not person.has_role("assessor"):
         raise NotFound(_("Testledaren finns inte."))
     grant_form = AuthorisationForm(prefix="grant")
     grant_form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
     home_form = HomeCenterForm(prefix="home", center=person.home_center_id or 0)
     home_form.center.choices = [SelectChoice(0, _("Inget"))] + [
-        SelectChoice(c.id, c.name)
-        for c in db.session.scalars(select(TestCenter).order_by(TestCenter.name))
+        SelectChoice(c.id, c.name) for c in centers_by_name()
     ]
     status = 200
     if request.method == "POST":
@@ -251,7 +237,7 @@ def revoke_authorisation(authorisation_id: int):
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
 @role_required("project_admin")
 def erase(person_id: int):
-    person = db.session.get(Person, person_id)
+    person = find_person(person_id)
     if person is None:
         raise NotFound(_("Personen finns inte."))
     form = FlaskForm()

@@ -3,9 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import Person
+from app.accounts.queries import find_person
 from app.bookings.forms import BookingForm, MoveForm
 from app.bookings.models import Booking
-from app.bookings.queries import move_targets
+from app.bookings.queries import find_booking, move_targets
 from app.bookings.services import (
     BookingWindow,
     book_seat,
@@ -18,7 +19,6 @@ from app.bookings.services import (
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
-from app.extensions import db
 from app.formatting import short_datetime, time_span
 from app.results.overview import booking_overview
 
@@ -52,7 +52,7 @@ def book(session_id: int):
         return redirect(url_for("accounts.login", next=resume))
     employee = current_user
     if form.employee_id.data and form.employee_id.data != current_user.id:
-        employee = db.session.get(Person, form.employee_id.data)
+        employee = find_person(form.employee_id.data)
         if employee is None or not may_book_for(current_user, employee):
             raise NotFound(_("Medarbetaren finns inte."))
     return _book_and_report(
@@ -197,7 +197,7 @@ def _after_change(booking: Booking) -> str:
 
 
 def _own_live_booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
+    booking = find_booking(booking_id)
     # The employee, or their company's coordinator (the same rule as booking for them).
     if booking is None or not may_book_for(current_user, booking.employee):
         raise NotFound(_("Bokningen finns inte."))

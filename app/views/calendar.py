@@ -19,22 +19,22 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
 from app.accounts.auth import role_required
-from app.bookings.models import Booking
+from app.bookings.queries import find_booking
 from app.bookings.services import may_book_for
 from app.calendar import events, feeds
 from app.calendar.ics import calendar_bytes
-from app.calendar.models import CalendarEntry
-from app.centers.models import TestCenter
+from app.calendar.queries import assessor_entry, booking_entry
+from app.centers.queries import centers_by_name, find_center
 from app.errors import NotFound
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.i18n import speaking_to
 from app.mail.models import OutboxMessage
+from app.mail.queries import find_outbox_message, latest_outbox_messages
 from app.mail.text import mask_links, masked_message
-from app.schedule.models import ValidationSession
+from app.schedule.queries import find_session
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 # The outbox viewer shows links with their secret masked: whoever reads the outbox must
@@ -83,7 +83,7 @@ def personal_feed(token: str):
 @bp.get("/centers/<int:center_id>.ics")
 @limiter.exempt
 def center_feed(center_id: int):
-    center = db.session.get(TestCenter, center_id)
+    center = find_center(center_id)
     if center is None:
         raise NotFound(_("Testcentret finns inte."))
     # One public feed for everyone, in the default language, whoever asks.
@@ -105,7 +105,7 @@ def _feed_urls(token: str) -> tuple[str, str]:
 @login_required
 def subscribe():
     https, webcal = _feed_urls(feeds.ensure_feed_token(current_user))
-    centers = db.session.scalars(select(TestCenter).order_by(TestCenter.name)).all()
+    centers = centers_by_name()
     return render_template(
         "calendar/subscribe.html", https=https, webcal=webcal, centers=centers, form=FlaskForm()
     )
@@ -130,7 +130,7 @@ def _download(event, filename: str) -> Response:
 @bp.get("/bookings/<int:booking_id>.ics")
 @login_required
 def booking_event(booking_id: int):
-    booking = db.session.get(Booking, booking_id)
+    booking = find_booking(booking_id)
     if booking is None or not (
         may_book_for(current_user, booking.employee)
         or current_user.is_staff_for_center(booking.session.center_id)
@@ -138,7 +138,7 @@ def booking_event(booking_id: int):
         raise NotFound(_("Bokningen finns inte."))
     if not booking.holds_seat:
         raise NotFound(_("Bokningen har ingen plats att lägga i kalendern."))
-    entry = db.session.scalar(select(CalendarEntry).where(CalendarEntry.booking_id == booking.id))
+    entry = booking_entry(booking.id)
     cancelled = booking.session.status == "cancelled"
     return _download(
         events.participant_event(booking, entry, cancelled=cancelled), f"bokning-{booking.id}.ics"
@@ -148,19 +148,13 @@ def booking_event(booking_id: int):
 @bp.get("/sessions/<int:session_id>.ics")
 @login_required
 def session_event(session_id: int):
-    session = db.session.get(ValidationSession, session_id)
+    session = find_session(session_id)
     if session is None or not (
         session.assessor_id == current_user.id
         or current_user.is_staff_for_center(session.center_id)
     ):
         raise NotFound(_("Passet finns inte."))
-    entry = db.session.scalar(
-        select(CalendarEntry).where(
-            CalendarEntry.session_id == session.id,
-            CalendarEntry.person_id == session.assessor_id,
-            CalendarEntry.role == "assessor",
-        )
-    )
+    entry = assessor_entry(session.id, session.assessor_id)
     cancelled = session.status == "cancelled"
     return _download(
         events.assessor_event(session, entry, cancelled=cancelled), f"pass-{session.id}.ics"
@@ -174,7 +168,7 @@ def _outbox_open() -> None:
 
 def _outbox_row(message_id: int) -> OutboxMessage:
     _outbox_open()
-    row = db.session.get(OutboxMessage, message_id)
+    row = find_outbox_message(message_id)
     if row is None:
         raise NotFound(_("Meddelandet finns inte."))
     return row
@@ -184,10 +178,7 @@ def _outbox_row(message_id: int) -> OutboxMessage:
 @role_required("project_admin")
 def outbox():
     _outbox_open()
-    messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
-    ).all()
-    return render_template("calendar/outbox.html", messages=messages)
+    return render_template("calendar/outbox.html", messages=latest_outbox_messages())
 
 
 @bp.get("/outbox/<int:message_id>")

@@ -8,12 +8,11 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
-from app.accounts.models import Person, RoleGrant
+from app.accounts.models import Person
+from app.accounts.queries import find_person
 from app.bookings.capacity import closed_weekdays, weekly_capacity
 from app.bookings.closures import (
     ClosureChange,
@@ -33,7 +32,14 @@ from app.centers.forms import (
     PlanForm,
     TravelTimeForm,
 )
-from app.centers.models import MAX_TRAVEL_MINUTES, CenterClosure, TestCenter, WorkstationKind
+from app.centers.models import MAX_TRAVEL_MINUTES, TestCenter
+from app.centers.queries import (
+    closures_not_over,
+    find_center,
+    find_closure,
+    workstation_kind_ids,
+    workstation_kinds,
+)
 from app.centers.services import (
     admin_centers,
     all_travel_times,
@@ -45,9 +51,8 @@ from app.centers.services import (
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
-from app.extensions import db
-from app.regions.models import County
-from app.schedule.models import AssessorAuthorisation, ValidationSession
+from app.regions.queries import counties_with_municipalities
+from app.schedule.models import ValidationSession
 from app.schedule.planning import (
     AssessorOption,
     assessor_options,
@@ -56,6 +61,7 @@ from app.schedule.planning import (
     preview,
     series_days,
 )
+from app.schedule.queries import active_assessors, center_sessions_not_ended, find_session
 from app.schedule.services import validation_models
 from app.schedule.workstations import set_workstations
 from app.timeutil import local_date, to_local
@@ -64,7 +70,7 @@ bp = Blueprint("centers", __name__)
 
 
 def _center(center_id: int) -> TestCenter:
-    center = db.session.get(TestCenter, center_id)
+    center = find_center(center_id)
     if center is None or not current_user.is_staff_for_center(center_id):
         raise NotFound(_("Testcentret finns inte."))
     return center
@@ -95,7 +101,7 @@ def admin(center_id: int):
         return redirect(url_for("centers.admin", center_id=center.id))
     if form.is_submitted():
         status = 400
-    kinds = list(db.session.scalars(select(WorkstationKind).order_by(WorkstationKind.id)))
+    kinds = workstation_kinds()
     counts = {w.kind_id: w.count for w in center.workstations}
     hours = {h.weekday: h for h in center.opening_hours}
     return render_template(
@@ -121,7 +127,7 @@ def _int_field(name: str) -> int:
 @login_required
 def workstations(center_id: int):
     center = _center(center_id)
-    kinds = db.session.scalars(select(WorkstationKind.id)).all()
+    kinds = workstation_kind_ids()
     set_workstations(center.id, {k: _int_field(f"kind-{k}") for k in kinds}, current_user)
     flash(_("Arbetsplatserna är sparade."), "success")
     return redirect(url_for("centers.admin", center_id=center_id))
@@ -190,11 +196,7 @@ def closures(center_id: int):
     if form.is_submitted():
         status = 400
     today = local_date(utcnow())
-    rows = db.session.scalars(
-        select(CenterClosure)
-        .where(CenterClosure.center_id == center.id, CenterClosure.last_day >= today)
-        .order_by(CenterClosure.first_day)
-    ).all()
+    rows = closures_not_over(center.id, today)
     return render_template(
         "centers/closures.html",
         center=center,
@@ -220,10 +222,10 @@ def _closure_saved_message(change: ClosureChange) -> str:
 @login_required
 def delete_closure(closure_id: int):
     """Ask before removing a closure (GET), then remove it (POST) and say what happened."""
-    closure = db.session.get(CenterClosure, closure_id)
+    closure = find_closure(closure_id)
     if closure is None or not current_user.is_staff_for_center(closure.center_id):
         raise NotFound(_("Stängningen finns inte."))
-    center = db.session.get(TestCenter, closure.center_id)
+    center = find_center(closure.center_id)
     form = AgreedSessionsForm()
     changed = False
     if request.method == "POST":
@@ -265,9 +267,7 @@ def delete_closure(closure_id: int):
 
 def _travel_time_form() -> TravelTimeForm:
     form = TravelTimeForm()
-    counties = db.session.scalars(
-        select(County).options(selectinload(County.municipalities)).order_by(County.name)
-    )
+    counties = counties_with_municipalities()
     choices = [SelectChoice("", _("Välj kommun"))] + [
         SelectChoice(m.id, m.name, optgroup=county.name)
         for county in counties
@@ -325,24 +325,9 @@ def delete_travel_time(travel_buffer_id: int):
 
 
 def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:
-    query = (
-        select(Person)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == "assessor", Person.active.is_(True))
-        .options(joinedload(Person.home_center))
-        .order_by(Person.name)
-    )
-    if model_id:
-        query = query.where(
-            Person.id.in_(
-                select(AssessorAuthorisation.person_id).where(
-                    AssessorAuthorisation.model_id == model_id
-                )
-            )
-        )
     return [
         SelectChoice(p.id, f"{p.name} ({p.home_center.name})" if p.home_center else p.name)
-        for p in db.session.scalars(query).unique()
+        for p in active_assessors(model_id)
     ]
 
 
@@ -417,7 +402,7 @@ def plan(center_id: int):
         if form.validate_on_submit() and _authorised_or_error(
             form,
             next(m for m in validation_models() if m.id == form.model.data),
-            db.session.get(Person, form.assessor.data),
+            find_person(form.assessor.data),
         ):
             created, refused = create_sessions(
                 center.id,
@@ -443,7 +428,7 @@ def plan(center_id: int):
         if request.args:
             if form.validate():
                 model = next(m for m in validation_models() if m.id == form.model.data)
-                assessor = db.session.get(Person, form.assessor.data)
+                assessor = find_person(form.assessor.data)
                 if _authorised_or_error(form, model, assessor):
                     plans = preview(center, model, assessor, _plan_days(form), form.start.data)
                 else:
@@ -457,16 +442,12 @@ def plan(center_id: int):
 @login_required
 def sessions(center_id: int):
     center = _center(center_id)
-    rows = db.session.scalars(
-        select(ValidationSession)
-        .where(ValidationSession.center_id == center.id, ValidationSession.ends_at > utcnow())
-        .order_by(ValidationSession.starts_at)
-    ).all()
+    rows = center_sessions_not_ended(center.id, utcnow())
     return render_template("centers/sessions.html", center=center, sessions=rows)
 
 
 def _session_for_admin(session_id: int) -> ValidationSession:
-    session = db.session.get(ValidationSession, session_id)
+    session = find_session(session_id)
     if session is None or not current_user.is_staff_for_center(session.center_id):
         raise NotFound(_("Passet finns inte."))
     return session

@@ -4,19 +4,18 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
 from app.accounts.employee_import import import_employees
 from app.accounts.enrolment import Outcome, enrol
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
-from app.accounts.models import Company, Person
+from app.accounts.models import Company
+from app.accounts.queries import companies_by_name, company_employees, find_person
 from app.accounts.services import register_company
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, NotFound
-from app.extensions import db
-from app.regions.models import County, Municipality
+from app.regions.queries import municipalities_with_county
 from app.results.overview import booking_overview
 
 bp = Blueprint("company", __name__)
@@ -26,16 +25,6 @@ def _company() -> Company:
     if current_user.company is None:
         raise Forbidden(_("Ditt konto hör inte till något företag."))
     return current_user.company
-
-
-def company_employees(company_id: int) -> list[Person]:
-    return list(
-        db.session.scalars(
-            select(Person)
-            .where(Person.company_id == company_id, Person.erased_at.is_(None))
-            .order_by(Person.name, Person.id)
-        )
-    )
 
 
 def _render(form=None, csv_form=None, report=None, status=200):
@@ -109,7 +98,7 @@ def import_csv():
 @bp.get("/company/employees/<int:person_id>")
 @role_required("coordinator")
 def employee(person_id: int):
-    person = db.session.get(Person, person_id)
+    person = find_person(person_id)
     if person is None or person.company_id != current_user.company_id or person.erased_at:
         raise NotFound(_("Medarbetaren finns inte."))
     return render_template(
@@ -121,12 +110,10 @@ def employee(person_id: int):
 
 
 def _municipality_choices():
-    rows = db.session.execute(
-        select(Municipality.id, Municipality.name, County.name)
-        .join(Municipality.county)
-        .order_by(County.name, Municipality.name)
-    )
-    return [SelectChoice(mid, f"{name} ({county})") for mid, name, county in rows]
+    return [
+        SelectChoice(mid, f"{name} ({county})")
+        for mid, name, county in municipalities_with_county()
+    ]
 
 
 @bp.route("/companies", methods=["GET", "POST"])
@@ -159,6 +146,6 @@ def companies():
                 "success",
             )
             return redirect(url_for("company.companies"))
-    listed = db.session.scalars(select(Company).order_by(Company.name)).all()
+    listed = companies_by_name()
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/companies.html", form=form, companies=listed), status

@@ -22,7 +22,6 @@ from markupsafe import Markup
 from app.accounts.models import INDUSTRIES
 from app.cache import TTLCache
 from app.errors import InvalidInput
-from app.extensions import db
 from app.formatting import number, percent
 from app.reports import services, tables
 from app.reports.charts import line_chart
@@ -34,7 +33,7 @@ from app.reports.forms import (
     TargetForm,
     dates_from_weeks,
 )
-from app.reports.models import ProjectTarget
+from app.reports.queries import find_target
 from app.timeutil import local_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -331,7 +330,7 @@ def project_settings(project_id: int):
 @login_required
 def target_settings(target_id: int):
     _require_project_admin()
-    target = db.session.get(ProjectTarget, target_id)
+    target = find_target(target_id)
     if target is None:
         abort(404)
     form = TargetForm(prefix=f"target{target.id}")

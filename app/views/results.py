@@ -2,17 +2,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.accounts.auth import role_required
-from app.accounts.models import Person
 from app.bookings.forms import SUPPORT_NEED_LABELS
 from app.bookings.models import Booking
-from app.bookings.queries import participants
+from app.bookings.queries import company_live_bookings, find_booking, participants
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
-from app.extensions import db
 from app.results.forms import NOT_CHECKED_IN, AttendanceForm, OutcomeCommentForm
 from app.results.services import (
     AreaVerdict,
@@ -30,6 +26,7 @@ from app.results.services import (
     undo_check_in,
 )
 from app.schedule.models import ValidationSession
+from app.schedule.queries import find_session
 
 bp = Blueprint("results", __name__)
 
@@ -37,7 +34,7 @@ MAX_TRAINING_CHARS = 1000
 
 
 def _session_for_assessor(session_id: int) -> ValidationSession:
-    session = db.session.get(ValidationSession, session_id)
+    session = find_session(session_id)
     if session is None or not may_assess(current_user, session):
         raise NotFound(_("Passet finns inte."))
     return session
@@ -91,7 +88,7 @@ def attendance(booking_id: int):
 
 
 def _assessable_booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
+    booking = find_booking(booking_id)
     if booking is None or not may_assess(current_user, booking.session):
         raise NotFound(_("Bokningen finns inte."))
     return booking
@@ -143,7 +140,7 @@ def outcome(booking_id: int):
 @login_required
 def statement(booking_id: int):
     """The printable statement: approved areas and what remains, with proposed training."""
-    booking = db.session.get(Booking, booking_id)
+    booking = find_booking(booking_id)
     if booking is None or not may_see_results(current_user, booking):
         raise NotFound(_("Intyget finns inte."))
     outcomes = outcomes_of(booking)
@@ -161,16 +158,7 @@ def statement(booking_id: int):
 @role_required("coordinator")
 def company_results():
     """The coordinator's view of their company's bookings, results and no-shows."""
-    bookings = db.session.scalars(
-        select(Booking)
-        .join(Booking.employee)
-        .where(Person.company_id == current_user.company_id, Booking.status != "cancelled")
-        .options(
-            joinedload(Booking.session).joinedload(ValidationSession.model),
-            joinedload(Booking.employee),
-        )
-        .order_by(Person.name, Booking.id.desc())
-    ).all()
+    bookings = company_live_bookings(current_user.company_id)
     return render_template(
         "results/company.html",
         bookings=bookings,

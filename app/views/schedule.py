@@ -5,10 +5,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.queries import company_employees
 from app.bookings.forms import BookingForm
 from app.bookings.queries import live_booking_for, participants
 from app.bookings.services import BookingWindow, bookability_problem
@@ -21,8 +21,7 @@ from app.bookings.session_search import (
 )
 from app.cache import TTLCache
 from app.db import utcnow
-from app.extensions import db
-from app.regions.models import County, Municipality
+from app.regions.queries import counties_by_name, municipalities_by_name
 from app.schedule.forms import SessionSearchForm
 from app.schedule.services import validation_models
 
@@ -42,12 +41,9 @@ def _search_form(args: MultiDict) -> SessionSearchForm:
     form = SessionSearchForm(args)
     everything = [SelectChoice("", _("Alla"))]
     form.model.choices = everything + [SelectChoice(m.id, m.name) for m in validation_models()]
-    form.county.choices = everything + [
-        SelectChoice(c.id, c.name) for c in db.session.scalars(select(County).order_by(County.name))
-    ]
+    form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties_by_name()]
     form.municipality.choices = everything + [
-        SelectChoice(m.id, m.name)
-        for m in db.session.scalars(select(Municipality).order_by(Municipality.name))
+        SelectChoice(m.id, m.name) for m in municipalities_by_name()
     ]
     return form
 
@@ -216,8 +212,6 @@ def _bookable_employees() -> list:
     """A coordinator may book for the company's employees from the session page."""
     if not (current_user.is_authenticated and current_user.has_role("coordinator")):
         return []
-    from app.views.company import company_employees
-
     return [
         p
         for p in company_employees(current_user.company_id)

@@ -1,0 +1,50 @@
+"""Reading people and companies for pages and commands."""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import Company, Person
+from app.accounts.orgnr import normalise_orgnr
+from app.extensions import db
+
+
+def find_person(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+def search_people(text: str) -> list[Person]:
+    """People whose name or e-mail address contains `text`, any case; the first 50 by name."""
+    pattern = f"%{text.lower()}%"
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(
+                or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern))
+            )
+            .options(selectinload(Person.role_grants), joinedload(Person.company))
+            .order_by(Person.name)
+            .limit(50)
+        )
+    )
+
+
+def company_employees(company_id: int) -> list[Person]:
+    """The company's people who are not erased, by name (callers pick the roles they need)."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.company_id == company_id, Person.erased_at.is_(None))
+            .order_by(Person.name, Person.id)
+        )
+    )
+
+
+def companies_by_name() -> list[Company]:
+    return list(db.session.scalars(select(Company).order_by(Company.name)))
+
+
+def company_by_org_number(org_number: str) -> Company | None:
+    """The company with this organisationsnummer, written in any of its usual forms."""
+    return db.session.scalar(
+        select(Company).where(Company.org_number == (normalise_orgnr(org_number) or ""))
+    )

@@ -1,0 +1,8 @@
+"""Reading the project's targets for the settings pages."""
+
+from app.extensions import db
+from app.reports.models import ProjectTarget
+
+
+def find_target(target_id: int) -> ProjectTarget | None:
+    return db.session.get(ProjectTarget, target_id)
