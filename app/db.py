@@ -1,4 +1,4 @@
-"""The declarative base, the UTC column type and the transaction helper."""
+"""The declarative base, the UTC and status column types and the transaction helper."""
 
 import fcntl
 import os
@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -55,6 +56,29 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def status_type(enum: type[StrEnum], length: int) -> Enum:
+    """A StrEnum column: VARCHAR(length) in the database, the enum's members in Python.
+
+    Writing a value outside the enum fails before it reaches the database. The CHECK
+    that guards the column there is spelt out in the model's __table_args__ (see
+    values_in), under the name the migrations gave it.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        values_callable=lambda members: [m.value for m in members],
+        length=length,
+        validate_strings=True,
+    )
+
+
+def values_in(column: str, enum: type[StrEnum]) -> str:
+    """The CHECK's condition that a column holds one of the enum's values, in their order."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"
 
 
 # Set while a unit of work opens its transaction, so that SQLite takes the write

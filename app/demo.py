@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import Company, Person
+from app.accounts.models import Company, Person, Role
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import find_by_email, hash_password, new_person
+from app.bookings.models import BookingStatus
 from app.bookings.services import book_seat, cancel_booking
 from app.centers.models import (
     CenterWorkstation,
@@ -28,6 +29,7 @@ from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.regions.models import Municipality
+from app.results.models import OutcomeResult
 from app.results.services import (
     AreaVerdict,
     check_in,
@@ -42,11 +44,11 @@ from app.timeutil import local_date, local_to_utc
 PASSWORD = "demo1234"
 ACCREDITED = (date(2023, 6, 1), date(2028, 12, 31))
 SIGN_INS = {
-    "project_admin": "projektadmin@demo.example.se",
-    "center_admin": "centeradmin@demo.example.se",
-    "assessor": "testledare@demo.example.se",
-    "coordinator": "samordnare@demo.example.se",
-    "employee": "deltagare@demo.example.se",
+    Role.PROJECT_ADMIN: "projektadmin@demo.example.se",
+    Role.CENTER_ADMIN: "centeradmin@demo.example.se",
+    Role.ASSESSOR: "testledare@demo.example.se",
+    Role.COORDINATOR: "samordnare@demo.example.se",
+    Role.EMPLOYEE: "deltagare@demo.example.se",
 }
 
 # Travel times between the centers' municipalities where the default (120 minutes)
@@ -282,7 +284,7 @@ COMMENTS = [
 def seed_demo(now: datetime | None = None) -> list[str]:
     """Load the demo data unless it is there already; return what to tell the user."""
     now = now or utcnow()
-    if find_by_email(SIGN_INS["project_admin"]) is not None:
+    if find_by_email(SIGN_INS[Role.PROJECT_ADMIN]) is not None:
         return ["Demodata finns redan; inget lades till.", *_sign_in_lines()]
     rng = random.Random(2026)
     password_hash = hash_password(PASSWORD)
@@ -313,11 +315,11 @@ def seed_demo(now: datetime | None = None) -> list[str]:
 
 def _sign_in_lines() -> list[str]:
     labels = {
-        "employee": "Deltagare",
-        "coordinator": "Företagets samordnare",
-        "assessor": "Testledare",
-        "center_admin": "Testcenteradministratör (Luleå)",
-        "project_admin": "Projektadministratör",
+        Role.EMPLOYEE: "Deltagare",
+        Role.COORDINATOR: "Företagets samordnare",
+        Role.ASSESSOR: "Testledare",
+        Role.CENTER_ADMIN: "Testcenteradministratör (Luleå)",
+        Role.PROJECT_ADMIN: "Projektadministratör",
     }
     lines = [f"Logga in med lösenordet {PASSWORD}:"]
     lines += [f"  {labels[role]:<34} {SIGN_INS[role]}" for role in labels]
@@ -372,7 +374,7 @@ def _assessors(centers, password_hash) -> list[tuple[Person, str, set[str]]]:
     models = {m.code: m for m in db.session.scalars(select(ValidationModel))}
     result = []
     for name, email, town, codes in ASSESSORS:
-        person = new_person(name, email, roles=("assessor",), password_hash=password_hash)
+        person = new_person(name, email, roles=(Role.ASSESSOR,), password_hash=password_hash)
         person.home_center = next(c for c in centers if c.postal_town == town)
         db.session.add(person)
         for code in codes.split():
@@ -422,13 +424,13 @@ def _people(rng, companies, password_hash):
     coordinators, employees = {}, []
     for index, company in enumerate(companies):
         email = (
-            SIGN_INS["coordinator"]
+            SIGN_INS[Role.COORDINATOR]
             if index == 0
             else f"samordnare@{_slug(company.name)}.example.se"
         )
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         coordinator = new_person(
-            name, email, roles=("coordinator",), company=company, password_hash=password_hash
+            name, email, roles=(Role.COORDINATOR,), company=company, password_hash=password_hash
         )
         db.session.add(coordinator)
         coordinators[company.id] = coordinator
@@ -436,14 +438,14 @@ def _people(rng, companies, password_hash):
         company = companies[index % len(companies)]
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = (
-            SIGN_INS["employee"]
+            SIGN_INS[Role.EMPLOYEE]
             if index == 0
             else f"{_slug(first)}.{_slug(last)}.{index}@{_slug(company.name)}.example.se"
         )
         person = new_person(
             f"{first} {last}",
             email,
-            roles=("employee",),
+            roles=(Role.EMPLOYEE,),
             company=company,
             password_hash=password_hash,
         )
@@ -457,14 +459,14 @@ def _admins(centers, password_hash) -> None:
     db.session.add(
         new_person(
             "Pia Projektledare",
-            SIGN_INS["project_admin"],
-            roles=("project_admin",),
+            SIGN_INS[Role.PROJECT_ADMIN],
+            roles=(Role.PROJECT_ADMIN,),
             password_hash=password_hash,
         )
     )
     for index, center in enumerate(centers):
         email = (
-            SIGN_INS["center_admin"]
+            SIGN_INS[Role.CENTER_ADMIN]
             if index == 0
             else f"admin.{_slug(center.postal_town)}@demo.example.se"
         )
@@ -472,7 +474,7 @@ def _admins(centers, password_hash) -> None:
             new_person(
                 f"Administratör {center.postal_town}",
                 email,
-                roles=("center_admin",),
+                roles=(Role.CENTER_ADMIN,),
                 center=center,
                 password_hash=password_hash,
             )
@@ -733,17 +735,17 @@ def _run_session(
     attended, absent = [], []
     recent = session.starts_at > now - timedelta(days=14)
     for booking in bookings:
-        if booking.status != "confirmed":
+        if booking.status != BookingStatus.CONFIRMED:
             continue  # cancelled, or still waiting when the session ran
         roll = 0.5 if booking.employee_id == demo_id else rng.random()
         if roll < 0.08:
             absent.append(booking.employee_id)
             if not leave_to_sweep:
-                set_attendance(booking.id, "no_show", assessor, now=session.ends_at)
+                set_attendance(booking.id, BookingStatus.NO_SHOW, assessor, now=session.ends_at)
                 counts["no_show"] += 1
             continue
         if roll < 0.14:  # not checked in on the day; recorded afterwards
-            set_attendance(booking.id, "attended", assessor, now=session.ends_at)
+            set_attendance(booking.id, BookingStatus.ATTENDED, assessor, now=session.ends_at)
         else:
             arrived = session.starts_at - timedelta(minutes=rng.randint(2, 45))
             check_in(booking.id, assessor, now=arrived)
@@ -760,7 +762,9 @@ def _run_session(
         record_outcomes(booking.id, verdicts, rng.choice(COMMENTS), assessor, now=min(when, now))
         counts["outcomes"] += 1
         results = {v.result for v in verdicts}
-        if results == {"approved"} or (results == {"not_yet"} and rng.random() < 0.6):
+        if results == {OutcomeResult.APPROVED} or (
+            results == {OutcomeResult.NOT_YET} and rng.random() < 0.6
+        ):
             settled.add((booking.employee_id, session.model_id))
     return absent
 
@@ -778,8 +782,8 @@ def _verdicts(rng, areas, force_gap=False) -> list[AreaVerdict]:
     else:
         gaps = set(rng.sample(areas, rng.randint(1, max(1, len(areas) // 4))))
     return [
-        AreaVerdict(area_id, "not_yet", rng.choice(TRAINING).format(area=name.lower()))
+        AreaVerdict(area_id, OutcomeResult.NOT_YET, rng.choice(TRAINING).format(area=name.lower()))
         if (area_id, name) in gaps
-        else AreaVerdict(area_id, "approved")
+        else AreaVerdict(area_id, OutcomeResult.APPROVED)
         for area_id, name in areas
     ]

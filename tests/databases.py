@@ -73,16 +73,33 @@ class PostgresDatabases:
         return _pg_url(name)
 
     def drop(self, url: str) -> None:
-        _admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+        drop_postgres_database(url)
 
     def close(self) -> None:
         _admin(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
 
 
-def postgres_or_skip(request):
-    """Return the PostgreSQL factory, or skip where no server runs (never in CI)."""
+def require_postgres() -> None:
+    """Skip where no PostgreSQL server runs (never in CI)."""
     if not postgres_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
         pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+
+
+def empty_postgres_database() -> str:
+    """A new database without tables, for a test that runs the migrations itself."""
+    require_postgres()
+    name = f"tcb_empty_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    return _pg_url(name)
+
+
+def drop_postgres_database(url: str) -> None:
+    _admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def postgres_or_skip(request):
+    """Return the PostgreSQL factory, or skip where no server runs (never in CI)."""
+    require_postgres()
     return request.getfixturevalue("_postgres_databases")

@@ -14,7 +14,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Company, Person
+from app.accounts.models import Company, Person, Role
 from app.accounts.services import find_by_email, invite, may_register_for, new_person
 from app.db import utcnow
 from app.errors import Forbidden
@@ -43,7 +43,7 @@ def enrol(name: str, email: str, company: Company, actor: Person, phone=None) ->
         raise Forbidden(_("Du kan bara registrera medarbetare i ditt eget företag."))
     existing = find_by_email(email)
     if existing is None:
-        person = new_person(name, email, roles=("employee",), company=company)
+        person = new_person(name, email, roles=(Role.EMPLOYEE,), company=company)
         person.phone = phone or None
         try:
             with db.session.begin_nested():

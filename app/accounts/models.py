@@ -1,4 +1,5 @@
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
@@ -6,12 +7,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash
 
 from app.accounts.orgnr import normalise_orgnr
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 from app.regions.models import Municipality
 
 INDUSTRIES = ("steel", "metal", "other")
-ROLES = ("employee", "coordinator", "assessor", "center_admin", "project_admin")
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    COORDINATOR = "coordinator"
+    ASSESSOR = "assessor"
+    CENTER_ADMIN = "center_admin"
+    PROJECT_ADMIN = "project_admin"
 
 
 class Company(db.Model):
@@ -78,7 +86,7 @@ class Person(UserMixin, db.Model):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     @property
-    def roles(self) -> set[str]:
+    def roles(self) -> set[Role]:
         return {grant.role for grant in self.role_grants}
 
     def has_role(self, role: str) -> bool:
@@ -86,13 +94,13 @@ class Person(UserMixin, db.Model):
 
     def administers_center(self, center_id: int) -> bool:
         return any(
-            grant.role == "center_admin" and grant.center_id == center_id
+            grant.role == Role.CENTER_ADMIN and grant.center_id == center_id
             for grant in self.role_grants
         )
 
     def is_staff_for_center(self, center_id: int) -> bool:
         """Staff may act on a center's sessions after the employees' deadlines."""
-        return self.has_role("project_admin") or self.administers_center(center_id)
+        return self.has_role(Role.PROJECT_ADMIN) or self.administers_center(center_id)
 
 
 # Unique whatever the case the address was typed in.
@@ -104,16 +112,17 @@ class RoleGrant(db.Model):
 
     __tablename__ = "role_grant"
     __table_args__ = (
-        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(values_in("role", Role), name="role"),
         CheckConstraint(
-            "(role = 'center_admin') = (center_id IS NOT NULL)", name="center_for_center_admin"
+            f"(role = '{Role.CENTER_ADMIN}') = (center_id IS NOT NULL)",
+            name="center_for_center_admin",
         ),
         UniqueConstraint("person_id", "role", "center_id", name="uq_role_grant_person_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(status_type(Role, 20))
     center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
 
     person: Mapped[Person] = relationship(back_populates="role_grants")

@@ -27,7 +27,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
-from app.accounts.models import LoginSession, Person
+from app.accounts.models import LoginSession, Person, Role
 from app.audit import services as audit
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, NotFound
@@ -122,7 +122,7 @@ def export(person: Person) -> dict:
 
 def erase(person_id: int, actor: Person) -> Person:
     """Remove a person's personal data; their bookings and outcomes stay, anonymous."""
-    if not actor.has_role("project_admin"):
+    if not actor.has_role(Role.PROJECT_ADMIN):
         raise Forbidden()
     parts = _registered()
     now = utcnow()

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import login_sessions
-from app.accounts.models import Company, Person, RoleGrant
+from app.accounts.models import Company, Person, Role, RoleGrant
 from app.accounts.orgnr import normalise_orgnr
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, InvalidInput
@@ -60,7 +60,7 @@ def new_person(
     name: str,
     email: str,
     password: str | None = None,
-    roles: tuple[str, ...] = ("employee",),
+    roles: tuple[str, ...] = (Role.EMPLOYEE,),
     company=None,
     center=None,
     password_hash: str | None = None,
@@ -73,7 +73,7 @@ def new_person(
         password_hash=password_hash or (hash_password(password) if password else None),
     )
     person.role_grants = [
-        RoleGrant(role=role, center_id=center.id if role == "center_admin" else None)
+        RoleGrant(role=role, center_id=center.id if role == Role.CENTER_ADMIN else None)
         for role in roles
     ]
     return person
@@ -195,7 +195,7 @@ def _new_employee(name, email, company, actor, phone=None) -> Person:
         raise Forbidden(_("Du kan bara registrera medarbetare i ditt eget företag."))
     if find_by_email(email) is not None:
         raise DomainError(_("Det finns redan ett konto med e-postadressen %(email)s.", email=email))
-    person = new_person(name, email, roles=("employee",), company=company)
+    person = new_person(name, email, roles=(Role.EMPLOYEE,), company=company)
     person.phone = phone or None
     db.session.add(person)
     try:
@@ -209,9 +209,9 @@ def _new_employee(name, email, company, actor, phone=None) -> Person:
 
 
 def may_register_for(actor: Person, company: Company) -> bool:
-    if actor.has_role("project_admin"):
+    if actor.has_role(Role.PROJECT_ADMIN):
         return True
-    return actor.has_role("coordinator") and actor.company_id == company.id
+    return actor.has_role(Role.COORDINATOR) and actor.company_id == company.id
 
 
 def invite_new_person(
@@ -241,7 +241,7 @@ def register_company(
     actor: Person,
 ) -> Company:
     """Add a company with its first coordinator, who is mailed an invitation."""
-    if not actor.has_role("project_admin"):
+    if not actor.has_role(Role.PROJECT_ADMIN):
         raise Forbidden()
     with unit_of_work():
         normalised = normalise_orgnr(org_number)
@@ -266,7 +266,7 @@ def register_company(
         )
         db.session.add(company)
         coordinator = new_person(
-            coordinator_name, coordinator_email, roles=("coordinator",), company=company
+            coordinator_name, coordinator_email, roles=(Role.COORDINATOR,), company=company
         )
         db.session.add(coordinator)
         try:

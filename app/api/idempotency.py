@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.api.models import IdempotencyRecord
+from app.api.models import IdempotencyRecord, IdempotencyState
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
@@ -152,7 +152,7 @@ def claim(person_id: int, key: str, digest: str, now: datetime) -> Claim | Store
                         key=key,
                     )
                 )
-            if record.state == "done":
+            if record.state == IdempotencyState.DONE:
                 return Stored(
                     record.response_status,
                     record.response_body,
@@ -173,7 +173,7 @@ def store(held: Claim, response) -> None:
         .where(
             _records.c.id == held.record_id,
             _records.c.claim == held.token,
-            _records.c.state == "in_flight",
+            _records.c.state == IdempotencyState.IN_FLIGHT,
         )
         .values(
             state="done",
@@ -200,7 +200,7 @@ def release(held: Claim) -> None:
             delete(_records).where(
                 _records.c.id == held.record_id,
                 _records.c.claim == held.token,
-                _records.c.state == "in_flight",
+                _records.c.state == IdempotencyState.IN_FLIGHT,
             )
         )
 

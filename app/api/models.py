@@ -1,10 +1,11 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 
 
@@ -29,7 +30,9 @@ class ApiToken(db.Model):
         return self.revoked_at is None
 
 
-IDEMPOTENCY_STATES = ("in_flight", "done")
+class IdempotencyState(StrEnum):
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
 
 
 class IdempotencyRecord(db.Model):
@@ -45,14 +48,14 @@ class IdempotencyRecord(db.Model):
     __tablename__ = "api_idempotency_record"
     __table_args__ = (
         UniqueConstraint("person_id", "key", name="uq_api_idempotency_record_person_id"),
-        CheckConstraint(f"state IN {IDEMPOTENCY_STATES!r}", name="state"),
+        CheckConstraint(values_in("state", IdempotencyState), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(10))
+    state: Mapped[IdempotencyState] = mapped_column(status_type(IdempotencyState, 10))
     # A random value of the request that holds the key: only it may store the answer.
     claim: Mapped[str] = mapped_column(String(32))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)

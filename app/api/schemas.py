@@ -6,11 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from app.bookings.models import SUPPORT_NEEDS
+from app.bookings.models import SUPPORT_NEEDS, BookingStatus
 from app.problem_types import PROBLEM_TYPES
+from app.schedule.models import SessionStatus
 
 SupportNeed = Literal[SUPPORT_NEEDS]  # type: ignore[valid-type]
 ProblemCode = Literal[tuple(PROBLEM_TYPES)]  # type: ignore[valid-type]
+# The plain values, so that the document lists them as before and a status is written as
+# its value.
+SessionStatusValue = Literal[tuple(s.value for s in SessionStatus)]  # type: ignore[valid-type]
+BookingStatusValue = Literal[tuple(s.value for s in BookingStatus)]  # type: ignore[valid-type]
 
 # Query parameters arrive as text. Every list operation reads them through these
 # types, so that one spelling means the same everywhere and every refusal is a 422
@@ -142,7 +147,7 @@ class Session(BaseModel):
     seats: int
     seats_left: int
     waitlist_length: int
-    status: Literal["scheduled", "cancelled"]
+    status: SessionStatusValue
     bookable: bool
     booking_problem: str | None = Field(description="Why it cannot be booked now, if so")
     booking_problem_code: ProblemCode | None = Field(
@@ -181,7 +186,7 @@ class Booking(BaseModel):
     id: int
     session_id: int
     employee_id: int
-    status: Literal["confirmed", "waitlisted", "cancelled", "attended", "no_show"]
+    status: BookingStatusValue
     waitlist_position: int | None
     support_needs: list[SupportNeed]
     moved_from_id: int | None = Field(description="The booking this one replaced by a move")

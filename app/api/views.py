@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, render_template, re
 from flask_babel import gettext as _
 from pydantic import BaseModel
 
+from app.accounts.models import Role
 from app.accounts.queries import find_person
 from app.api import schemas
 from app.api.bodies import UnprocessableInput, dump, json_body, parse
@@ -15,7 +16,7 @@ from app.api.idempotency import idempotent
 from app.api.openapi import localized_openapi_document, openapi_document
 from app.api.pagination import Order, Page, keyset_page
 from app.api.tokens import person_for_token
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.bookings.queries import booking_listing, booking_moved_to, find_booking
 from app.bookings.services import (
     book_seat,
@@ -332,7 +333,7 @@ def my_bookings():
         employee_id = actor.id
     company_id = None
     if query.scope == "company":
-        if not (actor.has_role("coordinator") and actor.company_id is not None):
+        if not (actor.has_role(Role.COORDINATOR) and actor.company_id is not None):
             raise Forbidden(_("Bara en samordnare kan läsa sitt företags bokningar."))
         company_id = actor.company_id
     rows = booking_listing(
@@ -358,7 +359,7 @@ def _visible_booking(booking_id: int) -> Booking:
 @token_required
 def get_booking(booking_id: int):
     found = _visible_booking(booking_id)
-    if found.status == "cancelled":
+    if found.status == BookingStatus.CANCELLED:
         # Not found, as after any DELETE, but said why: the list still shows it, with
         # status cancelled (a sync learns of cancellations there).
         moved_to = booking_moved_to(found.id)

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.centers.models import TestCenter
 from app.centers.services import _swedish_holidays, closed_reason, closures_between
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.timeutil import day_start
 
 
@@ -58,14 +58,14 @@ def weekly_capacity(center: TestCenter, first_monday: date, weeks: int) -> list[
     last_day = first_monday + timedelta(weeks=weeks) - timedelta(days=1)
     attended = (
         select(func.count(Booking.id))
-        .where(Booking.session_id == ValidationSession.id, Booking.status == "attended")
+        .where(Booking.session_id == ValidationSession.id, Booking.status == BookingStatus.ATTENDED)
         .correlate(ValidationSession)
         .scalar_subquery()
     )
     rows = db.session.execute(
         select(ValidationSession, attended).where(
             ValidationSession.center_id == center.id,
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationSession.starts_at >= day_start(first_monday),
             ValidationSession.starts_at < day_start(last_day + timedelta(days=1)),
         )

@@ -35,7 +35,7 @@ from app.centers.services import (
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.timeutil import local_to_utc, to_local
 
 
@@ -83,7 +83,7 @@ def sessions_closed_by(
         select(ValidationSession)
         .where(
             ValidationSession.center_id == center.id,
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationSession.starts_at > now,
             ValidationSession.starts_at >= local_to_utc(first, time(0)),
             ValidationSession.starts_at < local_to_utc(last + timedelta(days=1), time(0)),

@@ -1,28 +1,40 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 from app.schedule.models import ValidationSession
 
-BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
 # Statuses that hold one of the session's seats.
-SEAT_STATUSES = ("confirmed", "attended", "no_show")
-EVENT_KINDS = (
-    "booked",
-    "waitlisted",
-    "promoted",
-    "cancelled",
-    "moved",
-    "checked_in",
-    "undo_checkin",
-    "attended",
-    "no_show",
-    "outcome",
-)
+SEAT_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
+
+
+class BookingEventKind(StrEnum):
+    BOOKED = "booked"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+    CHECKED_IN = "checked_in"
+    UNDO_CHECKIN = "undo_checkin"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    OUTCOME = "outcome"
+
+
 SUPPORT_NEEDS = ("extra_time", "read_aloud", "interpreter", "accessible_workstation")
 
 
@@ -31,9 +43,10 @@ class Booking(db.Model):
 
     __tablename__ = "booking"
     __table_args__ = (
-        CheckConstraint(f"status IN {BOOKING_STATUSES!r}", name="status"),
+        CheckConstraint(values_in("status", BookingStatus), name="status"),
         CheckConstraint(
-            "(status = 'waitlisted') = (waitlist_number IS NOT NULL)", name="waitlist_number"
+            f"(status = '{BookingStatus.WAITLISTED}') = (waitlist_number IS NOT NULL)",
+            name="waitlist_number",
         ),
         # An employee holds at most one live booking per session, whatever the race.
         Index(
@@ -41,8 +54,8 @@ class Booking(db.Model):
             "session_id",
             "employee_id",
             unique=True,
-            sqlite_where=text("status <> 'cancelled'"),
-            postgresql_where=text("status <> 'cancelled'"),
+            sqlite_where=text(f"status <> '{BookingStatus.CANCELLED}'"),
+            postgresql_where=text(f"status <> '{BookingStatus.CANCELLED}'"),
         ),
         # Waitlist numbers are handed out once per session.
         UniqueConstraint("session_id", "waitlist_number", name="uq_booking_waitlist_number"),
@@ -56,7 +69,7 @@ class Booking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("validation_session.id"))
     employee_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[BookingStatus] = mapped_column(status_type(BookingStatus, 12))
     waitlist_number: Mapped[int | None]
     booked_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     request_key: Mapped[str | None] = mapped_column(String(64))
@@ -88,18 +101,18 @@ class Booking(db.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status in ("confirmed", "waitlisted")
+        return self.status in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 
 
 class BookingEvent(db.Model):
     """What happened to a booking, by whom and when; staff overrides are marked."""
 
     __tablename__ = "booking_event"
-    __table_args__ = (CheckConstraint(f"kind IN {EVENT_KINDS!r}", name="kind"),)
+    __table_args__ = (CheckConstraint(values_in("kind", BookingEventKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[BookingEventKind] = mapped_column(status_type(BookingEventKind, 12))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when staff acted after the employees' own deadline had passed.

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from app.accounts.models import Person
 from app.accounts.privacy import CODE, GENERATED, Part, iso
 from app.audit.models import AuditEntry
-from app.bookings.models import Booking, BookingEvent
+from app.bookings.models import Booking, BookingEvent, BookingStatus
 from app.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ValidationSession
@@ -91,7 +91,7 @@ def _check(person: Person, now: datetime) -> None:
         .join(Booking.session)
         .where(
             Booking.employee_id == person.id,
-            Booking.status.in_(("confirmed", "waitlisted")),
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)),
             ValidationSession.ends_at > now,
         )
         .limit(1)

@@ -7,10 +7,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Person
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.centers.models import TestCenter
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 
 
 def find_booking(booking_id: int) -> Booking | None:
@@ -22,7 +22,7 @@ def live_booking_for(session_id: int, employee_id: int) -> Booking | None:
         select(Booking).where(
             Booking.session_id == session_id,
             Booking.employee_id == employee_id,
-            Booking.status != "cancelled",
+            Booking.status != BookingStatus.CANCELLED,
         )
     )
 
@@ -38,7 +38,7 @@ def participants_of(session_ids: list[int]) -> dict[int, list[Booking]]:
         return {}
     rows = db.session.scalars(
         select(Booking)
-        .where(Booking.session_id.in_(session_ids), Booking.status != "cancelled")
+        .where(Booking.session_id.in_(session_ids), Booking.status != BookingStatus.CANCELLED)
         .options(
             joinedload(Booking.employee).joinedload(Person.company),
             # Participants' roles are not shown; load them only if something asks.
@@ -82,7 +82,7 @@ def company_live_bookings(company_id: int) -> list[Booking]:
         db.session.scalars(
             select(Booking)
             .join(Booking.employee)
-            .where(Person.company_id == company_id, Booking.status != "cancelled")
+            .where(Person.company_id == company_id, Booking.status != BookingStatus.CANCELLED)
             .options(
                 joinedload(Booking.session).joinedload(ValidationSession.model),
                 joinedload(Booking.employee),
@@ -130,7 +130,7 @@ def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
             .where(
                 ValidationSession.model_id == session.model_id,
                 ValidationSession.id != session.id,
-                ValidationSession.status == "scheduled",
+                ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.starts_at > now + timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
                 ValidationSession.starts_at <= now + timedelta(days=config["BOOKING_OPENS_DAYS"]),
                 ValidationSession.seats_taken < ValidationSession.seats,

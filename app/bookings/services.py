@@ -18,14 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from app import domain_events
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.audit import services as audit
-from app.bookings.models import SUPPORT_NEEDS, Booking, BookingEvent
+from app.bookings.models import (
+    SUPPORT_NEEDS,
+    Booking,
+    BookingEvent,
+    BookingEventKind,
+    BookingStatus,
+)
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound, Refusal
 from app.extensions import db
 from app.schedule.authorisations import overlapping_authorisation
-from app.schedule.models import AssessorAuthorisation, ValidationSession
+from app.schedule.models import AssessorAuthorisation, SessionStatus, ValidationSession
 
 _sessions = ValidationSession.__table__
 
@@ -64,7 +70,7 @@ def bookability_problem(
     `assessor_authorised` is for callers that looked up many sessions' testledare at
     once (see `bookability_problems`); by default it is read here.
     """
-    if session.status != "scheduled":
+    if session.status != SessionStatus.SCHEDULED:
         return Refusal(_("Passet är inställt."), "session_cancelled")
     if session.starts_at <= now:
         return Refusal(_("Passet har redan börjat."), "session_started")
@@ -143,10 +149,10 @@ def may_book_for(actor: Person, employee: Person) -> bool:
     """An employee books for themself; a coordinator for their company's employees."""
     if actor.id == employee.id:
         return True
-    if actor.has_role("project_admin"):
+    if actor.has_role(Role.PROJECT_ADMIN):
         return True
     return (
-        actor.has_role("coordinator")
+        actor.has_role(Role.COORDINATOR)
         and actor.company_id is not None
         and actor.company_id == employee.company_id
     )
@@ -183,7 +189,7 @@ _BY_REQUEST_KEY = select(Booking).where(
 _LIVE_BOOKING = select(Booking).where(
     Booking.session_id == bindparam("session_id"),
     Booking.employee_id == bindparam("employee_id"),
-    Booking.status != "cancelled",
+    Booking.status != BookingStatus.CANCELLED,
 )
 
 
@@ -219,7 +225,9 @@ def _next_waitlist_number(session: ValidationSession) -> int:
 _INSERT_EVENT = BookingEvent.__table__.insert()
 
 
-def _record(booking: Booking, kind: str, actor: Person | None, now: datetime, **extra) -> None:
+def _record(
+    booking: Booking, kind: BookingEventKind, actor: Person | None, now: datetime, **extra
+) -> None:
     # Written at once rather than added to the session: the event is never changed
     # again, and the ORM's flush of one more new object costs more than the INSERT.
     db.session.execute(
@@ -270,10 +278,10 @@ def _add_booking(
         support_note=support_note,
     )
     if _take_seat(session):
-        booking.status = "confirmed"
+        booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
     else:
-        booking.status = "waitlisted"
+        booking.status = BookingStatus.WAITLISTED
         booking.waitlist_number = _next_waitlist_number(session)
     db.session.add(booking)
     try:
@@ -282,28 +290,31 @@ def _add_booking(
         raise DomainError(
             _("Bokningen krockade med en annan ändring. Försök igen."), "concurrent_change"
         ) from error
-    _record(booking, "booked" if booking.status == "confirmed" else "waitlisted", actor, now)
+    kind = BookingEventKind.BOOKED
+    if booking.status == BookingStatus.WAITLISTED:
+        kind = BookingEventKind.WAITLISTED
+    _record(booking, kind, actor, now)
     return booking
 
 
 def fill_free_seats(session: ValidationSession, now: datetime, actor: Person | None) -> list:
     """Give free seats to the waitlist in order; the caller holds the session lock."""
     promoted = []
-    if session.status != "scheduled" or session.starts_at <= now:
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
         return promoted
     while True:
         first = db.session.scalar(
             select(Booking)
-            .where(Booking.session_id == session.id, Booking.status == "waitlisted")
+            .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
             .order_by(Booking.waitlist_number)
             .limit(1)
         )
         if first is None or not _take_seat(session):
             return promoted
-        first.status = "confirmed"
+        first.status = BookingStatus.CONFIRMED
         first.waitlist_number = None
         first.confirmed_at = now
-        _record(first, "promoted", actor, now)
+        _record(first, BookingEventKind.PROMOTED, actor, now)
         db.session.flush()
         domain_events.announce(domain_events.booking_promoted, booking=first, actor=actor, at=now)
         promoted.append(first)
@@ -335,12 +346,12 @@ def book_seat(
                 return earlier
         if not may_book_for(actor, employee):
             raise Forbidden(_("Du kan inte boka åt den personen."))
-        if not employee.has_role("employee") or not employee.is_active:
+        if not employee.has_role(Role.EMPLOYEE) or not employee.is_active:
             raise DomainError(_("Bara deltagare med aktivt konto kan bokas."), "employee_inactive")
         if problem := bookability_problem(session, now):
             raise DomainError(problem)
         if existing := _live_booking(session.id, employee.id):
-            if existing.status == "waitlisted":
+            if existing.status == BookingStatus.WAITLISTED:
                 raise DomainError(
                     _("Du står redan i kö till det här passet."), "already_waitlisted"
                 )
@@ -375,7 +386,7 @@ def _check_support_seats(session: ValidationSession) -> None:
     taken = db.session.scalar(
         select(func.count(Booking.id)).where(
             Booking.session_id == session.id,
-            Booking.status != "cancelled",
+            Booking.status != BookingStatus.CANCELLED,
             Booking.support_needs != "",
         )
     )
@@ -426,7 +437,7 @@ def _get_booking(booking_id: int) -> Booking:
 def _end_booking(booking: Booking, actor: Person, now: datetime) -> list[Booking]:
     """End a booking; return whom the freed seat went to from the waitlist."""
     held_seat = booking.holds_seat
-    booking.status = "cancelled"
+    booking.status = BookingStatus.CANCELLED
     booking.waitlist_number = None
     booking.cancelled_at = now
     booking.cancelled_by = actor
@@ -460,7 +471,7 @@ class Cancellation:
 
 def _rebook_until(session: ValidationSession, now: datetime) -> datetime | None:
     window = BookingWindow.for_session(session)
-    if session.status != "scheduled" or window.state(now) == "closed":
+    if session.status != SessionStatus.SCHEDULED or window.state(now) == "closed":
         return None
     return window.closes_at
 
@@ -473,7 +484,7 @@ def cancel_preview(booking_id: int, actor: Person, now: datetime | None = None) 
     waiting = db.session.scalar(
         select(func.count(Booking.id)).where(
             Booking.session_id == booking.session_id,
-            Booking.status == "waitlisted",
+            Booking.status == BookingStatus.WAITLISTED,
             Booking.id != booking.id,
         )
     )
@@ -500,7 +511,7 @@ def cancel_and_report(
         override = _check_may_change(booking, actor, now)
         held_seat = booking.holds_seat
         promoted = _end_booking(booking, actor, now)
-        _record(booking, "cancelled", actor, now, staff_override=override, note=note)
+        _record(booking, BookingEventKind.CANCELLED, actor, now, staff_override=override, note=note)
         domain_events.announce(
             domain_events.booking_cancelled,
             booking=booking,
@@ -555,13 +566,20 @@ def move_booking(
             support_needs=booking.support_needs,
             support_note=booking.support_note,
         )
-        if moved.status != "confirmed":
+        if moved.status != BookingStatus.CONFIRMED:
             raise DomainError(
                 _("Passet du valde är fullt. Din nuvarande bokning är kvar som den var."),
                 "session_full",
             )
         _end_booking(booking, actor, now)
-        _record(booking, "moved", actor, now, staff_override=override, note=f"→ {target.id}")
+        _record(
+            booking,
+            BookingEventKind.MOVED,
+            actor,
+            now,
+            staff_override=override,
+            note=f"→ {target.id}",
+        )
         domain_events.announce(
             domain_events.booking_moved, booking=moved, previous=booking, actor=actor, at=now
         )
@@ -570,7 +588,7 @@ def move_booking(
 
 def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
     """The queue places of many waitlisted bookings, in one query: {booking id: place}."""
-    ids = [b.id for b in bookings if b.status == "waitlisted"]
+    ids = [b.id for b in bookings if b.status == BookingStatus.WAITLISTED]
     if not ids:
         return {}
     ahead = aliased(Booking)
@@ -580,7 +598,7 @@ def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
             ahead,
             and_(
                 ahead.session_id == Booking.session_id,
-                ahead.status == "waitlisted",
+                ahead.status == BookingStatus.WAITLISTED,
                 ahead.waitlist_number < Booking.waitlist_number,
             ),
         )
@@ -592,14 +610,14 @@ def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
 
 def waitlist_position(booking: Booking) -> int | None:
     """The booking's place in the queue, counting from 1, or None if it is not queued."""
-    if booking.status != "waitlisted":
+    if booking.status != BookingStatus.WAITLISTED:
         return None
     ahead = db.session.scalar(
         select(func.count())
         .select_from(Booking)
         .where(
             Booking.session_id == booking.session_id,
-            Booking.status == "waitlisted",
+            Booking.status == BookingStatus.WAITLISTED,
             Booking.waitlist_number < booking.waitlist_number,
         )
     )

@@ -14,13 +14,13 @@ from sqlalchemy import or_, select
 from app import domain_events
 from app.accounts.models import Person
 from app.audit import services as audit
-from app.bookings.models import Booking, BookingEvent
+from app.bookings.models import Booking, BookingEvent, BookingEventKind, BookingStatus
 from app.bookings.services import lock_session
 from app.centers.services import lock_center
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.schedule.planning import lock_assessor, may_plan, plan_session
 
 
@@ -28,7 +28,7 @@ def _locked_session(session_id: int, actor: Person) -> ValidationSession:
     session = lock_session(session_id)
     if not may_plan(actor, session.center_id):
         raise NotFound(_("Passet finns inte."))
-    if session.status != "scheduled":
+    if session.status != SessionStatus.SCHEDULED:
         raise DomainError(_("Passet är redan inställt."))
     if session.starts_at <= utcnow():
         raise DomainError(_("Passet har redan börjat."))
@@ -85,26 +85,29 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
         live = db.session.scalars(
             select(Booking).where(
                 Booking.session_id == session.id,
-                or_(Booking.status == "confirmed", Booking.status == "waitlisted"),
+                or_(
+                    Booking.status == BookingStatus.CONFIRMED,
+                    Booking.status == BookingStatus.WAITLISTED,
+                ),
             )
         ).all()
-        waitlisted = [b for b in live if b.status == "waitlisted"]
+        waitlisted = [b for b in live if b.status == BookingStatus.WAITLISTED]
         for booking in live:
-            booking.status = "cancelled"
+            booking.status = BookingStatus.CANCELLED
             booking.waitlist_number = None
             booking.cancelled_at = now
             booking.cancelled_by = actor
             db.session.add(
                 BookingEvent(
                     booking=booking,
-                    kind="cancelled",
+                    kind=BookingEventKind.CANCELLED,
                     actor=actor,
                     at=now,
                     note=reason[:500] or "passet ställdes in",
                 )
             )
         session.seats_taken = 0
-        session.status = "cancelled"
+        session.status = SessionStatus.CANCELLED
         session.revision += 1
         session.changed_at = now
         db.session.flush()

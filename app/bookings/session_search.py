@@ -8,13 +8,13 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import bookability_problems
 from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db
 from app.regions.models import Municipality
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.timeutil import day_start
 
 
@@ -32,7 +32,9 @@ def waitlist_length_column():
     """A correlated count of the session's waitlist, to select beside each session."""
     return (
         select(func.count(Booking.id))
-        .where(Booking.session_id == ValidationSession.id, Booking.status == "waitlisted")
+        .where(
+            Booking.session_id == ValidationSession.id, Booking.status == BookingStatus.WAITLISTED
+        )
         .correlate(ValidationSession)
         .scalar_subquery()
         .label("waitlist_length")
@@ -43,7 +45,9 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
     """Scheduled sessions that have not started, matching the filters, soonest first."""
     query = (
         select(ValidationSession, waitlist_length_column())
-        .where(ValidationSession.status == "scheduled", ValidationSession.starts_at > now)
+        .where(
+            ValidationSession.status == SessionStatus.SCHEDULED, ValidationSession.starts_at > now
+        )
         .options(
             joinedload(ValidationSession.center)
             .joinedload(TestCenter.municipality)
@@ -164,7 +168,7 @@ def nearby_alternatives(
         .where(
             ValidationSession.model_id == session.model_id,
             ValidationSession.id != session.id,
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationSession.seats_taken < ValidationSession.seats,
             ValidationSession.starts_at > now + timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
             ValidationSession.starts_at <= now + timedelta(days=config["BOOKING_OPENS_DAYS"]),

@@ -15,7 +15,7 @@ from app.calendar.ics import Attendee, EventData
 from app.calendar.models import CalendarEntry
 from app.config import Defaults
 from app.formatting import short_datetime
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 
 
 def public_url(path: str) -> str:
@@ -204,7 +204,7 @@ def center_event(session: ValidationSession) -> EventData:
         ends_at=session.ends_at,
         location=location(session),
         description=_("Boka: %(url)s", url=public_url(f"/sessions/{session.id}")),
-        cancelled=session.status == "cancelled",
+        cancelled=session.status == SessionStatus.CANCELLED,
         url=public_url(f"/sessions/{session.id}"),
         last_modified=session.changed_at,
     )

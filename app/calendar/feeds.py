@@ -18,14 +18,14 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Person
-from app.bookings.models import SEAT_STATUSES, Booking
+from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
 from app.calendar import events
 from app.calendar.ics import EventData
-from app.calendar.models import CalendarEntry, FeedToken
+from app.calendar.models import CalendarEntry, EntryRole, FeedToken
 from app.db import unit_of_work, utcnow
 from app.extensions import db
 from app.i18n import person_locale, speaking_to
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.timeutil import day_start, local_date
 
 # Bumped when the feed's layout changes, so that clients fetch it again.
@@ -146,10 +146,11 @@ def _seat_filter(person_id: int, now: datetime):
         ~exists().where(moved_on.employee_id == person_id, moved_on.moved_from_id == Booking.id),
         ValidationSession.ends_at >= past,
         or_(
-            Booking.status.in_(SEAT_STATUSES) & (ValidationSession.status == "scheduled"),
+            Booking.status.in_(SEAT_STATUSES)
+            & (ValidationSession.status == SessionStatus.SCHEDULED),
             # A seat they lost stays a while as cancelled, so the client removes it.
             Booking.confirmed_at.is_not(None) & (Booking.cancelled_at >= cancelled_since),
-            (ValidationSession.status == "cancelled")
+            (ValidationSession.status == SessionStatus.CANCELLED)
             & (ValidationSession.changed_at >= cancelled_since)
             & Booking.confirmed_at.is_not(None),
         ),
@@ -163,7 +164,7 @@ def _sessions_filter(which, now: datetime):
         which,
         ValidationSession.ends_at >= past,
         or_(
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationSession.changed_at >= cancelled_since,
         ),
     )
@@ -242,12 +243,15 @@ def personal_events(person: Person, now: datetime | None = None) -> list[EventDa
     # Calendar programs fetch the feed without the person's session or browser language.
     with speaking_to(person):
         for booking in bookings:
-            entry = entries.get((booking.id, booking.session_id, "participant"))
-            lost = booking.status == "cancelled" or booking.session.status == "cancelled"
+            entry = entries.get((booking.id, booking.session_id, EntryRole.PARTICIPANT))
+            lost = (
+                booking.status == BookingStatus.CANCELLED
+                or booking.session.status == SessionStatus.CANCELLED
+            )
             result.append(events.participant_event(booking, entry, cancelled=lost))
         for session in sessions:
-            entry = entries.get((0, session.id, "assessor"))
-            cancelled = session.status == "cancelled"
+            entry = entries.get((0, session.id, EntryRole.ASSESSOR))
+            cancelled = session.status == SessionStatus.CANCELLED
             result.append(events.assessor_event(session, entry, cancelled=cancelled))
     return result
 

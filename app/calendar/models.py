@@ -1,13 +1,19 @@
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 
-ENTRY_ROLES = ("participant", "assessor")
+
+class EntryRole(StrEnum):
+    """Whose event it is: an employee's seat or the testledare's assignment."""
+
+    PARTICIPANT = "participant"
+    ASSESSOR = "assessor"
 
 
 class CalendarEntry(db.Model):
@@ -20,6 +26,7 @@ class CalendarEntry(db.Model):
 
     __tablename__ = "calendar_entry"
     __table_args__ = (
+        CheckConstraint(values_in("role", EntryRole), name="role"),
         Index("ix_calendar_entry_session_person", "session_id", "person_id"),
         # The personal feed's validator: this person's latest change.
         Index("ix_calendar_entry_person_id_updated_at", "person_id", "updated_at"),
@@ -27,7 +34,7 @@ class CalendarEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(120), unique=True)
-    role: Mapped[str] = mapped_column(String(12))
+    role: Mapped[EntryRole] = mapped_column(status_type(EntryRole, 12))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     session_id: Mapped[int] = mapped_column(ForeignKey("validation_session.id"))
     # The employee's current booking; a move points the entry at the new booking.

@@ -10,15 +10,15 @@ import hashlib
 
 from sqlalchemy import select
 
-from app.bookings.models import SEAT_STATUSES, Booking
+from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
 from app.calendar import events
 from app.calendar.ics import EventData
 from app.calendar.letters import enqueue_letter, snapshot
-from app.calendar.models import CalendarEntry
+from app.calendar.models import CalendarEntry, EntryRole
 from app.db import utcnow
 from app.extensions import db
 from app.i18n import speaking_to
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 
 
 def _fingerprint(event: EventData) -> str:
@@ -59,18 +59,18 @@ def booking_changed(booking: Booking, reason: str, new_booking: bool = False) ->
     point at it yet (one statement less while the seat is locked).
     """
     session = booking.session
-    if booking.status == "waitlisted":
+    if booking.status == BookingStatus.WAITLISTED:
         if reason == "waitlisted" and session.ends_at > utcnow():
             enqueue_letter(snapshot(booking.employee, reason, session, None, None), reason)
         return
     entry = None if new_booking else _participant_entry(booking)
     first = entry is None
     if first:
-        if booking.status not in SEAT_STATUSES or session.status != "scheduled":
+        if booking.status not in SEAT_STATUSES or session.status != SessionStatus.SCHEDULED:
             return  # never had a seat: nothing in their calendar to take away
         entry = CalendarEntry(
             uid=events.seat_uid(booking.id),
-            role="participant",
+            role=EntryRole.PARTICIPANT,
             person=booking.employee,
             person_id=booking.employee_id,
             session_id=session.id,
@@ -78,7 +78,9 @@ def booking_changed(booking: Booking, reason: str, new_booking: bool = False) ->
             sequence=0,  # set now: the invite is written before the INSERT
             fingerprint="",
         )
-    cancelled = booking.status == "cancelled" or session.status == "cancelled"
+    cancelled = (
+        booking.status == BookingStatus.CANCELLED or session.status == SessionStatus.CANCELLED
+    )
     _deliver(
         entry,
         lambda e, c: events.participant_event(booking, e, cancelled=c),
@@ -115,7 +117,7 @@ def _assessor_entries(session: ValidationSession) -> list[CalendarEntry]:
     return list(
         db.session.scalars(
             select(CalendarEntry).where(
-                CalendarEntry.session_id == session.id, CalendarEntry.role == "assessor"
+                CalendarEntry.session_id == session.id, CalendarEntry.role == EntryRole.ASSESSOR
             )
         )
     )
@@ -135,7 +137,7 @@ def _sync_assessors(session: ValidationSession, reason: str) -> None:
     if current is None:
         current = CalendarEntry(
             uid=events.assessor_uid(session.id, session.assessor_id),
-            role="assessor",
+            role=EntryRole.ASSESSOR,
             person=session.assessor,
             session_id=session.id,
             sequence=0,  # set now: the invite is written before the INSERT
@@ -143,7 +145,7 @@ def _sync_assessors(session: ValidationSession, reason: str) -> None:
         )
         db.session.add(current)
         reason = "assigned" if reason != "session_cancelled" else reason
-    cancelled = session.status == "cancelled"
+    cancelled = session.status == SessionStatus.CANCELLED
     _deliver(
         current,
         lambda e, c: events.assessor_event(session, e, cancelled=c),
@@ -173,7 +175,7 @@ def session_cancelled(session: ValidationSession, waitlisted: list[Booking]) -> 
     entries = db.session.scalars(
         select(CalendarEntry).where(
             CalendarEntry.session_id == session.id,
-            CalendarEntry.role == "participant",
+            CalendarEntry.role == EntryRole.PARTICIPANT,
             CalendarEntry.cancelled.is_(False),
         )
     ).all()

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from app.calendar.models import CalendarEntry
+from app.calendar.models import CalendarEntry, EntryRole
 from app.extensions import db
 
 
@@ -17,6 +17,6 @@ def assessor_entry(session_id: int, assessor_id: int) -> CalendarEntry | None:
         select(CalendarEntry).where(
             CalendarEntry.session_id == session_id,
             CalendarEntry.person_id == assessor_id,
-            CalendarEntry.role == "assessor",
+            CalendarEntry.role == EntryRole.ASSESSOR,
         )
     )

@@ -6,11 +6,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.calendar.letters import enqueue_letter, snapshot
 from app.db import unit_of_work, utcnow
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 
 
 def queue_reminders(now: datetime | None = None) -> int:
@@ -28,8 +28,8 @@ def queue_reminders(now: datetime | None = None) -> int:
             select(Booking)
             .join(ValidationSession, Booking.session_id == ValidationSession.id)
             .where(
-                Booking.status == "confirmed",
-                ValidationSession.status == "scheduled",
+                Booking.status == BookingStatus.CONFIRMED,
+                ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.starts_at > now,
                 ValidationSession.starts_at <= horizon,
             )

@@ -36,7 +36,7 @@ from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.bookings.services import BookingWindow, cancel_booking, lock_session
 from app.calendar import events
-from app.calendar.models import CalendarEntry
+from app.calendar.models import CalendarEntry, EntryRole
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
@@ -221,7 +221,7 @@ def _entry(uid: str) -> CalendarEntry | None:
     return db.session.scalar(
         select(CalendarEntry).where(
             CalendarEntry.uid == uid,
-            CalendarEntry.role == "participant",
+            CalendarEntry.role == EntryRole.PARTICIPANT,
             CalendarEntry.booking_id.is_not(None),
         )
     )

@@ -3,11 +3,12 @@
 from flask import Flask
 
 from app import domain_events
+from app.bookings.models import BookingStatus
 from app.calendar import notify
 
 
 def on_booking_created(app, booking, **_event):
-    reason = "booked" if booking.status == "confirmed" else "waitlisted"
+    reason = "booked" if booking.status == BookingStatus.CONFIRMED else "waitlisted"
     notify.booking_changed(booking, reason, new_booking=True)
 
 

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app.accounts.models import Role
 from app.accounts.queries import company_by_org_number
 from app.accounts.services import invite_new_person
 from app.centers.queries import find_center
@@ -24,7 +25,7 @@ from app.errors import DomainError
     multiple=True,
     default=("employee",),
     show_default=True,
-    type=click.Choice(("employee", "coordinator", "assessor", "center_admin", "project_admin")),
+    type=click.Choice([role.value for role in Role]),
     help="Repeat for several roles.",
 )
 @click.option("--company", "org_number", help="The company's organisationsnummer.")
@@ -36,7 +37,7 @@ def invite_command(email, name, roles, org_number, center_id):
         company = company_by_org_number(org_number)
         if company is None:
             raise click.ClickException(f"No company with organisationsnummer {org_number}")
-    if "center_admin" in roles:
+    if Role.CENTER_ADMIN in roles:
         center = find_center(center_id) if center_id else None
         if center is None:
             raise click.ClickException("A center_admin needs --center with a test center's id")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import Role
 from app.audit import services as audit
 from app.centers.models import (
     MAX_TRAVEL_MINUTES,
@@ -123,8 +124,8 @@ def lock_center(center_id: int) -> TestCenter | None:
 def admin_centers(actor) -> list[TestCenter]:
     """The centers a person may keep: their own as center admin, all as project admin."""
     query = select(TestCenter).order_by(TestCenter.name)
-    if not actor.has_role("project_admin"):
-        ids = [g.center_id for g in actor.role_grants if g.role == "center_admin"]
+    if not actor.has_role(Role.PROJECT_ADMIN):
+        ids = [g.center_id for g in actor.role_grants if g.role == Role.CENTER_ADMIN]
         query = query.where(TestCenter.id.in_(ids))
     return list(db.session.scalars(query))
 
@@ -197,7 +198,7 @@ def remove_closure(closure_id: int, actor) -> None:
 
 def _require_project_admin(actor) -> None:
     """A project admin, or None: the operator at the command line."""
-    if actor is not None and not actor.has_role("project_admin"):
+    if actor is not None and not actor.has_role(Role.PROJECT_ADMIN):
         raise Forbidden()
 
 

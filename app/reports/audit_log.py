@@ -21,9 +21,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.audit.models import AuditEntry
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingEventKind
 from app.calendar.replies import CALENDAR_REPLY_NOTE
 from app.centers.models import TestCenter
 from app.centers.services import admin_centers
@@ -50,16 +50,39 @@ class Kind:
     actions: tuple[str, ...]
 
 
+STAFF_OVERRIDE = " (staff override)"
+
 # Every change the app records (grep `audit.record`), grouped as a reader thinks of them.
+# A booking's (and an outcome's) action is the kind of its booking event.
 KINDS = (
-    Kind("booked", _l("Bokning"), "booking", ("booked",)),
-    Kind("waitlisted", _l("Plats i kön"), "booking", ("waitlisted",)),
-    Kind("promoted", _l("Plats från kön"), "booking", ("promoted",)),
-    Kind("cancelled", _l("Avbokning"), "booking", ("cancelled", "cancelled (staff override)")),
-    Kind("moved", _l("Flyttad bokning"), "booking", ("moved", "moved (staff override)")),
-    Kind("checked_in", _l("Incheckning"), "booking", ("checked_in", "undo_checkin")),
-    Kind("attendance", _l("Närvaro och utebliven"), "booking", ("attended", "no_show")),
-    Kind("outcome", _l("Resultat"), "outcome", ("outcome",)),
+    Kind("booked", _l("Bokning"), "booking", (BookingEventKind.BOOKED,)),
+    Kind("waitlisted", _l("Plats i kön"), "booking", (BookingEventKind.WAITLISTED,)),
+    Kind("promoted", _l("Plats från kön"), "booking", (BookingEventKind.PROMOTED,)),
+    Kind(
+        "cancelled",
+        _l("Avbokning"),
+        "booking",
+        (BookingEventKind.CANCELLED, BookingEventKind.CANCELLED + STAFF_OVERRIDE),
+    ),
+    Kind(
+        "moved",
+        _l("Flyttad bokning"),
+        "booking",
+        (BookingEventKind.MOVED, BookingEventKind.MOVED + STAFF_OVERRIDE),
+    ),
+    Kind(
+        "checked_in",
+        _l("Incheckning"),
+        "booking",
+        (BookingEventKind.CHECKED_IN, BookingEventKind.UNDO_CHECKIN),
+    ),
+    Kind(
+        "attendance",
+        _l("Närvaro och utebliven"),
+        "booking",
+        (BookingEventKind.ATTENDED, BookingEventKind.NO_SHOW),
+    ),
+    Kind("outcome", _l("Resultat"), "outcome", (BookingEventKind.OUTCOME,)),
     Kind("session_created", _l("Nytt pass"), "session", ("created",)),
     Kind("session_moved", _l("Flyttat pass"), "session", ("moved",)),
     Kind("session_cancelled", _l("Inställt pass"), "session", ("cancelled",)),
@@ -74,7 +97,6 @@ KINDS = (
     Kind("travel_time", _l("Restid"), "travel_buffer", ("set", "deleted")),
 )
 KIND_BY_KEY = {k.key: k for k in KINDS}
-STAFF_OVERRIDE = " (staff override)"
 
 
 @dataclass
@@ -103,7 +125,7 @@ class AuditPage:
 
 
 def may_read_audit(person: Person) -> bool:
-    return person.has_role("project_admin") or person.has_role("center_admin")
+    return person.has_role(Role.PROJECT_ADMIN) or person.has_role(Role.CENTER_ADMIN)
 
 
 def reader_centers(reader: Person) -> list[TestCenter]:
@@ -114,7 +136,7 @@ def reader_centers(reader: Person) -> list[TestCenter]:
 def reader_kinds(reader: Person) -> list[Kind]:
     """The kinds of change the reader can meet: a center's admins never see people's
     authorisations or travel times, which belong to no center."""
-    if reader.has_role("project_admin"):
+    if reader.has_role(Role.PROJECT_ADMIN):
         return list(KINDS)
     return [k for k in KINDS if k.entity in ("booking", "outcome", "session")]
 
@@ -131,8 +153,8 @@ def audit_page(reader: Person, filters: AuditFilters, page: int = 1) -> AuditPag
 
 def _filtered(reader: Person, filters: AuditFilters):
     query = select(AuditEntry)
-    if not reader.has_role("project_admin"):
-        centers = [g.center_id for g in reader.role_grants if g.role == "center_admin"]
+    if not reader.has_role(Role.PROJECT_ADMIN):
+        centers = [g.center_id for g in reader.role_grants if g.role == Role.CENTER_ADMIN]
         query = query.where(AuditEntry.center_id.in_(centers))
     if filters.first_day is not None:
         query = query.where(AuditEntry.at >= day_start(filters.first_day))
@@ -212,7 +234,7 @@ def _load(entries: list[AuditEntry]) -> _Loaded:
     session_ids |= {
         target
         for e in entries
-        if e.entity == "booking" and e.action.startswith("moved")
+        if e.entity == "booking" and e.action.startswith(BookingEventKind.MOVED)
         if (target := _moved_to(e)) is not None
     }
     sessions = _by_id(ValidationSession, session_ids, joinedload(ValidationSession.model))
@@ -278,7 +300,7 @@ class _Writer:
     def __init__(self, reader: Person, loaded: _Loaded):
         self.reader = reader
         self.loaded = loaded
-        self.project_admin = reader.has_role("project_admin")
+        self.project_admin = reader.has_role(Role.PROJECT_ADMIN)
 
     def row(self, entry: AuditEntry) -> AuditRow:
         try:
@@ -294,7 +316,7 @@ class _Writer:
         if person is None or person.erased_at is not None:
             return escape(_("en borttagen person"))
         href = None
-        if self.project_admin and person.has_role("assessor"):
+        if self.project_admin and person.has_role(Role.ASSESSOR):
             href = url_for("accounts.assessor", person_id=person.id)
         return _link(person.name, href)
 
@@ -344,11 +366,11 @@ class _Writer:
         if override:
             action = action[: -len(STAFF_OVERRIDE)]
         detail = entry.detail or ""
-        if action == "moved":
+        if action == BookingEventKind.MOVED:
             detail = ""  # the session it went to, which the sentence names
-        elif action == "no_show" and detail == "automatiskt":
+        elif action == BookingEventKind.NO_SHOW and detail == "automatiskt":
             detail = _("Markerat automatiskt efter passet.")
-        elif action == "cancelled" and detail == CALENDAR_REPLY_NOTE:
+        elif action == BookingEventKind.CANCELLED and detail == CALENDAR_REPLY_NOTE:
             detail = _("Med Avböj på inbjudan i kalendern.")
         notes = [_("Gjort av personal efter sista dag för ändringar.")] if override else []
         note = " ".join([*notes, detail]).strip()
@@ -356,7 +378,7 @@ class _Writer:
         session = self.session(booking.session_id)
         own = entry.actor_id is not None and entry.actor_id == booking.employee_id
         parts = dict(actor=actor, person=person, session=session)
-        if entry.entity == "outcome" or action == "outcome":
+        if entry.entity == "outcome" or action == BookingEventKind.OUTCOME:
             href = None
             if booking.session is not None and may_assess(self.reader, booking.session):
                 href = url_for("results.outcome", booking_id=booking.id)
@@ -364,38 +386,38 @@ class _Writer:
             return _say(
                 _("%(actor)s registrerade %(outcome)s för %(person)s på %(session)s"), **parts
             ), note
-        if action == "booked":
+        if action == BookingEventKind.BOOKED:
             if own:
                 return _say(_("%(actor)s bokade en plats på %(session)s"), **parts), note
             return _say(_("%(actor)s bokade %(person)s på %(session)s"), **parts), note
-        if action == "waitlisted":
+        if action == BookingEventKind.WAITLISTED:
             if own:
                 return _say(_("%(actor)s ställde sig i kön till %(session)s"), **parts), note
             return _say(_("%(actor)s ställde %(person)s i kön till %(session)s"), **parts), note
-        if action == "promoted":
+        if action == BookingEventKind.PROMOTED:
             return _say(_("%(person)s fick en plats från kön på %(session)s"), **parts), note
-        if action == "cancelled":
+        if action == BookingEventKind.CANCELLED:
             if own:
                 return _say(_("%(actor)s avbokade sin plats på %(session)s"), **parts), note
             return _say(_("%(actor)s avbokade %(person)s från %(session)s"), **parts), note
-        if action == "moved":
+        if action == BookingEventKind.MOVED:
             parts["target"] = self.session(_moved_to(entry))
             if own:
                 message = _("%(actor)s flyttade sin bokning från %(session)s till %(target)s")
             else:
                 message = _("%(actor)s flyttade %(person)s från %(session)s till %(target)s")
             return _say(message, **parts), note
-        if action == "checked_in":
+        if action == BookingEventKind.CHECKED_IN:
             return _say(_("%(actor)s checkade in %(person)s på %(session)s"), **parts), note
-        if action == "undo_checkin":
+        if action == BookingEventKind.UNDO_CHECKIN:
             return _say(
                 _("%(actor)s ångrade incheckningen av %(person)s på %(session)s"), **parts
             ), note
-        if action == "attended":
+        if action == BookingEventKind.ATTENDED:
             return _say(
                 _("%(actor)s markerade %(person)s som närvarande på %(session)s"), **parts
             ), note
-        if action == "no_show":
+        if action == BookingEventKind.NO_SHOW:
             return _say(
                 _("%(actor)s markerade %(person)s som uteblev på %(session)s"), **parts
             ), note

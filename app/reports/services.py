@@ -20,15 +20,15 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 
 from app.accounts.models import INDUSTRIES, Company, Person
-from app.bookings.models import SEAT_STATUSES, Booking
+from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
 from app.centers.models import TestCenter
 from app.db import unit_of_work
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.regions.models import County, Municipality
 from app.reports.models import FundingProject, ProjectTarget
-from app.results.models import AreaOutcome
-from app.schedule.models import ValidationModel, ValidationSession
+from app.results.models import AreaOutcome, OutcomeResult
+from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 
 STAGES = ("booked", "attended", "passed")
@@ -221,7 +221,7 @@ def remove_target(target_id: int) -> int:
 def _period(project: FundingProject):
     """Sessions that count for the project: not cancelled, starting within its period."""
     return and_(
-        ValidationSession.status == "scheduled",
+        ValidationSession.status == SessionStatus.SCHEDULED,
         ValidationSession.starts_at >= day_start(project.starts_on),
         ValidationSession.starts_at < day_start(project.ends_on + timedelta(days=1)),
     )
@@ -252,9 +252,9 @@ def _seat_bookings():
 def _stage_flags():
     """Per booking: did it count as attended, as passed."""
     approved = exists().where(
-        AreaOutcome.booking_id == Booking.id, AreaOutcome.result == "approved"
+        AreaOutcome.booking_id == Booking.id, AreaOutcome.result == OutcomeResult.APPROVED
     )
-    attended = Booking.status == "attended"
+    attended = Booking.status == BookingStatus.ATTENDED
     return attended, and_(attended, approved)
 
 
@@ -383,7 +383,7 @@ def week_range(first_monday: date, last_monday: date) -> list[date]:
 
 def _sessions_within(mondays: list[date], center_ids: list[int] | None):
     conditions = [
-        ValidationSession.status == "scheduled",
+        ValidationSession.status == SessionStatus.SCHEDULED,
         ValidationSession.starts_at >= day_start(mondays[0]),
         ValidationSession.starts_at < day_start(mondays[-1] + timedelta(days=7)),
     ]
@@ -396,7 +396,7 @@ def _attended():
     """The session's participants marked present, counted through its booking index."""
     return (
         select(func.count(Booking.id))
-        .where(Booking.session_id == ValidationSession.id, Booking.status == "attended")
+        .where(Booking.session_id == ValidationSession.id, Booking.status == BookingStatus.ATTENDED)
         .correlate(ValidationSession)
         .scalar_subquery()
     )
@@ -476,21 +476,26 @@ def demand(mondays: list[date], center_ids: list[int] | None = None, now=None) -
     """
     now = now or datetime.now(UTC)
     in_range = and_(*_sessions_within(mondays, center_ids))
-    upcoming = [ValidationSession.status == "scheduled", ValidationSession.starts_at > now]
+    upcoming = [
+        ValidationSession.status == SessionStatus.SCHEDULED,
+        ValidationSession.starts_at > now,
+    ]
     if center_ids is not None:
         upcoming.append(ValidationSession.center_id.in_(center_ids))
     rows = db.session.execute(
         select(
             ValidationSession.center_id,
             ValidationSession.model_id,
-            func.count(case((and_(in_range, Booking.status == "attended"), 1))),
-            func.count(case((and_(in_range, Booking.status == "no_show"), 1))),
-            func.count(case((and_(*upcoming, Booking.status == "waitlisted"), 1))),
+            func.count(case((and_(in_range, Booking.status == BookingStatus.ATTENDED), 1))),
+            func.count(case((and_(in_range, Booking.status == BookingStatus.NO_SHOW), 1))),
+            func.count(case((and_(*upcoming, Booking.status == BookingStatus.WAITLISTED), 1))),
         )
         .select_from(Booking)
         .join(ValidationSession, ValidationSession.id == Booking.session_id)
         .where(
-            Booking.status.in_(("attended", "no_show", "waitlisted")),
+            Booking.status.in_(
+                (BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.WAITLISTED)
+            ),
             or_(in_range, and_(*upcoming)),
         )
         .group_by(ValidationSession.center_id, ValidationSession.model_id)

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from app.bookings.models import BookingStatus
+
 # The attendance a testledare sends to take a check-in back (until the session ends).
 NOT_CHECKED_IN = "not_checked_in"
 
@@ -12,7 +14,7 @@ class AttendanceForm(FlaskForm):
         validators=[
             DataRequired(),
             AnyOf(
-                ["attended", "no_show", NOT_CHECKED_IN],
+                [BookingStatus.ATTENDED, BookingStatus.NO_SHOW, NOT_CHECKED_IN],
                 message=_l("Välj närvarande eller uteblev."),
             ),
         ]

@@ -1,14 +1,19 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
 from app.bookings.models import Booking
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 
-RESULTS = ("approved", "not_yet")
+
+class OutcomeResult(StrEnum):
+    APPROVED = "approved"
+    # Not yet approved: further training is proposed.
+    NOT_YET = "not_yet"
 
 
 class CompetenceArea(db.Model):
@@ -44,13 +49,13 @@ class AreaOutcome(db.Model):
     __tablename__ = "area_outcome"
     __table_args__ = (
         UniqueConstraint("booking_id", "area_id", name="uq_area_outcome_booking_area"),
-        CheckConstraint(f"result IN {RESULTS!r}", name="result"),
+        CheckConstraint(values_in("result", OutcomeResult), name="result"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("competence_area.id"))
-    result: Mapped[str] = mapped_column(String(10))
+    result: Mapped[OutcomeResult] = mapped_column(status_type(OutcomeResult, 10))
     # Kompetensutvecklande åtgärder: the further training proposed when not yet approved.
     training: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))

@@ -3,6 +3,7 @@ view of one employee. Both read the same figures in the same few queries."""
 
 from datetime import datetime
 
+from app.bookings.models import BookingStatus
 from app.bookings.queries import bookings_of
 from app.bookings.services import BookingWindow, waitlist_positions
 from app.db import utcnow
@@ -14,14 +15,18 @@ def booking_overview(person_id: int, now: datetime | None = None) -> dict:
     bookings = bookings_of(person_id)
     # Until its session ends a booking is upcoming, checked in (attended) or not: it is
     # done (Genomförd) only once the session has ended.
-    upcoming = [b for b in bookings if b.status != "cancelled" and b.session.ends_at > now]
+    upcoming = [
+        b for b in bookings if b.status != BookingStatus.CANCELLED and b.session.ends_at > now
+    ]
     return {
         "upcoming": upcoming,
         "history": [b for b in bookings if b not in upcoming],
         "positions": waitlist_positions(bookings),
         "deadlines": {b.id: BookingWindow.for_session(b.session).cancel_deadline for b in bookings},
         "now": now,
-        "with_results": bookings_with_outcomes([b.id for b in bookings if b.status == "attended"]),
+        "with_results": bookings_with_outcomes(
+            [b.id for b in bookings if b.status == BookingStatus.ATTENDED]
+        ),
         # A booking moved to another session is shown as moved there, not as cancelled.
         "moved_to": {b.moved_from_id: b for b in bookings if b.moved_from_id is not None},
     }

@@ -8,15 +8,21 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app import domain_events
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.audit import services as audit
-from app.bookings.models import Booking, BookingEvent
+from app.bookings.models import (
+    SEAT_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingEventKind,
+    BookingStatus,
+)
 from app.bookings.services import lock_session
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.results.models import RESULTS, AreaOutcome, CompetenceArea, ModelArea
-from app.schedule.models import ValidationSession
+from app.results.models import AreaOutcome, CompetenceArea, ModelArea, OutcomeResult
+from app.schedule.models import SessionStatus, ValidationSession
 
 
 def may_assess(actor: Person, session: ValidationSession) -> bool:
@@ -29,7 +35,7 @@ def may_see_results(actor: Person, booking: Booking) -> bool:
     if actor.id == booking.employee_id or may_assess(actor, booking.session):
         return True
     return (
-        actor.has_role("coordinator")
+        actor.has_role(Role.COORDINATOR)
         and actor.company_id is not None
         and actor.company_id == booking.employee.company_id
     )
@@ -57,7 +63,7 @@ def has_ended(session: ValidationSession, now: datetime) -> bool:
 def may_undo_check_in(booking: Booking, now: datetime) -> bool:
     """A check-in can be taken back until the session ends."""
     return (
-        booking.status == "attended"
+        booking.status == BookingStatus.ATTENDED
         and booking.checked_in_at is not None
         and not has_ended(booking.session, now)
     )
@@ -75,7 +81,7 @@ def _locked_booking(booking_id: int, actor: Person) -> tuple[Booking, Validation
 
 def _record(booking, kind, actor, now, note=""):
     db.session.add(BookingEvent(booking=booking, kind=kind, actor=actor, at=now, note=note))
-    entity = "outcome" if kind == "outcome" else "booking"
+    entity = "outcome" if kind == BookingEventKind.OUTCOME else "booking"
     audit.record(
         actor, entity, booking.id, kind, center_id=booking.session.center_id, detail=note, at=now
     )
@@ -91,11 +97,11 @@ def check_in(booking_id: int, actor: Person, now: datetime | None = None) -> Boo
             raise DomainError(_("Incheckningen öppnar en timme före start."))
         if now > session.ends_at:
             raise DomainError(_("Passet är slut. Registrera närvaro i stället."))
-        if booking.status not in ("confirmed", "no_show"):
+        if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW):
             raise DomainError(_("Bara deltagare med bekräftad plats kan checkas in."))
-        booking.status = "attended"
+        booking.status = BookingStatus.ATTENDED
         booking.checked_in_at = now
-        _record(booking, "checked_in", actor, now)
+        _record(booking, BookingEventKind.CHECKED_IN, actor, now)
         return booking
 
 
@@ -104,7 +110,7 @@ def undo_check_in(booking_id: int, actor: Person, now: datetime | None = None) -
     now = now or utcnow()
     with unit_of_work():
         booking, session = _locked_booking(booking_id, actor)
-        if booking.status != "attended" or booking.checked_in_at is None:
+        if booking.status != BookingStatus.ATTENDED or booking.checked_in_at is None:
             raise DomainError(_("Deltagaren är inte incheckad."))
         if has_ended(session, now):
             raise DomainError(_("Passet är slut. Ändra närvaron i stället."))
@@ -114,31 +120,32 @@ def undo_check_in(booking_id: int, actor: Person, now: datetime | None = None) -
             raise DomainError(
                 _("Deltagaren har redan resultat. Ändra resultatet i stället för incheckningen.")
             )
-        booking.status = "confirmed"
+        booking.status = BookingStatus.CONFIRMED
         booking.checked_in_at = None
-        _record(booking, "undo_checkin", actor, now)
+        _record(booking, BookingEventKind.UNDO_CHECKIN, actor, now)
         return booking
 
 
 def set_attendance(booking_id: int, status: str, actor: Person, now=None) -> Booking:
     """Record afterwards that a participant attended or did not come."""
     now = now or utcnow()
-    if status not in ("attended", "no_show"):
+    if status not in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW):
         raise InvalidInput(_("Välj närvarande eller uteblev."))
     with unit_of_work():
         booking, session = _locked_booking(booking_id, actor)
         if now < session.starts_at:
             raise DomainError(_("Närvaro kan registreras först när passet har börjat."))
-        if booking.status not in ("confirmed", "attended", "no_show"):
+        if booking.status not in SEAT_STATUSES:
             raise DomainError(_("Bara deltagare med plats på passet har närvaro."))
-        if status == "no_show" and db.session.scalar(
+        if status == BookingStatus.NO_SHOW and db.session.scalar(
             select(func.count(AreaOutcome.id)).where(AreaOutcome.booking_id == booking.id)
         ):
             raise DomainError(
                 _("Deltagaren har redan resultat och kan inte markeras som utebliven.")
             )
-        booking.status = status
-        _record(booking, status, actor, now)
+        booking.status = BookingStatus(status)
+        # The event has the name of the attendance it records.
+        _record(booking, BookingEventKind(status), actor, now)
         return booking
 
 
@@ -151,9 +158,9 @@ def mark_no_shows(now: datetime | None = None) -> int:
             select(Booking)
             .join(Booking.session)
             .where(
-                Booking.status == "confirmed",
+                Booking.status == BookingStatus.CONFIRMED,
                 Booking.checked_in_at.is_(None),
-                ValidationSession.status == "scheduled",
+                ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.starts_at <= cutoff,
             )
         ).all()
@@ -161,12 +168,12 @@ def mark_no_shows(now: datetime | None = None) -> int:
             # Conditional, so a check-in that just landed wins over this sweep.
             changed = db.session.execute(
                 update(Booking)
-                .where(Booking.id == booking.id, Booking.status == "confirmed")
-                .values(status="no_show")
+                .where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
+                .values(status=BookingStatus.NO_SHOW)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if changed:
-                _record(booking, "no_show", None, now, note="automatiskt")
+                _record(booking, BookingEventKind.NO_SHOW, None, now, note="automatiskt")
         return len(late)
 
 
@@ -190,16 +197,16 @@ def record_outcomes(
         booking, session = _locked_booking(booking_id, actor)
         if not has_started(session, now):
             raise DomainError(_("Resultat kan registreras först när passet har börjat."))
-        if booking.status != "attended":
+        if booking.status != BookingStatus.ATTENDED:
             raise DomainError(_("Resultat kan bara registreras för deltagare som var närvarande."))
         areas = {area.id for area in model_areas(booking.session.model_id)}
         given = {v.area_id: v for v in verdicts if v.result}
         if set(given) != areas:
             raise InvalidInput(_("Ange ett resultat för varje kompetensområde."))
         for verdict in verdicts:
-            if verdict.result not in RESULTS:
+            if verdict.result not in tuple(OutcomeResult):
                 raise InvalidInput(_("Okänt resultat."))
-            if verdict.result == "not_yet" and not verdict.training.strip():
+            if verdict.result == OutcomeResult.NOT_YET and not verdict.training.strip():
                 raise InvalidInput(
                     _("Föreslå kompetensutvecklande åtgärder för områden som inte är godkända.")
                 )
@@ -213,13 +220,15 @@ def record_outcomes(
             outcome = existing.get(verdict.area_id) or AreaOutcome(
                 booking=booking, area_id=verdict.area_id
             )
-            outcome.result = verdict.result
-            outcome.training = verdict.training.strip() if verdict.result == "not_yet" else ""
+            outcome.result = OutcomeResult(verdict.result)
+            outcome.training = (
+                verdict.training.strip() if verdict.result == OutcomeResult.NOT_YET else ""
+            )
             outcome.recorded_by = actor
             outcome.recorded_at = now
             db.session.add(outcome)
         booking.result_comment = comment.strip()
-        _record(booking, "outcome", actor, now)
+        _record(booking, BookingEventKind.OUTCOME, actor, now)
         domain_events.announce(domain_events.result_recorded, booking=booking, actor=actor, at=now)
         return booking
 
@@ -237,7 +246,7 @@ def no_show_counts(employee_ids: list[int]) -> dict[int, int]:
     return dict(
         db.session.execute(
             select(Booking.employee_id, func.count(Booking.id))
-            .where(Booking.employee_id.in_(employee_ids), Booking.status == "no_show")
+            .where(Booking.employee_id.in_(employee_ids), Booking.status == BookingStatus.NO_SHOW)
             .group_by(Booking.employee_id)
         ).all()
     )

@@ -9,25 +9,30 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.audit import services as audit
 from app.centers.models import TestCenter
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
-from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+from app.schedule.models import (
+    AssessorAuthorisation,
+    SessionStatus,
+    ValidationModel,
+    ValidationSession,
+)
 from app.timeutil import day_start
 
 
 def _require_admin(actor: Person | None) -> None:
     """A project admin, or None: the operator at the command line."""
-    if actor is not None and not actor.has_role("project_admin"):
+    if actor is not None and not actor.has_role(Role.PROJECT_ADMIN):
         raise Forbidden()
 
 
 def _assessor(person_id: int) -> Person:
     person = db.session.get(Person, person_id)
-    if person is None or not person.has_role("assessor"):
+    if person is None or not person.has_role(Role.ASSESSOR):
         raise NotFound(_("Testledaren finns inte."))
     return person
 
@@ -111,7 +116,7 @@ def revoke(authorisation_id: int, actor: Person | None) -> int:
             select(func.count(ValidationSession.id)).where(
                 ValidationSession.assessor_id == row.person_id,
                 ValidationSession.model_id == row.model_id,
-                ValidationSession.status == "scheduled",
+                ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.starts_at >= period_start,
                 ValidationSession.starts_at < period_end,
             )

@@ -1,15 +1,19 @@
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
 from app.centers.models import TestCenter, WorkstationKind
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 from app.timeutil import local_date
 
-SESSION_STATUSES = ("scheduled", "cancelled")
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
 
 
 class ValidationModel(db.Model):
@@ -105,7 +109,7 @@ class ValidationSession(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("seats >= 0", name="seats_not_negative"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="not_oversold"),
-        CheckConstraint(f"status IN {SESSION_STATUSES!r}", name="status"),
+        CheckConstraint(values_in("status", SessionStatus), name="status"),
         Index("ix_validation_session_starts_at_status", "starts_at", "status"),
         # The search lists scheduled sessions by start and counts them: in index order.
         Index(
@@ -124,7 +128,9 @@ class ValidationSession(db.Model):
     seats_taken: Mapped[int] = mapped_column(default=0)
     # The last waitlist number handed out; waitlist order is by this number.
     waitlist_counter: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    status: Mapped[SessionStatus] = mapped_column(
+        status_type(SessionStatus, 12), default=SessionStatus.SCHEDULED
+    )
     # How many participants with support needs the session can take; None: no limit.
     support_seats: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
 from app import domain_events
-from app.accounts.models import Person, RoleGrant
+from app.accounts.models import Person, Role, RoleGrant
 from app.audit import services as audit
 from app.centers.models import TestCenter, TravelBuffer
 from app.centers.services import (
@@ -34,6 +34,7 @@ from app.schedule.models import (
     AssessorAbsence,
     AssessorAuthorisation,
     AssessorAvailability,
+    SessionStatus,
     ValidationModel,
     ValidationSession,
 )
@@ -75,7 +76,7 @@ def assessor_options(
     people = db.session.scalars(
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == "assessor", Person.active.is_(True))
+        .where(RoleGrant.role == Role.ASSESSOR, Person.active.is_(True))
         .options(joinedload(Person.home_center))
         .order_by(Person.name, Person.id)
     ).unique()
@@ -173,7 +174,7 @@ def assessor_problems(
     nearby = db.session.scalars(
         select(ValidationSession).where(
             ValidationSession.assessor_id == assessor.id,
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationSession.id != (exclude_session_id or 0),
             ValidationSession.starts_at < ends_at + widest,
             ValidationSession.ends_at > starts_at - widest,
@@ -270,7 +271,7 @@ def lock_assessor(assessor_id: int) -> Person:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if person is None or not person.has_role("assessor"):
+    if person is None or not person.has_role(Role.ASSESSOR):
         raise NotFound(_("Testledaren finns inte."))
     return person
 

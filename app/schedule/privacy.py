@@ -15,6 +15,7 @@ from app.schedule.models import (
     AssessorAbsence,
     AssessorAuthorisation,
     AssessorAvailability,
+    SessionStatus,
     ValidationSession,
 )
 
@@ -95,7 +96,7 @@ def _check(person: Person, now: datetime) -> None:
         select(ValidationSession.id)
         .where(
             ValidationSession.assessor_id == person.id,
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationSession.ends_at > now,
         )
         .limit(1)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Person, RoleGrant
+from app.accounts.models import Person, Role, RoleGrant
 from app.extensions import db
 from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
 
@@ -34,7 +34,7 @@ def active_assessors(model_id: int | None = None) -> list[Person]:
     query = (
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == "assessor", Person.active.is_(True))
+        .where(RoleGrant.role == Role.ASSESSOR, Person.active.is_(True))
         .options(joinedload(Person.home_center))
         .order_by(Person.name)
     )

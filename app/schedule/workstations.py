@@ -10,7 +10,7 @@ from app.centers.services import center_for_admin, workstation_count
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
-from app.schedule.models import ValidationModel, ValidationSession
+from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 
 
 def free_workstations(
@@ -27,7 +27,7 @@ def free_workstations(
         .join(ValidationSession.model)
         .where(
             ValidationSession.center_id == center_id,
-            ValidationSession.status == "scheduled",
+            ValidationSession.status == SessionStatus.SCHEDULED,
             ValidationModel.workstation_kind_id == kind_id,
             ValidationSession.starts_at < ends,
             ValidationSession.ends_at > starts,
@@ -46,7 +46,7 @@ def set_workstations(center_id: int, counts: dict[int, int], actor) -> None:
         upcoming = db.session.scalars(
             select(ValidationSession).where(
                 ValidationSession.center_id == center.id,
-                ValidationSession.status == "scheduled",
+                ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.ends_at > utcnow(),
             )
         ).all()

@@ -26,6 +26,7 @@ from app.accounts.forms import (
     LoginForm,
     SetPasswordForm,
 )
+from app.accounts.models import Role
 from app.accounts.queries import find_person, search_people
 from app.accounts.services import (
     LINK_PURPOSES,
@@ -178,7 +179,7 @@ def export():
 
 
 @bp.get("/people")
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def people():
     """Find a person to erase: by part of the name or e-mail address."""
     query = request.args.get("q", "").strip()[:100]
@@ -187,11 +188,11 @@ def people():
 
 
 @bp.route("/people/<int:person_id>/assessor", methods=["GET", "POST"])
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def assessor(person_id: int):
     """A testledare's authorisations per model and home center."""
     person = find_person(person_id)
-    if person is None or not person.has_role("assessor"):
+    if person is None or not person.has_role(Role.ASSESSOR):
         raise NotFound(_("Testledaren finns inte."))
     grant_form = AuthorisationForm(prefix="grant")
     grant_form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
@@ -227,7 +228,7 @@ def assessor(person_id: int):
 
 
 @bp.post("/authorisations/<int:authorisation_id>/delete")
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def revoke_authorisation(authorisation_id: int):
     person_id = authorisations.revoke(authorisation_id, current_user)
     flash(_("Behörigheten är borttagen."), "success")
@@ -235,7 +236,7 @@ def revoke_authorisation(authorisation_id: int):
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def erase(person_id: int):
     person = find_person(person_id)
     if person is None:

@@ -11,6 +11,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.auth import role_required
+from app.accounts.models import Role
 from app.bookings.queries import participants_of
 from app.centers.forms import WEEKDAYS
 from app.db import utcnow
@@ -53,7 +54,7 @@ def _iso(day: date) -> str:
 
 
 @bp.get("/")
-@role_required("assessor")
+@role_required(Role.ASSESSOR)
 def week():
     monday = _week_monday()
     sessions = assessor_sessions(
@@ -74,7 +75,7 @@ def week():
 
 
 @bp.get("/list")
-@role_required("assessor")
+@role_required(Role.ASSESSOR)
 def listing():
     now = utcnow()
     sessions = assessor_sessions(
@@ -95,7 +96,7 @@ def _clock(name: str) -> time:
 
 
 @bp.route("/availability", methods=["GET", "POST"])
-@role_required("assessor")
+@role_required(Role.ASSESSOR)
 def availability():
     form = AbsenceForm()
     status = 200
@@ -134,7 +135,7 @@ def availability():
 
 
 @bp.post("/absences/<int:absence_id>/delete")
-@role_required("assessor")
+@role_required(Role.ASSESSOR)
 def delete_absence(absence_id: int):
     remove_absence(absence_id, current_user)
     flash(_("Borttaget."), "success")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import role_required
+from app.accounts.models import Role
 from app.reports.audit_forms import AuditFilterForm
 from app.reports.audit_log import AuditFilters, audit_page, reader_centers, reader_kinds
 
@@ -18,7 +19,7 @@ FILTERS = ("from_date", "to_date", "person", "center", "kind")
 
 
 @bp.get("/audit")
-@role_required("project_admin", "center_admin")
+@role_required(Role.PROJECT_ADMIN, Role.CENTER_ADMIN)
 def log():
     """Everything for project admins, their own centers' changes for center admins."""
     form = AuditFilterForm(request.args)

@@ -2,10 +2,10 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.accounts.queries import find_person
 from app.bookings.forms import BookingForm, MoveForm
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.bookings.queries import find_booking, move_targets
 from app.bookings.services import (
     BookingWindow,
@@ -95,11 +95,11 @@ def _book_and_report(
     )
     when = time_span(booking.session.starts_at, booking.session.ends_at)
     model, position = booking.session.model, waitlist_position(booking)
-    if employee.id == current_user.id and booking.status == "confirmed":
+    if employee.id == current_user.id and booking.status == BookingStatus.CONFIRMED:
         message = _("Du har fått en plats: %(model)s, %(when)s.", model=model, when=when)
     elif employee.id == current_user.id:
         message = _("Passet är fullt. Du står i kö som nummer %(position)s.", position=position)
-    elif booking.status == "confirmed":
+    elif booking.status == BookingStatus.CONFIRMED:
         message = _(
             "%(name)s har fått en plats: %(model)s, %(when)s.",
             name=employee.name,
@@ -112,7 +112,7 @@ def _book_and_report(
             name=employee.name,
             position=position,
         )
-    flash(message, "success" if booking.status == "confirmed" else "info")
+    flash(message, "success" if booking.status == BookingStatus.CONFIRMED else "info")
     if employee.id != current_user.id:
         return redirect(url_for("company.employee", person_id=employee.id))
     return redirect(url_for("bookings.mine"))
@@ -189,7 +189,7 @@ def _after_change(booking: Booking) -> str:
     if booking.employee_id == current_user.id:
         return url_for("bookings.mine")
     if (
-        current_user.has_role("coordinator")
+        current_user.has_role(Role.COORDINATOR)
         and booking.employee.company_id == current_user.company_id
     ):
         return url_for("company.employee", person_id=booking.employee_id)

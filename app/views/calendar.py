@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 from werkzeug.http import is_resource_modified
 
 from app.accounts.auth import role_required
+from app.accounts.models import Role
 from app.bookings.queries import find_booking
 from app.bookings.services import may_book_for
 from app.calendar import events, feeds
@@ -34,6 +35,7 @@ from app.i18n import speaking_to
 from app.mail.models import OutboxMessage
 from app.mail.queries import find_outbox_message, latest_outbox_messages
 from app.mail.text import mask_links, masked_message
+from app.schedule.models import SessionStatus
 from app.schedule.queries import find_session
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -139,7 +141,7 @@ def booking_event(booking_id: int):
     if not booking.holds_seat:
         raise NotFound(_("Bokningen har ingen plats att lägga i kalendern."))
     entry = booking_entry(booking.id)
-    cancelled = booking.session.status == "cancelled"
+    cancelled = booking.session.status == SessionStatus.CANCELLED
     return _download(
         events.participant_event(booking, entry, cancelled=cancelled), f"bokning-{booking.id}.ics"
     )
@@ -155,7 +157,7 @@ def session_event(session_id: int):
     ):
         raise NotFound(_("Passet finns inte."))
     entry = assessor_entry(session.id, session.assessor_id)
-    cancelled = session.status == "cancelled"
+    cancelled = session.status == SessionStatus.CANCELLED
     return _download(
         events.assessor_event(session, entry, cancelled=cancelled), f"pass-{session.id}.ics"
     )
@@ -175,14 +177,14 @@ def _outbox_row(message_id: int) -> OutboxMessage:
 
 
 @bp.get("/outbox")
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def outbox():
     _outbox_open()
     return render_template("calendar/outbox.html", messages=latest_outbox_messages())
 
 
 @bp.get("/outbox/<int:message_id>")
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def outbox_message(message_id: int):
     row = _outbox_row(message_id)
     parsed = message_from_bytes(masked_message(row.raw), policy=policy.default)
@@ -195,7 +197,7 @@ def outbox_message(message_id: int):
 
 
 @bp.get("/outbox/<int:message_id>.eml")
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def outbox_raw(message_id: int):
     row = _outbox_row(message_id)
     response = Response(masked_message(row.raw), content_type="message/rfc822")

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.accounts.queries import find_person
 from app.bookings.capacity import closed_weekdays, weekly_capacity
 from app.bookings.closures import (
@@ -279,7 +279,7 @@ def _travel_time_form() -> TravelTimeForm:
 
 
 @bp.route("/centers/travel-times", methods=["GET", "POST"])
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def travel_times():
     """The travel time a testledare needs between two municipalities, for planning."""
     form = _travel_time_form()
@@ -317,7 +317,7 @@ def travel_times():
 
 
 @bp.post("/centers/travel-times/<int:travel_buffer_id>/delete")
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def delete_travel_time(travel_buffer_id: int):
     remove_travel_time(travel_buffer_id, current_user)
     flash(_("Restiden är borttagen. Paret har standardtiden igen."), "success")

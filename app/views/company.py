@@ -10,7 +10,7 @@ from app.accounts.auth import role_required
 from app.accounts.employee_import import import_employees
 from app.accounts.enrolment import Outcome, enrol
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
-from app.accounts.models import Company
+from app.accounts.models import Company, Role
 from app.accounts.queries import companies_by_name, company_employees, find_person
 from app.accounts.services import register_company
 from app.db import unit_of_work
@@ -32,7 +32,7 @@ def _render(form=None, csv_form=None, report=None, status=200):
     return render_template(
         "accounts/employees.html",
         company=company,
-        employees=[p for p in company_employees(company.id) if p.has_role("employee")],
+        employees=[p for p in company_employees(company.id) if p.has_role(Role.EMPLOYEE)],
         form=form or EmployeeForm(formdata=None),
         csv_form=csv_form or EmployeeCsvForm(formdata=None),
         report=report,
@@ -40,7 +40,7 @@ def _render(form=None, csv_form=None, report=None, status=200):
 
 
 @bp.route("/company/employees", methods=["GET", "POST"])
-@role_required("coordinator")
+@role_required(Role.COORDINATOR)
 def employees():
     form = EmployeeForm()
     if form.validate_on_submit():
@@ -72,7 +72,7 @@ def employees():
 
 
 @bp.post("/company/employees/import")
-@role_required("coordinator")
+@role_required(Role.COORDINATOR)
 def import_csv():
     form = EmployeeCsvForm()
     if not form.validate_on_submit():
@@ -96,7 +96,7 @@ def import_csv():
 
 
 @bp.get("/company/employees/<int:person_id>")
-@role_required("coordinator")
+@role_required(Role.COORDINATOR)
 def employee(person_id: int):
     person = find_person(person_id)
     if person is None or person.company_id != current_user.company_id or person.erased_at:
@@ -117,7 +117,7 @@ def _municipality_choices():
 
 
 @bp.route("/companies", methods=["GET", "POST"])
-@role_required("project_admin")
+@role_required(Role.PROJECT_ADMIN)
 def companies():
     """The project's companies; a project admin adds one together with its coordinator."""
     form = CompanyForm()

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from app.accounts.models import INDUSTRIES
+from app.accounts.models import INDUSTRIES, Role
 from app.cache import TTLCache
 from app.errors import InvalidInput
 from app.formatting import number, percent
@@ -50,16 +50,16 @@ LIST_LIMIT = 100
 
 def _center_scope() -> list[int] | None:
     """None for a project admin (every center), else the centers one administers."""
-    if current_user.has_role("project_admin"):
+    if current_user.has_role(Role.PROJECT_ADMIN):
         return None
-    ids = [g.center_id for g in current_user.role_grants if g.role == "center_admin"]
+    ids = [g.center_id for g in current_user.role_grants if g.role == Role.CENTER_ADMIN]
     if not ids:
         abort(403)
     return ids
 
 
 def _require_project_admin() -> None:
-    if not current_user.has_role("project_admin"):
+    if not current_user.has_role(Role.PROJECT_ADMIN):
         abort(403)
 
 

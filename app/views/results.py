@@ -4,12 +4,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.accounts.auth import role_required
+from app.accounts.models import Role
 from app.bookings.forms import SUPPORT_NEED_LABELS
 from app.bookings.models import Booking
 from app.bookings.queries import company_live_bookings, find_booking, participants
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.results.forms import NOT_CHECKED_IN, AttendanceForm, OutcomeCommentForm
+from app.results.models import OutcomeResult
 from app.results.services import (
     AreaVerdict,
     bookings_with_outcomes,
@@ -149,13 +151,13 @@ def statement(booking_id: int):
     return render_template(
         "results/statement.html",
         booking=booking,
-        approved=[o for o in outcomes if o.result == "approved"],
-        remaining=[o for o in outcomes if o.result == "not_yet"],
+        approved=[o for o in outcomes if o.result == OutcomeResult.APPROVED],
+        remaining=[o for o in outcomes if o.result == OutcomeResult.NOT_YET],
     )
 
 
 @bp.get("/company/results")
-@role_required("coordinator")
+@role_required(Role.COORDINATOR)
 def company_results():
     """The coordinator's view of their company's bookings, results and no-shows."""
     bookings = company_live_bookings(current_user.company_id)

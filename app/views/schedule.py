@@ -8,6 +8,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.models import Role
 from app.accounts.queries import company_employees
 from app.bookings.forms import BookingForm
 from app.bookings.queries import live_booking_for, participants
@@ -23,6 +24,7 @@ from app.cache import TTLCache
 from app.db import utcnow
 from app.regions.queries import counties_by_name, municipalities_by_name
 from app.schedule.forms import SessionSearchForm
+from app.schedule.models import SessionStatus
 from app.schedule.services import validation_models
 
 bp = Blueprint("schedule", __name__)
@@ -190,7 +192,7 @@ def session_detail(session_id: int):
     # A full session (or one that cannot be booked) points to others that can.
     alternatives = (
         nearby_alternatives(session, now)
-        if session.seats_left <= 0 or problem or session.status != "scheduled"
+        if session.seats_left <= 0 or problem or session.status != SessionStatus.SCHEDULED
         else []
     )
     return render_template(
@@ -210,10 +212,10 @@ def session_detail(session_id: int):
 
 def _bookable_employees() -> list:
     """A coordinator may book for the company's employees from the session page."""
-    if not (current_user.is_authenticated and current_user.has_role("coordinator")):
+    if not (current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)):
         return []
     return [
         p
         for p in company_employees(current_user.company_id)
-        if p.has_role("employee") and p.is_active
+        if p.has_role(Role.EMPLOYEE) and p.is_active
     ]

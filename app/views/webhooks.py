@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import role_required
+from app.accounts.models import Role
 from app.errors import DomainError
 from app.webhooks import services
 from app.webhooks.forms import EVENT_LABELS, ActionForm, SubscriptionForm
@@ -12,7 +13,7 @@ from app.webhooks.urls import private_urls_allowed
 
 bp = Blueprint("webhooks", __name__)
 
-SUBSCRIBERS = ("coordinator", "project_admin")
+SUBSCRIBERS = (Role.COORDINATOR, Role.PROJECT_ADMIN)
 
 
 @bp.route("/account/webhooks", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -24,16 +24,16 @@ PROJECT_WIDE = None
 
 
 def may_subscribe(person: Person) -> bool:
-    return person.has_role("project_admin") or (
-        person.has_role("coordinator") and person.company_id is not None
+    return person.has_role(Role.PROJECT_ADMIN) or (
+        person.has_role(Role.COORDINATOR) and person.company_id is not None
     )
 
 
 def scope_of(person: Person) -> int | None:
     """The company whose events the person may subscribe to; None: every company's."""
-    if person.has_role("project_admin"):
+    if person.has_role(Role.PROJECT_ADMIN):
         return PROJECT_WIDE
-    if person.has_role("coordinator") and person.company_id is not None:
+    if person.has_role(Role.COORDINATOR) and person.company_id is not None:
         return person.company_id
     raise Forbidden(_("Bara projektadministratörer och företagens samordnare kan ha webhookar."))
 
@@ -44,9 +44,9 @@ def may_still_receive(subscription: WebhookSubscription) -> bool:
     if not owner.is_active or owner.erased_at is not None:
         return False
     if subscription.company_id is None:
-        return owner.has_role("project_admin")
-    return owner.has_role("project_admin") or (
-        owner.has_role("coordinator") and owner.company_id == subscription.company_id
+        return owner.has_role(Role.PROJECT_ADMIN)
+    return owner.has_role(Role.PROJECT_ADMIN) or (
+        owner.has_role(Role.COORDINATOR) and owner.company_id == subscription.company_id
     )
 
 
