@@ -71,6 +71,14 @@ def percent(share: float) -> str:
     return format_percent(share, locale=get_locale())
 
 
+def model_title(model) -> str:
+    """'Svets — nivå BLÅ' for a level of a family, else the model's name."""
+    family = getattr(model, "family", None)
+    if family is None or not model.level:
+        return model.name
+    return _("%(family)s — nivå %(level)s", family=family.name, level=model.level)
+
+
 def ended(session) -> bool:
     """`{% if booking.session is ended %}`: a session is done only once it has ended."""
     from app.db import utcnow
@@ -88,4 +96,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(percent)
     app.add_template_filter(clock)
+    app.add_template_filter(model_title)
     app.add_template_test(ended)

@@ -38,10 +38,15 @@ def two_counties(app, make):
 
 
 def test_the_start_page_lists_upcoming_sessions_with_seats_and_queue(client, two_counties):
-    page = client.get("/").get_data(as_text=True)
-    assert "Komvux Luleå" in page and "Umeå Industriskola" in page
-    assert "4 platser kvar" in page
-    assert "Fullbokat" in page and "1 i kö" in page
+    # By default only sessions with a free seat; the form without its box ticked shows all.
+    first = client.get("/").get_data(as_text=True)
+    assert "Komvux Luleå" in first and "4 platser kvar" in first
+    assert "Umeå Industriskola" not in first
+    page = page_form(client, "/", action="/").set("free_only", False).submit()
+    html = page.get_data(as_text=True)
+    assert "Komvux Luleå" in html and "Umeå Industriskola" in html
+    assert "4 platser kvar" in html
+    assert "Fullbokat" in html and "1 i kö" in html
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,16 @@ def _described() -> dict:
                 links={"BookFirstSession": _booking_of_session("$response.body#/items/0/id")},
                 params=[
                     _query("model_id", ID, _l("Valideringsmodell")),
+                    _query(
+                        "family",
+                        {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 40,
+                            "pattern": schemas.FAMILY_CODE,
+                        },
+                        _l("Modellfamilj (svets: alla nivåer); model_id går före"),
+                    ),
                     _query("county_id", ID, _l("Län")),
                     _query("municipality_id", ID, _l("Kommun")),
                     _query("from", {"type": "string", "format": "date"}, _l("Från och med datum")),

@@ -107,10 +107,16 @@ class Municipality(BaseModel):
     county_id: int
 
 
+# A model family's code, e.g. "svets": lower-case letters, digits and hyphens.
+FAMILY_CODE = r"^[a-z0-9-]+$"
+
+
 class ValidationModel(BaseModel):
     id: int
     code: str
     name: str
+    family: str | None = Field(description="The family's code (svets), if a level of one")
+    level: str | None = Field(description="The level within the family (VIT, GRÖN, BLÅ, SVART)")
     owner: str
     theory_minutes: int
     practical_minutes: int
@@ -134,6 +140,8 @@ class Session(BaseModel):
     id: int
     model_id: int
     model: str
+    family: str | None = Field(description="The model's family's code (svets), if any")
+    level: str | None = Field(description="The model's level within its family, if any")
     center_id: int
     center: str
     municipality: str
@@ -229,6 +237,7 @@ class ListQuery(BaseModel):
 
 class SessionQuery(ListQuery):
     model_id: QueryInt | None = Field(default=None, **ID_RANGE)
+    family: str | None = Field(default=None, min_length=1, max_length=40, pattern=FAMILY_CODE)
     county_id: QueryInt | None = Field(default=None, **ID_RANGE)
     municipality_id: QueryInt | None = Field(default=None, **ID_RANGE)
     date_from: IsoDate | None = Field(default=None, alias="from")

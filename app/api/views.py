@@ -38,7 +38,7 @@ from app.problem_types import PROBLEM_TYPES
 from app.regions.models import County, Municipality
 from app.regions.queries import county_listing, municipality_listing
 from app.schedule.models import ValidationModel, ValidationSession
-from app.schedule.queries import model_listing
+from app.schedule.queries import family_by_code, model_listing
 from app.timeutil import to_local
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -102,6 +102,8 @@ def _session_json(session: ValidationSession, waitlist_length: int, now, problem
         "id": session.id,
         "model_id": session.model_id,
         "model": session.model.name,
+        "family": session.model.family.code if session.model.family else None,
+        "level": session.model.level,
         "center_id": center.id,
         "center": center.name,
         "municipality": center.municipality.name,
@@ -192,6 +194,8 @@ def models():
             id=m.id,
             code=m.code,
             name=m.name,
+            family=m.family.code if m.family else None,
+            level=m.level,
             owner=m.owner,
             theory_minutes=m.theory_minutes,
             practical_minutes=m.practical_minutes,
@@ -237,8 +241,14 @@ SESSION_ORDER = Order(
 @token_required
 def sessions():
     query = parse(schemas.SessionQuery, request.args.to_dict())
+    family_id = None
+    if query.family is not None:
+        family = family_by_code(query.family)
+        # An unknown family has no sessions, as an unknown model_id has none.
+        family_id = family.id if family else 0
     filters = SessionFilters(
         model_id=query.model_id,
+        family_id=family_id,
         county_id=query.county_id,
         municipality_id=query.municipality_id,
         # The first and last days of the calendar bound nothing, and a day beyond them

@@ -1,6 +1,7 @@
 """Finding sessions to book: the search, one session, and others like a full one."""
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -14,13 +15,15 @@ from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db
 from app.regions.models import Municipality
-from app.schedule.models import SessionStatus, ValidationSession
-from app.timeutil import day_start
+from app.schedule.models import ModelFamily, SessionStatus, ValidationModel, ValidationSession
+from app.timeutil import day_start, local_date
 
 
 @dataclass
 class SessionFilters:
     model_id: int | None = None
+    # One family covers all its models (any Svets level); with model_id, model_id wins.
+    family_id: int | None = None
     county_id: int | None = None
     municipality_id: int | None = None
     date_from: date | None = None
@@ -52,7 +55,7 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
             joinedload(ValidationSession.center)
             .joinedload(TestCenter.municipality)
             .joinedload(Municipality.county),
-            joinedload(ValidationSession.model),
+            joinedload(ValidationSession.model).joinedload(ValidationModel.family),
             # Only the testledare's name is shown: their roles load if something asks.
             joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
         )
@@ -60,6 +63,12 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
     )
     if filters.model_id:
         query = query.where(ValidationSession.model_id == filters.model_id)
+    elif filters.family_id is not None:
+        query = query.where(
+            ValidationSession.model_id.in_(
+                select(ValidationModel.id).where(ValidationModel.family_id == filters.family_id)
+            )
+        )
     # Places filter by the few centers there, not by a join per session: the page and
     # its count walk ix_validation_session_status_starts_at alone, which holds the
     # center and the model too.
@@ -135,7 +144,7 @@ def get_session(session_id: int) -> tuple[ValidationSession, int]:
         .where(ValidationSession.id == session_id)
         .options(
             joinedload(ValidationSession.center).joinedload(TestCenter.municipality),
-            joinedload(ValidationSession.model),
+            joinedload(ValidationSession.model).joinedload(ValidationModel.family),
             joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
         )
     ).first()
@@ -155,12 +164,7 @@ def nearby_alternatives(
     one offered can be booked with one click.
     """
     config = current_app.config
-    here = session.center.municipality
-    distance = case(
-        (TestCenter.municipality_id == here.id, 0),
-        (Municipality.county_id == here.county_id, 1),
-        else_=2,
-    )
+    distance = _place_rank(session.center.municipality)
     candidates = db.session.scalars(
         select(ValidationSession)
         .join(TestCenter, ValidationSession.center_id == TestCenter.id)
@@ -184,3 +188,121 @@ def nearby_alternatives(
     ).all()
     problems = bookability_problems(candidates, now)
     return [s for s in candidates if problems[s.id] is None][:limit]
+
+
+def _place_rank(here: Municipality):
+    """0 for a center in `here`, 1 elsewhere in its county, 2 in another county (to
+    order by, with TestCenter and Municipality joined)."""
+    return case(
+        (TestCenter.municipality_id == here.id, 0),
+        (Municipality.county_id == here.county_id, 1),
+        else_=2,
+    )
+
+
+def free_days(filters: SessionFilters, first: date, last: date, now: datetime) -> Counter:
+    """How many sessions with a free seat start on each day from `first` to `last`
+    (local days), for the filters' model, family and place; their dates and free_only
+    are replaced by the month's days and free seats."""
+    month = replace(filters, date_from=first, date_to=last, free_only=True)
+    starts = db.session.scalars(
+        upcoming_sessions(month, now)
+        .with_only_columns(ValidationSession.starts_at)
+        .order_by(None)
+        .options()
+    )
+    return Counter(local_date(moment) for moment in starts)
+
+
+@dataclass
+class Alternative:
+    """A search that finds something when the one asked for finds nothing.
+
+    kind: "later" (the same model or family, the same place, after the period),
+    "place" (the same model or family elsewhere in the period), "level" (another level
+    of the model's family, the same place and period) or "family" (all its levels).
+    """
+
+    kind: str
+    filters: SessionFilters
+    count: int
+    first: datetime
+    model: ValidationModel | None = None
+    family: ModelFamily | None = None
+    municipality: Municipality | None = None
+
+
+def _count_and_first(filters: SessionFilters, now: datetime) -> tuple[int, datetime | None]:
+    query = upcoming_sessions(filters, now).order_by(None).options().subquery()
+    count, first = db.session.execute(
+        select(func.count(), func.min(query.c.starts_at)).select_from(query)
+    ).one()
+    return count, first
+
+
+def search_alternatives(
+    filters: SessionFilters, period_end: date | None, now: datetime, places: int = 3
+) -> list[Alternative]:
+    """The closest alternatives to a search that found nothing, each with a free seat:
+    later dates, other places, and the family's other levels (see Alternative).
+
+    Without a model or family there is nothing to stay close to but the place and the
+    period: later dates only.
+    """
+    free = replace(filters, free_only=True)
+    found: list[Alternative] = []
+
+    def offer(kind: str, candidate: SessionFilters, **what) -> None:
+        count, first = _count_and_first(candidate, now)
+        if count:
+            found.append(Alternative(kind, candidate, count, first, **what))
+
+    model = db.session.get(ValidationModel, filters.model_id) if filters.model_id else None
+    family = (
+        db.session.get(ModelFamily, filters.family_id) if filters.family_id and not model else None
+    )
+    if period_end is not None:
+        offer("later", replace(free, date_from=period_end + timedelta(days=1), date_to=None))
+    if (model or family) and (filters.municipality_id or filters.county_id):
+        offer_places = _other_places(free, now, places)
+        for municipality in offer_places:
+            offer(
+                "place",
+                replace(free, municipality_id=municipality.id, county_id=None),
+                municipality=municipality,
+            )
+    if model and model.family_id:
+        for level in model.family.models:
+            if level.id != model.id:
+                offer("level", replace(free, model_id=level.id), model=level)
+        offer(
+            "family",
+            replace(free, model_id=None, family_id=model.family_id),
+            family=model.family,
+        )
+    return found
+
+
+def _other_places(filters: SessionFilters, now: datetime, limit: int) -> list[Municipality]:
+    """Municipalities outside the filters' place with matching sessions in the period:
+    those of the same county first, each group by its soonest session."""
+    if filters.municipality_id:
+        here = db.session.get(Municipality, filters.municipality_id)
+    else:
+        here = None
+    anywhere = replace(filters, municipality_id=None, county_id=None)
+    sessions = upcoming_sessions(anywhere, now).order_by(None).options().subquery()
+    query = (
+        select(Municipality, func.min(sessions.c.starts_at).label("first"))
+        .select_from(sessions)
+        .join(TestCenter, TestCenter.id == sessions.c.center_id)
+        .join(Municipality, Municipality.id == TestCenter.municipality_id)
+        .group_by(Municipality.id)
+    )
+    if here is not None:
+        query = query.where(Municipality.id != here.id).order_by(
+            case((Municipality.county_id == here.county_id, 0), else_=1), "first"
+        )
+    else:
+        query = query.where(Municipality.county_id != filters.county_id).order_by("first")
+    return list(db.session.scalars(query.limit(limit)))

@@ -8,15 +8,31 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+FAMILY_PREFIX = "family:"
+
+
+def model_choice(value):
+    """A model's id, a family as "family:<code>", or None for every model."""
+    if isinstance(value, str) and value.startswith(FAMILY_PREFIX):
+        return value
+    return _optional_int(value)
+
+
+# The periods a search may cover, in weeks from its first day; 0: no end.
+PERIOD_WEEKS = (1, 2, 4, 8, 12, 26, 0)
+DEFAULT_WEEKS = 8
+
+
 class SessionSearchForm(FlaskForm):
     """The filters of the session list; read from the query string, so no CSRF token."""
 
     class Meta:
         csrf = False
 
-    model = SelectField(_l("Validering"), coerce=_optional_int, validate_choice=True)
+    model = SelectField(_l("Validering"), coerce=model_choice, validate_choice=True)
     county = SelectField(_l("Län"), coerce=_optional_int)
     municipality = SelectField(_l("Kommun"), coerce=_optional_int)
+    weeks = SelectField(_l("Period"), coerce=int, default=DEFAULT_WEEKS)
     date_from = DateField(_l("Från datum"), validators=[Optional()])
     date_to = DateField(_l("Till datum"), validators=[Optional()])
     free_only = BooleanField(_l("Bara pass med lediga platser"))

@@ -16,6 +16,27 @@ class SessionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ModelFamily(db.Model):
+    """Validation models that are levels of one thing, e.g. Svets VIT, GRÖN, BLÅ and SVART.
+
+    Someone looking for welding should find every level: one search choice covers the
+    family's models.
+    """
+
+    __tablename__ = "model_family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+    models: Mapped[list["ValidationModel"]] = relationship(
+        back_populates="family", order_by="ValidationModel.level_rank"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ValidationModel(db.Model):
     """One of Svensk industrivalidering's validation models, e.g. Industriteknik BAS."""
 
@@ -35,8 +56,14 @@ class ValidationModel(db.Model):
     practical_minutes: Mapped[int]
     workstation_kind_id: Mapped[int] = mapped_column(ForeignKey("workstation_kind.id"))
     max_group_size: Mapped[int]
+    # A level of a family (Svets: VIT, GRÖN, BLÅ, SVART), its short label and its place
+    # in the family's order; none of them for a model on its own.
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("model_family.id"), index=True)
+    level: Mapped[str | None] = mapped_column(String(20))
+    level_rank: Mapped[int | None]
 
     workstation_kind: Mapped[WorkstationKind] = relationship()
+    family: Mapped[ModelFamily | None] = relationship(back_populates="models")
 
     def __str__(self) -> str:
         return self.name

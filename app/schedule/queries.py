@@ -3,11 +3,16 @@
 from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Person, Role, RoleGrant
 from app.extensions import db
-from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+from app.schedule.models import (
+    AssessorAuthorisation,
+    ModelFamily,
+    ValidationModel,
+    ValidationSession,
+)
 
 
 def find_session(session_id: int) -> ValidationSession | None:
@@ -53,10 +58,25 @@ def model_by_code(code: str) -> ValidationModel | None:
     return db.session.scalar(select(ValidationModel).where(ValidationModel.code == code))
 
 
+def model_families() -> list[ModelFamily]:
+    """The families by name, each with its models in level order."""
+    return list(
+        db.session.scalars(
+            select(ModelFamily).options(selectinload(ModelFamily.models)).order_by(ModelFamily.name)
+        )
+    )
+
+
+def family_by_code(code: str) -> ModelFamily | None:
+    return db.session.scalar(select(ModelFamily).where(ModelFamily.code == code))
+
+
 def model_codes() -> list[str]:
     return list(db.session.scalars(select(ValidationModel.code)))
 
 
 def model_listing() -> Select:
     """All validation models with their workstation kind; the caller orders and pages."""
-    return select(ValidationModel).options(joinedload(ValidationModel.workstation_kind))
+    return select(ValidationModel).options(
+        joinedload(ValidationModel.workstation_kind), joinedload(ValidationModel.family)
+    )

@@ -1,7 +1,13 @@
+import re
+from calendar import Calendar
+from collections import Counter
+from dataclasses import replace
+from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode
 
+from babel.dates import format_date, get_day_names
 from flask import Blueprint, current_app, make_response, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,17 +21,21 @@ from app.bookings.queries import live_booking_for, participants
 from app.bookings.services import BookingWindow, bookability_problem
 from app.bookings.session_search import (
     SessionFilters,
+    free_days,
     get_session,
     nearby_alternatives,
     paginate_rows,
+    search_alternatives,
     upcoming_sessions,
 )
 from app.cache import TTLCache
 from app.db import utcnow
 from app.regions.queries import counties_by_name, municipalities_by_name
-from app.schedule.forms import SessionSearchForm
+from app.schedule.forms import FAMILY_PREFIX, PERIOD_WEEKS, SessionSearchForm
 from app.schedule.models import SessionStatus
+from app.schedule.queries import model_families
 from app.schedule.services import validation_models
+from app.timeutil import local_date
 
 bp = Blueprint("schedule", __name__)
 
@@ -34,20 +44,114 @@ bp = Blueprint("schedule", __name__)
 # the start page shows the same search; "page" is not one of them. A plain cookie,
 # not the signed session: the filters are no secret, are validated like any query
 # string when read back, and anonymous searches need not sign a session each time.
-FILTER_FIELDS = ("model", "county", "municipality", "date_from", "date_to", "free_only")
+FILTER_FIELDS = ("model", "county", "municipality", "weeks", "date_from", "date_to", "free_only")
 SAVED_FILTERS = "tcb_search"
 SAVED_FILTERS_DAYS = 90
+# A search nobody has chosen filters for: the next 8 weeks, only sessions with a free seat.
+# A submitted form says itself (an unticked box sends nothing: free seats off).
+DEFAULT_FILTERS = MultiDict({"weeks": "8", "free_only": "y"})
 
 
-def _search_form(args: MultiDict) -> SessionSearchForm:
-    form = SessionSearchForm(args)
-    everything = [SelectChoice("", _("Alla"))]
-    form.model.choices = everything + [SelectChoice(m.id, m.name) for m in validation_models()]
-    form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties_by_name()]
-    form.municipality.choices = everything + [
-        SelectChoice(m.id, m.name) for m in municipalities_by_name()
-    ]
-    return form
+def _submitted(args: MultiDict) -> bool:
+    return any(name in args for name in FILTER_FIELDS)
+
+
+class SearchForm:
+    """The filter form with its choices, and what it asks for as SessionFilters."""
+
+    def __init__(self, args: MultiDict):
+        self.submitted = _submitted(args)
+        self.form = form = SessionSearchForm(args if self.submitted else DEFAULT_FILTERS)
+        self.families = {f"{FAMILY_PREFIX}{f.code}": f for f in model_families()}
+        everything = [SelectChoice("", _("Alla"))]
+        in_family = {m.id for f in self.families.values() for m in f.models}
+        choices = everything + [
+            SelectChoice(m.id, m.name) for m in validation_models() if m.id not in in_family
+        ]
+        for value, family in self.families.items():
+            choices.append(
+                SelectChoice(
+                    value, _("%(family)s, alla nivåer", family=family.name), optgroup=family.name
+                )
+            )
+            choices += [SelectChoice(m.id, m.name, optgroup=family.name) for m in family.models]
+        form.model.choices = choices
+        form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties_by_name()]
+        form.municipality.choices = everything + [
+            SelectChoice(m.id, m.name) for m in municipalities_by_name()
+        ]
+        form.weeks.choices = [
+            (w, ngettext("%(num)s vecka", "%(num)s veckor", w) if w else _("Alla datum"))
+            for w in PERIOD_WEEKS
+        ]
+
+    def validate(self) -> bool:
+        return self.form.validate()
+
+    def filters(self, today: date) -> SessionFilters:
+        """The filters asked for, their period spelled out in days (None: open)."""
+        form = self.form
+        model = form.model.data
+        family = self.families.get(model) if isinstance(model, str) else None
+        end = form.date_to.data
+        if end is None and form.weeks.data:
+            end = (form.date_from.data or today) + timedelta(weeks=form.weeks.data, days=-1)
+        return SessionFilters(
+            model_id=model if isinstance(model, int) else None,
+            family_id=family.id if family else None,
+            county_id=form.county.data,
+            municipality_id=form.municipality.data,
+            date_from=form.date_from.data,
+            date_to=end,
+            free_only=form.free_only.data,
+        )
+
+    def summary(self) -> str:
+        """One line of what is asked for: "Svets, alla nivåer · Norrbottens län · 8 veckor ·
+        lediga platser"."""
+        form = self.form
+        parts = []
+        for field in (form.model, form.municipality, form.county):
+            if field.data:
+                parts += [c.label for c in field.choices if field.coerce(c.value) == field.data]
+        start, end = form.date_from.data, form.date_to.data
+        if end:
+            parts.append(f"{_short_day(start) if start else ''}–{_short_day(end)}")
+        elif form.weeks.data:
+            weeks = ngettext("%(num)s vecka", "%(num)s veckor", form.weeks.data)
+            parts.append(
+                _("%(weeks)s från %(day)s", weeks=weeks, day=_short_day(start)) if start else weeks
+            )
+        elif start:
+            parts.append(_("från %(day)s", day=_short_day(start)))
+        else:
+            parts.append(_("alla datum"))
+        if form.free_only.data:
+            parts.append(_("lediga platser"))
+        return " · ".join(parts)
+
+    def args_for(self, filters: SessionFilters) -> dict:
+        """The query string that asks for `filters` (links to alternatives and days)."""
+        codes = {f.id: value for value, f in self.families.items()}
+        args = {
+            "model": filters.model_id or codes.get(filters.family_id, ""),
+            "county": filters.county_id or "",
+            "municipality": filters.municipality_id or "",
+            "date_from": filters.date_from.isoformat() if filters.date_from else "",
+            "date_to": filters.date_to.isoformat() if filters.date_to else "",
+            "weeks": 0,
+        }
+        if filters.free_only:
+            args["free_only"] = "y"
+        return {k: v for k, v in args.items() if v != ""}
+
+
+def _short_day(day: date) -> str:
+    return format_date(day, "d MMM", locale=get_locale())
+
+
+def _search_form(args: MultiDict) -> SearchForm:
+    return SearchForm(args)
 
 
 def _effective_args() -> tuple[MultiDict, bool]:
@@ -150,33 +254,116 @@ def _cached_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
 
 
 def _render_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
-    form = _search_form(args)
-    filters = SessionFilters()
+    search = _search_form(args)
     status = 200
-    if args and not form.validate():
+    now = utcnow()
+    today = local_date(now)
+    if search.validate():
+        filters = search.filters(today)
+    else:
         status = 400
-    elif args:
-        filters = SessionFilters(
-            model_id=form.model.data,
-            county_id=form.county.data,
-            municipality_id=form.municipality.data,
-            date_from=form.date_from.data,
-            date_to=form.date_to.data,
-            free_only=form.free_only.data,
-        )
+        filters = SearchForm(MultiDict()).filters(today)
     page = args.get("page", 1, type=int)
     pagination = paginate_rows(
-        upcoming_sessions(filters, utcnow()), page, current_app.config["SESSIONS_PER_PAGE"]
+        upcoming_sessions(filters, now), page, current_app.config["SESSIONS_PER_PAGE"]
     )
+    alternatives = []
+    if status == 200 and not pagination.total:
+        asked = filters if filters.date_from else replace(filters, date_from=today)
+        alternatives = [
+            (alternative, search.args_for(alternative.filters))
+            for alternative in search_alternatives(asked, filters.date_to, now)
+        ]
     filter_args = {k: v for k, v in args.items() if k in FILTER_FIELDS}
     html = render_template(
         "schedule/_search.html",
-        form=form,
+        search=search,
+        form=search.form,
         pagination=pagination,
         args=filter_args,
         restored=restored,
+        alternatives=alternatives,
     )
     return Markup(html), status
+
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@bp.get("/month")
+def month():
+    """The days of one month with sessions that have a free seat, for the search's
+    model, family and place; each day links to the list of that day's sessions."""
+    now = utcnow()
+    today = local_date(now)
+    search = _search_form(request.args)
+    valid = search.validate()
+    first = today.replace(day=1)
+    month_error = None
+    found = MONTH.match(request.args.get("month", ""))
+    if found and 2000 <= int(found[1]) <= 2100 and 1 <= int(found[2]) <= 12:
+        first = date(int(found[1]), int(found[2]), 1)
+    elif "month" in request.args:
+        month_error = _("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03.")
+    elif valid and search.form.date_from.data:
+        first = search.form.date_from.data.replace(day=1)
+    status = 200 if valid and not month_error else 400
+    filters = search.filters(today) if valid else SearchForm(MultiDict()).filters(today)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    counts = free_days(filters, first, last, now) if status == 200 else Counter()
+    # The filters to keep across months and into a day's list: all but the dates.
+    keep = {
+        k: v
+        for k, v in request.args.items()
+        if k in FILTER_FIELDS and k not in ("date_from", "date_to")
+    }
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = last + timedelta(days=1)
+    days = []
+    for week in Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        days.append(
+            [
+                {
+                    "day": day,
+                    "count": counts.get(day, 0),
+                    "label": ngettext(
+                        "%(day)s: %(num)s pass med lediga platser",
+                        "%(day)s: %(num)s pass med lediga platser",
+                        counts.get(day, 0),
+                        day=format_date(day, "EEEE d MMMM", locale=get_locale()),
+                    ),
+                    "args": search.args_for(_one_day(filters, day)),
+                }
+                if day.month == first.month
+                else None
+                for day in week
+            ]
+        )
+    return render_template(
+        "schedule/month.html",
+        search=search,
+        form=search.form,
+        first=first,
+        title=format_date(first, "LLLL y", locale=get_locale()),
+        weeks=days,
+        weekdays=[
+            (
+                get_day_names("abbreviated", locale=get_locale())[i],
+                get_day_names("wide", locale=get_locale())[i],
+            )
+            for i in range(7)
+        ],
+        today=today,
+        keep=keep,
+        month_error=month_error,
+        previous=previous if previous >= today.replace(day=1) else None,
+        following=following,
+        total=sum(counts.values()),
+    ), status
+
+
+def _one_day(filters: SessionFilters, day: date) -> SessionFilters:
+    return replace(filters, date_from=day, date_to=day, free_only=True)
 
 
 @bp.get("/sessions/<int:session_id>")
