@@ -221,6 +221,7 @@ def test_employee_searches_books_gets_the_invite_and_cancels(world, browser):
     sign_in(page, world, "elin@example.se")
 
     page.get_by_role("link", name="Hitta validering").click()
+    page.locator("summary", has_text="Filter").click()  # folded on a phone
     page.get_by_label("Validering", exact=True).select_option(label="Industriteknik BAS")
     page.get_by_label("Län", exact=True).select_option(label="Norrbottens län")
     page.get_by_label("Bara pass med lediga platser").check()
@@ -377,6 +378,7 @@ def test_form_errors_are_tied_to_their_fields(world, browser):
     expect(password).to_have_accessible_description("Fel e-postadress eller lösenord.")
 
     page.goto(world.url("/"))
+    page.locator("summary", has_text="Filter").click()  # folded on a phone
     page.get_by_label("Från datum", exact=True).fill("2027-03-10")
     page.get_by_label("Till datum", exact=True).fill("2027-03-01")
     page.get_by_role("button", name="Visa pass").click()
@@ -521,6 +523,8 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
     return [
         (None, "start", "/"),
         (None, "search-results", search),
+        (None, "month", f"/month?model={world.model}&free_only=y"),
+        (None, "search-none-found", f"/?model={world.model}&municipality=&weeks=1&free_only=y"),
         (None, "session-free", f"/sessions/{world.s_free}"),
         (None, "session-full", f"/sessions/{world.s_full}"),
         (None, "sign-in", "/login"),
@@ -582,6 +586,8 @@ def _english_pages(world: World) -> list[tuple[str | None, str, str]]:
     return [
         (None, "start", "/"),
         (None, "search-results", search),
+        (None, "month", f"/month?model={world.model}&free_only=y"),
+        (None, "search-none-found", f"/?model={world.model}&municipality=&weeks=1&free_only=y"),
         (None, "sign-in", "/login"),
         ("vera@example.se", "session-book-form", f"/sessions/{world.s_free}"),
         ("vera@example.se", "my-bookings", "/bookings"),

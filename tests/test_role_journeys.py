@@ -240,10 +240,15 @@ def booking_card(page: Page, when: str):
 
 
 def employee_searches(journey: Journey) -> None:
-    """The start page's search: Underhåll BAS in Norrbotten, only free seats."""
+    """The start page's search: Underhåll BAS in Norrbotten, only free seats (the
+    default, as are the next 8 weeks)."""
     page = journey.page
     page.get_by_role("link", name="Hitta validering").click()
     expect(heading(page)).to_have_text("Hitta en validering")
+    # On a phone the filters fold behind one line saying what is active.
+    summary = page.locator("summary", has_text="Filter")
+    expect(summary).to_contain_text("8 veckor · lediga platser")
+    summary.click()
     page.get_by_label("Validering", exact=True).select_option(label="Underhåll BAS")
     page.get_by_label("Län", exact=True).select_option(label="Norrbottens län")
     page.get_by_label("Bara pass med lediga platser").check()

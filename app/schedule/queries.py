@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person, Role, RoleGrant
 from app.extensions import db
@@ -58,11 +58,13 @@ def model_by_code(code: str) -> ValidationModel | None:
     return db.session.scalar(select(ValidationModel).where(ValidationModel.code == code))
 
 
-def model_families() -> list[ModelFamily]:
-    """The families by name, each with its models in level order."""
+def models_with_families() -> list[ValidationModel]:
+    """Every model by name, each with its family (if any) loaded: one query."""
     return list(
         db.session.scalars(
-            select(ModelFamily).options(selectinload(ModelFamily.models)).order_by(ModelFamily.name)
+            select(ValidationModel)
+            .options(joinedload(ValidationModel.family))
+            .order_by(ValidationModel.name)
         )
     )
 

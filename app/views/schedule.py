@@ -32,9 +32,8 @@ from app.cache import TTLCache
 from app.db import utcnow
 from app.regions.queries import counties_by_name, municipalities_by_name
 from app.schedule.forms import FAMILY_PREFIX, PERIOD_WEEKS, SessionSearchForm
-from app.schedule.models import SessionStatus
-from app.schedule.queries import model_families
-from app.schedule.services import validation_models
+from app.schedule.models import ModelFamily, SessionStatus, ValidationModel
+from app.schedule.queries import models_with_families
 from app.timeutil import local_date
 
 bp = Blueprint("schedule", __name__)
@@ -62,19 +61,27 @@ class SearchForm:
     def __init__(self, args: MultiDict):
         self.submitted = _submitted(args)
         self.form = form = SessionSearchForm(args if self.submitted else DEFAULT_FILTERS)
-        self.families = {f"{FAMILY_PREFIX}{f.code}": f for f in model_families()}
+        models = models_with_families()
+        levels: dict[ModelFamily, list[ValidationModel]] = {}
+        for model in models:
+            if model.family is not None:
+                levels.setdefault(model.family, []).append(model)
+        self.families = {
+            f"{FAMILY_PREFIX}{family.code}": family
+            for family in sorted(levels, key=lambda family: family.name)
+        }
         everything = [SelectChoice("", _("Alla"))]
-        in_family = {m.id for f in self.families.values() for m in f.models}
-        choices = everything + [
-            SelectChoice(m.id, m.name) for m in validation_models() if m.id not in in_family
-        ]
+        choices = everything + [SelectChoice(m.id, m.name) for m in models if m.family is None]
         for value, family in self.families.items():
             choices.append(
                 SelectChoice(
                     value, _("%(family)s, alla nivåer", family=family.name), optgroup=family.name
                 )
             )
-            choices += [SelectChoice(m.id, m.name, optgroup=family.name) for m in family.models]
+            choices += [
+                SelectChoice(m.id, m.name, optgroup=family.name)
+                for m in sorted(levels[family], key=lambda m: m.level_rank)
+            ]
         form.model.choices = choices
         form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties_by_name()]
         form.municipality.choices = everything + [
@@ -326,12 +333,8 @@ def month():
                 {
                     "day": day,
                     "count": counts.get(day, 0),
-                    "label": ngettext(
-                        "%(day)s: %(num)s pass med lediga platser",
-                        "%(day)s: %(num)s pass med lediga platser",
-                        counts.get(day, 0),
-                        day=format_date(day, "EEEE d MMMM", locale=get_locale()),
-                    ),
+                    "weekday": format_date(day, "EEEE", locale=get_locale()),
+                    "month": format_date(day, "MMMM", locale=get_locale()),
                     "args": search.args_for(_one_day(filters, day)),
                 }
                 if day.month == first.month
