@@ -31,7 +31,7 @@ from app.bookings.session_search import (
 from app.cache import TTLCache
 from app.db import utcnow
 from app.regions.queries import counties_by_name, municipalities_by_name
-from app.schedule.forms import FAMILY_PREFIX, PERIOD_WEEKS, SessionSearchForm
+from app.schedule.forms import DEFAULT_WEEKS, FAMILY_PREFIX, PERIOD_WEEKS, SessionSearchForm
 from app.schedule.models import ModelFamily, SessionStatus, ValidationModel
 from app.schedule.queries import models_with_families
 from app.timeutil import local_date
@@ -48,7 +48,7 @@ SAVED_FILTERS = "tcb_search"
 SAVED_FILTERS_DAYS = 90
 # A search nobody has chosen filters for: the next 8 weeks, only sessions with a free seat.
 # A submitted form says itself (an unticked box sends nothing: free seats off).
-DEFAULT_FILTERS = MultiDict({"weeks": "8", "free_only": "y"})
+DEFAULT_FILTERS = MultiDict({"weeks": str(DEFAULT_WEEKS), "free_only": "y"})
 
 
 def _submitted(args: MultiDict) -> bool:
@@ -157,10 +157,6 @@ def _short_day(day: date) -> str:
     return format_date(day, "d MMM", locale=get_locale())
 
 
-def _search_form(args: MultiDict) -> SearchForm:
-    return SearchForm(args)
-
-
 def _effective_args() -> tuple[MultiDict, bool]:
     """The filters to search with, and whether they are the visitor's remembered ones."""
     if "clear" in request.args:
@@ -261,7 +257,7 @@ def _cached_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
 
 
 def _render_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
-    search = _search_form(args)
+    search = SearchForm(args)
     status = 200
     now = utcnow()
     today = local_date(now)
@@ -303,7 +299,7 @@ def month():
     model, family and place; each day links to the list of that day's sessions."""
     now = utcnow()
     today = local_date(now)
-    search = _search_form(request.args)
+    search = SearchForm(request.args)
     valid = search.validate()
     first = today.replace(day=1)
     month_error = None
@@ -360,7 +356,7 @@ def month():
         keep=keep,
         month_error=month_error,
         previous=previous if previous >= today.replace(day=1) else None,
-        following=following,
+        following=following if following.year <= 2100 else None,
         total=sum(counts.values()),
     ), status
 
