@@ -369,3 +369,21 @@ def test_a_bad_month_answers_400_with_a_message(client, bad):
     response = client.get(f"/month?month={bad}")
     assert response.status_code == 400
     assert "ÅÅÅÅ-MM" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("fields", "summary"),
+    [
+        ({"date_from": "2030-03-01", "date_to": "2030-03-15"}, "Filter: 1 mars–15 mars"),
+        ({"date_to": "2030-03-15"}, "Filter: till 15 mars"),
+        ({"date_from": "2030-03-01", "weeks": "2"}, "Filter: 2 veckor från 1 mars"),
+        ({"weeks": "0"}, "Filter: alla datum"),
+    ],
+)
+def test_the_summary_says_the_period_asked_for(client, fields, summary):
+    form = page_form(client, "/", action="/").set("free_only", False)
+    response = form.fill(**fields).submit()
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    said = re.search(r"<summary>(.*?)</summary>", html, re.S)[1]
+    assert " ".join(unescape(re.sub(r"<[^>]+>", " ", said)).split()) == summary

@@ -122,8 +122,10 @@ class SearchForm:
             if field.data:
                 parts += [c.label for c in field.choices if field.coerce(c.value) == field.data]
         start, end = form.date_from.data, form.date_to.data
-        if end:
-            parts.append(f"{_short_day(start) if start else ''}–{_short_day(end)}")
+        if end and start:
+            parts.append(f"{_short_day(start)}–{_short_day(end)}")
+        elif end:
+            parts.append(_("till %(day)s", day=_short_day(end)))
         elif form.weeks.data:
             weeks = ngettext("%(num)s vecka", "%(num)s veckor", form.weeks.data)
             parts.append(
