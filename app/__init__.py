@@ -174,7 +174,10 @@ def _register_privacy_parts() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.api import webhook_views  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
+    from app.api import (
+        interest_views,  # noqa: F401  (adds /api/v1/interests to the API's bp)
+        webhook_views,  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
+    )
     from app.api.views import bp as api_bp
     from app.views.accounts import bp as accounts_bp
     from app.views.api_tokens import bp as api_tokens_bp

@@ -46,7 +46,7 @@ class InterestOverlaps(DomainError):
     """Someone already has live interest in the model covering some of the days."""
 
     status_code = 409
-    code = "conflict"
+    code = "interest_exists"
 
     def __init__(self, message: str, people: list[Person]):
         super().__init__(message)
@@ -96,7 +96,7 @@ def register_interest(
         if person.erased_at is not None or not may_book_for(actor, person):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
     if problem := period_problem(from_date, to_date, today()):
-        raise InvalidInput(problem)
+        raise DomainError(problem, "interest_period")
     with unit_of_work():
         if db.session.get(ValidationModel, model_id) is None:
             raise NotFound(_("Valideringen finns inte."))
