@@ -1,7 +1,8 @@
 """Interest when nothing fits (issue 18, item 6): registering it, one mail per person when a
 matching session is planned, its end, the planners' counts, personal data."""
 
-from datetime import date, timedelta
+import threading
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from app.accounts import privacy
 from app.accounts.models import Person, RoleGrant
 from app.bookings.interest import expire_interests, today
 from app.bookings.models import Interest, InterestEnd
+from app.bookings.services import book_seat
 from app.centers.models import TestCenter
 from app.extensions import db
 from app.schedule.models import ValidationSession
@@ -340,3 +342,95 @@ def test_export_lists_interest_and_erasure_deletes_it(app, client, auth, world, 
         boss = make.person(("project_admin",))
         privacy.erase(anna.id, boss)
         assert db.session.scalar(select(func.count(Interest.id))) == 0
+
+
+def test_two_sessions_planned_at_the_same_moment_still_mail_each_person_once(
+    app, make, database_url, monkeypatch
+):
+    """A real race: two centers plan a matching session in two transactions at once.
+
+    Both read the same un-told interest before either claims it (a barrier holds each
+    after its read); the claims are conditional UPDATEs, so the second waits for the
+    first's row locks and then finds nothing left. SQLite lets one writer in at a time
+    (BEGIN IMMEDIATE), so the two cannot interleave there: PostgreSQL only.
+    """
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one write transaction at a time: nothing interleaves")
+    from app.bookings import interest as interest_module
+    from app.schedule.planning import create_sessions
+
+    day = _tuesday_ahead(28)
+    with app.app_context():
+        works = make.company(municipality="Gällivare")
+        people = [make.employee(works) for _ in range(5)]
+        model = make.model()
+        centers = [make.center(municipality="Luleå"), make.center(municipality="Piteå")]
+        assessors = [make.assessor(model), make.assessor(model)]
+        boss = make.person(("project_admin",))
+        for person in people:
+            db.session.add(
+                Interest(
+                    person=person,
+                    model=model,
+                    municipality=make.municipality("Gällivare"),
+                    from_date=today(),
+                    to_date=day + timedelta(days=7),
+                    created_by=person,
+                )
+            )
+        db.session.commit()
+        plan = [(c.id, a.id) for c, a in zip(centers, assessors, strict=True)]
+        model_id, boss_id = model.id, boss.id
+        emails = sorted(p.email for p in people)
+
+    barrier = threading.Barrier(2)
+    read = interest_module.matching_interests
+
+    def read_then_wait(session):
+        found = read(session)
+        barrier.wait(timeout=60)  # a guard against hanging, not a timed assertion
+        return found
+
+    monkeypatch.setattr(interest_module, "matching_interests", read_then_wait)
+    made, errors = [], []
+
+    def planner(center_id, assessor_id):
+        try:
+            with app.app_context():
+                actor = db.session.get(Person, boss_id)
+                created, refused = create_sessions(
+                    center_id, model_id, assessor_id, [day], time(8, 0), actor
+                )
+                made.append((len(created), len(refused)))
+        except Exception as error:  # reported below, with the thread's error
+            errors.append(error)
+
+    threads = [threading.Thread(target=planner, args=pair) for pair in plan]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and made == [(1, 0), (1, 0)]
+    notices = _notices(app)
+    assert sorted(n.recipient for n in notices) == emails
+    with app.app_context():
+        assert all(i.notified_session_id for i in db.session.scalars(select(Interest)))
+
+
+def test_a_full_sessions_page_links_to_the_form_with_model_and_place(
+    app, client, auth, world, make
+):
+    with app.app_context():
+        center = db.session.get(TestCenter, world["lulea_center"])
+        full = make.session(center=center, seats=1, starts_in=timedelta(days=20))
+        other = make.employee(make.company())
+        book_seat(full.id, other, other)
+        lulea = center.municipality_id
+        link = f"/interest?model={full.model_id}&amp;municipality={lulea}"
+        full_id = full.id
+    auth.login(_email(app, world["anna"]))
+    page = client.get(f"/sessions/{full_id}").get_data(as_text=True)
+    assert link in page
+    form = page_form(client, link.replace("&amp;", "&"), field="from_date")
+    assert form.value("municipality") == str(lulea)
+    assert 'href="/interest"' in client.get("/bookings").get_data(as_text=True)
