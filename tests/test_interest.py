@@ -13,6 +13,7 @@ from app.bookings.interest import expire_interests, today
 from app.bookings.models import Interest, InterestEnd
 from app.bookings.services import book_seat
 from app.centers.models import TestCenter
+from app.centers.services import holiday_name
 from app.extensions import db
 from app.schedule.models import ValidationSession
 from tests.calendars import outbox, parse_mail
@@ -20,8 +21,9 @@ from tests.forms import form_of, page_form
 
 
 def _tuesday_ahead(days: int) -> date:
+    """A Tuesday at least `days` ahead, and the Tuesdays two weeks on, none a holiday."""
     day = today() + timedelta(days=days)
-    while day.weekday() != 1:
+    while day.weekday() != 1 or any(holiday_name(day + timedelta(weeks=n)) for n in range(3)):
         day += timedelta(days=1)
     return day
 
@@ -45,6 +47,7 @@ def world(app, make):
             "lulea_center": make.center(name="Luleå tekniska gymnasium", municipality="Luleå").id,
             "umea_center": make.center(name="Umeå industricenter", municipality="Umeå").id,
             "assessor": make.assessor(model).id,
+            "other_assessor": make.assessor(model).id,
         }
 
 
@@ -207,8 +210,7 @@ def test_each_interested_person_gets_one_mail_when_matching_sessions_are_planned
     auth.logout()
     auth.login(center_admin)
     # In Västerbotten: not the county of Gällivare, so no mail.
-    umea_day = first + timedelta(days=2)  # a Thursday; the testledare is in Luleå on Tuesdays
-    _plan(client, world["umea_center"], world["model"], world["assessor"], umea_day, 1)
+    _plan(client, world["umea_center"], world["model"], world["other_assessor"], first, 1)
     assert _notices(app) == []
     # Two matching sessions in one series, then one more: still one mail each.
     _plan(client, world["lulea_center"], world["model"], world["assessor"], first, 2)
@@ -233,11 +235,30 @@ def test_each_interested_person_gets_one_mail_when_matching_sessions_are_planned
         mail = parse_mail(notices[0].raw)
         text = mail.get_body(("plain",)).get_content()
         assert mail["Subject"] == "Ett pass för Industriteknik BAS går att boka"
-        assert f"/sessions/{first_session.id}" in text
+        assert f"Boka en plats här: http://127.0.0.1:5000/sessions/{first_session.id}" in text
         assert "Luleå tekniska gymnasium" in text
         interests = db.session.scalars(select(Interest)).all()
         assert all(i.notified_session_id == first_session.id for i in interests)
         assert all(i.ended_at is None for i in interests)  # still counted for planners
+
+
+def test_a_session_beyond_the_booking_window_says_when_booking_opens(
+    app, client, auth, world, center_admin
+):
+    far = _tuesday_ahead(120)  # booking opens 90 days before
+    auth.login(_email(app, world["anna"]))
+    _register_own(
+        client,
+        world,
+        from_date=(far - timedelta(days=7)).isoformat(),
+        to_date=(far + timedelta(days=7)).isoformat(),
+    )
+    auth.logout()
+    auth.login(center_admin)
+    _plan(client, world["lulea_center"], world["model"], world["assessor"], far, 1)
+    (notice,) = _notices(app)
+    text = parse_mail(notice.raw).get_body(("plain",)).get_content()
+    assert "Bokningen öppnar " in text and "Boka en plats här" not in text
 
 
 def test_english_speakers_get_the_notice_in_english(app, client, auth, world, center_admin):

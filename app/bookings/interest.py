@@ -27,11 +27,11 @@ from app.bookings.models import (
     Interest,
     InterestEnd,
 )
-from app.bookings.services import may_book_for
+from app.bookings.services import BookingWindow, may_book_for
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.formatting import time_span
+from app.formatting import long_date, time_span
 from app.i18n import speaking_to
 from app.mail.compose import compose
 from app.mail.outbox import enqueue
@@ -246,7 +246,7 @@ def notify_interested(session: ValidationSession, now: datetime) -> int:
         person = interest.person
         if not person.is_active or person.erased_at is not None:
             continue
-        _mail(person, interest, session)
+        _mail(person, interest, session, now)
         told += 1
     return told
 
@@ -256,8 +256,9 @@ def session_link(session_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/sessions/{session_id}"
 
 
-def _mail(person: Person, interest: Interest, session: ValidationSession) -> None:
+def _mail(person: Person, interest: Interest, session: ValidationSession, now: datetime) -> None:
     center = session.center
+    opens_at = BookingWindow.for_session(session).opens_at
     with speaking_to(person):
         paragraphs = [
             _(
@@ -268,7 +269,13 @@ def _mail(person: Person, interest: Interest, session: ValidationSession) -> Non
                 center=center.name,
                 municipality=center.municipality.name,
             ),
-            _("Boka en plats här: %(link)s", link=session_link(session.id)),
+            _("Boka en plats här: %(link)s", link=session_link(session.id))
+            if opens_at <= now
+            else _(
+                "Bokningen öppnar %(day)s. Passet finns här: %(link)s",
+                day=long_date(opens_at),
+                link=session_link(session.id),
+            ),
             _(
                 "Det här är det enda mejlet om din intresseanmälan. Den gäller tills du bokar, "
                 "tar bort den eller perioden tar slut."
