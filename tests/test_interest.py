@@ -455,3 +455,63 @@ def test_a_full_sessions_page_links_to_the_form_with_model_and_place(
     form = page_form(client, link.replace("&amp;", "&"), field="from_date")
     assert form.value("municipality") == str(lulea)
     assert 'href="/interest"' in client.get("/bookings").get_data(as_text=True)
+
+
+def test_two_overlapping_registrations_at_the_same_moment_save_one(
+    app, make, database_url, monkeypatch
+):
+    """A real race: the employee and their coordinator register the same interest at once.
+
+    Both transactions have begun and read before either locks (a barrier holds them
+    just before the lock); the person's row lock makes the second wait and then see the
+    first's interest. PostgreSQL only, as above.
+    """
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one write transaction at a time: nothing interleaves")
+    from app.bookings import interest as interest_module
+    from app.bookings.interest import InterestOverlaps, register_interest
+
+    with app.app_context():
+        works = make.company(municipality="Gällivare")
+        anna = make.employee(works)
+        cia = make.person(("coordinator",), company=works)
+        ids = (anna.id, cia.id, make.model().id, make.municipality("Gällivare").id)
+
+    barrier = threading.Barrier(2)
+    lock = interest_module.lock_people
+
+    def wait_then_lock(person_ids):
+        barrier.wait(timeout=60)  # a guard against hanging, not a timed assertion
+        lock(person_ids)
+
+    outcomes = []
+
+    def register(actor_id):
+        anna_id, _cia_id, model_id, place_id = ids
+        try:
+            with app.app_context():
+                actor = db.session.get(Person, actor_id)
+                employee = db.session.get(Person, anna_id)
+                register_interest(
+                    [employee],
+                    model_id,
+                    place_id,
+                    today(),
+                    today() + timedelta(days=30),
+                    actor,
+                )
+                outcomes.append("saved")
+        except InterestOverlaps:
+            outcomes.append("refused")
+        except Exception as error:  # reported below
+            outcomes.append(repr(error))
+
+    monkeypatch.setattr(interest_module, "lock_people", wait_then_lock)
+    threads = [threading.Thread(target=register, args=(who,)) for who in ids[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "saved"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Interest.id))) == 1

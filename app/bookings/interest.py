@@ -75,6 +75,18 @@ def _live_on(on: date):
     return and_(Interest.ended_at.is_(None), Interest.to_date >= on)
 
 
+def lock_people(ids: list[int]) -> None:
+    """Lock the people's rows for the rest of the unit of work, in id order.
+
+    Each person's row is the lock for their interests: two registrations for the same
+    person wait for each other, so the overlap check after it holds (on SQLite the
+    unit of work holds the whole database already).
+    """
+    db.session.execute(
+        select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update()
+    )
+
+
 def register_interest(
     people: Iterable[Person],
     model_id: int,
@@ -103,9 +115,7 @@ def register_interest(
         if db.session.get(Municipality, municipality_id) is None:
             raise NotFound(_("Kommunen finns inte."))
         ids = sorted({p.id for p in people})
-        # Each person's row is the lock for their interests: two registrations for the
-        # same person wait for each other, so the overlap check below holds.
-        db.session.execute(select(Person.id).where(Person.id.in_(ids)).with_for_update())
+        lock_people(ids)
         taken = set(
             db.session.scalars(
                 select(Interest.person_id).where(
