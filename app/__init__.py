@@ -67,9 +67,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     login_sessions.init_app(app)
 
+    from app.bookings import interest
     from app.calendar import subscribers as calendar_subscribers
     from app.webhooks import subscribers as webhook_subscribers
 
+    interest.connect(app)  # a new session tells the interested; a booking ends interest
     calendar_subscribers.connect(app)  # schedule and bookings announce; calendar queues invites
     webhook_subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
     from app.calendar import letters
@@ -160,6 +162,7 @@ def _register_privacy_parts() -> None:
     privacy.register_parts(
         privacy.PART,
         bookings.PART,
+        bookings.INTEREST_PART,
         schedule.PART,
         centers.PART,
         results.PART,
@@ -171,7 +174,10 @@ def _register_privacy_parts() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.api import webhook_views  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
+    from app.api import (
+        interest_views,  # noqa: F401  (adds /api/v1/interests to the API's bp)
+        webhook_views,  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
+    )
     from app.api.views import bp as api_bp
     from app.views.accounts import bp as accounts_bp
     from app.views.api_tokens import bp as api_tokens_bp
@@ -181,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.views.calendar import bp as calendar_bp
     from app.views.centers import bp as centers_bp
     from app.views.company import bp as company_bp
+    from app.views.interest import bp as interest_bp
     from app.views.language import bp as language_bp
     from app.views.reports import bp as reports_bp
     from app.views.results import bp as results_bp
@@ -201,3 +208,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(language_bp)
+    app.register_blueprint(interest_bp)

@@ -3,7 +3,7 @@
 from app.accounts.models import Company, Person, RoleGrant
 from app.api.models import ApiToken
 from app.audit.models import AuditEntry
-from app.bookings.models import Booking, BookingEvent
+from app.bookings.models import Booking, BookingEvent, Interest
 from app.calendar.models import CalendarEntry, FeedToken
 from app.centers.models import (
     CenterClosure,
@@ -43,6 +43,7 @@ __all__ = [
     "County",
     "FeedToken",
     "FundingProject",
+    "Interest",
     "ModelArea",
     "Municipality",
     "OpeningHours",

@@ -165,6 +165,33 @@ PROBLEM_TYPES = _types(
         ),
     ),
     (
+        "interest_exists",
+        409,
+        _l("Intresse finns redan"),
+        _l(
+            "Personen har redan en intresseanmälan för valideringen som täcker någon av "
+            "dagarna. Ta bort den först, eller välj en annan period."
+        ),
+    ),
+    (
+        "interest_period",
+        409,
+        _l("Perioden går inte"),
+        _l(
+            "En intresseanmälan börjar i dag eller senare, slutar inte före sin början och "
+            "gäller högst ett år."
+        ),
+    ),
+    (
+        "interest_ended",
+        404,
+        _l("Intresseanmälan är avslutad"),
+        _l(
+            "Intresseanmälan har tagits bort, slutat när personen bokade eller gått ut. "
+            "Listan visar den med end_reason."
+        ),
+    ),
+    (
         "booking_cancelled",
         404,
         _l("Bokningen är avbokad"),

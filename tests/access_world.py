@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.accounts.services import link_token
 from app.api.tokens import create_token
-from app.bookings.models import Booking
+from app.bookings.models import Booking, Interest
 from app.bookings.services import book_seat
 from app.calendar.feeds import ensure_feed_token
 from app.centers.models import CenterClosure, TravelBuffer
@@ -126,7 +126,15 @@ def build_world(make: Factory) -> World:
     )
     low, high = sorted((make.municipality("Kiruna").id, make.municipality("Piteå").id))
     travel = TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=200)
-    db.session.add_all([closure, absence, travel])
+    interest = Interest(
+        person=owner,
+        model=model,
+        municipality=company_a.municipality,
+        from_date=date.today() + timedelta(days=1),
+        to_date=date.today() + timedelta(days=40),
+        created_by=owner,
+    )
+    db.session.add_all([closure, absence, travel, interest])
     db.session.commit()
 
     for name, person in people.items():
@@ -157,6 +165,7 @@ def build_world(make: Factory) -> World:
         ),
         "owner_message": owner_token_row.id,
         "coordinator_webhook": coordinator_webhook.id,
+        "owner_interest": interest.id,
         "owner": owner.id,
         "colleague": people["colleague"].id,
         "assessor": assessor.id,

@@ -149,6 +149,10 @@ MATRIX = {
     "webhooks.revoke": Row(change=frozenset({"coordinator"})),
     "api.webhook": Row(read=frozenset({"coordinator"}), api=True),
     "api.delete_webhook": Row(change=frozenset({"coordinator"}), api=True),
+    # interest when nothing fits: the employee's own, and their coordinator's
+    "interest.withdraw": Row(change=OWNER_SIDE),
+    "api.get_interest": Row(read=OWNER_SIDE, api=True),
+    "api.delete_interest": Row(change=OWNER_SIDE, api=True),
 }
 
 # Which world object a URL variable names unless the row says otherwise.
@@ -166,6 +170,7 @@ DEFAULT_OBJECTS = {
     "target_id": "target",
     "authorisation_id": "authorisation",
     "subscription_id": "coordinator_webhook",
+    "interest_id": "owner_interest",
 }
 CHANGE_METHODS = {"POST", "DELETE", "PUT", "PATCH"}
 # Tables that the requests must leave exactly as they were.

@@ -23,6 +23,8 @@ from playwright.sync_api import Page, expect
 from app import create_app
 from app.accounts.services import invite_new_person, link_token
 from app.api.tokens import create_token
+from app.bookings.interest import register_interest
+from app.bookings.interest import today as interest_today
 from app.bookings.services import book_seat, cancel_booking
 from app.centers.services import add_closure
 from app.db import utcnow
@@ -84,7 +86,7 @@ def _build_world(make: Factory) -> dict:
         )
     )
     company = make.company(name="Norrbottens Stål AB", municipality="Luleå")
-    make.person(
+    sara = make.person(
         ("coordinator",), company=company, name="Sara Samordnare", email="samordnare@example.se"
     )
     people = {
@@ -128,6 +130,15 @@ def _build_world(make: Factory) -> dict:
     vera_live = book_seat(s_free.id, people["vera"], people["vera"])
     cancel_booking(book_seat(s_umea.id, people["vera"], people["vera"]).id, people["vera"])
     create_token(people["vera"], "Lönesystemet")
+    # Vera and Nils want Automation BAS near Luleå (the interest pages and planners' tables).
+    register_interest(
+        [people["vera"], people["nils"]],
+        automation.id,
+        lulea.municipality_id,
+        interest_today(),
+        interest_today() + timedelta(days=60),
+        sara,
+    )
     add_closure(lulea.id, date(2027, 2, 15), date(2027, 2, 19), "Sportlov", False, lulea_admin)
     # A new testledare, invited by mail to choose a password (the link's token).
     invited = invite_new_person("Ivar Isaksson", "inbjuden@example.se", ("assessor",))
@@ -556,6 +567,8 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("samordnare@example.se", "company-results", "/company/results"),
         ("samordnare@example.se", "company-employees", "/company/employees"),
         ("samordnare@example.se", "company-employee", f"/company/employees/{world.nils_id}"),
+        ("vera@example.se", "interest", "/interest"),
+        ("samordnare@example.se", "company-interest", "/company/interest"),
         ("vera@example.se", "account", "/account"),
         (None, "forgot-password", "/password/forgot"),
         ("projektadmin@example.se", "people", "/people"),

@@ -184,6 +184,9 @@ FORMS = {
     ),
     "results.outcome": _f("assessor", "/bookings/{past_booking}/outcome"),
     "calendar.reset": _f("owner", "/calendar/", "/calendar/reset"),
+    "interest.mine": _f("owner", "/interest"),
+    "interest.company": _f("coordinator", "/company/interest"),
+    "interest.withdraw": _f("owner", "/interest", "/interest/{owner_interest}/withdraw"),
     # centers and sessions
     "centers.admin": _f("center_admin", "/centers/{center}/admin"),
     "centers.opening_hours": _f(

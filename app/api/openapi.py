@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from pydantic.json_schema import models_json_schema
 
-from app.api import schemas, webhook_schemas
+from app.api import interest_schemas, schemas, webhook_schemas
 
 REF = "#/components/schemas/{model}"
 BODIES = [
@@ -37,6 +37,9 @@ BODIES = [
     webhook_schemas.Webhook,
     webhook_schemas.NewWebhook,
     webhook_schemas.WebhookList,
+    interest_schemas.Interest,
+    interest_schemas.InterestList,
+    interest_schemas.InterestRequest,
 ]
 
 
@@ -363,6 +366,7 @@ def _described() -> dict:
                 }
             },
             **_webhook_paths(),
+            **_interest_paths(),
         },
     }
 
@@ -413,6 +417,88 @@ def _webhook_paths() -> dict:
                 "summary": _l("Ta bort en webhook: inga fler händelser skickas dit"),
                 "parameters": [_id_param("subscription_id")],
                 "responses": {"204": {"description": _l("Borttagen")}, **ERRORS},
+            },
+        },
+    }
+
+
+def _interest_paths() -> dict:
+    """/interests: app/api/interest_views.py."""
+    interest = _json(_ref(interest_schemas.Interest), _l("Intresseanmälan"))
+    ended = _problem(
+        _l(
+            "Finns inte (not_found), eller avslutad: bokad, borttagen eller utgången "
+            "(interest_ended)"
+        )
+    )
+    return {
+        "/interests": {
+            **_list(
+                _l("Intresseanmälningar: mina, en anställds, eller hela företagets för samordnare"),
+                interest_schemas.InterestList,
+                _l("Intresseanmälningarna, avslutade också"),
+                "listInterests",
+                params=[
+                    _query("employee_id", ID, _l("Anställd hos samordnarens företag")),
+                    _query(
+                        "scope",
+                        {"type": "string", "enum": ["mine", "company"], "default": "mine"},
+                        _l("company: alla anställda hos samordnarens företag"),
+                    ),
+                ],
+            ),
+            "post": {
+                "operationId": "createInterest",
+                "summary": _l("Anmäl intresse när inget pass passar"),
+                "description": _l(
+                    "När ett pass med samma validering planeras i samma län under perioden får "
+                    "personen ett mejl med en länk, en gång. Intresset slutar när personen bokar "
+                    "valideringen, tar bort det eller perioden passerar."
+                ),
+                "parameters": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _ref(interest_schemas.InterestRequest)}
+                    },
+                },
+                "responses": {
+                    "201": {
+                        **interest,
+                        "headers": {"Location": _header(_l("Intresseanmälans adress"), True)},
+                        "links": {
+                            "GetInterest": {
+                                "operationId": "getInterest",
+                                "parameters": {"interest_id": "$response.body#/id"},
+                            },
+                            "DeleteInterest": {
+                                "operationId": "deleteInterest",
+                                "parameters": {"interest_id": "$response.body#/id"},
+                            },
+                        },
+                    },
+                    **ERRORS,
+                    "409": _problem(
+                        _l(
+                            "Perioden går inte (interest_period) eller intresse finns redan "
+                            "(interest_exists)"
+                        )
+                    ),
+                },
+            },
+        },
+        "/interests/{interest_id}": {
+            "get": {
+                "operationId": "getInterest",
+                "summary": _l("En intresseanmälan"),
+                "parameters": [_id_param("interest_id")],
+                "responses": {"200": interest, **ERRORS, "404": ended},
+            },
+            "delete": {
+                "operationId": "deleteInterest",
+                "summary": _l("Ta bort en intresseanmälan"),
+                "parameters": [_id_param("interest_id")],
+                "responses": {"204": {"description": _l("Borttagen")}, **ERRORS, "404": ended},
             },
         },
     }

@@ -2,12 +2,23 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.fields import IntegerField, database_id
+from app.bookings.interest import today as interest_today
+from app.bookings.models import INTEREST_MAX_DAYS
+from app.centers.forms import MunicipalityField
+from app.fields import IntegerField, database_id, within_years
 
 SUPPORT_NEED_LABELS = {
     "extra_time": _l("Förlängd provtid"),
@@ -59,4 +70,42 @@ class MoveForm(FlaskForm):
         # The service says why a session cannot be chosen; a bare "not a valid choice" would not.
         validate_choice=False,
         validators=[DataRequired(_l("Välj vilket pass du vill flytta till."))],
+    )
+
+
+class InterestForm(FlaskForm):
+    """Interest in a model near a municipality during a period (app/bookings/interest.py)."""
+
+    model = SelectField(_l("Validering"), coerce=database_id, validate_choice=True)
+    municipality = MunicipalityField(_l("Nära kommun"))
+    from_date = DateField(
+        _l("Från och med"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
+    )
+    to_date = DateField(
+        _l("Till och med"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
+    )
+
+    def validate_from_date(self, field):
+        if field.data and field.data < interest_today():
+            raise ValidationError(_l("Perioden kan inte börja före i dag."))
+
+    def validate_to_date(self, field):
+        first = self.from_date.data
+        if not (field.data and first):
+            return
+        if field.data < first:
+            raise ValidationError(_l("Sista dagen ligger före första dagen."))
+        if (field.data - first).days >= INTEREST_MAX_DAYS:
+            raise ValidationError(_l("Perioden kan vara högst ett år."))
+
+
+class CompanyInterestForm(InterestForm):
+    """The coordinator's version: the same, for several of the company's employees."""
+
+    employees = SelectMultipleField(
+        _l("Medarbetare"),
+        coerce=database_id,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(_l("Välj minst en medarbetare."))],
     )

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Person
 from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.regions.models import Municipality
+from app.schedule.models import ValidationModel, ValidationSession
 
 
 class BookingStatus(StrEnum):
@@ -121,3 +122,63 @@ class BookingEvent(db.Model):
 
     booking: Mapped[Booking] = relationship()
     actor: Mapped[Person | None] = relationship()
+
+
+class InterestEnd(StrEnum):
+    """Why an interest stopped counting: booked the model, withdrew, or its period passed."""
+
+    BOOKED = "booked"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+# The longest period one interest may cover, in days (a year, leap day included).
+INTEREST_MAX_DAYS = 366
+
+
+class Interest(db.Model):
+    """An employee would validate in a model near a municipality during a period.
+
+    Live while ended_at is empty. When a matching session is planned the person is
+    told once (notified_at and notified_session_id are set together); the interest
+    still counts for the planners until they book, withdraw or the period passes.
+    One live interest per person and model may cover any one day (the service checks
+    it with the person's row locked).
+    """
+
+    __tablename__ = "interest"
+    __table_args__ = (
+        CheckConstraint("from_date <= to_date", name="period"),
+        CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
+        CheckConstraint(
+            "(notified_at IS NULL) = (notified_session_id IS NULL)", name="notified_with_session"
+        ),
+        CheckConstraint(
+            "end_reason IS NULL OR " + values_in("end_reason", InterestEnd), name="end_reason"
+        ),
+        # The planners' counts and the new session's match read live interest by model.
+        Index("ix_interest_model_id_ended_at", "model_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("validation_model.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    from_date: Mapped[date]
+    to_date: Mapped[date]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_session_id: Mapped[int | None] = mapped_column(ForeignKey("validation_session.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[InterestEnd | None] = mapped_column(status_type(InterestEnd, 12))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id])
+    model: Mapped[ValidationModel] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+    notified_session: Mapped[ValidationSession | None] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None

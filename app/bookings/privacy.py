@@ -6,12 +6,12 @@ The bookings themselves are exported with their outcomes, by app.results.privacy
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from app.accounts.models import Person
 from app.accounts.privacy import CODE, GENERATED, Part, iso
 from app.audit.models import AuditEntry
-from app.bookings.models import Booking, BookingEvent, BookingStatus
+from app.bookings.models import Booking, BookingEvent, BookingStatus, Interest
 from app.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ValidationSession
@@ -126,4 +126,41 @@ PART = Part(
         "booking.support_needs": "codes from a fixed list (the person's own are cleared)",
         "booking_event.kind": CODE,
     },
+)
+
+
+def _export_interest(person: Person) -> dict:
+    rows = db.session.scalars(
+        select(Interest).where(Interest.person_id == person.id).order_by(Interest.id)
+    ).all()
+    return {
+        "interest": [
+            {
+                "id": i.id,
+                "model": i.model.name,
+                "municipality": i.municipality.name,
+                "from_date": i.from_date.isoformat(),
+                "to_date": i.to_date.isoformat(),
+                "registered_at": iso(i.created_at),
+                "registered_by_self": i.created_by_id == person.id,
+                "notified_at": iso(i.notified_at) if i.notified_at else None,
+                "notified_session_id": i.notified_session_id,
+                "ended_at": iso(i.ended_at) if i.ended_at else None,
+                "end_reason": i.end_reason,
+            }
+            for i in rows
+        ]
+    }
+
+
+def _erase_interest(person: Person) -> None:
+    """Their interest goes altogether: it says where and when they would validate."""
+    db.session.execute(delete(Interest).where(Interest.person_id == person.id))
+
+
+INTEREST_PART = Part(
+    "interest",
+    export=_export_interest,
+    erase=_erase_interest,
+    no_personal_text={"interest.end_reason": CODE},
 )

@@ -1,16 +1,17 @@
 """Reading bookings for pages: the employee's own, a company's and a session's participants."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Person
-from app.bookings.models import Booking, BookingStatus
+from app.bookings.models import Booking, BookingStatus, Interest
 from app.centers.models import TestCenter
 from app.extensions import db
-from app.schedule.models import SessionStatus, ValidationSession
+from app.regions.models import Municipality
+from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 
 
 def find_booking(booking_id: int) -> Booking | None:
@@ -140,3 +141,56 @@ def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
             .limit(50)
         )
     )
+
+
+# -- interest when nothing fits (app/bookings/interest.py) --------------------------------
+
+
+def find_interest(interest_id: int) -> Interest | None:
+    return db.session.get(Interest, interest_id)
+
+
+def interest_listing(person_id: int | None = None, company_id: int | None = None) -> Select:
+    """Interest of a person, or of a company's employees, ended too; the caller orders."""
+    query = select(Interest).options(
+        joinedload(Interest.model), joinedload(Interest.municipality), joinedload(Interest.person)
+    )
+    if person_id is not None:
+        query = query.where(Interest.person_id == person_id)
+    if company_id is not None:
+        query = query.where(
+            Interest.person_id.in_(select(Person.id).where(Person.company_id == company_id))
+        )
+    return query
+
+
+def interests_of(person_id: int | None = None, company_id: int | None = None) -> list[Interest]:
+    """For the pages: the newest first (live and ended alike)."""
+    query = interest_listing(person_id=person_id, company_id=company_id)
+    return list(db.session.scalars(query.order_by(Interest.id.desc()).limit(200)))
+
+
+def interest_demand(today: date, county_id: int | None = None) -> list[Row]:
+    """Live interest per municipality and model, with no names: the planners' table.
+
+    Rows of (municipality, county_id, model, people, first day, last day), the most
+    wanted first. With `county_id`, only interest placed in that county.
+    """
+    query = (
+        select(
+            Municipality.name.label("municipality"),
+            Municipality.county_id,
+            ValidationModel.name.label("model"),
+            func.count(func.distinct(Interest.person_id)).label("people"),
+            func.min(Interest.from_date).label("first_day"),
+            func.max(Interest.to_date).label("last_day"),
+        )
+        .join(Municipality, Municipality.id == Interest.municipality_id)
+        .join(ValidationModel, ValidationModel.id == Interest.model_id)
+        .where(Interest.ended_at.is_(None), Interest.to_date >= today)
+        .group_by(Municipality.name, Municipality.county_id, ValidationModel.name)
+        .order_by(func.count(func.distinct(Interest.person_id)).desc(), Municipality.name)
+    )
+    if county_id is not None:
+        query = query.where(Municipality.county_id == county_id)
+    return list(db.session.execute(query).all())

@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app.bookings.interest import expire_interests
 from app.calendar.reminders import queue_reminders
 from app.calendar.replies import RepliesNotConfigured, read_replies
 from app.mail.worker import send_due
@@ -18,7 +19,7 @@ from app.results.services import mark_no_shows
 @click.option("--loop", is_flag=True, help="Keep running; otherwise one round and exit.")
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
 def send_mail_command(loop: bool, interval: int):
-    """Mark no-shows, queue due reminders and send the outbox over SMTP.
+    """Mark no-shows, queue due reminders, end passed interest and send the outbox over SMTP.
 
     Run from cron, or with --loop as a service; several may run at once (each
     message is claimed by one). Webhooks and calendar replies have their own workers.
@@ -28,9 +29,10 @@ def send_mail_command(loop: bool, interval: int):
     while True:
         no_shows = mark_no_shows()
         reminded = queue_reminders()
+        expired = expire_interests()
         report = send_due()
         click.echo(
-            f"{no_shows} marked as no-shows, "
+            f"{no_shows} marked as no-shows, {expired} interests expired, "
             f"{reminded} reminders queued, {len(report.sent)} sent, "
             f"{len(report.retry)} to retry, {len(report.failed)} failed"
         )

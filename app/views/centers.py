@@ -21,6 +21,8 @@ from app.bookings.closures import (
     reopen_days,
     sessions_closed_by_removal,
 )
+from app.bookings.interest import today as interest_today
+from app.bookings.queries import interest_demand
 from app.bookings.session_changes import cancel_session, move_session
 from app.centers.forms import (
     WEEKDAYS,
@@ -435,7 +437,11 @@ def plan(center_id: int):
                     status = 400
             else:
                 status = 400
-    return render_template("centers/plan.html", center=center, form=form, plans=plans), status
+    # Where people in the center's county wait for a session: plan where they are.
+    demand = interest_demand(interest_today(), county_id=center.municipality.county_id)
+    return render_template(
+        "centers/plan.html", center=center, form=form, plans=plans, demand=demand
+    ), status
 
 
 @bp.get("/centers/<int:center_id>/sessions")

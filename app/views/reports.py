@@ -20,6 +20,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.accounts.models import INDUSTRIES, Role
+from app.bookings.interest import today as interest_today
+from app.bookings.queries import interest_demand
 from app.cache import TTLCache
 from app.errors import InvalidInput
 from app.formatting import number, percent
@@ -119,7 +121,9 @@ def dashboard():
     )
     if seconds <= 0:
         fragment, status = _render_dashboard(center_ids)
-        return render_template("reports/dashboard.html", dashboard=fragment), status
+        return render_template(
+            "reports/dashboard.html", dashboard=fragment, demand=_demand()
+        ), status
     cache, status = _cache(), 200
     fragment = cache.get(key, seconds)
     if fragment is None:
@@ -131,7 +135,12 @@ def dashboard():
                 fragment, status = _render_dashboard(center_ids)
                 if status == 200:
                     cache.put(key, fragment)
-    return render_template("reports/dashboard.html", dashboard=fragment), status
+    return render_template("reports/dashboard.html", dashboard=fragment, demand=_demand()), status
+
+
+def _demand():
+    """Interest without a fitting session, per municipality and model: never cached, one query."""
+    return interest_demand(interest_today())
 
 
 def _cache() -> TTLCache:

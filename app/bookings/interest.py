@@ -1,0 +1,339 @@
+"""Interest when nothing fits: an employee would validate in a model, near a place, in a period.
+
+Registered by the employee or by their company's coordinator (for several at once).
+When a session is planned that matches (the same model, a day inside the period, a
+center in the same county as the interest's municipality), each interested person is
+mailed once, with a link to the session; the interest then stays for the planners'
+counts but is never mailed again. It ends when the person books the model (a seat,
+not a waitlist place), withdraws it, or its period passes (read as ended at once, and
+swept in the send-mail round).
+
+Receivers of the domain events are connected in create_app (`connect`).
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from flask import Flask, current_app, render_template
+from flask_babel import gettext as _
+from sqlalchemy import and_, select, update
+
+from app import domain_events
+from app.accounts.models import Person
+from app.bookings.models import (
+    INTEREST_MAX_DAYS,
+    Booking,
+    BookingStatus,
+    Interest,
+    InterestEnd,
+)
+from app.bookings.services import BookingWindow, may_book_for
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.formatting import long_date, time_span
+from app.i18n import speaking_to
+from app.mail.compose import compose
+from app.mail.outbox import enqueue
+from app.regions.models import Municipality
+from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
+from app.timeutil import local_date
+
+_interests = Interest.__table__
+
+
+class InterestOverlaps(DomainError):
+    """Someone already has live interest in the model covering some of the days."""
+
+    status_code = 409
+    code = "interest_exists"
+
+    def __init__(self, message: str, people: list[Person]):
+        super().__init__(message)
+        self.people = people
+
+
+def today() -> date:
+    return local_date(utcnow())
+
+
+def period_problem(from_date: date | None, to_date: date | None, on: date) -> str | None:
+    """Why the period cannot be registered, or None: not past, to after from, a year at most."""
+    if from_date is None or to_date is None:
+        return _("Ange både första och sista dag.")
+    if from_date < on:
+        return _("Perioden kan inte börja före i dag.")
+    if to_date < from_date:
+        return _("Sista dagen ligger före första dagen.")
+    if (to_date - from_date).days >= INTEREST_MAX_DAYS:
+        return _("Perioden kan vara högst ett år.")
+    return None
+
+
+def _live_on(on: date):
+    """Live interest: not ended, and the period not yet passed (expiry is read, not waited for)."""
+    return and_(Interest.ended_at.is_(None), Interest.to_date >= on)
+
+
+def lock_people(ids: list[int]) -> None:
+    """Lock the people's rows for the rest of the unit of work, in id order.
+
+    Each person's row is the lock for their interests: two registrations for the same
+    person wait for each other, so the overlap check after it holds (on SQLite the
+    unit of work holds the whole database already).
+    """
+    db.session.execute(
+        select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update()
+    )
+
+
+def register_interest(
+    people: Iterable[Person],
+    model_id: int,
+    municipality_id: int,
+    from_date: date,
+    to_date: date,
+    actor: Person,
+) -> list[Interest]:
+    """Register the interest for each person, all or none; the caller need not commit.
+
+    A person who already has live interest in the model on any of the days makes the
+    whole registration fail (InterestOverlaps, naming them), so that a coordinator's
+    list is not half saved.
+    """
+    people = list(people)
+    if not people:
+        raise InvalidInput(_("Välj minst en medarbetare."))
+    for person in people:
+        if person.erased_at is not None or not may_book_for(actor, person):
+            raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
+    if problem := period_problem(from_date, to_date, today()):
+        raise DomainError(problem, "interest_period")
+    with unit_of_work():
+        if db.session.get(ValidationModel, model_id) is None:
+            raise NotFound(_("Valideringen finns inte."))
+        if db.session.get(Municipality, municipality_id) is None:
+            raise NotFound(_("Kommunen finns inte."))
+        ids = sorted({p.id for p in people})
+        lock_people(ids)
+        taken = set(
+            db.session.scalars(
+                select(Interest.person_id).where(
+                    Interest.person_id.in_(ids),
+                    Interest.model_id == model_id,
+                    _live_on(today()),
+                    Interest.from_date <= to_date,
+                    Interest.to_date >= from_date,
+                )
+            )
+        )
+        if taken:
+            named = [p for p in people if p.id in taken]
+            raise InterestOverlaps(
+                _(
+                    "Det finns redan en intresseanmälan för valideringen under en del av "
+                    "perioden: %(names)s.",
+                    names=", ".join(p.name for p in named),
+                ),
+                named,
+            )
+        made = []
+        by_id = {p.id: p for p in people}
+        for person_id in ids:
+            interest = Interest(
+                person_id=person_id,
+                model_id=model_id,
+                municipality_id=municipality_id,
+                from_date=from_date,
+                to_date=to_date,
+                created_by_id=actor.id,
+            )
+            interest.person = by_id[person_id]
+            db.session.add(interest)
+            made.append(interest)
+        db.session.flush()
+        return made
+
+
+def may_see(actor: Person, interest: Interest) -> bool:
+    return may_book_for(actor, interest.person)
+
+
+def withdraw_interest(interest_id: int, actor: Person) -> Interest:
+    """End a live interest at the person's (or their coordinator's) request."""
+    with unit_of_work():
+        interest = db.session.get(Interest, interest_id, with_for_update=True)
+        if interest is None or not may_see(actor, interest):
+            raise NotFound(_("Intresseanmälan finns inte."))
+        if interest.ended_at is None:
+            if interest.to_date < today():
+                _end(interest, InterestEnd.EXPIRED)
+            else:
+                _end(interest, InterestEnd.WITHDRAWN)
+        return interest
+
+
+def _end(interest: Interest, reason: InterestEnd) -> None:
+    interest.ended_at = utcnow()
+    interest.end_reason = reason
+    db.session.flush()
+
+
+def expire_interests(now: datetime | None = None) -> int:
+    """Mark interest whose period has passed as expired; the send-mail round calls it."""
+    now = now or utcnow()
+    with unit_of_work():
+        result = db.session.execute(
+            update(_interests)
+            .where(_interests.c.ended_at.is_(None), _interests.c.to_date < local_date(now))
+            .values(ended_at=now, end_reason=InterestEnd.EXPIRED.value)
+        )
+        return result.rowcount
+
+
+def end_on_booking(booking: Booking, now: datetime) -> None:
+    """A seat in the model ends the employee's interest in it (a waitlist place does not)."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return
+    db.session.execute(
+        update(_interests)
+        .where(
+            _interests.c.person_id == booking.employee_id,
+            _interests.c.model_id == booking.session.model_id,
+            _interests.c.ended_at.is_(None),
+        )
+        .values(ended_at=now, end_reason=InterestEnd.BOOKED.value)
+    )
+
+
+def matching_interests(session: ValidationSession) -> list[Interest]:
+    """Live, not yet told interest that the session answers: model, day and county."""
+    day = session.local_date
+    county_id = session.center.municipality.county_id
+    return list(
+        db.session.scalars(
+            select(Interest)
+            .join(Municipality, Municipality.id == Interest.municipality_id)
+            .where(
+                Interest.model_id == session.model_id,
+                _live_on(day),
+                Interest.notified_at.is_(None),
+                Interest.from_date <= day,
+                Interest.to_date >= day,
+                Municipality.county_id == county_id,
+            )
+            .order_by(Interest.id)
+        )
+    )
+
+
+def notify_interested(session: ValidationSession, now: datetime) -> int:
+    """Mail each person whose interest the new session matches, once; return how many.
+
+    Each interest is claimed by a conditional UPDATE (notified_at still empty): of two
+    sessions planned at the same moment, the second waits for the first's row lock and
+    then finds nothing to claim, so nobody gets two mails. The outbox's dedupe key
+    per interest guards the same.
+    """
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
+        return 0
+    if session.model_id is None or session.center is None:
+        return 0
+    told = 0
+    for interest in matching_interests(session):
+        claimed = db.session.execute(
+            update(_interests)
+            .where(
+                _interests.c.id == interest.id,
+                _interests.c.notified_at.is_(None),
+                _interests.c.ended_at.is_(None),
+            )
+            .values(notified_at=now, notified_session_id=session.id)
+        )
+        if claimed.rowcount != 1:
+            continue
+        db.session.expire(interest, ["notified_at", "notified_session_id"])
+        person = interest.person
+        if not person.is_active or person.erased_at is not None:
+            continue
+        _mail(person, interest, session, now)
+        told += 1
+    return told
+
+
+def session_link(session_id: int) -> str:
+    # By hand rather than url_for: a session may be planned from the CLI, without a request.
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/sessions/{session_id}"
+
+
+def _mail(person: Person, interest: Interest, session: ValidationSession, now: datetime) -> None:
+    center = session.center
+    opens_at = BookingWindow.for_session(session).opens_at
+    with speaking_to(person):
+        paragraphs = [
+            _(
+                "Du har anmält intresse för %(model)s. Nu finns ett pass som passar: "
+                "%(when)s på %(center)s i %(municipality)s.",
+                model=session.model.name,
+                when=time_span(session.starts_at, session.ends_at),
+                center=center.name,
+                municipality=center.municipality.name,
+            ),
+            _("Boka en plats här: %(link)s", link=session_link(session.id))
+            if opens_at <= now
+            else _(
+                "Bokningen öppnar %(day)s. Passet finns här: %(link)s",
+                day=long_date(opens_at),
+                link=session_link(session.id),
+            ),
+            _(
+                "Det här är det enda mejlet om din intresseanmälan. Den gäller tills du bokar, "
+                "tar bort den eller perioden tar slut."
+            ),
+        ]
+        context = {"person": person, "paragraphs": paragraphs}
+        message = compose(
+            (person.name, person.email),
+            _("Ett pass för %(model)s går att boka", model=session.model.name),
+            render_template("accounts/mail/notice.txt", **context),
+            render_template("accounts/mail/notice.html", **context),
+        )
+    enqueue(
+        message,
+        kind="interest_notice",
+        recipient=person.email,
+        dedupe_key=f"interest-{interest.id}",
+    )
+
+
+# -- receivers of the domain events (connected in create_app) ------------------------------
+
+
+def on_session_created(app, session, at=None, **_event):
+    notify_interested(session, at or utcnow())
+
+
+def on_booking_created(app, booking, at=None, **_event):
+    end_on_booking(booking, at or utcnow())
+
+
+def on_booking_promoted(app, booking, at=None, **_event):
+    end_on_booking(booking, at or utcnow())
+
+
+def on_booking_moved(app, booking, at=None, **_event):
+    end_on_booking(booking, at or utcnow())
+
+
+RECEIVERS = {
+    domain_events.session_created: on_session_created,
+    domain_events.booking_created: on_booking_created,
+    domain_events.booking_promoted: on_booking_promoted,
+    domain_events.booking_moved: on_booking_moved,
+}
+
+
+def connect(app: Flask) -> None:
+    """Listen to this app's domain events (each app its own: tests build many)."""
+    for signal, receiver in RECEIVERS.items():
+        signal.connect(receiver, sender=app)

@@ -1,0 +1,149 @@
+"""Interest when nothing fits: the employee's page and the coordinator's, and withdrawing."""
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.auth import role_required
+from app.accounts.models import Role
+from app.accounts.queries import company_employees
+from app.bookings.forms import CompanyInterestForm, InterestForm
+from app.bookings.interest import InterestOverlaps, register_interest, today, withdraw_interest
+from app.bookings.queries import find_interest, interests_of
+from app.errors import Forbidden, NotFound
+from app.fields import database_id
+from app.regions.queries import municipalities_with_county
+from app.schedule.services import validation_models
+
+bp = Blueprint("interest", __name__)
+
+# A new form's period: from today, three months on.
+DEFAULT_WEEKS = 13
+
+
+def _prepare(form: InterestForm, home_municipality_id: int | None) -> None:
+    """Fill the choices; on a fresh form, the defaults and what the link asked for."""
+    form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
+    form.municipality.choices = [SelectChoice("", _("Välj kommun"))] + [
+        SelectChoice(mid, f"{name} ({county})")
+        for mid, name, county in municipalities_with_county()
+    ]
+    if form.is_submitted():
+        return
+    form.model.data = _asked_id("model")
+    form.municipality.data = _asked_id("municipality") or home_municipality_id
+    form.from_date.data = today()
+    form.to_date.data = today() + timedelta(weeks=DEFAULT_WEEKS)
+
+
+def _asked_id(name: str) -> int | None:
+    """An id the link prefilled (?model=3&municipality=12); anything else is no choice."""
+    try:
+        return database_id(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _status(interest) -> str:
+    if interest.end_reason == "booked":
+        return _("Bokad")
+    if interest.end_reason == "withdrawn":
+        return _("Borttagen")
+    if interest.end_reason == "expired" or interest.to_date < today():
+        return _("Perioden har passerat")
+    if interest.notified_at is not None:
+        return _("Du har fått besked om ett pass")
+    return _("Gäller")
+
+
+def _register(form: InterestForm, people, error_field) -> bool:
+    """Register from a validated form; a clash is the form's error. True when saved."""
+    try:
+        made = register_interest(
+            people,
+            form.model.data,
+            form.municipality.data,
+            form.from_date.data,
+            form.to_date.data,
+            current_user,
+        )
+    except InterestOverlaps as clash:
+        error_field.errors = [*error_field.errors, clash.message]
+        return False
+    flash(
+        ngettext(
+            "Intresset är anmält. Du får ett mejl när ett pass som passar går att boka.",
+            "Intresset är anmält för %(num)s medarbetare. De får var sitt mejl när ett pass som "
+            "passar går att boka.",
+            len(made),
+        ),
+        "success",
+    )
+    return True
+
+
+@bp.route("/interest", methods=["GET", "POST"])
+@role_required(Role.EMPLOYEE)
+def mine():
+    form = InterestForm()
+    company = current_user.company
+    _prepare(form, company.municipality_id if company else None)
+    if form.validate_on_submit() and _register(form, [current_user], form.from_date):
+        return redirect(url_for("interest.mine"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "bookings/interest.html",
+        form=form,
+        interests=interests_of(person_id=current_user.id),
+        status_of=_status,
+        withdraw_form=FlaskForm(),
+        today=today(),
+        for_company=False,
+    ), status
+
+
+@bp.route("/company/interest", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def company():
+    company = current_user.company
+    if company is None:
+        raise Forbidden(_("Ditt konto hör inte till något företag."))
+    employees = [
+        p for p in company_employees(company.id) if p.has_role(Role.EMPLOYEE) and not p.erased_at
+    ]
+    form = CompanyInterestForm()
+    form.employees.choices = [SelectChoice(p.id, p.name) for p in employees]
+    _prepare(form, company.municipality_id)
+    if form.validate_on_submit():
+        chosen = [p for p in employees if p.id in set(form.employees.data)]
+        if _register(form, chosen, form.employees):
+            return redirect(url_for("interest.company"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "bookings/interest.html",
+        form=form,
+        interests=interests_of(company_id=company.id),
+        status_of=_status,
+        withdraw_form=FlaskForm(),
+        today=today(),
+        for_company=True,
+    ), status
+
+
+@bp.post("/interest/<int:interest_id>/withdraw")
+@login_required
+def withdraw(interest_id: int):
+    # CSRFProtect has checked the form's token.
+    interest = find_interest(interest_id)
+    if interest is None:
+        raise NotFound(_("Intresseanmälan finns inte."))
+    withdraw_interest(interest_id, current_user)
+    flash(_("Intresseanmälan är borttagen."), "success")
+    if interest.person_id != current_user.id and current_user.has_role(Role.COORDINATOR):
+        return redirect(url_for("interest.company"))
+    return redirect(url_for("interest.mine"))
