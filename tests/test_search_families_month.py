@@ -264,6 +264,24 @@ def test_nothing_found_offers_the_closest_alternatives_as_links(client, none_in_
         assert _session_links(followed) == expected[label.split(":")[0]], label
 
 
+def test_nothing_found_offers_interest_in_the_model_and_place_asked_for(
+    client, auth, app, make, none_in_lulea
+):
+    with app.app_context():
+        email = make.employee().email
+    auth.login(email)
+    form = page_form(client, "/", action="/")
+    found = (
+        form.set("model", str(none_in_lulea["vit"]))
+        .set("municipality", none_in_lulea["lulea"])
+        .submit()
+    )
+    (link,) = [href for label, href in _links(found).items() if "Anmäl intresse" in label]
+    interest = page_form(client, link, button="Anmäl intresse")
+    assert interest.value("model") == str(none_in_lulea["vit"])
+    assert interest.value("municipality") == str(none_in_lulea["lulea"])
+
+
 def test_nothing_anywhere_keeps_the_general_hint(client):
     found = client.get("/")
     assert "Prova ett längre datumintervall eller en annan kommun" in _text(found)
