@@ -21,14 +21,13 @@ from app.centers.models import (
     CenterWorkstation,
     OpeningHours,
     TestCenter,
-    TravelBuffer,
     WorkstationKind,
 )
 from app.centers.services import closed_reason, outside_opening_hours
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.regions.models import Municipality
+from app.regions.models import Municipality, TravelBuffer
 from app.results.models import OutcomeResult
 from app.results.services import (
     AreaVerdict,
@@ -51,7 +50,7 @@ SIGN_INS = {
     Role.EMPLOYEE: "deltagare@demo.example.se",
 }
 
-# Travel times between the centers' municipalities where the default (120 minutes)
+# Travel times between the centers' municipalities where the estimate from the distance
 # is wrong: about the drive by road, with time to park and set up.
 TRAVEL_MINUTES = {
     ("Luleå", "Boden"): 45,

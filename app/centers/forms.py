@@ -24,8 +24,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.centers.models import MAX_TRAVEL_MINUTES
 from app.fields import IntegerField, database_id, within_years
+from app.regions.models import MAX_TRAVEL_MINUTES
 
 WEEKDAYS = [
     _l("måndag"),
