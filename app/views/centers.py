@@ -96,9 +96,9 @@ def admin(center_id: int):
     form = CenterDetailsForm(obj=center)
     status = 200
     if form.validate_on_submit():
-        update_details(
-            center.id, current_user, **{f.name: f.data for f in form if f.name != "csrf_token"}
-        )
+        details = {f.name: f.data for f in form if f.name != "csrf_token"}
+        details["accessibility"] = (details["accessibility"] or "").strip() or None
+        update_details(center.id, current_user, **details)
         flash(_("Uppgifterna är sparade."), "success")
         return redirect(url_for("centers.admin", center_id=center.id))
     if form.is_submitted():
