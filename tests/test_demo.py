@@ -30,6 +30,15 @@ def _both_counties_with_companies_people_and_sessions(app) -> int:
         )
         assert counties == {"Norrbottens län", "Västerbottens län"}
         assert db.session.scalar(select(func.count(TestCenter.id))) >= 8
+        # Every center stands at its postal town (here its municipality's seat) and says
+        # how accessible it is.
+        for center in db.session.scalars(select(TestCenter)):
+            assert center.postal_town == center.municipality.name
+            assert (center.latitude, center.longitude) == (
+                center.municipality.latitude,
+                center.municipality.longitude,
+            )
+            assert center.accessibility
         assert db.session.scalar(select(func.count(Company.id))) == 50
         industries = dict(
             db.session.execute(
