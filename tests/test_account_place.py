@@ -79,7 +79,8 @@ def test_a_municipality_not_in_the_list_is_a_form_error(app, client, make, auth)
 
 def test_changing_the_place_needs_the_forms_token(app, client, make, auth):
     ids = _employee(app, make, auth)
-    response = client.post("/account/place", data={"municipality": str(ids["boden"])})
+    form = _place_form(client).fill(municipality=str(ids["boden"])).remove("csrf_token")
+    response = form.submit()
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(Person, ids["person"]).municipality_id is None
