@@ -29,7 +29,7 @@ mellan kommuner), and that wins.
 import math
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
@@ -57,17 +57,6 @@ def estimated_minutes(first: tuple[float, float], second: tuple[float, float]) -
     return min(MAX_TRAVEL_MINUTES, max(MINIMUM_MINUTES, rounded))
 
 
-def _seats(ids: Iterable[int]) -> dict[int, tuple[float, float]]:
-    return {
-        row.id: (row.latitude, row.longitude)
-        for row in db.session.execute(
-            select(Municipality.id, Municipality.latitude, Municipality.longitude).where(
-                Municipality.id.in_(set(ids))
-            )
-        )
-    }
-
-
 def travel_minutes(from_municipality_id: int, to_municipality_id: int) -> int:
     """Minutes between two municipalities: the stored pair, else the estimate."""
     if from_municipality_id == to_municipality_id:
@@ -78,37 +67,31 @@ def travel_minutes(from_municipality_id: int, to_municipality_id: int) -> int:
 def travel_minutes_from(from_municipality_id: int, to_ids: Iterable[int]) -> dict[int, int]:
     """Minutes from one municipality to each of many (every one, when to_ids is empty).
 
-    Two queries whatever the number: the stored pairs that touch the starting
-    municipality, and the seats. An id that names no municipality is left out.
+    One query whatever the number: each municipality's seat with the stored time of
+    its pair with the starting one, if any. An id that names no municipality is left out.
     """
     wanted = set(to_ids)
-    stored: dict[int, int] = {}
-    for low, high, minutes in db.session.execute(
-        select(
-            TravelBuffer.from_municipality_id,
-            TravelBuffer.to_municipality_id,
-            TravelBuffer.minutes,
-        ).where(
-            or_(
-                TravelBuffer.from_municipality_id == from_municipality_id,
-                TravelBuffer.to_municipality_id == from_municipality_id,
-            )
-        )
-    ):
-        stored[high if low == from_municipality_id else low] = minutes
+    pair = or_(
+        and_(
+            TravelBuffer.from_municipality_id == from_municipality_id,
+            TravelBuffer.to_municipality_id == Municipality.id,
+        ),
+        and_(
+            TravelBuffer.to_municipality_id == from_municipality_id,
+            TravelBuffer.from_municipality_id == Municipality.id,
+        ),
+    )
+    query = select(
+        Municipality.id, Municipality.latitude, Municipality.longitude, TravelBuffer.minutes
+    ).outerjoin(TravelBuffer, pair)
     if wanted:
-        seats = _seats(wanted | {from_municipality_id})
-    else:
-        seats = {
-            row.id: (row.latitude, row.longitude)
-            for row in db.session.execute(
-                select(Municipality.id, Municipality.latitude, Municipality.longitude)
-            )
-        }
-        wanted = set(seats)
+        query = query.where(Municipality.id.in_(wanted | {from_municipality_id}))
+    rows = db.session.execute(query).all()
+    seats = {row.id: (row.latitude, row.longitude) for row in rows}
+    stored = {row.id: row.minutes for row in rows if row.minutes is not None}
     start = seats.get(from_municipality_id)
     result = {}
-    for other in wanted:
+    for other in wanted or set(seats):
         if other == from_municipality_id:
             result[other] = 0
         elif other in stored:
