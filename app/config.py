@@ -33,9 +33,9 @@ class Defaults:
     CHECK_IN_OPENS_MINUTES = 60
     NO_SHOW_AFTER_MINUTES = 30
 
-    # Travel time a testledare needs between sessions in different municipalities,
-    # unless a travel_buffer row says otherwise for that pair.
-    DEFAULT_TRAVEL_MINUTES = 120
+    # The session page and the confirmation ask people to come this many minutes
+    # before the start (check-in), shown as a clock time.
+    ARRIVE_MINUTES_BEFORE = 15
 
     SESSIONS_PER_PAGE = 20
     # Each worker reuses a rendered search result this long (0: never): seat counts on

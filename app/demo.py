@@ -21,14 +21,13 @@ from app.centers.models import (
     CenterWorkstation,
     OpeningHours,
     TestCenter,
-    TravelBuffer,
     WorkstationKind,
 )
 from app.centers.services import closed_reason, outside_opening_hours
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.regions.models import Municipality
+from app.regions.models import Municipality, TravelBuffer
 from app.results.models import OutcomeResult
 from app.results.services import (
     AreaVerdict,
@@ -51,7 +50,7 @@ SIGN_INS = {
     Role.EMPLOYEE: "deltagare@demo.example.se",
 }
 
-# Travel times between the centers' municipalities where the default (120 minutes)
+# Travel times between the centers' municipalities where the estimate from the distance
 # is wrong: about the drive by road, with time to park and set up.
 TRAVEL_MINUTES = {
     ("Luleå", "Boden"): 45,
@@ -126,6 +125,36 @@ CENTERS = [
     ("Lycksele lärcentrum", "Lycksele", "Skolgatan 9", "921 31", "Lycksele", {"welding_booth": 4}),
     ("Vilhelmina utbildningscenter", "Vilhelmina", "Volgsjövägen 31", "912 32", "Vilhelmina", {}),
 ]
+# What each center says about getting in and around (shown on the sessions' pages).
+ACCESSIBILITY = {
+    "Komvux Luleå teknikcentrum": (
+        "Entré utan trappsteg från parkeringen på baksidan. Hiss till teorisalen på plan 2. "
+        "Hörslinga i teorisalen."
+    ),
+    "Industricentrum Piteå": (
+        "Allt på ett plan. Två parkeringsplatser för rörelsehindrade vid huvudentrén."
+    ),
+    "Bodens yrkescentrum": (
+        "Ramp vid huvudentrén. Teorisalen ligger på plan 1; hiss finns. Toalett anpassad "
+        "för rullstol i entréplanet."
+    ),
+    "Kiruna gruv- och industriskola": (
+        "Trappa upp till huvudentrén; ring på vid sidoentrén till vänster för entré utan "
+        "trappsteg. Hiss till alla plan."
+    ),
+    "Gällivare teknikcollege": "Entré utan trappsteg. Teorisal och verkstad på entréplanet.",
+    "Skellefteå industriskola": (
+        "Entré utan trappsteg från Kanalgatan. Hiss. Hörslinga och höj- och sänkbara bord "
+        "i teorisalen."
+    ),
+    "Umeå teknikcentrum": (
+        "Parkering och entré utan trappsteg på gaveln mot Formvägen. Allt på ett plan."
+    ),
+    "Lycksele lärcentrum": "Hiss till plan 2. Anpassad toalett på plan 1.",
+    "Vilhelmina utbildningscenter": (
+        "Ramp vid entrén. Säg till om du behöver sitta nära dörren eller ta pauser."
+    ),
+}
 FIRST_NAMES = [
     "Anna",
     "Erik",
@@ -344,9 +373,10 @@ def _centers() -> list[TestCenter]:
     centers = []
     for index, (name, town, street, postal, post_town, extra) in enumerate(CENTERS):
         slug = town.lower().replace("å", "a").replace("ä", "a").replace("ö", "o")
+        municipality = _municipality(town)
         center = TestCenter(
             name=name,
-            municipality=_municipality(town),
+            municipality=municipality,
             street_address=street,
             postal_code=postal,
             postal_town=post_town,
@@ -355,6 +385,11 @@ def _centers() -> list[TestCenter]:
             contact_phone=f"0{920 + index} - 10 00 0{index}",
             accredited_from=ACCREDITED[0],
             accredited_to=ACCREDITED[1],
+            # Every demo center's postal town is its municipality's seat: GeoNames' point
+            # (migration 0114_place), not a made-up street position.
+            latitude=municipality.latitude,
+            longitude=municipality.longitude,
+            accessibility=ACCESSIBILITY[name],
         )
         counts = {"computer": 8 + 2 * (index % 5), **extra}
         center.workstations = [

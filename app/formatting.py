@@ -66,6 +66,16 @@ def number(value: float | int, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=get_locale())
 
 
+def travel_duration(minutes: int) -> str:
+    """A travel time as people say it: '45 min', '2 h', '2 h 15 min'."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return _("%(minutes)s min", minutes=rest)
+    if not rest:
+        return _("%(hours)s h", hours=hours)
+    return _("%(hours)s h %(minutes)s min", hours=hours, minutes=rest)
+
+
 def percent(share: float) -> str:
     """'45 %' in Swedish, '45%' in English."""
     return format_percent(share, locale=get_locale())
@@ -97,4 +107,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(percent)
     app.add_template_filter(clock)
     app.add_template_filter(model_title)
+    app.add_template_filter(travel_duration)
     app.add_template_test(ended)

@@ -10,11 +10,10 @@ from app.centers.models import (
     CenterWorkstation,
     OpeningHours,
     TestCenter,
-    TravelBuffer,
     WorkstationKind,
 )
 from app.mail.models import OutboxMessage
-from app.regions.models import County, Municipality
+from app.regions.models import County, Municipality, TravelBuffer
 from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea
 from app.schedule.models import (

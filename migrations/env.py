@@ -95,10 +95,36 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, drop, rename); with foreign keys on,
+            # dropping one that other tables' rows refer to fails (Alembic's batch
+            # documentation: turn them off around it). The PRAGMA has no effect inside a
+            # transaction, so it goes to the driver before SQLAlchemy begins one, and
+            # the references are checked once the migrations are committed.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                connection.commit()
+                broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+                if broken:
+                    raise RuntimeError(f"Foreign keys broken by the migration: {broken[:10]}")
+        finally:
+            if sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _sqlite_pragma(connection, statement: str) -> list:
+    """Run a PRAGMA on the driver's connection, outside any transaction of SQLAlchemy's."""
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        return cursor.execute(statement).fetchall()
+    finally:
+        cursor.close()
 
 
 if context.is_offline_mode():

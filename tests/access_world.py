@@ -15,10 +15,11 @@ from app.api.tokens import create_token
 from app.bookings.models import Booking, Interest
 from app.bookings.services import book_seat
 from app.calendar.feeds import ensure_feed_token
-from app.centers.models import CenterClosure, TravelBuffer
+from app.centers.models import CenterClosure
 from app.db import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.regions.models import TravelBuffer
 from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome
 from app.results.services import model_areas

@@ -30,6 +30,15 @@ def _both_counties_with_companies_people_and_sessions(app) -> int:
         )
         assert counties == {"Norrbottens län", "Västerbottens län"}
         assert db.session.scalar(select(func.count(TestCenter.id))) >= 8
+        # Every center stands at its postal town (here its municipality's seat) and says
+        # how accessible it is.
+        for center in db.session.scalars(select(TestCenter)):
+            assert center.postal_town == center.municipality.name
+            assert (center.latitude, center.longitude) == (
+                center.municipality.latitude,
+                center.municipality.longitude,
+            )
+            assert center.accessibility
         assert db.session.scalar(select(func.count(Company.id))) == 50
         industries = dict(
             db.session.execute(
@@ -76,11 +85,11 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
             assert not outside_opening_hours(session.center, session.starts_at, session.ends_at)
         assert len({(s.center_id, s.local_date) for s in sessions}) == len(sessions)
         assert len({(s.assessor_id, s.local_date) for s in sessions}) == len(sessions)
-        # Travel times a planner would recognise, shorter and longer than the default.
+        # Travel times a planner would recognise: stored ones, and the estimate elsewhere.
         town = {m.name: m.id for m in db.session.scalars(select(Municipality))}
         assert travel_minutes(town["Boden"], town["Luleå"]) == 45
         assert travel_minutes(town["Luleå"], town["Kiruna"]) == 240
-        assert travel_minutes(town["Umeå"], town["Skellefteå"]) == 120  # the default
+        assert travel_minutes(town["Umeå"], town["Skellefteå"]) == 115  # estimated, 108 km
 
         statuses = dict(
             db.session.execute(

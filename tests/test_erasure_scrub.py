@@ -139,6 +139,9 @@ def test_erasing_replaces_the_name_wherever_staff_wrote_it(app, make):
         # The reported case: a closure's reason. A first name alone, or another Åsa, stays.
         closure = db.session.get(CenterClosure, ids["closure"])
         closure.reason = f"Stängt, {MENTIONS[2]} sjuk; Åsa Berg vikarierar"
+        db.session.get(
+            TestCenter, closure.center_id
+        ).accessibility = f"Hiss till plan 2; fråga {MENTIONS[1]} i receptionen."
         db.session.get(AssessorAbsence, ids["absence"]).reason = f"Handleder {MENTIONS[0]}"
         token = db.session.scalar(select(ApiToken).where(ApiToken.person_id == colleague.id))
         token.name = f"Skript av {MENTIONS[1]}"
@@ -179,6 +182,11 @@ def test_erasing_replaces_the_name_wherever_staff_wrote_it(app, make):
         values = {
             "center_closure.reason": db.session.get(CenterClosure, ids["closure"]).reason,
             "assessor_absence.reason": db.session.get(AssessorAbsence, ids["absence"]).reason,
+            "test_center.accessibility": db.session.scalar(
+                select(TestCenter.accessibility).join(
+                    CenterClosure, CenterClosure.center_id == TestCenter.id
+                )
+            ),
             "booking.support_note": db.session.get(Booking, theirs_id).support_note,
             "booking.result_comment": db.session.get(Booking, theirs_id).result_comment,
             "booking_event.note": db.session.scalar(

@@ -144,6 +144,7 @@ FORMS = {
     "accounts.login": _f("anonymous", "/login", fresh=True),
     "accounts.logout": _f("owner", "/account", "/logout", fresh=True),
     "accounts.sign_out_all": _f("owner", "/account", "/account/sign-out-everywhere", fresh=True),
+    "accounts.place": _f("owner", "/account", "/account/place"),
     "accounts.forgot_password": _f("anonymous", "/password/forgot", fresh=True),
     "accounts.set_password": _f("anonymous", "/password/reset/{reset_token}", fresh=True),
     "accounts.assessor": _f("project_admin", "/people/{assessor}/assessor"),

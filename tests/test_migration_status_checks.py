@@ -1,7 +1,8 @@
 """Migration 0113 adds the CHECK on calendar_entry.role without touching the rows there.
 
-The database is built by the migrations up to 0112 and given rows, as a running
-installation would be, before 0113 runs.
+The database is given rows as a running installation would have them at 0112 (the
+rows they refer to are made at the head and the schema brought back down with them),
+before 0113 runs.
 """
 
 import pytest
@@ -39,7 +40,14 @@ def old_app(request, tmp_path):
         url = empty_postgres_database()
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        _upgrade(BEFORE)
+        # The rows the entries refer to are made by today's models, on today's schema,
+        # which then goes back down to 0112 with them.
+        _upgrade("head")
+        make = Factory()
+        session = make.session()
+        app.config["OLD_ROWS"] = (make.employee().id, session.id, session.assessor_id)
+        db.session.remove()
+        command.downgrade(current_app.extensions["migrate"].migrate.get_config(), BEFORE)
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -57,20 +65,21 @@ def _upgrade(revision: str) -> None:
 
 
 def _add_entries(*roles: str) -> None:
-    make = Factory()
-    session = make.session()
-    person = make.employee()
+    person_id, session_id, assessor_id = current_app.config["OLD_ROWS"]
+    at = db.session.scalar(
+        text("SELECT created_at FROM validation_session WHERE id = :id"), {"id": session_id}
+    )
     for number, role in enumerate(roles):
         db.session.execute(
             _INSERT_ENTRY,
             {
                 "uid": f"entry-{number}@test",
                 "role": role,
-                "person": person.id if role != "assessor" else session.assessor_id,
-                "session": session.id,
+                "person": person_id if role != "assessor" else assessor_id,
+                "session": session_id,
                 "sequence": number,
                 "cancelled": number % 2 == 1,
-                "at": session.created_at,
+                "at": at,
             },
         )
     db.session.commit()

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.bookings.session_changes import cancel_session, move_session
-from app.centers.models import CenterClosure, CenterWorkstation, TravelBuffer, WorkstationKind
+from app.centers.models import CenterClosure, CenterWorkstation, WorkstationKind
 from app.centers.services import closed_reason, holiday_name
 from app.db import utcnow
 from app.errors import DomainError, Forbidden
 from app.extensions import db
+from app.regions.models import TravelBuffer
+from app.regions.travel import travel_minutes
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
 from app.schedule.planning import (
     create_sessions,
@@ -230,16 +232,17 @@ def test_testledare_is_never_in_two_places_without_travel_time(setting, make):
     )
     # Same municipality: no buffer, so 11:00 is fine.
     assert plan_session(same_time, model, assessor, TUESDAY, time(11, 0)).ok
-    # Another municipality: two hours by default, or what the pair's setting says.
+    # Another municipality: the estimate from the distance (Luleå–Piteå 43 km: 45 min),
+    # or what the pair's setting says.
     pitea = make.center(municipality="Piteå")
-    assert "hinner inte resa" in " ".join(
-        plan_session(pitea, model, assessor, TUESDAY, time(12, 0)).problems
+    assert "hinner inte resa från Luleå (restid 45 min)" in " ".join(
+        plan_session(pitea, model, assessor, TUESDAY, time(11, 30)).problems
     )
-    assert plan_session(pitea, model, assessor, TUESDAY, time(13, 0)).ok
+    assert plan_session(pitea, model, assessor, TUESDAY, time(11, 45)).ok
     low, high = sorted((center.municipality_id, pitea.municipality_id))
-    db.session.add(TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=45))
+    db.session.add(TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=30))
     db.session.commit()
-    assert plan_session(pitea, model, assessor, TUESDAY, time(12, 0)).ok
+    assert plan_session(pitea, model, assessor, TUESDAY, time(11, 30)).ok
 
 
 def test_authorisation_availability_and_accreditation_are_checked_on_the_date(setting, make):
@@ -327,13 +330,14 @@ def test_cancelling_a_session_cancels_its_bookings(setting, make):
 
 # Planning races: each racer is a thread with its own app context (its own database
 # session and connection) and its own admin; a barrier releases them together.
+# Every pair at least 90 minutes apart by the estimate (Kiruna–Gällivare is the closest).
 RACE_MUNICIPALITIES = [
     "Luleå",
-    "Piteå",
-    "Boden",
+    "Haparanda",
+    "Pajala",
     "Kiruna",
     "Gällivare",
-    "Kalix",
+    "Arjeplog",
     "Skellefteå",
     "Umeå",
     "Lycksele",
@@ -395,9 +399,9 @@ def test_ten_admins_assigning_one_testledare_at_once_only_one_wins(app, make):
 
     Seven create a session, three move one of the testledare's sessions from later in
     the week onto it; half at 08:00 and half at 12:00, so that every pair collides:
-    head-on at the same hour, and by the two hours' travel between municipalities
-    across them (08–11 and 12–15). Nothing else stands in anyone's way, so exactly one
-    may win and every other is told why.
+    head-on at the same hour, and by the travel time between municipalities (at least
+    90 minutes for these) across them (08–11 and 12–15). Nothing else stands in
+    anyone's way, so exactly one may win and every other is told why.
     """
     starts = [time(8), time(12)]
     with app.app_context():
@@ -433,7 +437,7 @@ def test_ten_admins_assigning_one_testledare_at_once_only_one_wins(app, make):
     for message in refusals:
         assert re.fullmatch(
             rf"{name} (har redan ett pass \d\d\.00|hinner inte resa från \w+ "
-            rf"\(restid 120 min\))\.",
+            rf"\(restid \d+ min\))\.",
             message,
         ), message
     # The winner's hour collides head-on, the other hour by the travel time.
@@ -453,7 +457,9 @@ def test_ten_admins_assigning_one_testledare_at_once_only_one_wins(app, make):
         on_tuesday = [s for s in sessions if s.local_date == TUESDAY]
         assert [s.id for s in on_tuesday] == winners
         for first, second in itertools.pairwise(sessions):
-            gap = timedelta(minutes=120 if first.center_id != second.center_id else 0)
+            gap = timedelta(
+                minutes=travel_minutes(first.center.municipality_id, second.center.municipality_id)
+            )
             assert first.ends_at + gap <= second.starts_at, (first.id, second.id)
         assert all(s.model_id == model_id for s in sessions)
 

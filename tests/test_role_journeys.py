@@ -277,6 +277,11 @@ def employee_books_the_first(journey: Journey) -> str:
         if page.get_by_role("button", name="Boka plats").count():
             break
         page.goto(results)
+    # How to get there and when to come, before booking.
+    expect(page.get_by_role("heading", name="Inför provet")).to_be_visible()
+    expect(page.get_by_role("link", name="Visa på karta")).to_have_attribute(
+        "href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=6\d\.\d+&mlon=")
+    )
     journey.shot("session")
     page.get_by_role("button", name="Boka plats").click()
     expect(heading(page)).to_have_text("Mina bokningar")
@@ -292,6 +297,12 @@ def employee_finds_it_in_my_bookings(journey: Journey, when: str):
     expect(card).to_have_count(1)
     expect(card).to_contain_text("Underhåll BAS")
     expect(card).to_contain_text("Bekräftad plats")
+    expect(card.get_by_role("link", name="Lägg till i Google Kalender")).to_have_attribute(
+        "href", re.compile(r"^https://calendar\.google\.com/calendar/render\?action=TEMPLATE&")
+    )
+    expect(card.get_by_role("link", name="Lägg till i Outlook")).to_have_attribute(
+        "href", re.compile(r"^https://outlook\.office\.com/calendar/0/deeplink/compose\?")
+    )
     journey.shot("my-bookings")
     return card
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from app.accounts.models import Person
 from app.audit.models import AuditEntry
 from app.centers import services
-from app.centers.models import TestCenter, TravelBuffer
+from app.centers.models import TestCenter
 from app.errors import Forbidden, InvalidInput
 from app.extensions import db
+from app.regions.models import TravelBuffer
 from app.schedule.planning import create_sessions, plan_session, travel_minutes
 from tests.forms import page_form
 
@@ -65,7 +66,8 @@ def test_a_project_admin_sets_changes_and_removes_a_pair(app, client, places, pr
     page = client.get(PAGE)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Restider mellan kommuner" in html and "120 minuter" in html  # the default
+    assert "Restider mellan kommuner" in html
+    assert "gånger 1,3 för vägen, i 75 km/h" in html  # the estimate, stated
     assert "Inga egna restider" in html
     # Both counties in the lists, each a group of its own.
     assert 'label="Norrbottens län"' in html and 'label="Västerbottens län"' in html
@@ -77,6 +79,7 @@ def test_a_project_admin_sets_changes_and_removes_a_pair(app, client, places, pr
     html = client.get(PAGE).get_data(as_text=True)
     assert "Restiden mellan Kiruna och Luleå är sparad: 240 minuter." in html
     assert "Kiruna – Luleå" in html and "240 minuter" in html
+    assert "280 minuter" in html  # the estimate beside it (266 km)
     assert "restiden Kiruna – Luleå</span>" in html  # the delete button says which pair
     assert _rows(app) == [(low, high, 240)]
     assert _minutes(app, lulea, kiruna) == (240, 240)
@@ -97,7 +100,7 @@ def test_a_project_admin_sets_changes_and_removes_a_pair(app, client, places, pr
     assert deleted.status_code == 302
     assert "Restiden är borttagen" in client.get(PAGE).get_data(as_text=True)
     assert _rows(app) == []
-    assert _minutes(app, lulea, kiruna) == (120, 120)
+    assert _minutes(app, lulea, kiruna) == (280, 280)  # the estimate again
     assert _minutes(app, lulea, lulea) == (0, 0)
 
     with app.app_context():
@@ -290,7 +293,7 @@ def test_an_admin_waiting_on_anothers_unsaved_pair_updates_it(app, places, make,
 def test_the_page_in_english(app, client, places, project_admin):
     page_form(client, PAGE, action="/language").submit("language=en")
     html = client.get(PAGE).get_data(as_text=True)
-    assert "Travel times between municipalities" in html and "120 minutes" in html
+    assert "Travel times between municipalities" in html and "times 1.3 for the road" in html
     assert "Restider mellan kommuner" not in html
     bad = _set(client, places["Luleå"], places["Luleå"], "60")
     assert bad.status_code == 400 and "Choose two different municipalities." in bad.get_data(
@@ -309,8 +312,9 @@ def test_planning_uses_the_stored_time(app, client, make, places, project_admin)
         assessor = make.assessor(model)
         admin = make.person(("center_admin",), center=lulea)
         create_sessions(lulea.id, model.id, assessor.id, [TUESDAY], time(8, 0), admin)  # 08–11
-        # The default two hours: Kiruna at 13:00 is fine.
-        assert plan_session(kiruna, model, assessor, TUESDAY, time(13, 0)).ok
+        # Without a stored time the estimate (280 minutes for 266 km) refuses 14:00.
+        refused = plan_session(kiruna, model, assessor, TUESDAY, time(14, 0)).problems
+        assert "hinner inte resa från Luleå (restid 280 min)" in " ".join(refused)
         ids = kiruna.id, assessor.id
     assert _set(client, places["Luleå"], places["Kiruna"], "180").status_code == 302
     with app.app_context():

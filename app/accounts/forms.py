@@ -11,6 +11,7 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -162,3 +163,27 @@ class AuthorisationForm(FlaskForm):
 
 class HomeCenterForm(FlaskForm):
     center = SelectField(_l("Hemmacenter"), coerce=int)
+
+
+class PlaceField(SelectField):
+    """A municipality from the list, or the blank choice (None): "my company's"."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, coerce=lambda v: None if v in ("", None) else int(v), **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            value = valuelist[0].strip()
+            # Not an id at all, or none a column could hold: 0, in no list.
+            self.data = int(value) if value.isdigit() and len(value) <= 9 else 0
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in {c.value for c in self.choices}:
+            raise StopValidation(_l("Kommunen finns inte. Välj en kommun i listan."))
+
+
+class PlaceForm(FlaskForm):
+    """Where the person travels from to a session (Mitt konto)."""
+
+    municipality = PlaceField(_l("Kommun du reser från"))

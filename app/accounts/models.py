@@ -57,6 +57,9 @@ class Person(UserMixin, db.Model):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     # A testledare's home test center.
     home_center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"))
+    # Where the person starts from when they travel to a session, if not from their
+    # company's municipality (see `place`).
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Part of the sign-in cookie: raising it signs the person out on every device and
@@ -67,12 +70,20 @@ class Person(UserMixin, db.Model):
 
     company: Mapped[Company | None] = relationship()
     home_center: Mapped["TestCenter | None"] = relationship()  # noqa: F821
+    municipality: Mapped[Municipality | None] = relationship()
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"
     )
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def place(self) -> Municipality | None:
+        """The municipality the person travels from: their own choice, else their company's."""
+        if self.municipality is not None:
+            return self.municipality
+        return self.company.municipality if self.company is not None else None
 
     @property
     def is_active(self) -> bool:

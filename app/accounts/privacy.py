@@ -148,6 +148,7 @@ def erase(person_id: int, actor: Person) -> Person:
         person.phone = None
         person.locale = None
         person.home_center_id = None
+        person.municipality_id = None  # where they travel from
         person.password_hash = None
         person.active = False
         person.session_version += 1
@@ -241,6 +242,8 @@ def _export_account(person: Person) -> dict:
             "company": person.company.name if person.company else None,
             "company_org_number": person.company.org_number if person.company else None,
             "home_center": person.home_center.name if person.home_center else None,
+            # The municipality they chose to travel from (None: their company's).
+            "municipality": person.municipality.name if person.municipality else None,
             "roles": sorted(person.roles),
             "role_grants": [
                 {

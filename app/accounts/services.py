@@ -10,11 +10,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts import login_sessions
 from app.accounts.models import Company, Person, Role, RoleGrant
 from app.accounts.orgnr import normalise_orgnr
+from app.audit import services as audit
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, InvalidInput
 from app.extensions import db
 from app.mail.compose import compose
 from app.mail.outbox import enqueue
+from app.regions.models import Municipality
 
 
 def normalise_email(email: str) -> str:
@@ -172,6 +174,28 @@ def sign_out_everywhere(person_id: int) -> Person:
         person = db.session.get(Person, person_id)
         person.session_version += 1
         login_sessions.end_all(person.id)
+        return person
+
+
+def set_place(person_id: int, municipality_id: int | None, actor: Person) -> Person:
+    """Set the municipality a person travels from; None: their company's again.
+
+    Only the person themselves changes it (Mitt konto); the change is audited.
+    """
+    if actor.id != person_id:
+        raise Forbidden()
+    with unit_of_work():
+        person = db.session.get(Person, person_id)
+        place = None
+        if municipality_id is not None:
+            place = db.session.get(Municipality, municipality_id)
+            if place is None:
+                raise InvalidInput(_("Kommunen finns inte. Välj en kommun i listan."))
+        if person.municipality_id != municipality_id:
+            person.municipality_id = municipality_id
+            audit.record(
+                actor, "person", person.id, "place_set", detail=place.name if place else "–"
+            )
         return person
 
 

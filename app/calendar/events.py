@@ -122,7 +122,10 @@ def participant_description(session: ValidationSession, booking_id: int | None =
             _("Plats: %(place)s", place=location(session)),
             "",
             _("Ta med: %(items)s", items=what_to_bring()),
-            _("Kom gärna 15 minuter före start för incheckning."),
+            _(
+                "Kom gärna %(minutes)s minuter före start för incheckning.",
+                minutes=current_app.config["ARRIVE_MINUTES_BEFORE"],
+            ),
             "",
             *_how_to_cancel(session, booking_id),
             _(

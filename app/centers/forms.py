@@ -1,3 +1,5 @@
+import math
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,6 +11,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import (
@@ -24,8 +27,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.centers.models import MAX_TRAVEL_MINUTES
 from app.fields import IntegerField, database_id, within_years
+from app.regions.models import MAX_TRAVEL_MINUTES
 
 WEEKDAYS = [
     _l("måndag"),
@@ -38,6 +41,44 @@ WEEKDAYS = [
 ]
 
 
+class CoordinateField(StringField):
+    """Degrees as a decimal number, with a point or a Swedish decimal comma; blank is None."""
+
+    def __init__(self, label, lowest: float, highest: float, **kwargs):
+        super().__init__(label, **kwargs)
+        self.lowest, self.highest = lowest, highest
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        try:
+            value = float(self.raw.replace(",", ".").replace("−", "-"))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or len(self.raw) > 20:
+            raise ValueError(_("Ange ett tal i grader, till exempel 65,5841."))
+        self.data = value
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+        if self.data is not None and not self.lowest <= self.data <= self.highest:
+            raise StopValidation(
+                _(
+                    "Ange ett tal mellan %(lowest)s och %(highest)s.",
+                    lowest=self.lowest,
+                    highest=self.highest,
+                )
+            )
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.5f}".rstrip("0").rstrip(".")
+
+
 class CenterDetailsForm(FlaskForm):
     street_address = StringField(_l("Gatuadress"), validators=[DataRequired(), Length(max=120)])
     postal_code = StringField(_l("Postnummer"), validators=[DataRequired(), Length(max=10)])
@@ -48,6 +89,16 @@ class CenterDetailsForm(FlaskForm):
         validators=[DataRequired(), Email(_l("Ogiltig e-postadress.")), Length(max=254)],
     )
     contact_phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    latitude = CoordinateField(_l("Latitud (grader norr)"), -90, 90)
+    longitude = CoordinateField(_l("Longitud (grader öst)"), -180, 180)
+    accessibility = TextAreaField(
+        _l("Tillgänglighet (frivilligt)"),
+        validators=[Optional(), Length(max=2000, message=_l("Högst 2000 tecken."))],
+    )
+
+    def validate_longitude(self, field):
+        if (field.data is None) != (self.latitude.data is None):
+            raise ValidationError(_l("Ange både latitud och longitud, eller ingen av dem."))
 
 
 class AgreedSessionsForm(FlaskForm):

@@ -1,10 +1,10 @@
 from datetime import date, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.regions.models import Municipality
+from app.regions.models import LATITUDE_CHECK, LONGITUDE_CHECK, Municipality
 
 
 class WorkstationKind(db.Model):
@@ -23,6 +23,10 @@ class WorkstationKind(db.Model):
 class TestCenter(db.Model):
     __tablename__ = "test_center"
     __test__ = False  # not a pytest test class, whatever its name says
+    __table_args__ = (
+        CheckConstraint(LATITUDE_CHECK, name="latitude"),
+        CheckConstraint(LONGITUDE_CHECK, name="longitude"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -35,6 +39,12 @@ class TestCenter(db.Model):
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     accredited_from: Mapped[date]
     accredited_to: Mapped[date]
+    # Where the center is (its entrance, ideally), for the map link; None: not known yet,
+    # and the municipality's seat stands in. The migration set the postal town's.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    # Free text the center keeps: step-free entrance, parking, hearing loop, lifts.
+    accessibility: Mapped[str | None] = mapped_column(Text)
 
     municipality: Mapped[Municipality] = relationship()
     workstations: Mapped[list["CenterWorkstation"]] = relationship(
@@ -50,6 +60,13 @@ class TestCenter(db.Model):
     @property
     def address(self) -> str:
         return f"{self.street_address}, {self.postal_code} {self.postal_town}"
+
+    @property
+    def coordinates(self) -> tuple[float, float]:
+        """(latitude, longitude): the center's own, else its municipality's seat."""
+        if self.latitude is not None and self.longitude is not None:
+            return self.latitude, self.longitude
+        return self.municipality.latitude, self.municipality.longitude
 
     def accredited_on(self, day: date) -> bool:
         return self.accredited_from <= day <= self.accredited_to
@@ -104,35 +121,3 @@ class CenterClosure(db.Model):
     last_day: Mapped[date]
     reason: Mapped[str] = mapped_column(String(200))
     open_anyway: Mapped[bool] = mapped_column(default=False)
-
-
-# The longest travel time a pair of municipalities may have: a day.
-MAX_TRAVEL_MINUTES = 24 * 60
-
-
-class TravelBuffer(db.Model):
-    """Travel time a testledare needs between two municipalities (stored in id order)."""
-
-    __tablename__ = "travel_buffer"
-    __table_args__ = (
-        UniqueConstraint(
-            "from_municipality_id", "to_municipality_id", name="uq_travel_buffer_pair"
-        ),
-        CheckConstraint("minutes >= 0", name="minutes"),
-        CheckConstraint("from_municipality_id < to_municipality_id", name="ordered"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    from_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
-    to_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
-    minutes: Mapped[int]
-
-    from_municipality: Mapped[Municipality] = relationship(foreign_keys=[from_municipality_id])
-    to_municipality: Mapped[Municipality] = relationship(foreign_keys=[to_municipality_id])
-
-    @property
-    def pair(self) -> tuple[Municipality, Municipality]:
-        """The two municipalities in alphabetical order, as people read the pair."""
-        return tuple(
-            sorted((self.from_municipality, self.to_municipality), key=lambda m: m.sort_key)
-        )

@@ -42,7 +42,8 @@ def _check(person: Person, now: datetime) -> None:
 PART = Part(
     "centers",
     check=_check,
-    free_text=("center_closure.reason",),
+    # The accessibility text may name whom to ask ("ring Kim i receptionen").
+    free_text=("center_closure.reason", "test_center.accessibility"),
     no_personal_text={
         "test_center.name": "the center's name",
         "test_center.street_address": "the center's address",

@@ -12,17 +12,15 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Role
 from app.audit import services as audit
 from app.centers.models import (
-    MAX_TRAVEL_MINUTES,
     CenterClosure,
     CenterWorkstation,
     OpeningHours,
     TestCenter,
-    TravelBuffer,
 )
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
-from app.regions.models import Municipality
+from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
 from app.timeutil import to_local
 
 

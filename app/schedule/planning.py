@@ -10,7 +10,6 @@ new time the same way (app.bookings.session_changes: its bookings go along).
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
@@ -18,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from app import domain_events
 from app.accounts.models import Person, Role, RoleGrant
 from app.audit import services as audit
-from app.centers.models import TestCenter, TravelBuffer
+from app.centers.models import TestCenter
 from app.centers.services import (
     closed_reason,
     closures_between,
@@ -29,6 +28,8 @@ from app.db import unit_of_work, utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import clock
+from app.regions.models import MAX_TRAVEL_MINUTES
+from app.regions.travel import travel_minutes
 from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import (
     AssessorAbsence,
@@ -119,18 +120,6 @@ def may_plan(actor: Person, center_id: int) -> bool:
     return actor.is_staff_for_center(center_id)
 
 
-def travel_minutes(from_municipality_id: int, to_municipality_id: int) -> int:
-    if from_municipality_id == to_municipality_id:
-        return 0
-    low, high = sorted((from_municipality_id, to_municipality_id))
-    minutes = db.session.scalar(
-        select(TravelBuffer.minutes).where(
-            TravelBuffer.from_municipality_id == low, TravelBuffer.to_municipality_id == high
-        )
-    )
-    return current_app.config["DEFAULT_TRAVEL_MINUTES"] if minutes is None else minutes
-
-
 def assessor_problems(
     assessor: Person,
     model: ValidationModel,
@@ -170,7 +159,8 @@ def assessor_problems(
         hours = next((a for a in pattern if a.weekday == day.weekday()), None)
         if hours is None or local_start.time() < hours.starts or local_end.time() > hours.ends:
             problems.append(_("%(name)s arbetar inte den tiden.", name=assessor.name))
-    widest = timedelta(minutes=max(current_app.config["DEFAULT_TRAVEL_MINUTES"], 24 * 60))
+    # No travel time is longer than a day (stored or estimated), so nothing further away matters.
+    widest = timedelta(minutes=MAX_TRAVEL_MINUTES)
     nearby = db.session.scalars(
         select(ValidationSession).where(
             ValidationSession.assessor_id == assessor.id,

@@ -24,6 +24,7 @@ from app.accounts.forms import (
     ForgotPasswordForm,
     HomeCenterForm,
     LoginForm,
+    PlaceForm,
     SetPasswordForm,
 )
 from app.accounts.models import Role
@@ -35,12 +36,14 @@ from app.accounts.services import (
     person_for_link,
     request_password_reset,
     set_password_with_link,
+    set_place,
     sign_out_everywhere,
 )
 from app.after_response import after_response
 from app.centers.queries import centers_by_name
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import limiter
+from app.regions.queries import counties_with_municipalities
 from app.schedule import authorisations
 from app.schedule.services import validation_models
 
@@ -153,10 +156,48 @@ def set_password(purpose: str, token: str):
     ), status
 
 
+def _place_form() -> PlaceForm:
+    form = PlaceForm(municipality=current_user.municipality_id or "")
+    company = current_user.company
+    if company is not None:
+        blank = _("Mitt företags kommun (%(name)s)", name=company.municipality.name)
+    else:
+        blank = _("Ingen vald")
+    form.municipality.choices = [SelectChoice("", blank)] + [
+        SelectChoice(m.id, m.name, optgroup=county.name)
+        for county in counties_with_municipalities()
+        for m in sorted(county.municipalities, key=lambda m: m.sort_key)
+    ]
+    return form
+
+
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("accounts/account.html", form=FlaskForm())
+    return _account_page(_place_form())
+
+
+def _account_page(place_form: PlaceForm, status: int = 200):
+    return render_template("accounts/account.html", form=FlaskForm(), place_form=place_form), status
+
+
+@bp.post("/account/place")
+@login_required
+def place():
+    """Choose the municipality sessions' travel times are counted from."""
+    form = _place_form()
+    if not form.validate_on_submit():
+        return _account_page(form, 400)
+    try:
+        person = set_place(current_user.id, form.municipality.data, current_user)
+    except DomainError as error:
+        form.municipality.errors = [error.message]
+        return _account_page(form, error.status_code)
+    if person.municipality is not None:
+        flash(_("Du reser från %(name)s.", name=person.municipality.name), "success")
+    else:
+        flash(_("Du reser från ditt företags kommun."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -17,6 +17,8 @@ from app.bookings.services import (
     move_booking,
     waitlist_position,
 )
+from app.calendar import links
+from app.calendar.events import what_to_bring
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.formatting import short_datetime, time_span
@@ -121,7 +123,12 @@ def _book_and_report(
 @bp.get("/bookings")
 @login_required
 def mine():
-    return render_template("bookings/mine.html", **booking_overview(current_user.id))
+    return render_template(
+        "bookings/mine.html",
+        **booking_overview(current_user.id),
+        links=links,
+        what_to_bring=what_to_bring(),
+    )
 
 
 @bp.get("/bookings/<int:booking_id>/cancel")

@@ -3,7 +3,7 @@
 from datetime import date, time, timedelta
 
 from babel.lists import format_list
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -34,7 +34,7 @@ from app.centers.forms import (
     PlanForm,
     TravelTimeForm,
 )
-from app.centers.models import MAX_TRAVEL_MINUTES, TestCenter
+from app.centers.models import TestCenter
 from app.centers.queries import (
     closures_not_over,
     find_center,
@@ -53,6 +53,8 @@ from app.centers.services import (
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
+from app.regions import travel
+from app.regions.models import MAX_TRAVEL_MINUTES
 from app.regions.queries import counties_with_municipalities
 from app.schedule.models import ValidationSession
 from app.schedule.planning import (
@@ -96,9 +98,9 @@ def admin(center_id: int):
     form = CenterDetailsForm(obj=center)
     status = 200
     if form.validate_on_submit():
-        update_details(
-            center.id, current_user, **{f.name: f.data for f in form if f.name != "csrf_token"}
-        )
+        details = {f.name: f.data for f in form if f.name != "csrf_token"}
+        details["accessibility"] = (details["accessibility"] or "").strip() or None
+        update_details(center.id, current_user, **details)
         flash(_("Uppgifterna är sparade."), "success")
         return redirect(url_for("centers.admin", center_id=center.id))
     if form.is_submitted():
@@ -312,7 +314,7 @@ def travel_times():
         "centers/travel_times.html",
         form=form,
         rows=all_travel_times(),
-        default_minutes=current_app.config["DEFAULT_TRAVEL_MINUTES"],
+        estimate=travel,
         max_minutes=MAX_TRAVEL_MINUTES,
         csrf_form=FlaskForm(),
     ), status
@@ -322,7 +324,7 @@ def travel_times():
 @role_required(Role.PROJECT_ADMIN)
 def delete_travel_time(travel_buffer_id: int):
     remove_travel_time(travel_buffer_id, current_user)
-    flash(_("Restiden är borttagen. Paret har standardtiden igen."), "success")
+    flash(_("Restiden är borttagen. Paret har den uppskattade restiden igen."), "success")
     return redirect(url_for("centers.travel_times"))
 
 

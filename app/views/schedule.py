@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode
 
 from babel.dates import format_date, get_day_names
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -29,8 +29,11 @@ from app.bookings.session_search import (
     upcoming_sessions,
 )
 from app.cache import TTLCache
+from app.calendar import links
+from app.calendar.events import what_to_bring
 from app.db import utcnow
 from app.regions.queries import counties_by_name, municipalities_by_name
+from app.regions.travel import travel_minutes
 from app.schedule.forms import DEFAULT_WEEKS, FAMILY_PREFIX, PERIOD_WEEKS, SessionSearchForm
 from app.schedule.models import ModelFamily, SessionStatus, ValidationModel
 from app.schedule.queries import models_with_families
@@ -395,7 +398,28 @@ def session_detail(session_id: int):
         form=BookingForm.fresh(),
         company_employees=_bookable_employees(),
         book_for_form=BookingForm.fresh(),
+        practical=_practical(session, mine),
     )
+
+
+def _practical(session, mine) -> dict:
+    """What the session page says about getting there: arrival, things to bring, map,
+    accessibility, travel time from the person's place, and calendar links for a seat."""
+    place = current_user.place if current_user.is_authenticated else None
+    holds_seat = mine is not None and mine.holds_seat and session.status != SessionStatus.CANCELLED
+    return {
+        "arrive_at": links.arrive_at(session),
+        "arrive_minutes": current_app.config["ARRIVE_MINUTES_BEFORE"],
+        "what_to_bring": what_to_bring(),
+        "map_url": links.map_url(session.center),
+        "place": place,
+        "travel_minutes": (
+            travel_minutes(place.id, session.center.municipality_id) if place else None
+        ),
+        "google_url": links.google_calendar_url(session, mine.id) if holds_seat else None,
+        "outlook_url": links.outlook_url(session, mine.id) if holds_seat else None,
+        "ics_url": url_for("calendar.booking_event", booking_id=mine.id) if holds_seat else None,
+    }
 
 
 def _bookable_employees() -> list:
