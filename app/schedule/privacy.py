@@ -126,6 +126,9 @@ PART = Part(
         "validation_model.name": REFERENCE,
         "validation_model.owner": REFERENCE,
         "validation_model.description": REFERENCE,
+        "validation_model.level": REFERENCE,
+        "model_family.code": REFERENCE,
+        "model_family.name": REFERENCE,
         "validation_session.status": CODE,
     },
 )

@@ -241,6 +241,16 @@ def upgrade():
             ["municipality_id"],
             ["id"],
         )
+    _restore_email_index()
+
+
+def _restore_email_index() -> None:
+    # SQLite's batch mode rebuilds person from its reflected columns and leaves out the
+    # index on lower(email), which keeps two accounts from differing only in case.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS uq_person_email_lower ON person (lower(email))"
+        )
 
 
 def downgrade():
@@ -250,6 +260,7 @@ def downgrade():
         )
         batch_op.drop_index(batch_op.f("ix_person_municipality_id"))
         batch_op.drop_column("municipality_id")
+    _restore_email_index()
     with op.batch_alter_table("test_center", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_test_center_longitude"), type_="check")
         batch_op.drop_constraint(op.f("ck_test_center_latitude"), type_="check")
