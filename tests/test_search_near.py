@@ -135,3 +135,40 @@ def test_nothing_within_reach_offers_the_same_model_farther_away(client, make, a
     places = re.findall(r"I (\w+): 1 pass, första", html)
     # Gällivare is closer to Boden than Kiruna, though its session comes later.
     assert places == ["Gällivare", "Kiruna"]
+
+
+# --- moving a booking -------------------------------------------------------------
+
+
+def test_moving_lists_the_closest_sessions_first(app, client, auth, make, north):
+    """An employee in Boden with a seat on day 40 in Boden: the targets are Boden (day
+    20), Piteå (stored 30 min, day 15), Luleå (40 min, day 5), then Kiruna (day 3)."""
+    with app.app_context():
+        from app.accounts.models import Person
+        from app.bookings.services import book_seat
+
+        person = db.session.scalar(db.select(Person).where(Person.email == north["email"]))
+        center = make.center(name="Bodens andra center", municipality="Boden")
+        own = make.session(center=center, starts_in=timedelta(days=40))
+        booking_id = book_seat(own.id, person, person).id
+    auth.login(north["email"])
+    page = client.get(f"/bookings/{booking_id}/move")
+    html = page.get_data(as_text=True)
+    labels = [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", label)).split())
+        for label in re.findall(r'<label for="target-\d+">(.*?)</label>', html, re.S)
+    ]
+    assert [label.split(" – ")[1].split(" Testcenter")[0] for label in labels] == [
+        "Boden",
+        "Piteå",
+        "Luleå",
+        "Kiruna",
+    ]
+    assert labels[0].endswith("· i Boden")
+    assert labels[1].endswith("· ≈ 30 min från Boden")
+    assert labels[2].endswith("· ≈ 40 min från Boden")
+    # The closest one is the one the form moves to when chosen.
+    first = re.search(r'id="target-(\d+)"', html)[1]
+    moved = page_form(client, f"/bookings/{booking_id}/move", button="Flytta hit")
+    assert moved.fill(target=first).submit().status_code == 302
+    assert first == str(north["Boden"])

@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Person
 from app.bookings.models import Booking, BookingStatus, Interest
+from app.bookings.session_search import travel_order
 from app.centers.models import TestCenter
 from app.extensions import db
 from app.regions.models import Municipality
@@ -121,10 +122,17 @@ def booking_moved_to(booking_id: int) -> int | None:
     return db.session.scalar(select(Booking.id).where(Booking.moved_from_id == booking_id))
 
 
-def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
-    """Other sessions of the same model that are open for booking and have a free seat."""
+def move_targets(
+    booking: Booking, now: datetime, travel: dict[int, int] | None = None
+) -> list[ValidationSession]:
+    """Other sessions of the same model that are open for booking and have a free seat.
+
+    With `travel` (minutes from the employee's place to each municipality, see
+    app.regions.travel.travel_minutes_from) the closest come first, else the soonest.
+    """
     session = booking.session
     config = current_app.config
+    order = (travel_order(travel),) if travel is not None else ()
     return list(
         db.session.scalars(
             select(ValidationSession)
@@ -137,7 +145,7 @@ def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
                 ValidationSession.seats_taken < ValidationSession.seats,
             )
             .options(joinedload(ValidationSession.center).joinedload(TestCenter.municipality))
-            .order_by(ValidationSession.starts_at)
+            .order_by(*order, ValidationSession.starts_at, ValidationSession.id)
             .limit(50)
         )
     )
