@@ -80,8 +80,11 @@ def home_place_id() -> int | None:
     """The municipality a signed-in person's search starts from (None for a visitor)."""
     if not current_user.is_authenticated:
         return None
-    place = current_user.place
-    return place.id if place is not None else None
+    # As Person.place, by ids: no municipality is loaded for it.
+    if current_user.municipality_id is not None:
+        return current_user.municipality_id
+    company = current_user.company
+    return company.municipality_id if company is not None else None
 
 
 class SearchForm:
