@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.accounts.models import Company, Person, Role
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import find_by_email, hash_password, new_person
-from app.bookings.models import BookingStatus
+from app.bookings.models import BookingStatus, Interest
 from app.bookings.services import book_seat, cancel_booking
 from app.centers.models import (
     CenterWorkstation,
@@ -37,7 +37,12 @@ from app.results.services import (
     record_outcomes,
     set_attendance,
 )
-from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
+from app.schedule.models import (
+    AssessorAuthorisation,
+    ModelFamily,
+    ValidationModel,
+    ValidationSession,
+)
 from app.timeutil import local_date, local_to_utc
 
 PASSWORD = "demo1234"
@@ -331,6 +336,8 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     history = _history(
         random.Random(2025), [s.id for s in past], companies, coordinators, employees, now
     )
+    with unit_of_work():
+        interests = _interests(random.Random(2027), employees, now)
     return [
         f"Skapade {len(centers)} testcenter, {len(assessors)} testledare, "
         f"{len(companies)} företag, {len(employees)} deltagare, {len(session_ids)} kommande pass "
@@ -338,8 +345,60 @@ def seed_demo(now: datetime | None = None) -> list[str]:
         f"Historik sedan {HISTORY_FROM:%Y-%m-%d}: {len(past)} genomförda pass med "
         f"{history['booked']} bokningar, {history['attended']} närvarande, "
         f"{history['no_show']} uteblivna och {history['outcomes']} med resultat.",
+        f"{interests} intresseanmälningar från Gällivare, Kiruna, Lycksele och Skellefteå.",
         *_sign_in_lines(),
     ]
+
+
+# Where the demo's interest comes from: places far from most centers, so planners see
+# why a session there would fill. Per place: (model code or family code, people).
+INTEREST_PLACES = {
+    "Gällivare": [("industriteknik-bas", 3), ("svets", 2)],
+    "Kiruna": [("underhall-bas", 2), ("svets", 1)],
+    "Lycksele": [("industriteknik-bas", 2)],
+    "Skellefteå": [("svets-bla", 2)],
+}
+
+
+def _interests(rng, employees, now) -> int:
+    """A handful of live interests, as employees register them on Intresse (issue 18):
+    from people whose place is the town (their company's, else their own choice)."""
+    today = local_date(now)
+    models = {m.code: m for m in db.session.scalars(select(ValidationModel))}
+    families = {f.code: f for f in db.session.scalars(select(ModelFamily))}
+    taken = set()
+    made = 0
+    for town, wanted in INTEREST_PLACES.items():
+        place = _municipality(town)
+        local = [
+            e for e in employees[1:] if e.company.municipality_id == place.id and e.id not in taken
+        ]
+        others = [e for e in employees[1:] if e.id not in taken and e not in local]
+        for code, count in wanted:
+            for _index in range(count):
+                if local:
+                    person = local.pop(0)
+                else:  # nobody's company is there: someone who travels from there
+                    person = others.pop(rng.randrange(len(others)))
+                    person.municipality = place
+                taken.add(person.id)
+                weeks = rng.choice((8, 12, 16))
+                db.session.add(
+                    Interest(
+                        person=person,
+                        model=models.get(code),
+                        family=families.get(code) if code not in models else None,
+                        municipality=place,
+                        max_minutes=rng.choice((60, 120, 120, 180)),
+                        from_date=today,
+                        to_date=today + timedelta(weeks=weeks),
+                        created_by=person,
+                        created_at=now,
+                    )
+                )
+                made += 1
+    db.session.flush()
+    return made
 
 
 def _sign_in_lines() -> list[str]:

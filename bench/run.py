@@ -294,6 +294,7 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
                 row.skip = f"not available yet (GET {path} answers 404)"
             elif not ok:
                 row.skip = f"FAILED: {scenario.requests[0].method} {path} {why}"
+        row.notes.extend(scenario.notes)  # what preflight found it serves
         if row.skip:
             print(row.line(f"{row.name} @{target.block.size:,}"), flush=True)
         else:

@@ -8,8 +8,10 @@ to book without thousands of password checks first.
 
 import http.client
 import math
+import re
 import secrets
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -47,6 +49,35 @@ class Scenario:
     growth: bool = False  # part of the growth table
     skip: str = ""  # why it cannot run (yet)
     notes: list[str] = field(default_factory=list)
+    # Checks a few answers' bodies before timing: (fine?, what they serve), e.g. cards a page.
+    serves: Callable[[list[bytes]], tuple[bool, str]] | None = None
+
+
+CARD = re.compile(rb'<li class="card">')
+TRAVEL = re.compile(rb'<span class="travel">')
+SERVES_SAMPLE = 5  # answers looked at before timing
+
+
+def search_cards(bodies: list[bytes], travel: bool) -> tuple[bool, str]:
+    """What search pages serve: result cards a page, and (travel) how many say how far.
+
+    Fine when some pages show cards (a filter may find nothing) and, with travel on,
+    every page does and every card has its travel time (the signed-in employee's
+    default search: closest first from their place).
+    """
+    cards = [len(CARD.findall(body)) for body in bodies]
+    timed = [len(TRAVEL.findall(body)) for body in bodies]
+    text = (
+        f"{min(cards)}–{max(cards)} cards a page over {len(bodies)} pages, "
+        f"{sum(timed)} of {sum(cards)} with a travel time"
+    )
+    if not any(cards) or (travel and not all(cards)):
+        return False, f"pages without results: {text}"
+    if travel and timed != cards:
+        return False, f"cards without a travel time: {text}"
+    if not travel and any(timed):
+        return False, f"travel times without a place: {text}"
+    return True, text
 
 
 class _User:
@@ -147,6 +178,22 @@ def build_scenarios(
             "hello",
             0.30,
             growth=True,
+            serves=lambda bodies: search_cards(bodies, travel=False),
+        )
+    )
+    # A signed-in employee's default search: from their company's place, within 2 h,
+    # closest first, each card with its travel time (one travel query a page). People of
+    # many places: each place's search is cached on its own.
+    near = employees[:200]
+    scenarios.append(
+        Scenario(
+            "search page, signed in, travel-time order",
+            [Request("GET", "/", _cookie(cookies[pid][0])) for pid in near],
+            200,
+            "hello",
+            0.30,
+            growth=True,
+            serves=lambda bodies: search_cards(bodies, travel=True),
         )
     )
     # The same searches, each with its own far date_to: every one misses the cache.
@@ -330,6 +377,13 @@ def preflight(base_url: str, scenario: Scenario) -> tuple[bool, str]:
         return False, f"answers {status}, not {scenario.expect}: {body[:200]!r}"
     if status == 302 and headers.get("location", "").find("/login") >= 0:
         return False, "redirects to the sign-in page"
+    if scenario.serves is not None:
+        sample = scenario.requests[:: max(1, len(scenario.requests) // SERVES_SAMPLE)]
+        bodies = [send(base_url, request)[2] for request in sample[:SERVES_SAMPLE]]
+        ok, what = scenario.serves(bodies)
+        if not ok:
+            return False, what
+        scenario.notes.append(f"serves: {what}")
     return True, ""
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from app.accounts.models import Company, Person
-from app.bookings.models import Booking
+from app.bookings.models import Booking, Interest
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason, outside_opening_hours
 from app.extensions import db
@@ -158,12 +158,22 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
     assert {goal for goal, _ in progress} == {30, 300, 20, 200}
     for goal, value in progress:
         assert 0.2 * goal <= value <= 0.8 * goal, (goal, value)
+    # Planners see where people want to validate (issue 18): interest from four places.
+    demand = page.get_data(as_text=True).split('id="interest-demand-heading"', 1)[1]
+    demand = demand.split("</section>", 1)[0]
+    for town in ("Gällivare", "Kiruna", "Lycksele", "Skellefteå"):
+        assert f"<td>{town}</td>" in demand, town
+    assert "Svets, alla nivåer" in demand
     csv = client.get("/reports/targets.csv").get_data(as_text=True)
     rows = [line.split(";") for line in csv.splitlines()[1:] if line]
     assert len(rows) == 2 and all(int(row[3]) > 0 and int(row[9]) > 0 for row in rows)
 
+    with app.app_context():
+        interests = db.session.scalar(select(func.count(Interest.id)))
+        assert interests >= 8
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "redan" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == bookings
         assert db.session.scalar(select(func.count(Company.id))) == 50
+        assert db.session.scalar(select(func.count(Interest.id))) == interests

@@ -15,6 +15,7 @@ from app.bookings.services import book_seat
 from app.centers.models import TestCenter
 from app.centers.services import holiday_name
 from app.extensions import db
+from app.regions.models import TravelBuffer
 from app.schedule.models import ValidationSession
 from tests.calendars import outbox, parse_mail
 from tests.forms import form_of, page_form
@@ -31,8 +32,14 @@ def _tuesday_ahead(days: int) -> date:
 @pytest.fixture
 def world(app, make):
     """A steel works in Gällivare (Norrbotten) with two employees and a coordinator;
-    a center in Luleå (Norrbotten) and one in Umeå (Västerbotten)."""
+    a center in Luleå (Norrbotten) and one in Umeå (Västerbotten).
+
+    Interest matches sessions within its travel time (2 h unless chosen): this world's
+    project admin stored Gällivare–Luleå as 2 h (test data; the estimate says 3 h 20 min),
+    and Umeå is estimated over 6 h away."""
     with app.app_context():
+        low, high = sorted((make.municipality("Gällivare").id, make.municipality("Luleå").id))
+        db.session.add(TravelBuffer(from_municipality_id=low, to_municipality_id=high, minutes=120))
         works = make.company("Malmverket AB", municipality="Gällivare")
         other = make.company("Annat Bolag AB", municipality="Umeå")
         model = make.model("industriteknik-bas")
@@ -394,6 +401,7 @@ def test_two_sessions_planned_at_the_same_moment_still_mail_each_person_once(
                     person=person,
                     model=model,
                     municipality=make.municipality("Gällivare"),
+                    max_minutes=0,  # any distance: the race is the point here
                     from_date=today(),
                     to_date=day + timedelta(days=7),
                     created_by=person,

@@ -6,6 +6,7 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import select
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.cache import TTLCache
@@ -323,10 +324,16 @@ def test_the_search_result_is_reused_for_a_few_seconds(app, client, auth, make):
         session = make.session(seats=4, center=make.center(name="Komvux Kalix"))
         session_id = session.id
         taker = make.employee()
-        email = taker.email
+        email, taker_id = taker.email, taker.id
+        colleague = make.employee().email  # also of a company in Luleå: the same search
     page = client.get("/").get_data(as_text=True)
     assert "4 platser kvar" in page and "Logga in" in page
+    # A signed-in search starts from the person's place: those of one place share a copy.
+    auth.login(colleague)
+    assert "4 platser kvar" in client.get("/").get_data(as_text=True)
+    auth.logout()
     with app.app_context():
+        taker = db.session.get(Person, taker_id)
         book_seat(session_id, taker, taker)
 
     # Signed in, the results are the shared copy, the page around them is one's own.

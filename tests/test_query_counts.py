@@ -64,6 +64,27 @@ def test_session_search_page(app, client, make):
     assert _queries(app, client, "/").count == 0, "a cached search asks the database nothing"
 
 
+def test_session_search_from_a_place(app, client, make):
+    """From a place, closest first: one query more, the travel times of every card."""
+    app.config["SEARCH_CACHE_SECONDS"] = 0
+    with app.app_context():
+        boden = make.municipality("Boden").id
+    url = f"/?origin={boden}&reach=0&weeks=0"
+
+    def add_sessions(count):
+        with app.app_context():
+            assessor = make.assessor()
+            for i in range(count):
+                center = make.center(municipality=("Luleå", "Kiruna", "Boden", "Umeå")[i % 4])
+                make.session(center=center, assessor=assessor, starts_in=timedelta(days=3 + i))
+
+    add_sessions(FEW)
+    few = _queries(app, client, url)
+    add_sessions(MANY - FEW)
+    many = _queries(app, client, url)
+    _same_and_bounded(few, many, bound=7)
+
+
 def test_api_session_search(app, client, make):
     with app.app_context():
         _row, token = create_token(make.employee(), "test")

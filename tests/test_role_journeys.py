@@ -628,7 +628,9 @@ def _fill_plan(page: Page, first: date, weeks: int = 1, weekdays: tuple[str, ...
 
 
 def _preview_rows(page: Page):
-    return page.locator("table").last.locator("tbody tr")
+    # The preview's table, not the interest table below it (the demo has interest).
+    preview = page.locator("h2", has_text="Förhandsgranskning")
+    return preview.locator("xpath=following-sibling::table[1]").locator("tbody tr")
 
 
 def _create_planned(page: Page, count: int) -> None:

@@ -74,11 +74,13 @@ def test_the_first_result_is_on_a_phones_first_screen(site, browser):
     # Only free seats by default: the full session on day 3 is not the first card.
     expect(first).to_contain_text("Svets — nivå BLÅ")
     expect(first).to_contain_text("5 platser kvar")
+    # The search starts from the company's place: closest first, each card says how far.
+    expect(first).to_contain_text("i Gällivare")
     assert _fully_on_screen(first, PHONE["height"]), first.bounding_box()
     assert page.evaluate("window.scrollY") == 0
     # The filters are folded: one line says what is active.
     summary = page.locator("summary", has_text="Filter")
-    expect(summary).to_have_text("Filter: 8 veckor · lediga platser")
+    expect(summary).to_have_text("Filter: inom 2 h från Gällivare · 8 veckor · lediga platser")
     expect(page.get_by_label("Validering", exact=True)).to_be_hidden()
     # A page of results is compact: 20 cards in under 2,800 px (the issue found 5,200).
     height = page.evaluate("document.querySelector('ul.session-cards').offsetHeight")
@@ -88,7 +90,7 @@ def test_the_first_result_is_on_a_phones_first_screen(site, browser):
     page.get_by_label("Validering", exact=True).select_option(label="Svets, alla nivåer")
     page.get_by_role("button", name="Visa pass").click()
     expect(page.locator("summary", has_text="Filter")).to_have_text(
-        "Filter: Svets, alla nivåer · 8 veckor · lediga platser"
+        "Filter: Svets, alla nivåer · inom 2 h från Gällivare · 8 veckor · lediga platser"
     )
     assert _fully_on_screen(page.locator("ul.session-cards > li").first, PHONE["height"])
     page.context.close()

@@ -14,10 +14,15 @@ class Interest(BaseModel):
 
     id: int
     employee_id: int
-    model_id: int
-    model: str
+    model_id: int | None = Field(description="The model; null when the interest is in a family")
+    model: str | None
+    family_id: int | None = Field(description="A model family: any of its levels matches")
+    family: str | None
     municipality_id: int
     municipality: str
+    max_minutes: int = Field(
+        description="Sessions within this travel time of the municipality match; 0: any"
+    )
     from_date: date
     to_date: date
     created_at: datetime
@@ -41,7 +46,13 @@ class InterestRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     employee_id: int | None = Field(default=None, **ID_RANGE)
-    model_id: int = Field(**ID_RANGE)
+    model_id: int | None = Field(default=None, description="A model, or family_id", **ID_RANGE)
+    family_id: int | None = Field(
+        default=None, description="A model family (any level), or model_id", **ID_RANGE
+    )
+    max_minutes: Literal[60, 120, 180, 240, 0] = Field(
+        default=120, description="Travel time from the municipality at most, minutes; 0: any"
+    )
     municipality_id: int | None = Field(
         default=None, description="Default: the employee's company's municipality", **ID_RANGE
     )

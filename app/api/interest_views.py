@@ -32,7 +32,10 @@ def _interest_json(interest: Interest) -> dict:
         "id": interest.id,
         "employee_id": interest.person_id,
         "model_id": interest.model_id,
-        "model": interest.model.name,
+        "model": interest.model.name if interest.model else None,
+        "family_id": interest.family_id,
+        "family": interest.family.name if interest.family else None,
+        "max_minutes": interest.max_minutes,
         "municipality_id": interest.municipality_id,
         "municipality": interest.municipality.name,
         "from_date": interest.from_date,
@@ -92,7 +95,14 @@ def create_interest():
             raise DomainError(_("Ange municipality_id: personen hör inte till något företag."))
         municipality_id = employee.company.municipality_id
     (interest,) = register_interest(
-        [employee], body.model_id, municipality_id, body.from_date, body.to_date, g.api_user
+        [employee],
+        body.model_id,
+        municipality_id,
+        body.from_date,
+        body.to_date,
+        g.api_user,
+        family_id=body.family_id,
+        max_minutes=body.max_minutes,
     )
     response = dump(schemas.Interest, 201, **_interest_json(interest))
     response.headers["Location"] = url_for("api.get_interest", interest_id=interest.id)

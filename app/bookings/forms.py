@@ -16,9 +16,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.bookings.interest import today as interest_today
-from app.bookings.models import INTEREST_MAX_DAYS
+from app.bookings.models import INTEREST_DEFAULT_MINUTES, INTEREST_MAX_DAYS
 from app.centers.forms import MunicipalityField
 from app.fields import IntegerField, database_id, within_years
+from app.schedule.forms import FAMILY_PREFIX
+
+
+def model_or_family(value):
+    """A model's id, or a family as "family:<code>" (any of its levels)."""
+    if isinstance(value, str) and value.startswith(FAMILY_PREFIX):
+        return value
+    return database_id(value)
+
 
 SUPPORT_NEED_LABELS = {
     "extra_time": _l("Förlängd provtid"),
@@ -76,8 +85,11 @@ class MoveForm(FlaskForm):
 class InterestForm(FlaskForm):
     """Interest in a model near a municipality during a period (app/bookings/interest.py)."""
 
-    model = SelectField(_l("Validering"), coerce=database_id, validate_choice=True)
+    model = SelectField(_l("Validering"), coerce=model_or_family, validate_choice=True)
     municipality = MunicipalityField(_l("Nära kommun"))
+    reach = SelectField(
+        _l("Restid högst"), coerce=int, default=INTEREST_DEFAULT_MINUTES, validate_choice=True
+    )
     from_date = DateField(
         _l("Från och med"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
     )

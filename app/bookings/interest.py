@@ -1,8 +1,9 @@
 """Interest when nothing fits: an employee would validate in a model, near a place, in a period.
 
 Registered by the employee or by their company's coordinator (for several at once).
-When a session is planned that matches (the same model, a day inside the period, a
-center in the same county as the interest's municipality), each interested person is
+When a session is planned that matches (the same model, or any level of the family the
+interest names; a day inside the period; a center within the interest's travel time of
+its municipality, app.regions.travel), each interested person is
 mailed once, with a link to the session; the interest then stays for the planners'
 counts but is never mailed again. It ends when the person books the model (a seat,
 not a waitlist place), withdraws it, or its period passes (read as ended at once, and
@@ -16,11 +17,12 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from app import domain_events
 from app.accounts.models import Person
 from app.bookings.models import (
+    INTEREST_DEFAULT_MINUTES,
     INTEREST_MAX_DAYS,
     Booking,
     BookingStatus,
@@ -36,7 +38,8 @@ from app.i18n import speaking_to
 from app.mail.compose import compose
 from app.mail.outbox import enqueue
 from app.regions.models import Municipality
-from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
+from app.regions.travel import travel_minutes_from
+from app.schedule.models import ModelFamily, SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import local_date
 
 _interests = Interest.__table__
@@ -89,17 +92,20 @@ def lock_people(ids: list[int]) -> None:
 
 def register_interest(
     people: Iterable[Person],
-    model_id: int,
+    model_id: int | None,
     municipality_id: int,
     from_date: date,
     to_date: date,
     actor: Person,
+    family_id: int | None = None,
+    max_minutes: int = INTEREST_DEFAULT_MINUTES,
 ) -> list[Interest]:
     """Register the interest for each person, all or none; the caller need not commit.
 
-    A person who already has live interest in the model on any of the days makes the
-    whole registration fail (InterestOverlaps, naming them), so that a coordinator's
-    list is not half saved.
+    The interest is in one model or (family_id) in any level of a family: exactly one.
+    A person who already has live interest in the same model or family on any of the
+    days makes the whole registration fail (InterestOverlaps, naming them), so that a
+    coordinator's list is not half saved.
     """
     people = list(people)
     if not people:
@@ -109,8 +115,14 @@ def register_interest(
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
     if problem := period_problem(from_date, to_date, today()):
         raise DomainError(problem, "interest_period")
+    if (model_id is None) == (family_id is None):
+        raise InvalidInput(_("Välj en validering eller en familj av valideringar."))
+    if max_minutes < 0:
+        raise InvalidInput(_("Restiden kan inte vara negativ."))
     with unit_of_work():
-        if db.session.get(ValidationModel, model_id) is None:
+        if model_id is not None and db.session.get(ValidationModel, model_id) is None:
+            raise NotFound(_("Valideringen finns inte."))
+        if family_id is not None and db.session.get(ModelFamily, family_id) is None:
             raise NotFound(_("Valideringen finns inte."))
         if db.session.get(Municipality, municipality_id) is None:
             raise NotFound(_("Kommunen finns inte."))
@@ -120,7 +132,9 @@ def register_interest(
             db.session.scalars(
                 select(Interest.person_id).where(
                     Interest.person_id.in_(ids),
-                    Interest.model_id == model_id,
+                    Interest.model_id == model_id
+                    if model_id is not None
+                    else Interest.family_id == family_id,
                     _live_on(today()),
                     Interest.from_date <= to_date,
                     Interest.to_date >= from_date,
@@ -143,6 +157,8 @@ def register_interest(
             interest = Interest(
                 person_id=person_id,
                 model_id=model_id,
+                family_id=family_id,
+                max_minutes=max_minutes,
                 municipality_id=municipality_id,
                 from_date=from_date,
                 to_date=to_date,
@@ -192,14 +208,19 @@ def expire_interests(now: datetime | None = None) -> int:
 
 
 def end_on_booking(booking: Booking, now: datetime) -> None:
-    """A seat in the model ends the employee's interest in it (a waitlist place does not)."""
+    """A seat in the model ends the employee's interest in it, or in its family (a
+    waitlist place does not)."""
     if booking.status != BookingStatus.CONFIRMED:
         return
+    model = booking.session.model
+    wanted = _interests.c.model_id == model.id
+    if model.family_id is not None:
+        wanted = or_(wanted, _interests.c.family_id == model.family_id)
     db.session.execute(
         update(_interests)
         .where(
             _interests.c.person_id == booking.employee_id,
-            _interests.c.model_id == booking.session.model_id,
+            wanted,
             _interests.c.ended_at.is_(None),
         )
         .values(ended_at=now, end_reason=InterestEnd.BOOKED.value)
@@ -207,24 +228,35 @@ def end_on_booking(booking: Booking, now: datetime) -> None:
 
 
 def matching_interests(session: ValidationSession) -> list[Interest]:
-    """Live, not yet told interest that the session answers: model, day and county."""
+    """Live, not yet told interest that the session answers: its model or the model's
+    family, the day, and a center within the interest's travel time of its municipality."""
     day = session.local_date
-    county_id = session.center.municipality.county_id
-    return list(
-        db.session.scalars(
-            select(Interest)
-            .join(Municipality, Municipality.id == Interest.municipality_id)
-            .where(
-                Interest.model_id == session.model_id,
-                _live_on(day),
-                Interest.notified_at.is_(None),
-                Interest.from_date <= day,
-                Interest.to_date >= day,
-                Municipality.county_id == county_id,
-            )
-            .order_by(Interest.id)
+    model = session.model
+    wanted = Interest.model_id == model.id
+    if model.family_id is not None:
+        wanted = or_(wanted, Interest.family_id == model.family_id)
+    candidates = db.session.scalars(
+        select(Interest)
+        .where(
+            wanted,
+            _live_on(day),
+            Interest.notified_at.is_(None),
+            Interest.from_date <= day,
+            Interest.to_date >= day,
         )
+        .order_by(Interest.id)
+    ).all()
+    if not candidates:
+        return []
+    # Travel time is the same both ways: from the session's place to each interest's.
+    minutes = travel_minutes_from(
+        session.center.municipality_id, {i.municipality_id for i in candidates}
     )
+    return [
+        i
+        for i in candidates
+        if i.max_minutes == 0 or minutes.get(i.municipality_id, i.max_minutes + 1) <= i.max_minutes
+    ]
 
 
 def notify_interested(session: ValidationSession, now: datetime) -> int:
@@ -274,7 +306,7 @@ def _mail(person: Person, interest: Interest, session: ValidationSession, now: d
             _(
                 "Du har anmält intresse för %(model)s. Nu finns ett pass som passar: "
                 "%(when)s på %(center)s i %(municipality)s.",
-                model=session.model.name,
+                model=interest.wanted,
                 when=time_span(session.starts_at, session.ends_at),
                 center=center.name,
                 municipality=center.municipality.name,

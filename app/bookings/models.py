@@ -1,6 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,7 +9,7 @@ from app.accounts.models import Person
 from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 from app.regions.models import Municipality
-from app.schedule.models import ValidationModel, ValidationSession
+from app.schedule.models import ModelFamily, ValidationModel, ValidationSession
 
 
 class BookingStatus(StrEnum):
@@ -134,6 +135,9 @@ class InterestEnd(StrEnum):
 
 # The longest period one interest may cover, in days (a year, leap day included).
 INTEREST_MAX_DAYS = 366
+# How far from the interest's municipality a session may be, in minutes of travel
+# (app.regions.travel), unless the person says otherwise; 0 means any distance.
+INTEREST_DEFAULT_MINUTES = 120
 
 
 class Interest(db.Model):
@@ -156,14 +160,23 @@ class Interest(db.Model):
         CheckConstraint(
             "end_reason IS NULL OR " + values_in("end_reason", InterestEnd), name="end_reason"
         ),
+        # A model, or a whole family (any level): exactly one of them.
+        CheckConstraint("(model_id IS NULL) <> (family_id IS NULL)", name="model_or_family"),
+        CheckConstraint("max_minutes >= 0", name="max_minutes"),
         # The planners' counts and the new session's match read live interest by model.
         Index("ix_interest_model_id_ended_at", "model_id", "ended_at"),
+        Index("ix_interest_family_id_ended_at", "family_id", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    model_id: Mapped[int] = mapped_column(ForeignKey("validation_model.id"))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("validation_model.id"))
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("model_family.id"))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    # Sessions within this travel time of the municipality match (0: any distance).
+    max_minutes: Mapped[int] = mapped_column(
+        default=INTEREST_DEFAULT_MINUTES, server_default=str(INTEREST_DEFAULT_MINUTES)
+    )
     from_date: Mapped[date]
     to_date: Mapped[date]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
@@ -175,10 +188,18 @@ class Interest(db.Model):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id])
-    model: Mapped[ValidationModel] = relationship()
+    model: Mapped[ValidationModel | None] = relationship()
+    family: Mapped[ModelFamily | None] = relationship()
     municipality: Mapped[Municipality] = relationship()
     notified_session: Mapped[ValidationSession | None] = relationship()
 
     @property
     def is_live(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def wanted(self) -> str:
+        """What the interest is in: the model's name, or the family's ("Svets, alla nivåer")."""
+        if self.model is not None:
+            return self.model.name
+        return _("%(family)s, alla nivåer", family=self.family.name)

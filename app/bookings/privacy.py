@@ -137,8 +137,10 @@ def _export_interest(person: Person) -> dict:
         "interest": [
             {
                 "id": i.id,
-                "model": i.model.name,
+                "model": i.model.name if i.model else None,
+                "family": i.family.name if i.family else None,
                 "municipality": i.municipality.name,
+                "max_minutes": i.max_minutes,
                 "from_date": i.from_date.isoformat(),
                 "to_date": i.to_date.isoformat(),
                 "registered_at": iso(i.created_at),

@@ -8,10 +8,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Person
 from app.bookings.models import Booking, BookingStatus, Interest
+from app.bookings.session_search import travel_order
 from app.centers.models import TestCenter
 from app.extensions import db
 from app.regions.models import Municipality
-from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
+from app.schedule.models import ModelFamily, SessionStatus, ValidationModel, ValidationSession
 
 
 def find_booking(booking_id: int) -> Booking | None:
@@ -121,10 +122,17 @@ def booking_moved_to(booking_id: int) -> int | None:
     return db.session.scalar(select(Booking.id).where(Booking.moved_from_id == booking_id))
 
 
-def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
-    """Other sessions of the same model that are open for booking and have a free seat."""
+def move_targets(
+    booking: Booking, now: datetime, travel: dict[int, int] | None = None
+) -> list[ValidationSession]:
+    """Other sessions of the same model that are open for booking and have a free seat.
+
+    With `travel` (minutes from the employee's place to each municipality, see
+    app.regions.travel.travel_minutes_from) the closest come first, else the soonest.
+    """
     session = booking.session
     config = current_app.config
+    order = (travel_order(travel),) if travel is not None else ()
     return list(
         db.session.scalars(
             select(ValidationSession)
@@ -137,7 +145,7 @@ def move_targets(booking: Booking, now: datetime) -> list[ValidationSession]:
                 ValidationSession.seats_taken < ValidationSession.seats,
             )
             .options(joinedload(ValidationSession.center).joinedload(TestCenter.municipality))
-            .order_by(ValidationSession.starts_at)
+            .order_by(*order, ValidationSession.starts_at, ValidationSession.id)
             .limit(50)
         )
     )
@@ -153,7 +161,10 @@ def find_interest(interest_id: int) -> Interest | None:
 def interest_listing(person_id: int | None = None, company_id: int | None = None) -> Select:
     """Interest of a person, or of a company's employees, ended too; the caller orders."""
     query = select(Interest).options(
-        joinedload(Interest.model), joinedload(Interest.municipality), joinedload(Interest.person)
+        joinedload(Interest.model),
+        joinedload(Interest.family),
+        joinedload(Interest.municipality),
+        joinedload(Interest.person),
     )
     if person_id is not None:
         query = query.where(Interest.person_id == person_id)
@@ -173,7 +184,8 @@ def interests_of(person_id: int | None = None, company_id: int | None = None) ->
 def interest_demand(today: date, county_id: int | None = None) -> list[Row]:
     """Live interest per municipality and model, with no names: the planners' table.
 
-    Rows of (municipality, county_id, model, people, first day, last day), the most
+    Rows of (municipality, county_id, model, family, people, first day, last day): one of
+    model and family is empty (an interest in any level of a family names the family). The most
     wanted first. With `county_id`, only interest placed in that county.
     """
     query = (
@@ -181,14 +193,16 @@ def interest_demand(today: date, county_id: int | None = None) -> list[Row]:
             Municipality.name.label("municipality"),
             Municipality.county_id,
             ValidationModel.name.label("model"),
+            ModelFamily.name.label("family"),
             func.count(func.distinct(Interest.person_id)).label("people"),
             func.min(Interest.from_date).label("first_day"),
             func.max(Interest.to_date).label("last_day"),
         )
         .join(Municipality, Municipality.id == Interest.municipality_id)
-        .join(ValidationModel, ValidationModel.id == Interest.model_id)
+        .outerjoin(ValidationModel, ValidationModel.id == Interest.model_id)
+        .outerjoin(ModelFamily, ModelFamily.id == Interest.family_id)
         .where(Interest.ended_at.is_(None), Interest.to_date >= today)
-        .group_by(Municipality.name, Municipality.county_id, ValidationModel.name)
+        .group_by(Municipality.name, Municipality.county_id, ValidationModel.name, ModelFamily.name)
         .order_by(func.count(func.distinct(Interest.person_id)).desc(), Municipality.name)
     )
     if county_id is not None:

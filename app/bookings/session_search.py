@@ -1,11 +1,11 @@
 """Finding sessions to book: the search, one session, and others like a full one."""
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
@@ -15,6 +15,7 @@ from app.centers.models import TestCenter
 from app.errors import NotFound
 from app.extensions import db
 from app.regions.models import Municipality
+from app.regions.travel import travel_minutes_from
 from app.schedule.models import ModelFamily, SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 
@@ -29,6 +30,36 @@ class SessionFilters:
     date_from: date | None = None
     date_to: date | None = None
     free_only: bool = False
+    # Where the search starts from: sessions within max_minutes' travel (None: any),
+    # closest first. `travel` holds the minutes from there to each municipality, loaded
+    # once per page by with_travel (one query) and shared by every query of the page.
+    from_municipality_id: int | None = None
+    max_minutes: int | None = None
+    travel: dict[int, int] | None = field(default=None, compare=False, repr=False)
+
+
+def with_travel(filters: SessionFilters) -> SessionFilters:
+    """The filters with the travel minutes from their starting place loaded (one query)."""
+    if filters.from_municipality_id is None or filters.travel is not None:
+        return filters
+    return replace(filters, travel=travel_minutes_from(filters.from_municipality_id, []))
+
+
+def _session_municipality():
+    """The municipality of the session's center, to select or order by beside it."""
+    return (
+        select(TestCenter.municipality_id)
+        .where(TestCenter.id == ValidationSession.center_id)
+        .correlate(ValidationSession)
+        .scalar_subquery()
+    )
+
+
+def travel_order(travel: dict[int, int]):
+    """Minutes from the search's place to the session's municipality (SQL, to order by)."""
+    if not travel:
+        return literal(0)
+    return case(travel, value=_session_municipality(), else_=10**6)
 
 
 def waitlist_length_column():
@@ -94,6 +125,18 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
         )
     if filters.free_only:
         query = query.where(ValidationSession.seats_taken < ValidationSession.seats)
+    if filters.from_municipality_id is not None:
+        travel = with_travel(filters).travel
+        if filters.max_minutes is not None:
+            within = [m for m, minutes in travel.items() if minutes <= filters.max_minutes]
+            query = query.where(
+                ValidationSession.center_id.in_(
+                    select(TestCenter.id).where(TestCenter.municipality_id.in_(within))
+                )
+            )
+        query = query.order_by(None).order_by(
+            travel_order(travel), ValidationSession.starts_at, ValidationSession.id
+        )
     return query
 
 
@@ -263,12 +306,15 @@ def search_alternatives(
     )
     if period_end is not None:
         offer("later", replace(free, date_from=period_end + timedelta(days=1), date_to=None))
-    if (model or family) and (filters.municipality_id or filters.county_id):
+    if (model or family) and (
+        filters.municipality_id or filters.county_id or filters.from_municipality_id
+    ):
         offer_places = _other_places(free, now, places)
         for municipality in offer_places:
             offer(
                 "place",
-                replace(free, municipality_id=municipality.id, county_id=None),
+                # Farther than the reach asked for: the place itself is the filter.
+                replace(free, municipality_id=municipality.id, county_id=None, max_minutes=None),
                 municipality=municipality,
             )
     if model and model.family_id:
@@ -290,7 +336,7 @@ def _other_places(filters: SessionFilters, now: datetime, limit: int) -> list[Mu
         here = db.session.get(Municipality, filters.municipality_id)
     else:
         here = None
-    anywhere = replace(filters, municipality_id=None, county_id=None)
+    anywhere = replace(filters, municipality_id=None, county_id=None, max_minutes=None)
     sessions = upcoming_sessions(anywhere, now).order_by(None).options().subquery()
     query = (
         select(Municipality, func.min(sessions.c.starts_at).label("first"))
@@ -299,6 +345,19 @@ def _other_places(filters: SessionFilters, now: datetime, limit: int) -> list[Mu
         .join(Municipality, Municipality.id == TestCenter.municipality_id)
         .group_by(Municipality.id)
     )
+    if filters.from_municipality_id is not None and not (here or filters.county_id):
+        # From a place: the closest municipalities beyond the reach asked for.
+        travel = with_travel(filters).travel
+        beyond = {
+            m: minutes
+            for m, minutes in travel.items()
+            if m != filters.from_municipality_id
+            and (filters.max_minutes is None or minutes > filters.max_minutes)
+        }
+        query = query.where(Municipality.id.in_(beyond)).order_by("first")
+        found = list(db.session.scalars(query))
+        found.sort(key=lambda m: beyond[m.id])
+        return found[:limit]
     if here is not None:
         query = query.where(Municipality.id != here.id).order_by(
             case((Municipality.county_id == here.county_id, 0), else_=1), "first"

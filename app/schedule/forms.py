@@ -21,6 +21,10 @@ def model_choice(value):
 # The periods a search may cover, in weeks from its first day; 0: no end.
 PERIOD_WEEKS = (1, 2, 4, 8, 12, 26, 0)
 DEFAULT_WEEKS = 8
+# How far from its starting place a search (or an interest) reaches, in minutes of
+# travel; 0: any distance.
+REACH_MINUTES = (60, 120, 180, 240, 0)
+DEFAULT_REACH = 120
 
 
 class SessionSearchForm(FlaskForm):
@@ -36,6 +40,8 @@ class SessionSearchForm(FlaskForm):
     date_from = DateField(_l("Från datum"), validators=[Optional()])
     date_to = DateField(_l("Till datum"), validators=[Optional()])
     free_only = BooleanField(_l("Bara pass med lediga platser"))
+    origin = SelectField(_l("Utgå från"), coerce=_optional_int)
+    reach = SelectField(_l("Restid högst"), coerce=int, default=DEFAULT_REACH)
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -22,6 +22,7 @@ from app.calendar.events import what_to_bring
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.formatting import short_datetime, time_span
+from app.regions.travel import travel_minutes_from
 from app.results.overview import booking_overview
 
 bp = Blueprint("bookings", __name__)
@@ -218,7 +219,10 @@ def _own_live_booking(booking_id: int) -> Booking:
 def move(booking_id: int):
     booking = _own_live_booking(booking_id)
     now = utcnow()
-    targets = [s for s in move_targets(booking, now) if bookability_problem(s, now) is None]
+    # Closest to where the employee travels from first (their place, else their company's).
+    place = booking.employee.place
+    travel = travel_minutes_from(place.id, []) if place is not None else None
+    targets = [s for s in move_targets(booking, now, travel) if bookability_problem(s, now) is None]
     form = MoveForm()
     form.target.choices = [(s.id, str(s.id)) for s in targets]
     if form.validate_on_submit():
@@ -238,5 +242,7 @@ def move(booking_id: int):
         booking=booking,
         targets=targets,
         form=form,
+        place=place,
+        travel=travel,
         deadline=BookingWindow.for_session(booking.session).cancel_deadline,
     ), status

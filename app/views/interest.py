@@ -17,8 +17,10 @@ from app.bookings.interest import InterestOverlaps, register_interest, today, wi
 from app.bookings.queries import find_interest, interests_of
 from app.errors import Forbidden, NotFound
 from app.fields import database_id
+from app.formatting import travel_duration
 from app.regions.queries import municipalities_with_county
-from app.schedule.services import validation_models
+from app.schedule.forms import FAMILY_PREFIX, REACH_MINUTES
+from app.schedule.queries import family_by_code, models_with_families
 
 bp = Blueprint("interest", __name__)
 
@@ -27,15 +29,40 @@ DEFAULT_WEEKS = 13
 
 
 def _prepare(form: InterestForm, home_municipality_id: int | None) -> None:
-    """Fill the choices; on a fresh form, the defaults and what the link asked for."""
-    form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
+    """Fill the choices; on a fresh form, the defaults and what the link asked for.
+
+    The models are offered as the search offers them: a family's levels grouped, with
+    "Svets, alla nivåer" first in the group (any level matches)."""
+    models = models_with_families()
+    choices = [SelectChoice(m.id, m.name) for m in models if m.family is None]
+    families = {}
+    for m in models:
+        if m.family is not None:
+            families.setdefault(m.family, []).append(m)
+    for family in sorted(families, key=lambda f: f.name):
+        choices.append(
+            SelectChoice(
+                f"{FAMILY_PREFIX}{family.code}",
+                _("%(family)s, alla nivåer", family=family.name),
+                optgroup=family.name,
+            )
+        )
+        choices += [
+            SelectChoice(m.id, m.name, optgroup=family.name)
+            for m in sorted(families[family], key=lambda m: m.level_rank)
+        ]
+    form.model.choices = choices
+    form.reach.choices = [
+        (m, travel_duration(m) if m else _("Hur långt som helst")) for m in REACH_MINUTES
+    ]
     form.municipality.choices = [SelectChoice("", _("Välj kommun"))] + [
         SelectChoice(mid, f"{name} ({county})")
         for mid, name, county in municipalities_with_county()
     ]
     if form.is_submitted():
         return
-    form.model.data = _asked_id("model")
+    asked = request.args.get("model", "")
+    form.model.data = asked if asked.startswith(FAMILY_PREFIX) else _asked_id("model")
     form.municipality.data = _asked_id("municipality") or home_municipality_id
     form.from_date.data = today()
     form.to_date.data = today() + timedelta(weeks=DEFAULT_WEEKS)
@@ -64,13 +91,19 @@ def _status(interest) -> str:
 def _register(form: InterestForm, people, error_field) -> bool:
     """Register from a validated form; a clash is the form's error. True when saved."""
     try:
+        model, family_id = form.model.data, None
+        if isinstance(model, str):
+            code = model.removeprefix(FAMILY_PREFIX)
+            model, family_id = None, family_by_code(code).id
         made = register_interest(
             people,
-            form.model.data,
+            model,
             form.municipality.data,
             form.from_date.data,
             form.to_date.data,
             current_user,
+            family_id=family_id,
+            max_minutes=form.reach.data,
         )
     except InterestOverlaps as clash:
         error_field.errors = [*error_field.errors, clash.message]

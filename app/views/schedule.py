@@ -27,14 +27,22 @@ from app.bookings.session_search import (
     paginate_rows,
     search_alternatives,
     upcoming_sessions,
+    with_travel,
 )
 from app.cache import TTLCache
 from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
+from app.formatting import travel_duration
 from app.regions.queries import counties_by_name, municipalities_by_name
 from app.regions.travel import travel_minutes
-from app.schedule.forms import DEFAULT_WEEKS, FAMILY_PREFIX, PERIOD_WEEKS, SessionSearchForm
+from app.schedule.forms import (
+    DEFAULT_WEEKS,
+    FAMILY_PREFIX,
+    PERIOD_WEEKS,
+    REACH_MINUTES,
+    SessionSearchForm,
+)
 from app.schedule.models import ModelFamily, SessionStatus, ValidationModel
 from app.schedule.queries import models_with_families
 from app.timeutil import local_date
@@ -46,7 +54,17 @@ bp = Blueprint("schedule", __name__)
 # the start page shows the same search; "page" is not one of them. A plain cookie,
 # not the signed session: the filters are no secret, are validated like any query
 # string when read back, and anonymous searches need not sign a session each time.
-FILTER_FIELDS = ("model", "county", "municipality", "weeks", "date_from", "date_to", "free_only")
+FILTER_FIELDS = (
+    "model",
+    "county",
+    "municipality",
+    "weeks",
+    "date_from",
+    "date_to",
+    "free_only",
+    "origin",
+    "reach",
+)
 SAVED_FILTERS = "tcb_search"
 SAVED_FILTERS_DAYS = 90
 # A search nobody has chosen filters for: the next 8 weeks, only sessions with a free seat.
@@ -58,12 +76,29 @@ def _submitted(args: MultiDict) -> bool:
     return any(name in args for name in FILTER_FIELDS)
 
 
-class SearchForm:
-    """The filter form with its choices, and what it asks for as SessionFilters."""
+def home_place_id() -> int | None:
+    """The municipality a signed-in person's search starts from (None for a visitor)."""
+    if not current_user.is_authenticated:
+        return None
+    # As Person.place, by ids: no municipality is loaded for it.
+    if current_user.municipality_id is not None:
+        return current_user.municipality_id
+    company = current_user.company
+    return company.municipality_id if company is not None else None
 
-    def __init__(self, args: MultiDict):
+
+class SearchForm:
+    """The filter form with its choices, and what it asks for as SessionFilters.
+
+    `home` is where a search starts from unless it says otherwise ("origin"): a
+    signed-in person's place. An origin chosen empty means no place: date order.
+    """
+
+    def __init__(self, args: MultiDict, home: int | None = None):
         self.submitted = _submitted(args)
         self.form = form = SessionSearchForm(args if self.submitted else DEFAULT_FILTERS)
+        if "origin" not in args:
+            form.origin.data = home
         models = models_with_families()
         levels: dict[ModelFamily, list[ValidationModel]] = {}
         for model in models:
@@ -87,9 +122,14 @@ class SearchForm:
             ]
         form.model.choices = choices
         form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties_by_name()]
+        municipalities = municipalities_by_name()
         form.municipality.choices = everything + [
-            SelectChoice(m.id, m.name) for m in municipalities_by_name()
+            SelectChoice(m.id, m.name) for m in municipalities
         ]
+        form.origin.choices = [SelectChoice("", _("Ingen plats (ordna efter datum)"))] + [
+            SelectChoice(m.id, m.name) for m in municipalities
+        ]
+        form.reach.choices = [(m, _reach_label(m)) for m in REACH_MINUTES]
         form.weeks.choices = [
             (w, ngettext("%(num)s vecka", "%(num)s veckor", w) if w else _("Alla datum"))
             for w in PERIOD_WEEKS
@@ -114,7 +154,16 @@ class SearchForm:
             date_from=form.date_from.data,
             date_to=end,
             free_only=form.free_only.data,
+            from_municipality_id=form.origin.data,
+            max_minutes=(form.reach.data or None) if form.origin.data else None,
         )
+
+    def origin_name(self) -> str | None:
+        """The name of the municipality the search starts from, if any."""
+        field = self.form.origin
+        if not field.data:
+            return None
+        return next((c.label for c in field.choices if field.coerce(c.value) == field.data), None)
 
     def summary(self) -> str:
         """One line of what is asked for: "Svets, alla nivåer · Norrbottens län · 8 veckor ·
@@ -140,6 +189,18 @@ class SearchForm:
             parts.append(_("alla datum"))
         if form.free_only.data:
             parts.append(_("lediga platser"))
+        origin = self.origin_name()
+        if origin and form.reach.data:
+            parts.insert(
+                1 if form.model.data else 0,
+                _(
+                    "inom %(duration)s från %(place)s",
+                    duration=travel_duration(form.reach.data),
+                    place=origin,
+                ),
+            )
+        elif origin:
+            parts.insert(1 if form.model.data else 0, _("från %(place)s", place=origin))
         return " · ".join(parts)
 
     def args_for(self, filters: SessionFilters) -> dict:
@@ -155,7 +216,16 @@ class SearchForm:
         }
         if filters.free_only:
             args["free_only"] = "y"
-        return {k: v for k, v in args.items() if v != ""}
+        args = {k: v for k, v in args.items() if v != ""}
+        # Said even when empty: no origin is a choice, not the signed-in person's default.
+        args["origin"] = filters.from_municipality_id or ""
+        if filters.from_municipality_id:
+            args["reach"] = filters.max_minutes or 0
+        return args
+
+
+def _reach_label(minutes: int) -> str:
+    return travel_duration(minutes) if minutes else _("Hur långt som helst")
 
 
 def _short_day(day: date) -> str:
@@ -196,12 +266,13 @@ def index():
     have no name, token or message to show, share the whole page.
     """
     args, restored = _effective_args()
-    search, status = _cached_search(args, restored)
+    home = home_place_id()
+    search, status = _cached_search(args, restored, home)
     if status != 200 and restored:
         # Remembered filters that no longer fit (a model removed): forget them
         # rather than greet the visitor with an error on the start page.
         args, restored = MultiDict(), False
-        search, status = _cached_search(args, restored)
+        search, status = _cached_search(args, restored, home)
         keep = None
     else:
         keep = _remembered(args, restored, status)
@@ -245,24 +316,25 @@ def _filters_key(args: MultiDict) -> tuple:
     return tuple(sorted(args.items(multi=True)))
 
 
-def _cached_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
+def _cached_search(args: MultiDict, restored: bool, home: int | None) -> tuple[Markup, int]:
     seconds = current_app.config["SEARCH_CACHE_SECONDS"]
     if seconds <= 0:
-        search, status = _render_search(args, restored)
+        search, status = _render_search(args, restored, home)
     else:
         cache = current_app.extensions.setdefault("search_cache", TTLCache(size=256))
-        key = (str(get_locale()), restored, *_filters_key(args))
+        # The place a search starts from by default is part of what it shows.
+        key = (str(get_locale()), restored, home, *_filters_key(args))
         search = cache.get(key, seconds)
         status = 200  # only valid searches are cached
         if search is None:
-            search, status = _render_search(args, restored)
+            search, status = _render_search(args, restored, home)
             if status == 200:
                 cache.put(key, search)
     return search, status
 
 
-def _render_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
-    search = SearchForm(args)
+def _render_search(args: MultiDict, restored: bool, home: int | None) -> tuple[Markup, int]:
+    search = SearchForm(args, home)
     status = 200
     now = utcnow()
     today = local_date(now)
@@ -270,7 +342,8 @@ def _render_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
         filters = search.filters(today)
     else:
         status = 400
-        filters = SearchForm(MultiDict()).filters(today)
+        filters = SearchForm(MultiDict(), home).filters(today)
+    filters = with_travel(filters)  # one query for every card's travel time
     page = args.get("page", 1, type=int)
     pagination = paginate_rows(
         upcoming_sessions(filters, now), page, current_app.config["SESSIONS_PER_PAGE"]
@@ -291,6 +364,8 @@ def _render_search(args: MultiDict, restored: bool) -> tuple[Markup, int]:
         args=filter_args,
         restored=restored,
         alternatives=alternatives,
+        travel=filters.travel,
+        origin=search.origin_name(),
     )
     return Markup(html), status
 
@@ -304,7 +379,8 @@ def month():
     model, family and place; each day links to the list of that day's sessions."""
     now = utcnow()
     today = local_date(now)
-    search = SearchForm(request.args)
+    home = home_place_id()
+    search = SearchForm(request.args, home)
     valid = search.validate()
     first = today.replace(day=1)
     month_error = None
@@ -316,7 +392,8 @@ def month():
     elif valid and search.form.date_from.data:
         first = search.form.date_from.data.replace(day=1)
     status = 200 if valid and not month_error else 400
-    filters = search.filters(today) if valid else SearchForm(MultiDict()).filters(today)
+    filters = search.filters(today) if valid else SearchForm(MultiDict(), home).filters(today)
+    filters = with_travel(filters)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     counts = free_days(filters, first, last, now) if status == 200 else Counter()
     # The filters to keep across months and into a day's list: all but the dates.
