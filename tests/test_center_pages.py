@@ -54,6 +54,8 @@ def test_admin_keeps_address_workstations_and_opening_hours(app, client, center_
         workstations.set(f"kind-{k}", "0")
     assert workstations.submit().status_code == 302
     assert workstations.set("kind-1", "-3").submit().status_code == 400
+    # Digits Python calls digits but int() does not read: a form error, not a 500.
+    assert workstations.set("kind-1", "²").submit().status_code == 400
     hours = page_form(client, admin_page, action=f"/centers/{cid}/hours")
     for day in range(1, 7):  # open on Mondays only
         hours.set(f"open-{day}", False)

@@ -176,7 +176,7 @@ class PlaceField(SelectField):
         if valuelist and valuelist[0].strip():
             value = valuelist[0].strip()
             # Not an id at all, or none a column could hold: 0, in no list.
-            self.data = int(value) if value.isdigit() and len(value) <= 9 else 0
+            self.data = int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else 0
 
     def pre_validate(self, form):
         if self.data is not None and self.data not in {c.value for c in self.choices}:

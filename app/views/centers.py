@@ -122,7 +122,7 @@ def admin(center_id: int):
 
 def _int_field(name: str) -> int:
     value = request.form.get(name, "").strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit()
         raise InvalidInput(_("Ange antal som ett heltal från 0."))
     return int(value)
 
