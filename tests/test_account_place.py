@@ -123,3 +123,12 @@ def test_the_place_form_in_english(app, client, make, auth):
     assert "There is no such municipality. Choose one from the list." in response.get_data(
         as_text=True
     )
+
+
+def test_the_interest_form_starts_from_the_place_chosen_on_mitt_konto(app, client, make, auth):
+    ids = _employee(app, make, auth)
+    interest = page_form(client, "/interest", button="Anmäl intresse")
+    assert interest.value("municipality") == str(ids["gallivare"])  # the company's
+    _place_form(client).fill(municipality=str(ids["boden"])).submit()
+    interest = page_form(client, "/interest", button="Anmäl intresse")
+    assert interest.value("municipality") == str(ids["boden"])

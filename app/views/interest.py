@@ -124,8 +124,8 @@ def _register(form: InterestForm, people, error_field) -> bool:
 @role_required(Role.EMPLOYEE)
 def mine():
     form = InterestForm()
-    company = current_user.company
-    _prepare(form, company.municipality_id if company else None)
+    place = current_user.place  # the person's own choice on Mitt konto, else their company's
+    _prepare(form, place.id if place else None)
     if form.validate_on_submit() and _register(form, [current_user], form.from_date):
         return redirect(url_for("interest.mine"))
     status = 400 if form.is_submitted() else 200
