@@ -120,6 +120,20 @@ def _register(form: InterestForm, people, error_field) -> bool:
     return True
 
 
+def _page(form, interests, for_company: bool):
+    """The interest page, with 400 when a sent form was refused."""
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "bookings/interest.html",
+        form=form,
+        interests=interests,
+        status_of=_status,
+        withdraw_form=FlaskForm(),
+        today=today(),
+        for_company=for_company,
+    ), status
+
+
 @bp.route("/interest", methods=["GET", "POST"])
 @role_required(Role.EMPLOYEE)
 def mine():
@@ -128,16 +142,7 @@ def mine():
     _prepare(form, place.id if place else None)
     if form.validate_on_submit() and _register(form, [current_user], form.from_date):
         return redirect(url_for("interest.mine"))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "bookings/interest.html",
-        form=form,
-        interests=interests_of(person_id=current_user.id),
-        status_of=_status,
-        withdraw_form=FlaskForm(),
-        today=today(),
-        for_company=False,
-    ), status
+    return _page(form, interests_of(person_id=current_user.id), for_company=False)
 
 
 @bp.route("/company/interest", methods=["GET", "POST"])
@@ -156,16 +161,7 @@ def company():
         chosen = [p for p in employees if p.id in set(form.employees.data)]
         if _register(form, chosen, form.employees):
             return redirect(url_for("interest.company"))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "bookings/interest.html",
-        form=form,
-        interests=interests_of(company_id=company.id),
-        status_of=_status,
-        withdraw_form=FlaskForm(),
-        today=today(),
-        for_company=True,
-    ), status
+    return _page(form, interests_of(company_id=company.id), for_company=True)
 
 
 @bp.post("/interest/<int:interest_id>/withdraw")
