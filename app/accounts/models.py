@@ -60,6 +60,9 @@ class Person(UserMixin, db.Model):
     # Where the person starts from when they travel to a session, if not from their
     # company's municipality (see `place`).
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    # The employee's team or site within the company (avdelning), as the coordinator
+    # names it; the competence overview filters by it when a company uses it.
+    team: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Part of the sign-in cookie: raising it signs the person out on every device and

@@ -149,6 +149,7 @@ def erase(person_id: int, actor: Person) -> Person:
         person.locale = None
         person.home_center_id = None
         person.municipality_id = None  # where they travel from
+        person.team = None
         person.password_hash = None
         person.active = False
         person.session_version += 1
@@ -244,6 +245,7 @@ def _export_account(person: Person) -> dict:
             "home_center": person.home_center.name if person.home_center else None,
             # The municipality they chose to travel from (None: their company's).
             "municipality": person.municipality.name if person.municipality else None,
+            "team": person.team,
             "roles": sorted(person.roles),
             "role_grants": [
                 {
@@ -279,6 +281,7 @@ PART = Part(
         "person.email": OWN,
         "person.phone": OWN,
         "person.locale": OWN,
+        "person.team": OWN,
         "person.password_hash": OWN,
         "role_grant.role": CODE,
         "company.name": "the company's registered name (a sole trader's is its legal name)",
