@@ -4,9 +4,6 @@ Excel in Swedish reads a CSV right when it starts with a byte-order mark, its fi
 are separated by semicolons and its decimals are written with a comma.
 """
 
-import csv
-import io
-
 from flask_babel import gettext as _
 
 from app.reports.forms import week_text
@@ -137,12 +134,3 @@ def demand_table(rows_in):
         for r in rows_in
     ]
     return header, rows
-
-
-def to_csv(header, rows) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,6 +22,7 @@ from app.accounts.models import INDUSTRIES, Role
 from app.bookings.interest import today as interest_today
 from app.bookings.queries import interest_demand
 from app.cache import TTLCache
+from app.csv_out import csv_response
 from app.errors import InvalidInput
 from app.formatting import number, percent
 from app.reports import services, tables
@@ -248,11 +248,7 @@ def export(name: str):
         header, rows = tables.low_sessions_table(low)
     else:
         header, rows = tables.demand_table(services.demand(mondays, center_ids))
-    return Response(
-        tables.to_csv(header, rows),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+    return csv_response(f"{name}.csv", header, rows)
 
 
 def _new_target_form() -> NewTargetForm:
