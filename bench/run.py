@@ -181,9 +181,15 @@ def _run(url: str, scenario: sc.Scenario, duration: float, connections: int, onc
     return result
 
 
-def _baseline_requests(name: str) -> list[Request]:
+def _baseline_requests(name: str, people: list[tuple[str, str]]) -> list[Request]:
     if name == "hello":
         return [Request("GET", "/", {"User-Agent": sc.USER_AGENT})]
+    if name == "stack page":
+        # A signed-in page on the bare stack, for each of its signed-in people.
+        return [
+            Request("GET", "/page", {"Cookie": f"session={cookie}", "User-Agent": sc.USER_AGENT})
+            for cookie, _token in people
+        ]
     return [
         Request(
             "POST",
@@ -237,7 +243,7 @@ def measure_stack_floor(targets: list[Target], servers, args, people) -> None:
 
 def _baseline_rps(servers, name: str, args) -> float:
     url = servers[name].url
-    requests = _baseline_requests(name)
+    requests = _baseline_requests(name, servers["stack"].signed_in)
     run_wrk(url, requests, 1, args.connections)
     return run_wrk(url, requests, max(1, args.duration / 2), args.connections).rps
 
@@ -371,18 +377,22 @@ def run(args) -> tuple[list[Block], dict]:
         create_raw_database(raw_db)
         stack_db = os.path.join(folder, "stack.sqlite")
         stack_people = create_stack_database(stack_db, SECRET, sc.USER_AGENT)
+        stack_server = stack.enter_context(
+            Server(
+                "bench.stack_floor:stack_booking_app()",
+                settings,
+                {"STACK_BOOKING_DB": stack_db, "SECRET_KEY": SECRET},
+                signed_in=stack_people,
+            )
+        )
         servers = {
             "hello": stack.enter_context(Server("bench.baselines:hello_app()", settings)),
             "raw": stack.enter_context(
                 Server("bench.baselines:raw_booking_app()", settings, {"RAW_BOOKING_DB": raw_db})
             ),
-            "stack": stack.enter_context(
-                Server(
-                    "bench.stack_floor:stack_booking_app()",
-                    settings,
-                    {"STACK_BOOKING_DB": stack_db, "SECRET_KEY": SECRET},
-                )
-            ),
+            "stack": stack_server,
+            # The same server's signed-in page: the floor of any signed-in page.
+            "stack page": stack_server,
         }
         print(f"\n{HEADER}")
         for index, scenario in enumerate(targets[0].scenarios):

@@ -58,6 +58,8 @@ class Server:
     settings: ServerSettings
     env: dict = field(default_factory=dict)
     ready_path: str = "/"
+    # (session cookie, CSRF token) of the people signed in to it, for requests made as them.
+    signed_in: list = field(default_factory=list)
     port: int = 0
     process: subprocess.Popen | None = None
 

@@ -1,5 +1,9 @@
 """The raw booking again, on the libraries the project is built on and nothing more.
 
+Also a signed-in page on the same stack (`GET /page`): what any page of a signed-in
+person costs before the app does anything of its own; the signed-in search is
+measured against it.
+
 A signed-in person (Flask-Login reads them from the session cookie, one ORM get in a
 read transaction) posts a form that Flask-WTF's CSRFProtect checks; the booking is an
 ORM read of the session row in a write transaction (BEGIN IMMEDIATE, as the app's),
@@ -11,7 +15,7 @@ the app what its rules cost.
 
 import os
 
-from flask import Flask, g, redirect, session
+from flask import Flask, g, redirect, render_template_string, session
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -47,6 +51,25 @@ class Booking(db.Model):
     status: Mapped[str] = mapped_column(String(20))
 
 
+# A page as long as the search page with 20 result cards (about 17 kB): a header with
+# the person's name, a form with its CSRF token, and a stored fragment, as the search
+# page serves its cached result list inside a page of the person's own.
+_CARD = (
+    '<li class="card"><h3><a href="/sessions/{n}">Industriteknik BAS</a></h3>'
+    "<p>tisdag 12 januari 2027, 08.00–16.00 · Testcenter Luleå, Luleå</p>"
+    '<p><span class="travel">≈ 45 min från Boden</span> · 3 lediga platser av 8</p>'
+    '<p><a class="button" href="/sessions/{n}">Visa och boka</a></p></li>'
+)
+CARDS = "".join(_CARD.format(n=n) for n in range(20))
+FRAGMENT = f"<ol>{CARDS}</ol><p>{'x' * 11000}</p>"
+PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8">
+<title>Sök tid</title></head><body><header><nav><a href="/">Sök</a>
+<a href="/bookings">Mina bokningar</a> {{ name }}
+<form method="post" action="/logout"><input type="hidden" name="csrf_token"
+value="{{ csrf_token() }}"><button>Logga ut</button></form></nav></header>
+<main>{{ fragment|safe }}</main></body></html>"""
+
+
 def stack_booking_app(path: str | None = None, secret: str | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -71,6 +94,11 @@ def stack_booking_app(path: str | None = None, secret: str | None = None) -> Fla
         @event.listens_for(db.engine, "begin")
         def _on_begin(connection):
             connection.exec_driver_sql("BEGIN IMMEDIATE" if g.get("write") else "BEGIN")
+
+    @app.get("/page")
+    @login_required
+    def page():
+        return render_template_string(PAGE, name=current_user.name, fragment=FRAGMENT)
 
     @app.post("/sessions/<int:session_id>/book")
     @login_required

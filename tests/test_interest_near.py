@@ -16,6 +16,7 @@ from app.bookings.models import Interest
 from app.bookings.services import book_seat
 from app.extensions import db
 from app.schedule.models import ModelFamily
+from tests.calendars import parse_mail
 from tests.forms import page_form
 from tests.test_interest import _notices, _plan, _tuesday_ahead
 
@@ -78,7 +79,10 @@ def test_interest_matches_sessions_within_its_travel_time(app, client, auth, nea
     _plan(client, near["centers"]["Gällivare"], vit, assessor, day, 1)
     assert _notices(app) == [], "Gällivare is beyond 2 h of Boden"
     _plan(client, near["centers"]["Luleå"], vit, assessor, day + timedelta(days=7), 1)
-    assert len(_notices(app)) == 1
+    (notice,) = _notices(app)
+    text = parse_mail(notice.raw).get_body(("plain",)).get_content()
+    # The notice says how far the session is, as the search's cards do.
+    assert re.search(r"Restid: ≈ \d+ min från Boden\.", text), text
 
 
 def test_a_wider_reach_and_a_whole_family(app, client, auth, near):

@@ -27,13 +27,14 @@ def load_user(user_id: str) -> Person | None:
     except ValueError:
         return None
     token_digest = login_sessions.digest(token)
-    # The sign-in and the person with their roles in one statement: every request asks.
+    # The sign-in and the person with their roles and company in one statement: every
+    # request asks, and most signed-in pages use the company (the search's place).
     found = (
         db.session.execute(
             select(Person, LoginSession.last_seen_at)
             .join(LoginSession, LoginSession.person_id == Person.id)
             .where(LoginSession.id == token_digest, Person.id == person_id_number)
-            .options(joinedload(Person.role_grants))
+            .options(joinedload(Person.role_grants), joinedload(Person.company))
         )
         .unique()
         .first()

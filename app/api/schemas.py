@@ -105,6 +105,8 @@ class Municipality(BaseModel):
     code: str = Field(description="Kommunkod")
     name: str
     county_id: int
+    latitude: float = Field(description="The municipality seat's, WGS 84 (GeoNames)")
+    longitude: float = Field(description="The municipality seat's, WGS 84 (GeoNames)")
 
 
 # A model family's code, e.g. "svets": lower-case letters, digits and hyphens.
@@ -131,6 +133,8 @@ class Center(BaseModel):
     municipality: str
     county: str
     address: str
+    latitude: float = Field(description="WGS 84: the center's own, else its municipality seat's")
+    longitude: float = Field(description="WGS 84: the center's own, else its municipality seat's")
     contact_email: str
     accredited_from: date
     accredited_to: date

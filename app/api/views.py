@@ -220,6 +220,8 @@ def centers():
             municipality=c.municipality.name,
             county=c.municipality.county.name,
             address=c.address,
+            latitude=c.coordinates[0],
+            longitude=c.coordinates[1],
             contact_email=c.contact_email,
             accredited_from=c.accredited_from,
             accredited_to=c.accredited_to,

@@ -33,7 +33,7 @@ from app.bookings.services import BookingWindow, may_book_for
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.formatting import long_date, time_span
+from app.formatting import long_date, time_span, travel_duration
 from app.i18n import speaking_to
 from app.mail.compose import compose
 from app.mail.outbox import enqueue
@@ -227,9 +227,10 @@ def end_on_booking(booking: Booking, now: datetime) -> None:
     )
 
 
-def matching_interests(session: ValidationSession) -> list[Interest]:
+def matching_interests(session: ValidationSession) -> list[tuple[Interest, int | None]]:
     """Live, not yet told interest that the session answers: its model or the model's
-    family, the day, and a center within the interest's travel time of its municipality."""
+    family, the day, and a center within the interest's travel time of its municipality;
+    each with the minutes from its municipality to the center (None: not known)."""
     day = session.local_date
     model = session.model
     wanted = Interest.model_id == model.id
@@ -253,7 +254,7 @@ def matching_interests(session: ValidationSession) -> list[Interest]:
         session.center.municipality_id, {i.municipality_id for i in candidates}
     )
     return [
-        i
+        (i, minutes.get(i.municipality_id))
         for i in candidates
         if i.max_minutes == 0 or minutes.get(i.municipality_id, i.max_minutes + 1) <= i.max_minutes
     ]
@@ -272,7 +273,7 @@ def notify_interested(session: ValidationSession, now: datetime) -> int:
     if session.model_id is None or session.center is None:
         return 0
     told = 0
-    for interest in matching_interests(session):
+    for interest, minutes in matching_interests(session):
         claimed = db.session.execute(
             update(_interests)
             .where(
@@ -288,7 +289,7 @@ def notify_interested(session: ValidationSession, now: datetime) -> int:
         person = interest.person
         if not person.is_active or person.erased_at is not None:
             continue
-        _mail(person, interest, session, now)
+        _mail(person, interest, session, minutes, now)
         told += 1
     return told
 
@@ -298,7 +299,13 @@ def session_link(session_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/sessions/{session_id}"
 
 
-def _mail(person: Person, interest: Interest, session: ValidationSession, now: datetime) -> None:
+def _mail(
+    person: Person,
+    interest: Interest,
+    session: ValidationSession,
+    minutes: int | None,
+    now: datetime,
+) -> None:
     center = session.center
     opens_at = BookingWindow.for_session(session).opens_at
     with speaking_to(person):
@@ -310,6 +317,17 @@ def _mail(person: Person, interest: Interest, session: ValidationSession, now: d
                 when=time_span(session.starts_at, session.ends_at),
                 center=center.name,
                 municipality=center.municipality.name,
+            ),
+            *(
+                [
+                    _(
+                        "Restid: ≈ %(duration)s från %(place)s.",
+                        duration=travel_duration(minutes),
+                        place=interest.municipality.name,
+                    )
+                ]
+                if minutes
+                else []
             ),
             _("Boka en plats här: %(link)s", link=session_link(session.id))
             if opens_at <= now

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField
+from wtforms import BooleanField, DateField
 from wtforms.validators import Optional, ValidationError
+
+from app.fields import SelectField
 
 
 def _optional_int(value):
