@@ -11,7 +11,7 @@ from bench.stack_floor import create_stack_database, stack_booking_app
 AGENT = "tcb-bench"
 
 
-# The bare stack (bench/stack_floor.py) renders no pages: these POSTs are the benchmark's
+# The bare stack (bench/stack_floor.py) renders no booking form: these POSTs are the benchmark's
 # prepared requests themselves, and whether they book is what this test checks.
 def _post(client, cookie, token, session_id=1):
     client.set_cookie("session", cookie)
@@ -42,3 +42,18 @@ def test_the_prepared_sign_ins_book_and_nothing_else_does(tmp_path):
         taken = conn.execute("SELECT sum(seats_taken) FROM session").fetchone()[0]
     assert booked == [(1, 1), (2, 2), (3, 3)]
     assert taken == 3
+
+
+def test_the_signed_in_page_is_as_long_as_the_search_and_only_for_the_signed_in(tmp_path):
+    """The floor the signed-in search is measured against serves what it says: a page of
+    the person's own with 20 cards, about as long as the search page (17 kB)."""
+    path = str(tmp_path / "stack.sqlite")
+    people = create_stack_database(path, "secret", AGENT)
+    client = stack_booking_app(path, "secret").test_client()
+    client.set_cookie("session", people[1][0])
+    page = client.get("/page", headers={"User-Agent": AGENT})
+    assert page.status_code == 200
+    assert b"Person 2" in page.data and page.data.count(b'<li class="card">') == 20
+    assert 15_000 < len(page.data) < 20_000
+    client.delete_cookie("session")
+    assert client.get("/page", headers={"User-Agent": AGENT}).status_code == 401
