@@ -57,7 +57,9 @@ def test_session_search_page(app, client, make):
     few = _queries(app, client, "/")
     add_sessions(MANY - FEW)
     many = _queries(app, client, "/")
-    _same_and_bounded(few, many, bound=6)
+    # Centers, models and testledare load by a statement each (three, however many
+    # cards): PostgreSQL planned the eight-table join longer than it ran it.
+    _same_and_bounded(few, many, bound=9)
 
     app.config["SEARCH_CACHE_SECONDS"] = 5
     _queries(app, client, "/")
@@ -82,7 +84,7 @@ def test_session_search_from_a_place(app, client, make):
     few = _queries(app, client, url)
     add_sessions(MANY - FEW)
     many = _queries(app, client, url)
-    _same_and_bounded(few, many, bound=7)
+    _same_and_bounded(few, many, bound=10)
 
 
 def test_api_session_search(app, client, make):
@@ -99,7 +101,7 @@ def test_api_session_search(app, client, make):
     few = _queries(app, client, "/api/v1/sessions?per_page=50", headers)
     add_sessions(MANY - FEW)
     many = _queries(app, client, "/api/v1/sessions?per_page=50", headers)
-    _same_and_bounded(few, many, bound=6)
+    _same_and_bounded(few, many, bound=7)
 
 
 def test_session_page_with_participants(app, client, auth, make):

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Person
 from app.bookings.models import Booking, BookingStatus
@@ -83,12 +83,15 @@ def upcoming_sessions(filters: SessionFilters, now: datetime) -> Select:
             ValidationSession.status == SessionStatus.SCHEDULED, ValidationSession.starts_at > now
         )
         .options(
-            joinedload(ValidationSession.center)
+            # Loaded by a statement each rather than joined: PostgreSQL spent 10 ms
+            # planning the eight-table join (1 ms running it) on every cache miss, and
+            # the page's 20 sessions share a handful of centers and models.
+            selectinload(ValidationSession.center)
             .joinedload(TestCenter.municipality)
             .joinedload(Municipality.county),
-            joinedload(ValidationSession.model).joinedload(ValidationModel.family),
+            selectinload(ValidationSession.model).joinedload(ValidationModel.family),
             # Only the testledare's name is shown: their roles load if something asks.
-            joinedload(ValidationSession.assessor).lazyload(Person.role_grants),
+            selectinload(ValidationSession.assessor).lazyload(Person.role_grants),
         )
         .order_by(ValidationSession.starts_at, ValidationSession.id)
     )
