@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from app.bookings.services import book_seat, cancel_booking, move_booking
-from app.calendar.feeds import RenderedFeeds, ensure_feed_token, personal_events
+from app.cache import SizedLRU
+from app.calendar.feeds import ensure_feed_token, personal_events
 from app.extensions import db
 from app.querycount import count_queries
 from tests.calendars import as_read, read_everywhere
@@ -321,7 +322,7 @@ def test_staff_read_the_outbox_in_the_browser_when_it_is_switched_on(app, client
 
 
 def test_built_feeds_are_kept_within_their_byte_budget():
-    cache = RenderedFeeds(budget_bytes=10)
+    cache = SizedLRU(budget_bytes=10)
     cache.put("a", b"12345")
     cache.put("b", b"12345")
     assert cache.get("a") == b"12345"  # a is now the most recently used

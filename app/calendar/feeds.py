@@ -7,8 +7,6 @@ and the calendar is only built when the client's copy is out of date.
 
 import hashlib
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Person
 from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
+from app.cache import SizedLRU
 from app.calendar import events
 from app.calendar.ics import EventData
 from app.calendar.models import CalendarEntry, EntryRole, FeedToken
@@ -77,43 +76,15 @@ class Validator:
     last_modified: datetime | None
 
 
-class RenderedFeeds:
-    """Feeds already built, by ETag, in this process, up to a byte budget.
+def rendered_feeds() -> SizedLRU:
+    """Feeds already built, by ETag, in this process, up to FEED_CACHE_BYTES.
 
     The ETag changes with anything the feed shows, so a hit can never be stale; an
     assessor's feed of a thousand events is built once per change, not per poll.
     """
-
-    def __init__(self, budget_bytes: int):
-        self.budget = budget_bytes
-        self.size = 0
-        self.bodies: OrderedDict[str, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self.lock:
-            body = self.bodies.get(etag)
-            if body is not None:
-                self.bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        if len(body) > self.budget:
-            return
-        with self.lock:
-            if etag in self.bodies:
-                return
-            self.bodies[etag] = body
-            self.size += len(body)
-            while self.size > self.budget:
-                _etag, old = self.bodies.popitem(last=False)
-                self.size -= len(old)
-
-
-def rendered_feeds() -> RenderedFeeds:
     cache = current_app.extensions.get("rendered_feeds")
     if cache is None:
-        cache = RenderedFeeds(current_app.config["FEED_CACHE_BYTES"])
+        cache = SizedLRU(current_app.config["FEED_CACHE_BYTES"])
         current_app.extensions["rendered_feeds"] = cache
     return cache
 
