@@ -58,6 +58,7 @@ MODEL_WEIGHTS = {
 }
 PAST_DAYS, FUTURE_DAYS = 270, 90
 FEED_EVENTS = (1000, 10)
+FEED_DAYS_BACK = 89  # inside the app's FEED_PAST_DAYS (90)
 PLENTY = 1_000_000  # seats of the "seats plentiful" sessions
 CHUNK = 5000
 
@@ -414,10 +415,14 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
     ]
     web_burst = session(bench_day, 9, industri, center, assessors[1], burst_seats)["id"]
     api_burst = session(bench_day, 10, industri, center, assessors[1], burst_seats)["id"]
+    # Every feed event inside the feed's window (FEED_PAST_DAYS back), so that "a feed
+    # of 1,000 events" serves 1,000; up to twelve a day, all past, so that they add
+    # nothing to the searches.
     for events_wanted, pid in feed_people.items():
+        per_day = -(-events_wanted // (FEED_DAYS_BACK - 2))
         for n in range(events_wanted):
-            day = today + timedelta(days=-events_wanted + 10 + n)
-            row = session(day, 8 if events_wanted > 10 else 13, industri, center, feed_assessor, 12)
+            day = today - timedelta(days=FEED_DAYS_BACK - 1 - n // per_day)
+            row = session(day, 7 + n % per_day, industri, center, feed_assessor, 12)
             book(row, pid, "attended" if row["starts_at"] < now else "confirmed", feed_assessor)
 
     loader.insert(ValidationSession.__table__, sessions)

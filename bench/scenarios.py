@@ -329,7 +329,15 @@ def _feed_scenarios(app: Flask, fixtures: Fixtures) -> list[Scenario]:
     def feed(events: int, expect: int, target=None, token=None) -> Scenario:
         name = f"feed {events:,} events" + (", 304" if expect == 304 else "")
         requests = [Request("GET", f"/calendar/feed/{token}.ics", {"User-Agent": USER_AGENT})]
-        return Scenario(name, requests, expect, "hello", target, growth=name == "feed 1,000 events")
+        return Scenario(
+            name,
+            requests,
+            expect,
+            "hello",
+            target,
+            growth=name == "feed 1,000 events",
+            serves=(lambda bodies: feed_events(bodies, events)) if expect == 200 else None,
+        )
 
     try:
         from app.calendar.feeds import ensure_feed_token
@@ -347,6 +355,14 @@ def _feed_scenarios(app: Flask, fixtures: Fixtures) -> list[Scenario]:
     return [feed(n, 200, token=tokens[n]) for n in sizes] + [
         feed(biggest, 304, 0.60, token=tokens[biggest])
     ]
+
+
+def feed_events(bodies: list[bytes], expected: int) -> tuple[bool, str]:
+    """Whether every feed holds the events its scenario's name says."""
+    counts = sorted({body.count(b"BEGIN:VEVENT") for body in bodies})
+    sizes = sorted({len(body) for body in bodies})
+    what = f"{', '.join(f'{c:,}' for c in counts)} events a feed, {sizes[-1]:,} bytes"
+    return counts == [expected], what
 
 
 def preflight(base_url: str, scenario: Scenario) -> tuple[bool, str]:

@@ -5,11 +5,20 @@ No timing here: this keeps `bench/` working when the schema changes.
 
 from sqlalchemy import func, select
 
+from app.accounts.models import Person
 from app.bookings.models import SEAT_STATUSES, Booking
+from app.calendar.feeds import ensure_feed_token
 from app.extensions import db
 from app.schedule.models import ValidationSession
 from bench.dataset import build, proportions
-from bench.scenarios import FORM, USER_AGENT, _web_booking, check_seats, signed_in
+from bench.scenarios import (
+    FORM,
+    USER_AGENT,
+    _web_booking,
+    check_seats,
+    feed_events,
+    signed_in,
+)
 
 
 def test_the_data_set_keeps_seat_counts_and_queues_and_can_be_booked(app, database_url):
@@ -50,3 +59,14 @@ def test_the_data_set_keeps_seat_counts_and_queues_and_can_be_booked(app, databa
     check = check_seats(app, fixtures.web_burst)
     assert check.ok and (check.holding_seat, check.waitlisted) == (3, 1)
     assert fixtures.web_burst in session_ids
+
+    # "A feed of 1,000 events" serves 1,000: every one inside the feed's window.
+    with app.app_context():
+        tokens = {
+            events: ensure_feed_token(db.session.get(Person, pid))
+            for events, pid in fixtures.feed_people.items()
+        }
+        db.session.commit()
+    for events, token in tokens.items():
+        served, what = feed_events([client.get(f"/calendar/feed/{token}.ics").data], events)
+        assert served, what
