@@ -137,8 +137,9 @@ def parse_args(argv=None):
 
 
 @contextlib.contextmanager
-def database(args, size: int, folder: str):
-    """A new, empty database for one size, dropped afterwards: (app URL, DATABASE_URL)."""
+def database(args, size: int | str, folder: str):
+    """A new, empty database for one size (or the bare stack), dropped afterwards:
+    (app URL, DATABASE_URL)."""
     if args.database == "sqlite":
         path = os.path.join(folder, f"bench-{size}.sqlite")
         yield f"sqlite:///{path}", f"sqlite:///{path}"
@@ -184,6 +185,8 @@ def _run(url: str, scenario: sc.Scenario, duration: float, connections: int, onc
 def _baseline_requests(name: str, people: list[tuple[str, str]]) -> list[Request]:
     if name == "hello":
         return [Request("GET", "/", {"User-Agent": sc.USER_AGENT})]
+    if name == "stack booking":
+        return _stack_requests(people)
     if name == "stack page":
         # A signed-in page on the bare stack, for each of its signed-in people.
         return [
@@ -375,13 +378,14 @@ def run(args) -> tuple[list[Block], dict]:
 
         raw_db = os.path.join(folder, "raw.sqlite")
         create_raw_database(raw_db)
-        stack_db = os.path.join(folder, "stack.sqlite")
-        stack_people = create_stack_database(stack_db, SECRET, sc.USER_AGENT)
+        # The bare stack on the run's database: the app's bookings are measured against it.
+        stack_url, _server_url = stack.enter_context(database(args, "stack", folder))
+        stack_people = create_stack_database(stack_url, SECRET, sc.USER_AGENT)
         stack_server = stack.enter_context(
             Server(
                 "bench.stack_floor:stack_booking_app()",
                 settings,
-                {"STACK_BOOKING_DB": stack_db, "SECRET_KEY": SECRET},
+                {"STACK_BOOKING_URL": stack_url, "SECRET_KEY": SECRET},
                 signed_in=stack_people,
             )
         )
@@ -393,6 +397,8 @@ def run(args) -> tuple[list[Block], dict]:
             "stack": stack_server,
             # The same server's signed-in page: the floor of any signed-in page.
             "stack page": stack_server,
+            # And its booking: the floor of the app's bookings (issue 20).
+            "stack booking": stack_server,
         }
         print(f"\n{HEADER}")
         for index, scenario in enumerate(targets[0].scenarios):

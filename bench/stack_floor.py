@@ -70,18 +70,20 @@ value="{{ csrf_token() }}"><button>Logga ut</button></form></nav></header>
 <main>{{ fragment|safe }}</main></body></html>"""
 
 
-def stack_booking_app(path: str | None = None, secret: str | None = None) -> Flask:
+def stack_booking_app(url: str | None = None, secret: str | None = None) -> Flask:
+    """The bare stack on a database URL (SQLite or PostgreSQL, as the run's)."""
     app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=secret or os.environ["SECRET_KEY"],
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{path or os.environ['STACK_BOOKING_DB']}",
-    )
+    url = url or os.environ["STACK_BOOKING_URL"]
+    app.config.update(SECRET_KEY=secret or os.environ["SECRET_KEY"], SQLALCHEMY_DATABASE_URI=url)
     db.init_app(app)
     CSRFProtect(app)
     login = LoginManager(app)
     login.user_loader(lambda person_id: db.session.get(Person, int(person_id)))
 
     with app.app_context():
+        if not url.startswith("sqlite"):
+            return _routes(app)  # PostgreSQL: the row lock is the write's wait, as the app's
+
         # The app's pragmas, and BEGIN IMMEDIATE for the write (app/db.py), so that
         # both wait alike for the lock.
         @event.listens_for(db.engine, "connect")
@@ -95,6 +97,10 @@ def stack_booking_app(path: str | None = None, secret: str | None = None) -> Fla
         def _on_begin(connection):
             connection.exec_driver_sql("BEGIN IMMEDIATE" if g.get("write") else "BEGIN")
 
+    return _routes(app)
+
+
+def _routes(app: Flask) -> Flask:
     @app.get("/page")
     @login_required
     def page():
@@ -120,11 +126,12 @@ def stack_booking_app(path: str | None = None, secret: str | None = None) -> Fla
     return app
 
 
-def create_stack_database(path: str, secret: str, user_agent: str) -> list[tuple[str, str]]:
-    """Make the file (people and sessions with plenty of seats); a cookie and token each."""
-    app = stack_booking_app(path, secret)
+def create_stack_database(url: str, secret: str, user_agent: str) -> list[tuple[str, str]]:
+    """Make the tables (people and sessions with plenty of seats); a cookie and token each."""
+    app = stack_booking_app(url, secret)
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
+        db.drop_all()
         db.create_all()
         db.session.add_all(Person(id=i, name=f"Person {i}") for i in range(1, PEOPLE + 1))
         db.session.add_all(Session(id=i, seats=10**9) for i in range(1, SESSIONS + 1))

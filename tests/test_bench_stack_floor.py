@@ -4,9 +4,13 @@ Its figure is only worth printing if the signed-in, CSRF-carrying requests the
 benchmark prepares for it are bookings and not refusals. No timing here.
 """
 
-import sqlite3
+import uuid
 
-from bench.stack_floor import create_stack_database, stack_booking_app
+import pytest
+from sqlalchemy import func, select
+
+from bench.stack_floor import Booking, Session, create_stack_database, db, stack_booking_app
+from tests.databases import _admin, _pg_url, drop_postgres_database, require_postgres
 
 AGENT = "tcb-bench"
 
@@ -23,10 +27,23 @@ def _post(client, cookie, token, session_id=1):
     )
 
 
-def test_the_prepared_sign_ins_book_and_nothing_else_does(tmp_path):
-    path = str(tmp_path / "stack.sqlite")
-    people = create_stack_database(path, "secret", AGENT)
-    client = stack_booking_app(path, "secret").test_client()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stack_url(request, tmp_path):
+    """The bare stack runs on the benchmark run's database: SQLite or PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'stack.sqlite'}"
+        return
+    require_postgres()
+    name = f"tcb_stack_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    yield _pg_url(name)
+    drop_postgres_database(_pg_url(name))
+
+
+def test_the_prepared_sign_ins_book_and_nothing_else_does(stack_url):
+    people = create_stack_database(stack_url, "secret", AGENT)
+    app = stack_booking_app(stack_url, "secret")
+    client = app.test_client()
 
     for session_id, (cookie, token) in enumerate(people[:3], start=1):
         answer = _post(client, cookie, token, session_id)
@@ -37,10 +54,14 @@ def test_the_prepared_sign_ins_book_and_nothing_else_does(tmp_path):
     client.delete_cookie("session")
     assert client.post("/sessions/1/book", data={"csrf_token": token}).status_code in (400, 401)
 
-    with sqlite3.connect(path) as conn:
-        booked = conn.execute("SELECT session_id, person_id FROM booking ORDER BY id").fetchall()
-        taken = conn.execute("SELECT sum(seats_taken) FROM session").fetchone()[0]
-    assert booked == [(1, 1), (2, 2), (3, 3)]
+    with app.app_context():
+        booked = db.session.execute(
+            select(Booking.session_id, Booking.person_id).order_by(Booking.id)
+        ).all()
+        taken = db.session.scalar(select(func.sum(Session.seats_taken)))
+        db.session.remove()
+        db.engine.dispose()
+    assert [tuple(row) for row in booked] == [(1, 1), (2, 2), (3, 3)]
     assert taken == 3
 
 
@@ -48,8 +69,8 @@ def test_the_signed_in_page_is_as_long_as_the_search_and_only_for_the_signed_in(
     """The floor the signed-in search is measured against serves what it says: a page of
     the person's own with 20 cards, about as long as the search page (17 kB)."""
     path = str(tmp_path / "stack.sqlite")
-    people = create_stack_database(path, "secret", AGENT)
-    client = stack_booking_app(path, "secret").test_client()
+    people = create_stack_database(f"sqlite:///{path}", "secret", AGENT)
+    client = stack_booking_app(f"sqlite:///{path}", "secret").test_client()
     client.set_cookie("session", people[1][0])
     page = client.get("/page", headers={"User-Agent": AGENT})
     assert page.status_code == 200
