@@ -33,6 +33,7 @@ class Result:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    max_ms: float
     statuses: dict[str, int]
     errors: dict[str, int]
 
@@ -113,6 +114,7 @@ def run_wrk(
         p50_ms=latency["p50"] / 1000,
         p95_ms=latency["p95"] / 1000,
         p99_ms=latency["p99"] / 1000,
+        max_ms=latency["max"] / 1000,
         statuses=data["statuses"],
         errors=data["errors"],
     )
