@@ -1,0 +1,93 @@
+"""Booking several employees at once (issue 19, item 2): the coordinator's page, the
+API, and a group booking racing single bookings for the same seats."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.bookings.models import Booking
+from app.bookings.services import book_seat
+from app.extensions import db
+from app.mail.models import OutboxMessage
+from app.schedule.models import ValidationSession
+from tests.forms import form_of, page_form
+
+
+@pytest.fixture
+def works(app, make):
+    """A 12-person steel works in Boden; four of them already booked Industriteknik BAS
+    (in Kiruna, now full). Open seats: 5 in Boden, 6 in Luleå, none fits eight."""
+    with app.app_context():
+        company = make.company("Bodens Stål AB", municipality="Boden")
+        model = make.model("industriteknik-bas")
+        people = [make.employee(company, name=f"Anställd {n:02d}") for n in range(1, 13)]
+        kiruna = make.session(seats=4, center=make.center(name="Kiruna TC", municipality="Kiruna"))
+        for person in people[8:]:
+            book_seat(kiruna.id, person, person)
+        return {
+            "coordinator": make.person(("coordinator",), company=company, name="Cia").email,
+            "model": model.id,
+            "people": [p.id for p in people],
+            "boden": make.session(
+                seats=5, center=make.center(name="Bodens TC", municipality="Boden")
+            ).id,
+            "lulea": make.session(
+                seats=6, starts_in=timedelta(days=15), center=make.center(name="Luleå TC")
+            ).id,
+            "outsider": make.employee(make.company(), name="Olle Utanför").id,
+        }
+
+
+def _offers(client, works, picked, lacking=True):
+    """Pick employees and the model on the page, and press Visa tillfällen."""
+    query = f"/company/book?model={works['model']}" + ("&lacking=y" if lacking else "")
+    pick = page_form(client, query, button="Visa tillfällen")
+    page = pick.fill(employees=picked).submit(button="Visa tillfällen")
+    assert page.status_code == 200, page.text
+    return page
+
+
+def _live(session_id):
+    return db.session.scalars(
+        select(Booking.employee_id, Booking.status)
+        .where(Booking.session_id == session_id)
+        .order_by(Booking.id)
+    ).all()
+
+
+def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirmation(
+    app, client, auth, works
+):
+    auth.login(works["coordinator"])
+    pick = page_form(
+        client, f"/company/book?model={works['model']}&lacking=y", button="Visa tillfällen"
+    )
+    lacking = [str(i) for i in works["people"][:8]]
+    assert pick.options("employees") == lacking  # the four booked already are not listed
+
+    page = _offers(client, works, lacking)
+    assert "≈" in page.text and "från Boden" in page.text
+    confirm = form_of(page, client, button="Boka alla")
+    # No session seats eight: the split fills Boden (closest) and then Luleå.
+    assert confirm.value("plan") == f"{works['boden']}:5,{works['lulea']}:3"
+    done = confirm.submit(button="Boka alla")
+    assert done.status_code == 200
+    assert "Fick plats: 8" in done.text and "I kö: 0" in done.text
+
+    with app.app_context():
+        boden = db.session.execute(
+            select(Booking.employee_id, Booking.status).where(Booking.session_id == works["boden"])
+        ).all()
+        lulea = db.session.execute(
+            select(Booking.employee_id, Booking.status).where(Booking.session_id == works["lulea"])
+        ).all()
+        assert sorted(e for e, _s in boden + lulea) == works["people"][:8]
+        assert {s for _e, s in boden + lulea} == {"confirmed"}
+        assert len(boden) == 5 and len(lulea) == 3
+        assert db.session.get(ValidationSession, works["boden"]).seats_taken == 5
+        invites = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        assert invites >= 8
+    # Each sees it among their bookings, and so does the coordinator.
+    employee = client.get(f"/company/employees/{works['people'][0]}")
+    assert "Bodens TC" in employee.text
