@@ -1,6 +1,7 @@
 """Booking several employees at once (issue 19, item 2): the coordinator's page, the
 API, and a group booking racing single bookings for the same seats."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -48,8 +49,13 @@ def _offers(client, works, picked, lacking=True):
     return page
 
 
+def _plain(html: str) -> str:
+    """The page's text as read: tags gone, whitespace runs one space."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
 def _live(session_id):
-    return db.session.scalars(
+    return db.session.execute(
         select(Booking.employee_id, Booking.status)
         .where(Booking.session_id == session_id)
         .order_by(Booking.id)
@@ -91,3 +97,36 @@ def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirma
     # Each sees it among their bookings, and so does the coordinator.
     employee = client.get(f"/company/employees/{works['people'][0]}")
     assert "Bodens TC" in employee.text
+
+
+def test_a_partial_result_is_shown_plainly_and_another_companys_employee_is_refused(
+    app, client, auth, make, works
+):
+    auth.login(works["coordinator"])
+    nine = [str(i) for i in works["people"][:9]]  # the ninth has a Kiruna seat already
+    confirm = form_of(_offers(client, works, nine, lacking=False), client, button="Boka alla")
+    assert confirm.value("plan") == f"{works['boden']}:5,{works['lulea']}:4"
+
+    # Someone else's employee slipped into the request: refused, nothing booked.
+    forged = confirm.copy()
+    forged.set("employees", [*nine, str(works["outsider"])], tamper=True)
+    forged.set("plan", f"{works['boden']}:5,{works['lulea']}:5", tamper=True)
+    assert forged.submit(button="Boka alla").status_code == 403
+    with app.app_context():
+        assert _live(works["boden"]) == [] and _live(works["lulea"]) == []
+        # Meanwhile four others take Luleå seats: two are left for the plan's four.
+        lulea = db.session.get(ValidationSession, works["lulea"])
+        for _n in range(4):
+            someone = make.employee()
+            book_seat(lulea.id, someone, someone)
+
+    done = confirm.submit(button="Boka alla")
+    assert done.status_code == 200
+    text = _plain(done.text)
+    assert "Fick plats: 7" in text and "I kö: 1" in text and "Inte bokade: 1" in text
+    assert "Anställd 08: nummer 1 i kön till Industriteknik BAS" in text
+    assert "Anställd 09: Har redan en plats på Industriteknik BAS" in text
+    with app.app_context():
+        statuses = [s for _e, s in _live(works["lulea"])]
+        assert statuses == ["confirmed"] * 6 + ["waitlisted"]
+        assert db.session.get(ValidationSession, works["lulea"]).seats_taken == 6
