@@ -175,6 +175,7 @@ def _register_privacy_parts() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import (
+        group_views,  # noqa: F401  (adds /api/v1/bookings/bulk to the API's bp)
         interest_views,  # noqa: F401  (adds /api/v1/interests to the API's bp)
         webhook_views,  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
     )

@@ -3,10 +3,12 @@ API, and a group booking racing single bookings for the same seats."""
 
 import re
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.extensions import db
@@ -130,3 +132,32 @@ def test_a_partial_result_is_shown_plainly_and_another_companys_employee_is_refu
         statuses = [s for _e, s in _live(works["lulea"])]
         assert statuses == ["confirmed"] * 6 + ["waitlisted"]
         assert db.session.get(ValidationSession, works["lulea"]).seats_taken == 6
+
+
+def test_the_api_books_a_group_and_refuses_a_bad_body_or_a_stranger(app, api, make, works):
+    with app.app_context():
+        coordinator = db.session.scalar(select(Person).where(Person.email == works["coordinator"]))
+        call = api(coordinator)
+        three = works["people"][:3]
+        body = {
+            "parts": [
+                {"session_id": works["boden"], "employee_ids": three},
+                {"session_id": works["lulea"], "employee_ids": [works["people"][8]]},
+            ]
+        }
+        for bad in ({"parts": []}, {"parts": [{"session_id": works["boden"]}]}, {"x": 1}):
+            assert call("POST", "/bookings/bulk", json=bad).status_code == 422
+        stranger = {"parts": [{"session_id": works["boden"], "employee_ids": [works["outsider"]]}]}
+        assert call("POST", "/bookings/bulk", json=stranger).status_code == 403
+        assert _live(works["boden"]) == []
+
+        answer = call("POST", "/bookings/bulk", key="group-1", json=body)
+        assert answer.status_code == 200, answer.json
+        assert [b["employee_id"] for b in answer.json["seated"]] == three
+        assert {b["status"] for b in answer.json["seated"]} == {"confirmed"}
+        assert answer.json["skipped"] == [
+            {"employee_id": works["people"][8], "reason": ANY, "code": "already_booked"}
+        ]
+        again = call("POST", "/bookings/bulk", key="group-1", json=body)
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json == answer.json
+        assert len(_live(works["boden"])) == 3

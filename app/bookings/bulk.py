@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Person
@@ -32,6 +33,7 @@ from app.schedule.models import ValidationSession
 
 # A group larger than a session ever is would be a typing error, not a plan.
 MAX_GROUP = 200
+NOT_YOURS = _l("Du kan inte boka åt alla de valda personerna.")
 # Sessions looked at for offers: the closest this many with a free seat.
 CANDIDATES = 60
 
@@ -104,13 +106,22 @@ def group_offers(
     return offers
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A person the group booking left out, why (for people) and its code (for clients)."""
+
+    person: Person
+    reason: str
+    code: str | None
+
+
 @dataclass
 class GroupResult:
     """What became of each person: a seat, a waitlist place, or skipped and why."""
 
     seated: list[Booking] = field(default_factory=list)
     waitlisted: list[tuple[Booking, int]] = field(default_factory=list)  # with the place
-    skipped: list[tuple[Person, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def _booked_on_model(person_id: int, model_id: int, now: datetime) -> Booking | None:
@@ -147,7 +158,7 @@ def book_group(
     if len({p.id for p in people}) != len(people):
         raise InvalidInput(_("Samma medarbetare finns med två gånger."))
     if not all(may_book_for(actor, person) for person in people):
-        raise Forbidden(_("Du kan inte boka åt alla de valda personerna."))
+        raise Forbidden(NOT_YOURS)
     result = GroupResult()
     made: list[Booking] = []
     with unit_of_work():
@@ -156,7 +167,7 @@ def book_group(
             session = sessions[session_id]
             for person in part:
                 if earlier := _booked_on_model(person.id, session.model_id, now):
-                    result.skipped.append((person, _already_booked(earlier)))
+                    result.skipped.append(_already_booked(person, earlier))
                     continue
                 try:
                     booking = book_seat(session_id, person, actor, now=now)
@@ -164,7 +175,7 @@ def book_group(
                     # Its rules refuse before writing; a clash after writing undoes it all.
                     if refusal.code == "concurrent_change" or isinstance(refusal, Forbidden):
                         raise
-                    result.skipped.append((person, refusal.message))
+                    result.skipped.append(Skipped(person, refusal.message, refusal.code))
                     continue
                 made.append(booking)
         positions = waitlist_positions(made)
@@ -176,15 +187,12 @@ def book_group(
     return result
 
 
-def _already_booked(booking: Booking) -> str:
+def _already_booked(person: Person, booking: Booking) -> Skipped:
+    what = {"model": booking.session.model.name, "when": short_datetime(booking.session.starts_at)}
     if booking.status == BookingStatus.WAITLISTED:
-        return _(
-            "Står redan i kö till %(model)s (%(when)s).",
-            model=booking.session.model.name,
-            when=short_datetime(booking.session.starts_at),
+        return Skipped(
+            person, _("Står redan i kö till %(model)s (%(when)s).", **what), "already_waitlisted"
         )
-    return _(
-        "Har redan en plats på %(model)s (%(when)s).",
-        model=booking.session.model.name,
-        when=short_datetime(booking.session.starts_at),
+    return Skipped(
+        person, _("Har redan en plats på %(model)s (%(when)s).", **what), "already_booked"
     )
