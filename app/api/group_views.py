@@ -5,7 +5,9 @@ the API's blueprint, so it shares its token check, rate limit and answers.
 """
 
 from flask import g
+from flask_babel import gettext as _
 
+from app.accounts.models import Role
 from app.accounts.queries import find_person
 from app.api import group_schemas as schemas
 from app.api.bodies import dump, json_body, parse
@@ -19,6 +21,8 @@ from app.errors import Forbidden
 @token_required
 @idempotent
 def book_several():
+    if not g.api_user.has_role(Role.COORDINATOR):
+        raise Forbidden(_("Bara en samordnare kan boka flera på en gång."))
     body = parse(schemas.BookingGroupRequest, json_body())
     plan = [(part.session_id, [_person(i) for i in part.employee_ids]) for part in body.parts]
     result = book_group(plan, g.api_user)

@@ -8,8 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.auth import role_required
 from app.accounts.models import Company, Person, Role
 from app.accounts.queries import company_employees, find_person
-from app.bookings.bulk import book_group, group_offers
+from app.bookings.bulk import NOT_YOURS, book_group, group_offers
 from app.bookings.group_forms import NO_TEAM, GroupConfirmForm, GroupPickForm, format_plan
+from app.bookings.services import may_book_for
 from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.results.validated import validated_or_booked
@@ -96,9 +97,13 @@ def confirm():
     """Book the group as planned: one confirmation, each person their own booking."""
     _company()
     form = GroupConfirmForm()
-    if not form.validate():
+    valid = form.validate()
+    # Whom first: someone else's employee is refused as such, whatever else is wrong.
+    people = [_person(person_id) for person_id in form.employees.data or ()]
+    if not all(may_book_for(current_user, person) for person in people):
+        raise Forbidden(NOT_YOURS)
+    if not valid:
         raise InvalidInput(" ".join(str(e) for field in form for e in field.errors))
-    people = [_person(person_id) for person_id in form.employees.data]
     plan, start = [], 0
     for session_id, count in form.plan.parts:
         plan.append((session_id, people[start : start + count]))
