@@ -31,8 +31,10 @@ from app.extensions import db
 from app.formatting import short_datetime
 from app.schedule.models import ValidationSession
 
-# A group larger than a session ever is would be a typing error, not a plan.
-MAX_GROUP = 200
+# More people than any company books at once would be a mistake, and would hold the
+# sessions' locks too long.
+MAX_GROUP = 500
+TWICE = _l("Finns redan med en gång i samma bokning.")
 NOT_YOURS = _l("Du kan inte boka åt alla de valda personerna.")
 # Sessions looked at for offers: the closest this many with a free seat.
 CANDIDATES = 60
@@ -155,17 +157,20 @@ def book_group(
         raise InvalidInput(_("Välj minst en medarbetare."))
     if len(people) > MAX_GROUP:
         raise InvalidInput(_("Högst %(n)s medarbetare åt gången.", n=MAX_GROUP))
-    if len({p.id for p in people}) != len(people):
-        raise InvalidInput(_("Samma medarbetare finns med två gånger."))
     if not all(may_book_for(actor, person) for person in people):
         raise Forbidden(NOT_YOURS)
     result = GroupResult()
     made: list[Booking] = []
+    seen: set[int] = set()
     with unit_of_work():
         sessions = {sid: lock_session(sid) for sid in sorted({sid for sid, _part in plan})}
         for session_id, part in plan:
             session = sessions[session_id]
             for person in part:
+                if person.id in seen:
+                    result.skipped.append(Skipped(person, str(TWICE), "listed_twice"))
+                    continue
+                seen.add(person.id)
                 if earlier := _booked_on_model(person.id, session.model_id, now):
                     result.skipped.append(_already_booked(person, earlier))
                     continue

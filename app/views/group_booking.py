@@ -64,7 +64,7 @@ def pick():
         else:
             offers = group_offers(len(group), now, company.municipality_id, model_id, family_id)
             confirm = GroupConfirmForm(formdata=None)
-    status = 400 if request.args and not valid else 200
+    status = 400 if request.args and not (valid and not form.errors) else 200
     return render_template(
         "bookings/group.html",
         company=company,
