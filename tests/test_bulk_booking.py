@@ -28,6 +28,9 @@ def works(app, make):
         kiruna = make.session(seats=4, center=make.center(name="Kiruna TC", municipality="Kiruna"))
         for person in people[8:]:
             book_seat(kiruna.id, person, person)
+        for n, person in enumerate(people):
+            person.team = "Valsverket" if n < 4 else "Smältverket"
+        db.session.commit()
         return {
             "coordinator": make.person(("coordinator",), company=company, name="Cia").email,
             "model": model.id,
@@ -68,11 +71,12 @@ def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirma
     app, client, auth, works
 ):
     auth.login(works["coordinator"])
-    pick = page_form(
-        client, f"/company/book?model={works['model']}&lacking=y", button="Visa tillfällen"
-    )
+    query = f"/company/book?model={works['model']}&lacking=y"
+    pick = page_form(client, query, button="Visa tillfällen")
     lacking = [str(i) for i in works["people"][:8]]
     assert pick.options("employees") == lacking  # the four booked already are not listed
+    rolling_mill = page_form(client, f"{query}&team=Valsverket", button="Visa tillfällen")
+    assert rolling_mill.options("employees") == lacking[:4]
 
     page = _offers(client, works, lacking)
     assert "≈" in page.text and "från Boden" in page.text
@@ -142,7 +146,7 @@ def test_the_api_books_a_group_and_refuses_a_bad_body_or_a_stranger(app, api, ma
         body = {
             "parts": [
                 {"session_id": works["boden"], "employee_ids": three},
-                {"session_id": works["lulea"], "employee_ids": [works["people"][8]]},
+                {"session_id": works["lulea"], "employee_ids": [works["people"][8], three[0]]},
             ]
         }
         for bad in ({"parts": []}, {"parts": [{"session_id": works["boden"]}]}, {"x": 1}):
@@ -156,7 +160,8 @@ def test_the_api_books_a_group_and_refuses_a_bad_body_or_a_stranger(app, api, ma
         assert [b["employee_id"] for b in answer.json["seated"]] == three
         assert {b["status"] for b in answer.json["seated"]} == {"confirmed"}
         assert answer.json["skipped"] == [
-            {"employee_id": works["people"][8], "reason": ANY, "code": "already_booked"}
+            {"employee_id": works["people"][8], "reason": ANY, "code": "already_booked"},
+            {"employee_id": three[0], "reason": ANY, "code": "listed_twice"},
         ]
         again = call("POST", "/bookings/bulk", key="group-1", json=body)
         assert again.headers["Idempotent-Replayed"] == "true" and again.json == answer.json
