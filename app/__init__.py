@@ -175,6 +175,7 @@ def _register_privacy_parts() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import (
+        group_views,  # noqa: F401  (adds /api/v1/bookings/bulk to the API's bp)
         interest_views,  # noqa: F401  (adds /api/v1/interests to the API's bp)
         webhook_views,  # noqa: F401  (adds /api/v1/webhooks to the API's bp)
     )
@@ -187,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.views.calendar import bp as calendar_bp
     from app.views.centers import bp as centers_bp
     from app.views.company import bp as company_bp
+    from app.views.group_booking import bp as group_booking_bp
     from app.views.interest import bp as interest_bp
     from app.views.language import bp as language_bp
     from app.views.reports import bp as reports_bp
@@ -205,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(company_bp)
+    app.register_blueprint(group_booking_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(language_bp)

@@ -153,6 +153,19 @@ MATRIX = {
     "interest.withdraw": Row(change=OWNER_SIDE),
     "api.get_interest": Row(read=OWNER_SIDE, api=True),
     "api.delete_interest": Row(change=OWNER_SIDE, api=True),
+    # booking several employees at once: a coordinator, for their own company's people
+    "group_booking.pick": Row(
+        read=frozenset({"coordinator", "other_coordinator"}),
+        sees_people=frozenset({"coordinator"}),
+    ),
+    "group_booking.confirm": Row(
+        change=frozenset({"coordinator"}), data={"employees": "owner"}, form_on="group_booking.pick"
+    ),
+    "api.book_several": Row(
+        change=frozenset({"coordinator"}),
+        json_body={"parts": [{"session_id": "other_session", "employee_ids": ["owner"]}]},
+        api=True,
+    ),
 }
 
 # Which world object a URL variable names unless the row says otherwise.
@@ -186,7 +199,12 @@ REFERENCE_TABLES = {
 
 
 def _object_rules(app):
-    return [r for r in app.url_map.iter_rules() if r.arguments and r.endpoint != "static"]
+    """Rules that name an object, and the few without one that have a row all the same."""
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if (r.arguments or r.endpoint in MATRIX) and r.endpoint != "static"
+    ]
 
 
 def _missing_rows(app) -> list[str]:
@@ -240,8 +258,13 @@ def _url(app, rule, row, world, actor):
         return app.url_for(rule.endpoint, **values)
 
 
-def _resolve(body: dict, world) -> dict:
-    return {k: world.ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+def _resolve(body, world):
+    """The body with each world object's name replaced by its id, at any depth."""
+    if isinstance(body, dict):
+        return {k: _resolve(v, world) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_resolve(v, world) for v in body]
+    return world.ids.get(body, body) if isinstance(body, str) else body
 
 
 def _shown_form(app, client, rule, row, world, actor, url, headers):

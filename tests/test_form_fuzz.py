@@ -188,6 +188,9 @@ FORMS = {
     "interest.mine": _f("owner", "/interest"),
     "interest.company": _f("coordinator", "/company/interest"),
     "interest.withdraw": _f("owner", "/interest", "/interest/{owner_interest}/withdraw"),
+    "group_booking.confirm": _f(
+        "coordinator", "/company/book?model={model}&employees={owner}&show=1", "/company/book"
+    ),
     # centers and sessions
     "centers.admin": _f("center_admin", "/centers/{center}/admin"),
     "centers.opening_hours": _f(

@@ -19,6 +19,7 @@ HAND_BUILT_ALLOWED = {
     "test_accounts_security.py": "forged password-reset links, which render no form",
     "test_travel_times.py": "roles the page refuses, who are shown no form",
     "test_booking_race.py": "each person's rendered booking form, fired concurrently",
+    "test_bulk_booking_race.py": "a group's rendered confirmation and booking forms, fired at once",
     "test_bench_dataset.py": "the benchmark's own prepared requests",
     "test_bench_stack_floor.py": "the bare stack, which renders no pages",
     "test_bad_input.py": "JSON API requests with a bearer token (no HTML form)",

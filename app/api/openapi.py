@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from pydantic.json_schema import models_json_schema
 
-from app.api import interest_schemas, schemas, webhook_schemas
+from app.api import group_schemas, interest_schemas, schemas, webhook_schemas
 
 REF = "#/components/schemas/{model}"
 BODIES = [
@@ -40,6 +40,8 @@ BODIES = [
     interest_schemas.Interest,
     interest_schemas.InterestList,
     interest_schemas.InterestRequest,
+    group_schemas.BookingGroupRequest,
+    group_schemas.BookingGroupResult,
 ]
 
 
@@ -367,6 +369,7 @@ def _described() -> dict:
             },
             **_webhook_paths(),
             **_interest_paths(),
+            **_group_paths(),
         },
     }
 
@@ -501,6 +504,43 @@ def _interest_paths() -> dict:
                 "responses": {"204": {"description": _l("Borttagen")}, **ERRORS, "404": ended},
             },
         },
+    }
+
+
+def _group_paths() -> dict:
+    """/bookings/bulk: app/api/group_views.py."""
+    return {
+        "/bookings/bulk": {
+            "post": {
+                "operationId": "bookSeveral",
+                "summary": _l("Boka flera anställda på en gång (samordnare)"),
+                "description": _l(
+                    "Varje del bokar sina anställda på sitt pass med samma regler som en "
+                    "enskild bokning: var och en får en egen plats och kallelse, eller en "
+                    "köplats när passet är fullt. Den som redan har en bokning på passets "
+                    "validering hoppas över (skipped, med skäl och code). Är någon av de "
+                    "anställda inte din att boka åt bokas ingen (403)."
+                ),
+                "parameters": [IDEMPOTENCY_KEY],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _ref(group_schemas.BookingGroupRequest)}
+                    },
+                },
+                "responses": {
+                    "200": {
+                        **_json(
+                            _ref(group_schemas.BookingGroupResult),
+                            _l("Vilka som fick plats, står i kö eller hoppades över"),
+                        ),
+                        "headers": REPLAYED,
+                    },
+                    **ERRORS,
+                    **CONFLICT,
+                },
+            }
+        }
     }
 
 

@@ -21,6 +21,7 @@ from app.formatting import travel_duration
 from app.regions.queries import municipalities_with_county
 from app.schedule.forms import FAMILY_PREFIX, REACH_MINUTES
 from app.schedule.queries import family_by_code, models_with_families
+from app.views.model_choices import model_and_family_choices
 
 bp = Blueprint("interest", __name__)
 
@@ -33,25 +34,7 @@ def _prepare(form: InterestForm, home_municipality_id: int | None) -> None:
 
     The models are offered as the search offers them: a family's levels grouped, with
     "Svets, alla nivåer" first in the group (any level matches)."""
-    models = models_with_families()
-    choices = [SelectChoice(m.id, m.name) for m in models if m.family is None]
-    families = {}
-    for m in models:
-        if m.family is not None:
-            families.setdefault(m.family, []).append(m)
-    for family in sorted(families, key=lambda f: f.name):
-        choices.append(
-            SelectChoice(
-                f"{FAMILY_PREFIX}{family.code}",
-                _("%(family)s, alla nivåer", family=family.name),
-                optgroup=family.name,
-            )
-        )
-        choices += [
-            SelectChoice(m.id, m.name, optgroup=family.name)
-            for m in sorted(families[family], key=lambda m: m.level_rank)
-        ]
-    form.model.choices = choices
+    form.model.choices = model_and_family_choices(models_with_families())
     form.reach.choices = [
         (m, travel_duration(m) if m else _("Hur långt som helst")) for m in REACH_MINUTES
     ]

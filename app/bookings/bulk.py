@@ -1,0 +1,203 @@
+"""Booking a group of employees at once: where the whole group fits, and the booking.
+
+The sessions offered come from the same search as a single booking's, closest to
+the company first. The booking books each person with `book_seat`, so every rule,
+lock, invite, waitlist place and audit entry is the single booking's; all of it is one unit of
+work whose sessions are locked in id order (as a move locks two), so single bookings
+racing it wait for it and none of them can oversell a seat.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.models import Person
+from app.bookings.models import Booking, BookingStatus
+from app.bookings.services import (
+    book_seat,
+    bookability_problems,
+    lock_session,
+    may_book_for,
+    waitlist_positions,
+)
+from app.bookings.session_search import SessionFilters, upcoming_sessions, with_travel
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, Forbidden, InvalidInput
+from app.extensions import db
+from app.formatting import short_datetime
+from app.schedule.models import ValidationSession
+
+# More people than any company books at once would be a mistake, and would hold the
+# sessions' locks too long.
+MAX_GROUP = 500
+TWICE = _l("Finns redan med en gång i samma bokning.")
+NOT_YOURS = _l("Du kan inte boka åt alla de valda personerna.")
+# Sessions looked at for offers: the closest this many with a free seat.
+CANDIDATES = 60
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A session to offer, and how many of the group it would take (all, for a fit)."""
+
+    session: ValidationSession
+    minutes: int | None  # travel from the company's municipality
+    count: int
+
+
+@dataclass
+class GroupOffers:
+    """Sessions that seat the whole group, closest first; else a split over several.
+
+    `split` is filled only when no session fits everyone: the closest sessions with
+    free seats, each taking as many as it can. `short` is how many are left over
+    when all of them together are still too few; they queue at the first part.
+    """
+
+    fits_all: list[Offer] = field(default_factory=list)
+    split: list[Offer] = field(default_factory=list)
+    short: int = 0
+
+
+def group_offers(
+    size: int,
+    now: datetime,
+    municipality_id: int,
+    model_id: int | None = None,
+    family_id: int | None = None,
+    limit: int = 8,
+) -> GroupOffers:
+    """The sessions a group of `size` can book now, ordered by travel time from the
+    company's municipality (then the soonest)."""
+    filters = with_travel(
+        SessionFilters(
+            model_id=model_id,
+            family_id=family_id,
+            free_only=True,
+            from_municipality_id=municipality_id,
+        )
+    )
+    rows = db.session.execute(upcoming_sessions(filters, now).limit(CANDIDATES)).all()
+    sessions = [row[0] for row in rows]
+    problems = bookability_problems(sessions, now)
+    bookable = [s for s in sessions if problems[s.id] is None]
+
+    def minutes(session: ValidationSession) -> int | None:
+        return filters.travel.get(session.center.municipality_id)
+
+    offers = GroupOffers(
+        fits_all=[Offer(s, minutes(s), size) for s in bookable if s.seats_left >= size][:limit]
+    )
+    if offers.fits_all or not bookable:
+        return offers
+    left = size
+    for session in bookable:
+        if left == 0:
+            break
+        taken = min(left, session.seats_left)
+        offers.split.append(Offer(session, minutes(session), taken))
+        left -= taken
+    if left:
+        first = offers.split[0]
+        offers.split[0] = Offer(first.session, first.minutes, first.count + left)
+        offers.short = left
+    return offers
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A person the group booking left out, why (for people) and its code (for clients)."""
+
+    person: Person
+    reason: str
+    code: str | None
+
+
+@dataclass
+class GroupResult:
+    """What became of each person: a seat, a waitlist place, or skipped and why."""
+
+    seated: list[Booking] = field(default_factory=list)
+    waitlisted: list[tuple[Booking, int]] = field(default_factory=list)  # with the place
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _booked_on_model(person_id: int, model_id: int, now: datetime) -> Booking | None:
+    """The person's live booking of the model in a session not yet ended, if any."""
+    return db.session.scalar(
+        select(Booking)
+        .join(Booking.session)
+        .where(
+            Booking.employee_id == person_id,
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)),
+            ValidationSession.model_id == model_id,
+            ValidationSession.ends_at > now,
+        )
+        .limit(1)
+    )
+
+
+def book_group(
+    plan: Sequence[tuple[int, Sequence[Person]]], actor: Person, now: datetime | None = None
+) -> GroupResult:
+    """Book each person of each (session id, people) part of the plan.
+
+    Everyone must be someone the actor may book for, or nothing is booked (403). A
+    person who already has a live booking of the session's model, or whom a rule of
+    the single booking refuses, is skipped with the reason; the others get a seat, or
+    a waitlist place when the session is full, each with their own invite.
+    """
+    now = now or utcnow()
+    people = [person for _session_id, part in plan for person in part]
+    if not people:
+        raise InvalidInput(_("Välj minst en medarbetare."))
+    if len(people) > MAX_GROUP:
+        raise InvalidInput(_("Högst %(n)s medarbetare åt gången.", n=MAX_GROUP))
+    if not all(may_book_for(actor, person) for person in people):
+        raise Forbidden(NOT_YOURS)
+    result = GroupResult()
+    made: list[Booking] = []
+    seen: set[int] = set()
+    with unit_of_work():
+        sessions = {sid: lock_session(sid) for sid in sorted({sid for sid, _part in plan})}
+        for session_id, part in plan:
+            session = sessions[session_id]
+            for person in part:
+                if person.id in seen:
+                    result.skipped.append(Skipped(person, str(TWICE), "listed_twice"))
+                    continue
+                seen.add(person.id)
+                if earlier := _booked_on_model(person.id, session.model_id, now):
+                    result.skipped.append(_already_booked(person, earlier))
+                    continue
+                try:
+                    booking = book_seat(session_id, person, actor, now=now)
+                except DomainError as refusal:
+                    # Its rules refuse before writing; a clash after writing undoes it all.
+                    if refusal.code == "concurrent_change" or isinstance(refusal, Forbidden):
+                        raise
+                    result.skipped.append(Skipped(person, refusal.message, refusal.code))
+                    continue
+                made.append(booking)
+        positions = waitlist_positions(made)
+        for booking in made:
+            if booking.status == BookingStatus.WAITLISTED:
+                result.waitlisted.append((booking, positions[booking.id]))
+            else:
+                result.seated.append(booking)
+    return result
+
+
+def _already_booked(person: Person, booking: Booking) -> Skipped:
+    what = {"model": booking.session.model.name, "when": short_datetime(booking.session.starts_at)}
+    if booking.status == BookingStatus.WAITLISTED:
+        return Skipped(
+            person, _("Står redan i kö till %(model)s (%(when)s).", **what), "already_waitlisted"
+        )
+    return Skipped(
+        person, _("Har redan en plats på %(model)s (%(when)s).", **what), "already_booked"
+    )
