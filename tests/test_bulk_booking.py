@@ -166,3 +166,20 @@ def test_the_api_books_a_group_and_refuses_a_bad_body_or_a_stranger(app, api, ma
         again = call("POST", "/bookings/bulk", key="group-1", json=body)
         assert again.headers["Idempotent-Replayed"] == "true" and again.json == answer.json
         assert len(_live(works["boden"])) == 3
+
+
+def test_a_split_takes_the_fewest_sessions_and_of_those_the_closest(app, make):
+    """Eight people: three seats each in Boden, Luleå and Piteå would take three sessions;
+    Kiruna's six with Boden's three take two, the least travel of the two-session splits."""
+    from app.bookings.bulk import group_offers
+    from app.db import utcnow
+
+    with app.app_context():
+        model = make.model("industriteknik-bas")
+        boden = make.municipality("Boden")
+        for town, seats in (("Boden", 3), ("Luleå", 3), ("Piteå", 3), ("Kiruna", 6)):
+            make.session(seats=seats, model=model, center=make.center(municipality=town))
+        offers = group_offers(8, utcnow(), boden.id, model_id=model.id)
+        parts = [(o.session.center.municipality.name, o.count) for o in offers.split]
+    assert offers.fits_all == [] and offers.short == 0
+    assert parts == [("Boden", 3), ("Kiruna", 5)]

@@ -10,6 +10,7 @@ racing it wait for it and none of them can oversell a seat.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import combinations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -53,8 +54,8 @@ class Offer:
 class GroupOffers:
     """Sessions that seat the whole group, closest first; else a split over several.
 
-    `split` is filled only when no session fits everyone: the closest sessions with
-    free seats, each taking as many as it can. `short` is how many are left over
+    `split` is filled only when no session fits everyone: the fewest sessions that
+    seat the group together, of those the closest, each taking as many as it can. `short` is how many are left over
     when all of them together are still too few; they queue at the first part.
     """
 
@@ -95,7 +96,7 @@ def group_offers(
     if offers.fits_all or not bookable:
         return offers
     left = size
-    for session in bookable:
+    for session in _fewest_sessions(bookable, size, minutes):
         if left == 0:
             break
         taken = min(left, session.seats_left)
@@ -106,6 +107,38 @@ def group_offers(
         offers.split[0] = Offer(first.session, first.minutes, first.count + left)
         offers.short = left
     return offers
+
+
+# Closest sessions searched for the best split over the fewest; beyond SPLIT_SEARCH
+# parts, the sessions with the most free seats are taken.
+SPLIT_POOL, SPLIT_SEARCH = 16, 4
+
+
+def _fewest_sessions(bookable: list[ValidationSession], size: int, minutes) -> list:
+    """As few sessions as can seat `size` together, and of those sets the one with
+    the least travel in all (the soonest on a tie); closest first."""
+    roomiest = sorted(bookable, key=lambda s: -s.seats_left)
+    fewest, room = 0, 0
+    while room < size and fewest < len(roomiest):
+        room += roomiest[fewest].seats_left
+        fewest += 1
+    chosen = roomiest[:fewest]
+    if fewest <= SPLIT_SEARCH:
+        sets = [
+            parts
+            for parts in combinations(bookable[:SPLIT_POOL], fewest)
+            if sum(s.seats_left for s in parts) >= min(size, room)
+        ]
+        if sets:
+            chosen = min(
+                sets,
+                key=lambda parts: (
+                    sum(minutes(s) or 0 for s in parts),
+                    max(s.starts_at for s in parts),
+                ),
+            )
+    order = {s.id: n for n, s in enumerate(bookable)}  # closest first, then soonest
+    return sorted(chosen, key=lambda s: order[s.id])
 
 
 @dataclass(frozen=True)
