@@ -13,7 +13,13 @@ from app.webhooks import cli as webhooks_cli
 
 FEATURES = (
     accounts_cli,
-    schedule_cli, centers_cli, results_cli, calendar_cli, webhooks_cli, api_cli)
+    schedule_cli,
+    centers_cli,
+    results_cli,
+    calendar_cli,
+    webhooks_cli,
+    api_cli,
+)
 
 
 def register_cli(app: Flask) -> None:
