@@ -24,7 +24,6 @@ from app.accounts.enrolment import Outcome, enrol
 from app.accounts.models import Company, EmployeeImport, Person
 from app.accounts.services import may_register_for, normalise_email
 from app.accounts.spreadsheet_csv import NotATable, read_table
-from app.audit import services as audit
 from app.db import unit_of_work
 from app.errors import Forbidden
 
@@ -172,7 +171,6 @@ def _enrol(row: Row, company: Company, actor: Person, record) -> None:
     person = enrolment.person
     if row.team and row.team != person.team:
         person.team = row.team
-        audit.record(actor, "person", person.id, "team_changed")
         record.existing(person.id, updated=True)
     else:
         record.existing(person.id, updated=False)
