@@ -3,6 +3,7 @@
 import click
 from flask import Flask
 
+from app.accounts import cli as accounts_cli
 from app.api import cli as api_cli
 from app.calendar import cli as calendar_cli
 from app.centers import cli as centers_cli
@@ -10,7 +11,15 @@ from app.results import cli as results_cli
 from app.schedule import cli as schedule_cli
 from app.webhooks import cli as webhooks_cli
 
-FEATURES = (schedule_cli, centers_cli, results_cli, calendar_cli, webhooks_cli, api_cli)
+FEATURES = (
+    accounts_cli,
+    schedule_cli,
+    centers_cli,
+    results_cli,
+    calendar_cli,
+    webhooks_cli,
+    api_cli,
+)
 
 
 def register_cli(app: Flask) -> None:

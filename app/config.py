@@ -134,6 +134,8 @@ class Defaults:
     # Coordinators' CSV upload of employees: at most this many rows and bytes.
     EMPLOYEE_CSV_MAX_ROWS = 1000
     EMPLOYEE_CSV_MAX_BYTES = 1024 * 1024
+    # An import's report, with the rejected rows as typed, is kept this long.
+    EMPLOYEE_IMPORT_KEEP_HOURS = 24
 
     # The largest request body per kind of request (app/request_limits.py); larger
     # ones are answered 413 before they are read. Ordinary forms: the fullest, a

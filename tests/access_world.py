@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.accounts.employee_import import import_employees
 from app.accounts.services import link_token
 from app.api.tokens import create_token
 from app.bookings.models import Booking, Interest
@@ -140,6 +141,12 @@ def build_world(make: Factory) -> World:
 
     for name, person in people.items():
         world.api_tokens[name] = create_token(person, "test")[1]
+    # The coordinator's import of a list with the owner in a row it rejected (the phone).
+    coordinator_import = import_employees(
+        f"namn;e-post;telefon\n{OWNER_NAME};{OWNER_EMAIL};ring mig\n".encode(),
+        company_a,
+        people["coordinator"],
+    )
     coordinator_webhook, _secret = create_subscription(
         people["coordinator"], "https://hr.foretag-a.example.se/webhook", EVENT_TYPES
     )
@@ -167,6 +174,7 @@ def build_world(make: Factory) -> World:
         "owner_message": owner_token_row.id,
         "coordinator_webhook": coordinator_webhook.id,
         "owner_interest": interest.id,
+        "coordinator_import": coordinator_import.id,
         "owner": owner.id,
         "colleague": people["colleague"].id,
         "assessor": assessor.id,

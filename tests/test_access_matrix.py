@@ -78,6 +78,9 @@ MATRIX = {
     ),
     "accounts.revoke_authorisation": Row(change=frozenset({"project_admin"})),
     "company.employee": Row(read=frozenset({"coordinator"}), objects={"person_id": "owner"}),
+    # an import's report and rejected rows: its company's coordinators only
+    "company.import_report": Row(read=frozenset({"coordinator"})),
+    "company.import_rejected_csv": Row(read=frozenset({"coordinator"})),
     "api_tokens.revoke": Row(change=frozenset({"owner"}), objects={"token_id": "owner_api_token"}),
     # bookings
     "bookings.book": Row(
@@ -184,6 +187,7 @@ DEFAULT_OBJECTS = {
     "authorisation_id": "authorisation",
     "subscription_id": "coordinator_webhook",
     "interest_id": "owner_interest",
+    "import_id": "coordinator_import",
 }
 CHANGE_METHODS = {"POST", "DELETE", "PUT", "PATCH"}
 # Tables that the requests must leave exactly as they were.

@@ -12,7 +12,7 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import LargeBinary, String, inspect, select
 
-from app.accounts.models import Person
+from app.accounts.models import EmployeeImport, Person
 from app.accounts.privacy import ERASED_NAME, FREE_TEXT_FIELDS, NO_PERSONAL_TEXT
 from app.api.models import ApiToken
 from app.audit import services as audit
@@ -201,6 +201,8 @@ def test_erasing_replaces_the_name_wherever_staff_wrote_it(app, make):
             "audit_log.detail": db.session.scalar(
                 select(AuditEntry.detail).where(AuditEntry.detail.startswith("På begäran"))
             ),
+            # The coordinator's import rejected a row with her (tests/access_world.py).
+            "employee_import.details": db.session.scalar(select(EmployeeImport.details)),
         }
         stored = db.session.scalar(
             select(OutboxMessage).where(

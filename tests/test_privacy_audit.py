@@ -93,6 +93,9 @@ def test_export_holds_everything_about_me_and_nothing_about_others(app, make):
     assert data["calendar_feed"] is True and data["calendar_feed_created_at"]
     assert data["mail"], "the booking confirmation is stored about them"
     assert [t["name"] for t in data["api_tokens"]] == ["test"]
+    # A row naming her that her coordinator's import rejected (tests/access_world.py).
+    [row] = data["employee_import_rows_about_me"]
+    assert row["cells"][:2] == [OWNER_NAME, OWNER_EMAIL] and data["employee_imports_made"] == []
     assert {(a["entity"], a["id"]) for a in data["changes_about_me"]} >= {
         ("booking", world.ids["booking"])
     }

@@ -399,19 +399,31 @@ def coordinator_registers_an_employee(journey: Journey) -> None:
 
 
 def coordinator_imports_a_csv(journey: Journey) -> None:
-    """The file in the format the page asks for: namn;e-post;telefon, UTF-8."""
+    """A list saved from a Swedish Excel (Windows-1252, semicolons) with two bad rows."""
     page = journey.page
     form = page.get_by_role("region", name="Registrera många från en CSV-fil")
-    expect(form).to_contain_text("namn;e-post;telefon")
+    expect(form).to_contain_text("namn, e-post, telefon och avdelning")
+    expect(form.get_by_role("link", name="Ladda ner mallen (CSV)")).to_be_visible()
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["namn", "e-post", "telefon"])
+    writer.writerow(["Namn", "E-post", "Telefon"])
     writer.writerows(IMPORTED)
+    writer.writerows([("Åke Utanadress", "", ""), ("", "namnlos@journey.example.se", "")])
     form.get_by_label("CSV-fil").set_input_files(
-        {"name": "medarbetare.csv", "mimeType": "text/csv", "buffer": text.getvalue().encode()}
+        {
+            "name": "medarbetare.csv",
+            "mimeType": "text/csv",
+            "buffer": text.getvalue().encode("cp1252"),
+        }
     )
     form.get_by_role("button", name="Läs in filen").click()
-    expect(flash(page)).to_contain_text("2 medarbetare är registrerade och får en inbjudan")
+    expect(heading(page)).to_have_text("Inläsning av medarbetare")
+    expect(page.get_by_text("2 nya medarbetare är registrerade")).to_be_visible()
+    rejected = page.get_by_role("region", name="Avvisade rader")
+    expect(rejected.locator("tbody tr")).to_have_count(2)
+    expect(rejected.locator("tbody tr").first).to_contain_text("E-postadress saknas.")
+    journey.shot("import-report")
+    page.get_by_role("link", name="Tillbaka till medarbetarna").click()
     for name, email, _phone in IMPORTED:
         expect(page.locator("tbody tr").filter(has_text=email)).to_contain_text(name)
     journey.shot("imported")

@@ -1,13 +1,17 @@
-"""A coordinator's CSV file of employees: checked row by row, saved all or nothing.
+"""A coordinator's CSV file of employees: the good rows saved, the others reported.
 
-The file is UTF-8 (Excel's "CSV UTF-8" with its BOM is fine), separated by
-semicolons or commas, with the header `namn;e-post;telefon` (telefon optional).
-The company's own people already registered are skipped; an address with an account
-elsewhere is answered as a new one (app.accounts.enrolment says why).
+The file may be what any Excel saves (app.accounts.spreadsheet_csv reads it), with
+the header `namn;e-post;telefon;avdelning` in Swedish or `name;email;phone;team` in
+English (telefon and avdelning optional, in any order). Every row is checked on its
+own: the good ones are added in one transaction, each bad one is rejected with its
+reasons and kept for a day so that the coordinator can download, fix and upload them
+again. An address twice in the file is read once, from its first good row.
+
+The company's own people already registered are not added again; a team given for
+them is set. An address with an account elsewhere is answered as a new one
+(app.accounts.enrolment says why), so no row is rejected for that.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -15,156 +19,158 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.accounts import import_reports
 from app.accounts.enrolment import Outcome, enrol
-from app.accounts.models import Company, Person
+from app.accounts.models import Company, EmployeeImport, Person
 from app.accounts.services import may_register_for, normalise_email
+from app.accounts.spreadsheet_csv import NotATable, read_table
 from app.db import unit_of_work
 from app.errors import Forbidden
 
+# Each column's accepted names, the template's Swedish and English first.
 HEADERS = {
-    "name": ("namn", "name"),
-    "email": ("e-post", "epost", "email", "e-mail", "e-postadress"),
-    "phone": ("telefon", "phone", "tel"),
+    "name": ("namn", "name", "fullständigt namn", "full name"),
+    "email": ("e-post", "email", "epost", "e-postadress", "e-mail", "mejl", "mail"),
+    "phone": ("telefon", "phone", "telefonnummer", "mobil", "tel"),
+    "team": ("avdelning", "team", "enhet", "arbetsplats", "site"),
+    # The reasons column of a downloaded file of rejected rows: read past.
+    "reason": ("fel", "reason"),
 }
-_NAME_OK = re.compile(r"^[^\x00-\x1f<>]+$")
+NAME_MAX, EMAIL_MAX, PHONE_MAX, TEAM_MAX = 120, 254, 40, 80
+_TEXT_OK = re.compile(r"^[^\x00-\x1f<>]+$")
 _PHONE_OK = re.compile(r"^[0-9 +()-]+$")
 
 
+class FileRefused(ValueError):
+    """Nothing in the file was read: the message says why, for the person."""
+
+
 @dataclass
-class RowProblem:
+class Row:
     line: int
-    text: str
-    reasons: list[str]
+    cells: list[str]
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    team: str = ""
+    # Reason codes with their values (import_reports.reason_text writes them out).
+    reasons: list[tuple[str, dict]] = field(default_factory=list)
 
 
-@dataclass
-class ImportReport:
-    # Rows answered "invited": new accounts, and addresses whose account is outside the
-    # company (their owner is told instead; see app.accounts.enrolment). Only the count
-    # is shown, so the two look the same.
-    invited: int = 0
-    created: list[Person] = field(default_factory=list)
-    # The company's own people, already registered: left as they are.
-    already_in_company: list[Person] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    # A problem with the whole file (encoding, columns, size): nothing was read.
-    file_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.file_error is None and not self.problems
-
-
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _columns(header: list[str]) -> dict[str, int] | str:
+def _columns(header: list[str]) -> dict[str, int]:
     seen = [h.strip().lower() for h in header]
-    columns = {}
-    for key, names in HEADERS.items():
-        for index, name in enumerate(seen):
-            if name in names:
-                columns[key] = index
-    unknown = [h for h in seen if h and not any(h in names for names in HEADERS.values())]
+    columns: dict[str, int] = {}
+    unknown = []
+    for index, name in enumerate(seen):
+        key = next((k for k, names in HEADERS.items() if name in names), None)
+        if key is not None:
+            columns.setdefault(key, index)
+        elif name:
+            unknown.append(header[index])
     missing = [HEADERS[k][0] for k in ("name", "email") if k not in columns]
     if missing or unknown:
-        return _(
-            "Första raden ska vara kolumnnamnen namn;e-post;telefon (telefon får utelämnas). "
-            "Saknas: %(missing)s. Okända: %(unknown)s.",
-            missing=", ".join(missing) or "–",
-            unknown=", ".join(unknown) or "–",
+        raise FileRefused(
+            _(
+                "Första raden ska vara kolumnnamnen namn;e-post;telefon;avdelning (telefon "
+                "och avdelning får utelämnas). Saknas: %(missing)s. Okända: %(unknown)s.",
+                missing=", ".join(missing) or "–",
+                unknown=", ".join(unknown) or "–",
+            )
         )
     return columns
 
 
-def import_employees(data: bytes, company: Company, actor: Person) -> ImportReport:
-    """Check every row; when all pass, add them and mail invitations in one transaction."""
-    if not may_register_for(actor, company):
-        raise Forbidden()
-    report = ImportReport()
+def _checked(line: int, cells: list[str], columns: dict[str, int], width: int) -> Row:
+    def cell(key):
+        index = columns.get(key)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    row = Row(line, cells, cell("name"), cell("email"), cell("phone"), cell("team"))
+    problem = row.reasons.append
+    if any(cells[width:]):
+        problem(("extra_fields", {}))
+    if not row.name:
+        problem(("name_missing", {}))
+    elif len(row.name) > NAME_MAX:
+        problem(("name_long", {"max": NAME_MAX}))
+    elif not _TEXT_OK.match(row.name):
+        problem(("name_chars", {}))
+    if not row.email:
+        problem(("email_missing", {}))
+    elif len(row.email) > EMAIL_MAX:
+        problem(("email_long", {"max": EMAIL_MAX}))
+    else:
+        try:
+            validate_email(row.email, check_deliverability=False)
+        except EmailNotValidError:
+            problem(("email_invalid", {"email": row.email}))
+    if row.phone and (len(row.phone) > PHONE_MAX or not _PHONE_OK.match(row.phone)):
+        problem(("phone", {}))
+    if len(row.team) > TEAM_MAX:
+        problem(("team_long", {"max": TEAM_MAX}))
+    elif row.team and not _TEXT_OK.match(row.team):
+        problem(("team_chars", {}))
+    return row
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[Row]]:
+    """The file's header and its rows, each checked; FileRefused if it cannot be read."""
     config = current_app.config
     if len(data) > config["EMPLOYEE_CSV_MAX_BYTES"]:
-        report.file_error = _(
-            "Filen är för stor (högst %(kb)s kB).", kb=config["EMPLOYEE_CSV_MAX_BYTES"] // 1024
+        raise FileRefused(
+            _("Filen är för stor (högst %(kb)s kB).", kb=config["EMPLOYEE_CSV_MAX_BYTES"] // 1024)
         )
-        return report
-    text = _decode(data)
-    if text is None or "\x00" in (text or ""):
-        report.file_error = _(
-            'Filen är inte UTF-8-kodad text. Spara den i Excel som "CSV UTF-8" och försök igen.'
-        )
-        return report
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        table = read_table(data)
+    except NotATable as error:
+        raise FileRefused(str(error)) from None
+    header, rows = table.header, table.rows
+    columns = _columns(header)
+    reason = columns.get("reason")
+    if reason is not None:  # a file of rejected rows, fixed: its old reasons are not data
+
+        def drop(cells, at=reason):
+            return cells[:at] + cells[at + 1 :]
+
+        header, rows = drop(header), [(line, drop(cells)) for line, cells in rows]
+        columns = _columns(header)
     if not rows:
-        report.file_error = _("Filen är tom.")
-        return report
-    columns = _columns(rows[0])
-    if isinstance(columns, str):
-        report.file_error = columns
-        return report
-    body = [(n, row) for n, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
-    if not body:
-        report.file_error = _("Filen har inga rader med medarbetare.")
-        return report
-    if len(body) > config["EMPLOYEE_CSV_MAX_ROWS"]:
-        report.file_error = _("Högst %(n)s rader per fil.", n=config["EMPLOYEE_CSV_MAX_ROWS"])
-        return report
+        raise FileRefused(_("Filen har inga rader med medarbetare."))
+    if len(rows) > config["EMPLOYEE_CSV_MAX_ROWS"]:
+        raise FileRefused(_("Högst %(n)s rader per fil.", n=config["EMPLOYEE_CSV_MAX_ROWS"]))
+    return header, [_checked(line, cells, columns, len(header)) for line, cells in rows]
 
-    seen_emails: dict[str, int] = {}
-    accepted = []
-    for line, row in body:
-        reasons = []
-        if len(row) > len(rows[0]):
-            reasons.append(_("Raden har fler fält än rubrikraden."))
 
-        def cell(key, row=row):
-            index = columns.get(key)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        name, email, phone = cell("name"), cell("email"), cell("phone")
-        if not name:
-            reasons.append(_("Namn saknas."))
-        elif len(name) > 120:
-            reasons.append(_("Namnet är längre än 120 tecken."))
-        elif not _NAME_OK.match(name):
-            reasons.append(_("Namnet innehåller otillåtna tecken."))
-        if not email:
-            reasons.append(_("E-postadress saknas."))
-        elif len(email) > 254:
-            reasons.append(_("E-postadressen är längre än 254 tecken."))
-        else:
-            try:
-                validate_email(email, check_deliverability=False)
-            except EmailNotValidError:
-                reasons.append(_("Ogiltig e-postadress: %(email)s", email=email))
-            else:
-                key = normalise_email(email)
-                if key in seen_emails:
-                    reasons.append(
-                        _("E-postadressen finns redan på rad %(line)s.", line=seen_emails[key])
-                    )
-                seen_emails.setdefault(key, line)
-        if phone and (len(phone) > 40 or not _PHONE_OK.match(phone)):
-            reasons.append(_("Telefonnumret får bara ha siffror, mellanslag och + ( ) -."))
-        if reasons:
-            report.problems.append(RowProblem(line, delimiter.join(row)[:200], reasons))
-        else:
-            accepted.append((name, email, phone))
-    if report.problems:
-        return report
+def import_employees(data: bytes, company: Company, actor: Person) -> EmployeeImport:
+    """Add the file's good rows and keep its report; FileRefused stores nothing."""
+    if not may_register_for(actor, company):
+        raise Forbidden()
+    header, rows = read_rows(data)
+    first_line: dict[str, int] = {}
+    record = import_reports.Record(header)
     with unit_of_work():
-        for name, email, phone in accepted:
-            enrolment = enrol(name, email, company, actor, phone)
-            if enrolment.outcome is Outcome.ALREADY_IN_COMPANY:
-                report.already_in_company.append(enrolment.person)
+        import_reports.purge_old_imports()
+        for row in rows:
+            if row.reasons:
+                record.reject(row.line, row.cells, row.reasons)
                 continue
-            report.invited += 1
-            if enrolment.person is not None:
-                report.created.append(enrolment.person)
-    return report
+            key = normalise_email(row.email)
+            if key in first_line:
+                record.duplicate(row.line, first_line[key])
+                continue
+            first_line[key] = row.line
+            _enrol(row, company, actor, record)
+        return record.save(company, actor)
+
+
+def _enrol(row: Row, company: Company, actor: Person, record) -> None:
+    enrolment = enrol(row.name, row.email, company, actor, row.phone, team=row.team)
+    if enrolment.outcome is not Outcome.ALREADY_IN_COMPANY:
+        record.invited += 1
+        return
+    person = enrolment.person
+    if row.team and row.team != person.team:
+        person.team = row.team
+        record.existing(person.id, updated=True)
+    else:
+        record.existing(person.id, updated=False)

@@ -37,7 +37,9 @@ class Enrolment:
     person: Person | None = None
 
 
-def enrol(name: str, email: str, company: Company, actor: Person, phone=None) -> Enrolment:
+def enrol(
+    name: str, email: str, company: Company, actor: Person, phone=None, team=None
+) -> Enrolment:
     """Invite the person to the company in the caller's unit of work."""
     if not may_register_for(actor, company):
         raise Forbidden(_("Du kan bara registrera medarbetare i ditt eget företag."))
@@ -45,6 +47,7 @@ def enrol(name: str, email: str, company: Company, actor: Person, phone=None) ->
     if existing is None:
         person = new_person(name, email, roles=(Role.EMPLOYEE,), company=company)
         person.phone = phone or None
+        person.team = team or None
         try:
             with db.session.begin_nested():
                 db.session.add(person)

@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash
 
@@ -159,3 +159,29 @@ class LoginSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Shortened, so a person can tell their sign-ins apart; no address is kept.
     user_agent: Mapped[str] = mapped_column(String(120), default="", server_default="")
+
+
+class EmployeeImport(db.Model):
+    """What one CSV import of a company's employees did, kept 24 hours for its report.
+
+    The rejected rows are kept as the coordinator typed them, so that they can be
+    downloaded, fixed and uploaded again; after EMPLOYEE_IMPORT_KEEP_HOURS the row
+    is deleted (app.accounts.import_reports.purge_old_imports).
+    """
+
+    __tablename__ = "employee_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Rows answered "invited" (new accounts, and addresses with an account elsewhere:
+    # app.accounts.enrolment says why they look the same), and the company's own people.
+    invited: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    # JSON: the file's header, the rejected rows (line, cells, reason codes), the
+    # duplicate lines and the company's own people found (ids), see import_reports.
+    details: Mapped[str] = mapped_column(Text)

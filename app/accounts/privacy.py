@@ -19,6 +19,7 @@ with the reason it needs nothing. tests/test_erasure_scrub.py fails for a new co
 neither, so that whoever adds one decides.
 """
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
-from app.accounts.models import LoginSession, Person, Role
+from app.accounts.models import EmployeeImport, LoginSession, Person, Role
 from app.audit import services as audit
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, NotFound
@@ -264,18 +265,57 @@ def _export_account(person: Person) -> dict:
             {"entity": a.entity, "id": a.entity_id, "action": a.action, "at": iso(a.at)}
             for a in audit.entries_by_actor(person.id)
         ],
+        **_export_imports(person),
+    }
+
+
+def _export_imports(person: Person) -> dict:
+    """Employee imports the person made (counts: the rows name others), and rows naming them."""
+    made = db.session.scalars(
+        select(EmployeeImport)
+        .where(EmployeeImport.created_by_id == person.id)
+        .order_by(EmployeeImport.id)
+    ).all()
+    address = person.email.lower()
+    about = []
+    mentioning = db.session.scalars(
+        select(EmployeeImport)
+        .where(EmployeeImport.details.icontains(person.email, autoescape=True))
+        .order_by(EmployeeImport.id)
+    )
+    for record in mentioning:
+        for row in json.loads(record.details)["rejected"]:
+            if any(cell.lower() == address for cell in row["cells"]):
+                about.append({"import_id": record.id, "line": row["line"], "cells": row["cells"]})
+    return {
+        "employee_imports_made": [
+            {
+                "id": r.id,
+                "company_id": r.company_id,
+                "created_at": iso(r.created_at),
+                "invited": r.invited,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "rejected_rows": len(json.loads(r.details)["rejected"]),
+            }
+            for r in made
+        ],
+        "employee_import_rows_about_me": about,
     }
 
 
 def _erase_account(person: Person) -> None:
     db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
+    # The rows of others they uploaded go with them; rows naming them are scrubbed.
+    db.session.execute(delete(EmployeeImport).where(EmployeeImport.created_by_id == person.id))
 
 
 PART = Part(
     "accounts",
     export=_export_account,
     erase=_erase_account,
-    free_text=("audit_log.detail",),
+    # An import's rejected rows, as the coordinator typed them (JSON).
+    free_text=("audit_log.detail", "employee_import.details"),
     no_personal_text={
         "person.name": OWN,
         "person.email": OWN,

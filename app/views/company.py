@@ -7,12 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
-from app.accounts.employee_import import import_employees
+from app.accounts.employee_import import FileRefused, import_employees
 from app.accounts.enrolment import Outcome, enrol
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
+from app.accounts.import_reports import find_report, recent_imports, rejected_table
 from app.accounts.models import Company, Role
 from app.accounts.queries import companies_by_name, company_employees, find_person
 from app.accounts.services import register_company
+from app.csv_out import csv_response
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, NotFound
 from app.regions.queries import municipalities_with_county
@@ -27,7 +29,7 @@ def _company() -> Company:
     return current_user.company
 
 
-def _render(form=None, csv_form=None, report=None, status=200):
+def _render(form=None, csv_form=None, status=200):
     company = _company()
     return render_template(
         "accounts/employees.html",
@@ -35,7 +37,7 @@ def _render(form=None, csv_form=None, report=None, status=200):
         employees=[p for p in company_employees(company.id) if p.has_role(Role.EMPLOYEE)],
         form=form or EmployeeForm(formdata=None),
         csv_form=csv_form or EmployeeCsvForm(formdata=None),
-        report=report,
+        imports=recent_imports(company.id),
     ), status
 
 
@@ -77,22 +79,41 @@ def import_csv():
     form = EmployeeCsvForm()
     if not form.validate_on_submit():
         return _render(csv_form=form, status=400)
-    report = import_employees(form.file.data.read(), _company(), current_user)
-    if not report.ok:
-        return _render(report=report, status=400)
-    flash(
-        _("%(n)s medarbetare är registrerade och får en inbjudan via mejl.", n=report.invited),
-        "success",
-    )
-    if report.already_in_company:
-        flash(
-            _(
-                "Redan registrerade i ditt företag, lämnade som de är: %(names)s.",
-                names=", ".join(p.name for p in report.already_in_company),
-            ),
-            "info",
-        )
-    return redirect(url_for("company.employees"))
+    try:
+        record = import_employees(form.file.data.read(), _company(), current_user)
+    except FileRefused as refused:
+        form.file.errors.append(str(refused))
+        return _render(csv_form=form, status=400)
+    return redirect(url_for("company.import_report", import_id=record.id))
+
+
+def _report(import_id: int):
+    report = find_report(import_id, _company().id)
+    if report is None:
+        raise NotFound(_("Rapporten finns inte. En inläsnings rapport sparas i ett dygn."))
+    return report
+
+
+@bp.get("/company/employees/imports/<int:import_id>")
+@role_required(Role.COORDINATOR)
+def import_report(import_id: int):
+    return render_template("accounts/import_report.html", report=_report(import_id))
+
+
+@bp.get("/company/employees/imports/<int:import_id>/rejected.csv")
+@role_required(Role.COORDINATOR)
+def import_rejected_csv(import_id: int):
+    header, rows = rejected_table(_report(import_id))
+    return csv_response(f"avvisade-rader-{import_id}.csv", header, rows)
+
+
+@bp.get("/company/employees/import-template.csv")
+@role_required(Role.COORDINATOR)
+def import_template():
+    """An empty list to fill in, in the reader's language; the import reads both."""
+    header = [_("namn"), _("e-post"), _("telefon"), _("avdelning")]
+    example = [_("Anna Andersson"), "anna.andersson@example.se", "070-123 45 67", _("Svetsen")]
+    return csv_response("medarbetare-mall.csv", header, [example])
 
 
 @bp.get("/company/employees/<int:person_id>")
