@@ -55,8 +55,9 @@ class GroupOffers:
     """Sessions that seat the whole group, closest first; else a split over several.
 
     `split` is filled only when no session fits everyone: the fewest sessions that
-    seat the group together, of those the closest, each taking as many as it can. `short` is how many are left over
-    when all of them together are still too few; they queue at the first part.
+    seat the group together, of those the closest, each taking as many as it can.
+    `short` is how many are left over when all of them together are still too few;
+    they queue at the first part.
     """
 
     fits_all: list[Offer] = field(default_factory=list)
