@@ -168,6 +168,7 @@ def build_world(make: Factory) -> World:
         "coordinator_webhook": coordinator_webhook.id,
         "owner_interest": interest.id,
         "owner": owner.id,
+        "company_a": company_a.id,
         "colleague": people["colleague"].id,
         "assessor": assessor.id,
         "model": model.id,
