@@ -200,6 +200,7 @@ def test_who_may_see_a_companys_overview(client, auth, world):
     auth.logout()
     auth.login(world.project_admin)
     assert "Välj ett företag" in client.get("/company/overview").get_data(as_text=True)
+    assert f"/company/overview?company={world.company}" in client.get("/companies").text
     form = page_form(client, "/company/overview", field="company")
     html = form.fill(company=str(world.company)).submit().get_data(as_text=True)
     assert "9 av 10 områden" in html
