@@ -68,8 +68,9 @@ def training_needs_table(overview: Overview):
     ]
     rows = [
         [training, area.name, person.name, person.team or ""]
-        for training, pairs in overview.training_needs
-        for person, area in pairs
+        for training, people in overview.training_needs
+        for person, areas in people
+        for area in areas
     ]
     return header, rows
 

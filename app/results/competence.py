@@ -68,8 +68,8 @@ class ModelMatrix:
 class Overview:
     matrices: list[ModelMatrix]
     teams: list[str]
-    # Proposed training -> the (person, area) pairs that need it, by training.
-    training_needs: list[tuple[str, list[tuple[Person, CompetenceArea]]]] = field(
+    # Per proposed training, the people who need it with their areas.
+    training_needs: list[tuple[str, list[tuple[Person, list[CompetenceArea]]]]] = field(
         default_factory=list
     )
 
@@ -207,14 +207,23 @@ def competence_overview(
 
 
 def _training_needs(matrices: list[ModelMatrix]):
-    """Areas not yet approved, grouped by proposed training, each person and area once."""
-    needs: dict[str, dict[tuple[int, int], tuple[Person, CompetenceArea]]] = defaultdict(dict)
+    """Areas not yet approved, grouped by proposed training, then by person."""
+    needs: dict[str, dict[int, dict[int, CompetenceArea]]] = defaultdict(lambda: defaultdict(dict))
+    people: dict[int, Person] = {}
     for matrix in matrices:
         for row in matrix.rows:
             for area, c in zip(matrix.areas, row.cells, strict=True):
                 if c.status == CellStatus.NOT_YET or (c.status == CellStatus.BOOKED and c.training):
-                    needs[c.training.strip()][row.person.id, area.id] = (row.person, area)
+                    # An area the models share is one need, whichever matrix shows it.
+                    needs[c.training.strip()][row.person.id][area.id] = area
+                    people[row.person.id] = row.person
     return [
-        (training, sorted(pairs.values(), key=lambda pa: (pa[0].name, pa[1].name)))
-        for training, pairs in sorted(needs.items(), key=lambda kv: kv[0].lower())
+        (
+            training,
+            [
+                (people[pid], sorted(areas.values(), key=lambda a: a.name))
+                for pid, areas in sorted(by_person.items(), key=lambda kv: people[kv[0]].name)
+            ],
+        )
+        for training, by_person in sorted(needs.items(), key=lambda kv: kv[0].lower())
     ]
