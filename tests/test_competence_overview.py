@@ -262,3 +262,5 @@ def test_a_coordinator_filters_by_team_on_a_phone_and_prints(served):
         page.emulate_media(media="print")
         expect(page.get_by_role("navigation")).to_be_hidden()
         expect(page.get_by_role("button", name="Visa", exact=True)).to_be_hidden()
+        expect(page.get_by_role("button", name="Skriv ut")).to_be_hidden()
+        expect(region).to_contain_text("1 av 2 godkända")
