@@ -22,7 +22,7 @@ from tests.conftest import TEST_CONFIG
 from tests.factories import Factory
 from tests.forms import page_form
 from tests.live import chromium, serving
-from tests.test_browser import _page, sign_in
+from tests.test_browser import _axe, _page, sign_in
 
 PHONE = {"width": 390, "height": 844}
 FORMULA_NAME = '=HYPERLINK("http://evil")'
@@ -259,6 +259,7 @@ def test_a_coordinator_filters_by_team_on_a_phone_and_prints(served):
         name = page.get_by_role("rowheader", name="Anna Andersson").bounding_box()
         assert 0 <= name["x"] < PHONE["width"] / 2, name
         expect(page.get_by_role("button", name="Skriv ut")).to_be_visible()
+        assert not _axe(page)
         page.emulate_media(media="print")
         expect(page.get_by_role("navigation")).to_be_hidden()
         expect(page.get_by_role("button", name="Visa", exact=True)).to_be_hidden()
