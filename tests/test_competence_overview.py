@@ -208,6 +208,7 @@ def test_who_may_see_a_companys_overview(client, auth, world):
     assert "9 av 10 områden" in html
     assert "Anna Andersson" in client.get(f"/company/results?company={world.company}").text
     assert client.get("/company/overview.csv").status_code == 400  # no company chosen
+    assert client.get("/company/overview?company=99999").status_code == 400
 
 
 def test_the_overview_reads_a_bigger_company_in_as_many_queries(app, client, auth, world, make):

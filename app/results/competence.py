@@ -67,7 +67,6 @@ class ModelMatrix:
 @dataclass
 class Overview:
     matrices: list[ModelMatrix]
-    teams: list[str]
     # Per proposed training, the people who need it with their areas.
     training_needs: list[tuple[str, list[tuple[Person, list[CompetenceArea]]]]] = field(
         default_factory=list
@@ -87,6 +86,23 @@ def company_staff(company_id: int) -> list[Person]:
             )
             .order_by(Person.name, Person.id)
             .distinct()
+        )
+    )
+
+
+def company_teams(company_id: int) -> list[str]:
+    """The teams or sites the company's employees are in, by name."""
+    return list(
+        db.session.scalars(
+            select(Person.team)
+            .where(
+                Person.company_id == company_id,
+                Person.erased_at.is_(None),
+                Person.team.is_not(None),
+                Person.team != "",
+            )
+            .distinct()
+            .order_by(Person.team)
         )
     )
 
@@ -172,7 +188,6 @@ def competence_overview(
     """
     now = now or utcnow()
     staff = company_staff(company_id)
-    teams = sorted({p.team for p in staff if p.team})
     people = [p for p in staff if not team or p.team == team]
     ids = [p.id for p in people]
     model_ids = [model_id] if model_id else (_models_in_use(ids) if ids else [])
@@ -203,7 +218,7 @@ def competence_overview(
         if status:
             rows = [r for r in rows if any(c.status == status for c in r.cells)]
         matrices.append(ModelMatrix(model, areas, rows))
-    return Overview(matrices, teams, _training_needs(matrices))
+    return Overview(matrices, _training_needs(matrices))
 
 
 def _training_needs(matrices: list[ModelMatrix]):

@@ -23,7 +23,13 @@ from app.results.company_tables import (
     validations_table,
 )
 from app.results.company_validations import STATUSES, company_validations
-from app.results.competence import CellStatus, all_models, company_staff, competence_overview
+from app.results.competence import (
+    CellStatus,
+    all_models,
+    company_staff,
+    company_teams,
+    competence_overview,
+)
 from app.results.services import no_show_counts
 
 bp = Blueprint("competence", __name__)
@@ -55,8 +61,7 @@ def _invalid(form) -> InvalidInput:
 
 def _overview(for_csv: bool):
     form, company = _filled(OverviewFilter, [(s.value, cell_label(s)) for s in CellStatus])
-    staff = company_staff(company.id) if company else []
-    form.offer_teams(sorted({p.team for p in staff if p.team}))
+    form.offer_teams(company_teams(company.id) if company else [])
     if company is None or not form.validate():
         if for_csv:
             raise _invalid(form) if company else InvalidInput(_("Välj företag."))
@@ -79,7 +84,7 @@ def _filter_args() -> dict:
 def overview():
     """Employees × competence areas per model, with totals and the training needs."""
     form, company, overview = _overview(for_csv=False)
-    status = 400 if company is not None and overview is None else 200
+    status = 400 if form.errors else 200
     return render_template(
         "results/overview.html",
         form=form,
@@ -134,7 +139,7 @@ def _no_shows(validations) -> dict[int, int]:
 def validations():
     """The company's validations, upcoming and past apart, filtered."""
     form, company, validations = _validations(for_csv=False)
-    status = 400 if company is not None and validations is None else 200
+    status = 400 if form.errors else 200
     return render_template(
         "results/company.html",
         form=form,
