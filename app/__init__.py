@@ -188,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.views.calendar import bp as calendar_bp
     from app.views.centers import bp as centers_bp
     from app.views.company import bp as company_bp
+    from app.views.company_overview import bp as company_overview_bp
     from app.views.group_booking import bp as group_booking_bp
     from app.views.interest import bp as interest_bp
     from app.views.language import bp as language_bp
@@ -207,6 +208,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(company_bp)
+    app.register_blueprint(company_overview_bp)
     app.register_blueprint(group_booking_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(webhooks_bp)

@@ -54,6 +54,11 @@ def short_datetime(moment: datetime) -> str:
     return f"{day} {before_time}{clock(moment)}"
 
 
+def short_date(moment: date | datetime) -> str:
+    """'6 nov. 2026' / '6 Nov 2026': a day where space is short, such as a table cell."""
+    return format_date(_day(moment), "d MMM y", locale=get_locale())
+
+
 def week_label(moment: date | datetime | int) -> str:
     """'vecka 10' / 'week 10': the ISO 8601 week, which Swedish calendars number by."""
     week = moment if isinstance(moment, int) else _day(moment).isocalendar()[1]
@@ -102,6 +107,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(day_label)
     app.add_template_filter(time_span)
     app.add_template_filter(short_datetime)
+    app.add_template_filter(short_date)
     app.add_template_filter(week_label)
     app.add_template_filter(number)
     app.add_template_filter(percent)

@@ -176,6 +176,7 @@ def build_world(make: Factory) -> World:
         "owner_interest": interest.id,
         "coordinator_import": coordinator_import.id,
         "owner": owner.id,
+        "company_a": company_a.id,
         "colleague": people["colleague"].id,
         "assessor": assessor.id,
         "model": model.id,

@@ -49,6 +49,9 @@ class Row:
     # The page that shows the change's form, when it is not the rule's own GET: an actor
     # who is shown the form sends it, with `data` typed over it.
     form_on: str | None = None
+    # Query parameters that name an object (a company by ?company=), as world objects; a
+    # rule with them is checked like one with URL variables.
+    query: dict = field(default_factory=dict)
 
 
 # One line per rule.
@@ -152,6 +155,22 @@ MATRIX = {
     "webhooks.revoke": Row(change=frozenset({"coordinator"})),
     "api.webhook": Row(read=frozenset({"coordinator"}), api=True),
     "api.delete_webhook": Row(change=frozenset({"coordinator"}), api=True),
+    # a company's overview and validations: its coordinator, or a project admin choosing
+    # it by ?company=; another company's coordinator gets their own company's instead
+    **{
+        endpoint: Row(
+            read=OWNER_SIDE - {"owner"} | {"other_coordinator"},
+            sees_people=OWNER_SIDE - {"owner"},
+            query={"company": "company_a"},
+        )
+        for endpoint in (
+            "competence.overview",
+            "competence.overview_csv",
+            "competence.training_needs_csv",
+            "competence.validations",
+            "competence.validations_csv",
+        )
+    },
     # interest when nothing fits: the employee's own, and their coordinator's
     "interest.withdraw": Row(change=OWNER_SIDE),
     "api.get_interest": Row(read=OWNER_SIDE, api=True),
@@ -258,6 +277,7 @@ def _url(app, rule, row, world, actor):
             values[name] = token if actor == "owner" else token[:-4] + secrets.token_hex(2)
         else:
             values[name] = world.ids[row.objects.get(name, DEFAULT_OBJECTS[name])]
+    values |= {name: world.ids[thing] for name, thing in row.query.items()}
     with app.test_request_context():
         return app.url_for(rule.endpoint, **values)
 

@@ -565,6 +565,7 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("centeradmin@example.se", "session-manage", f"/sessions/{world.s_free}/manage"),
         ("centeradmin@example.se", "session-staff", f"/sessions/{world.s_started}"),
         ("samordnare@example.se", "company-results", "/company/results"),
+        ("samordnare@example.se", "company-overview", "/company/overview"),
         ("samordnare@example.se", "company-employees", "/company/employees"),
         ("samordnare@example.se", "company-employee", f"/company/employees/{world.nils_id}"),
         ("vera@example.se", "interest", "/interest"),

@@ -611,6 +611,8 @@ def _field_names(clients, world) -> list[str]:
             "/bookings",
             "/centers",
             "/company/employees",
+            "/company/overview",
+            "/company/results",
             "/schedule/availability",
             "/account/api-tokens",
             "/password/forgot",

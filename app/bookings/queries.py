@@ -77,23 +77,6 @@ def bookings_of(employee_id: int) -> list[Booking]:
     )
 
 
-def company_live_bookings(company_id: int) -> list[Booking]:
-    """Live bookings of a company's employees with their sessions' models: by employee
-    name, each one's newest booking first."""
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.employee)
-            .where(Person.company_id == company_id, Booking.status != BookingStatus.CANCELLED)
-            .options(
-                joinedload(Booking.session).joinedload(ValidationSession.model),
-                joinedload(Booking.employee),
-            )
-            .order_by(Person.name, Booking.id.desc())
-        )
-    )
-
-
 def booking_listing(
     employee_id: int | None = None,
     company_id: int | None = None,

@@ -3,11 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.accounts.auth import role_required
-from app.accounts.models import Role
 from app.bookings.forms import SUPPORT_NEED_LABELS
 from app.bookings.models import Booking
-from app.bookings.queries import company_live_bookings, find_booking, participants
+from app.bookings.queries import find_booking, participants
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.results.forms import NOT_CHECKED_IN, AttendanceForm, OutcomeCommentForm
@@ -153,17 +151,4 @@ def statement(booking_id: int):
         booking=booking,
         approved=[o for o in outcomes if o.result == OutcomeResult.APPROVED],
         remaining=[o for o in outcomes if o.result == OutcomeResult.NOT_YET],
-    )
-
-
-@bp.get("/company/results")
-@role_required(Role.COORDINATOR)
-def company_results():
-    """The coordinator's view of their company's bookings, results and no-shows."""
-    bookings = company_live_bookings(current_user.company_id)
-    return render_template(
-        "results/company.html",
-        bookings=bookings,
-        no_shows=no_show_counts(sorted({b.employee_id for b in bookings})),
-        has_outcome=bookings_with_outcomes([b.id for b in bookings]),
     )
