@@ -227,7 +227,8 @@ def _csv_urls(app, import_id: int, company_id: int) -> list[str]:
             for argument in rule.arguments:
                 combos = [{**c, argument: v} for c in combos for v in values[argument]]
             urls += [app.url_for(rule.endpoint, **c) for c in combos]
-    return urls
+    # A project admin names the company whose lists they read; its coordinator's is theirs.
+    return [f"{u}?company={company_id}" if u.startswith("/company/") else u for u in urls]
 
 
 def test_formulas_are_stored_as_typed_and_no_csv_of_the_app_runs_them(
