@@ -1,0 +1,134 @@
+"""The testledare at a session and in their schedule (issue 19, items 5 and 6).
+
+Done when: a testledare checks in 12 people and records results for all of them with
+approve-all in under 30 actions. Every action here is a click a person makes: a ticked
+checkbox or a pressed button, each submitting the form the page rendered.
+"""
+
+import re
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+
+from app.bookings.models import Booking
+from app.bookings.services import book_seat
+from app.db import utcnow
+from app.extensions import db
+from app.results.models import AreaOutcome
+from app.results.services import model_areas
+from tests.forms import form_of, page_form
+
+
+def _session_with(make, names, started_ago=timedelta(minutes=20), **kwargs):
+    session = make.session(seats=len(names), starts_at=utcnow() - started_ago, **kwargs)
+    booked_at = session.starts_at - timedelta(days=3)
+    bookings = [
+        book_seat(session.id, p, p, now=booked_at)
+        for p in (make.employee(name=name) for name in names)
+    ]
+    return session, bookings
+
+
+def test_twelve_checked_in_and_approved_in_under_thirty_clicks(app, client, auth, make):
+    names = [f"Deltagare {chr(ord('A') + i)}" for i in range(12)]
+    with app.app_context():
+        session, bookings = _session_with(make, names)
+        session_id, email = session.id, session.assessor.email
+        ids = [b.id for b in bookings]
+        areas = len(model_areas(session.model_id))
+    auth.login(email)
+    clicks = 0
+    listing = f"/sessions/{session_id}/participants"
+    ticked = page_form(client, listing, button="Checka in alla närvarande")
+    ticked.set("booking", [str(i) for i in ids])
+    clicks += len(ids)  # one tick per person
+    answer = ticked.submit("Checka in alla närvarande", follow_redirects=True)
+    clicks += 1
+    assert "12 deltagare är incheckade." in answer.get_data(as_text=True)
+    for name in names:
+        # Each row's approve-all; the list comes back at the row (#p-<id>).
+        answer = form_of(answer, client, button=f"Godkänn alla områden {name}").submit(
+            f"Godkänn alla områden {name}"
+        )
+        clicks += 1
+        assert answer.status_code == 302 and re.search(r"#p-\d+$", answer.headers["Location"])
+        answer = client.get(answer.headers["Location"])
+    assert clicks < 30, clicks
+    with app.app_context():
+        statuses = db.session.scalars(select(Booking.status).where(Booking.id.in_(ids))).all()
+        approved = db.session.scalar(
+            select(func.count(AreaOutcome.id)).where(
+                AreaOutcome.booking_id.in_(ids), AreaOutcome.result == "approved"
+            )
+        )
+    assert set(statuses) == {"attended"} and approved == 12 * areas
+    intyg = client.get(f"/bookings/{ids[0]}/intyg").get_data(as_text=True)
+    assert "data-print" in intyg and "Skriv ut intyget" in intyg
+
+
+def test_undo_a_check_in_mark_the_rest_absent_and_exceptions(app, client, auth, make):
+    with app.app_context():
+        session, bookings = _session_with(make, ["Ada Ek", "Bo Ek", "Cia Ek"])
+        session_id, email = session.id, session.assessor.email
+        ada, bo, cia = (b.id for b in bookings)
+        areas = [a.id for a in model_areas(session.model_id)]
+    auth.login(email)
+    listing = f"/sessions/{session_id}/participants"
+    checked = page_form(client, listing, button="Checka in Ada Ek").submit("Checka in Ada Ek")
+    assert checked.headers["Location"].endswith(f"{listing}#p-{ada}")
+    # The page's script asks for the row alone, and puts it in place of the old one.
+    row = page_form(client, listing, button="Ångra incheckning Ada Ek").submit(
+        "Ångra incheckning Ada Ek", headers={"X-Row-Update": "1"}
+    )
+    html = row.get_data(as_text=True)
+    assert row.status_code == 200 and html.lstrip().startswith(f'<tr id="p-{ada}"')
+    assert "Incheckningen av Ada Ek är ångrad" in html and "Checka in" in html
+    page_form(client, listing, button="Checka in Bo Ek").submit("Checka in Bo Ek")
+
+    question = client.get(listing).get_data(as_text=True)
+    assert "Markera övriga som frånvarande" in question
+    confirm = page_form(client, f"/sessions/{session_id}/absent", button="Ja, markera")
+    assert "Ada Ek" in client.get(confirm.page_url).get_data(as_text=True)
+    done = confirm.submit(follow_redirects=True)
+    assert "2 deltagare är markerade som frånvarande." in done.get_data(as_text=True)
+
+    # Bo has one exception: approve all but the last area, with training proposed.
+    outcome = page_form(client, f"/bookings/{bo}/outcome", button="Spara resultat")
+    outcome.set(f"area-{areas[-1]}", "not_yet").set(f"training-{areas[-1]}", "Kurs i mätteknik")
+    assert outcome.submit("Godkänn alla områden").status_code == 302
+    with app.app_context():
+        status = dict(db.session.execute(select(Booking.id, Booking.status)).all())
+        results = dict(
+            db.session.execute(
+                select(AreaOutcome.area_id, AreaOutcome.result).where(AreaOutcome.booking_id == bo)
+            ).all()
+        )
+    assert (status[ada], status[bo], status[cia]) == ("no_show", "attended", "no_show")
+    assert results == {**dict.fromkeys(areas[:-1], "approved"), areas[-1]: "not_yet"}
+
+
+def test_month_week_and_jump_to_a_date(app, client, auth, make):
+    day = date(2030, 9, 4)  # a Wednesday, week 36
+    with app.app_context():
+        mine = make.session(local_day=day, local_time=time(12, 30))
+        assessor = mine.assessor
+        make.session(local_day=day + timedelta(days=20), local_time=time(8, 0), assessor=assessor)
+        make.session(local_day=day + timedelta(days=1))  # another testledare's
+        email, duration, mine_id = assessor.email, mine.ends_at - mine.starts_at, mine.id
+    auth.login(email)
+    month = client.get("/schedule/month?month=2030-09").get_data(as_text=True)
+    assert month.count('class="session') == 2 and "2 pass" in month
+    assert "12.30–" in month and f"/sessions/{mine_id}/participants" in month
+    jumped = client.get("/schedule/month?date=2030-10-02").get_data(as_text=True)
+    assert "oktober 2030" in jumped and 'class="session' not in jumped
+    assert client.get("/schedule/month?date=2030-13-01").status_code == 400
+    assert client.get("/schedule/month?month=junk").status_code == 400
+
+    week = page_form(client, "/schedule/", field="date", method="get").fill(date="2030-09-06")
+    html = week.submit().get_data(as_text=True)
+    assert "vecka 36" in html
+    # The axis starts at 08: 12.30 is row 18 (4 rows an hour), and a 3-hour pass spans 12.
+    quarters = duration // timedelta(minutes=15)
+    assert f"card q-from-18 q-span-{quarters}" in html
+    assert '<span class="hour q-from-16 q-span-4" aria-hidden="true">12</span>' in html
+    assert "12.30–" in html  # the times as text, for everyone
