@@ -4,6 +4,7 @@ from wtforms import HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.bookings.models import BookingStatus
+from app.fields import database_id
 
 # The attendance a testledare sends to take a check-in back (until the session ends).
 NOT_CHECKED_IN = "not_checked_in"
@@ -34,7 +35,7 @@ class CheckInManyForm(FlaskForm):
     """The participants ticked as present; the list renders the checkboxes in its rows."""
 
     booking = SelectMultipleField(
-        coerce=int,
+        coerce=database_id,
         validate_choice=False,  # the service checks that each booking is the session's
         validators=[DataRequired(_l("Markera de deltagare som är här."))],
     )
