@@ -8,15 +8,20 @@ checkbox or a pressed button, each submitting the form the page rendered.
 import re
 from datetime import date, time, timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from app import create_app
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.db import utcnow
 from app.extensions import db
 from app.results.models import AreaOutcome
 from app.results.services import model_areas
+from tests.conftest import TEST_CONFIG
+from tests.factories import PASSWORD, Factory
 from tests.forms import form_of, page_form
+from tests.live import chromium, serving
 
 
 def _session_with(make, names, started_ago=timedelta(minutes=20), **kwargs):
@@ -132,3 +137,43 @@ def test_month_week_and_jump_to_a_date(app, client, auth, make):
     assert f"card q-from-18 q-span-{quarters}" in html
     assert '<span class="hour q-from-16 q-span-4" aria-hidden="true">12</span>' in html
     assert "12.30–" in html  # the times as text, for everyone
+
+
+def test_in_chromium_a_row_checks_in_without_reload_and_the_keyboard_approves_all(
+    _sqlite_databases, tmp_path
+):
+    """With the page's own script (under its Content-Security-Policy)."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _sqlite_databases.create(tmp_path)})
+    with app.app_context():
+        session, (ada, _bo) = _session_with(Factory(), ["Ada Ek", "Bo Ek"])
+        session_id, ada_id, email = session.id, ada.id, session.assessor.email
+        db.session.remove()
+    with serving(app) as base, chromium() as browser:
+        page = browser.new_context(locale="sv-SE").new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{base}/login")
+        page.get_by_label("E-postadress", exact=True).fill(email)
+        page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.goto(f"{base}/sessions/{session_id}/participants")
+        page.evaluate("window.notReloaded = true")
+        page.get_by_role("button", name="Checka in Ada Ek").click()
+        row = page.locator(f"#p-{ada_id}")
+        expect(row).to_contain_text("incheckad")
+        expect(page.get_by_role("status").filter(has_text="Ada Ek är incheckad")).to_have_count(1)
+        assert page.evaluate("window.notReloaded") is True
+        # The keyboard stays in the row: its first button now has focus.
+        assert page.evaluate("document.activeElement.closest('tr').id") == f"p-{ada_id}"
+
+        page.goto(f"{base}/bookings/{ada_id}/outcome")
+        for _ in range(40):  # Tab from the top of the page to the button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == (
+                "Godkänn alla områden"
+            ):
+                break
+        else:
+            raise AssertionError("Tab never reaches Godkänn alla områden")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/sessions/{session_id}/participants#p-{ada_id}")
+        expect(page.locator(f"#p-{ada_id}")).to_contain_text("Intyg")
