@@ -127,6 +127,8 @@ def test_month_week_and_jump_to_a_date(app, client, auth, make):
     jumped = client.get("/schedule/month?date=2030-10-02").get_data(as_text=True)
     assert "oktober 2030" in jumped and 'class="session' not in jumped
     assert client.get("/schedule/month?date=2030-13-01").status_code == 400
+    assert client.get("/schedule/?date=0001-01-01").status_code == 400
+    assert client.get("/schedule/?week=0001-W01").status_code == 200  # this week instead
     assert client.get("/schedule/month?month=junk").status_code == 400
 
     week = page_form(client, "/schedule/", field="date", method="get").fill(date="2030-09-06")

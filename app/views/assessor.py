@@ -20,6 +20,7 @@ from app.bookings.queries import participants_of
 from app.centers.forms import WEEKDAYS
 from app.db import utcnow
 from app.errors import InvalidInput
+from app.fields import FIRST_DAY, LAST_DAY, within_years
 from app.schedule.availability import (
     absences,
     add_absence,
@@ -37,7 +38,7 @@ bp = Blueprint("assessor", __name__, url_prefix="/schedule")
 class JumpForm(FlaskForm):
     """Go to the week or month of a date: a GET form, so it needs no token."""
 
-    date = DateField(_l("Gå till datum"), validators=[DataRequired()])
+    date = DateField(_l("Gå till datum"), validators=[DataRequired(), within_years])
 
 
 class AbsenceForm(FlaskForm):
@@ -54,6 +55,8 @@ def _jump_date() -> date | None:
     if "date" not in request.args:
         return None
     if not form.validate():
+        if form.date.data is not None:  # a date, but out of the years the app plans
+            raise InvalidInput(str(form.date.errors[0]))
         raise InvalidInput(_("Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15."))
     return form.date.data
 
@@ -64,8 +67,10 @@ def _week_monday() -> date:
     if day is None:
         try:
             year, week = request.args.get("week", "").split("-W")
-            return date.fromisocalendar(int(year), int(week), 1)
+            day = date.fromisocalendar(int(year), int(week), 1)
         except ValueError:
+            day = None
+        if day is None or not FIRST_DAY <= day <= LAST_DAY:
             day = local_date(utcnow())
     return day - timedelta(days=day.weekday())
 
