@@ -1,8 +1,6 @@
 // The participants list without reloads: a row's form is sent in the background and the
 // server answers with the row as it is now, which takes the old row's place. Without
 // this script the same forms reload the list at the row (#p-<id>).
-const said = document.getElementById("row-said");
-
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!form.matches("form[data-row]") || form.dataset.plain) return;
@@ -39,7 +37,13 @@ document.addEventListener("submit", async (event) => {
     return;
   }
   row.replaceWith(fresh);
-  if (said) said.textContent = fresh.dataset.said || "";
+  const said = document.querySelector("main .messages");
+  if (said) {
+    const message = document.createElement("p");
+    message.className = "message message-success";
+    message.textContent = fresh.dataset.said || "";
+    said.replaceChildren(message);
+  }
   // Keep the keyboard where it was: on the row's first control.
   const next = fresh.querySelector("td.actions button, td.actions a");
   if (next) next.focus();
