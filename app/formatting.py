@@ -6,7 +6,7 @@ the current locale (the recipient's, inside `force_locale`), never from lists he
 
 from datetime import date, datetime
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.numbers import format_decimal, format_percent
 from flask import Flask
 from flask_babel import get_locale
@@ -52,6 +52,13 @@ def short_datetime(moment: datetime) -> str:
     day = format_date(to_local(moment).date(), "d MMM y", locale=get_locale())
     before_time = "kl. " if str(get_locale()).startswith("sv") else ""
     return f"{day} {before_time}{clock(moment)}"
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """Monday first, (short, wide): a month table's column headers."""
+    short = get_day_names("abbreviated", locale=get_locale())
+    wide = get_day_names("wide", locale=get_locale())
+    return [(short[i], wide[i]) for i in range(7)]
 
 
 def week_label(moment: date | datetime | int) -> str:

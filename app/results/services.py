@@ -299,6 +299,8 @@ def mark_rest_absent(session_id: int, actor: Person, now: datetime | None = None
         if session is None or not may_assess(actor, session):
             raise NotFound(_("Passet finns inte."))
         lock_session(session_id)
+        if not has_started(session, now):
+            raise DomainError(_("Närvaro kan registreras först när passet har börjat."))
         # Read under the lock: a check-in that landed first is not marked absent.
         return [
             set_attendance(b.id, BookingStatus.NO_SHOW, actor, now)

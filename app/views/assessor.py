@@ -1,10 +1,9 @@
 """The testledare's own pages: the week grid, the month, the list and availability."""
 
-import re
 from calendar import Calendar
 from datetime import date, time, timedelta
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.centers.forms import WEEKDAYS
 from app.db import utcnow
 from app.errors import InvalidInput
 from app.fields import FIRST_DAY, LAST_DAY, within_years
+from app.formatting import weekday_names
 from app.schedule.availability import (
     absences,
     add_absence,
@@ -30,6 +30,7 @@ from app.schedule.availability import (
 )
 from app.schedule.planning import assessor_sessions
 from app.timeutil import day_start, local_date
+from app.views.schedule import MONTH
 from app.views.week_times import axis_for
 
 bp = Blueprint("assessor", __name__, url_prefix="/schedule")
@@ -105,9 +106,6 @@ def week():
     )
 
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
 def _first_of_month() -> date:
     """The first of ?date='s month, of ?month=2027-03, or of this month."""
     day = _jump_date()
@@ -119,13 +117,6 @@ def _first_of_month() -> date:
     if "month" in request.args:
         raise InvalidInput(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03."))
     return local_date(utcnow()).replace(day=1)
-
-
-def _weekday_names() -> list[tuple[str, str]]:
-    """Monday first: (short, wide) for the month's column headers."""
-    short = get_day_names("abbreviated", locale=get_locale())
-    wide = get_day_names("wide", locale=get_locale())
-    return [(short[i], wide[i]) for i in range(7)]
 
 
 @bp.get("/month")
@@ -145,7 +136,7 @@ def month():
         weeks=Calendar(firstweekday=0).monthdatescalendar(first.year, first.month),
         by_day=by_day,
         count=len(sessions),
-        weekdays=_weekday_names(),
+        weekdays=weekday_names(),
         today=local_date(utcnow()),
         previous=(first - timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
         next=following.strftime("%Y-%m"),

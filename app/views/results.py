@@ -75,8 +75,9 @@ def _back_to_row(booking: Booking, message: str):
     the list again at that row, so the page keeps its place without JavaScript."""
     if request.headers.get(ROW_HEADER):
         context = _list_context(booking.session)
-        row = next(b for b in context["participants"] if b.id == booking.id)
-        return render_template("results/_participant_row.html", b=row, said=message, **context)
+        row = next((b for b in context["participants"] if b.id == booking.id), None)
+        if row is not None:
+            return render_template("results/_participant_row.html", b=row, said=message, **context)
     flash(message, "success")
     return redirect(
         url_for(
