@@ -5,10 +5,13 @@ document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!form.matches("form[data-row]") || form.dataset.plain) return;
   event.preventDefault();
+  if (form.dataset.busy) return; // a second click while the first is on its way
+  form.dataset.busy = "1";
   const submitter = event.submitter;
   const plainly = () => {
     // Let the page show what went wrong, as it does without a script.
     form.dataset.plain = "1";
+    delete form.dataset.busy;
     form.requestSubmit(submitter);
   };
   const row = form.closest("tr");
