@@ -77,8 +77,14 @@ def test_undo_a_check_in_mark_the_rest_absent_and_exceptions(app, client, auth, 
         session_id, email = session.id, session.assessor.email
         ada, bo, cia = (b.id for b in bookings)
         areas = [a.id for a in model_areas(session.model_id)]
+        _, (elsewhere,) = _session_with(make, ["Dan Ek"], assessor=session.assessor)
+        elsewhere = elsewhere.id
     auth.login(email)
     listing = f"/sessions/{session_id}/participants"
+    # A booking of another session, slipped into the ticks, checks nobody in.
+    tampered = page_form(client, listing, button="Checka in alla närvarande")
+    tampered.set("booking", [str(ada), str(elsewhere)], tamper=True)
+    assert tampered.submit("Checka in alla närvarande").status_code == 404
     checked = page_form(client, listing, button="Checka in Ada Ek").submit("Checka in Ada Ek")
     assert checked.headers["Location"].endswith(f"{listing}#p-{ada}")
     # The page's script asks for the row alone, and puts it in place of the old one.
@@ -109,6 +115,7 @@ def test_undo_a_check_in_mark_the_rest_absent_and_exceptions(app, client, auth, 
             ).all()
         )
     assert (status[ada], status[bo], status[cia]) == ("no_show", "attended", "no_show")
+    assert status[elsewhere] == "confirmed"
     assert results == {**dict.fromkeys(areas[:-1], "approved"), areas[-1]: "not_yet"}
 
 
