@@ -6,7 +6,7 @@ the current locale (the recipient's, inside `force_locale`), never from lists he
 
 from datetime import date, datetime
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.numbers import format_decimal, format_percent
 from flask import Flask
 from flask_babel import get_locale
@@ -57,6 +57,13 @@ def short_datetime(moment: datetime) -> str:
 def short_date(moment: date | datetime) -> str:
     """'6 nov. 2026' / '6 Nov 2026': a day where space is short, such as a table cell."""
     return format_date(_day(moment), "d MMM y", locale=get_locale())
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """Monday first, (short, wide): a month table's column headers."""
+    short = get_day_names("abbreviated", locale=get_locale())
+    wide = get_day_names("wide", locale=get_locale())
+    return [(short[i], wide[i]) for i in range(7)]
 
 
 def week_label(moment: date | datetime | int) -> str:

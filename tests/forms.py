@@ -221,15 +221,31 @@ class _FormParser(HTMLParser):
         self.textarea: Control | None = None
         self.button: Button | None = None
         self.outside_values: dict | None = None
+        self.by_id: dict[str, Form] = {}
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
             self.form = Form(self.page_url, a, self.client)
             self.forms.append(self.form)
+            if a.get("id"):
+                self.by_id[a["id"]] = self.form
+            return
+        if a.get("form") and tag in ("input", "button", "select", "textarea"):
+            # A control outside its form names it, as a browser reads `form="id"`.
+            owner = self.by_id.get(a["form"])
+            assert owner is not None, f"form={a['form']!r}: no form with that id before it"
+            inside, self.form = self.form, owner
+            try:
+                self._control_start(tag, a)
+            finally:
+                self.form = inside
             return
         if self.form is None:
             return
+        self._control_start(tag, a)
+
+    def _control_start(self, tag, a):
         disabled = "disabled" in a
         name = a.get("name")
         if tag == "input":

@@ -94,6 +94,10 @@ MATRIX = {
     "bookings.move": Row(read=OWNER_SIDE, change=OWNER_SIDE, data={"target": "other_session"}),
     "results.attendance": Row(change=ASSESSING, data={"status": "attended"}),
     "results.check_in_view": Row(change=ASSESSING),
+    "results.check_in_ticked": Row(
+        change=ASSESSING, data={"booking": "booking"}, form_on="results.session_participants"
+    ),
+    "results.mark_absent": Row(read=ASSESSING, change=ASSESSING),
     "results.outcome": Row(
         read=ASSESSING, change=ASSESSING, objects={"booking_id": "past_booking"}
     ),

@@ -180,6 +180,10 @@ FORMS = {
     "results.check_in_view": _f(
         "assessor", "/sessions/{session}/participants", "/bookings/{booking}/check-in"
     ),
+    "results.check_in_ticked": _f(
+        "assessor", "/sessions/{session}/participants", "/sessions/{session}/check-in"
+    ),
+    "results.mark_absent": _f("assessor", "/sessions/{past_session}/absent"),
     "results.attendance": _f(
         "assessor", "/sessions/{past_session}/participants", "/bookings/{past_booking}/attendance"
     ),

@@ -260,3 +260,49 @@ def bookings_with_outcomes(booking_ids: list[int]) -> set[int]:
             select(AreaOutcome.booking_id).where(AreaOutcome.booking_id.in_(booking_ids)).distinct()
         )
     )
+
+
+def check_in_many(
+    session_id: int, booking_ids: list[int], actor: Person, now: datetime | None = None
+) -> list[Booking]:
+    """Check the ticked participants of one session in, all or none; those already
+    checked in are left as they are, so a form sent twice does no harm."""
+    now = now or utcnow()
+    with unit_of_work():
+        done = []
+        for booking_id in dict.fromkeys(booking_ids):
+            booking = db.session.get(Booking, booking_id)
+            if booking is None or booking.session_id != session_id:
+                raise NotFound(_("Bokningen finns inte."))
+            if booking.status == BookingStatus.ATTENDED and booking.checked_in_at is not None:
+                continue
+            done.append(check_in(booking_id, actor, now))
+        return done
+
+
+def not_checked_in(session_id: int) -> list[Booking]:
+    """The participants with a confirmed seat who have not been checked in."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session_id, Booking.status == BookingStatus.CONFIRMED)
+            .order_by(Booking.id)
+        )
+    )
+
+
+def mark_rest_absent(session_id: int, actor: Person, now: datetime | None = None) -> list[Booking]:
+    """Mark everyone not checked in at a session that has started as not come (no-show)."""
+    now = now or utcnow()
+    with unit_of_work():
+        session = db.session.get(ValidationSession, session_id)
+        if session is None or not may_assess(actor, session):
+            raise NotFound(_("Passet finns inte."))
+        lock_session(session_id)
+        if not has_started(session, now):
+            raise DomainError(_("Närvaro kan registreras först när passet har börjat."))
+        # Read under the lock: a check-in that landed first is not marked absent.
+        return [
+            set_attendance(b.id, BookingStatus.NO_SHOW, actor, now)
+            for b in not_checked_in(session_id)
+        ]

@@ -1,8 +1,11 @@
-"""The testledare's own pages: the week grid, the list and availability."""
+"""The testledare's own pages: the week grid, the month, the list and availability."""
 
+from calendar import Calendar
 from datetime import date, time, timedelta
 
+from babel.dates import format_date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +19,8 @@ from app.bookings.queries import participants_of
 from app.centers.forms import WEEKDAYS
 from app.db import utcnow
 from app.errors import InvalidInput
+from app.fields import FIRST_DAY, LAST_DAY, within_years
+from app.formatting import weekday_names
 from app.schedule.availability import (
     absences,
     add_absence,
@@ -25,8 +30,16 @@ from app.schedule.availability import (
 )
 from app.schedule.planning import assessor_sessions
 from app.timeutil import day_start, local_date
+from app.views.schedule import MONTH
+from app.views.week_times import axis_for
 
 bp = Blueprint("assessor", __name__, url_prefix="/schedule")
+
+
+class JumpForm(FlaskForm):
+    """Go to the week or month of a date: a GET form, so it needs no token."""
+
+    date = DateField(_l("Gå till datum"), validators=[DataRequired(), within_years])
 
 
 class AbsenceForm(FlaskForm):
@@ -37,15 +50,30 @@ class AbsenceForm(FlaskForm):
     )
 
 
+def _jump_date() -> date | None:
+    """The day of the jump-to-date form (?date=2027-03-15), when it was sent."""
+    form = JumpForm(request.args, meta={"csrf": False})
+    if "date" not in request.args:
+        return None
+    if not form.validate():
+        if form.date.data is not None:  # a date, but out of the years the app plans
+            raise InvalidInput(str(form.date.errors[0]))
+        raise InvalidInput(_("Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15."))
+    return form.date.data
+
+
 def _week_monday() -> date:
-    """The Monday of ?week=2027-W10 (ISO), or of this week."""
-    raw = request.args.get("week", "")
-    try:
-        year, week = raw.split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        today = local_date(utcnow())
-        return today - timedelta(days=today.weekday())
+    """The Monday of ?date=, of ?week=2027-W10 (ISO), or of this week."""
+    day = _jump_date()
+    if day is None:
+        try:
+            year, week = request.args.get("week", "").split("-W")
+            day = date.fromisocalendar(int(year), int(week), 1)
+        except ValueError:
+            day = None
+        if day is None or not FIRST_DAY <= day <= LAST_DAY:
+            day = local_date(utcnow())
+    return day - timedelta(days=day.weekday())
 
 
 def _iso(day: date) -> str:
@@ -62,15 +90,57 @@ def week():
     )
     days = [monday + timedelta(days=i) for i in range(7)]
     by_day = {day: [s for s in sessions if s.local_date == day] for day in days}
+    axis = axis_for(sessions)
     return render_template(
         "schedule/week.html",
         monday=monday,
         week_number=monday.isocalendar()[1],
         days=days,
         by_day=by_day,
+        axis=axis,
+        rows={s.id: axis.rows(s) for s in sessions},
         weekdays=WEEKDAYS,
         previous=_iso(monday - timedelta(days=7)),
         next=_iso(monday + timedelta(days=7)),
+        jump=JumpForm(formdata=None, date=monday),
+    )
+
+
+def _first_of_month() -> date:
+    """The first of ?date='s month, of ?month=2027-03, or of this month."""
+    day = _jump_date()
+    if day is not None:
+        return day.replace(day=1)
+    found = MONTH.match(request.args.get("month", ""))
+    if found and 2000 <= int(found[1]) <= 2100 and 1 <= int(found[2]) <= 12:
+        return date(int(found[1]), int(found[2]), 1)
+    if "month" in request.args:
+        raise InvalidInput(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03."))
+    return local_date(utcnow()).replace(day=1)
+
+
+@bp.get("/month")
+@role_required(Role.ASSESSOR)
+def month():
+    """The testledare's month: a calendar table with each day's sessions linked."""
+    first = _first_of_month()
+    following = (first + timedelta(days=32)).replace(day=1)
+    sessions = assessor_sessions(current_user.id, day_start(first), day_start(following))
+    by_day: dict[date, list] = {}
+    for session in sessions:
+        by_day.setdefault(session.local_date, []).append(session)
+    return render_template(
+        "schedule/assessor_month.html",
+        first=first,
+        title=format_date(first, "LLLL y", locale=get_locale()),
+        weeks=Calendar(firstweekday=0).monthdatescalendar(first.year, first.month),
+        by_day=by_day,
+        count=len(sessions),
+        weekdays=weekday_names(),
+        today=local_date(utcnow()),
+        previous=(first - timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
+        next=following.strftime("%Y-%m"),
+        jump=JumpForm(formdata=None, date=first),
     )
 
 

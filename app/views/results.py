@@ -1,5 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -8,18 +9,26 @@ from app.bookings.models import Booking
 from app.bookings.queries import find_booking, participants
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
-from app.results.forms import NOT_CHECKED_IN, AttendanceForm, OutcomeCommentForm
+from app.results.forms import (
+    NOT_CHECKED_IN,
+    AttendanceForm,
+    CheckInManyForm,
+    OutcomeCommentForm,
+)
 from app.results.models import OutcomeResult
 from app.results.services import (
     AreaVerdict,
     bookings_with_outcomes,
     check_in,
+    check_in_many,
     has_ended,
     has_started,
+    mark_rest_absent,
     may_assess,
     may_see_results,
     model_areas,
     no_show_counts,
+    not_checked_in,
     outcomes_of,
     record_outcomes,
     set_attendance,
@@ -31,6 +40,8 @@ from app.schedule.queries import find_session
 bp = Blueprint("results", __name__)
 
 MAX_TRAINING_CHARS = 1000
+# Sent by app/static/participants.js: answer with the changed row instead of the page.
+ROW_HEADER = "X-Row-Update"
 
 
 def _session_for_assessor(session_id: int) -> ValidationSession:
@@ -40,33 +51,96 @@ def _session_for_assessor(session_id: int) -> ValidationSession:
     return session
 
 
+def _list_context(session: ValidationSession) -> dict:
+    """What the participants list and each of its rows need."""
+    people = participants(session.id)
+    now = utcnow()
+    return {
+        "session": session,
+        "started": has_started(session, now),
+        "ended": has_ended(session, now),
+        "participants": people,
+        "no_shows": no_show_counts([b.employee_id for b in people]),
+        "need_labels": SUPPORT_NEED_LABELS,
+        "has_outcome": bookings_with_outcomes([b.id for b in people]),
+        "now": now,
+        "form": FlaskForm(),
+    }
+
+
+def _back_to_row(booking: Booking, message: str):
+    """Answer a change to one participant: the updated row for the page's script, or
+    the list again at that row, so the page keeps its place without JavaScript."""
+    if request.headers.get(ROW_HEADER):
+        context = _list_context(booking.session)
+        row = next((b for b in context["participants"] if b.id == booking.id), None)
+        if row is not None:
+            return render_template("results/_participant_row.html", b=row, said=message, **context)
+    flash(message, "success")
+    return redirect(
+        url_for(
+            "results.session_participants",
+            session_id=booking.session_id,
+            _anchor=f"p-{booking.id}",
+        )
+    )
+
+
 @bp.get("/sessions/<int:session_id>/participants")
 @login_required
 def session_participants(session_id: int):
     """The testledare's list: support needs, check-in, attendance and results."""
     session = _session_for_assessor(session_id)
-    people = participants(session.id)
-    now = utcnow()
-    return render_template(
-        "results/participants.html",
-        session=session,
-        started=has_started(session, now),
-        ended=has_ended(session, now),
-        participants=people,
-        no_shows=no_show_counts([b.employee_id for b in people]),
-        need_labels=SUPPORT_NEED_LABELS,
-        has_outcome=bookings_with_outcomes([b.id for b in people]),
-        now=now,
-        form=FlaskForm(),
+    return render_template("results/participants.html", **_list_context(session))
+
+
+@bp.post("/sessions/<int:session_id>/check-in")
+@login_required
+def check_in_ticked(session_id: int):
+    """Check in every ticked participant with one button."""
+    session = _session_for_assessor(session_id)
+    form = CheckInManyForm()
+    if not form.validate():
+        raise InvalidInput(_("Markera de deltagare som är här."))
+    done = check_in_many(session.id, form.booking_ids(), current_user)
+    flash(
+        ngettext("%(num)s deltagare är incheckad.", "%(num)s deltagare är incheckade.", len(done)),
+        "success",
     )
+    return redirect(url_for("results.session_participants", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/absent", methods=["GET", "POST"])
+@login_required
+def mark_absent(session_id: int):
+    """Ask first, then mark everyone not checked in as not come."""
+    session = _session_for_assessor(session_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        marked = mark_rest_absent(session.id, current_user)
+        flash(
+            ngettext(
+                "%(num)s deltagare är markerad som frånvarande.",
+                "%(num)s deltagare är markerade som frånvarande.",
+                len(marked),
+            ),
+            "success",
+        )
+        return redirect(url_for("results.session_participants", session_id=session.id))
+    return render_template(
+        "results/absent.html",
+        session=session,
+        started=has_started(session, utcnow()),
+        rest=not_checked_in(session.id),
+        form=form,
+    ), 400 if form.is_submitted() else 200
 
 
 @bp.post("/bookings/<int:booking_id>/check-in")
 @login_required
 def check_in_view(booking_id: int):
     booking = check_in(booking_id, current_user)
-    flash(_("%(name)s är incheckad.", name=booking.employee.name), "success")
-    return redirect(url_for("results.session_participants", session_id=booking.session_id))
+    return _back_to_row(booking, _("%(name)s är incheckad.", name=booking.employee.name))
 
 
 @bp.post("/bookings/<int:booking_id>/attendance")
@@ -77,14 +151,12 @@ def attendance(booking_id: int):
         raise InvalidInput(_("Välj närvarande eller uteblev."))
     if form.status.data == NOT_CHECKED_IN:
         booking = undo_check_in(booking_id, current_user)
-        flash(
+        return _back_to_row(
+            booking,
             _("Incheckningen av %(name)s är ångrad. Platsen är bokad.", name=booking.employee.name),
-            "success",
         )
-        return redirect(url_for("results.session_participants", session_id=booking.session_id))
     booking = set_attendance(booking_id, form.status.data, current_user)
-    flash(_("Närvaron för %(name)s är sparad.", name=booking.employee.name), "success")
-    return redirect(url_for("results.session_participants", session_id=booking.session_id))
+    return _back_to_row(booking, _("Närvaron för %(name)s är sparad.", name=booking.employee.name))
 
 
 def _assessable_booking(booking_id: int) -> Booking:
@@ -108,10 +180,12 @@ def outcome(booking_id: int):
     current = {o.area_id: o for o in outcomes_of(booking)}
     errors: list[str] = []
     if form.validate_on_submit():
+        # Approve all: every area not marked otherwise is approved; the exceptions stay.
+        fallback = OutcomeResult.APPROVED if request.form.get("approve_all") else ""
         verdicts = [
             AreaVerdict(
                 area_id=area.id,
-                result=request.form.get(f"area-{area.id}", ""),
+                result=request.form.get(f"area-{area.id}", "") or fallback,
                 training=request.form.get(f"training-{area.id}", "")[:MAX_TRAINING_CHARS],
             )
             for area in areas
@@ -122,8 +196,9 @@ def outcome(booking_id: int):
             errors.append(error.message)
             current = {v.area_id: v for v in verdicts}
         else:
-            flash(_("Resultatet för %(name)s är sparat.", name=booking.employee.name), "success")
-            return redirect(url_for("results.session_participants", session_id=booking.session_id))
+            return _back_to_row(
+                booking, _("Resultatet för %(name)s är sparat.", name=booking.employee.name)
+            )
     status = 400 if form.is_submitted() else 200
     return render_template(
         "results/outcome.html",

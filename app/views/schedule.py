@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -33,7 +33,7 @@ from app.cache import TTLCache
 from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
-from app.formatting import travel_duration
+from app.formatting import travel_duration, weekday_names
 from app.regions.queries import counties_by_name, municipalities_by_name
 from app.regions.travel import travel_minutes
 from app.schedule.forms import (
@@ -427,13 +427,7 @@ def month():
         first=first,
         title=format_date(first, "LLLL y", locale=get_locale()),
         weeks=days,
-        weekdays=[
-            (
-                get_day_names("abbreviated", locale=get_locale())[i],
-                get_day_names("wide", locale=get_locale())[i],
-            )
-            for i in range(7)
-        ],
+        weekdays=weekday_names(),
         today=today,
         keep=keep,
         month_error=month_error,
