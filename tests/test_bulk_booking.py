@@ -103,6 +103,12 @@ def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirma
     # Each sees it among their bookings, and so does the coordinator.
     employee = client.get(f"/company/employees/{works['people'][0]}")
     assert "Bodens TC" in employee.text
+    # The competence overview has the eight as booked (and the four with Kiruna seats).
+    overview = client.get(f"/company/overview?model={works['model']}")
+    assert overview.status_code == 200
+    rows = re.findall(r"<tr>\s*<th scope=\"row\"[^>]*>(.*?)</tr>", overview.text, re.S)
+    booked = [row for row in rows if "Anställd" in row and "Bokad" in _plain(row)]
+    assert len(booked) == 12, _plain(overview.text)[:2000]
 
 
 def test_a_partial_result_is_shown_plainly_and_another_companys_employee_is_refused(
