@@ -178,7 +178,7 @@ def test_the_validations_page_splits_searches_filters_and_exports(client, auth, 
     assert len(rows) == 1 and rows[0][0] == "Medarbetare"
     rows = _csv(client.get("/company/results.csv"))
     assert {(r[0], r[5], r[6]) for r in rows[1:]} == {
-        ("Bo Berg", "Bokad plats", ""),
+        ("Bo Berg", "Bekräftad plats", ""),
         ("Anna Andersson", "Inte ännu", "9"),
         ("'" + FORMULA_NAME, "Inte ännu", "1"),
     }

@@ -22,7 +22,7 @@ def cell_label(status: str) -> str:
 
 def validation_label(status: str) -> str:
     return {
-        "booked": _("Bokad plats"),
+        "booked": _("Bekräftad plats"),
         "waitlisted": _("I kö"),
         "checked_in": _("Incheckad"),
         "approved": _("Godkänd"),
