@@ -78,6 +78,10 @@ PART = Part(
         "calendar_entry.uid": GENERATED,
         "calendar_entry.role": CODE,
         "calendar_entry.fingerprint": GENERATED,
+        "calendar_entry.feed_key": GENERATED,
+        # Written from the entry, its session, center and model: a feed event names
+        # nobody (no ORGANIZER or ATTENDEE); deleted with the person's entries.
+        "calendar_entry.feed_text": "the event's text as the feed writes it; names nobody",
         "outbox_message.kind": CODE,
         "outbox_message.recipient": "mail to the erased address is deleted; others' are theirs",
         "outbox_message.dedupe_key": GENERATED,
