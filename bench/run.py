@@ -372,10 +372,13 @@ def _run_scenario(index: int, targets: list[Target], urls: dict, servers, args) 
         anchor = servers[name].requests(sc.USER_AGENT)
         for _round in range(args.rounds):
             for target, scenario, row in live:
-                seconds = max(1, args.duration / 2)
+                # Long enough for a few answers from each on a busy machine.
+                seconds = max(5, args.duration)
                 own = _run(urls[id(target)], scenario, seconds, 1)
-                row.latency_p50_ms.append(own.p50_ms)
-                row.anchor_p50_ms.append(run_wrk(servers[name].url, anchor, seconds, 1).p50_ms)
+                theirs = run_wrk(servers[name].url, anchor, seconds, 1)
+                if own.requests and theirs.requests:  # no answer: no p50
+                    row.latency_p50_ms.append(own.p50_ms)
+                    row.anchor_p50_ms.append(theirs.p50_ms)
 
 
 def run(args) -> tuple[list[Block], dict]:
