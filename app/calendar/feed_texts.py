@@ -2,13 +2,13 @@
 
 Building a thousand events (translations, then icalendar's objects and line folding)
 took a second or more each time a feed's content changed. Each calendar entry keeps
-the VEVENT its feed last wrote, with a digest of everything that text was written
-from: the entry, the booking and session, the center and model, the person's
-language and the settings the text reads. A feed is then two queries and a join of
-texts; only an event whose digest no longer matches is built again, and its new
-text stored. The digest covers every input, so a stored text is never stale; an
-event without an entry (none in the app: every seat and assignment gets one) is
-built each time.
+the VEVENT its feed last wrote, with a key: everything that text was written from
+(the entry, the booking and session, the center and model) as one text, after a
+digest of the person's language and the settings the text reads. A feed is then two
+queries that make the keys and compare them in the database, and a join of texts;
+only an event whose key no longer matches is built again, and its new text stored.
+The key covers every input, so a stored text is never stale. An event without an
+entry (none in the app: every seat and assignment gets one) is built each time.
 """
 
 import functools
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import icalendar
 from flask import current_app
-from sqlalchemy import and_, select, update
+from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts.models import Person
@@ -37,7 +37,8 @@ from app.schedule.models import ValidationModel, ValidationSession
 
 log = logging.getLogger(__name__)
 
-# What an event's text is written from, beside the entry: read for its digest.
+# What an event's text is written from, beside the settings: its key is these as one
+# text, made and compared in SQL, so that Python only handles the texts.
 _SHOWN = (
     ValidationSession.id,
     ValidationSession.status,
@@ -55,49 +56,62 @@ _SHOWN = (
     CalendarEntry.sequence,
     CalendarEntry.updated_at,
 )
-_STORED = (CalendarEntry.id, CalendarEntry.feed_key, CalendarEntry.feed_text)
 
 
-def _rows(query, entry_on):
+def _key(settings: str, columns) -> ColumnElement[str]:
+    """The settings' digest and the columns as text. A timestamp's text depends on the
+    database's settings (PostgreSQL's TimeZone): a change there only builds texts again."""
+    key = literal(settings, Text)
+    for column in columns:
+        key = key + literal("|", Text) + func.coalesce(cast(column, Text), "")
+    return key
+
+
+def _rows(query, settings: str, shown, entry_on):
+    """(id, UID, entry id, stored text if current, else the key to store it under)."""
+    key = _key(settings, shown)
+    current = CalendarEntry.feed_key == key
     return db.session.execute(
-        query.join(TestCenter, TestCenter.id == ValidationSession.center_id)
+        query.add_columns(
+            CalendarEntry.uid,
+            CalendarEntry.id,
+            case((current, CalendarEntry.feed_text)),
+            case((current, None), else_=key),
+        )
+        .join(TestCenter, TestCenter.id == ValidationSession.center_id)
         .join(ValidationModel, ValidationModel.id == ValidationSession.model_id)
         .outerjoin(CalendarEntry, entry_on)
     ).all()
 
 
-def _seat_rows(person_id: int, now: datetime):
+def _seat_rows(person_id: int, now: datetime, settings: str):
     query = (
-        select(Booking.id, Booking.status, *_SHOWN, *_STORED)
+        select(Booking.id)
         .join(ValidationSession, Booking.session_id == ValidationSession.id)
         .where(*seat_filter(person_id, now))
         .order_by(ValidationSession.starts_at, Booking.id)
     )
-    return _rows(
-        query,
-        and_(
-            CalendarEntry.booking_id == Booking.id,
-            CalendarEntry.session_id == Booking.session_id,
-            CalendarEntry.role == EntryRole.PARTICIPANT,
-            CalendarEntry.person_id == person_id,
-        ),
+    entry_on = and_(
+        CalendarEntry.booking_id == Booking.id,
+        CalendarEntry.session_id == Booking.session_id,
+        CalendarEntry.role == EntryRole.PARTICIPANT,
+        CalendarEntry.person_id == person_id,
     )
+    return _rows(query, settings, (Booking.id, Booking.status, *_SHOWN), entry_on)
 
 
-def _assessor_rows(person_id: int, now: datetime):
+def _assessor_rows(person_id: int, now: datetime, settings: str):
     query = (
-        select(*_SHOWN, *_STORED)
+        select(ValidationSession.id)
         .where(*assessor_filter(person_id, now))
         .order_by(ValidationSession.starts_at, ValidationSession.id)
     )
-    return _rows(
-        query,
-        and_(
-            CalendarEntry.session_id == ValidationSession.id,
-            CalendarEntry.role == EntryRole.ASSESSOR,
-            CalendarEntry.person_id == person_id,
-        ),
+    entry_on = and_(
+        CalendarEntry.session_id == ValidationSession.id,
+        CalendarEntry.role == EntryRole.ASSESSOR,
+        CalendarEntry.person_id == person_id,
     )
+    return _rows(query, settings, _SHOWN, entry_on)
 
 
 @functools.cache
@@ -110,11 +124,11 @@ def _catalogues(translations: str) -> str:
     return digest.hexdigest()
 
 
-def _settings(person: Person) -> tuple:
-    """What every event's text reads besides its rows. FEED_FORMAT stands for the code:
-    bump it when the events' text changes."""
+def _settings(person: Person) -> str:
+    """What every event's text reads besides its rows, digested. FEED_FORMAT stands
+    for the code: bump it when the events' text changes."""
     config = current_app.config
-    return (
+    settings = (
         FEED_FORMAT,
         person_locale(person),
         events.replies_address(),
@@ -126,10 +140,7 @@ def _settings(person: Person) -> tuple:
         _catalogues(os.path.join(current_app.root_path, "translations")),
         icalendar.__version__,
     )
-
-
-def _key(settings: tuple, shown: tuple) -> str:
-    return hashlib.blake2b(repr((settings, shown)).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(repr(settings).encode(), digest_size=16).hexdigest()
 
 
 def personal_feed(person: Person, name: str, refresh: timedelta, now: datetime | None = None):
@@ -139,18 +150,17 @@ def personal_feed(person: Person, name: str, refresh: timedelta, now: datetime |
     texts: list[str | None] = []
     stale = {}  # UID: (place in the feed, entry id, key)
     ids: tuple[list[int], list[int]] = ([], [])  # bookings, sessions run
-    for rows, seat in ((_seat_rows(person.id, now), True), (_assessor_rows(person.id, now), False)):
-        for row in rows:
-            *shown, entry_id, stored_key, text = row
-            key = _key(settings, tuple(shown))
-            if entry_id is not None and stored_key == key:
+    seats, runs = _seat_rows(person.id, now, settings), _assessor_rows(person.id, now, settings)
+    for rows, seat in ((seats, True), (runs, False)):
+        for row_id, uid, entry_id, text, key in rows:
+            if entry_id is not None and text is not None:
                 texts.append(text)
                 continue
-            uid = row.uid or (
-                events.seat_uid(row[0]) if seat else events.assessor_uid(row[0], person.id)
+            uid = uid or (
+                events.seat_uid(row_id) if seat else events.assessor_uid(row_id, person.id)
             )
             stale[uid] = (len(texts), entry_id, key)
-            ids[0 if seat else 1].append(row[0])
+            ids[0 if seat else 1].append(row_id)
             texts.append(None)
     if stale:
         _write_stale(person, now, texts, stale, ids)

@@ -43,11 +43,11 @@ class CalendarEntry(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     cancelled: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The event's VEVENT as the person's feed last wrote it, and a digest of all it was
-    # written from (app/calendar/feed_texts.py): a cold feed joins these texts instead
-    # of building a thousand events anew. Deferred: nothing else reads them.
+    # The event's VEVENT as the person's feed last wrote it, and all it was written
+    # from as one text (app/calendar/feed_texts.py): a cold feed joins these texts
+    # instead of building a thousand events anew. Deferred: nothing else reads them.
     feed_text: Mapped[str | None] = mapped_column(Text, deferred=True)
-    feed_key: Mapped[str | None] = mapped_column(String(32), deferred=True)
+    feed_key: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     person: Mapped[Person] = relationship()
 

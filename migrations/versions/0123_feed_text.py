@@ -19,7 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("calendar_entry", schema=None) as batch_op:
         batch_op.add_column(sa.Column("feed_text", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("feed_key", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("feed_key", sa.Text(), nullable=True))
 
 
 def downgrade():
