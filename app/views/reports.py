@@ -160,16 +160,16 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
     }
     if project_admin:
         project = services.get_project(form.project.data)
-        progress = services.target_progress(project)
+        reach = services.project_reach(project)
         figures |= {
             "project": project,
             "counties": services.counties(),
-            "progress": progress,
-            "models": services.model_progress(project),
+            "progress": reach.targets,
+            "models": reach.models,
         }
         figures["charts"] = []
-        for row in progress:
-            points = services.monthly_progress(project, row.target)
+        for row in reach.targets:
+            points = reach.months[row.target.id]
             chart = (
                 line_chart(points, services.STAGES, row.target.employees, _month_label)
                 if points
@@ -231,13 +231,14 @@ def export(name: str):
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
     if name in PROJECT_TABLES:
         project = services.get_project(form.project.data)
+        reach = services.project_reach(project)
         counties = services.counties()
         if name == "targets":
-            header, rows = tables.targets_table(services.target_progress(project), counties)
+            header, rows = tables.targets_table(reach.targets, counties)
         elif name == "models":
-            header, rows = tables.models_table(services.model_progress(project))
+            header, rows = tables.models_table(reach.models)
         else:
-            series = [(t, services.monthly_progress(project, t)) for t in project.targets]
+            series = [(t, reach.months[t.id]) for t in project.targets]
             header, rows = tables.months_table(series, counties)
     elif name == "utilisation":
         header, rows = tables.utilisation_table(services.utilisation(mondays, center_ids), mondays)
