@@ -16,6 +16,7 @@ knows no time zones) and PostgreSQL bucket alike.
 import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -25,7 +26,6 @@ from sqlalchemy import (
     case,
     cast,
     distinct,
-    exists,
     false,
     func,
     literal,
@@ -92,6 +92,26 @@ class CenterWeeks:
     def share(self, monday: date) -> float | None:
         offered, booked = self.weeks.get(monday, (0, 0))
         return booked / offered if offered else None
+
+    def cells(self, mondays: list[date]) -> list["HeatCell | None"]:
+        """The heatmap's row: each week's cell, None for a week without seats offered."""
+        row = []
+        for monday in mondays:
+            offered, booked = self.weeks.get(monday, (0, 0))
+            if not offered:
+                row.append(None)
+                continue
+            share = booked / offered
+            # Five shades, full from 80 %; the text rounds as Jinja's round filter did.
+            row.append(HeatCell(min(int(share * 5), 4), booked, offered, round(100 * share)))
+        return row
+
+
+class HeatCell(NamedTuple):
+    level: int  # 0-4
+    booked: int
+    offered: int
+    percent: int
 
 
 @dataclass
@@ -254,8 +274,11 @@ def _in_scope(project: FundingProject):
 
 def _stage_flags():
     """Per booking: did it count as attended, as passed."""
-    approved = exists().where(
-        AreaOutcome.booking_id == Booking.id, AreaOutcome.result == OutcomeResult.APPROVED
+    # Naming the column (not SELECT *) lets the database answer from the index alone.
+    approved = (
+        select(AreaOutcome.booking_id)
+        .where(AreaOutcome.booking_id == Booking.id, AreaOutcome.result == OutcomeResult.APPROVED)
+        .exists()
     )
     attended = Booking.status == BookingStatus.ATTENDED
     return attended, and_(attended, approved)
