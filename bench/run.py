@@ -46,6 +46,7 @@ class Row:
     target: float | None = None
     growth: bool = False
     latency_p50_ms: list[float] = field(default_factory=list)  # one connection, per round
+    p50_target_ms: float | None = None  # highest acceptable one-connection p50
     skip: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -170,6 +171,11 @@ class Target:
     server: Server
     block: Block
     scenarios: list = field(default_factory=list)
+    # The same data served without the dashboard's cache (REPORTS_CACHE_SECONDS=0).
+    uncached: Server | None = None
+
+    def url(self, scenario: sc.Scenario) -> str:
+        return (self.uncached if scenario.uncached else self.server).url
 
 
 def _run(url: str, scenario: sc.Scenario, duration: float, connections: int, once=False):
@@ -290,11 +296,12 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
             baseline=scenario.baseline,
             target=scenario.target,
             growth=scenario.growth,
+            p50_target_ms=scenario.p50_target_ms,
             skip=scenario.skip,
         )
         target.block.rows.append(row)
         if not row.skip:
-            ok, why = sc.preflight(target.server.url, scenario)
+            ok, why = sc.preflight(target.url(scenario), scenario)
             path = urllib.parse.urlsplit(scenario.requests[0].path).path
             if not ok and why.startswith("answers 404"):
                 row.skip = f"not available yet (GET {path} answers 404)"
@@ -319,15 +326,15 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
         if scenario.warm_up:
             if scenario.requests[0].method == "POST":  # the first 200 bookings, once each
                 warm, scenario.requests = scenario.requests[:200], scenario.requests[200:]
-                run_wrk(target.server.url, warm, 60, connections, once=True)
+                run_wrk(target.url(scenario), warm, 60, connections, once=True)
             else:
-                run_wrk(target.server.url, scenario.requests, 1, connections)
+                run_wrk(target.url(scenario), scenario.requests, 1, connections)
         before = _booked(target, scenario)
         if scenario.once:
             # A burst ends when every booker has an answer; the duration only bounds it.
-            row.result = run_wrk(target.server.url, scenario.requests, 300, connections, True)
+            row.result = run_wrk(target.url(scenario), scenario.requests, 300, connections, True)
         else:
-            row.result = _run(target.server.url, scenario, args.duration, connections)
+            row.result = _run(target.url(scenario), scenario, args.duration, connections)
         _check(target, scenario, row, before)
     baseline_rps = None
     if name:
@@ -338,10 +345,11 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
 
     # Latency with one connection: no queue, no lock waits, the cost of one request.
     # The sizes take turns, so that a change in the machine's load hits them alike.
-    if len(targets) > 1 and live[0][1].growth and len(live) == len(targets):
+    growth = len(targets) > 1 and live[0][1].growth and len(live) == len(targets)
+    if growth or live[0][1].p50_target_ms:
         for _round in range(args.rounds):
             for target, scenario, row in live:
-                probe = _run(target.server.url, scenario, max(1, args.duration / 2), 1)
+                probe = _run(target.url(scenario), scenario, max(1, args.duration / 2), 1)
                 row.latency_p50_ms.append(probe.p50_ms)
 
 
@@ -371,6 +379,15 @@ def run(args) -> tuple[list[Block], dict]:
             target.scenarios = sc.build_scenarios(
                 app, data.fixtures, args.burst_bookers, args.burst_connections
             )
+            if any(s.uncached and (not args.only or args.only in s.name) for s in target.scenarios):
+                target.uncached = stack.enter_context(
+                    Server(
+                        "wsgi:app",
+                        settings,
+                        {**env, "TCB_REPORTS_CACHE_SECONDS": "0"},
+                        ready_path="/login",
+                    )
+                )
             targets.append(target)
 
         raw_db = os.path.join(folder, "raw.sqlite")
@@ -438,6 +455,17 @@ def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
                 f"(workers {each} MB; target < {MEMORY_TARGET_MB} MB) {verdict}"
             )
 
+    for row in blocks[-1].rows:
+        if row.p50_target_ms and row.latency_p50_ms:
+            p50 = statistics.median(row.latency_p50_ms)
+            verdict = "PASS" if p50 <= row.p50_target_ms else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"p50 of {row.name} at {blocks[-1].size:,}")
+            print(
+                f"\n   {row.name} @{blocks[-1].size:,}: p50 {p50:.1f} ms with one connection "
+                f"(median of {len(row.latency_p50_ms)} rounds; target ≤ {row.p50_target_ms:g} ms)"
+                f" {verdict}"
+            )
     if len(blocks) >= 2:
         small, large = blocks[0], blocks[-1]
         a, b = f"p50 {small.size:,}", f"p50 {large.size:,}"

@@ -538,23 +538,44 @@ def utilisation(mondays: list[date], center_ids: list[int] | None = None) -> lis
 
 
 def low_sessions(
-    mondays: list[date], below: int, center_ids: list[int] | None = None, now=None
+    mondays: list[date],
+    below: int,
+    center_ids: list[int] | None = None,
+    now=None,
+    limit: int | None = None,
 ) -> list[LowSession]:
-    """Sessions of the range that have run with fewer than `below` % of their seats booked."""
+    """Sessions of the range that have run with fewer than `below` % of their seats booked.
+
+    With `limit`, the first that many (what a page shows); low_session_count tells all.
+    """
     now = now or datetime.now(UTC)
     rows = db.session.execute(
         select(ValidationSession, _attended())
-        .where(
-            *_sessions_within(mondays, center_ids),
-            ValidationSession.ends_at <= now,
-            ValidationSession.seats > 0,
-            ValidationSession.seats_taken * 100 < ValidationSession.seats * below,
-        )
+        .where(*_low(mondays, below, center_ids, now))
         .order_by(ValidationSession.starts_at, ValidationSession.id)
+        .limit(limit)
     ).all()
     _load(TestCenter, {s.center_id for s, _ in rows})
     _load(ValidationModel, {s.model_id for s, _ in rows})
     return [LowSession(session, used) for session, used in rows]
+
+
+def low_session_count(
+    mondays: list[date], below: int, center_ids: list[int] | None = None, now=None
+) -> int:
+    now = now or datetime.now(UTC)
+    return db.session.scalar(
+        select(func.count(ValidationSession.id)).where(*_low(mondays, below, center_ids, now))
+    )
+
+
+def _low(mondays: list[date], below: int, center_ids: list[int] | None, now: datetime):
+    return [
+        *_sessions_within(mondays, center_ids),
+        ValidationSession.ends_at <= now,
+        ValidationSession.seats > 0,
+        ValidationSession.seats_taken * 100 < ValidationSession.seats * below,
+    ]
 
 
 def _load(model, ids) -> None:

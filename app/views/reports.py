@@ -152,10 +152,17 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
     form, mondays = _filters(project_admin)
     if mondays is None:
         return _fragment(form, None), 400
+    now = datetime.now(UTC)
     figures = {
         "mondays": mondays,
         "utilisation": services.utilisation(mondays, center_ids),
-        "low_sessions": services.low_sessions(mondays, form.below.data, center_ids),
+        # The page shows the first LIST_LIMIT; the CSV file has them all.
+        "low_sessions": services.low_sessions(
+            mondays, form.below.data, center_ids, now=now, limit=LIST_LIMIT
+        ),
+        "low_session_count": services.low_session_count(
+            mondays, form.below.data, center_ids, now=now
+        ),
         "demand": services.demand(mondays, center_ids),
     }
     if project_admin:
