@@ -337,33 +337,40 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
         .prefix_with("MATERIALIZED")
     )
     r = reached.c
-    counts = [
-        func.count(distinct(case((stage.is_not(None), column))))
-        for column in (r.company_id, r.employee_id)
-        for stage in (r.booked, r.attended, r.passed)
-    ]
-    # One statement, one row shape: each grouping leaves the others' columns empty,
-    # typed, since PostgreSQL matches a union's columns pairwise.
-    none = cast(null(), Integer)
     # The first session of each stage, per employee: its month's index in `months`.
     month = functools.partial(_bucket, starts=[day_start(m) for m in months or [now]])
     per_employee = (
         select(
             r.county_id,
             r.industry,
+            func.min(r.company_id).label("company_id"),  # an employee has one
             month(func.min(r.booked)).label("booked"),
             month(func.min(r.attended)).label("attended"),
             month(func.min(r.passed)).label("passed"),
         )
         .group_by(r.county_id, r.industry, r.employee_id)
-        .subquery()
+        .cte("per_employee")
+        .prefix_with("MATERIALIZED")
     )
     e = per_employee.c
+
+    def reach(rows) -> list:
+        """Distinct companies, then employees, at each stage: rows are one per employee
+        (per_employee) or per employee and model (reached), so employees need no DISTINCT."""
+        stages = (rows.booked, rows.attended, rows.passed)
+        return [
+            *(func.count(distinct(case((s.is_not(None), rows.company_id)))) for s in stages),
+            *(func.count(s) for s in stages),
+        ]
+
+    # One statement, one row shape: each grouping leaves the others' columns empty,
+    # typed, since PostgreSQL matches a union's columns pairwise.
+    none = cast(null(), Integer)
     statement = union_all(
-        select(literal("target"), r.county_id, r.industry, *counts, *[none] * 4).group_by(
-            r.county_id, r.industry
+        select(literal("target"), e.county_id, e.industry, *reach(e), *[none] * 4).group_by(
+            e.county_id, e.industry
         ),
-        select(literal("model"), r.model_id, cast(null(), String), *counts, *[none] * 4).group_by(
+        select(literal("model"), r.model_id, cast(null(), String), *reach(r), *[none] * 4).group_by(
             r.model_id
         ),
         select(
