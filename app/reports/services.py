@@ -495,9 +495,14 @@ def _sessions_within(mondays: list[date], center_ids: list[int] | None):
 
 
 def _attended():
-    """The session's participants marked present, counted through its booking index."""
+    """The session's participants marked present, counted through its booking index.
+
+    count(*), not of a column: PostgreSQL then answers from the index alone, and the
+    lower cost keeps its planner from compiling the query (JIT took half of it).
+    """
     return (
-        select(func.count(Booking.id))
+        select(func.count())
+        .select_from(Booking)
         .where(Booking.session_id == ValidationSession.id, Booking.status == BookingStatus.ATTENDED)
         .correlate(ValidationSession)
         .scalar_subquery()
