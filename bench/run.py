@@ -347,11 +347,10 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
     # The sizes take turns, so that a change in the machine's load hits them alike.
     growth = len(targets) > 1 and live[0][1].growth and len(live) == len(targets)
     if growth or live[0][1].p50_target_ms:
-        # A slow page's last throughput requests still run after wrk has gone; one
-        # request more waits for them, so that the rounds time a render, not a queue.
+        # A slow page's last throughput requests still run after wrk has gone: the
+        # rounds start once the servers are idle, to time a render and not that queue.
         for target, scenario, _row in live:
-            if scenario.requests[0].method == "GET":
-                sc.send(target.url(scenario), scenario.requests[0])
+            (target.uncached if scenario.uncached else target.server).wait_idle()
         for _round in range(args.rounds):
             for target, scenario, row in live:
                 probe = _run(target.url(scenario), scenario, max(1, args.duration / 2), 1)
