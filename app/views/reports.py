@@ -109,12 +109,12 @@ def dashboard():
     them once per scope and filter and serves that copy for a while. Only the fragment
     is cached, never the page around it with the visitor's name and form tokens.
 
-    The cache earns its keep (issue 20): `python -m bench.run --only dashboard` serves
-    the page with it and, on a second server, without it. At 100,000 bookings on SQLite
-    a view took 30 ms at p50 from the cache and 1.26 s without it (one connection, the
-    2-core machine at load average 7-18); in-process an uncached render is 0.26 s of
-    CPU there. Without the cache every view would wait longer than the 0.1 s that
-    feels instant; remove it once "dashboard, uncached" passes its target.
+    The cache earns its keep (issue 20): `python -m bench.run --only dashboard` (and
+    `--database postgresql`) serves the page with it and, on a second server, without
+    it. At 100,000 bookings a view took 5 ms at p50 from the cache and 607 ms without
+    it on SQLite, 15 and 482 ms on PostgreSQL (one connection, the 2-core machine at
+    load average 8-11). Without the cache every view would wait longer than the 0.1 s
+    that feels instant; remove it once "dashboard, uncached" passes its target.
     """
     center_ids = _center_scope()
     seconds = current_app.config["REPORTS_CACHE_SECONDS"]
