@@ -50,6 +50,7 @@ class Row:
     growth: bool = False
     latency_p50_ms: list[float] = field(default_factory=list)  # one connection, per round
     anchor_p50_ms: list[float] = field(default_factory=list)  # its baseline's, taking turns
+    p50_target_ms: float | None = None  # highest acceptable one-connection p50
     skip: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -303,18 +304,18 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
         for target in targets:  # its anchor could not be set up: start nothing for it
             target.scenarios[index].skip = servers.get("radicale skip", "no baseline")
     with contextlib.ExitStack() as stack:
-        urls = {}
+        serving = {}
         for target in targets:
             scenario = target.scenarios[index]
-            urls[id(target)] = target.server.url
+            serving[id(target)] = target.server
             if scenario.server_env and not scenario.skip:
                 env = {**target.env, **scenario.server_env}
                 own = Server("wsgi:app", target.server.settings, env, ready_path="/login")
-                urls[id(target)] = stack.enter_context(own).url
-        _run_scenario(index, targets, urls, servers, args)
+                serving[id(target)] = stack.enter_context(own)
+        _run_scenario(index, targets, serving, servers, args)
 
 
-def _run_scenario(index: int, targets: list[Target], urls: dict, servers, args) -> None:
+def _run_scenario(index: int, targets: list[Target], serving: dict, servers, args) -> None:
     """Preflight, baseline, throughput, then latency rounds."""
     live = []
     for target in targets:
@@ -325,11 +326,12 @@ def _run_scenario(index: int, targets: list[Target], urls: dict, servers, args) 
             target=scenario.target,
             slowest_within_s=scenario.slowest_within_s,
             growth=scenario.growth,
+            p50_target_ms=scenario.p50_target_ms,
             skip=scenario.skip,
         )
         target.block.rows.append(row)
         if not row.skip:
-            ok, why = sc.preflight(urls[id(target)], scenario)
+            ok, why = sc.preflight(serving[id(target)].url, scenario)
             path = urllib.parse.urlsplit(scenario.requests[0].path).path
             if not ok and why.startswith("answers 404"):
                 row.skip = f"not available yet (GET {path} answers 404)"
@@ -354,15 +356,15 @@ def _run_scenario(index: int, targets: list[Target], urls: dict, servers, args) 
         if scenario.warm_up:
             if scenario.requests[0].method == "POST":  # the first 200 bookings, once each
                 warm, scenario.requests = scenario.requests[:200], scenario.requests[200:]
-                run_wrk(urls[id(target)], warm, 60, connections, once=True)
+                run_wrk(serving[id(target)].url, warm, 60, connections, once=True)
             else:
-                run_wrk(urls[id(target)], scenario.requests, 1, connections)
+                run_wrk(serving[id(target)].url, scenario.requests, 1, connections)
         before = _booked(target, scenario)
         if scenario.once:
             # A burst ends when every booker has an answer; the duration only bounds it.
-            row.result = run_wrk(urls[id(target)], scenario.requests, 300, connections, True)
+            row.result = run_wrk(serving[id(target)].url, scenario.requests, 300, connections, True)
         else:
-            row.result = _run(urls[id(target)], scenario, args.duration, connections)
+            row.result = _run(serving[id(target)].url, scenario, args.duration, connections)
         _check(target, scenario, row, before)
     baseline_rps = None
     if name:
@@ -373,10 +375,15 @@ def _run_scenario(index: int, targets: list[Target], urls: dict, servers, args) 
 
     # Latency with one connection: no queue, no lock waits, the cost of one request.
     # The sizes take turns, so that a change in the machine's load hits them alike.
-    if len(targets) > 1 and live[0][1].growth and len(live) == len(targets):
+    growth = len(targets) > 1 and live[0][1].growth and len(live) == len(targets)
+    if growth or live[0][1].p50_target_ms:
+        # A slow page's last throughput requests still run after wrk has gone: the
+        # rounds start once the servers are idle, to time a render and not that queue.
+        for target, _scenario, _row in live:
+            serving[id(target)].wait_idle()
         for _round in range(args.rounds):
             for target, scenario, row in live:
-                probe = _run(urls[id(target)], scenario, max(1, args.duration / 2), 1)
+                probe = _run(serving[id(target)].url, scenario, max(1, args.duration / 2), 1)
                 row.latency_p50_ms.append(probe.p50_ms)
     # Against an anchor, also the cost of one request each: taking turns, one connection.
     if name == "radicale":
@@ -385,7 +392,7 @@ def _run_scenario(index: int, targets: list[Target], urls: dict, servers, args) 
             for target, scenario, row in live:
                 # Long enough for a few answers from each on a busy machine.
                 seconds = max(5, args.duration)
-                own = _run(urls[id(target)], scenario, seconds, 1)
+                own = _run(serving[id(target)].url, scenario, seconds, 1)
                 theirs = run_wrk(servers[name].url, anchor, seconds, 1)
                 if own.requests and theirs.requests:  # no answer: no p50
                     row.latency_p50_ms.append(own.p50_ms)
@@ -522,6 +529,17 @@ def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
                 f"(workers {each} MB; target < {MEMORY_TARGET_MB} MB) {verdict}"
             )
 
+    for row in blocks[-1].rows:
+        if row.p50_target_ms and row.latency_p50_ms:
+            p50 = statistics.median(row.latency_p50_ms)
+            verdict = "PASS" if p50 <= row.p50_target_ms else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"p50 of {row.name} at {blocks[-1].size:,}")
+            print(
+                f"\n   {row.name} @{blocks[-1].size:,}: p50 {p50:.1f} ms with one connection "
+                f"(median of {len(row.latency_p50_ms)} rounds; target ≤ {row.p50_target_ms:g} ms)"
+                f" {verdict}"
+            )
     if len(blocks) >= 2:
         small, large = blocks[0], blocks[-1]
         a, b = f"p50 {small.size:,}", f"p50 {large.size:,}"
