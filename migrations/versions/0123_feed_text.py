@@ -4,7 +4,7 @@ A cold feed of a thousand events joins the stored texts instead of building ever
 event anew (app/calendar/feed_texts.py); feed_key says what a text was written from.
 
 Revision ID: 0123_feed_text
-Revises: 0118_person_team
+Revises: 0121_import
 """
 
 import sqlalchemy as sa

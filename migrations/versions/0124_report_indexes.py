@@ -6,7 +6,7 @@ booking index (session, status) gains the employee instead of a second index bes
 it, so that a booking writes no more index entries than before.
 
 Revision ID: 0124_report_indexes
-Revises: 0118_person_team
+Revises: 0123_feed_text
 """
 
 from alembic import op
