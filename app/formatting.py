@@ -4,10 +4,11 @@ Day and month names, numbers and their separators come from Babel's CLDR data fo
 the current locale (the recipient's, inside `force_locale`), never from lists here.
 """
 
+import functools
 from datetime import date, datetime
 
 from babel.dates import format_date, get_day_names
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_percent, parse_pattern
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -74,8 +75,14 @@ def week_label(moment: date | datetime | int) -> str:
 
 def number(value: float | int, digits: int = 0) -> str:
     """'1 234,5' in Swedish (space for thousands, comma for decimals), '1,234.5' in English."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=get_locale())
+    # What format_decimal does, less its parsing of the pattern each time: nine tenths of
+    # its cost, and a dashboard's table of hours formats hundreds of numbers.
+    return _number_pattern(digits).apply(value, get_locale())
+
+
+@functools.cache
+def _number_pattern(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
 
 
 def travel_duration(minutes: int) -> str:

@@ -28,6 +28,8 @@ from app.accounts.models import Company, Person, RoleGrant
 from app.accounts.orgnr import with_check_digit
 from app.api.models import ApiToken
 from app.bookings.models import Booking, BookingEvent
+from app.calendar import events as calendar_events
+from app.calendar.models import CalendarEntry
 from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
 from app.db import utcnow
 from app.extensions import db
@@ -427,6 +429,8 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
 
     loader.insert(ValidationSession.__table__, sessions)
     loader.insert(Booking.__table__, bookings)
+    entries = calendar_entries(loader, sessions, bookings)
+    loader.insert(CalendarEntry.__table__, entries)
     for row, eid in zip(events, loader.ids(BookingEvent.__table__, len(events)), strict=True):
         row.update(id=eid, staff_override=False, note="")
     loader.insert(BookingEvent.__table__, events)
@@ -452,7 +456,7 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
     ]
     loader.insert(ApiToken.__table__, token_rows)
     loader.fix_sequences()
-    counts.update(booking_events=len(events), outcomes=len(outcomes))
+    counts.update(booking_events=len(events), outcomes=len(outcomes), calendar_entries=len(entries))
     fixtures = Fixtures(
         project_admin=project_admin,
         employees=employees,
@@ -465,3 +469,40 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
         feed_people={events: pid for events, pid in feed_people.items()},
     )
     return fixtures, counts
+
+
+def calendar_entries(loader: _Loader, sessions: list[dict], bookings: list[dict]) -> list[dict]:
+    """The calendar entries the app keeps (app/calendar/notify.py): one for each seat
+    ever held and one for each session's testledare. Personal feeds are written from
+    them; a feed without them would build every event anew, which the app never does."""
+    seats = [b for b in bookings if b["confirmed_at"] is not None]
+    rows = [
+        {
+            "uid": calendar_events.seat_uid(b["id"]),
+            "role": "participant",
+            "person_id": b["employee_id"],
+            "session_id": b["session_id"],
+            "booking_id": b["id"],
+            "updated_at": b["confirmed_at"],
+        }
+        for b in seats
+    ] + [
+        {
+            "uid": calendar_events.assessor_uid(s["id"], s["assessor_id"]),
+            "role": "assessor",
+            "person_id": s["assessor_id"],
+            "session_id": s["id"],
+            "booking_id": None,
+            "updated_at": s["created_at"],
+        }
+        for s in sessions
+    ]
+    for row, entry_id in zip(rows, loader.ids(CalendarEntry.__table__, len(rows)), strict=True):
+        seen = (row["uid"], row["session_id"], row["updated_at"])
+        row.update(
+            id=entry_id,
+            sequence=0,
+            fingerprint=hashlib.sha256(repr(seen).encode()).hexdigest(),
+            cancelled=False,
+        )
+    return rows

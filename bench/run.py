@@ -24,6 +24,7 @@ from bench import scenarios as sc
 from bench.baselines import create_raw_database
 from bench.dataset import DataSet, build
 from bench.load import Request, Result, run_wrk, wrk_available
+from bench.radicale import Radicale
 from bench.server import Server, ServerSettings
 from bench.stack_floor import create_stack_database
 
@@ -48,6 +49,8 @@ class Row:
     slowest_within_s: float | None = None
     growth: bool = False
     latency_p50_ms: list[float] = field(default_factory=list)  # one connection, per round
+    anchor_p50_ms: list[float] = field(default_factory=list)  # its baseline's, taking turns
+    p50_target_ms: float | None = None  # highest acceptable one-connection p50
     skip: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -177,6 +180,7 @@ class Target:
     app: object
     server: Server
     block: Block
+    env: dict = field(default_factory=dict)  # the server's environment
     scenarios: list = field(default_factory=list)
 
 
@@ -253,7 +257,10 @@ def measure_stack_floor(targets: list[Target], servers, args, people) -> None:
 
 def _baseline_rps(servers, name: str, args) -> float:
     url = servers[name].url
-    requests = _baseline_requests(name, servers["stack"].signed_in)
+    if name == "radicale":
+        requests = servers[name].requests(sc.USER_AGENT)
+    else:
+        requests = _baseline_requests(name, servers["stack"].signed_in)
     run_wrk(url, requests, 1, args.connections)
     return run_wrk(url, requests, max(1, args.duration / 2), args.connections).rps
 
@@ -291,7 +298,25 @@ def _check(target: Target, scenario: sc.Scenario, row: Row, before: int | None) 
 
 
 def run_scenario_everywhere(index: int, targets: list[Target], servers, args) -> None:
-    """One scenario at every size: preflight, baseline, throughput, then latency rounds."""
+    """One scenario at every size, on the sizes' servers or (with settings of its own) on
+    servers started for it."""
+    if servers.get(targets[0].scenarios[index].baseline, True) is None:
+        for target in targets:  # its anchor could not be set up: start nothing for it
+            target.scenarios[index].skip = servers.get("radicale skip", "no baseline")
+    with contextlib.ExitStack() as stack:
+        serving = {}
+        for target in targets:
+            scenario = target.scenarios[index]
+            serving[id(target)] = target.server
+            if scenario.server_env and not scenario.skip:
+                env = {**target.env, **scenario.server_env}
+                own = Server("wsgi:app", target.server.settings, env, ready_path="/login")
+                serving[id(target)] = stack.enter_context(own)
+        _run_scenario(index, targets, serving, servers, args)
+
+
+def _run_scenario(index: int, targets: list[Target], serving: dict, servers, args) -> None:
+    """Preflight, baseline, throughput, then latency rounds."""
     live = []
     for target in targets:
         scenario = target.scenarios[index]
@@ -301,11 +326,12 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
             target=scenario.target,
             slowest_within_s=scenario.slowest_within_s,
             growth=scenario.growth,
+            p50_target_ms=scenario.p50_target_ms,
             skip=scenario.skip,
         )
         target.block.rows.append(row)
         if not row.skip:
-            ok, why = sc.preflight(target.server.url, scenario)
+            ok, why = sc.preflight(serving[id(target)].url, scenario)
             path = urllib.parse.urlsplit(scenario.requests[0].path).path
             if not ok and why.startswith("answers 404"):
                 row.skip = f"not available yet (GET {path} answers 404)"
@@ -330,15 +356,15 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
         if scenario.warm_up:
             if scenario.requests[0].method == "POST":  # the first 200 bookings, once each
                 warm, scenario.requests = scenario.requests[:200], scenario.requests[200:]
-                run_wrk(target.server.url, warm, 60, connections, once=True)
+                run_wrk(serving[id(target)].url, warm, 60, connections, once=True)
             else:
-                run_wrk(target.server.url, scenario.requests, 1, connections)
+                run_wrk(serving[id(target)].url, scenario.requests, 1, connections)
         before = _booked(target, scenario)
         if scenario.once:
             # A burst ends when every booker has an answer; the duration only bounds it.
-            row.result = run_wrk(target.server.url, scenario.requests, 300, connections, True)
+            row.result = run_wrk(serving[id(target)].url, scenario.requests, 300, connections, True)
         else:
-            row.result = _run(target.server.url, scenario, args.duration, connections)
+            row.result = _run(serving[id(target)].url, scenario, args.duration, connections)
         _check(target, scenario, row, before)
     baseline_rps = None
     if name:
@@ -349,11 +375,28 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
 
     # Latency with one connection: no queue, no lock waits, the cost of one request.
     # The sizes take turns, so that a change in the machine's load hits them alike.
-    if len(targets) > 1 and live[0][1].growth and len(live) == len(targets):
+    growth = len(targets) > 1 and live[0][1].growth and len(live) == len(targets)
+    if growth or live[0][1].p50_target_ms:
+        # A slow page's last throughput requests still run after wrk has gone: the
+        # rounds start once the servers are idle, to time a render and not that queue.
+        for target, _scenario, _row in live:
+            serving[id(target)].wait_idle()
         for _round in range(args.rounds):
             for target, scenario, row in live:
-                probe = _run(target.server.url, scenario, max(1, args.duration / 2), 1)
+                probe = _run(serving[id(target)].url, scenario, max(1, args.duration / 2), 1)
                 row.latency_p50_ms.append(probe.p50_ms)
+    # Against an anchor, also the cost of one request each: taking turns, one connection.
+    if name == "radicale":
+        anchor = servers[name].requests(sc.USER_AGENT)
+        for _round in range(args.rounds):
+            for target, scenario, row in live:
+                # Long enough for a few answers from each on a busy machine.
+                seconds = max(5, args.duration)
+                own = _run(serving[id(target)].url, scenario, seconds, 1)
+                theirs = run_wrk(servers[name].url, anchor, seconds, 1)
+                if own.requests and theirs.requests:  # no answer: no p50
+                    row.latency_p50_ms.append(own.p50_ms)
+                    row.anchor_p50_ms.append(theirs.p50_ms)
 
 
 def run(args) -> tuple[list[Block], dict]:
@@ -378,7 +421,7 @@ def run(args) -> tuple[list[Block], dict]:
             env = {"DATABASE_URL": server_url, "SECRET_KEY": SECRET}
             server = stack.enter_context(Server("wsgi:app", settings, env, ready_path="/login"))
             block = Block(size, args.database, data.counts, data.seconds)
-            target = Target(data, app, server, block)
+            target = Target(data, app, server, block, env)
             target.scenarios = sc.build_scenarios(
                 app, data.fixtures, args.burst_bookers, args.burst_connections
             )
@@ -408,6 +451,8 @@ def run(args) -> tuple[list[Block], dict]:
             # And its booking: the floor of the app's bookings (issue 20).
             "stack booking": stack_server,
         }
+        if not args.only or args.only in sc.COLD_FEED:
+            servers.update(start_radicale(targets[0], folder, stack))
         print(f"\n{HEADER}")
         for index, scenario in enumerate(targets[0].scenarios):
             if not args.only or args.only in scenario.name:
@@ -417,6 +462,26 @@ def run(args) -> tuple[list[Block], dict]:
         for target in targets:
             target.block.peak_rss_mb = target.server.peak_rss_mb()
         return [t.block for t in targets]
+
+
+def start_radicale(target: Target, folder: str, stack) -> dict:
+    """Radicale holding the cold feed's events, as the anchor of that scenario:
+    {"radicale": server} or, when it cannot serve them, {"radicale": None} and why."""
+    scenario = next(s for s in target.scenarios if s.name == sc.COLD_FEED)
+    if scenario.skip:
+        return {"radicale": None, "radicale skip": scenario.skip}
+    status, _headers, body = sc.send(target.server.url, scenario.requests[0])
+    events = body.count(b"BEGIN:VEVENT")
+    anchor = Radicale(os.path.join(folder, "radicale"))
+    anchor.file(body)
+    stack.enter_context(anchor)
+    print(f"Filing {events:,} events in Radicale ...", end=" ", flush=True)
+    served = anchor.serves()  # its first GET also builds its cache: not timed
+    print(f"it serves {served:,}.", flush=True)
+    if status != 200 or served != events:
+        why = f"FAILED: Radicale serves {served:,} of {events:,} events (feed: {status})"
+        return {"radicale": None, "radicale skip": why}
+    return {"radicale": anchor}
 
 
 def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
@@ -439,6 +504,18 @@ def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
                 f"   feed of 1,000 events vs 10, p50: {feed.result.p50_ms:.1f} / "
                 f"{small.result.p50_ms:.1f} ms = {times:.2f}× (target < {FEED_TARGET:g}×) {verdict}"
             )
+        cold = block.row(sc.COLD_FEED)
+        if cold and cold.latency_p50_ms and cold.anchor_p50_ms:
+            own = statistics.median(cold.latency_p50_ms)
+            anchor = statistics.median(cold.anchor_p50_ms)
+            verdict = "PASS" if anchor / own >= sc.COLD_FEED_TARGET else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"cold feed vs Radicale at {block.size:,}")
+            print(
+                f"   cold feed of 1,000 events vs Radicale serving them, one connection, p50: "
+                f"{own:.1f} / {anchor:.1f} ms = {anchor / own:.2f}× as fast "
+                f"(target ≥ {sc.COLD_FEED_TARGET:g}×) {verdict}"
+            )
         if not block.seats_ok:
             failures.append(f"oversold seats at {block.size:,}")
         if block.peak_rss_mb:
@@ -452,6 +529,17 @@ def print_summary(blocks: list[Block], args, elapsed: float) -> list[str]:
                 f"(workers {each} MB; target < {MEMORY_TARGET_MB} MB) {verdict}"
             )
 
+    for row in blocks[-1].rows:
+        if row.p50_target_ms and row.latency_p50_ms:
+            p50 = statistics.median(row.latency_p50_ms)
+            verdict = "PASS" if p50 <= row.p50_target_ms else "FAIL"
+            if verdict == "FAIL":
+                failures.append(f"p50 of {row.name} at {blocks[-1].size:,}")
+            print(
+                f"\n   {row.name} @{blocks[-1].size:,}: p50 {p50:.1f} ms with one connection "
+                f"(median of {len(row.latency_p50_ms)} rounds; target ≤ {row.p50_target_ms:g} ms)"
+                f" {verdict}"
+            )
     if len(blocks) >= 2:
         small, large = blocks[0], blocks[-1]
         a, b = f"p50 {small.size:,}", f"p50 {large.size:,}"

@@ -128,6 +128,30 @@ class Server:
                 children.append(int(name))
         return children
 
+    def cpu_ticks(self) -> int:
+        """CPU time its workers have used so far, in clock ticks."""
+        total = 0
+        for pid in self.workers():
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total
+
+    def wait_idle(self, quiet: float = 0.5, timeout: float = 120) -> None:
+        """Until its workers use no CPU for `quiet` seconds: the requests a load run left
+        in them (the client gone, the server still at work) are done."""
+        deadline = time.monotonic() + timeout
+        before = self.cpu_ticks()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = self.cpu_ticks()
+            if now - before <= 1:
+                return
+            before = now
+
     def peak_rss_mb(self) -> dict[int, float]:
         """VmHWM (peak resident set) of each worker, in MB."""
         peaks = {}

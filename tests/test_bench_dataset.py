@@ -16,6 +16,8 @@ from bench.scenarios import (
     USER_AGENT,
     _web_booking,
     check_seats,
+    dashboard_figures,
+    dashboard_seats,
     feed_events,
     signed_in,
 )
@@ -70,3 +72,10 @@ def test_the_data_set_keeps_seat_counts_and_queues_and_can_be_booked(app, databa
     for events, token in tokens.items():
         served, what = feed_events([client.get(f"/calendar/feed/{token}.ics").data], events)
         assert served, what
+
+    # The dashboard's heatmap adds up to the seats booked in its weeks, as counted apart.
+    cookie, _csrf = signed_in(app, [fixtures.project_admin])[fixtures.project_admin]
+    client.set_cookie("session", cookie)
+    page = client.get("/reports/", headers={"User-Agent": USER_AGENT})
+    served, what = dashboard_figures([page.data], dashboard_seats(app))
+    assert page.status_code == 200 and served and dashboard_seats(app) > 0, what

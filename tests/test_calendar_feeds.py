@@ -9,9 +9,13 @@ import icalendar
 import pytest
 from sqlalchemy import event
 
+from app.accounts.models import Person
 from app.bookings.services import book_seat, cancel_booking, move_booking
 from app.cache import SizedLRU
+from app.calendar import feed_texts
 from app.calendar.feeds import ensure_feed_token, personal_events
+from app.calendar.ics import calendar_bytes
+from app.centers.models import TestCenter
 from app.extensions import db
 from app.querycount import count_queries
 from tests.calendars import as_read, read_everywhere
@@ -330,3 +334,41 @@ def test_built_feeds_are_kept_within_their_byte_budget():
     assert cache.get("b") is None and cache.get("a") and cache.get("c")
     cache.put("huge", b"x" * 11)
     assert cache.get("huge") is None
+
+
+def test_a_feed_joins_stored_event_texts_that_follow_every_change(app, make, monkeypatch):
+    """Each entry keeps its event's VEVENT text: the feed is the same bytes as one built
+    anew, builds no event while nothing changed, and builds again what a change touched,
+    also a change the entry does not see (the center's phone number)."""
+    app.config["FEED_CACHE_BYTES"] = 0  # no built feed kept: every request writes one
+    with app.app_context():
+        center = make.center()
+        employee = make.employee()
+        seats = [
+            book_seat(
+                make.session(center=center, starts_in=timedelta(days=d)).id, employee, employee
+            )
+            for d in (3, 4)
+        ]
+        token, ids = ensure_feed_token(employee), (employee.id, center.id, seats[0].id)
+    client = app.test_client()
+
+    def feed_and_built_anew() -> tuple[bytes, bytes]:
+        body = client.get(f"/calendar/feed/{token}.ics").data
+        name = str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"])
+        refresh = timedelta(minutes=app.config["FEED_REFRESH_MINUTES"])
+        with app.app_context():
+            person = db.session.get(Person, ids[0])
+            return body, calendar_bytes(personal_events(person), name=name, refresh=refresh)
+
+    first, anew = feed_and_built_anew()
+    assert first == anew and first.count(b"BEGIN:VEVENT") == 2
+    with monkeypatch.context() as patched:
+        patched.setattr(feed_texts, "some_personal_events", None)  # would fail if called
+        assert feed_and_built_anew()[0] == first
+    with app.app_context():
+        db.session.get(TestCenter, ids[1]).contact_phone = "0920-999 99"
+        db.session.commit()
+        cancel_booking(ids[2], db.session.get(Person, ids[0]))
+    changed, anew = feed_and_built_anew()
+    assert changed == anew and b"0920-999 99" in changed and b"STATUS:CANCELLED" in changed

@@ -10,7 +10,7 @@ import json
 import re
 from email import message_from_bytes, policy
 
-from sqlalchemy import LargeBinary, String, inspect, select
+from sqlalchemy import LargeBinary, String, func, inspect, select
 
 from app.accounts.models import EmployeeImport, Person
 from app.accounts.privacy import ERASED_NAME, FREE_TEXT_FIELDS, NO_PERSONAL_TEXT
@@ -19,6 +19,8 @@ from app.audit import services as audit
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
 from app.bookings.services import book_seat, cancel_booking
+from app.calendar.feeds import ensure_feed_token
+from app.calendar.models import CalendarEntry
 from app.centers.models import CenterClosure, TestCenter
 from app.extensions import db
 from app.mail.compose import compose
@@ -246,6 +248,16 @@ def test_erasing_waits_while_the_person_is_a_centers_contact(app, make):
     assert f"kontaktperson för {center_name}" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Person, world.ids["owner"]).erased_at is None
+        colleague = db.session.get(Person, world.ids["colleague"])
+        book_seat(world.ids["session"], colleague, colleague)
+        token = ensure_feed_token(colleague)
+    # The colleague's feed keeps its events' texts, which name the center's contact.
+    assert app.test_client().get(f"/calendar/feed/{token}.ics").status_code == 200
+    naming = select(func.count()).where(CalendarEntry.feed_key.contains(OWNER_NAME))
+    with app.app_context():
+        assert db.session.scalar(naming)
         db.session.get(TestCenter, world.ids["center"]).contact_name = "Kim Kontakt"
         db.session.commit()
     assert _erase(admin, world.ids["owner"]).status_code == 302
+    with app.app_context():
+        assert not db.session.scalar(naming)  # no stored feed text names them any more

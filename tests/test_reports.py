@@ -209,7 +209,7 @@ def test_utilisation_per_center_and_iso_week_with_workstation_hours(ctx, data):
 
 
 def test_low_sessions_and_demand(ctx, data):
-    from app.reports.services import demand, low_sessions, week_range
+    from app.reports.services import demand, low_session_count, low_sessions, week_range
 
     mondays = week_range(date(2024, 3, 11), date(2024, 5, 13))
     low = low_sessions(mondays, below=60)
@@ -217,6 +217,9 @@ def test_low_sessions_and_demand(ctx, data):
         (date(2024, 4, 1), 0.5, 1),
         (date(2024, 5, 14), 0.5, 2),
     ]
+    # The page's share: the first ones, and how many there are.
+    assert low_sessions(mondays, below=60, limit=1) == low[:1]
+    assert low_session_count(mondays, below=60) == 2
     assert low_sessions(mondays, below=50) == []
     rows = {(r.center.name, r.model.code): r for r in demand(mondays)}
     a = rows[("A-centret Luleå", "industriteknik-bas")]

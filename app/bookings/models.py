@@ -63,7 +63,9 @@ class Booking(db.Model):
         UniqueConstraint("session_id", "waitlist_number", name="uq_booking_waitlist_number"),
         # A resent booking form finds the booking its first sending made.
         UniqueConstraint("booked_by_id", "request_key", name="uq_booking_request_key"),
-        Index("ix_booking_session_status", "session_id", "status"),
+        # A session's bookings by status; with the employee, the dashboard's reach
+        # (app/reports/services.py) reads them from the index alone.
+        Index("ix_booking_session_status_employee", "session_id", "status", "employee_id"),
         # The API's updated_since: bookings changed after a time, in the order they changed.
         Index("ix_booking_updated_at_id", "updated_at", "id"),
     )

@@ -89,17 +89,8 @@ def _event(data: EventData, stamp: datetime, itip: bool) -> Event:
     return event
 
 
-def calendar_bytes(
-    events: list[EventData],
-    method: str | None = None,
-    name: str | None = None,
-    refresh: timedelta | None = None,
-    stamp: datetime | None = None,
-) -> bytes:
-    """A VCALENDAR with the events; METHOD only for iTIP messages, never inside VEVENT."""
-    from app.db import utcnow
-
-    stamp = stamp or utcnow()
+def _calendar(method: str | None, name: str | None, refresh: timedelta | None) -> Calendar:
+    """The VCALENDAR's own properties and the VTIMEZONE, before any event."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -114,9 +105,37 @@ def calendar_bytes(
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(refresh))
     calendar.add_component(stockholm_vtimezone())
+    return calendar
+
+
+def calendar_bytes(
+    events: list[EventData],
+    method: str | None = None,
+    name: str | None = None,
+    refresh: timedelta | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """A VCALENDAR with the events; METHOD only for iTIP messages, never inside VEVENT."""
+    from app.db import utcnow
+
+    stamp = stamp or utcnow()
+    calendar = _calendar(method, name, refresh)
     for data in events:
         calendar.add_component(_event(data, stamp, itip=method in ("REQUEST", "CANCEL")))
     return calendar.to_ical()
+
+
+def feed_event_text(data: EventData, stamp: datetime) -> str:
+    """One feed event's VEVENT, folded, as calendar_bytes writes it inside a feed."""
+    return _event(data, stamp, itip=False).to_ical().decode()
+
+
+def feed_bytes(event_texts: list[str], name: str, refresh: timedelta) -> bytes:
+    """A feed's VCALENDAR around VEVENT texts of feed_event_text: the same bytes as
+    calendar_bytes gives for their events, without building an object for each."""
+    end = b"END:VCALENDAR\r\n"
+    head = _calendar(None, name, refresh).to_ical().removesuffix(end)
+    return b"".join((head, "".join(event_texts).encode(), end))
 
 
 def stockholm_vtimezone() -> Timezone:

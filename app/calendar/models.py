@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
@@ -43,6 +43,11 @@ class CalendarEntry(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     cancelled: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The event's VEVENT as the person's feed last wrote it, and all it was written
+    # from as one text (app/calendar/feed_texts.py): a cold feed joins these texts
+    # instead of building a thousand events anew. Deferred: nothing else reads them.
+    feed_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    feed_key: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     person: Mapped[Person] = relationship()
 

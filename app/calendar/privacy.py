@@ -1,10 +1,10 @@
 """Calendar entries, the calendar feed and mail in the GDPR export and erasure (see
 app.accounts.privacy)."""
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from app.accounts.models import Person
-from app.accounts.privacy import CODE, GENERATED, EncodedText, Part, iso
+from app.accounts.privacy import CODE, GENERATED, EncodedText, Part, iso, mentions
 from app.calendar.models import CalendarEntry, FeedToken
 from app.extensions import db
 from app.mail.models import OutboxMessage
@@ -59,6 +59,15 @@ def _erase(person: Person) -> None:
     db.session.execute(delete(OutboxMessage).where(_to(person.email)))
     for table in (FeedToken, CalendarEntry):
         db.session.execute(delete(table).where(table.person_id == person.id))
+    # Others' stored feed texts name a center's contact, which the person may have been:
+    # their key holds that name and address unfolded. Dropped, they are written anew.
+    _pattern, variants = mentions(person.name, person.email)
+    if variants:
+        db.session.execute(
+            update(CalendarEntry)
+            .where(or_(*(CalendarEntry.feed_key.icontains(v, autoescape=True) for v in variants)))
+            .values(feed_text=None, feed_key=None)
+        )
 
 
 PART = Part(
@@ -78,6 +87,10 @@ PART = Part(
         "calendar_entry.uid": GENERATED,
         "calendar_entry.role": CODE,
         "calendar_entry.fingerprint": GENERATED,
+        # A feed event names no participant or testledare (no ORGANIZER or ATTENDEE),
+        # only the center's contact: cleared on erasure where the key names the person.
+        "calendar_entry.feed_key": "the event's inputs; cleared where it names the erased",
+        "calendar_entry.feed_text": "the event as the feed writes it; cleared with feed_key",
         "outbox_message.kind": CODE,
         "outbox_message.recipient": "mail to the erased address is deleted; others' are theirs",
         "outbox_message.dedupe_key": GENERATED,

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Person
@@ -50,6 +50,8 @@ class AreaOutcome(db.Model):
     __table_args__ = (
         UniqueConstraint("booking_id", "area_id", name="uq_area_outcome_booking_area"),
         CheckConstraint(values_in("result", OutcomeResult), name="result"),
+        # Whether a booking has an approved area: the dashboard asks for each attendance.
+        Index("ix_area_outcome_booking_result", "booking_id", "result"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,7 +25,7 @@ from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.bookings.queries import find_booking
 from app.bookings.services import may_book_for
-from app.calendar import events, feeds
+from app.calendar import events, feed_texts, feeds
 from app.calendar.ics import calendar_bytes
 from app.calendar.queries import assessor_entry, booking_entry
 from app.centers.queries import centers_by_name, find_center
@@ -56,7 +56,7 @@ def _feed_response(validator: feeds.Validator, build, name: str) -> Response:
         body = cache.get(etag)
         if body is None:
             refresh = timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"])
-            body = calendar_bytes(build(), name=name, refresh=refresh)
+            body = build(name, refresh)
             cache.put(etag, body)
         response = Response(body, content_type=ICS)
     response.set_etag(etag)
@@ -78,7 +78,9 @@ def personal_feed(token: str):
     with speaking_to(person):
         name = _("Testcenterbokning: %(name)s", name=person.name)
     return _feed_response(
-        feeds.personal_validator(person, token), lambda: feeds.personal_events(person), name
+        feeds.personal_validator(person, token),
+        lambda name, refresh: feed_texts.personal_feed(person, name, refresh),
+        name,
     )
 
 
@@ -92,7 +94,11 @@ def center_feed(center_id: int):
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         name = _("Valideringar på %(center)s", center=center.name)
     response = _feed_response(
-        feeds.center_validator(center.id), lambda: feeds.center_events(center.id), name
+        feeds.center_validator(center.id),
+        lambda name, refresh: calendar_bytes(
+            feeds.center_events(center.id), name=name, refresh=refresh
+        ),
+        name,
     )
     response.headers["Cache-Control"] = "public, no-cache"
     return response
