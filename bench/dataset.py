@@ -70,6 +70,7 @@ class Fixtures:
     """Ids of the rows the scenarios use."""
 
     project_admin: int = 0
+    coordinator: int = 0  # of the first company: uploads an employee list
     employees: list[int] = field(default_factory=list)
     tokens: dict[int, str] = field(default_factory=dict)  # employee id: API token
     web_sessions: list[int] = field(default_factory=list)  # plenty of seats
@@ -250,8 +251,7 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
         grants.append({"person_id": pid, "role": role, "center_id": None})
         return pid
 
-    for cid in company_ids:
-        person("coordinator", cid)
+    coordinators = [person("coordinator", cid) for cid in company_ids]
     employees = [
         person("employee", company_ids[i % len(company_ids)]) for i in range(want["employees"])
     ]
@@ -459,6 +459,7 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
     counts.update(booking_events=len(events), outcomes=len(outcomes), calendar_entries=len(entries))
     fixtures = Fixtures(
         project_admin=project_admin,
+        coordinator=coordinators[0],
         employees=employees,
         tokens=tokens,
         web_sessions=web_sessions,

@@ -10,6 +10,7 @@ import http.client
 import math
 import re
 import secrets
+import threading
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -556,3 +557,52 @@ def bookings_in(app: Flask, session_ids: list[int]) -> int:
         )
         db.session.remove()
     return count
+
+
+UPLOAD_BYTES = 10_000_000  # issue 20: a worker's memory target holds with a 10 MB upload
+
+
+def upload_employee_lists(app: Flask, base_url: str, coordinator: int, count: int) -> str:
+    """Upload `count` employee lists of 10 MB at once, as a coordinator (the import's
+    form with its CSRF token), before the workers' peak memory is read; say what
+    they were answered. The import takes lists up to EMPLOYEE_CSV_MAX_BYTES and says
+    so for a bigger one: the upload is still received and parsed by the worker."""
+    cookie, csrf = signed_in(app, [coordinator])[coordinator]
+    row = "Anna Andersson;anna.{n}@bench.example.se;070-123 45 67;Valsverket\r\n"
+    lines, size, n = ["namn;e-post;telefon;avdelning\r\n"], 0, 0
+    while size < UPLOAD_BYTES:
+        lines.append(row.format(n=n))
+        size += len(lines[-1])
+        n += 1
+    boundary = "benchboundary" + secrets.token_hex(8)
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="medarbetare.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        + "".join(lines)
+        + f"\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {**_cookie(cookie), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    answers: list[tuple[int, bytes]] = []
+
+    def upload():
+        parsed = urllib.parse.urlsplit(base_url)
+        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
+        try:
+            conn.request("POST", "/company/employees/import", body=body, headers=headers)
+            response = conn.getresponse()
+            answers.append((response.status, response.read()))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=upload) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted({status for status, _body in answers})
+    refused = sum("för stor".encode() in body for _status, body in answers)
+    return (
+        f"{len(answers)} uploads of {len(body) / 1e6:.1f} MB, answered {statuses}"
+        f" ({refused} saying the list is too big)"
+    )

@@ -1,6 +1,6 @@
 """The coordinator's pages: the company's employees, registering them, their bookings."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -80,7 +80,9 @@ def import_csv():
     if not form.validate_on_submit():
         return _render(csv_form=form, status=400)
     try:
-        record = import_employees(form.file.data.read(), _company(), current_user)
+        # One byte over the limit is enough to refuse a file: a 10 MB upload is not read whole.
+        limit = current_app.config["EMPLOYEE_CSV_MAX_BYTES"] + 1
+        record = import_employees(form.file.data.read(limit), _company(), current_user)
     except FileRefused as refused:
         form.file.errors.append(str(refused))
         return _render(csv_form=form, status=400)
