@@ -337,6 +337,12 @@ def book_seat(
     """
     now = now or utcnow()
     with unit_of_work():
+        # Who books for whom does not depend on the session: read (the people reload in
+        # this transaction) before its lock, which a burst of bookers queues for.
+        if not may_book_for(actor, employee):
+            raise Forbidden(_("Du kan inte boka åt den personen."))
+        if not employee.has_role(Role.EMPLOYEE) or not employee.is_active:
+            raise DomainError(_("Bara deltagare med aktivt konto kan bokas."), "employee_inactive")
         session = lock_session(session_id)
         if request_key:
             earlier = db.session.scalar(_BY_REQUEST_KEY, {"actor_id": actor.id, "key": request_key})
@@ -344,10 +350,6 @@ def book_seat(
                 if earlier.session_id != session.id or earlier.employee_id != employee.id:
                     raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))
                 return earlier
-        if not may_book_for(actor, employee):
-            raise Forbidden(_("Du kan inte boka åt den personen."))
-        if not employee.has_role(Role.EMPLOYEE) or not employee.is_active:
-            raise DomainError(_("Bara deltagare med aktivt konto kan bokas."), "employee_inactive")
         if problem := bookability_problem(session, now):
             raise DomainError(problem)
         if existing := _live_booking(session.id, employee.id):
