@@ -97,6 +97,9 @@ class Defaults:
     FEED_REFRESH_MINUTES = 60
     # Built feeds kept per worker process, by ETag.
     FEED_CACHE_BYTES = 32 * 1024 * 1024
+    # SQLite: writers queue on a lock file (app/db.py WriteQueue) instead of polling in
+    # SQLite's busy handler. Off only to measure what it gives (bench/, issue 20).
+    SQLITE_WRITE_QUEUE = True
 
     # Webhooks for HR systems (the worker `flask deliver-webhooks` sends them).
     # Plain http to this machine and addresses in private networks: None allows them

@@ -118,10 +118,10 @@ class WriteQueue:
 _write_queues: "weakref.WeakKeyDictionary[Engine, WriteQueue]" = weakref.WeakKeyDictionary()
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, write_queue: bool = True) -> None:
     """Turn on foreign keys, WAL and a busy timeout, and let us choose BEGIN's mode."""
     database = engine.url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
+    if write_queue and database and database != ":memory:" and not database.startswith("file:"):
         _write_queues[engine] = WriteQueue(os.path.abspath(database))
 
     @event.listens_for(engine, "connect")

@@ -274,6 +274,19 @@ def build_scenarios(
             growth=True,
         )
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The same bookings with SQLite's busy handler instead of the write queue
+        # (app/db.py WriteQueue): what the queue gives, measured in the same run.
+        scenarios.append(
+            Scenario(
+                "booking web form, no write queue",
+                [_web_booking(sid, *cookies[pid]) for pid, sid in web_pairs[MAX_LINES // 2 :]],
+                302,
+                "stack booking",
+                server_env={"TCB_SQLITE_WRITE_QUEUE": "false"},
+            )
+        )
+        scenarios[-2].requests = scenarios[-2].requests[: MAX_LINES // 2]
     api_people = [pid for pid, _token in tokens]
     scenarios.append(
         Scenario(

@@ -14,11 +14,13 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.db import _write_queues
 from app.extensions import db
+from tests.conftest import TEST_CONFIG
 
 
 def _book_in_thread(app, session_id, employee_id):
@@ -111,3 +113,14 @@ def test_a_writer_outside_the_queue_is_still_waited_for(app, ready, database_url
         booking = db.session.scalar(select(Booking).where(Booking.session_id == session_id))
         assert booking.status == "confirmed"
         assert booking.session.seats == 4  # the shell's change is kept too
+
+
+def test_the_queue_can_be_turned_off_to_measure_it(_sqlite_databases, tmp_path):
+    """TCB_SQLITE_WRITE_QUEUE=false (the bench's A/B): no lock file, SQLite's busy handler."""
+    url = _sqlite_databases.create(tmp_path)
+    for setting, queued in ((True, True), (False, False)):
+        config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "SQLITE_WRITE_QUEUE": setting}
+        app = create_app(config)
+        with app.app_context():
+            assert (_write_queues.get(db.engine) is not None) is queued
+            db.engine.dispose()
