@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from app import create_app
@@ -123,3 +125,10 @@ def api(app, client):
         return call
 
     return as_person
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker more than cores. The browser, live-server and PostgreSQL
+    tests spend much of their time waiting on other processes (Chromium, the server,
+    postgres), so one worker per core left the cores idle part of the time."""
+    return (os.cpu_count() or 1) + 1
