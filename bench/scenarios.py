@@ -275,18 +275,19 @@ def build_scenarios(
         )
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        half = len(web_pairs) // 2  # distinct bookings: each scenario has its own
         # The same bookings with SQLite's busy handler instead of the write queue
         # (app/db.py WriteQueue): what the queue gives, measured in the same run.
         scenarios.append(
             Scenario(
                 "booking web form, no write queue",
-                [_web_booking(sid, *cookies[pid]) for pid, sid in web_pairs[MAX_LINES // 2 :]],
+                [_web_booking(sid, *cookies[pid]) for pid, sid in web_pairs[half:]],
                 302,
                 "stack booking",
                 server_env={"TCB_SQLITE_WRITE_QUEUE": "false"},
             )
         )
-        scenarios[-2].requests = scenarios[-2].requests[: MAX_LINES // 2]
+        scenarios[-2].requests = scenarios[-2].requests[:half]
     api_people = [pid for pid, _token in tokens]
     scenarios.append(
         Scenario(

@@ -7,6 +7,12 @@ change) with the same ETag the feed view gives (feeds.personal_feed_validator).
 Anything else (no If-None-Match, a changed feed, an unknown token, another path) goes
 on to Flask unchanged, so the view stays the one place that builds feeds and says
 "not found".
+
+What it gives, measured (`python -m bench.run --quick --only feed`, 2026-12-06): a
+304 at 0.96× Flask's hello world on SQLite and 1.17× on PostgreSQL; in-process it costs
+0.02 ms against 0.07 ms for hello world, where the feed view's own 304 runs Flask's
+request cycle and two statements. Every subscribed calendar polls about hourly, so
+these polls are most of a server's feed traffic.
 """
 
 import contextlib
