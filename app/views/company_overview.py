@@ -55,16 +55,22 @@ def _filled(form_class, statuses):
     return form, company
 
 
-def _invalid(form) -> InvalidInput:
-    return InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+def _ready(form, company, for_csv: bool) -> bool:
+    """Whether a company is chosen and the filters are valid; a CSV asked for without
+    them is a 400 saying why, a page shows its form with the errors."""
+    if company is not None and form.validate():
+        return True
+    if for_csv:
+        if company is None:
+            raise InvalidInput(_("Välj företag."))
+        raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    return False
 
 
 def _overview(for_csv: bool):
     form, company = _filled(OverviewFilter, [(s.value, cell_label(s)) for s in CellStatus])
     form.offer_teams(company_teams(company.id) if company else [])
-    if company is None or not form.validate():
-        if for_csv:
-            raise _invalid(form) if company else InvalidInput(_("Välj företag."))
+    if not _ready(form, company, for_csv):
         return form, company, None
     overview = competence_overview(
         company.id,
@@ -112,9 +118,7 @@ def training_needs_csv():
 def _validations(for_csv: bool):
     form, company = _filled(ValidationsFilter, [(s, validation_label(s)) for s in STATUSES])
     form.offer_people(company_staff(company.id) if company else [])
-    if company is None or not form.validate():
-        if for_csv:
-            raise _invalid(form) if company else InvalidInput(_("Välj företag."))
+    if not _ready(form, company, for_csv):
         return form, company, None
     validations = company_validations(
         company.id,
