@@ -13,8 +13,8 @@ from app.centers.models import (
     WorkstationKind,
 )
 from app.mail.models import OutboxMessage
+from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.regions.models import County, Municipality, TravelBuffer
-from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea
 from app.schedule.models import (
     AssessorAbsence,
@@ -48,6 +48,7 @@ __all__ = [
     "OpeningHours",
     "OutboxMessage",
     "Person",
+    "ProjectCompany",
     "ProjectTarget",
     "RoleGrant",
     "TestCenter",

@@ -20,8 +20,8 @@ from app.centers.models import CenterClosure
 from app.db import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.projects.models import FundingProject, ProjectTarget
 from app.regions.models import TravelBuffer
-from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome
 from app.results.services import model_areas
 from app.schedule.models import AssessorAbsence, AssessorAuthorisation

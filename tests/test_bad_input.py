@@ -11,7 +11,7 @@ from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.centers.models import CenterClosure
 from app.extensions import db
-from app.reports.models import ProjectTarget
+from app.projects.models import ProjectTarget
 from tests.forms import page_form
 
 NUL_MESSAGE = "Texten innehåller ett otillåtet tecken (NUL)."

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.extensions import db
+from app.projects.models import FundingProject, ProjectTarget
 from app.querycount import count_queries
 from app.regions.models import County
-from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, ModelArea
 from app.timeutil import local_to_utc
 from tests.forms import form_of, page_form

@@ -116,13 +116,31 @@ class Person(UserMixin, db.Model):
         """Staff may act on a center's sessions after the employees' deadlines."""
         return self.has_role(Role.PROJECT_ADMIN) or self.administers_center(center_id)
 
+    @property
+    def admin_project_ids(self) -> frozenset[int] | None:
+        """The projects a project admin is limited to; None when not limited (every project).
+
+        A grant without a project is the unlimited one and wins over limited grants.
+        Someone who is no project admin at all gets the empty set: limited to nothing.
+        """
+        grants = [g for g in self.role_grants if g.role == Role.PROJECT_ADMIN]
+        if any(g.project_id is None for g in grants):
+            return None
+        return frozenset(g.project_id for g in grants)
+
 
 # Unique whatever the case the address was typed in.
 Index("uq_person_email_lower", func.lower(Person.email), unique=True)
 
 
 class RoleGrant(db.Model):
-    """One role held by a person; a center admin's grant names the center."""
+    """One role held by a person; a center admin's grant names the center.
+
+    A project admin's grant may name a funding project: they then see only the companies
+    taking part in it (and their people and figures). One grant per project; a grant
+    without a project sees all. Deleting the project deletes its grants, so that a
+    limited admin never becomes an unlimited one.
+    """
 
     __tablename__ = "role_grant"
     __table_args__ = (
@@ -131,13 +149,22 @@ class RoleGrant(db.Model):
             f"(role = '{Role.CENTER_ADMIN}') = (center_id IS NOT NULL)",
             name="center_for_center_admin",
         ),
-        UniqueConstraint("person_id", "role", "center_id", name="uq_role_grant_person_role"),
+        CheckConstraint(
+            f"project_id IS NULL OR role = '{Role.PROJECT_ADMIN}'",
+            name="project_for_project_admin",
+        ),
+        UniqueConstraint(
+            "person_id", "role", "center_id", "project_id", name="uq_role_grant_person_role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(status_type(Role, 20))
     center_id: Mapped[int | None] = mapped_column(ForeignKey("test_center.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_project.id", ondelete="CASCADE"), index=True
+    )
 
     person: Mapped[Person] = relationship(back_populates="role_grants")
     center: Mapped["TestCenter | None"] = relationship()  # noqa: F821

@@ -1,7 +1,7 @@
 """Reading the project's targets for the settings pages."""
 
 from app.extensions import db
-from app.reports.models import ProjectTarget
+from app.projects.models import ProjectTarget
 
 
 def find_target(target_id: int) -> ProjectTarget | None:

@@ -41,8 +41,8 @@ from app.centers.models import TestCenter
 from app.db import unit_of_work
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.projects.models import FundingProject, ProjectTarget
 from app.regions.models import County, Municipality
-from app.reports.models import FundingProject, ProjectTarget
 from app.results.models import AreaOutcome, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
