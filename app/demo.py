@@ -27,6 +27,8 @@ from app.centers.services import closed_reason, outside_opening_hours
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.projects.models import FundingProject
+from app.projects.services import add_company
 from app.regions.models import Municipality, TravelBuffer
 from app.results.models import OutcomeResult
 from app.results.services import (
@@ -47,6 +49,9 @@ from app.timeutil import local_date, local_to_utc
 
 PASSWORD = "demo1234"
 ACCREDITED = (date(2023, 6, 1), date(2028, 12, 31))
+# The regional project that migration 0102_reports made (its name is data: the demo
+# finds it by name, else takes the first project).
+NORTH = "Industrivalidering Norr"
 SIGN_INS = {
     Role.PROJECT_ADMIN: "projektadmin@demo.example.se",
     Role.CENTER_ADMIN: "centeradmin@demo.example.se",
@@ -717,6 +722,7 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
             # Most joined in the project's first year; a few only lately.
             joined[company.id] = HISTORY_FROM + timedelta(days=int(span * rng.random() ** 2))
     county_of = {c.id: c.municipality.county_id for c in companies}
+    _take_part(NORTH, [c for c in companies if c.id in joined])
     # Plain values read once: the ORM objects expire at every commit below.
     people = {p.id: p for p in employees}
     # county -> (employee id, the day they start taking part); people keep coming.
@@ -786,6 +792,19 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
     # The cron job's sweep marks those not checked in that nobody recorded.
     counts["no_show"] += mark_no_shows(now=now)
     return counts
+
+
+def _take_part(project_name: str, companies: list[Company]) -> None:
+    """The companies of the project's counties and industries take part, added by the
+    project admin through the service (so the audit log shows who added them)."""
+    project = db.session.scalar(
+        select(FundingProject).where(FundingProject.name == project_name)
+    ) or db.session.scalar(select(FundingProject).order_by(FundingProject.id))
+    scopes = {(t.county_id, t.industry) for t in project.targets}
+    admin = find_by_email(SIGN_INS[Role.PROJECT_ADMIN])
+    for company in companies:
+        if (company.municipality.county_id, company.industry) in scopes:
+            add_company(project.id, company.id, admin)
 
 
 def _wanted(rng, seats: int) -> int:
