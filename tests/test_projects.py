@@ -21,6 +21,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.extensions import db
 from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
@@ -183,6 +184,11 @@ def test_the_dashboard_compares_the_projects_an_admin_sees(app, client, auth, wo
     assert "Norrbottens län" in second and "1 av 4 (25 %)" in second and "1 av 10" in second
     regional = _text(table.split("Industrivalidering Norr", 1)[1].split("</tr>", 1)[0])
     assert "Norrbottens län, Västerbottens län" in regional and "2 av 500" in regional
+    with app.app_context():  # and in English, the admin's choice
+        db.session.scalar(select(Person).where(Person.email == world["admin"])).locale = "en"
+        db.session.commit()
+    english = client.get("/reports/?from_date=2024-03-11&to_date=2024-03-17").get_data(as_text=True)
+    assert "The projects side by side" in english and "(25%)" in english
     auth.logout()
 
     # A project admin limited to one project sees it alone: no comparison, no other project.
