@@ -450,8 +450,14 @@ class ProjectSummary:
         return reached / target if target else None
 
 
-def compare(projects: list[FundingProject], now: datetime | None = None) -> list[ProjectSummary]:
-    """Each project's totals side by side, from project_reach: one statement per project."""
+def compare(
+    projects: list[FundingProject],
+    now: datetime | None = None,
+    known: dict[int, "ProjectReach"] | None = None,
+) -> list[ProjectSummary]:
+    """Each project's totals side by side, from project_reach: one statement per project
+    (none for a project whose reach the caller has already: `known`, by project id)."""
+    known = known or {}
     taking_part = project_services.company_counts()
     by_id = counties()
     rows = []
@@ -464,7 +470,7 @@ def compare(projects: list[FundingProject], now: datetime | None = None) -> list
                 companies_taking_part=taking_part.get(project.id, 0),
                 company_target=sum(t.companies for t in project.targets),
                 employee_target=sum(t.employees for t in project.targets),
-                reach=project_reach(project, now).total,
+                reach=(known.get(project.id) or project_reach(project, now)).total,
             )
         )
     return rows

@@ -192,7 +192,7 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
         }
         visible = visible_projects(current_user)
         if len(visible) > 1:
-            figures["comparison"] = services.compare(visible)
+            figures["comparison"] = services.compare(visible, known={project.id: reach})
         figures["charts"] = []
         for row in reach.targets:
             points = reach.months[row.target.id]
