@@ -33,6 +33,7 @@ from app.calendar.models import CalendarEntry
 from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
 from app.db import utcnow
 from app.extensions import db
+from app.projects.models import FundingProject, ProjectCompany
 from app.regions.models import Municipality
 from app.results.models import AreaOutcome, ModelArea
 from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
@@ -230,6 +231,12 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
             }
             for cid in company_ids
         ],
+    )
+    # Every company takes part in every project, so that the dashboard counts them all.
+    project_ids = list(loader.connection.scalars(select(FundingProject.id)))
+    loader.insert(
+        ProjectCompany.__table__,
+        [{"project_id": pid, "company_id": cid} for pid in project_ids for cid in company_ids],
     )
     people, grants = [], []
 
