@@ -13,7 +13,7 @@ from app.schedule.models import ValidationModel
 def test_both_counties_have_all_their_municipalities_with_official_codes(app):
     with app.app_context():
         counties = {c.name: c for c in db.session.scalars(select(County))}
-        assert set(counties) == {"Norrbottens län", "Västerbottens län"}
+        assert {"Norrbottens län", "Västerbottens län"} <= set(counties)  # of Sweden's 21
         norrbotten = {m.name: m.code for m in counties["Norrbottens län"].municipalities}
         vasterbotten = {m.name: m.code for m in counties["Västerbottens län"].municipalities}
     assert len(norrbotten) == 14 and len(vasterbotten) == 15
