@@ -25,6 +25,7 @@ from app.cache import TTLCache
 from app.csv_out import csv_response
 from app.errors import InvalidInput
 from app.formatting import number, percent
+from app.projects import scope
 from app.regions.queries import counties_by_name
 from app.reports import services, tables
 from app.reports.charts import line_chart
@@ -66,6 +67,12 @@ def _require_project_admin() -> None:
         abort(403)
 
 
+def _project(project_id: int | None):
+    """The project asked for (None: the first the reader sees): 404 for one they may not."""
+    _require_project_admin()
+    return scope.visible_project(current_user, project_id)
+
+
 def _filters(project_admin: bool):
     """The validated filter form and the ISO weeks it spans, or the form with errors."""
     this_monday = local_date(datetime.now(UTC))
@@ -78,7 +85,7 @@ def _filters(project_admin: bool):
         to_date=this_monday + timedelta(weeks=WEEKS_AHEAD, days=6),
         below=50,
     )
-    projects = services.projects() if project_admin else []
+    projects = scope.visible_projects(current_user) if project_admin else []
     form.project.choices = [(p.id, p.name) for p in projects]
     if project_admin and projects and "project" not in request.args:
         form.project.data = projects[0].id
@@ -122,6 +129,8 @@ def dashboard():
     key = (
         str(get_locale()),
         tuple(center_ids) if center_ids is not None else None,
+        # A project admin limited to named projects is offered only those.
+        tuple(sorted(current_user.admin_project_ids or ())) if center_ids is None else None,
         tuple(sorted(request.args.items(multi=True))),
         # Targets and periods saved through any worker show at once; only the
         # counted figures may be up to REPORTS_CACHE_SECONDS old.
@@ -174,7 +183,7 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
         "demand": services.demand(mondays, center_ids),
     }
     if project_admin:
-        project = services.get_project(form.project.data)
+        project = _project(form.project.data)
         reach = services.project_reach(project)
         figures |= {
             "project": project,
@@ -245,7 +254,7 @@ def export(name: str):
     if mondays is None:
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
     if name in PROJECT_TABLES:
-        project = services.get_project(form.project.data)
+        project = _project(form.project.data)
         reach = services.project_reach(project)
         counties = services.counties()
         if name == "targets":
@@ -306,7 +315,9 @@ def _settings_page(
 @bp.route("/projects/new", methods=["GET", "POST"])
 @login_required
 def new_project():
-    _require_project_admin()
+    # A new project is named by no limited admin's grant: it is for an admin of every project.
+    if not current_user.sees_every_project:
+        abort(403)
     form = ProjectForm()
     status = 200
     if form.validate_on_submit():
@@ -328,8 +339,7 @@ def new_project():
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 @login_required
 def project_settings(project_id: int):
-    _require_project_admin()
-    project = services.get_project(project_id)
+    project = _project(project_id)
     form = ProjectForm(obj=project)
     if request.method == "GET":
         return _settings_page(project, form)
@@ -344,7 +354,7 @@ def project_settings(project_id: int):
             _cache().clear()
             flash(_("Projektet är sparat."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
-    return _settings_page(services.get_project(project_id), form, status=400)
+    return _settings_page(_project(project_id), form, status=400)
 
 
 @bp.post("/targets/<int:target_id>")
@@ -354,6 +364,7 @@ def target_settings(target_id: int):
     target = find_target(target_id)
     if target is None:
         abort(404)
+    _project(target.project_id)
     form = TargetForm(prefix=f"target{target.id}")
     if form.validate_on_submit():
         services.update_target(target.id, form.companies.data, form.employees.data)
@@ -366,8 +377,7 @@ def target_settings(target_id: int):
 @bp.post("/projects/<int:project_id>/targets")
 @login_required
 def add_target(project_id: int):
-    _require_project_admin()
-    project = services.get_project(project_id)
+    project = _project(project_id)
     form = _new_target_form()
     if form.validate_on_submit():
         try:
@@ -384,13 +394,17 @@ def add_target(project_id: int):
             _cache().clear()
             flash(_("Målet är tillagt."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
-    return _settings_page(services.get_project(project_id), new_target_form=form, status=400)
+    return _settings_page(_project(project_id), new_target_form=form, status=400)
 
 
 @bp.post("/targets/<int:target_id>/remove")
 @login_required
 def remove_target(target_id: int):
     _require_project_admin()
+    target = find_target(target_id)
+    if target is None:
+        abort(404)
+    _project(target.project_id)
     if not RemoveTargetForm().validate_on_submit():
         abort(400)
     project_id = services.remove_target(target_id)
