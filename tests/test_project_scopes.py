@@ -9,11 +9,12 @@ is for a project admin of every project, Petra.
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Person, RoleGrant
+from app.accounts.models import Company, Person, RoleGrant
 from app.api.tokens import create_token
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
 from app.extensions import db
+from app.projects.models import FundingProject
 from tests.conftest import Auth
 from tests.forms import page_form
 
@@ -229,3 +230,17 @@ def test_the_operator_invites_and_rescopes_project_admins(app, world):
     assert log.status_code == 200
     assert "begränsade Petra Projekt till att administrera Projekt Norr, Projekt Syd" in text
     assert "lät Petra Projekt administrera alla projekt" in text
+
+
+def test_a_limited_admin_who_coordinates_a_company_outside_their_projects_keeps_it(
+    app, make, world
+):
+    with app.app_context():
+        north = db.session.get(FundingProject, world["north"])
+        company_b = db.session.get(Company, world["b"])
+        both = make.person(("coordinator", "project_admin"), company=company_b, projects=(north,))
+        email = both.email
+    client = _signed_in(app, email)
+    offered = page_form(client, "/company/results", field="company").options("company")
+    assert offered == ["", str(world["a"]), str(world["b"])]
+    assert B_NAME in client.get(f"/company/results?company={world['b']}").get_data(as_text=True)

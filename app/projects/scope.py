@@ -6,7 +6,7 @@ and nothing of the others.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 
 from app.accounts.models import Company, Person, Role, RoleGrant
 from app.accounts.queries import companies_by_name, search_people
@@ -68,10 +68,14 @@ def sees_company(person: Person, company_id: int) -> bool:
 
 
 def visible_companies(person: Person) -> list[Company]:
-    """The companies a project admin may choose (by name); none for anyone else."""
+    """The companies a project admin may choose (by name); none for anyone else. A limited
+    project admin who is also a company's coordinator has their own company too."""
     if not is_project_admin(person):
         return []
-    return companies_by_name(company_clause(person))
+    clause = company_clause(person)
+    if person.has_role(Role.COORDINATOR) and person.company_id is not None:
+        clause = or_(clause, Company.id == person.company_id)
+    return companies_by_name(clause)
 
 
 def find_people(person: Person, text: str) -> list[Person]:
