@@ -20,6 +20,18 @@ from tests.access_world import ACTORS, PERSONAL_MARKERS, build_world, sign_in_cl
 from tests.forms import forms_in, page_form
 
 ANYONE = frozenset(ACTORS)
+# One actor of each kind, for the pages that name no object.
+KINDS = frozenset(
+    {
+        "anonymous",
+        "owner",
+        "coordinator",
+        "assessor",
+        "center_admin",
+        "project_admin",
+        "limited_admin",
+    }
+)
 # A project admin limited to a project company A takes part in acts on A's people as one
 # of every project does; the centers, testledare and whatever is installation-wide are
 # not theirs (CENTER_STAFF), nor are other projects.
@@ -56,6 +68,9 @@ class Row:
     # Query parameters that name an object (a company by ?company=), as world objects; a
     # rule with them is checked like one with URL variables.
     query: dict = field(default_factory=dict)
+    # The actors checked, when not all: a page that names no object (installation-wide)
+    # is checked for one actor of each kind, to keep the run short.
+    actors: frozenset = frozenset(ACTORS)
 
 
 # One line per rule.
@@ -65,7 +80,7 @@ MATRIX = {
         read=PROJECT_ADMINS, change=PROJECT_ADMINS, objects={"person_id": "colleague"}
     ),
     # finding people to erase: a limited admin finds only their companies' people
-    "accounts.people": Row(read=PROJECT_ADMINS),
+    "accounts.people": Row(read=PROJECT_ADMINS, actors=KINDS),
     "accounts.set_password": Row(
         read=frozenset({"owner"}),
         change=frozenset({"owner"}),
@@ -127,6 +142,7 @@ MATRIX = {
         read=frozenset({"project_admin"}),
         change=frozenset({"project_admin"}),
         data={"first": "1", "second": "2", "minutes": "90"},
+        actors=KINDS,
     ),
     "assessor.delete_absence": Row(change=frozenset({"assessor"})),
     # calendar
@@ -146,6 +162,7 @@ MATRIX = {
         read=frozenset({"project_admin"}),
         change=frozenset({"project_admin"}),
         data={"name": "Nytt", "starts_on": "2024-01-01", "ends_on": "2027-12-31"},
+        actors=KINDS,
     ),
     "reports.project_settings": Row(
         read=frozenset({"project_admin"}),
@@ -159,13 +176,16 @@ MATRIX = {
     "reports.export": Row(read=PROJECT_ADMINS, values={"name": "targets"}),
     # the companies: a limited admin reads their projects' companies; adding one (it takes
     # part in no project yet) is for an admin of every project
-    "company.companies": Row(read=PROJECT_ADMINS, change=frozenset({"project_admin"})),
+    "company.companies": Row(
+        read=PROJECT_ADMINS, change=frozenset({"project_admin"}), actors=KINDS
+    ),
     # the audit log is not narrowed by company: not a limited admin's
     "audit.log": Row(
         read=frozenset({"project_admin", "center_admin", "other_center_admin"}),
         sees_people=frozenset({"project_admin", "center_admin"}),
+        actors=KINDS | {"other_center_admin"},
     ),
-    "calendar.outbox": Row(read=frozenset({"project_admin"})),
+    "calendar.outbox": Row(read=frozenset({"project_admin"}), actors=KINDS),
     # languages: anyone may switch; a booking resumed after sign-in needs a signed-in person
     "i18n.visitor_language": Row(read=ANYONE, values={"language": "en"}, ok_status=303),
     "bookings.resume_booking": Row(read=ANYONE - {"anonymous"}, ok_status=302),
@@ -185,6 +205,7 @@ MATRIX = {
         change=frozenset({"coordinator", "other_coordinator", "project_admin"}),
         sees_people=NOBODY,
         data={"url": "https://hr.example.se/hook", "events": "booking.created"},
+        actors=KINDS | {"other_coordinator"},
     ),
     "webhooks.detail": Row(read=frozenset({"coordinator"})),
     "webhooks.send_test": Row(change=frozenset({"coordinator"})),
@@ -389,7 +410,7 @@ def test_access_matrix(app, make):
         before = _snapshot()
     for rule in sorted(_object_rules(app), key=lambda r: r.endpoint):
         row = MATRIX[rule.endpoint]
-        for actor in ACTORS:
+        for actor in (a for a in ACTORS if a in row.actors):
             client = clients[actor]
             url = _url(app, rule, row, world, actor)
             headers = {}
