@@ -244,3 +244,12 @@ def test_a_limited_admin_who_coordinates_a_company_outside_their_projects_keeps_
     offered = page_form(client, "/company/results", field="company").options("company")
     assert offered == ["", str(world["a"]), str(world["b"])]
     assert B_NAME in client.get(f"/company/results?company={world['b']}").get_data(as_text=True)
+
+
+def test_the_cached_dashboard_of_an_admin_of_every_project_is_not_a_limited_admins(app, world):
+    """The dashboard's figures are cached per scope: Petra's copy offers every project."""
+    petra = _signed_in(app, world["petra"])
+    assert str(world["south"]) in page_form(petra, "/reports/", field="project").options("project")
+    lena = _signed_in(app, world["lena"])
+    offered = page_form(lena, "/reports/", field="project").options("project")
+    assert offered == [str(world["north"])]
