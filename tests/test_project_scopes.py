@@ -163,6 +163,12 @@ def test_a_limited_admins_api_token_reads_and_books_what_they_could(app, world):
     own = api.post(url, json={}, headers={"Authorization": f"Bearer {bertils_token}"})
     assert own.status_code == 201
     assert api.get(own.headers["Location"], headers=headers).status_code == 404
+    # ... nor on the pages: Anna's booking is hers to cancel, move and add to a calendar.
+    web = _signed_in(app, world["lena"])
+    annas, bertils = booked.get_json()["id"], own.get_json()["id"]
+    for page in ("/bookings/{}/cancel", "/bookings/{}/move", "/calendar/bookings/{}.ics"):
+        assert web.get(page.format(annas)).status_code == 200, page
+        assert web.get(page.format(bertils)).status_code == 404, page
     assert api.get("/api/v1/webhooks", headers=headers).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == 2
