@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     letters.connect(app)  # the mail outbox writes calendar letters with calendar's renderer
     _register_privacy_parts()
+    _register_company_scope()
 
     from app.cli import register_cli
 
@@ -171,6 +172,14 @@ def _register_privacy_parts() -> None:
         webhooks.PART,
         reports.PART,
     )
+
+
+def _register_company_scope() -> None:
+    """Tell the accounts layer which companies a limited project admin sees."""
+    from app.accounts import company_scope
+    from app.projects.scope import sees_company
+
+    company_scope.register(sees_company)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 Company A's employee ("owner") has a live booking in a session at center C run by
 testledare "assessor", and an attended past booking with a result there. Everyone
-else is someone who should, or should not, see and change those.
+else is someone who should, or should not, see and change those. Company A takes part
+in funding project "Projekt A" (company B does not), to which "limited_admin" is limited.
 """
 
 from dataclasses import dataclass, field
@@ -41,7 +42,8 @@ ACTORS = (
     "other_assessor",
     "center_admin",  # admin of the session's center
     "other_center_admin",  # admin of another center
-    "project_admin",
+    "project_admin",  # of every project
+    "limited_admin",  # a project admin limited to a project company A takes part in, not B
 )
 
 OWNER_NAME = "Åsa Ägarsson"
@@ -81,6 +83,8 @@ def build_world(make: Factory) -> World:
         "other_center_admin": make.person(("center_admin",), center=other_center),
         "project_admin": make.person(("project_admin",)),
     }
+    limited_project = make.project(company_a, name="Projekt A")
+    people["limited_admin"] = make.person(("project_admin",), projects=(limited_project,))
     world.people = people
     owner = people["owner"]
     session = make.session(center=center, model=model, assessor=assessor)
@@ -187,6 +191,7 @@ def build_world(make: Factory) -> World:
             select(AssessorAuthorisation.id).where(AssessorAuthorisation.person_id == assessor.id)
         ),
         "project": db.session.scalar(select(FundingProject.id).order_by(FundingProject.id)),
+        "limited_project": limited_project.id,
         "target": db.session.scalar(select(ProjectTarget.id).order_by(ProjectTarget.id)),
     }
     world.emails = {name: person.email for name, person in people.items()}

@@ -11,6 +11,7 @@ from app.accounts.services import new_person
 from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
 from app.db import utcnow
 from app.extensions import db
+from app.projects.models import FundingProject, ProjectCompany
 from app.regions.models import Municipality
 from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
 from app.timeutil import local_to_utc
@@ -42,7 +43,10 @@ class Factory:
             )
         )
 
-    def person(self, roles=("employee",), company=None, center=None, name=None, email=None):
+    def person(
+        self, roles=("employee",), company=None, center=None, name=None, email=None, projects=()
+    ):
+        """`projects`: a project_admin limited to these funding projects."""
         n = next(_numbers)
         return self._save(
             new_person(
@@ -52,8 +56,22 @@ class Factory:
                 roles=roles,
                 company=company,
                 center=center,
+                project_ids=tuple(p.id for p in projects),
             )
         )
+
+    def project(self, *companies, name=None) -> FundingProject:
+        """A funding project in which `companies` take part (no targets)."""
+        n = next(_numbers)
+        project = self._save(
+            FundingProject(
+                name=name or f"Projekt {n}", starts_on=date(2024, 1, 1), ends_on=date(2027, 12, 31)
+            )
+        )
+        for company in companies:
+            db.session.add(ProjectCompany(project_id=project.id, company_id=company.id))
+        db.session.commit()
+        return project
 
     def employee(self, company=None, **kwargs):
         return self.person(("employee",), company=company or self.company(), **kwargs)

@@ -203,16 +203,20 @@ def test_the_dashboard_compares_the_projects_an_admin_sees(app, client, auth, wo
     assert client.get(f"/reports/projects/{ids['regional']}").status_code == 404
     rows = _csv_rows(client.get("/reports/projects.csv"))
     assert list(rows) == [SECOND]
-    other = f"/reports/projects/{ids['regional']}/companies"
-    form = page_form(
-        client,
-        f"/reports/projects/{ids['second']}",
-        action=f"/reports/projects/{ids['second']}/companies",
-    )
-    form.action = other  # a hand-edited address: another project's
-    assert form.set("join-company", str(ids["neither"])).submit().status_code == 404
+    # Who takes part is not theirs to change (adding a company would show them its
+    # people): the page offers no such form, and one built by hand is refused.
+    settings = f"/reports/projects/{ids['second']}"
+    page = page_form(client, settings, action=settings)
+    assert f'action="{settings}/companies"' not in client.get(settings).get_data(as_text=True)
+    for project, status in ((ids["second"], 403), (ids["regional"], 404)):
+        form = page.copy()
+        form.action = f"/reports/projects/{project}/companies"
+        form.add("join-company", str(ids["neither"]))
+        form.add("join-csrf_token", page.value("csrf_token"))  # the session's token
+        assert form.submit().status_code == status
     with app.app_context():
         assert db.session.get(ProjectCompany, (ids["regional"], ids["neither"])) is None
+        assert db.session.get(ProjectCompany, (ids["second"], ids["neither"])) is None
 
 
 def _text(html: str) -> str:

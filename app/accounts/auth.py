@@ -81,3 +81,18 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def every_project_admin_required(view):
+    """Let a view through only for a project admin of every project: what is
+    installation-wide (centers, testledare, travel times, mail) is theirs, not a
+    limited project admin's."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.sees_every_project:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

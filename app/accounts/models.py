@@ -113,8 +113,15 @@ class Person(UserMixin, db.Model):
         )
 
     def is_staff_for_center(self, center_id: int) -> bool:
-        """Staff may act on a center's sessions after the employees' deadlines."""
-        return self.has_role(Role.PROJECT_ADMIN) or self.administers_center(center_id)
+        """Staff may act on a center's sessions after the employees' deadlines: the center's
+        admins, and project admins of every project (a limited one keeps no center)."""
+        return self.sees_every_project or self.administers_center(center_id)
+
+    @property
+    def sees_every_project(self) -> bool:
+        """A project admin whose grants name no project: they see, and keep, everything
+        installation-wide (centers, testledare, travel times, webhooks, the audit log)."""
+        return self.has_role(Role.PROJECT_ADMIN) and self.admin_project_ids is None
 
     @property
     def admin_project_ids(self) -> frozenset[int] | None:

@@ -28,6 +28,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
+from app.accounts.company_scope import project_admin_sees_company
 from app.accounts.models import EmployeeImport, LoginSession, Person, Role
 from app.audit import services as audit
 from app.db import unit_of_work, utcnow
@@ -122,14 +123,19 @@ def export(person: Person) -> dict:
 
 
 def erase(person_id: int, actor: Person) -> Person:
-    """Remove a person's personal data; their bookings and outcomes stay, anonymous."""
+    """Remove a person's personal data; their bookings and outcomes stay, anonymous.
+
+    A project admin of every project may erase anyone; one limited to named projects
+    only the people of the companies taking part in them.
+    """
     if not actor.has_role(Role.PROJECT_ADMIN):
         raise Forbidden()
     parts = _registered()
     now = utcnow()
     with unit_of_work():
         person = db.session.get(Person, person_id)
-        if person is None:
+        # Someone a limited admin may not see is, to them, someone who does not exist.
+        if person is None or not project_admin_sees_company(actor, person.company_id):
             raise NotFound(_("Personen finns inte."))
         if person.erased_at is not None:
             raise DomainError(_("Personens uppgifter är redan borttagna."))

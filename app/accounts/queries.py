@@ -12,14 +12,16 @@ def find_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
 
 
-def search_people(text: str) -> list[Person]:
-    """People whose name or e-mail address contains `text`, any case; the first 50 by name."""
+def search_people(text: str, *where) -> list[Person]:
+    """People whose name or e-mail address contains `text`, any case; the first 50 by name.
+    `where`: further conditions (the people a limited project admin sees)."""
     pattern = f"%{text.lower()}%"
     return list(
         db.session.scalars(
             select(Person)
             .where(
-                or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern))
+                or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern)),
+                *where,
             )
             .options(selectinload(Person.role_grants), joinedload(Person.company))
             .order_by(Person.name)
@@ -39,8 +41,8 @@ def company_employees(company_id: int) -> list[Person]:
     )
 
 
-def companies_by_name() -> list[Company]:
-    return list(db.session.scalars(select(Company).order_by(Company.name)))
+def companies_by_name(*where) -> list[Company]:
+    return list(db.session.scalars(select(Company).where(*where).order_by(Company.name)))
 
 
 def company_by_org_number(org_number: str) -> Company | None:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import login_sessions
+from app.accounts.company_scope import project_admin_sees_company
 from app.accounts.models import Company, Person, Role, RoleGrant
 from app.accounts.orgnr import normalise_orgnr
 from app.audit import services as audit
@@ -66,18 +67,28 @@ def new_person(
     company=None,
     center=None,
     password_hash: str | None = None,
+    project_ids: tuple[int, ...] = (),
 ) -> Person:
-    """Make a person with roles (a center_admin role is for `center`); the caller adds it."""
+    """Make a person with roles (a center_admin role is for `center`); the caller adds it.
+
+    A project_admin role with `project_ids` is one grant per project: limited to them.
+    Without, it is the one grant that sees every project.
+    """
     person = Person(
         name=name.strip(),
         email=normalise_email(email),
         company=company,
         password_hash=password_hash or (hash_password(password) if password else None),
     )
-    person.role_grants = [
-        RoleGrant(role=role, center_id=center.id if role == Role.CENTER_ADMIN else None)
-        for role in roles
-    ]
+    grants = []
+    for role in roles:
+        if role == Role.PROJECT_ADMIN and project_ids:
+            grants += [RoleGrant(role=role, project_id=pid) for pid in sorted(set(project_ids))]
+        else:
+            grants.append(
+                RoleGrant(role=role, center_id=center.id if role == Role.CENTER_ADMIN else None)
+            )
+    person.role_grants = grants
     return person
 
 
@@ -233,22 +244,29 @@ def _new_employee(name, email, company, actor, phone=None) -> Person:
 
 
 def may_register_for(actor: Person, company: Company) -> bool:
-    if actor.has_role(Role.PROJECT_ADMIN):
+    if project_admin_sees_company(actor, company.id):
         return True
     return actor.has_role(Role.COORDINATOR) and actor.company_id == company.id
 
 
 def invite_new_person(
-    name: str, email: str, roles: tuple[str, ...], company=None, center=None
+    name: str,
+    email: str,
+    roles: tuple[str, ...],
+    company=None,
+    center=None,
+    project_ids: tuple[int, ...] = (),
 ) -> Person:
     """Create an account without a password (a coordinator, a testledare, an admin) and
-    mail its invitation, in one unit of work."""
+    mail its invitation, in one unit of work. The caller checks that `project_ids` exist."""
     with unit_of_work():
         if find_by_email(email) is not None:
             raise DomainError(
                 _("Det finns redan ett konto med e-postadressen %(email)s.", email=email)
             )
-        person = new_person(name, email, roles=roles, company=company, center=center)
+        person = new_person(
+            name, email, roles=roles, company=company, center=center, project_ids=project_ids
+        )
         db.session.add(person)
         db.session.flush()
         invite(person)
@@ -264,8 +282,9 @@ def register_company(
     coordinator_email: str,
     actor: Person,
 ) -> Company:
-    """Add a company with its first coordinator, who is mailed an invitation."""
-    if not actor.has_role(Role.PROJECT_ADMIN):
+    """Add a company with its first coordinator, who is mailed an invitation (a project
+    admin of every project: a new company takes part in no project yet)."""
+    if not actor.sees_every_project:
         raise Forbidden()
     with unit_of_work():
         normalised = normalise_orgnr(org_number)

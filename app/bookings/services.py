@@ -30,6 +30,7 @@ from app.bookings.models import (
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound, Refusal
 from app.extensions import db
+from app.projects.scope import sees_company
 from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import AssessorAuthorisation, SessionStatus, ValidationSession
 
@@ -146,10 +147,11 @@ def _assessor_authorised(session: ValidationSession, day) -> bool:
 
 
 def may_book_for(actor: Person, employee: Person) -> bool:
-    """An employee books for themself; a coordinator for their company's employees."""
+    """An employee books for themself; a coordinator for their company's employees; a
+    project admin for anyone (one limited to named projects: their companies' people)."""
     if actor.id == employee.id:
         return True
-    if actor.has_role(Role.PROJECT_ADMIN):
+    if actor.has_role(Role.PROJECT_ADMIN) and sees_company(actor, employee.company_id):
         return True
     return (
         actor.has_role(Role.COORDINATOR)

@@ -120,9 +120,10 @@ def lock_center(center_id: int) -> TestCenter | None:
 
 
 def admin_centers(actor) -> list[TestCenter]:
-    """The centers a person may keep: their own as center admin, all as project admin."""
+    """The centers a person may keep: their own as center admin, all as project admin of
+    every project (one limited to named projects keeps no center)."""
     query = select(TestCenter).order_by(TestCenter.name)
-    if not actor.has_role(Role.PROJECT_ADMIN):
+    if not actor.sees_every_project:
         ids = [g.center_id for g in actor.role_grants if g.role == Role.CENTER_ADMIN]
         query = query.where(TestCenter.id.in_(ids))
     return list(db.session.scalars(query))
@@ -195,8 +196,8 @@ def remove_closure(closure_id: int, actor) -> None:
 
 
 def _require_project_admin(actor) -> None:
-    """A project admin, or None: the operator at the command line."""
-    if actor is not None and not actor.has_role(Role.PROJECT_ADMIN):
+    """A project admin of every project, or None: the operator at the command line."""
+    if actor is not None and not actor.sees_every_project:
         raise Forbidden()
 
 

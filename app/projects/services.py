@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Company, Person
 from app.audit import services as audit
 from app.db import unit_of_work
-from app.errors import InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.regions.models import County, Municipality
@@ -57,12 +57,22 @@ def candidates(project_id: int) -> list[Company]:
     return list(db.session.scalars(_with_place(query)))
 
 
+def _may_change(actor: Person | None) -> None:
+    """Only an admin of every project changes who takes part: a limited admin who added a
+    company would see its people."""
+    if actor is not None and not actor.sees_every_project:
+        raise Forbidden(
+            _("Bara en administratör för alla projekt ändrar vilka företag som deltar.")
+        )
+
+
 def _record(actor: Person | None, project_id: int, action: str, company: Company) -> None:
     audit.record(actor, "project", project_id, action, detail=company.name)
 
 
 def add_company(project_id: int, company_id: int, actor: Person | None = None) -> bool:
     """Let a company take part; False when it already did (nothing changes then)."""
+    _may_change(actor)
     with unit_of_work():
         _locked_project(project_id)
         company = db.session.get(Company, company_id)
@@ -80,6 +90,7 @@ def add_company(project_id: int, company_id: int, actor: Person | None = None) -
 def remove_company(project_id: int, company_id: int, actor: Person | None = None) -> bool:
     """End a company's taking part; False when it did not take part. Its bookings stay,
     they no longer count for the project."""
+    _may_change(actor)
     with unit_of_work():
         _locked_project(project_id)
         company = db.session.get(Company, company_id)
@@ -101,6 +112,7 @@ def add_companies_in_scope(project_id: int, actor: Person | None = None) -> int:
 
     Answers how many were added; those taking part already stay as they are.
     """
+    _may_change(actor)
     with unit_of_work():
         project = _locked_project(project_id)
         scopes = [

@@ -30,6 +30,7 @@ from app.centers.services import admin_centers
 from app.extensions import db
 from app.formatting import clock, long_date
 from app.projects.models import FundingProject
+from app.projects.scope import PROJECT_ADMIN_SCOPE
 from app.results.services import may_assess
 from app.schedule.models import ValidationSession
 from app.timeutil import day_start
@@ -95,6 +96,7 @@ KINDS = (
     ),
     Kind("home_center", _l("Testledares hemmacenter"), "person", ("home center",)),
     Kind("erased", _l("Borttagna personuppgifter"), "person", ("erased",)),
+    Kind("admin_projects", _l("Projektadministratörers projekt"), "person", (PROJECT_ADMIN_SCOPE,)),
     Kind("travel_time", _l("Restid"), "travel_buffer", ("set", "deleted")),
     Kind(
         "project_companies",
@@ -131,8 +133,12 @@ class AuditPage:
     has_next: bool
 
 
+# The log is not narrowed by company: a project admin limited to named projects does not
+# read it (as a center admin too, they read their centers' part, like any center admin).
+
+
 def may_read_audit(person: Person) -> bool:
-    return person.has_role(Role.PROJECT_ADMIN) or person.has_role(Role.CENTER_ADMIN)
+    return person.sees_every_project or person.has_role(Role.CENTER_ADMIN)
 
 
 def reader_centers(reader: Person) -> list[TestCenter]:
@@ -143,7 +149,7 @@ def reader_centers(reader: Person) -> list[TestCenter]:
 def reader_kinds(reader: Person) -> list[Kind]:
     """The kinds of change the reader can meet: a center's admins never see people's
     authorisations or travel times, which belong to no center."""
-    if reader.has_role(Role.PROJECT_ADMIN):
+    if reader.sees_every_project:
         return list(KINDS)
     return [k for k in KINDS if k.entity in ("booking", "outcome", "session")]
 
@@ -160,7 +166,7 @@ def audit_page(reader: Person, filters: AuditFilters, page: int = 1) -> AuditPag
 
 def _filtered(reader: Person, filters: AuditFilters):
     query = select(AuditEntry)
-    if not reader.has_role(Role.PROJECT_ADMIN):
+    if not reader.sees_every_project:
         centers = [g.center_id for g in reader.role_grants if g.role == Role.CENTER_ADMIN]
         query = query.where(AuditEntry.center_id.in_(centers))
     if filters.first_day is not None:
@@ -309,7 +315,7 @@ class _Writer:
     def __init__(self, reader: Person, loaded: _Loaded):
         self.reader = reader
         self.loaded = loaded
-        self.project_admin = reader.has_role(Role.PROJECT_ADMIN)
+        self.project_admin = reader.sees_every_project
 
     def row(self, entry: AuditEntry) -> AuditRow:
         try:
@@ -521,6 +527,19 @@ class _Writer:
                 _("%(actor)s tog bort personuppgifterna för %(person)s"),
                 actor=actor,
                 person=person,
+            ), ""
+        if entry.action == PROJECT_ADMIN_SCOPE:
+            if not detail:
+                return _say(
+                    _("%(actor)s lät %(person)s administrera alla projekt"),
+                    actor=actor,
+                    person=person,
+                ), ""
+            return _say(
+                _("%(actor)s begränsade %(person)s till att administrera %(projects)s"),
+                actor=actor,
+                person=person,
+                projects=detail,
             ), ""
         return self._generic(entry), detail
 

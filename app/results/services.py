@@ -21,6 +21,7 @@ from app.bookings.services import lock_session
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
+from app.projects.scope import is_project_admin, sees_company
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationSession
 
@@ -31,8 +32,11 @@ def may_assess(actor: Person, session: ValidationSession) -> bool:
 
 
 def may_see_results(actor: Person, booking: Booking) -> bool:
-    """The employee, their company's coordinator, and those who may assess the session."""
+    """The employee, their company's coordinator, project admins who see the company, and
+    those who may assess the session."""
     if actor.id == booking.employee_id or may_assess(actor, booking.session):
+        return True
+    if is_project_admin(actor) and sees_company(actor, booking.employee.company_id):
         return True
     return (
         actor.has_role(Role.COORDINATOR)

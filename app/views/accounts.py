@@ -18,7 +18,8 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts import privacy
-from app.accounts.auth import role_required, sign_in, sign_out
+from app.accounts.auth import every_project_admin_required, role_required, sign_in, sign_out
+from app.accounts.company_scope import project_admin_sees_company
 from app.accounts.forms import (
     AuthorisationForm,
     ForgotPasswordForm,
@@ -28,7 +29,7 @@ from app.accounts.forms import (
     SetPasswordForm,
 )
 from app.accounts.models import Role
-from app.accounts.queries import find_person, search_people
+from app.accounts.queries import find_person
 from app.accounts.services import (
     LINK_PURPOSES,
     authenticate,
@@ -43,6 +44,7 @@ from app.after_response import after_response
 from app.centers.queries import centers_by_name
 from app.errors import DomainError, NotFound
 from app.extensions import limiter
+from app.projects.scope import find_people, is_project_admin, visible_projects
 from app.regions.queries import counties_with_municipalities
 from app.schedule import authorisations
 from app.schedule.services import validation_models
@@ -178,7 +180,17 @@ def account():
 
 
 def _account_page(place_form: PlaceForm, status: int = 200):
-    return render_template("accounts/account.html", form=FlaskForm(), place_form=place_form), status
+    # A project admin's projects by name ([] for one of every project); None for others.
+    administered = None
+    if is_project_admin(current_user):
+        administered = (
+            []
+            if current_user.sees_every_project
+            else [p.name for p in visible_projects(current_user)]
+        )
+    return render_template(
+        "accounts/account.html", form=FlaskForm(), place_form=place_form, administered=administered
+    ), status
 
 
 @bp.post("/account/place")
@@ -222,14 +234,15 @@ def export():
 @bp.get("/people")
 @role_required(Role.PROJECT_ADMIN)
 def people():
-    """Find a person to erase: by part of the name or e-mail address."""
+    """Find a person to erase: by part of the name or e-mail address (a limited project
+    admin finds only the people of their projects' companies)."""
     query = request.args.get("q", "").strip()[:100]
-    found = search_people(query) if query else []
+    found = find_people(current_user, query) if query else []
     return render_template("accounts/people.html", query=query, people=found)
 
 
 @bp.route("/people/<int:person_id>/assessor", methods=["GET", "POST"])
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def assessor(person_id: int):
     """A testledare's authorisations per model and home center."""
     person = find_person(person_id)
@@ -269,7 +282,7 @@ def assessor(person_id: int):
 
 
 @bp.post("/authorisations/<int:authorisation_id>/delete")
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def revoke_authorisation(authorisation_id: int):
     person_id = authorisations.revoke(authorisation_id, current_user)
     flash(_("Behörigheten är borttagen."), "success")
@@ -280,7 +293,7 @@ def revoke_authorisation(authorisation_id: int):
 @role_required(Role.PROJECT_ADMIN)
 def erase(person_id: int):
     person = find_person(person_id)
-    if person is None:
+    if person is None or not project_admin_sees_company(current_user, person.company_id):
         raise NotFound(_("Personen finns inte."))
     form = FlaskForm()
     if form.validate_on_submit():

@@ -21,8 +21,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.http import is_resource_modified
 
-from app.accounts.auth import role_required
-from app.accounts.models import Role
+from app.accounts.auth import every_project_admin_required
 from app.bookings.queries import find_booking
 from app.bookings.services import may_book_for
 from app.calendar import events, feed_texts, feeds
@@ -183,14 +182,14 @@ def _outbox_row(message_id: int) -> OutboxMessage:
 
 
 @bp.get("/outbox")
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def outbox():
     _outbox_open()
     return render_template("calendar/outbox.html", messages=latest_outbox_messages())
 
 
 @bp.get("/outbox/<int:message_id>")
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def outbox_message(message_id: int):
     row = _outbox_row(message_id)
     parsed = message_from_bytes(masked_message(row.raw), policy=policy.default)
@@ -203,7 +202,7 @@ def outbox_message(message_id: int):
 
 
 @bp.get("/outbox/<int:message_id>.eml")
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def outbox_raw(message_id: int):
     row = _outbox_row(message_id)
     response = Response(masked_message(row.raw), content_type="message/rfc822")

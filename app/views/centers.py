@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.auth import role_required
-from app.accounts.models import Person, Role
+from app.accounts.auth import every_project_admin_required
+from app.accounts.models import Person
 from app.accounts.queries import find_person
 from app.bookings.capacity import closed_weekdays, weekly_capacity
 from app.bookings.closures import (
@@ -283,7 +283,7 @@ def _travel_time_form() -> TravelTimeForm:
 
 
 @bp.route("/centers/travel-times", methods=["GET", "POST"])
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def travel_times():
     """The travel time a testledare needs between two municipalities, for planning."""
     form = _travel_time_form()
@@ -321,7 +321,7 @@ def travel_times():
 
 
 @bp.post("/centers/travel-times/<int:travel_buffer_id>/delete")
-@role_required(Role.PROJECT_ADMIN)
+@every_project_admin_required
 def delete_travel_time(travel_buffer_id: int):
     remove_travel_time(travel_buffer_id, current_user)
     flash(_("Restiden är borttagen. Paret har den uppskattade restiden igen."), "success")

@@ -1,6 +1,6 @@
 """The coordinator's pages: the company's employees, registering them, their bookings."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from app.accounts.services import register_company
 from app.csv_out import csv_response
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, NotFound
+from app.projects.scope import visible_companies
 from app.regions.queries import municipalities_with_county
 from app.results.overview import booking_overview
 
@@ -142,7 +143,13 @@ def _municipality_choices():
 @bp.route("/companies", methods=["GET", "POST"])
 @role_required(Role.PROJECT_ADMIN)
 def companies():
-    """The project's companies; a project admin adds one together with its coordinator."""
+    """The companies a project admin sees; one of every project adds a company together
+    with its coordinator (a limited one has only the list of their projects' companies)."""
+    if not current_user.sees_every_project:
+        if request.method == "POST":
+            abort(403)
+        listed = visible_companies(current_user)
+        return render_template("accounts/companies.html", form=None, companies=listed)
     form = CompanyForm()
     form.municipality.choices = _municipality_choices()
     if form.validate_on_submit():

@@ -1,7 +1,8 @@
 """A company's competence overview, training needs and validations, on the page and as CSV.
 
-The company's coordinator sees their own company; a project admin chooses any company
-with ?company=. The filters are GET parameters, and each CSV takes the same ones.
+The company's coordinator sees their own company; a project admin chooses a company
+with ?company= (any, or, limited to named projects, one of theirs). The filters are GET
+parameters, and each CSV takes the same ones.
 """
 
 from flask import Blueprint, render_template, request
@@ -9,11 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.auth import role_required
-from app.accounts.models import Company, Role
-from app.accounts.queries import companies_by_name
+from app.accounts.models import Role
 from app.csv_out import csv_response
 from app.errors import Forbidden, InvalidInput
-from app.extensions import db
+from app.projects.scope import is_project_admin, visible_companies
 from app.results.company_forms import OverviewFilter, ValidationsFilter
 from app.results.company_tables import (
     cell_label,
@@ -43,11 +43,14 @@ def _filled(form_class, statuses):
     """The filter form for the visitor and the company it names, or None before a
     project admin has chosen one."""
     form = form_class(request.args)
-    admin = current_user.has_role(Role.PROJECT_ADMIN)
-    form.choose(companies_by_name() if admin else None, all_models(), statuses)
+    admin = is_project_admin(current_user)
+    # A limited project admin is offered (and may choose) only their projects' companies:
+    # another company's id is not among the choices, as one that does not exist.
+    companies = visible_companies(current_user) if admin else None
+    form.choose(companies, all_models(), statuses)
     if admin:
         company_id = form.id_of("company") if form.company.validate(form) else None
-        company = db.session.get(Company, company_id) if company_id else None
+        company = next((c for c in companies if c.id == company_id), None)
     else:
         company = current_user.company
         if company is None:

@@ -27,8 +27,8 @@ from app.cache import TTLCache
 from app.csv_out import csv_response
 from app.errors import InvalidInput
 from app.formatting import number, percent
+from app.projects import scope
 from app.projects import services as project_services
-from app.projects.scope import visible_projects
 from app.regions.queries import counties_by_name
 from app.reports import services, tables
 from app.reports.charts import line_chart
@@ -72,6 +72,12 @@ def _require_project_admin() -> None:
         abort(403)
 
 
+def _project(project_id: int | None):
+    """The project asked for (None: the first the reader sees): 404 for one they may not."""
+    _require_project_admin()
+    return scope.visible_project(current_user, project_id)
+
+
 def _filters(project_admin: bool):
     """The validated filter form and the ISO weeks it spans, or the form with errors."""
     this_monday = local_date(datetime.now(UTC))
@@ -84,7 +90,7 @@ def _filters(project_admin: bool):
         to_date=this_monday + timedelta(weeks=WEEKS_AHEAD, days=6),
         below=50,
     )
-    projects = visible_projects(current_user) if project_admin else []
+    projects = scope.visible_projects(current_user) if project_admin else []
     form.project.choices = [(p.id, p.name) for p in projects]
     if project_admin and projects and "project" not in request.args:
         form.project.data = projects[0].id
@@ -128,12 +134,12 @@ def dashboard():
     key = (
         str(get_locale()),
         tuple(center_ids) if center_ids is not None else None,
+        # A project admin limited to named projects is offered only those.
+        tuple(sorted(current_user.admin_project_ids or ())) if center_ids is None else None,
         tuple(sorted(request.args.items(multi=True))),
         # Targets and periods saved through any worker show at once; only the
         # counted figures may be up to REPORTS_CACHE_SECONDS old.
         services.settings_version() if center_ids is None else None,
-        # The projects this admin may see: a limited admin's copy is their own.
-        tuple(p.id for p in visible_projects(current_user)) if center_ids is None else None,
     )
     if seconds <= 0:
         fragment, status = _render_dashboard(center_ids)
@@ -182,7 +188,7 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
         "demand": services.demand(mondays, center_ids),
     }
     if project_admin:
-        project = services.get_project(form.project.data)
+        project = _project(form.project.data)
         reach = services.project_reach(project)
         figures |= {
             "project": project,
@@ -190,7 +196,7 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
             "progress": reach.targets,
             "models": reach.models,
         }
-        visible = visible_projects(current_user)
+        visible = scope.visible_projects(current_user)
         if len(visible) > 1:
             figures["comparison"] = services.compare(visible, known={project.id: reach})
         figures["charts"] = []
@@ -256,9 +262,9 @@ def export(name: str):
     if mondays is None:
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
     if name == "projects":
-        header, rows = tables.projects_table(services.compare(visible_projects(current_user)))
+        header, rows = tables.projects_table(services.compare(scope.visible_projects(current_user)))
     elif name in PROJECT_TABLES:
-        project = services.get_project(form.project.data)
+        project = _project(form.project.data)
         reach = services.project_reach(project)
         counties = services.counties()
         if name == "targets":
@@ -285,14 +291,6 @@ def _new_target_form() -> NewTargetForm:
     form.county.choices = [(c.id, c.name) for c in counties_by_name()]
     form.industry.choices = [(code, tables.industry_label(code)) for code in INDUSTRIES]
     return form
-
-
-def _visible_project(project_id: int):
-    """The project, if the signed-in project admin may see it; else 403 or 404."""
-    _require_project_admin()
-    if project_id not in {p.id for p in visible_projects(current_user)}:
-        abort(404)
-    return services.get_project(project_id)
 
 
 def _add_company_form(project_id: int) -> AddCompanyForm:
@@ -348,7 +346,9 @@ def _settings_page(
 @bp.route("/projects/new", methods=["GET", "POST"])
 @login_required
 def new_project():
-    _require_project_admin()
+    # A new project is named by no limited admin's grant: it is for an admin of every project.
+    if not current_user.sees_every_project:
+        abort(403)
     form = ProjectForm()
     status = 200
     if form.validate_on_submit():
@@ -370,7 +370,7 @@ def new_project():
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 @login_required
 def project_settings(project_id: int):
-    project = _visible_project(project_id)
+    project = _project(project_id)
     form = ProjectForm(obj=project)
     if request.method == "GET":
         return _settings_page(project, form)
@@ -385,7 +385,7 @@ def project_settings(project_id: int):
             _cache().clear()
             flash(_("Projektet är sparat."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
-    return _settings_page(services.get_project(project_id), form, status=400)
+    return _settings_page(_project(project_id), form, status=400)
 
 
 @bp.post("/targets/<int:target_id>")
@@ -395,6 +395,7 @@ def target_settings(target_id: int):
     target = find_target(target_id)
     if target is None:
         abort(404)
+    _project(target.project_id)
     form = TargetForm(prefix=f"target{target.id}")
     if form.validate_on_submit():
         services.update_target(target.id, form.companies.data, form.employees.data)
@@ -407,8 +408,7 @@ def target_settings(target_id: int):
 @bp.post("/projects/<int:project_id>/targets")
 @login_required
 def add_target(project_id: int):
-    _require_project_admin()
-    project = services.get_project(project_id)
+    project = _project(project_id)
     form = _new_target_form()
     if form.validate_on_submit():
         try:
@@ -425,13 +425,17 @@ def add_target(project_id: int):
             _cache().clear()
             flash(_("Målet är tillagt."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
-    return _settings_page(services.get_project(project_id), new_target_form=form, status=400)
+    return _settings_page(_project(project_id), new_target_form=form, status=400)
 
 
 @bp.post("/targets/<int:target_id>/remove")
 @login_required
 def remove_target(target_id: int):
     _require_project_admin()
+    target = find_target(target_id)
+    if target is None:
+        abort(404)
+    _project(target.project_id)
     if not RemoveTargetForm().validate_on_submit():
         abort(400)
     project_id = services.remove_target(target_id)
@@ -447,7 +451,7 @@ def _to_companies(project_id: int):
 @bp.post("/projects/<int:project_id>/companies")
 @login_required
 def add_company(project_id: int):
-    project = _visible_project(project_id)
+    project = _project(project_id)
     form = _add_company_form(project.id)
     if form.validate_on_submit():
         try:
@@ -467,7 +471,7 @@ def add_company(project_id: int):
 @bp.post("/projects/<int:project_id>/companies/remove")
 @login_required
 def remove_company(project_id: int):
-    project = _visible_project(project_id)
+    project = _project(project_id)
     form = RemoveCompanyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -493,7 +497,7 @@ def remove_company(project_id: int):
 @bp.post("/projects/<int:project_id>/companies/in-scope")
 @login_required
 def add_companies_in_scope(project_id: int):
-    project = _visible_project(project_id)
+    project = _project(project_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     added = project_services.add_companies_in_scope(project.id, current_user)

@@ -23,15 +23,19 @@ from app.webhooks.urls import check_url
 PROJECT_WIDE = None
 
 
+# Every company's events are for a project admin of every project only; one limited to
+# named projects has no webhooks (unless they are a coordinator too: then their company's).
+
+
 def may_subscribe(person: Person) -> bool:
-    return person.has_role(Role.PROJECT_ADMIN) or (
+    return person.sees_every_project or (
         person.has_role(Role.COORDINATOR) and person.company_id is not None
     )
 
 
 def scope_of(person: Person) -> int | None:
     """The company whose events the person may subscribe to; None: every company's."""
-    if person.has_role(Role.PROJECT_ADMIN):
+    if person.sees_every_project:
         return PROJECT_WIDE
     if person.has_role(Role.COORDINATOR) and person.company_id is not None:
         return person.company_id
@@ -44,8 +48,8 @@ def may_still_receive(subscription: WebhookSubscription) -> bool:
     if not owner.is_active or owner.erased_at is not None:
         return False
     if subscription.company_id is None:
-        return owner.has_role(Role.PROJECT_ADMIN)
-    return owner.has_role(Role.PROJECT_ADMIN) or (
+        return owner.sees_every_project
+    return owner.sees_every_project or (
         owner.has_role(Role.COORDINATOR) and owner.company_id == subscription.company_id
     )
 
