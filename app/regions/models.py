@@ -7,6 +7,11 @@ from app.extensions import db
 _SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}"})
 
 
+def swedish_key(name: str) -> str:
+    """A name as Swedish sorts it (Umeå, Vilhelmina, Vindeln, Vännäs, Åsele)."""
+    return name.casefold().translate(_SWEDISH_ORDER)
+
+
 class County(db.Model):
     __tablename__ = "county"
 
@@ -21,7 +26,7 @@ class County(db.Model):
     @property
     def sort_key(self) -> str:
         """The name as Swedish sorts it (Västra Götalands län, Örebro län, Östergötlands län)."""
-        return self.name.casefold().translate(_SWEDISH_ORDER)
+        return swedish_key(self.name)
 
     def __str__(self) -> str:
         return self.name
@@ -52,7 +57,7 @@ class Municipality(db.Model):
     @property
     def sort_key(self) -> str:
         """The name as Swedish sorts it (Umeå, Vilhelmina, Vindeln, Vännäs, Åsele)."""
-        return self.name.casefold().translate(_SWEDISH_ORDER)
+        return swedish_key(self.name)
 
     def __str__(self) -> str:
         return self.name

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Row, Select, select, true
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.regions.models import County, Municipality
+from app.regions.models import County, Municipality, swedish_key
 
 
 def served_county_codes() -> frozenset[str] | None:
@@ -56,6 +56,25 @@ def counties_with_municipalities() -> list[County]:
             .order_by(County.name)
         )
     )
+
+
+def places_by_county() -> list[tuple[int, str, list[tuple[int, str]]]]:
+    """(county id, county, [(municipality id, municipality)]) in Swedish order, from one
+    query of plain rows: a search page's choices, cheaper than 311 ORM objects."""
+    rows = db.session.execute(
+        select(County.id, County.name, Municipality.id, Municipality.name)
+        .join(Municipality.county)
+        .where(served())
+    ).all()
+    counties: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    for county_id, county, municipality_id, municipality in rows:
+        counties.setdefault((county_id, county), []).append((municipality_id, municipality))
+    return [
+        (county_id, county, sorted(places, key=lambda place: swedish_key(place[1])))
+        for (county_id, county), places in sorted(
+            counties.items(), key=lambda item: swedish_key(item[0][1])
+        )
+    ]
 
 
 def municipalities_with_county() -> Sequence[Row]:

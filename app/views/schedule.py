@@ -34,7 +34,7 @@ from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
 from app.formatting import travel_duration, weekday_names
-from app.regions.queries import counties_with_municipalities
+from app.regions.queries import places_by_county
 from app.regions.travel import travel_minutes
 from app.schedule.forms import (
     DEFAULT_WEEKS,
@@ -121,13 +121,14 @@ class SearchForm:
                 for m in sorted(levels[family], key=lambda m: m.level_rank)
             ]
         form.model.choices = choices
-        counties = sorted(counties_with_municipalities(), key=lambda c: c.sort_key)
-        form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties]
+        counties = places_by_county()
+        form.county.choices = everything + [SelectChoice(cid, name) for cid, name, _m in counties]
         # Grouped by county when there are several: the country has 290 municipalities.
+        grouped = len(counties) > 1
         places = [
-            SelectChoice(m.id, m.name, optgroup=county.name if len(counties) > 1 else None)
-            for county in counties
-            for m in sorted(county.municipalities, key=lambda m: m.sort_key)
+            SelectChoice(mid, name, optgroup=county if grouped else None)
+            for _cid, county, municipalities in counties
+            for mid, name in municipalities
         ]
         form.municipality.choices = everything + places
         form.origin.choices = [SelectChoice("", _("Ingen plats (ordna efter datum)")), *places]
