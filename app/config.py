@@ -27,6 +27,9 @@ class Defaults:
     BOOKING_OPENS_DAYS = 90
     BOOKING_CLOSES_HOURS = 24
     CANCEL_DEADLINE_HOURS = 48
+    # The counties this deployment serves, by SCB code (e.g. ["24", "25"]): search,
+    # planning, reports and the API offer only them. None serves all 21.
+    SERVED_COUNTIES = None
 
     # Check-in opens this long before the start; whoever is not checked in this long
     # after the start is marked as a no-show.

@@ -71,9 +71,9 @@ def test_reference_lists(app, api, make):
     with app.app_context():
         call = api(make.employee())
         make.center(name="Kiruna Testcenter", municipality="Kiruna")
-    counties = call("GET", "/counties").get_json()["items"]
-    assert {c["name"] for c in counties} == {"Norrbottens län", "Västerbottens län"}
-    assert len(call("GET", "/municipalities?limit=100").get_json()["items"]) == 29
+    counties = call("GET", "/counties?limit=100").get_json()["items"]
+    assert len(counties) == 21 and "Norrbottens län" in {c["name"] for c in counties}
+    assert len(call("GET", "/municipalities?limit=100").get_json()["items"]) == 100
     models = call("GET", "/validation-models?limit=100").get_json()["items"]
     assert "Svets SVART" in {m["name"] for m in models}
     centers = call("GET", "/centers").get_json()["items"]

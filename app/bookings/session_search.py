@@ -42,7 +42,9 @@ def with_travel(filters: SessionFilters) -> SessionFilters:
     """The filters with the travel minutes from their starting place loaded (one query)."""
     if filters.from_municipality_id is None or filters.travel is not None:
         return filters
-    return replace(filters, travel=travel_minutes_from(filters.from_municipality_id, []))
+    with_centers = select(TestCenter.municipality_id)
+    minutes = travel_minutes_from(filters.from_municipality_id, [], among=with_centers)
+    return replace(filters, travel=minutes)
 
 
 def _session_municipality():

@@ -25,6 +25,7 @@ from app.cache import TTLCache
 from app.csv_out import csv_response
 from app.errors import InvalidInput
 from app.formatting import number, percent
+from app.regions.queries import counties_by_name
 from app.reports import services, tables
 from app.reports.charts import line_chart
 from app.reports.forms import (
@@ -268,7 +269,7 @@ def export(name: str):
 
 def _new_target_form() -> NewTargetForm:
     form = NewTargetForm(prefix="new")
-    form.county.choices = [(c.id, c.name) for c in services.counties().values()]
+    form.county.choices = [(c.id, c.name) for c in counties_by_name()]
     form.industry.choices = [(code, tables.industry_label(code)) for code in INDUSTRIES]
     return form
 
