@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from bench import scenarios as sc
 from bench.baselines import create_raw_database
-from bench.dataset import DataSet, build, national, standard
+from bench.dataset import NORTHERN_COUNTIES, DataSet, build, national, standard
 from bench.load import Request, Result, run_wrk, wrk_available
 from bench.radicale import Radicale
 from bench.server import Server, ServerSettings
@@ -436,8 +436,14 @@ def run(args) -> tuple[list[Block], dict]:
             )
             if shape.national:
                 print(f"   {data.label} ({data.first_day} to {data.last_day})", flush=True)
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+            config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET}
             env = {"DATABASE_URL": server_url, "SECRET_KEY": SECRET}
+            if not shape.national:
+                # A deployment for the north, as before all of Sweden was stored (0126):
+                # its pages offer the two counties' 29 municipalities, not 290.
+                config["SERVED_COUNTIES"] = list(NORTHERN_COUNTIES)
+                env["TCB_SERVED_COUNTIES"] = ",".join(NORTHERN_COUNTIES)
+            app = create_app(config)
             server = stack.enter_context(Server("wsgi:app", settings, env, ready_path="/login"))
             block = Block(
                 data.size,
