@@ -455,7 +455,7 @@ def run(args) -> tuple[list[Block], dict]:
             )
             target = Target(data, app, server, block, env)
             target.scenarios = sc.build_scenarios(
-                app, data.fixtures, args.burst_bookers, args.burst_connections
+                app, data.fixtures, args.burst_bookers, args.burst_connections, shape.national
             )
             targets.append(target)
 
