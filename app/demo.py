@@ -27,7 +27,9 @@ from app.centers.services import closed_reason, outside_opening_hours
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.regions.models import Municipality, TravelBuffer
+from app.projects.models import FundingProject, ProjectTarget
+from app.projects.services import add_company
+from app.regions.models import County, Municipality, TravelBuffer
 from app.results.models import OutcomeResult
 from app.results.services import (
     AreaVerdict,
@@ -47,6 +49,9 @@ from app.timeutil import local_date, local_to_utc
 
 PASSWORD = "demo1234"
 ACCREDITED = (date(2023, 6, 1), date(2028, 12, 31))
+# The regional project that migration 0102_reports made (its name is data: the demo
+# finds it by name, else takes the first project).
+NORTH = "Industrivalidering Norr"
 SIGN_INS = {
     Role.PROJECT_ADMIN: "projektadmin@demo.example.se",
     Role.CENTER_ADMIN: "centeradmin@demo.example.se",
@@ -290,6 +295,68 @@ ASSESSORS = [
     ),
     ("Olof Persson", "olof.persson@demo.example.se", "Vilhelmina", "industriteknik-bas gruvteknik"),
 ]
+# The second project, in Västernorrland (county 22) and Jämtland (23): its centers,
+# testledare and companies, apart from the north's so that the north's data stays as
+# it was. The project starts at the beginning of the month MITT_MONTHS_BACK months ago
+# and runs two years.
+MITT_MONTHS_BACK = 9
+MITT_CENTERS = [
+    (
+        "Sundsvalls teknikcentrum",
+        "Sundsvall",
+        "Västra Radiogatan 7",
+        "852 29",
+        "Sundsvall",
+        {"welding_booth": 6, "maintenance_station": 4},
+    ),
+    (
+        "Östersunds yrkescentrum",
+        "Östersund",
+        "Prästgatan 50",
+        "831 34",
+        "Östersund",
+        {"cnc_machine": 3, "automation_station": 4},
+    ),
+]
+MITT_ACCESSIBILITY = {
+    "Sundsvalls teknikcentrum": "Entré utan trappsteg. Hiss till teorisalen. Hörslinga.",
+    "Östersunds yrkescentrum": (
+        "Ramp vid huvudentrén mot Prästgatan. Verkstad och teorisal på entréplanet."
+    ),
+}
+MITT_ASSESSORS = [
+    (
+        "Anders Sjödin",
+        "anders.sjodin@demo.example.se",
+        "Sundsvall",
+        "industriteknik-bas underhall-bas svets-vit svets-gron",
+    ),
+    (
+        "Lena Hallström",
+        "lena.hallstrom@demo.example.se",
+        "Östersund",
+        "industriteknik-bas automation-bas cnc-teknik",
+    ),
+]
+# name, municipality, industry
+MITT_COMPANIES = [
+    ("Sundsvalls Stålservice AB", "Sundsvall", "steel"),
+    ("Timrå Smide och Plåt AB", "Timrå", "steel"),
+    ("Sollefteå Valsverk AB", "Sollefteå", "steel"),
+    ("Örnsköldsviks Mekaniska Verkstad AB", "Örnsköldsvik", "metal"),
+    ("Härnösands Precision AB", "Härnösand", "metal"),
+    ("Östersunds Svets AB", "Östersund", "metal"),
+    ("Krokoms Legotillverkning AB", "Krokom", "metal"),
+]
+MITT_EMPLOYEES_PER_COMPANY = 8
+# (county code, industry, companies, employees)
+MITT_TARGETS = [("22", "steel", 6, 60), ("22", "metal", 5, 40), ("23", "metal", 4, 30)]
+# Project admins limited to one project each (besides the unlimited one of SIGN_INS).
+# e-mail: (name, which project: "Norr" the regional one, "Mitt" the second)
+LIMITED_ADMINS = {
+    "projektadmin.norr@demo.example.se": ("Nora Norrprojekt", "Norr"),
+    "projektadmin.mitt@demo.example.se": ("Mikael Mittprojekt", "Mitt"),
+}
 START_TIMES = (time(8, 0), time(12, 30))
 # The demo's history: sessions from this Monday until last week, none in the
 # industrial holiday weeks of July.
@@ -338,6 +405,7 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     )
     with unit_of_work():
         interests = _interests(random.Random(2027), employees, now)
+    mitt = _mitt(random.Random(2028), password_hash, now)
     return [
         f"Skapade {len(centers)} testcenter, {len(assessors)} testledare, "
         f"{len(companies)} företag, {len(employees)} deltagare, {len(session_ids)} kommande pass "
@@ -346,6 +414,8 @@ def seed_demo(now: datetime | None = None) -> list[str]:
         f"{history['booked']} bokningar, {history['attended']} närvarande, "
         f"{history['no_show']} uteblivna och {history['outcomes']} med resultat.",
         f"{interests} intresseanmälningar från Gällivare, Kiruna, Lycksele och Skellefteå.",
+        f"Projektet {mitt['name']} i Västernorrland och Jämtland: {mitt['companies']} "
+        f"deltagande företag, {mitt['sessions']} pass och {mitt['booked']} bokningar.",
         *_sign_in_lines(),
     ]
 
@@ -411,6 +481,10 @@ def _sign_in_lines() -> list[str]:
     }
     lines = [f"Logga in med lösenordet {PASSWORD}:"]
     lines += [f"  {labels[role]:<34} {SIGN_INS[role]}" for role in labels]
+    lines += [
+        f"  {f'Projektadministratör ({which})':<34} {email}"
+        for email, (_name, which) in LIMITED_ADMINS.items()
+    ]
     lines.append("Starta appen och öppna http://127.0.0.1:5000")
     return lines
 
@@ -427,10 +501,10 @@ def _travel_times() -> None:
         )
 
 
-def _centers() -> list[TestCenter]:
+def _centers(rows=CENTERS, first=0, accessibility=ACCESSIBILITY) -> list[TestCenter]:
     kinds = {k.code: k for k in db.session.scalars(select(WorkstationKind))}
     centers = []
-    for index, (name, town, street, postal, post_town, extra) in enumerate(CENTERS):
+    for index, (name, town, street, postal, post_town, extra) in enumerate(rows, start=first):
         slug = town.lower().replace("å", "a").replace("ä", "a").replace("ö", "o")
         municipality = _municipality(town)
         center = TestCenter(
@@ -448,7 +522,7 @@ def _centers() -> list[TestCenter]:
             # (migration 0114_place), not a made-up street position.
             latitude=municipality.latitude,
             longitude=municipality.longitude,
-            accessibility=ACCESSIBILITY[name],
+            accessibility=accessibility[name],
         )
         counts = {"computer": 8 + 2 * (index % 5), **extra}
         center.workstations = [
@@ -464,10 +538,10 @@ def _centers() -> list[TestCenter]:
     return centers
 
 
-def _assessors(centers, password_hash) -> list[tuple[Person, str, set[str]]]:
+def _assessors(centers, password_hash, rows=ASSESSORS) -> list[tuple[Person, str, set[str]]]:
     models = {m.code: m for m in db.session.scalars(select(ValidationModel))}
     result = []
-    for name, email, town, codes in ASSESSORS:
+    for name, email, town, codes in rows:
         person = new_person(name, email, roles=(Role.ASSESSOR,), password_hash=password_hash)
         person.home_center = next(c for c in centers if c.postal_town == town)
         db.session.add(person)
@@ -717,6 +791,7 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
             # Most joined in the project's first year; a few only lately.
             joined[company.id] = HISTORY_FROM + timedelta(days=int(span * rng.random() ** 2))
     county_of = {c.id: c.municipality.county_id for c in companies}
+    _take_part(NORTH, [c for c in companies if c.id in joined])
     # Plain values read once: the ORM objects expire at every commit below.
     people = {p.id: p for p in employees}
     # county -> (employee id, the day they start taking part); people keep coming.
@@ -786,6 +861,24 @@ def _history(rng, session_ids, companies, coordinators, employees, now) -> dict[
     # The cron job's sweep marks those not checked in that nobody recorded.
     counts["no_show"] += mark_no_shows(now=now)
     return counts
+
+
+def _project(name: str) -> FundingProject:
+    """The project of that name, else the first one (the regional project)."""
+    return db.session.scalar(
+        select(FundingProject).where(FundingProject.name == name)
+    ) or db.session.scalar(select(FundingProject).order_by(FundingProject.id))
+
+
+def _take_part(project_name: str, companies: list[Company]) -> None:
+    """The companies of the project's counties and industries take part, added by the
+    project admin through the service (so the audit log shows who added them)."""
+    project = _project(project_name)
+    scopes = {(t.county_id, t.industry) for t in project.targets}
+    admin = find_by_email(SIGN_INS[Role.PROJECT_ADMIN])
+    for company in companies:
+        if (company.municipality.county_id, company.industry) in scopes:
+            add_company(project.id, company.id, admin)
 
 
 def _wanted(rng, seats: int) -> int:
@@ -881,3 +974,163 @@ def _verdicts(rng, areas, force_gap=False) -> list[AreaVerdict]:
         else AreaVerdict(area_id, OutcomeResult.APPROVED)
         for area_id, name in areas
     ]
+
+
+def _mitt(rng, password_hash, now) -> dict:
+    """The second project: Västernorrland and Jämtland, with its own centers, testledare,
+    companies taking part and their people, a history since the project began and some
+    coming sessions with bookings; and the two project admins limited to one project."""
+    today = local_date(now)
+    first = today.replace(day=1)
+    for _month in range(MITT_MONTHS_BACK):
+        first = (first - timedelta(days=1)).replace(day=1)
+    last = first.replace(year=first.year + 2) - timedelta(days=1)
+    name = f"Validering Mitt {first.year}–{last.year}"
+    counties = {c.code: c for c in db.session.scalars(select(County))}
+    with unit_of_work():
+        centers = _centers(MITT_CENTERS, len(CENTERS), MITT_ACCESSIBILITY)
+        assessors = _assessors(centers, password_hash, MITT_ASSESSORS)
+        project = FundingProject(
+            name=name,
+            starts_on=first,
+            ends_on=last,
+            targets=[
+                ProjectTarget(
+                    county_id=counties[code].id,
+                    industry=industry,
+                    companies=companies,
+                    employees=employees,
+                )
+                for code, industry, companies, employees in MITT_TARGETS
+            ],
+        )
+        db.session.add(project)
+        companies, coordinators, employees = [], {}, []
+        for index, (company_name, town, industry) in enumerate(MITT_COMPANIES):
+            company = Company(
+                name=company_name,
+                org_number=with_check_digit(f"55{index + 6210:04d}{rng.randint(100, 999)}"),
+                municipality=_municipality(town),
+                industry=industry,
+            )
+            db.session.add(company)
+            companies.append(company)
+            coordinator = new_person(
+                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                f"samordnare@{_slug(company_name)}.example.se",
+                roles=(Role.COORDINATOR,),
+                company=company,
+                password_hash=password_hash,
+            )
+            db.session.add(coordinator)
+            coordinators[company] = coordinator
+            for number in range(MITT_EMPLOYEES_PER_COMPANY):
+                first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                employee = new_person(
+                    f"{first_name} {last_name}",
+                    f"{_slug(first_name)}.{_slug(last_name)}.{number}@{_slug(company_name)}"
+                    ".example.se",
+                    roles=(Role.EMPLOYEE,),
+                    company=company,
+                    password_hash=password_hash,
+                )
+                db.session.add(employee)
+                employees.append(employee)
+        db.session.flush()
+        north = _project(NORTH)
+        for email, (admin_name, which) in LIMITED_ADMINS.items():
+            admin = new_person(
+                admin_name, email, roles=(Role.PROJECT_ADMIN,), password_hash=password_hash
+            )
+            for grant in admin.role_grants:
+                grant.project_id = north.id if which == "Norr" else project.id
+            db.session.add(admin)
+        db.session.flush()
+        coordinators = {c.id: person for c, person in coordinators.items()}
+    _take_part(name, companies)
+    counts = dict.fromkeys(("booked", "attended", "no_show", "outcomes", "demo_outcomes"), 0)
+    sessions = _mitt_history(rng, centers, assessors, employees, coordinators, first, now, counts)
+    models = list(db.session.scalars(select(ValidationModel)))
+    busy: set[tuple[int, date]] = set()
+    coming = []
+    with unit_of_work():
+        for week in range(1, 9):
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week)
+            for center, weekday in zip(centers, (1, 3), strict=True):
+                day = monday + timedelta(days=weekday)
+                if session := _new_session(rng, center, day, models, assessors, busy):
+                    coming.append(session)
+        db.session.flush()
+        coming_ids = [s.id for s in coming]
+    booked = 0
+    for session_id in coming_ids:
+        session = db.session.get(ValidationSession, session_id)
+        for employee in rng.sample(employees, rng.randint(1, max(1, session.seats - 1))):
+            try:
+                book_seat(session_id, employee, employee, now=now)
+                booked += 1
+            except DomainError:
+                continue
+    mark_no_shows(now=now)
+    return {
+        "name": name,
+        "companies": len(companies),
+        "sessions": len(sessions) + len(coming_ids),
+        "booked": counts["booked"] + booked,
+    }
+
+
+def _mitt_history(rng, centers, assessors, employees, coordinators, first, now, counts):
+    """A session a week since the project began, at the two centers in turn, each drawing
+    on the employees of its county who have been validated least."""
+    models = list(db.session.scalars(select(ValidationModel)))
+    busy: set[tuple[int, date]] = set()
+    today = local_date(now)
+    this_monday = today - timedelta(days=today.weekday())
+    county_of = {e.id: e.company.municipality.county_id for e in employees}
+    people = {e.id: e for e in employees}
+    done: dict[int, int] = {}
+    settled: set[tuple[int, int]] = set()
+    session_ids = []
+    with unit_of_work():
+        monday = first - timedelta(days=first.weekday()) + timedelta(weeks=1)
+        week = 0
+        while monday < this_monday:
+            if monday.isocalendar().week not in SUMMER_WEEKS:
+                center = centers[week % len(centers)]
+                day = monday + timedelta(days=1 + week % 3)
+                if session := _new_session(rng, center, day, models, assessors, busy):
+                    session.created_at = session.starts_at - timedelta(days=100)
+                    session_ids.append(session)
+                week += 1
+            monday += timedelta(weeks=1)
+        db.session.flush()
+        session_ids = [s.id for s in session_ids]
+    for session_id in session_ids:
+        with unit_of_work():
+            session = db.session.get(ValidationSession, session_id)
+            county = session.center.municipality.county_id
+            pool = [
+                pid
+                for pid in people
+                if county_of[pid] == county and (pid, session.model_id) not in settled
+            ]
+            rng.shuffle(pool)
+            pool.sort(key=lambda pid: done.get(pid, 0))
+            chosen = [people[pid] for pid in pool[: _wanted(rng, session.seats)]]
+            for person in chosen:
+                done[person.id] = done.get(person.id, 0) + 1
+            bookings = _book_past(rng, session, chosen, coordinators, -1, counts)
+            areas = [(a.id, a.name) for a in model_areas(session.model_id)]
+            _run_session(
+                rng,
+                session,
+                bookings,
+                areas,
+                -1,
+                now=now,
+                leave_to_sweep=False,
+                counts=counts,
+                settled=settled,
+            )
+    return session_ids

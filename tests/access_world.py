@@ -20,7 +20,7 @@ from app.centers.models import CenterClosure
 from app.db import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from app.projects.models import FundingProject, ProjectTarget
+from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.regions.models import TravelBuffer
 from app.results.models import AreaOutcome
 from app.results.services import model_areas
@@ -137,6 +137,9 @@ def build_world(make: Factory) -> World:
         created_by=owner,
     )
     db.session.add_all([closure, absence, travel, interest])
+    # Company A takes part in the first project: its settings page lists it.
+    first_project = db.session.scalar(select(FundingProject.id).order_by(FundingProject.id))
+    db.session.add(ProjectCompany(project_id=first_project, company_id=company_a.id))
     db.session.commit()
 
     for name, person in people.items():

@@ -140,6 +140,13 @@ MATRIX = {
     "reports.target_settings": Row(change=frozenset({"project_admin"})),
     "reports.add_target": Row(change=frozenset({"project_admin"})),
     "reports.remove_target": Row(change=frozenset({"project_admin"})),
+    "reports.add_company": Row(
+        change=frozenset({"project_admin"}), data={"join-company": "company_a"}
+    ),
+    "reports.remove_company": Row(
+        change=frozenset({"project_admin"}), data={"company": "company_a"}
+    ),
+    "reports.add_companies_in_scope": Row(change=frozenset({"project_admin"})),
     "reports.export": Row(read=frozenset({"project_admin"}), values={"name": "targets"}),
     # languages: anyone may switch; a booking resumed after sign-in needs a signed-in person
     "i18n.visitor_language": Row(read=ANYONE, values={"language": "en"}, ok_status=303),

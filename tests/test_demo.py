@@ -9,6 +9,7 @@ from app.accounts.models import Company, Person
 from app.bookings.models import Booking, Interest
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason, outside_opening_hours
+from app.demo import MITT_COMPANIES
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.regions.models import County, Municipality
@@ -28,7 +29,13 @@ def _both_counties_with_companies_people_and_sessions(app) -> int:
                 .join(TestCenter, TestCenter.municipality_id == Municipality.id)
             )
         )
-        assert counties == {"Norrbottens län", "Västerbottens län"}
+        # The north's two counties, and the second project's (Västernorrland, Jämtland).
+        assert counties == {
+            "Norrbottens län",
+            "Västerbottens län",
+            "Västernorrlands län",
+            "Jämtlands län",
+        }
         assert db.session.scalar(select(func.count(TestCenter.id))) >= 8
         # Every center stands at its postal town (here its municipality's seat) and says
         # how accessible it is.
@@ -39,7 +46,7 @@ def _both_counties_with_companies_people_and_sessions(app) -> int:
                 center.municipality.longitude,
             )
             assert center.accessibility
-        assert db.session.scalar(select(func.count(Company.id))) == 50
+        assert db.session.scalar(select(func.count(Company.id))) == 50 + len(MITT_COMPANIES)
         industries = dict(
             db.session.execute(
                 select(Company.industry, func.count()).group_by(Company.industry)
@@ -69,6 +76,8 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "deltagare@demo.example.se" in result.output and "demo1234" in result.output
+    assert "projektadmin.mitt@demo.example.se" in result.output
+    mitt = re.search(r"Projektet (Validering Mitt \d{4}–\d{4})", result.output).group(1)
     bookings = _both_counties_with_companies_people_and_sessions(app)
     now = datetime.now(UTC)
     with app.app_context():
@@ -168,6 +177,23 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
     rows = [line.split(";") for line in csv.splitlines()[1:] if line]
     assert len(rows) == 2 and all(int(row[3]) > 0 and int(row[9]) > 0 for row in rows)
 
+    # Two projects side by side, each with companies reached, for the unlimited admin.
+    table = page.get_data(as_text=True).split('id="comparison"', 1)[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th>.*?<td>(\d+)</td>', table, re.S)
+    assert [name for name, _ in rows] == ["Industrivalidering Norr", mitt]
+    assert all(int(taking_part) > 0 for _, taking_part in rows)
+    auth.logout()
+    # The limited admins see their own project alone, with progress.
+    for email, project in (
+        ("projektadmin.mitt@demo.example.se", mitt),
+        ("projektadmin.norr@demo.example.se", "Industrivalidering Norr"),
+    ):
+        assert auth.login(email, "demo1234").status_code == 302
+        page = client.get("/reports/").get_data(as_text=True)
+        assert f"Mål och utfall: {project}" in page and 'id="comparison"' not in page
+        assert re.search(r'<progress max="\d+" value="[1-9]\d*"', page), email
+        auth.logout()
+
     with app.app_context():
         interests = db.session.scalar(select(func.count(Interest.id)))
         assert interests >= 8
@@ -175,5 +201,5 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
     assert second.exit_code == 0 and "redan" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == bookings
-        assert db.session.scalar(select(func.count(Company.id))) == 50
+        assert db.session.scalar(select(func.count(Company.id))) == 50 + len(MITT_COMPANIES)
         assert db.session.scalar(select(func.count(Interest.id))) == interests

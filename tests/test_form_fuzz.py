@@ -227,6 +227,19 @@ FORMS = {
     "reports.remove_target": _f(
         "project_admin", "/reports/projects/{project}", "/reports/targets/{target}/remove"
     ),
+    "reports.add_company": _f(
+        "project_admin", "/reports/projects/{project}", "/reports/projects/{project}/companies"
+    ),
+    "reports.remove_company": _f(
+        "project_admin",
+        "/reports/projects/{project}",
+        "/reports/projects/{project}/companies/remove",
+    ),
+    "reports.add_companies_in_scope": _f(
+        "project_admin",
+        "/reports/projects/{project}",
+        "/reports/projects/{project}/companies/in-scope",
+    ),
 }
 
 

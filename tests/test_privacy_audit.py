@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.projects.services import add_companies_in_scope
 from app.reports import services as report_services
 from app.reports.forms import week_text
 from app.results.models import AreaOutcome
@@ -451,6 +452,7 @@ def test_the_dashboard_adds_up_the_same_after_erasing_and_names_nobody(app, make
         )
         norrbotten = make.municipality("Luleå").county_id
         report_services.add_target(project.id, norrbotten, "steel", 3, 10)
+        add_companies_in_scope(project.id)  # companies A and B take part
         # Another past session: the owner attended and is not yet approved in one area,
         # the colleague did not come, the outsider passed.
         earlier = make.session(

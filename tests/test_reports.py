@@ -29,6 +29,7 @@ from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.extensions import db
 from app.projects.models import FundingProject, ProjectTarget
+from app.projects.services import add_companies_in_scope
 from app.querycount import count_queries
 from app.regions.models import County
 from app.results.models import AreaOutcome, ModelArea
@@ -110,6 +111,10 @@ def data(app, make):
         future.waitlist_counter = 2
         db.session.commit()
 
+        # The companies of the targets' counties and industries take part (S1, S2, M1);
+        # X and O do not.
+        project_id = db.session.scalar(select(FundingProject.id).order_by(FundingProject.id))
+        assert add_companies_in_scope(project_id) == 3
         admin = make.person(("project_admin",))
         return {
             "project_admin": admin.email,
@@ -491,8 +496,17 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     steel_vb = {"county": counties["Västerbottens län"], "industry": "steel"}
     assert add(**steel_vb, companies=5, employees=50).status_code == 302
     targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
-    # x1 of Stål i Umeå AB now counts: attended s3 and passed.
+    # Stål i Umeå AB does not take part yet: x1's validation does not count.
+    assert ["Västerbottens län", "Stål", "5", "0", "0", "0", "50", "0", "0", "0"] in targets
+    every = page_form(client, settings, action=f"{settings}/companies/in-scope")
+    assert every.submit().status_code == 302
+    assert "1 företag deltar nu i projektet." in client.get(settings).get_data(as_text=True)
+    targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
+    # Now it does: x1 attended s3 and passed.
     assert ["Västerbottens län", "Stål", "5", "1", "1", "1", "50", "1", "1", "1"] in targets
+    again = every.submit()  # the same form sent twice adds nothing
+    assert again.status_code == 302
+    assert "deltog redan" in client.get(settings).get_data(as_text=True)
 
     twice = add(**steel_vb, companies=1, employees=1)
     assert twice.status_code == 400

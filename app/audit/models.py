@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 
-ENTITIES = ("booking", "session", "outcome", "person", "travel_buffer")
+ENTITIES = ("booking", "session", "outcome", "person", "travel_buffer", "project")
 
 
 class Actor(Protocol):

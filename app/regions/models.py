@@ -18,6 +18,11 @@ class County(db.Model):
         back_populates="county", order_by="Municipality.name"
     )
 
+    @property
+    def sort_key(self) -> str:
+        """The name as Swedish sorts it (Västra Götalands län, Örebro län, Östergötlands län)."""
+        return self.name.casefold().translate(_SWEDISH_ORDER)
+
     def __str__(self) -> str:
         return self.name
 

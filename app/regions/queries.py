@@ -46,11 +46,6 @@ def counties_by_name() -> list[County]:
     return list(db.session.scalars(select(County).where(served()).order_by(County.name)))
 
 
-def municipalities_by_name() -> list[Municipality]:
-    query = select(Municipality).order_by(Municipality.name)
-    return list(db.session.scalars(_served_municipalities(query)))
-
-
 def counties_with_municipalities() -> list[County]:
     """Counties by name, each with its municipalities loaded (for grouped choices)."""
     return list(

@@ -29,6 +29,7 @@ from app.centers.models import TestCenter
 from app.centers.services import admin_centers
 from app.extensions import db
 from app.formatting import clock, long_date
+from app.projects.models import FundingProject
 from app.results.services import may_assess
 from app.schedule.models import ValidationSession
 from app.timeutil import day_start
@@ -95,6 +96,12 @@ KINDS = (
     Kind("home_center", _l("Testledares hemmacenter"), "person", ("home center",)),
     Kind("erased", _l("Borttagna personuppgifter"), "person", ("erased",)),
     Kind("travel_time", _l("Restid"), "travel_buffer", ("set", "deleted")),
+    Kind(
+        "project_companies",
+        _l("Deltagande företag i projekt"),
+        "project",
+        ("company added", "company removed"),
+    ),
 )
 KIND_BY_KEY = {k.key: k for k in KINDS}
 
@@ -206,6 +213,7 @@ class _Loaded:
     sessions: dict[int, ValidationSession]
     people: dict[int, Person]
     centers: dict[int, TestCenter]
+    projects: dict[int, FundingProject]
 
 
 _MOVED_TO = re.compile(r"→\s*(\d{1,10})\s*$")
@@ -254,7 +262,8 @@ def _load(entries: list[AuditEntry]) -> _Loaded:
     centers = _by_id(TestCenter, center_ids)
     for session in sessions.values():
         set_committed_value(session, "center", centers.get(session.center_id))
-    return _Loaded(bookings, sessions, people, centers)
+    projects = _by_id(FundingProject, {e.entity_id for e in entries if e.entity == "project"})
+    return _Loaded(bookings, sessions, people, centers, projects)
 
 
 def _by_id(model, ids: set[int], *options) -> dict:
@@ -352,6 +361,7 @@ class _Writer:
             "session": self._session,
             "person": self._person_change,
             "travel_buffer": self._travel_time,
+            "project": self._project,
         }.get(entry.entity)
         if writer is None:
             return self._generic(entry), entry.detail or ""
@@ -539,6 +549,21 @@ class _Writer:
             ), ""
         return self._generic(entry), detail
 
+    def _project(self, entry: AuditEntry) -> tuple[Markup, str]:
+        """A company added to or removed from a project; the detail is the company's name."""
+        project = self.loaded.projects.get(entry.entity_id)
+        if project is None:
+            name = escape(_("ett projekt som inte längre finns"))
+        else:
+            href = url_for("reports.project_settings", project_id=project.id)
+            name = _link(project.name, href if self.project_admin else None)
+        parts = dict(actor=self.actor(entry), company=entry.detail or "?", project=name)
+        if entry.action == "company added":
+            return _say(_("%(actor)s lade till %(company)s i projektet %(project)s"), **parts), ""
+        if entry.action == "company removed":
+            return _say(_("%(actor)s tog bort %(company)s ur projektet %(project)s"), **parts), ""
+        return self._generic(entry), entry.detail or ""
+
     # -- anything else ----------------------------------------------------------------
     def _object(self, entry: AuditEntry) -> Markup:
         if entry.entity in ("booking", "outcome"):
@@ -558,6 +583,8 @@ class _Writer:
             return self.person(entry.entity_id)
         if entry.entity == "travel_buffer":
             return escape(_("en restid"))
+        if entry.entity == "project" and entry.entity_id in self.loaded.projects:
+            return escape(self.loaded.projects[entry.entity_id].name)
         return escape(f"{entry.entity} {entry.entity_id}")
 
     def _generic(self, entry: AuditEntry) -> Markup:

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, Form, SelectField, StringField
+from wtforms import DateField, Form, HiddenField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -13,7 +13,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.fields import FIRST_DAY, LAST_DAY, IntegerField, within_years
+from app.fields import FIRST_DAY, LAST_DAY, IntegerField, database_id, within_years
 
 # Dates the reports accept: far enough either way for any project, and clear of the
 # ends of the calendar, where moving to UTC or to the next day would overflow.
@@ -131,3 +131,21 @@ class NewTargetForm(TargetForm):
 
 class RemoveTargetForm(FlaskForm):
     """Only the CSRF token: the target is in the URL."""
+
+
+class AddCompanyForm(FlaskForm):
+    """A company to take part in the project: one of the page's choices, by county."""
+
+    company = SelectField(_l("Företag"), coerce=database_id)
+
+
+class RemoveCompanyForm(FlaskForm):
+    """A company to stop taking part: its id in a hidden field; the service checks it."""
+
+    company = HiddenField(validators=[DataRequired()])
+
+    def validate_company(self, field):
+        try:
+            field.data = database_id(field.data)
+        except ValueError:
+            raise ValidationError(_l("Företaget finns inte. Välj ett företag i listan.")) from None

@@ -1,7 +1,14 @@
 """The project dashboard's figures, each computed by one SQL aggregation.
 
-Who counts as reached (per company and per employee, within the project's period and
-its target scopes: the county of the company's municipality and its industry):
+A booking counts for a funding project when the employee's company takes part in the
+project (project_company), the session starts within the project's period and the
+session's test center lies in one of the project's counties (those of its targets,
+through the center's municipality). A company taking part in two projects counts in
+both. A reached company or employee is attributed to the target of the company's
+county and industry; one without such a target still counts in the project's totals
+and per validation model.
+
+Who counts as reached (per company and per employee):
 
 - booked: holds or held a seat (confirmed, attended or no-show) in a session that
   starts within the period and was not cancelled;
@@ -41,7 +48,8 @@ from app.centers.models import TestCenter
 from app.db import unit_of_work
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
-from app.projects.models import FundingProject, ProjectTarget
+from app.projects import services as project_services
+from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.regions.models import County, Municipality
 from app.results.models import AreaOutcome, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
@@ -146,7 +154,7 @@ def projects() -> list[FundingProject]:
 
 
 def settings_version() -> tuple:
-    """Every project's and target's settings, as one value that changes when any does.
+    """Every project's settings, targets and companies, as one value that changes when any does.
 
     The rows are few; reading them lets a worker's cached dashboard follow a target
     saved through another worker at once instead of when its copy expires.
@@ -166,7 +174,11 @@ def settings_version() -> tuple:
             ProjectTarget.employees,
         ).order_by(ProjectTarget.id)
     ).all()
-    return (tuple(map(tuple, projects)), tuple(map(tuple, targets)))
+    return (
+        tuple(map(tuple, projects)),
+        tuple(map(tuple, targets)),
+        project_services.participation_version(),
+    )
 
 
 def get_project(project_id: int | None) -> FundingProject:
@@ -263,13 +275,16 @@ def _period(project: FundingProject):
     )
 
 
-def _in_scope(project: FundingProject):
-    """Companies of the counties and industries the project has targets for."""
-    scopes = [
-        and_(Municipality.county_id == t.county_id, Company.industry == t.industry)
-        for t in project.targets
-    ]
-    return or_(*scopes) if scopes else false()
+def _in_counties(project: FundingProject):
+    """Sessions at a test center in one of the project's counties (those of its targets)."""
+    county_ids = sorted({t.county_id for t in project.targets})
+    if not county_ids:
+        return false()
+    return ValidationSession.center_id.in_(
+        select(TestCenter.id)
+        .join(Municipality, Municipality.id == TestCenter.municipality_id)
+        .where(Municipality.county_id.in_(county_ids))
+    )
 
 
 def _stage_flags():
@@ -291,6 +306,7 @@ class ProjectReach:
     targets: list[TargetProgress]
     models: list[ModelReach]
     months: dict[int, list[MonthPoint]]  # target id -> its points
+    total: Reach = field(default_factory=Reach)  # every company and employee counted
 
 
 def project_reach(project: FundingProject, now: datetime | None = None) -> ProjectReach:
@@ -317,7 +333,7 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
         )
         .select_from(ValidationSession)
         .join(Booking, Booking.session_id == ValidationSession.id)
-        .where(_period(project), Booking.status.in_(SEAT_STATUSES))
+        .where(_period(project), _in_counties(project), Booking.status.in_(SEAT_STATUSES))
         .group_by(Booking.employee_id, ValidationSession.model_id)
         .cte("per_model")
     )
@@ -330,9 +346,15 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
             Company.industry,
         )
         .join(Person, Person.id == per_model.c.employee_id)
+        .join(
+            ProjectCompany,
+            and_(
+                ProjectCompany.company_id == Person.company_id,
+                ProjectCompany.project_id == project.id,
+            ),
+        )
         .join(Company, Company.id == Person.company_id)
         .join(Municipality, Municipality.id == Company.municipality_id)
-        .where(_in_scope(project))
         .cte("reached")
         .prefix_with("MATERIALIZED")
     )
@@ -373,6 +395,7 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
         select(literal("model"), r.model_id, cast(null(), String), *reach(r), *[none] * 4).group_by(
             r.model_id
         ),
+        select(literal("total"), none, cast(null(), String), *reach(e), *[none] * 4),
         select(
             literal("month"),
             e.county_id,
@@ -384,9 +407,11 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
             func.count(),
         ).group_by(e.county_id, e.industry, e.booked, e.attended, e.passed),
     )
-    by_scope, by_model, firsts = {}, {}, {}
+    by_scope, by_model, firsts, total = {}, {}, {}, Reach()
     for kind, key, industry, *figures in db.session.execute(statement):
-        if kind == "target":
+        if kind == "total":
+            total = _reach(figures[:6])
+        elif kind == "target":
             by_scope[(key, industry)] = _reach(figures[:6])
         elif kind == "model":
             by_model[key] = _reach(figures[:6])
@@ -403,7 +428,52 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
             t.id: _cumulated(months, firsts.get((t.county_id, t.industry), []))
             for t in project.targets
         },
+        total=total,
     )
+
+
+@dataclass
+class ProjectSummary:
+    """One project's row in the side-by-side comparison."""
+
+    project: FundingProject
+    counties: list[County]
+    companies_taking_part: int
+    company_target: int  # the sum of its targets
+    employee_target: int
+    reach: Reach  # every company and employee counted for it
+
+    def share(self, kind: str) -> float | None:
+        """Companies or employees with a booking, as a share of their target."""
+        target = self.company_target if kind == "companies" else self.employee_target
+        reached = getattr(self.reach, kind)["booked"]
+        return reached / target if target else None
+
+
+def compare(
+    projects: list[FundingProject],
+    now: datetime | None = None,
+    known: dict[int, "ProjectReach"] | None = None,
+) -> list[ProjectSummary]:
+    """Each project's totals side by side, from project_reach: one statement per project
+    (none for a project whose reach the caller has already: `known`, by project id)."""
+    known = known or {}
+    taking_part = project_services.company_counts()
+    by_id = counties()
+    rows = []
+    for project in projects:
+        county_ids = {t.county_id for t in project.targets}
+        rows.append(
+            ProjectSummary(
+                project=project,
+                counties=sorted((by_id[c] for c in county_ids), key=lambda c: c.name),
+                companies_taking_part=taking_part.get(project.id, 0),
+                company_target=sum(t.companies for t in project.targets),
+                employee_target=sum(t.employees for t in project.targets),
+                reach=(known.get(project.id) or project_reach(project, now)).total,
+            )
+        )
+    return rows
 
 
 def _reach(row) -> Reach:

@@ -134,3 +134,33 @@ def demand_table(rows_in):
         for r in rows_in
     ]
     return header, rows
+
+
+def projects_table(summaries):
+    """The projects side by side: one row each, with their totals against their targets."""
+    header = [
+        _("Projekt"),
+        _("Första dag"),
+        _("Sista dag"),
+        _("Län"),
+        _("Deltagande företag"),
+        _("Mål företag"),
+        *_stage_headers(_("Företag")),
+        _("Mål anställda"),
+        *_stage_headers(_("Anställda")),
+    ]
+    rows = [
+        [
+            s.project.name,
+            s.project.starts_on.isoformat(),
+            s.project.ends_on.isoformat(),
+            ", ".join(c.name for c in s.counties),
+            s.companies_taking_part,
+            s.company_target,
+            *_stages(s.reach.companies),
+            s.employee_target,
+            *_stages(s.reach.employees),
+        ]
+        for s in summaries
+    ]
+    return header, rows

@@ -13,10 +13,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import INDUSTRIES, Role
 from app.bookings.interest import today as interest_today
@@ -25,13 +27,17 @@ from app.cache import TTLCache
 from app.csv_out import csv_response
 from app.errors import InvalidInput
 from app.formatting import number, percent
+from app.projects import services as project_services
+from app.projects.scope import visible_projects
 from app.regions.queries import counties_by_name
 from app.reports import services, tables
 from app.reports.charts import line_chart
 from app.reports.forms import (
+    AddCompanyForm,
     DashboardFilter,
     NewTargetForm,
     ProjectForm,
+    RemoveCompanyForm,
     RemoveTargetForm,
     TargetForm,
     dates_from_weeks,
@@ -44,7 +50,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 # Utilisation shows by default the last twelve ISO weeks and the coming four.
 WEEKS_BACK, WEEKS_AHEAD = 12, 4
 # Tables only a project admin may read: they count the companies' people.
-PROJECT_TABLES = ("targets", "models", "months")
+PROJECT_TABLES = ("targets", "models", "months", "projects")
 CENTER_TABLES = ("utilisation", "hours", "low_sessions", "demand")
 FILTERS = ("project", "from_date", "to_date", "below")
 # Rows a long list shows on the page; its CSV has them all.
@@ -78,7 +84,7 @@ def _filters(project_admin: bool):
         to_date=this_monday + timedelta(weeks=WEEKS_AHEAD, days=6),
         below=50,
     )
-    projects = services.projects() if project_admin else []
+    projects = visible_projects(current_user) if project_admin else []
     form.project.choices = [(p.id, p.name) for p in projects]
     if project_admin and projects and "project" not in request.args:
         form.project.data = projects[0].id
@@ -126,6 +132,8 @@ def dashboard():
         # Targets and periods saved through any worker show at once; only the
         # counted figures may be up to REPORTS_CACHE_SECONDS old.
         services.settings_version() if center_ids is None else None,
+        # The projects this admin may see: a limited admin's copy is their own.
+        tuple(p.id for p in visible_projects(current_user)) if center_ids is None else None,
     )
     if seconds <= 0:
         fragment, status = _render_dashboard(center_ids)
@@ -182,6 +190,9 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
             "progress": reach.targets,
             "models": reach.models,
         }
+        visible = visible_projects(current_user)
+        if len(visible) > 1:
+            figures["comparison"] = services.compare(visible, known={project.id: reach})
         figures["charts"] = []
         for row in reach.targets:
             points = reach.months[row.target.id]
@@ -244,7 +255,9 @@ def export(name: str):
     form, mondays = _filters(center_ids is None)
     if mondays is None:
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
-    if name in PROJECT_TABLES:
+    if name == "projects":
+        header, rows = tables.projects_table(services.compare(visible_projects(current_user)))
+    elif name in PROJECT_TABLES:
         project = services.get_project(form.project.data)
         reach = services.project_reach(project)
         counties = services.counties()
@@ -274,10 +287,36 @@ def _new_target_form() -> NewTargetForm:
     return form
 
 
+def _visible_project(project_id: int):
+    """The project, if the signed-in project admin may see it; else 403 or 404."""
+    _require_project_admin()
+    if project_id not in {p.id for p in visible_projects(current_user)}:
+        abort(404)
+    return services.get_project(project_id)
+
+
+def _add_company_form(project_id: int) -> AddCompanyForm:
+    """Companies not taking part yet, grouped by county."""
+    form = AddCompanyForm(prefix="join")
+    form.company.choices = [
+        SelectChoice(c.id, f"{c.name} ({c.municipality.name})", optgroup=c.municipality.county.name)
+        for c in project_services.candidates(project_id)
+    ]
+    return form
+
+
 def _settings_page(
-    project, project_form=None, failed_target=None, new_target_form=None, status=200
+    project,
+    project_form=None,
+    failed_target=None,
+    new_target_form=None,
+    status=200,
+    add_company_form=None,
 ):
-    """The project's form and one form per target; failed_target: (id, form with errors)."""
+    """The project's form and one form per target; failed_target: (id, form with errors).
+
+    Then the companies taking part, each with a remove button, and the forms to add one
+    or every company of the project's counties and industries."""
     failed_id, failed_form = failed_target or (None, None)
     target_forms = [
         (
@@ -296,6 +335,9 @@ def _settings_page(
             target_forms=target_forms,
             new_target_form=new_target_form or _new_target_form(),
             remove_form=RemoveTargetForm(),
+            participants=project_services.participants(project.id),
+            add_company_form=add_company_form or _add_company_form(project.id),
+            company_form=RemoveCompanyForm(),
             counties=services.counties(),
             industry_label=tables.industry_label,
         ),
@@ -328,8 +370,7 @@ def new_project():
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 @login_required
 def project_settings(project_id: int):
-    _require_project_admin()
-    project = services.get_project(project_id)
+    project = _visible_project(project_id)
     form = ProjectForm(obj=project)
     if request.method == "GET":
         return _settings_page(project, form)
@@ -397,3 +438,74 @@ def remove_target(target_id: int):
     _cache().clear()
     flash(_("Målet är borttaget."), "success")
     return redirect(url_for("reports.project_settings", project_id=project_id))
+
+
+def _to_companies(project_id: int):
+    return redirect(url_for("reports.project_settings", project_id=project_id, _anchor="companies"))
+
+
+@bp.post("/projects/<int:project_id>/companies")
+@login_required
+def add_company(project_id: int):
+    project = _visible_project(project_id)
+    form = _add_company_form(project.id)
+    if form.validate_on_submit():
+        try:
+            added = project_services.add_company(project.id, form.company.data, current_user)
+        except InvalidInput as error:
+            form.company.errors = [error.message]
+        else:
+            _cache().clear()
+            if added:
+                flash(_("Företaget deltar nu i projektet."), "success")
+            else:
+                flash(_("Företaget deltog redan i projektet."), "info")
+            return _to_companies(project.id)
+    return _settings_page(project, add_company_form=form, status=400)
+
+
+@bp.post("/projects/<int:project_id>/companies/remove")
+@login_required
+def remove_company(project_id: int):
+    project = _visible_project(project_id)
+    form = RemoveCompanyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        removed = project_services.remove_company(project.id, form.company.data, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return _settings_page(project, status=400)
+    _cache().clear()
+    if removed:
+        flash(
+            _(
+                "Företaget deltar inte längre i projektet. "
+                "Dess bokningar räknas inte för projektet."
+            ),
+            "success",
+        )
+    else:
+        flash(_("Företaget deltog inte i projektet."), "info")
+    return _to_companies(project.id)
+
+
+@bp.post("/projects/<int:project_id>/companies/in-scope")
+@login_required
+def add_companies_in_scope(project_id: int):
+    project = _visible_project(project_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    added = project_services.add_companies_in_scope(project.id, current_user)
+    _cache().clear()
+    flash(
+        ngettext(
+            "%(num)s företag deltar nu i projektet.",
+            "%(num)s företag deltar nu i projektet.",
+            added,
+        )
+        if added
+        else _("Alla företag i projektets län och branscher deltog redan."),
+        "success",
+    )
+    return _to_companies(project.id)

@@ -34,7 +34,7 @@ from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
 from app.formatting import travel_duration, weekday_names
-from app.regions.queries import counties_by_name, municipalities_by_name
+from app.regions.queries import counties_with_municipalities
 from app.regions.travel import travel_minutes
 from app.schedule.forms import (
     DEFAULT_WEEKS,
@@ -121,14 +121,16 @@ class SearchForm:
                 for m in sorted(levels[family], key=lambda m: m.level_rank)
             ]
         form.model.choices = choices
-        form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties_by_name()]
-        municipalities = municipalities_by_name()
-        form.municipality.choices = everything + [
-            SelectChoice(m.id, m.name) for m in municipalities
+        counties = sorted(counties_with_municipalities(), key=lambda c: c.sort_key)
+        form.county.choices = everything + [SelectChoice(c.id, c.name) for c in counties]
+        # Grouped by county when there are several: the country has 290 municipalities.
+        places = [
+            SelectChoice(m.id, m.name, optgroup=county.name if len(counties) > 1 else None)
+            for county in counties
+            for m in sorted(county.municipalities, key=lambda m: m.sort_key)
         ]
-        form.origin.choices = [SelectChoice("", _("Ingen plats (ordna efter datum)"))] + [
-            SelectChoice(m.id, m.name) for m in municipalities
-        ]
+        form.municipality.choices = everything + places
+        form.origin.choices = [SelectChoice("", _("Ingen plats (ordna efter datum)")), *places]
         form.reach.choices = [(m, _reach_label(m)) for m in REACH_MINUTES]
         form.weeks.choices = [
             (w, ngettext("%(num)s vecka", "%(num)s veckor", w) if w else _("Alla datum"))
