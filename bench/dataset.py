@@ -6,9 +6,18 @@ past nine months and the coming three), like a national rollout would: more cent
 and people over the same calendar. Rows are inserted with SQLAlchemy Core,
 thousands per statement, into a database the migrations have just built.
 
+These sets stay in the two northern counties (county codes 24 and 25, their 29
+municipalities), where the project began, so that their figures compare with earlier
+runs whatever regions the database holds; every company takes part in the regional
+project. The national set (`national()`) is one fixed size instead: all municipalities,
+150 test centers, 3,000 validations a year for ten years (30,000 bookings, nearly all
+of them past), 1,000 companies, 20,000 employees, 300 testledare and several regional
+funding projects, each company taking part in those of its county.
+
 Beside that data the set holds the benchmark's own rows, the same at every size:
-sessions with plenty of seats to book, one session per burst, a project admin, and
-two employees with 1,000 and 10 bookings for the calendar feed scenarios.
+sessions with plenty of seats to book, one session per burst, a project admin (who
+sees every project), and two employees with 1,000 and 10 bookings for the calendar
+feed scenarios.
 """
 
 import contextlib
@@ -33,8 +42,8 @@ from app.calendar.models import CalendarEntry
 from app.centers.models import CenterWorkstation, OpeningHours, TestCenter, WorkstationKind
 from app.db import utcnow
 from app.extensions import db
-from app.projects.models import FundingProject, ProjectCompany
-from app.regions.models import Municipality
+from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
+from app.regions.models import County, Municipality
 from app.results.models import AreaOutcome, ModelArea
 from app.schedule.models import AssessorAuthorisation, ValidationModel, ValidationSession
 from app.timeutil import local_date, local_to_utc
@@ -60,6 +69,7 @@ MODEL_WEIGHTS = {
     "gruvteknik": 14,
 }
 PAST_DAYS, FUTURE_DAYS = 270, 90
+NORTHERN_COUNTIES = ("24", "25")  # Västerbotten and Norrbotten: the standard sets' region
 FEED_EVENTS = (1000, 10)
 FEED_DAYS_BACK = 89  # inside the app's FEED_PAST_DAYS (90)
 PLENTY = 1_000_000  # seats of the "seats plentiful" sessions
@@ -82,13 +92,20 @@ class Fixtures:
     feed_people: dict[int, int] = field(default_factory=dict)  # events: person id
 
 
-@dataclass
-class DataSet:
-    url: str
-    size: int
-    counts: dict[str, int]
-    fixtures: Fixtures
-    seconds: float = 0.0
+@dataclass(frozen=True)
+class Shape:
+    """What a data set holds: its people and places, and the days its sessions span."""
+
+    name: str  # "10,000" (bookings) or "national"
+    bookings: int
+    centers: int
+    companies: int
+    employees: int
+    assessors: int
+    sessions: int
+    past_days: int = PAST_DAYS
+    future_days: int = FUTURE_DAYS
+    national: bool = False  # every municipality and several projects, not the north alone
 
 
 def proportions(bookings: int) -> dict[str, int]:
@@ -100,6 +117,59 @@ def proportions(bookings: int) -> dict[str, int]:
         "assessors": max(4, round(40 * scale)),
         "sessions": max(20, bookings // 7),
     }
+
+
+def standard(bookings: int) -> Shape:
+    """The sets of `--sizes`: the north's 29 municipalities, a year of sessions."""
+    return Shape(f"{bookings:,}", bookings, **proportions(bookings))
+
+
+NATIONAL_YEARS = 10
+NATIONAL_PER_YEAR = 3000  # validations a year across the country
+
+
+def national(scale: float = 1.0) -> Shape:
+    """The national set: every municipality, 150 centers, 3,000 validations a year for
+    ten years, the last three months of them still to come. `scale` shrinks the people,
+    places and bookings (not the municipalities or the span) for the test suite."""
+    bookings = round(NATIONAL_YEARS * NATIONAL_PER_YEAR * scale)
+    days = (date(2030, 1, 1) - date(2020, 1, 1)).days  # ten years with their leap days
+    return Shape(
+        "national" if scale == 1 else f"national ×{scale:g}",
+        bookings,
+        centers=max(2, round(150 * scale)),
+        companies=max(4, round(1000 * scale)),
+        employees=max(100, round(20_000 * scale)),
+        assessors=max(4, round(300 * scale)),
+        sessions=max(20, bookings // 7),  # as the standard sets: about 7 bookings a session
+        past_days=days - FUTURE_DAYS,
+        future_days=FUTURE_DAYS,
+        national=True,
+    )
+
+
+@dataclass
+class DataSet:
+    url: str
+    size: int  # bookings
+    counts: dict[str, int]
+    fixtures: Fixtures
+    seconds: float = 0.0
+    shape: Shape | None = None
+    first_day: date | None = None  # of the sessions that hold the bookings
+    last_day: date | None = None
+
+    @property
+    def label(self) -> str:
+        """What the set is, for the run's output."""
+        if self.shape is None or not self.shape.national:
+            return f"{self.size:,} bookings"
+        years = ((self.last_day - self.first_day).days + 1) / 365.25
+        return (
+            f"{self.shape.name}: {self.counts['municipalities']:,} municipalities, "
+            f"{self.counts['centers']:,} centers, {self.counts['bookings']:,} bookings "
+            f"over {years:.0f} years"
+        )
 
 
 class _Loader:
@@ -134,17 +204,20 @@ class _Loader:
             )
 
 
-def build(url: str, size: int, burst_seats: int = 20, seed: int = 1) -> DataSet:
-    """Migrate a fresh database at `url` and load `size` bookings into it."""
+def build(url: str, size: int | Shape, burst_seats: int = 20, seed: int = 1) -> DataSet:
+    """Migrate a fresh database at `url` and load `size` bookings (or a Shape) into it."""
     import time as clock
 
+    shape = standard(size) if isinstance(size, int) else size
     started = clock.monotonic()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-loader"})
     with app.app_context():
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()
         with db.engine.begin() as connection:
-            fixtures, counts = _load(_Loader(connection), size, burst_seats, random.Random(seed))
+            fixtures, counts, span = _load(
+                _Loader(connection), shape, burst_seats, random.Random(seed)
+            )
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does soon after such a load, done now rather than while
             # the first scenario is measured (a search page once ran at a quarter of
@@ -155,16 +228,29 @@ def build(url: str, size: int, burst_seats: int = 20, seed: int = 1) -> DataSet:
                 connection.execute(text("VACUUM ANALYZE"))
                 connection.execute(text("CHECKPOINT"))  # the load's writes, to disk now
         db.engine.dispose()
-    return DataSet(url, size, counts, fixtures, clock.monotonic() - started)
+    seconds = clock.monotonic() - started
+    return DataSet(url, shape.bookings, counts, fixtures, seconds, shape, *span)
 
 
-def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
+def _load(loader: _Loader, shape: Shape, burst_seats: int, rng: random.Random):
     c = loader.connection
     now = utcnow()
     today = local_date(now)
-    want = proportions(size)
+    size = shape.bookings
+    want = {
+        "centers": shape.centers,
+        "companies": shape.companies,
+        "employees": shape.employees,
+        "assessors": shape.assessors,
+        "sessions": shape.sessions,
+    }
+    first_day = today - timedelta(days=shape.past_days)
+    valid_from = min(date(2020, 1, 1), first_day)  # accreditations and authorisations
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    municipalities = c.scalars(select(Municipality.id).order_by(Municipality.id)).all()
+    places = Places(c, national=shape.national)
+    municipalities = places.ids
+    center_places = places.for_centers(want["centers"])
+    company_places = places.for_companies()
     kinds = dict(c.execute(select(WorkstationKind.code, WorkstationKind.id)).all())
     kind_codes = {v: k for k, v in kinds.items()}
     models = {m.code: m for m in c.execute(select(ValidationModel.__table__)).all()}
@@ -182,13 +268,15 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
             {
                 "id": cid,
                 "name": f"Bench testcenter {cid}",
-                "municipality_id": municipalities[i % len(municipalities)],
+                "municipality_id": center_places[i % len(center_places)],
                 "street_address": f"Verkstadsgatan {i + 1}",
                 "postal_code": "972 31",
-                "postal_town": "Luleå",
+                "postal_town": places.names[center_places[i % len(center_places)]]
+                if shape.national
+                else "Luleå",
                 "contact_name": "Kim Kontakt",
                 "contact_email": f"center{cid}@bench.example.se",
-                "accredited_from": date(2020, 1, 1),
+                "accredited_from": valid_from,
                 "accredited_to": date(2035, 12, 31),
             }
             for i, cid in enumerate(center_ids)
@@ -226,17 +314,11 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
                 "id": cid,
                 "name": f"Bench industri {cid} AB",
                 "org_number": with_check_digit(f"559{cid:06d}"),
-                "municipality_id": municipalities[cid % len(municipalities)],
+                "municipality_id": company_places[cid % len(company_places)],
                 "industry": ("steel", "metal")[cid % 2],
             }
             for cid in company_ids
         ],
-    )
-    # Every company takes part in every project, so that the dashboard counts them all.
-    project_ids = list(loader.connection.scalars(select(FundingProject.id)))
-    loader.insert(
-        ProjectCompany.__table__,
-        [{"project_id": pid, "company_id": cid} for pid in project_ids for cid in company_ids],
     )
     people, grants = [], []
 
@@ -280,7 +362,7 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
                 "id": aid,
                 "person_id": pid,
                 "model_id": mid,
-                "valid_from": date(2020, 1, 1),
+                "valid_from": valid_from,
                 "valid_to": date(2035, 12, 31),
             }
             for (pid, mid), aid in zip(
@@ -291,7 +373,8 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
         ],
     )
 
-    # Sessions over the past nine months and the coming three, weekdays, 08 or 13.
+    # Sessions over the past nine months (the national set: nine years and nine months)
+    # and the coming three, weekdays, 08 or 13.
     sessions, bookings, events, outcomes = [], [], [], []
     codes = list(MODEL_WEIGHTS)
     weights = [MODEL_WEIGHTS[code] for code in codes]
@@ -371,9 +454,9 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
                     }
                 )
 
-    span = PAST_DAYS + FUTURE_DAYS
+    span = shape.past_days + shape.future_days
     for i in range(want["sessions"]):
-        day = today + timedelta(days=-PAST_DAYS + (i * span) // want["sessions"])
+        day = first_day + timedelta(days=(i * span) // want["sessions"])
         if day.weekday() >= 5:
             day -= timedelta(days=day.weekday() - 4)  # weekends move to the Friday
         model = models[rng.choices(codes, weights)[0]]
@@ -406,10 +489,14 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
         for status, employee_id in zip(plan, rng.sample(employees, len(plan)), strict=True):
             book(row, employee_id, status, row["assessor_id"])
     counts = {
+        "municipalities": len(municipalities),
         **{k: v for k, v in want.items() if k != "sessions"},
         "sessions": len(sessions),
         "bookings": len(bookings),
     }
+    booked = {b["session_id"] for b in bookings}
+    days = [local_date(row["starts_at"]) for row in sessions if row["id"] in booked]
+    span_days = (min(days, default=today), max(days, default=today))
 
     # The benchmark's own rows, the same at every size.
     bench_day = today + timedelta(days=80)
@@ -462,8 +549,10 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
         )
     ]
     loader.insert(ApiToken.__table__, token_rows)
+    projects, taking_part = _projects(loader, places, company_ids, company_places, today)
     loader.fix_sequences()
     counts.update(booking_events=len(events), outcomes=len(outcomes), calendar_entries=len(entries))
+    counts.update(funding_projects=projects, project_companies=taking_part)
     fixtures = Fixtures(
         project_admin=project_admin,
         coordinator=coordinators[0],
@@ -476,7 +565,136 @@ def _load(loader: _Loader, size: int, burst_seats: int, rng: random.Random):
         burst_seats=burst_seats,
         feed_people={events: pid for events, pid in feed_people.items()},
     )
-    return fixtures, counts
+    return fixtures, counts, span_days
+
+
+# The seats of the counties (residensstäder), by their municipalities' names: the national
+# set's first test centers and a larger share of its companies.
+COUNTY_SEATS = (
+    "Stockholm", "Uppsala", "Nyköping", "Linköping", "Jönköping", "Växjö", "Kalmar",
+    "Gotland", "Karlskrona", "Malmö", "Halmstad", "Göteborg", "Karlstad", "Örebro",
+    "Västerås", "Falun", "Gävle", "Härnösand", "Östersund", "Umeå", "Luleå",
+)  # fmt: skip
+SEAT_WEIGHT = 5  # a county seat's share of the companies, against 1 for another municipality
+# The national set's funding projects besides the regional one (migration 0102, counties
+# 24 and 25): the other 19 counties in four regions, by county code.
+REGIONAL_PROJECTS = {
+    "Industrivalidering Mälardalen": ("01", "03", "04", "18", "19"),
+    "Industrivalidering Sydost": ("05", "06", "07", "08", "09", "10"),
+    "Industrivalidering Väst och Syd": ("12", "13", "14", "17"),
+    "Industrivalidering Mitt": ("20", "21", "22", "23"),
+}
+
+
+class Places:
+    """The municipalities a set spreads over: the north's alone, or every one (national)."""
+
+    def __init__(self, connection, national: bool):
+        query = (
+            select(Municipality.id, Municipality.name, County.code)
+            .join(County, Municipality.county_id == County.id)
+            .order_by(Municipality.id)
+        )
+        if not national:
+            query = query.where(County.code.in_(NORTHERN_COUNTIES))
+        rows = connection.execute(query).all()
+        self.national = national
+        self.ids = [row.id for row in rows]
+        self.names = {row.id: row.name for row in rows}
+        self.county = {row.id: row.code for row in rows}
+        self.seats = [row.id for row in rows if row.name in COUNTY_SEATS]
+
+    def for_centers(self, count: int) -> list[int]:
+        """Where the centers are: the north's municipalities in turn; nationally one
+        center in each of `count` municipalities, the county seats first and then each
+        county's municipalities in id order, the counties taking turns."""
+        if not self.national:
+            return self.ids
+        by_county: dict[str, list[int]] = {}
+        for mid in self.ids:
+            if mid not in self.seats:
+                by_county.setdefault(self.county[mid], []).append(mid)
+        order = list(self.seats)
+        queues = [by_county[code] for code in sorted(by_county)]
+        while any(queues):
+            order += [queue.pop(0) for queue in queues if queue]
+        return order[:count] if count <= len(order) else order
+
+    def for_companies(self) -> list[int]:
+        """Where the companies are, taken in turn: every municipality, the county seats
+        SEAT_WEIGHT times."""
+        if not self.national:
+            return self.ids
+        return self.ids + [mid for mid in self.seats for _ in range(SEAT_WEIGHT - 1)]
+
+
+def _projects(loader: _Loader, places: Places, company_ids, company_places, today):
+    """Funding projects and who takes part: (projects, project_company rows).
+
+    The standard sets: every company takes part in the regional project (the first one,
+    migration 0102). The national set: besides it, a project for each of four other
+    regions, with targets for both industries in each county, and every company taking
+    part in the projects of its county (the regional one: Västerbotten and Norrbotten).
+    """
+    c = loader.connection
+    regional = c.scalar(select(func.min(FundingProject.id)))
+    county_ids = dict(c.execute(select(County.code, County.id)).all())
+    company_county = {
+        cid: places.county[company_places[cid % len(company_places)]] for cid in company_ids
+    }
+    taking_part = {(regional, cid) for cid in company_ids if not places.national}
+    projects = 1
+    if places.national:
+        taking_part = {
+            (regional, cid) for cid, code in company_county.items() if code in NORTHERN_COUNTIES
+        }
+        counts: dict[tuple[str, str], int] = {}
+        for cid, code in company_county.items():
+            key = (code, ("steel", "metal")[cid % 2])
+            counts[key] = counts.get(key, 0) + 1
+        for name, codes in REGIONAL_PROJECTS.items():
+            codes = [code for code in codes if code in county_ids]
+            if not codes:
+                continue  # a database without that region's counties
+            project_id = loader.ids(FundingProject.__table__, 1)[0]
+            loader.insert(
+                FundingProject.__table__,
+                [
+                    {
+                        "id": project_id,
+                        "name": name,
+                        "starts_on": date(today.year - 2, 1, 1),
+                        "ends_on": date(today.year + 1, 12, 31),
+                    }
+                ],
+            )
+            targets = [(code, industry) for code in codes for industry in ("steel", "metal")]
+            loader.insert(
+                ProjectTarget.__table__,
+                [
+                    {
+                        "id": tid,
+                        "project_id": project_id,
+                        "county_id": county_ids[code],
+                        "industry": industry,
+                        # Half of the set's companies there, ten employees each.
+                        "companies": max(1, counts.get((code, industry), 0) // 2),
+                        "employees": 10 * max(1, counts.get((code, industry), 0) // 2),
+                    }
+                    for (code, industry), tid in zip(
+                        targets, loader.ids(ProjectTarget.__table__, len(targets)), strict=True
+                    )
+                ],
+            )
+            taking_part |= {
+                (project_id, cid) for cid, code in company_county.items() if code in codes
+            }
+            projects += 1
+    loader.insert(
+        ProjectCompany.__table__,
+        [{"project_id": pid, "company_id": cid} for pid, cid in sorted(taking_part)],
+    )
+    return projects, len(taking_part)
 
 
 def calendar_entries(loader: _Loader, sessions: list[dict], bookings: list[dict]) -> list[dict]:

@@ -22,14 +22,17 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
 from app.accounts import login_sessions
-from app.accounts.models import Person
+from app.accounts.models import Company, Person
 from app.bookings.models import Booking
+from app.bookings.session_search import upcoming_sessions
 from app.db import utcnow
 from app.extensions import db
 from app.regions.models import County, Municipality
+from app.regions.queries import served
 from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 from app.views.reports import WEEKS_AHEAD, WEEKS_BACK
+from app.views.schedule import DEFAULT_FILTERS, SearchForm
 from bench.dataset import Fixtures
 from bench.load import Request
 
@@ -58,6 +61,8 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
     # Checks a few answers' bodies before timing: (fine?, what they serve), e.g. cards a page.
     serves: Callable[[list[bytes]], tuple[bool, str]] | None = None
+    # How many answers `serves` looks at (None: SERVES_SAMPLE, spread over the requests).
+    serves_sample: int | None = None
     # Settings for a server of the scenario's own (environment variables, as deployed).
     server_env: dict = field(default_factory=dict)
     p50_target_ms: float | None = None  # highest acceptable one-connection p50
@@ -133,10 +138,64 @@ def _pairs(people: list[int], sessions: list[int], count: int):
     return [(people[k % len(people)], sessions[k % step]) for k in range(count)]
 
 
+SIGNED_IN_SEARCHERS = 200
+
+
+def searchers(
+    app: Flask, employees: list[int], count: int, with_results: bool = True
+) -> tuple[list[int], str]:
+    """Employees whose default search finds sessions, in the order given, and what
+    that left out; without `with_results`, the first `count` as they come, and how
+    many of them have results.
+
+    A signed-in employee's start page searches from their company's municipality: the
+    coming 8 weeks, within 2 h, free seats only (app/views/schedule.py). In the north
+    every place has a center near; nationally many municipalities have none within 2 h
+    in those weeks, and their page is another one (no cards, other searches offered).
+    Each place is asked once, through the view's own form, before anything is timed.
+    """
+    now = utcnow()
+    today = local_date(now)
+    with app.app_context(), app.test_request_context("/"):
+        place = dict(
+            db.session.execute(
+                select(Person.id, Company.municipality_id)
+                .join(Company, Person.company_id == Company.id)
+                .where(Person.id.in_(employees))
+            ).all()
+        )
+        found = {}
+        for municipality_id in sorted(set(place.values())):
+            filters = SearchForm(DEFAULT_FILTERS, municipality_id).filters(today)
+            query = upcoming_sessions(filters, now).limit(1)
+            found[municipality_id] = db.session.execute(query).first() is not None
+        db.session.remove()
+    served = sum(found.values())
+    if not with_results:
+        chosen = employees[:count]
+        places = len({place[pid] for pid in chosen})
+        finding = sum(bool(found.get(place.get(pid))) for pid in chosen)
+        what = (
+            f"{len(chosen)} employees of {places} municipalities, {finding} of them with "
+            f"sessions in their default search (it finds some from {served} of the "
+            f"{len(found)} municipalities of the companies)"
+        )
+        return chosen, what
+    chosen = [pid for pid in employees if found.get(place.get(pid))][:count]
+    places = len({place[pid] for pid in chosen})
+    what = (
+        f"{len(chosen)} employees of {places} municipalities, whose default search finds "
+        f"sessions (it does from {served} of the {len(found)} municipalities of the "
+        f"companies)"
+    )
+    return chosen, what
+
+
 def search_paths(app: Flask) -> list[str]:
     """Searches people make: everything, by county, municipality, model, dates, free seats."""
     with app.app_context():
-        counties = db.session.scalars(select(County.id).order_by(County.id)).all()
+        # The counties the server serves (SERVED_COUNTIES): another is no valid choice.
+        counties = db.session.scalars(select(County.id).where(served()).order_by(County.id)).all()
         towns = db.session.scalars(
             select(Municipality.id).where(Municipality.name.in_(("Luleå", "Umeå", "Kiruna")))
         ).all()
@@ -171,12 +230,24 @@ def _api_query(web_query: str) -> str:
 
 
 def build_scenarios(
-    app: Flask, fixtures: Fixtures, burst_bookers: int, burst_connections: int
+    app: Flask,
+    fixtures: Fixtures,
+    burst_bookers: int,
+    burst_connections: int,
+    national: bool = False,
 ) -> list[Scenario]:
-    """Every scenario against the app, in the order they run (reads before writes)."""
+    """Every scenario against the app, in the order they run (reads before writes).
+
+    On the national set the signed-in search takes employees whose default search finds
+    sessions and checks every one of their pages; the standard sets keep their first 200
+    employees, as their earlier figures did, check five pages and say how many of the
+    200 would find sessions."""
     # 2,000 people x 31 sessions give more distinct bookings than a run can make.
     employees = fixtures.employees[: max(2000, burst_bookers)]
-    cookies = signed_in(app, [*employees, fixtures.project_admin])
+    near, near_what = searchers(
+        app, fixtures.employees if national else employees, SIGNED_IN_SEARCHERS, national
+    )
+    cookies = signed_in(app, dict.fromkeys([*employees, *near, fixtures.project_admin]))
     tokens = list(fixtures.tokens.items())
     scenarios = []
 
@@ -197,7 +268,7 @@ def build_scenarios(
     # many places: each place's search is cached on its own. Measured against a signed-in
     # page of the same length on the bare stack (bench/stack_floor.py): loading the
     # person from the cookie costs any signed-in page more than "Hello, World!" takes.
-    near = employees[:200]
+    # Nationally their default search must find sessions: every one of the pages is checked.
     scenarios.append(
         Scenario(
             "search page, signed in, travel-time order",
@@ -207,6 +278,9 @@ def build_scenarios(
             0.50,
             growth=True,
             serves=lambda bodies: search_cards(bodies, travel=True),
+            serves_sample=len(near) if national else None,
+            notes=[f"people: {near_what}"],
+            skip="" if near else "FAILED: no employee's default search finds sessions",
         )
     )
     # The same searches, each with its own far date_to: every one misses the cache.
@@ -487,8 +561,9 @@ def preflight(base_url: str, scenario: Scenario) -> tuple[bool, str]:
     if status == 302 and headers.get("location", "").find("/login") >= 0:
         return False, "redirects to the sign-in page"
     if scenario.serves is not None:
-        sample = scenario.requests[:: max(1, len(scenario.requests) // SERVES_SAMPLE)]
-        bodies = [send(base_url, request)[2] for request in sample[:SERVES_SAMPLE]]
+        wanted = scenario.serves_sample or SERVES_SAMPLE
+        sample = scenario.requests[:: max(1, len(scenario.requests) // wanted)]
+        bodies = [send(base_url, request)[2] for request in sample[:wanted]]
         ok, what = scenario.serves(bodies)
         if not ok:
             return False, what
