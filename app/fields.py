@@ -1,9 +1,10 @@
 """Form fields shared by the features' forms."""
 
+import html
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import escape
 from wtforms import IntegerField as _IntegerField
 from wtforms import SelectField as _SelectField
 from wtforms import ValidationError
@@ -55,7 +56,10 @@ class QuickSelect(Select):
     WTForms builds every option's attributes through html_params; the search page's
     filters hold about 90 options, and that alone was a quarter of rendering the page
     when its cache missed (profiled with cProfile on the bench data). The HTML is the
-    same; an option with attributes of its own goes the usual way.
+    same; an option with attributes of its own goes the usual way. A plain string, not
+    Markup: the widget joins the options into one Markup, and with the country's 290
+    municipalities in two selects, markupsafe's escape and Markup per option were half
+    of rendering a national search page (cProfile, bench national data set).
     """
 
     @classmethod
@@ -64,7 +68,8 @@ class QuickSelect(Select):
             return super().render_option(choice, **kwargs)
         selected = "selected " if choice.selected else ""
         label = choice.label or choice.value
-        return Markup(f'<option {selected}value="{escape(choice.value)}">{escape(label)}</option>')
+        label = escape(label) if hasattr(label, "__html__") else html.escape(str(label))
+        return f'<option {selected}value="{html.escape(str(choice.value))}">{label}</option>'
 
 
 class SelectField(_SelectField):
