@@ -22,27 +22,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Person
-from app.bookings.models import Booking
 from app.extensions import db
 from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.projects.services import add_company
 from app.regions.models import County
-from app.results.models import AreaOutcome, ModelArea
 from tests.forms import form_of, page_form
+from tests.test_reports import _book
 
 SECOND = "Stål i Norrbotten 2024"
-
-
-def _book(session, employee, by, outcome=None):
-    booking = Booking(session=session, employee=employee, status="attended", booked_by_id=by.id)
-    db.session.add(booking)
-    if outcome:
-        area_id = db.session.scalar(
-            select(ModelArea.area_id).where(ModelArea.model_id == session.model_id).limit(1)
-        )
-        db.session.add(
-            AreaOutcome(booking=booking, area_id=area_id, result=outcome, recorded_by=by)
-        )
 
 
 @pytest.fixture
@@ -61,9 +48,9 @@ def world(app, make):
         both = make.company(name="Stål Båda AB")
         neither = make.company(name="Stål Ingen AB")
         b1, b2, n1 = make.employee(both), make.employee(both), make.employee(neither)
-        _book(s_lulea, b1, assessor, outcome="approved")
-        _book(s_umea, b2, assessor)
-        _book(s_lulea, n1, assessor, outcome="approved")
+        _book(s_lulea, b1, "attended", assessor, outcome="approved")
+        _book(s_umea, b2, "attended", assessor)
+        _book(s_lulea, n1, "attended", assessor, outcome="approved")
         s_lulea.seats_taken, s_umea.seats_taken = 2, 1
         norrbotten = db.session.scalar(select(County.id).where(County.name == "Norrbottens län"))
         regional = db.session.scalar(select(FundingProject).order_by(FundingProject.id))

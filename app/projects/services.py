@@ -70,14 +70,19 @@ def _record(actor: Person | None, project_id: int, action: str, company: Company
     audit.record(actor, "project", project_id, action, detail=company.name)
 
 
+def _company(company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if company is None:
+        raise InvalidInput(_("Företaget finns inte. Välj ett företag i listan."))
+    return company
+
+
 def add_company(project_id: int, company_id: int, actor: Person | None = None) -> bool:
     """Let a company take part; False when it already did (nothing changes then)."""
     _may_change(actor)
     with unit_of_work():
         _locked_project(project_id)
-        company = db.session.get(Company, company_id)
-        if company is None:
-            raise InvalidInput(_("Företaget finns inte. Välj ett företag i listan."))
+        company = _company(company_id)
         if db.session.get(ProjectCompany, (project_id, company_id)) is not None:
             return False
         db.session.execute(
@@ -93,9 +98,7 @@ def remove_company(project_id: int, company_id: int, actor: Person | None = None
     _may_change(actor)
     with unit_of_work():
         _locked_project(project_id)
-        company = db.session.get(Company, company_id)
-        if company is None:
-            raise InvalidInput(_("Företaget finns inte. Välj ett företag i listan."))
+        company = _company(company_id)
         removed = db.session.execute(
             delete(ProjectCompany).where(
                 ProjectCompany.project_id == project_id, ProjectCompany.company_id == company_id
