@@ -25,6 +25,7 @@ HAND_BUILT_ALLOWED = {
     "test_bad_input.py": "JSON API requests with a bearer token (no HTML form)",
     "test_form_fuzz.py": "JSON API requests with a bearer token (no HTML form)",
     "test_request_limits.py": "an oversized JSON API body with a bearer token (no HTML form)",
+    "test_project_scopes.py": "JSON API bookings with a bearer token (no HTML form)",
 }
 
 # A test client's or requests' POST, or a token put into a request body by hand.
