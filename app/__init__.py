@@ -177,9 +177,9 @@ def _register_privacy_parts() -> None:
 def _register_company_scope() -> None:
     """Tell the accounts layer which companies a limited project admin sees."""
     from app.accounts import company_scope
-    from app.projects.scope import sees_company
+    from app.projects.scope import takes_part_in_admins_projects
 
-    company_scope.register(sees_company)
+    company_scope.register(takes_part_in_admins_projects)
 
 
 def _register_blueprints(app: Flask) -> None:

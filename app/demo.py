@@ -571,16 +571,21 @@ def _companies(rng: random.Random) -> list[Company]:
         while name in names:
             name = f"{rng.choice(LAST_NAMES)}s {rng.choice(words)} i {town} AB"
         names.add(name)
-        company = Company(
-            name=name,
-            org_number=with_check_digit(f"55{index + 6110:04d}{rng.randint(100, 999)}"),
-            municipality=_municipality(town),
-            industry=industry,
-        )
-        db.session.add(company)
-        companies.append(company)
+        companies.append(_company(rng, name, town, industry, 6110 + index))
     db.session.flush()
     return companies
+
+
+def _company(rng: random.Random, name: str, town: str, industry: str, serial: int) -> Company:
+    """A company in `town`, its organisationsnummer made from `serial` (unique per company)."""
+    company = Company(
+        name=name,
+        org_number=with_check_digit(f"55{serial:04d}{rng.randint(100, 999)}"),
+        municipality=_municipality(town),
+        industry=industry,
+    )
+    db.session.add(company)
+    return company
 
 
 def _slug(text: str) -> str:
@@ -1007,13 +1012,7 @@ def _mitt(rng, password_hash, now) -> dict:
         db.session.add(project)
         companies, coordinators, employees = [], {}, []
         for index, (company_name, town, industry) in enumerate(MITT_COMPANIES):
-            company = Company(
-                name=company_name,
-                org_number=with_check_digit(f"55{index + 6210:04d}{rng.randint(100, 999)}"),
-                municipality=_municipality(town),
-                industry=industry,
-            )
-            db.session.add(company)
+            company = _company(rng, company_name, town, industry, 6210 + index)
             companies.append(company)
             coordinator = new_person(
                 f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from app import domain_events
+from app.accounts.company_scope import project_admin_sees_company
 from app.accounts.models import Person, Role
 from app.audit import services as audit
 from app.bookings.models import (
@@ -30,7 +31,6 @@ from app.bookings.models import (
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound, Refusal
 from app.extensions import db
-from app.projects.scope import sees_company
 from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import AssessorAuthorisation, SessionStatus, ValidationSession
 
@@ -151,7 +151,7 @@ def may_book_for(actor: Person, employee: Person) -> bool:
     project admin for anyone (one limited to named projects: their companies' people)."""
     if actor.id == employee.id:
         return True
-    if actor.has_role(Role.PROJECT_ADMIN) and sees_company(actor, employee.company_id):
+    if project_admin_sees_company(actor, employee.company_id):
         return True
     return (
         actor.has_role(Role.COORDINATOR)

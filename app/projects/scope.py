@@ -24,10 +24,6 @@ def is_project_admin(person: Person) -> bool:
     return person.is_authenticated and person.has_role(Role.PROJECT_ADMIN)
 
 
-def sees_every_project(person: Person) -> bool:
-    return person.is_authenticated and person.sees_every_project
-
-
 def visible_projects(person: Person) -> list[FundingProject]:
     """The projects a project admin may read, oldest first; none for anyone else."""
     if not is_project_admin(person):
@@ -49,19 +45,18 @@ def company_clause(person: Person, company_id=Company.id) -> ColumnElement[bool]
     )
 
 
-def sees_company(person: Person, company_id: int) -> bool:
-    """May this project admin see this company (its people, bookings and results)?"""
-    if not is_project_admin(person):
-        return False
-    limited = person.admin_project_ids
-    if limited is None:
-        return True
+def takes_part_in_admins_projects(person: Person, company_id: int) -> bool:
+    """Whether a company takes part in one of a limited project admin's projects: the
+    answer app.accounts.company_scope asks for (create_app registers it), which holds
+    the rest of the rule (the role; every company for an admin of every project)."""
     return (
         db.session.scalar(
-            select(ProjectCompany.company_id).where(
+            select(ProjectCompany.company_id)
+            .where(
                 ProjectCompany.company_id == company_id,
-                ProjectCompany.project_id.in_(limited),
+                ProjectCompany.project_id.in_(person.admin_project_ids or ()),
             )
+            .limit(1)
         )
         is not None
     )

@@ -161,7 +161,4 @@ def participation_version() -> tuple:
 
 def company_counts() -> dict[int, int]:
     """Project id -> how many companies take part in it."""
-    rows = db.session.execute(
-        select(ProjectCompany.project_id, func.count()).group_by(ProjectCompany.project_id)
-    )
-    return {project_id: int(count) for project_id, count in rows}
+    return {project_id: count for project_id, count, _ids in participation_version()}

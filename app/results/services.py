@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app import domain_events
+from app.accounts.company_scope import project_admin_sees_company
 from app.accounts.models import Person, Role
 from app.audit import services as audit
 from app.bookings.models import (
@@ -21,7 +22,6 @@ from app.bookings.services import lock_session
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.projects.scope import is_project_admin, sees_company
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationSession
 
@@ -36,7 +36,7 @@ def may_see_results(actor: Person, booking: Booking) -> bool:
     those who may assess the session."""
     if actor.id == booking.employee_id or may_assess(actor, booking.session):
         return True
-    if is_project_admin(actor) and sees_company(actor, booking.employee.company_id):
+    if project_admin_sees_company(actor, booking.employee.company_id):
         return True
     return (
         actor.has_role(Role.COORDINATOR)

@@ -23,11 +23,9 @@ from app.webhooks.urls import check_url
 PROJECT_WIDE = None
 
 
-# Every company's events are for a project admin of every project only; one limited to
-# named projects has no webhooks (unless they are a coordinator too: then their company's).
-
-
 def may_subscribe(person: Person) -> bool:
+    """Every company's events are for a project admin of every project; one limited to
+    named projects has no webhooks (unless a coordinator too: then their company's)."""
     return person.sees_every_project or (
         person.has_role(Role.COORDINATOR) and person.company_id is not None
     )
