@@ -14,7 +14,6 @@ or not; forms sent by those who may not use them are the access matrix's to chec
 import itertools
 import re
 import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -29,7 +28,7 @@ from app.accounts.services import link_token
 from app.extensions import db
 from tests.access_world import build_world, sign_in_clients
 from tests.conftest import TEST_CONFIG, Auth
-from tests.databases import _admin, _pg_url, postgres_or_skip
+from tests.databases import TemplateCopies, postgres_or_skip
 from tests.factories import Factory
 from tests.forms import Form as PageForm
 from tests.forms import forms_in
@@ -555,27 +554,29 @@ def world_database(request, tmp_path_factory):
         world = build_world(Factory())
         db.session.remove()
         db.engine.dispose()
-    yield request.param, databases, url, world
+    copies = TemplateCopies(url.rsplit("/", 1)[1]) if request.param == "postgresql" else None
+    yield request.param, copies, url, world
+    if copies:
+        copies.close()
     databases.drop(url)
 
 
 @pytest.fixture
 def world_app(world_database, tmp_path):
-    engine, databases, template, world = world_database
+    engine, copies, template, world = world_database
     if engine == "sqlite":
         path = tmp_path / "world.sqlite"
         shutil.copyfile(template.removeprefix("sqlite:///"), path)
         url = f"sqlite:///{path}"
     else:
-        name = f"tcb_fuzz_{uuid.uuid4().hex[:12]}"
-        _admin(f"CREATE DATABASE {name} TEMPLATE {template.rsplit('/', 1)[1]}")
-        url = _pg_url(name)
+        url = copies.create()
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "OUTBOX_VIEWER": True})
     yield engine, app, world
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    databases.drop(url)
+    if copies:
+        copies.release(url)
 
 
 @pytest.mark.parametrize("endpoint", sorted(FORMS))
