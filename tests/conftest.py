@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
 
 from app import create_app
 from app.api.tokens import create_token
@@ -18,6 +20,26 @@ TEST_CONFIG = {
     "LOGIN_RATE_LIMIT": "100000 per minute",
     "LOGIN_CLIENT_RATE_LIMIT": "100000 per minute",
 }
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory for the whole run. Each test makes its own app,
+    and each app its own Jinja environment, which compiled every template it rendered
+    again (about 50 ms for the search page); Jinja checks each one's source before
+    using the stored code."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if (code := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _CompiledTemplates()}
 
 
 @pytest.fixture(scope="session")
