@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from app.accounts.models import Company, Person
 from app.bookings.models import Booking, Interest
 from app.centers.models import TestCenter
@@ -18,6 +19,8 @@ from app.results.models import AreaOutcome
 from app.schedule.models import ValidationSession
 from app.schedule.planning import travel_minutes
 from app.timeutil import day_start
+from tests.conftest import TEST_CONFIG, Auth
+from tests.demo_seed import seeded_demo_copy
 
 
 def _both_counties_with_companies_people_and_sessions(app) -> int:
@@ -70,17 +73,21 @@ def _both_counties_with_companies_people_and_sessions(app) -> int:
         return db.session.scalar(select(func.count(Booking.id)))
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app, client, auth):
+def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(
+    _sqlite_databases, tmp_path_factory, worker_id
+):
     """Past sessions were booked, attended and assessed; nobody was mailed about them.
-    (One test, as loading the demo takes most of its time; on SQLite, where `flask
-    seed-demo` runs in the README's first command. PostgreSQL: the test below.)"""
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "deltagare@demo.example.se" in result.output and "demo1234" in result.output
-    assert "projektadmin.mitt@demo.example.se" in result.output
-    mitt = re.search(r"Projektet (Validering Mitt \d{4}–\d{4})", result.output).group(1)
+    On SQLite, where `flask seed-demo` runs in the README's first command, loaded once
+    for the run (tests/demo_seed.py, as the role journeys use it); PostgreSQL: the test
+    below."""
+    url, lines = seeded_demo_copy(_sqlite_databases, tmp_path_factory, worker_id)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    client = app.test_client()
+    auth = Auth(client)
+    output = "\n".join(lines)
+    assert "deltagare@demo.example.se" in output and "demo1234" in output
+    assert "projektadmin.mitt@demo.example.se" in output
+    mitt = re.search(r"Projektet (Validering Mitt \d{4}–\d{4})", output).group(1)
     bookings = _both_counties_with_companies_people_and_sessions(app)
     now = datetime.now(UTC)
     with app.app_context():
@@ -200,7 +207,7 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(app,
     with app.app_context():
         interests = db.session.scalar(select(func.count(Interest.id)))
         assert interests >= 8
-    second = runner.invoke(args=["seed-demo"])
+    second = app.test_cli_runner().invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "redan" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == bookings

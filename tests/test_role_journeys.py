@@ -2,7 +2,7 @@
 
 A fresh SQLite database is built by the migrations and filled by `seed_demo()` (the
 same data as `flask --app wsgi seed-demo`, relative to now; loaded once per pytest
-run, see `_seeded_database`); one live server (werkzeug, in a thread) serves it to
+run, see tests/demo_seed.py); one live server (werkzeug, in a thread) serves it to
 one Chromium for the whole module, as in tests/test_browser.py, with JavaScript off
 as the pages must work without it. Sessions and dates are picked from what the pages
 show, never by id. Each person signs in through the login form and works
@@ -17,12 +17,8 @@ makes its sessions (see `_session_in_progress`).
 """
 
 import csv
-import fcntl
 import io
-import json
-import os
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,11 +33,12 @@ from app.accounts.models import Company, Person, RoleGrant
 from app.bookings.services import book_seat
 from app.centers.models import TestCenter
 from app.db import unit_of_work, utcnow
-from app.demo import PASSWORD, SIGN_INS, seed_demo
+from app.demo import PASSWORD, SIGN_INS
 from app.extensions import db
 from app.schedule.models import ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 from tests.conftest import TEST_CONFIG
+from tests.demo_seed import seeded_demo_copy
 from tests.live import chromium, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,11 +115,10 @@ def _app(url: str):
     return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "SEARCH_CACHE_SECONDS": 0})
 
 
-def _seed(url: str) -> dict:
-    """Load the demo and the session in progress; answer what the journeys need to know."""
+def _in_progress_and_names(url: str) -> dict:
+    """Add the session in progress to the demo; answer what the journeys need to know."""
     app = _app(url)
     with app.app_context():
-        seed_demo()
         center, in_progress, participants = _session_in_progress()
         names = {
             role: db.session.scalar(select(Person.name).where(Person.email == email))
@@ -138,35 +134,11 @@ def _seed(url: str) -> dict:
     }
 
 
-def _seeded_database(databases, tmp_path_factory, worker_id) -> tuple[str, dict]:
-    """A migrated database with the demo in it, for this module.
-
-    Loading the demo takes most of this file's time, so it is done once per pytest run:
-    the xdist workers that get some of these tests (`--dist worksteal` may split a
-    module) copy the first one's file, under a lock in the run's shared temp folder.
-    """
-    folder = tmp_path_factory.mktemp("journeys")
-    if worker_id == "master":
-        url = databases.create(folder)
-        return url, _seed(url)
-    shared = tmp_path_factory.getbasetemp().parent / "role-journeys"
-    shared.mkdir(exist_ok=True)
-    template, facts = shared / "demo.sqlite", shared / "demo.json"
-    with open(shared / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            url = databases.create(shared)
-            facts.write_text(json.dumps(_seed(url)))
-            os.replace(url.removeprefix("sqlite:///"), template)
-    copy = folder / "demo.sqlite"
-    shutil.copyfile(template, copy)
-    return f"sqlite:///{copy}", json.loads(facts.read_text())
-
-
 @pytest.fixture(scope="module")
 def demo(_sqlite_databases, tmp_path_factory, worker_id):
     """The demo served on 127.0.0.1 (a free port) from a thread."""
-    url, facts = _seeded_database(_sqlite_databases, tmp_path_factory, worker_id)
+    url, _printed = seeded_demo_copy(_sqlite_databases, tmp_path_factory, worker_id)
+    facts = _in_progress_and_names(url)
     app = _app(url)
     with serving(app) as base:
         yield Demo(base=base, **facts)

@@ -11,14 +11,15 @@ from sqlalchemy import select
 from app.accounts.models import Company, Person
 from app.extensions import db
 from app.regions.models import Municipality
+from tests.demo_seed import seeded_demo_copy
 from tests.live import chromium, serving
-from tests.test_role_journeys import _app, _seeded_database
+from tests.test_role_journeys import _app
 from tests.test_search_phone import PHONE, _fully_on_screen
 
 
 @pytest.fixture(scope="module")
 def demo(_sqlite_databases, tmp_path_factory, worker_id):
-    url, _facts = _seeded_database(_sqlite_databases, tmp_path_factory, worker_id)
+    url, _printed = seeded_demo_copy(_sqlite_databases, tmp_path_factory, worker_id)
     app = _app(url)
     with app.app_context():
         # A demo employee of a Gällivare company, with the demo's password.
