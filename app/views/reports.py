@@ -255,8 +255,9 @@ def _heat_cells(row: services.CenterWeeks, mondays: list[date], seats_word: str)
     """A heatmap row's cells, one per week, as one piece of HTML.
 
     The heatmap has a cell per center and week (3,400 at 100,000 bookings): written
-    through Jinja, each cell's five values were escaped one by one, a third of an
-    uncached dashboard's time. Only the translated word is text; the rest are numbers.
+    through Jinja, each of a cell's five values was escaped on its own. Written here,
+    an uncached dashboard's median render on the 100,000-booking PostgreSQL set went
+    from 433 to 366 ms. Only the translated word is text; the rest are numbers.
     """
     word = escape(seats_word)
     return Markup(
