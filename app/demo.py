@@ -593,37 +593,31 @@ def _slug(text: str) -> str:
     return "".join(c for c in text.lower().translate(table) if c.isalnum() or c == "-")
 
 
+def _person(rng, company, role, password_hash, email=None, number=0) -> Person:
+    """Someone of the company with a drawn name; by default mailed at the company's demo
+    domain (samordnare@… for a coordinator, first.last.number@… for an employee)."""
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    if email is None:
+        local = f"{_slug(first)}.{_slug(last)}.{number}"
+        if role == Role.COORDINATOR:
+            local = "samordnare"
+        email = f"{local}@{_slug(company.name)}.example.se"
+    person = new_person(
+        f"{first} {last}", email, roles=(role,), company=company, password_hash=password_hash
+    )
+    db.session.add(person)
+    return person
+
+
 def _people(rng, companies, password_hash):
     coordinators, employees = {}, []
     for index, company in enumerate(companies):
-        email = (
-            SIGN_INS[Role.COORDINATOR]
-            if index == 0
-            else f"samordnare@{_slug(company.name)}.example.se"
-        )
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        coordinator = new_person(
-            name, email, roles=(Role.COORDINATOR,), company=company, password_hash=password_hash
-        )
-        db.session.add(coordinator)
-        coordinators[company.id] = coordinator
+        email = SIGN_INS[Role.COORDINATOR] if index == 0 else None
+        coordinators[company.id] = _person(rng, company, Role.COORDINATOR, password_hash, email)
     for index in range(500):
+        email = SIGN_INS[Role.EMPLOYEE] if index == 0 else None
         company = companies[index % len(companies)]
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = (
-            SIGN_INS[Role.EMPLOYEE]
-            if index == 0
-            else f"{_slug(first)}.{_slug(last)}.{index}@{_slug(company.name)}.example.se"
-        )
-        person = new_person(
-            f"{first} {last}",
-            email,
-            roles=(Role.EMPLOYEE,),
-            company=company,
-            password_hash=password_hash,
-        )
-        db.session.add(person)
-        employees.append(person)
+        employees.append(_person(rng, company, Role.EMPLOYEE, password_hash, email, index))
     db.session.flush()
     return coordinators, employees
 
@@ -1014,27 +1008,9 @@ def _mitt(rng, password_hash, now) -> dict:
         for index, (company_name, town, industry) in enumerate(MITT_COMPANIES):
             company = _company(rng, company_name, town, industry, 6210 + index)
             companies.append(company)
-            coordinator = new_person(
-                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                f"samordnare@{_slug(company_name)}.example.se",
-                roles=(Role.COORDINATOR,),
-                company=company,
-                password_hash=password_hash,
-            )
-            db.session.add(coordinator)
-            coordinators[company] = coordinator
+            coordinators[company] = _person(rng, company, Role.COORDINATOR, password_hash)
             for number in range(MITT_EMPLOYEES_PER_COMPANY):
-                first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                employee = new_person(
-                    f"{first_name} {last_name}",
-                    f"{_slug(first_name)}.{_slug(last_name)}.{number}@{_slug(company_name)}"
-                    ".example.se",
-                    roles=(Role.EMPLOYEE,),
-                    company=company,
-                    password_hash=password_hash,
-                )
-                db.session.add(employee)
-                employees.append(employee)
+                employees.append(_person(rng, company, Role.EMPLOYEE, password_hash, number=number))
         db.session.flush()
         north = _project(NORTH)
         for email, (admin_name, which) in LIMITED_ADMINS.items():

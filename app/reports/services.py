@@ -309,18 +309,11 @@ class ProjectReach:
     total: Reach = field(default_factory=Reach)  # every company and employee counted
 
 
-def project_reach(project: FundingProject, now: datetime | None = None) -> ProjectReach:
-    """Every figure of the project's progress, from one statement.
-
-    The period's seat bookings are first reduced to one row per employee and model
-    (the first month of each stage there), walking from the period's sessions to their
-    bookings by index; only those rows meet the employees' companies and counties, and
-    three groupings of them give the targets', the models' and the months' figures.
-    An employee belongs to one company, hence to one county and industry: counting
-    distinct employees and companies over these rows counts what the bookings reach.
-    """
-    now = now or datetime.now(UTC)
-    months = _months(project, local_date(now))
+def _reached(project: FundingProject):
+    """The period's seat bookings as one row per employee and model (the first start of
+    each stage), walking from the period's sessions to their bookings by index; only
+    those rows meet the employees' companies taking part and their counties. A CTE,
+    computed once however often the statement reads it."""
     attended, passed = _stage_flags()
     starts = ValidationSession.starts_at
     per_model = (
@@ -337,8 +330,7 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
         .group_by(Booking.employee_id, ValidationSession.model_id)
         .cte("per_model")
     )
-    # Used three times: computed once, not once per use.
-    reached = (
+    return (
         select(
             per_model,
             Person.company_id,
@@ -358,6 +350,29 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
         .cte("reached")
         .prefix_with("MATERIALIZED")
     )
+
+
+def _reach_columns(rows) -> list:
+    """Distinct companies, then employees, at each stage: rows are one per employee (per
+    employee and model, for the models' figures), so employees need no DISTINCT."""
+    stages = (rows.booked, rows.attended, rows.passed)
+    return [
+        *(func.count(distinct(case((s.is_not(None), rows.company_id)))) for s in stages),
+        *(func.count(s) for s in stages),
+    ]
+
+
+def project_reach(project: FundingProject, now: datetime | None = None) -> ProjectReach:
+    """Every figure of the project's progress, from one statement.
+
+    Groupings of the rows of `_reached` give the targets', the models', the months' and
+    the total figures. An employee belongs to one company, hence to one county and
+    industry: counting distinct employees and companies over these rows counts what the
+    bookings reach.
+    """
+    now = now or datetime.now(UTC)
+    months = _months(project, local_date(now))
+    reached = _reached(project)
     r = reached.c
     # The first session of each stage, per employee: its month's index in `months`.
     month = functools.partial(_bucket, starts=[day_start(m) for m in months or [now]])
@@ -375,16 +390,7 @@ def project_reach(project: FundingProject, now: datetime | None = None) -> Proje
         .prefix_with("MATERIALIZED")
     )
     e = per_employee.c
-
-    def reach(rows) -> list:
-        """Distinct companies, then employees, at each stage: rows are one per employee
-        (per_employee) or per employee and model (reached), so employees need no DISTINCT."""
-        stages = (rows.booked, rows.attended, rows.passed)
-        return [
-            *(func.count(distinct(case((s.is_not(None), rows.company_id)))) for s in stages),
-            *(func.count(s) for s in stages),
-        ]
-
+    reach = _reach_columns
     # One statement, one row shape: each grouping leaves the others' columns empty,
     # typed, since PostgreSQL matches a union's columns pairwise.
     none = cast(null(), Integer)
@@ -451,12 +457,10 @@ class ProjectSummary:
 
 
 def compare(
-    projects: list[FundingProject],
-    now: datetime | None = None,
-    known: dict[int, "ProjectReach"] | None = None,
+    projects: list[FundingProject], known: dict[int, "ProjectReach"] | None = None
 ) -> list[ProjectSummary]:
-    """Each project's totals side by side, from project_reach: one statement per project
-    (none for a project whose reach the caller has already: `known`, by project id)."""
+    """Each project's totals side by side: one statement per project (none for a project
+    whose reach the caller has already: `known`, by project id)."""
     known = known or {}
     taking_part = project_services.company_counts()
     by_id = counties()
@@ -470,10 +474,27 @@ def compare(
                 companies_taking_part=taking_part.get(project.id, 0),
                 company_target=sum(t.companies for t in project.targets),
                 employee_target=sum(t.employees for t in project.targets),
-                reach=(known.get(project.id) or project_reach(project, now)).total,
+                reach=known[project.id].total if project.id in known else project_total(project),
             )
         )
     return rows
+
+
+def project_total(project: FundingProject) -> Reach:
+    """Every company and employee counted for the project: project_reach's total, without
+    its groupings per target, model and month."""
+    r = _reached(project).c
+    per_employee = (
+        select(
+            func.min(r.company_id).label("company_id"),  # an employee has one
+            func.min(r.booked).label("booked"),
+            func.min(r.attended).label("attended"),
+            func.min(r.passed).label("passed"),
+        )
+        .group_by(r.employee_id)
+        .subquery()
+    )
+    return _reach(db.session.execute(select(*_reach_columns(per_employee.c))).one())
 
 
 def _reach(row) -> Reach:
