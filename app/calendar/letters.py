@@ -46,38 +46,46 @@ REASONS = (
 def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) -> str:
     what = f"{model}, {time_span(starts_at, ends_at)}"
     titles = {
-        "booked": _("Bokningsbekräftelse: %(what)s", what=what),
-        "promoted": _("Du har fått en plats: %(what)s", what=what),
-        "moved": _("Din bokning är flyttad: %(what)s", what=what),
-        "session_changed": _("Ändrad tid eller plats: %(what)s", what=what),
-        "cancelled": _("Avbokad: %(what)s", what=what),
-        "session_cancelled": _("Inställt: %(what)s", what=what),
-        "assigned": _("Nytt pass som testledare: %(what)s", what=what),
-        "unassigned": _("Du är inte längre testledare: %(what)s", what=what),
-        "waitlisted": _("Du står i kö: %(what)s", what=what),
-        "waitlist_cancelled": _("Inställt, din köplats är borttagen: %(what)s", what=what),
-        "reminder": _("Påminnelse: %(what)s", what=what),
+        "booked": lambda: _("Bokningsbekräftelse: %(what)s", what=what),
+        "promoted": lambda: _("Du har fått en plats: %(what)s", what=what),
+        "moved": lambda: _("Din bokning är flyttad: %(what)s", what=what),
+        "session_changed": lambda: _("Ändrad tid eller plats: %(what)s", what=what),
+        "cancelled": lambda: _("Avbokad: %(what)s", what=what),
+        "session_cancelled": lambda: _("Inställt: %(what)s", what=what),
+        "assigned": lambda: _("Nytt pass som testledare: %(what)s", what=what),
+        "unassigned": lambda: _("Du är inte längre testledare: %(what)s", what=what),
+        "waitlisted": lambda: _("Du står i kö: %(what)s", what=what),
+        "waitlist_cancelled": lambda: _("Inställt, din köplats är borttagen: %(what)s", what=what),
+        "reminder": lambda: _("Påminnelse: %(what)s", what=what),
     }
-    return titles[reason]
+    return titles[reason]()  # only the one sent is translated
 
 
 def _intro(reason: str) -> str:
     texts = {
-        "booked": _("Du har en plats. Kalenderinbjudan är bifogad."),
-        "promoted": _("En plats blev ledig och den är nu din. Kalenderinbjudan är bifogad."),
-        "moved": _("Din bokning är flyttad till den nya tiden nedan. Kalendern uppdateras."),
-        "session_changed": _("Testcentret har ändrat passet. Kalendern uppdateras."),
-        "cancelled": _("Din plats är avbokad och tas bort ur kalendern."),
-        "session_cancelled": _("Testcentret har ställt in passet. Det tas bort ur kalendern."),
-        "assigned": _("Du är testledare för passet nedan."),
-        "unassigned": _("Passet nedan har fått en annan testledare och tas bort ur din kalender."),
-        "waitlisted": _(
+        "booked": lambda: _("Du har en plats. Kalenderinbjudan är bifogad."),
+        "promoted": lambda: _(
+            "En plats blev ledig och den är nu din. Kalenderinbjudan är bifogad."
+        ),
+        "moved": lambda: _(
+            "Din bokning är flyttad till den nya tiden nedan. Kalendern uppdateras."
+        ),
+        "session_changed": lambda: _("Testcentret har ändrat passet. Kalendern uppdateras."),
+        "cancelled": lambda: _("Din plats är avbokad och tas bort ur kalendern."),
+        "session_cancelled": lambda: _(
+            "Testcentret har ställt in passet. Det tas bort ur kalendern."
+        ),
+        "assigned": lambda: _("Du är testledare för passet nedan."),
+        "unassigned": lambda: _(
+            "Passet nedan har fått en annan testledare och tas bort ur din kalender."
+        ),
+        "waitlisted": lambda: _(
             "Passet är fullt och du står i kö. Blir en plats ledig får du den och ett nytt mejl."
         ),
-        "waitlist_cancelled": _("Testcentret har ställt in passet du stod i kö till."),
-        "reminder": _("Välkommen till din validering."),
+        "waitlist_cancelled": lambda: _("Testcentret har ställt in passet du stod i kö till."),
+        "reminder": lambda: _("Välkommen till din validering."),
     }
-    return texts[reason]
+    return texts[reason]()
 
 
 def _event_fields(event: EventData) -> dict:

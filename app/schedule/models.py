@@ -2,7 +2,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from app.accounts.models import Person
 from app.centers.models import TestCenter, WorkstationKind
@@ -171,9 +171,22 @@ class ValidationSession(db.Model):
     center: Mapped[TestCenter] = relationship()
     model: Mapped[ValidationModel] = relationship()
     assessor: Mapped[Person] = relationship()
+    # The testledare's authorisations for the session's model, whatever their period:
+    # a booking reads them with the session's lock instead of asking once more.
+    assessor_grants: Mapped[list[AssessorAuthorisation]] = relationship(
+        primaryjoin=lambda: (
+            (foreign(AssessorAuthorisation.person_id) == ValidationSession.assessor_id)
+            & (foreign(AssessorAuthorisation.model_id) == ValidationSession.model_id)
+        ),
+        viewonly=True,
+    )
 
     def __str__(self) -> str:
         return f"{self.model} {self.starts_at:%Y-%m-%d}"
+
+    def assessor_authorised_on(self, day: date) -> bool:
+        """Has the testledare an authorisation for the model valid on `day`?"""
+        return any(g.valid_from <= day <= g.valid_to for g in self.assessor_grants)
 
     @property
     def seats_left(self) -> int:
