@@ -129,14 +129,15 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401
     from app.accounts.auth import load_user
     from app.db import configure_sqlite
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager
     from app.i18n import select_locale
+    from app.schema_migrations import register_cli
 
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_WRITE_QUEUE"])
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    register_cli(app)  # `flask db`, without Alembic in every web worker
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -32,7 +32,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
-from app import create_app
+from app import create_app, schema_migrations
 from app.accounts.models import Company, Person, RoleGrant
 from app.accounts.orgnr import with_check_digit
 from app.api.models import ApiToken
@@ -211,6 +211,7 @@ def build(url: str, size: int | Shape, burst_seats: int = 20, seed: int = 1) -> 
     shape = standard(size) if isinstance(size, int) else size
     started = clock.monotonic()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-loader"})
+    schema_migrations.bind(app)
     with app.app_context():
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()

@@ -61,11 +61,12 @@ def _unknown(n: int) -> str:
 def _prepare(url: str, accounts: int) -> None:
     from flask_migrate import upgrade
 
-    from app import create_app
+    from app import create_app, schema_migrations
     from app.accounts.services import new_person
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    schema_migrations.bind(app)
     with app.app_context():
         upgrade()
         # Invited, without a password yet: enough for a reset mail, and no slow hashing.

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from flask_migrate import upgrade
 
-from app import create_app
+from app import create_app, schema_migrations
 from app.extensions import db
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -21,6 +21,7 @@ PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 
 def migrate(url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "migrate"})
+    schema_migrations.bind(app)
     with app.app_context():
         upgrade()
         db.engine.dispose()

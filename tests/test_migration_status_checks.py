@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.extensions import db
+from app.schema_migrations import alembic_config
 from tests.conftest import TEST_CONFIG
 from tests.databases import drop_postgres_database, empty_postgres_database
 from tests.factories import Factory
@@ -47,7 +48,7 @@ def old_app(request, tmp_path):
         session = make.session()
         app.config["OLD_ROWS"] = (make.employee().id, session.id, session.assessor_id)
         db.session.remove()
-        command.downgrade(current_app.extensions["migrate"].migrate.get_config(), BEFORE)
+        command.downgrade(alembic_config(current_app), BEFORE)
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -61,7 +62,7 @@ def _upgrade(revision: str) -> None:
     db.session.remove()
     # Alembic's own command, not flask_migrate.upgrade: that one turns the error this
     # test looks for into a log line and SystemExit.
-    command.upgrade(current_app.extensions["migrate"].migrate.get_config(), revision)
+    command.upgrade(alembic_config(current_app), revision)
 
 
 def _add_entries(*roles: str) -> None:

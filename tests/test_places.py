@@ -15,6 +15,7 @@ from app.extensions import db
 from app.querycount import count_queries
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
+from app.schema_migrations import alembic_config
 from tests.conftest import TEST_CONFIG
 from tests.databases import drop_postgres_database, empty_postgres_database
 
@@ -169,7 +170,7 @@ def old_app(request, tmp_path):
 
 def _migrate(step, revision: str) -> None:
     db.session.remove()
-    step(current_app.extensions["migrate"].migrate.get_config(), revision)
+    step(alembic_config(current_app), revision)
 
 
 def test_existing_centers_get_their_postal_towns_coordinates_and_keep_their_ids(old_app):

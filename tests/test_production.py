@@ -1,11 +1,18 @@
 """Settings for running in production: the database URL and a reverse proxy in front."""
 
+import os
+import sqlite3
+import subprocess
+import sys
+
 import pytest
 
 from app import create_app
 from app.config import from_environment
 from app.extensions import db
 from tests.conftest import TEST_CONFIG
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize(
@@ -45,3 +52,33 @@ def test_forwarded_headers_count_only_behind_trusted_proxies(database_url, proxi
     assert answer.get_data(as_text=True) == " ".join(seen)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_web_workers_leave_alembic_out_and_flask_db_still_migrates(tmp_path):
+    """`flask db upgrade` builds the schema as before, while the app gunicorn serves
+    never imports Alembic (11 MB of each worker's memory)."""
+    database = tmp_path / "fresh.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "x"}
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, wsgi; print(sorted(m for m in sys.modules"
+            " if m.split('.')[0] in ('alembic', 'flask_migrate', 'mako')))",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert served.stdout.strip() == "[]"
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "db"]
+    subprocess.run([*flask, "upgrade"], env=env, cwd=ROOT, capture_output=True, check=True)
+    current = subprocess.run(
+        [*flask, "current"], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "(head)" in current.stdout
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"booking", "validation_session", "person"} <= tables
