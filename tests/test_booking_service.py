@@ -18,7 +18,7 @@ from app.bookings.services import (
 from app.db import utcnow
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
-from app.schedule.models import ValidationSession
+from app.schedule.models import AssessorAuthorisation, ValidationSession
 from tests.conftest import TEST_CONFIG
 from tests.factories import Factory
 from tests.forms import page_form
@@ -243,6 +243,30 @@ def test_sessions_need_a_valid_accreditation_and_an_authorised_assessor(ctx, mak
     session = make.session(local_day=day, assessor=assessor)
     with pytest.raises(DomainError, match="behörighet"):
         book_seat(session.id, person, person)
+
+
+def test_the_assessors_authorisation_must_be_for_the_sessions_model_on_its_day(ctx, make):
+    person = make.employee()
+    day = (utcnow() + timedelta(days=20)).date()
+    model, other_model = make.model("industriteknik-bas"), make.model("automation-bas")
+    assessor = make.assessor(model, valid_to=day - timedelta(days=1))
+    # Authorised on the day, but for another model: it does not count.
+    make._save(
+        AssessorAuthorisation(
+            person=assessor, model=other_model, valid_from=day, valid_to=day + timedelta(days=9)
+        )
+    )
+    session_id = make.session(local_day=day, model=model, assessor=assessor).id
+    with pytest.raises(DomainError, match="behörighet"):
+        book_seat(session_id, person, person)
+    # A second period for the session's model that covers the day: now it can be booked.
+    make._save(
+        AssessorAuthorisation(
+            person=assessor, model=model, valid_from=day, valid_to=day + timedelta(days=30)
+        )
+    )
+    booking = book_seat(session_id, person, person)
+    assert booking.session_id == session_id
 
 
 def test_only_the_employee_or_their_coordinator_may_book_for_them(ctx, make):

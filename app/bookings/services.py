@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -143,7 +143,7 @@ def window_days() -> int:
 
 
 def _assessor_authorised(session: ValidationSession, day) -> bool:
-    if "assessor_grants" in session.__dict__:  # loaded with the session's lock
+    if "assessor_grants" not in inspect(session).unloaded:  # loaded with the lock
         return session.assessor_authorised_on(day)
     return overlapping_authorisation(session.assessor_id, session.model_id, day) is not None
 
