@@ -11,6 +11,7 @@ See docs/benchmark.md."""
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -321,7 +322,10 @@ def run_scenario_everywhere(index: int, targets: list[Target], servers, args) ->
             serving[id(target)] = target.server
             if scenario.server_env and not scenario.skip:
                 env = {**target.env, **scenario.server_env}
-                own = Server("wsgi:app", target.server.settings, env, ready_path="/login")
+                settings = target.server.settings
+                if scenario.server_threads:
+                    settings = dataclasses.replace(settings, threads=scenario.server_threads)
+                own = Server("wsgi:app", settings, env, ready_path="/login")
                 serving[id(target)] = stack.enter_context(own)
         _run_scenario(index, targets, serving, servers, args)
 
