@@ -85,7 +85,7 @@ class QuickSelect(Select):
         written = None if self.multiple else _written_options(self, field)
         if written is None:
             return super().__call__(field, **kwargs)
-        parts, chosen = written
+        parts, chosen, _size = written
         try:
             marked = chosen.get(field.data, ())
         except TypeError:  # data no choice could equal
@@ -101,16 +101,20 @@ class QuickSelect(Select):
         return Markup("".join(html_parts))
 
 
-# Written option lists by (widget class, coerce, choices): a few per language and form.
-_WRITTEN: cachetools.LRUCache = cachetools.LRUCache(maxsize=64)
+# Written option lists by (widget class, coerce, choices): a few per language and form,
+# within a budget of characters (the country's municipalities, written both ways with
+# their key: about 60,000), so that no mix of pages grows a worker by more than a few MB.
+_WRITTEN: cachetools.LRUCache = cachetools.LRUCache(
+    maxsize=1_000_000, getsizeof=lambda written: written[2]
+)
 _WRITTEN_LOCK = threading.Lock()
 _WRITE_FROM = 50  # shorter lists are written each time: their key costs as much
 
 
-def _written_options(widget: QuickSelect, field) -> tuple[list[str], dict] | None:
-    """The option tags as WTForms would write them with none chosen, and per coerced
-    value the (position, tag) of each option that value chooses; None for a list
-    that is not long and plain."""
+def _written_options(widget: QuickSelect, field) -> tuple[list[str], dict, int] | None:
+    """The option tags as WTForms would write them with none chosen, per coerced value
+    the (position, tag) of each option that value chooses, and their size in characters;
+    None for a list that is not long and plain."""
     choices = getattr(field, "choices", None)
     if type(choices) is not list or len(choices) < _WRITE_FROM:
         return None
@@ -146,7 +150,8 @@ def _written_options(widget: QuickSelect, field) -> tuple[list[str], dict] | Non
             chosen.setdefault(value, []).append((len(parts) - 1, tag))
         if optgroup is not None:
             parts.append("</optgroup>")
-    written = (parts, chosen)
+    size = 3 * sum(map(len, parts))  # the tags, their chosen twins and the key's labels
+    written = (parts, chosen, size)
     with _WRITTEN_LOCK:
         _WRITTEN[key] = written
     return written
