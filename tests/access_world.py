@@ -192,6 +192,7 @@ def build_world(make: Factory) -> World:
         ),
         "project": db.session.scalar(select(FundingProject.id).order_by(FundingProject.id)),
         "limited_project": limited_project.id,
+        "limited_admin_person": people["limited_admin"].id,
         "target": db.session.scalar(select(ProjectTarget.id).order_by(ProjectTarget.id)),
     }
     world.emails = {name: person.email for name, person in people.items()}

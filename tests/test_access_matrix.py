@@ -99,6 +99,13 @@ MATRIX = {
         },
     ),
     "accounts.revoke_authorisation": Row(change=frozenset({"project_admin"})),
+    # which projects a project admin administers: for an admin of every project
+    "accounts.admin_projects": Row(
+        read=frozenset({"project_admin"}),
+        change=frozenset({"project_admin"}),
+        objects={"person_id": "limited_admin_person"},
+        data={"projects": "limited_project"},
+    ),
     "company.employee": Row(read=frozenset({"coordinator"}), objects={"person_id": "owner"}),
     # an import's report and rejected rows: its company's coordinators only
     "company.import_report": Row(read=frozenset({"coordinator"})),

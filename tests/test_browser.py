@@ -59,6 +59,7 @@ class World:
     s_started: int  # began 20 minutes ago; the testledare's participants
     week: str  # ISO week of s_started, for the testledare's grid
     nils_id: int
+    pia_id: int  # the project admin of every project
     vera_booking: int  # attended, with results recorded
     vera_live: int  # a confirmed seat in s_free
     iso_day: str
@@ -101,7 +102,7 @@ def _build_world(make: Factory) -> dict:
             ("vera", "Vera Strand"),
         ]
     }
-    make.person(("project_admin",), name="Pia Projektledare", email="projektadmin@example.se")
+    pia = make.person(("project_admin",), name="Pia Projektledare", email="projektadmin@example.se")
     lulea_admin = make.person(
         ("center_admin",), center=lulea, name="Ali Administratör", email="centeradmin@example.se"
     )
@@ -151,6 +152,7 @@ def _build_world(make: Factory) -> dict:
         "s_started": s_started.id,
         "week": f"{year}-W{week:02d}",
         "nils_id": people["nils"].id,
+        "pia_id": pia.id,
         "vera_booking": by_key["vera"].id,
         "vera_live": vera_live.id,
         "iso_day": local_date(s_free.starts_at).isoformat(),
@@ -583,6 +585,7 @@ def _main_pages(world: World) -> list[tuple[str | None, str, str]]:
         ("projektadmin@example.se", "centers", "/centers"),
         ("projektadmin@example.se", "travel-times", "/centers/travel-times"),
         ("projektadmin@example.se", "erase-person", f"/people/{world.nils_id}/erase"),
+        ("projektadmin@example.se", "admin-projects", f"/people/{world.pia_id}/projects"),
         ("centeradmin@example.se", "dashboard-center", "/reports/"),
         (None, "set-password", world.set_password),
         ("vera@example.se", "forbidden", "/people"),  # an employee on a staff page

@@ -151,6 +151,7 @@ FORMS = {
         "project_admin", "/people/{assessor}/assessor", "/authorisations/{authorisation}/delete"
     ),
     "accounts.erase": _f("project_admin", "/people/{colleague}/erase"),
+    "accounts.admin_projects": _f("project_admin", "/people/{limited_admin_person}/projects"),
     "api_tokens.tokens": _f("owner", "/account/api-tokens"),
     "api_tokens.revoke": _f(
         "owner", "/account/api-tokens", "/account/api-tokens/{owner_api_token}/revoke"

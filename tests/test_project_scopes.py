@@ -259,3 +259,63 @@ def test_the_cached_dashboard_of_an_admin_of_every_project_is_not_a_limited_admi
     lena = _signed_in(app, world["lena"])
     offered = page_form(lena, "/reports/", field="project").options("project")
     assert offered == [str(world["north"])]
+
+
+def test_an_admin_of_every_project_limits_and_frees_another_on_the_web(app, world):
+    petra = _signed_in(app, world["petra"])
+    people = petra.get("/people?q=Lena").get_data(as_text=True)
+    page_url = f"/people/{world['lena_id']}/projects"
+    assert f'href="{page_url}"' in people
+    page = petra.get(page_url).get_data(as_text=True)
+    assert "Lena Limited administrerar bara de markerade projekten." in page
+    form = page_form(petra, page_url, field="projects")
+    assert form.value("projects") == [str(world["north"])]  # what she has today, ticked
+    assert {str(world["north"]), str(world["south"])} <= set(form.options("projects"))
+
+    saved = form.fill(projects=[world["north"], world["south"]]).submit()
+    assert saved.status_code == 302
+    assert _grants(app, world["lena"]) == {
+        ("project_admin", world["north"]),
+        ("project_admin", world["south"]),
+    }
+    shown = petra.get(page_url).get_data(as_text=True)
+    assert "Projekten är sparade." in shown
+    lena = _signed_in(app, world["lena"])
+    assert B_NAME in lena.get("/people?q=Bengtsson").get_data(as_text=True)
+
+    # None ticked: every project, and what is installation-wide is hers again.
+    freed = page_form(petra, page_url, field="projects").fill(projects=[]).submit()
+    assert freed.status_code == 302
+    assert _grants(app, world["lena"]) == {("project_admin", None)}
+    assert "Lena Limited administrerar alla projekt." in petra.get(page_url).get_data(as_text=True)
+    assert lena.get("/centers/travel-times").status_code == 200
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEntry.detail).where(
+                AuditEntry.action == "project admin scope", AuditEntry.entity_id == world["lena_id"]
+            )
+        ).all()
+    assert details == ["Projekt Norr, Projekt Syd", ""]
+
+
+def test_the_project_page_refuses_what_it_should_and_keeps_the_grants(app, world):
+    petra = _signed_in(app, world["petra"])
+    own_url = f"/people/{world['petra_id']}/projects"
+    # Limiting herself would leave her unable to undo it: refused, nothing changed.
+    own = page_form(petra, own_url, field="projects").fill(projects=[world["north"]]).submit()
+    assert own.status_code == 409
+    assert "Du kan inte begränsa dig själv" in own.get_data(as_text=True)
+    assert _grants(app, world["petra"]) == {("project_admin", None)}
+    # A project the page does not offer (a hand-edited request): a form error.
+    lena_url = f"/people/{world['lena_id']}/projects"
+    form = page_form(petra, lena_url, field="projects")
+    bad = form.fill(projects=["9999"], tamper=True).submit()
+    assert bad.status_code == 400
+    assert 'class="error"' in bad.get_data(as_text=True)
+    assert _grants(app, world["lena"]) == {("project_admin", world["north"])}
+    # Only project admins have such a page, and only one of every project opens it.
+    assert petra.get(f"/people/{world['anna']}/projects").status_code == 404
+    assert petra.get("/people/999999/projects").status_code == 404
+    lena = _signed_in(app, world["lena"])
+    assert lena.get(own_url).status_code == 403
+    assert f'href="{own_url}"' not in lena.get("/people?q=Petra").get_data(as_text=True)

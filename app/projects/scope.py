@@ -105,6 +105,11 @@ def set_admin_projects(person: Person, project_ids, actor: Person | None = None)
     if not person.has_role(Role.PROJECT_ADMIN):
         raise DomainError(_("%(email)s är inte projektadministratör.", email=person.email))
     wanted = sorted(set(project_ids or ()))
+    if wanted and actor is not None and actor.id == person.id:
+        # Limited, they could no longer undo it (nor give anyone else every project).
+        raise DomainError(
+            _("Du kan inte begränsa dig själv. Be en annan projektadministratör om det.")
+        )
     with unit_of_work():
         if missing := set(wanted) - set(project_names(wanted)):
             raise NotFound(

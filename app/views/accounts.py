@@ -44,7 +44,8 @@ from app.after_response import after_response
 from app.centers.queries import centers_by_name
 from app.errors import DomainError, NotFound
 from app.extensions import limiter
-from app.projects.scope import find_people, is_project_admin, visible_projects
+from app.projects.forms import AdminProjectsForm
+from app.projects.scope import find_people, is_project_admin, set_admin_projects, visible_projects
 from app.regions.queries import counties_with_municipalities
 from app.schedule import authorisations
 from app.schedule.services import validation_models
@@ -287,6 +288,34 @@ def revoke_authorisation(authorisation_id: int):
     person_id = authorisations.revoke(authorisation_id, current_user)
     flash(_("Behörigheten är borttagen."), "success")
     return redirect(url_for("accounts.assessor", person_id=person_id))
+
+
+@bp.route("/people/<int:person_id>/projects", methods=["GET", "POST"])
+@every_project_admin_required
+def admin_projects(person_id: int):
+    """The funding projects a project admin administers: the ticked ones, or every
+    project when none is ticked."""
+    person = find_person(person_id)
+    if person is None or person.erased_at or not person.has_role(Role.PROJECT_ADMIN):
+        raise NotFound(_("Projektadministratören finns inte."))
+    limited = person.admin_project_ids
+    form = AdminProjectsForm(projects=sorted(limited or ()))
+    form.projects.choices = [SelectChoice(p.id, p.name) for p in visible_projects(current_user)]
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                set_admin_projects(person, form.projects.data, current_user)
+            except DomainError as error:
+                form.projects.errors = [error.message]
+                status = error.status_code
+            else:
+                flash(_("Projekten är sparade."), "success")
+                return redirect(url_for("accounts.admin_projects", person_id=person.id))
+    return render_template(
+        "accounts/admin_projects.html", person=person, form=form, limited=limited
+    ), status
 
 
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
