@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import IntegerField as _IntegerField
 from wtforms import SelectField as _SelectField
-from wtforms import ValidationError
+from wtforms import SelectMultipleField, ValidationError
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 # WTForms' own message, in WTForms' own catalogue (hence no literal in gettext here).
 NOT_AN_INTEGER = "Not a valid integer value."
@@ -159,3 +159,10 @@ def _written_options(widget: QuickSelect, field) -> tuple[list[str], dict, int] 
 
 class SelectField(_SelectField):
     widget = QuickSelect()
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes, each box before its label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -7,18 +7,16 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.bookings.interest import today as interest_today
 from app.bookings.models import INTEREST_DEFAULT_MINUTES, INTEREST_MAX_DAYS
 from app.centers.forms import MunicipalityField
-from app.fields import IntegerField, database_id, within_years
+from app.fields import CheckboxListField, IntegerField, database_id, within_years
 from app.schedule.forms import FAMILY_PREFIX
 
 
@@ -48,11 +46,9 @@ class BookingForm(FlaskForm):
         ]
     )
 
-    support_needs = SelectMultipleField(
+    support_needs = CheckboxListField(
         _l("Behöver du stöd under provet?"),
         choices=[SelectChoice(code, label) for code, label in SUPPORT_NEED_LABELS.items()],
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
     )
     support_note = TextAreaField(
         _l("Beskriv gärna ditt stödbehov (t.ex. vilket språk)"),
@@ -114,10 +110,8 @@ class InterestForm(FlaskForm):
 class CompanyInterestForm(InterestForm):
     """The coordinator's version: the same, for several of the company's employees."""
 
-    employees = SelectMultipleField(
+    employees = CheckboxListField(
         _l("Medarbetare"),
         coerce=database_id,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
         validators=[DataRequired(_l("Välj minst en medarbetare."))],
     )

@@ -9,7 +9,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -25,9 +24,8 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.fields import IntegerField, database_id, within_years
+from app.fields import CheckboxListField, IntegerField, database_id, within_years
 from app.regions.models import MAX_TRAVEL_MINUTES
 
 WEEKDAYS = [
@@ -144,11 +142,9 @@ class PlanForm(FlaskForm):
         default=1,
         validators=[DataRequired(), NumberRange(1, 52, _l("1–52 veckor."))],
     )
-    weekdays = SelectMultipleField(
+    weekdays = CheckboxListField(
         _l("Veckodagar (tomt = bara första datumet)"),
         coerce=int,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
     )
     support_seats = IntegerField(
         _l("Högst antal deltagare med stödbehov (tomt = ingen gräns)"),

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.fields import CheckboxListField
 
 EVENT_LABELS = {
     "booking.created": _l("Bokning gjord (plats eller köplats)"),
@@ -22,11 +23,9 @@ class SubscriptionForm(FlaskForm):
             Length(max=2000, message=_l("Högst 2000 tecken.")),
         ],
     )
-    events = SelectMultipleField(
+    events = CheckboxListField(
         _l("Händelser"),
         choices=[SelectChoice(code, label) for code, label in EVENT_LABELS.items()],
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
         validators=[DataRequired(_l("Välj minst en händelse."))],
         default=list(EVENT_LABELS),
     )
