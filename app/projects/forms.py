@@ -9,7 +9,4 @@ from app.fields import CheckboxListField, database_id
 class AdminProjectsForm(FlaskForm):
     """Ticked projects limit the admin to them; none ticked: every project."""
 
-    projects = CheckboxListField(
-        _l("Projekt"),
-        coerce=database_id,
-    )
+    projects = CheckboxListField(_l("Projekt"), coerce=database_id)
