@@ -306,3 +306,20 @@ def test_a_closure_in_year_9999_is_a_form_error_and_nothing_is_saved(
     assert "Välj ett datum mellan år 2000 och 2100." in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
+
+
+def test_an_agreed_list_of_white_space_is_no_agreement(app, client, make, center_admin):
+    """A list of white space passed Optional() and then failed int() (a 500); now it
+    agrees to nothing, and nothing changes."""
+    ids = center_admin
+    with app.app_context():
+        sid, _ = _plan(ids, make=make, bookers=1)
+    asked = _close_form(client, ids, first_day="2027-09-14", reason="Vattenläcka").submit()
+    confirm = form_of(asked, client, button="Spara inte stängningen")
+    blank = confirm.set("cancel_ids", "   ").submit("Ställ in 1 pass och spara stängningen")
+    assert blank.status_code == 200 and "har ändrats sedan du tittade" in blank.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
+        assert db.session.get(ValidationSession, sid).status == "scheduled"

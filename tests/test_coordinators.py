@@ -488,3 +488,22 @@ def test_a_coordinator_who_is_also_an_employee_does_both_jobs_and_no_more(
         assert "Fia Främling" not in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Booking.id))) == 2
+
+
+def test_a_phone_of_white_space_alone_is_no_phone(app, coordinator):
+    """60 no-break spaces passed Optional() as "empty" but reached the 40-character
+    column as they were: a 500 on PostgreSQL (found by tests/test_form_fuzz.py)."""
+    response = _register(
+        coordinator, name="Nils Nord", email="nils.nord@foretag.se", phone="\xa0" * 60
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == "nils.nord@foretag.se"))
+        assert person is not None and person.phone is None
+    padded = _register(
+        coordinator, name="Ola Öst", email="ola.ost@foretag.se", phone=" 070-123 45 67 "
+    )
+    assert padded.status_code == 302
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == "ola.ost@foretag.se"))
+        assert person.phone == "070-123 45 67"

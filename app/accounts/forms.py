@@ -16,6 +16,7 @@ from wtforms.validators import (
 )
 
 from app.accounts.orgnr import normalise_orgnr
+from app.fields import stripped
 
 
 class LoginForm(FlaskForm):
@@ -80,6 +81,7 @@ class EmployeeForm(FlaskForm):
     email = _email_field(_l("E-postadress"))
     phone = TelField(
         _l("Telefon (frivilligt)"),
+        filters=[stripped],
         validators=[
             Optional(),
             Length(max=40, message=_l("Högst 40 tecken.")),

@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.fields import CheckboxListField, IntegerField, database_id, within_years
+from app.fields import CheckboxListField, IntegerField, database_id, stripped, within_years
 from app.regions.models import MAX_TRAVEL_MINUTES
 
 WEEKDAYS = [
@@ -103,11 +103,12 @@ class AgreedSessionsForm(FlaskForm):
     """A confirmation page's form: the sessions the admin agreed to cancel, as ids."""
 
     cancel_ids = HiddenField(
+        filters=[stripped],
         validators=[
             Optional(),
             Length(max=2000),
             Regexp(r"^[0-9]{1,10}(,[0-9]{1,10})*$", message=_l("Listan över pass är felaktig.")),
-        ]
+        ],
     )
 
     @property
