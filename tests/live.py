@@ -19,6 +19,17 @@ from app.extensions import db
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flag Chromium keeps calling out of this closed network.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Full-page PNGs of what the browser tests see, for people to look at: asked for with
+# TCB_SCREENSHOTS=1. They cost a quarter of the page checks' time (about 20 s of the
+# suite on two cores), which CI, where nobody opens them, does not pay.
+SCREENSHOTS = os.environ.get("TCB_SCREENSHOTS") == "1"
+
+
+def screenshot(page, path) -> None:
+    """Save the page as a full-page PNG at `path` when screenshots are asked for."""
+    if SCREENSHOTS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=path, full_page=True)
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -6,7 +6,7 @@ through the login form and click their way through the main journeys with
 JavaScript turned off, as the pages must work without it. axe-core checks every
 main page (the error pages too: 403, 404 and the sign-in limit's 429) at a phone's
 and a desktop's width, in Swedish and a handful of them in English, and the pages are
-saved as PNGs under screenshots/ (see the README) for anyone to look at.
+saved as PNGs under screenshots/ when TCB_SCREENSHOTS=1 (docs/browser-tests-and-screenshots.md).
 
 CI installs Chromium with `apt-get install -y chromium` (.ci/run); without it these
 tests fail rather than skip.
@@ -34,7 +34,7 @@ from app.schedule.models import AssessorAuthorisation
 from app.timeutil import local_date
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, Factory
-from tests.live import chromium, serving
+from tests.live import chromium, screenshot, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -216,10 +216,9 @@ def sign_in(page: Page, world: World, email: str) -> None:
 
 
 def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
     width = page.viewport_size["width"]
     label = "phone" if width < 600 else "desktop"
-    page.screenshot(path=SCREENSHOTS / f"{label}-{name}.png", full_page=True)
+    screenshot(page, SCREENSHOTS / f"{label}-{name}.png")
 
 
 def flash(page: Page):
@@ -691,7 +690,7 @@ PARTS = 3
 
 
 @pytest.mark.parametrize("part", range(PARTS))
-def test_main_pages_pass_axe_fit_the_screen_and_are_photographed(world, browser, part):
+def test_main_pages_pass_axe_and_fit_the_screen(world, browser, part):
     """Each page at 375 px (phone) and 1280 px (desktop): axe, width, headings, PNGs."""
     pages: dict[str | None, Page] = {}
     failures = []

@@ -7,7 +7,7 @@ one Chromium for the whole module, as in tests/test_browser.py, with JavaScript 
 as the pages must work without it. Sessions and dates are picked from what the pages
 show, never by id. Each person signs in through the login form and works
 through their pages; the steps assert what the person sees (headings, flash
-messages, table rows, texts), and every step is saved as
+messages, table rows, texts), and with TCB_SCREENSHOTS=1 every step is saved as
 screenshots/journeys/<role>/NN-step.png.
 
 The demo's coming sessions start three days from today and its history ends last
@@ -39,7 +39,7 @@ from app.schedule.models import ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 from tests.conftest import TEST_CONFIG
 from tests.demo_seed import seeded_demo_copy
-from tests.live import chromium, serving
+from tests.live import chromium, screenshot, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots" / "journeys"
@@ -162,14 +162,13 @@ class Journey:
         self.demo = demo
         self.role = role
         self.folder = SCREENSHOTS / role
-        self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.png"):
             old.unlink()
         self.step = 0
 
     def shot(self, name: str) -> None:
         self.step += 1
-        self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=True)
+        screenshot(self.page, self.folder / f"{self.step:02d}-{name}.png")
 
     def goto(self, path: str) -> None:
         self.page.goto(self.demo.url(path))
