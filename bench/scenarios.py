@@ -29,6 +29,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.regions.models import County, Municipality
 from app.regions.queries import served
+from app.reports import services as report_services
 from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
 from app.views.reports import WEEKS_AHEAD, WEEKS_BACK
@@ -499,17 +500,21 @@ def dashboard_seats(app: Flask) -> int:
 
     Counted here from the sessions themselves, so that a page that lost its figures
     (or served an error in a 200) does not pass: the last twelve ISO weeks and the
-    coming four, as app/views/reports.py shows them.
+    coming four, as app/views/reports.py shows them, at the test centers of the first
+    project's counties (the project the page shows first; in the standard sets every
+    center).
     """
     monday = _today() - timedelta(days=_today().weekday())
     first = day_start(monday - timedelta(weeks=WEEKS_BACK))
     end = day_start(monday + timedelta(weeks=WEEKS_AHEAD + 1))
     with app.app_context():
+        centers = report_services.project_centers(report_services.get_project(None))
         seats = db.session.scalar(
             select(func.coalesce(func.sum(ValidationSession.seats_taken), 0)).where(
                 ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.starts_at >= first,
                 ValidationSession.starts_at < end,
+                ValidationSession.center_id.in_(centers),
             )
         )
         db.session.remove()

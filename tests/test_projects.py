@@ -101,6 +101,47 @@ def test_a_booking_counts_for_each_project_its_company_takes_part_in(app, world)
         assert [c.name for c in rows[SECOND].counties] == ["Norrbottens län"]
 
 
+def test_the_projects_side_by_side_count_each_by_its_own_period_and_counties(app, world):
+    """compare() counts the projects together in one statement: each total must be the
+    one the project's own figures give, a project whose period holds none of the
+    bookings counts none, and one without targets (no county) counts none."""
+    from app.projects.services import add_company
+    from app.reports.services import Reach, compare, get_project, project_reach
+
+    ids = world["ids"]
+    with app.app_context():
+        norrbotten = db.session.scalar(select(County.id).where(County.name == "Norrbottens län"))
+        earlier = FundingProject(
+            name="Stål i Norrbotten 2023",
+            starts_on=date(2023, 1, 1),
+            ends_on=date(2023, 12, 31),
+            targets=[
+                ProjectTarget(county_id=norrbotten, industry="steel", companies=1, employees=1)
+            ],
+        )
+        empty = FundingProject(
+            name="Utan mål", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31)
+        )
+        db.session.add_all([earlier, empty])
+        db.session.commit()
+        for project in (earlier, empty):
+            add_company(project.id, ids["both"])
+        projects = [get_project(i) for i in (ids["regional"], ids["second"], earlier.id, empty.id)]
+        totals = {r.project.name: r.reach for r in compare(projects)}
+        own = {p.name: project_reach(p).total for p in projects}
+        assert totals == own
+        assert totals[SECOND].employees == {"booked": 1, "attended": 1, "passed": 1}
+        assert totals[get_project(ids["regional"]).name].employees == {
+            "booked": 2,
+            "attended": 2,
+            "passed": 1,
+        }
+        assert totals["Stål i Norrbotten 2023"] == totals["Utan mål"] == Reach()
+        # The reach the caller already has is taken as it is.
+        known = {ids["second"]: project_reach(get_project(ids["second"]))}
+        assert {r.project.name: r.reach for r in compare(projects, known=known)} == own
+
+
 def test_companies_join_and_leave_through_the_settings_page(app, client, auth, world):
     ids = world["ids"]
     auth.login(world["admin"])
@@ -204,6 +245,37 @@ def test_the_dashboard_compares_the_projects_an_admin_sees(app, client, auth, wo
     with app.app_context():
         assert db.session.get(ProjectCompany, (ids["regional"], ids["neither"])) is None
         assert db.session.get(ProjectCompany, (ids["second"], ids["neither"])) is None
+
+
+def test_a_project_admin_reads_the_use_of_the_chosen_projects_centers(app, client, auth, world):
+    """Utilisation, hours, low sessions and no-shows follow the project chosen in the
+    filter form: its counties' test centers, on the page and in the CSV files."""
+    ids = world["ids"]
+    auth.login(world["admin"])
+    shown = {}
+    for project in (ids["regional"], ids["second"]):
+        form = page_form(client, "/reports/", button="Visa")
+        form.fill(project=str(project), from_date="2024-03-11", to_date="2024-03-17")
+        answer = form.submit()
+        assert answer.status_code == 200
+        page = answer.get_data(as_text=True)
+        heatmap = page.split('id="utilisation"', 1)[1].split("</table>", 1)[0]
+        assert "Testcentren i projektets län." in page
+        shown[project] = {name for name in ("Centret i Luleå", "Centret i Umeå") if name in heatmap}
+        hours = page.split("Arbetsplatstimmar under perioden</caption>", 1)[1].split("</table>")[0]
+        assert {n for n in ("Centret i Luleå", "Centret i Umeå") if n in hours} == shown[project]
+        rows = _csv_rows(
+            client.get(
+                f"/reports/utilisation.csv?project={project}"
+                "&from_date=2024-03-11&to_date=2024-03-17"
+            )
+        )
+        assert set(rows) == shown[project]
+    # The regional project spans both counties; the second only Norrbotten (Luleå).
+    assert shown == {
+        ids["regional"]: {"Centret i Luleå", "Centret i Umeå"},
+        ids["second"]: {"Centret i Luleå"},
+    }
 
 
 def _text(html: str) -> str:

@@ -7,6 +7,7 @@ and nothing of the others.
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Company, Person, Role, RoleGrant
 from app.accounts.queries import companies_by_name, search_people
@@ -25,10 +26,16 @@ def is_project_admin(person: Person) -> bool:
 
 
 def visible_projects(person: Person) -> list[FundingProject]:
-    """The projects a project admin may read, oldest first; none for anyone else."""
+    """The projects a project admin may read, oldest first; none for anyone else.
+
+    With their targets (their counties): the dashboard reads every project's."""
     if not is_project_admin(person):
         return []
-    query = select(FundingProject).order_by(FundingProject.id)
+    query = (
+        select(FundingProject)
+        .options(selectinload(FundingProject.targets))
+        .order_by(FundingProject.id)
+    )
     limited = person.admin_project_ids
     if limited is not None:
         query = query.where(FundingProject.id.in_(limited))

@@ -277,14 +277,23 @@ def _period(project: FundingProject):
 
 def _in_counties(project: FundingProject):
     """Sessions at a test center in one of the project's counties (those of its targets)."""
-    county_ids = sorted({t.county_id for t in project.targets})
-    if not county_ids:
+    if not project.targets:
         return false()
-    return ValidationSession.center_id.in_(
+    return ValidationSession.center_id.in_(_centers_of(project))
+
+
+def _centers_of(project: FundingProject):
+    county_ids = sorted({t.county_id for t in project.targets})
+    return (
         select(TestCenter.id)
         .join(Municipality, Municipality.id == TestCenter.municipality_id)
         .where(Municipality.county_id.in_(county_ids))
     )
+
+
+def project_centers(project: FundingProject) -> list[int]:
+    """The test centers in the project's counties: those whose use its dashboard shows."""
+    return list(db.session.scalars(_centers_of(project).order_by(TestCenter.id)))
 
 
 def _stage_flags():
@@ -459,11 +468,13 @@ class ProjectSummary:
 def compare(
     projects: list[FundingProject], known: dict[int, "ProjectReach"] | None = None
 ) -> list[ProjectSummary]:
-    """Each project's totals side by side: one statement per project (none for a project
-    whose reach the caller has already: `known`, by project id)."""
+    """Each project's totals side by side, those of every project the caller has not
+    already counted (`known`, by project id) from one statement."""
     known = known or {}
     taking_part = project_services.company_counts()
     by_id = counties()
+    totals = {i: r.total for i, r in known.items()}
+    totals |= project_totals([p for p in projects if p.id not in known])
     rows = []
     for project in projects:
         county_ids = {t.county_id for t in project.targets}
@@ -474,27 +485,67 @@ def compare(
                 companies_taking_part=taking_part.get(project.id, 0),
                 company_target=sum(t.companies for t in project.targets),
                 employee_target=sum(t.employees for t in project.targets),
-                reach=known[project.id].total if project.id in known else project_total(project),
+                reach=totals.get(project.id, Reach()),
             )
         )
     return rows
 
 
-def project_total(project: FundingProject) -> Reach:
-    """Every company and employee counted for the project: project_reach's total, without
-    its groupings per target, model and month."""
-    r = _reached(project).c
+def project_totals(projects: list[FundingProject]) -> dict[int, Reach]:
+    """Every company and employee counted for each project (project_reach's totals),
+    from one walk over the bookings of the projects' periods together.
+
+    A project's own statement (project_reach) plans and walks its period alone; side by
+    side, one statement a project cost the national dashboard (five projects) four
+    plannings and four walks over much the same sessions.
+    """
+    projects = [p for p in projects if p.targets]  # no county, nothing counts
+    if not projects:
+        return {}
+    attended, passed = _stage_flags()
+    starts = ValidationSession.starts_at
+    project_id = ProjectCompany.project_id
+    # Which project a row counts for: its company takes part, and the session lies in
+    # the project's period and counties.
+    counts_for = or_(
+        *(
+            and_(
+                project_id == p.id,
+                starts >= day_start(p.starts_on),
+                starts < day_start(p.ends_on + timedelta(days=1)),
+                Municipality.county_id.in_(sorted({t.county_id for t in p.targets})),
+            )
+            for p in projects
+        )
+    )
     per_employee = (
         select(
-            func.min(r.company_id).label("company_id"),  # an employee has one
-            func.min(r.booked).label("booked"),
-            func.min(r.attended).label("attended"),
-            func.min(r.passed).label("passed"),
+            project_id,
+            func.min(Person.company_id).label("company_id"),  # an employee has one
+            func.min(starts).label("booked"),
+            func.min(case((attended, starts))).label("attended"),
+            func.min(case((passed, starts))).label("passed"),
         )
-        .group_by(r.employee_id)
+        .select_from(ValidationSession)
+        .join(Booking, Booking.session_id == ValidationSession.id)
+        .join(TestCenter, TestCenter.id == ValidationSession.center_id)
+        .join(Municipality, Municipality.id == TestCenter.municipality_id)
+        .join(Person, Person.id == Booking.employee_id)
+        .join(ProjectCompany, ProjectCompany.company_id == Person.company_id)
+        .where(
+            ValidationSession.status == SessionStatus.SCHEDULED,
+            # The span of every period, for the index on the sessions' starts.
+            starts >= day_start(min(p.starts_on for p in projects)),
+            starts < day_start(max(p.ends_on for p in projects) + timedelta(days=1)),
+            Booking.status.in_(SEAT_STATUSES),
+            counts_for,
+        )
+        .group_by(project_id, Booking.employee_id)
         .subquery()
     )
-    return _reach(db.session.execute(select(*_reach_columns(per_employee.c))).one())
+    e = per_employee.c
+    rows = db.session.execute(select(e.project_id, *_reach_columns(e)).group_by(e.project_id)).all()
+    return {row[0]: _reach(row) for row in rows}
 
 
 def _reach(row) -> Reach:

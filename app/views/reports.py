@@ -58,7 +58,11 @@ LIST_LIMIT = 100
 
 
 def _center_scope() -> list[int] | None:
-    """None for a project admin (every center), else the centers one administers."""
+    """None for a project admin, else the centers one administers.
+
+    A project admin reads the use of the chosen project's centers, those of its counties
+    (services.project_centers): nationally a project's few dozen, not the country's 150.
+    """
     if current_user.has_role(Role.PROJECT_ADMIN):
         return None
     ids = [g.center_id for g in current_user.role_grants if g.role == Role.CENTER_ADMIN]
@@ -131,6 +135,11 @@ def dashboard():
     """
     center_ids = _center_scope()
     seconds = current_app.config["REPORTS_CACHE_SECONDS"]
+    if seconds <= 0:
+        fragment, status = _render_dashboard(center_ids)
+        return render_template(
+            "reports/dashboard.html", dashboard=fragment, demand=_demand()
+        ), status
     key = (
         str(get_locale()),
         tuple(center_ids) if center_ids is not None else None,
@@ -141,11 +150,6 @@ def dashboard():
         # counted figures may be up to REPORTS_CACHE_SECONDS old.
         services.settings_version() if center_ids is None else None,
     )
-    if seconds <= 0:
-        fragment, status = _render_dashboard(center_ids)
-        return render_template(
-            "reports/dashboard.html", dashboard=fragment, demand=_demand()
-        ), status
     cache, status = _cache(), 200
     fragment = cache.get(key, seconds)
     if fragment is None:
@@ -174,6 +178,9 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
     form, mondays = _filters(project_admin)
     if mondays is None:
         return _fragment(form, None), 400
+    if project_admin:
+        project = _project(form.project.data)
+        center_ids = services.project_centers(project)
     now = datetime.now(UTC)
     figures = {
         "mondays": mondays,
@@ -188,7 +195,6 @@ def _render_dashboard(center_ids: list[int] | None) -> tuple[Markup, int]:
         "demand": services.demand(mondays, center_ids),
     }
     if project_admin:
-        project = _project(form.project.data)
         reach = services.project_reach(project)
         figures |= {
             "project": project,
@@ -281,29 +287,38 @@ def export(name: str):
     form, mondays = _filters(center_ids is None)
     if mondays is None:
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
-    if name == "projects":
-        header, rows = tables.projects_table(services.compare(scope.visible_projects(current_user)))
-    elif name in PROJECT_TABLES:
-        project = _project(form.project.data)
-        reach = services.project_reach(project)
-        counties = services.counties()
-        if name == "targets":
-            header, rows = tables.targets_table(reach.targets, counties)
-        elif name == "models":
-            header, rows = tables.models_table(reach.models)
-        else:
-            series = [(t, reach.months[t.id]) for t in project.targets]
-            header, rows = tables.months_table(series, counties)
-    elif name == "utilisation":
-        header, rows = tables.utilisation_table(services.utilisation(mondays, center_ids), mondays)
-    elif name == "hours":
-        header, rows = tables.hours_table(services.utilisation(mondays, center_ids))
-    elif name == "low_sessions":
-        low = services.low_sessions(mondays, form.below.data, center_ids)
-        header, rows = tables.low_sessions_table(low)
+    if name in PROJECT_TABLES:
+        header, rows = _project_table(name, form)
     else:
-        header, rows = tables.demand_table(services.demand(mondays, center_ids))
+        if center_ids is None:  # a project admin: the chosen project's centers
+            center_ids = services.project_centers(_project(form.project.data))
+        header, rows = _center_table(name, form, mondays, center_ids)
     return csv_response(f"{name}.csv", header, rows)
+
+
+def _project_table(name: str, form) -> tuple[list, list]:
+    if name == "projects":
+        return tables.projects_table(services.compare(scope.visible_projects(current_user)))
+    project = _project(form.project.data)
+    reach = services.project_reach(project)
+    counties = services.counties()
+    if name == "targets":
+        return tables.targets_table(reach.targets, counties)
+    if name == "models":
+        return tables.models_table(reach.models)
+    series = [(t, reach.months[t.id]) for t in project.targets]
+    return tables.months_table(series, counties)
+
+
+def _center_table(name: str, form, mondays: list[date], center_ids: list[int]):
+    if name == "utilisation":
+        return tables.utilisation_table(services.utilisation(mondays, center_ids), mondays)
+    if name == "hours":
+        return tables.hours_table(services.utilisation(mondays, center_ids))
+    if name == "low_sessions":
+        low = services.low_sessions(mondays, form.below.data, center_ids)
+        return tables.low_sessions_table(low)
+    return tables.demand_table(services.demand(mondays, center_ids))
 
 
 def _new_target_form() -> NewTargetForm:
