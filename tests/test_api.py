@@ -131,6 +131,17 @@ def test_booking_confirms_then_queues_and_refuses_a_second(app, api, make):
         ),
         400,
     )
+    # JSON nested deeper than Python's json module recurses, well under the size limit.
+    nested = '{"a":' * 5000 + "1" + "}" * 5000
+    deep = call_first(
+        "POST", f"/sessions/{sid}/bookings", data=nested, content_type="application/json"
+    )
+    assert "djupt nästlad" in _problem(deep, 400)["detail"]
+    # Valid JSON said to be text: the answer names the header, not "not valid JSON".
+    text = call_first("POST", f"/sessions/{sid}/bookings", data="{}", content_type="text/plain")
+    assert "Content-Type: application/json" in _problem(text, 400)["detail"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 2  # the first two only
 
 
 def test_an_idempotency_key_repeated_gives_the_same_answer_and_one_booking(app, api, make):

@@ -189,7 +189,7 @@ def test_keys_expire_after_24_hours_and_may_be_used_again(app, api, make):
 def test_a_malformed_key_is_refused(app, api, make):
     with app.app_context():
         call, sid = api(make.employee()), make.session().id
-    for key in ("x" * 65, "två"):
+    for key in ("x" * 65, "två", "a b"):
         _problem(call("POST", f"/sessions/{sid}/bookings", key=key), 400, "bad_request")
     assert _bookings(app) == []
 

@@ -63,6 +63,11 @@ def test_a_personal_feed_is_a_calendar_clients_subscribe_to(client, booked):
     statuses = sorted(str(e["STATUS"]) for e in calendar.walk("VEVENT"))
     assert statuses == ["CANCELLED", "CONFIRMED"]
     assert "ORGANIZER" not in response.get_data(as_text=True)
+    # The cancelled seat's event says so; only the live one tells how to cancel it.
+    described = {str(e["STATUS"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
+    assert "Din plats är avbokad." in described["CANCELLED"]
+    assert "Avboka senast" not in described["CANCELLED"] and "/cancel" not in described["CANCELLED"]
+    assert "Avboka senast" in described["CONFIRMED"]
 
 
 def test_an_unchanged_feed_answers_304_and_a_change_gives_a_new_etag(app, client, booked):
@@ -232,12 +237,26 @@ def test_a_center_feed_is_public_and_names_nobody(app, client, make):
         session = make.session()
         employee = make.employee()
         book_seat(session.id, employee, employee)
+        last_seat = make.session(
+            center=session.center, model=session.model, seats=2, starts_in=timedelta(days=15)
+        )
+        other = make.employee()
+        book_seat(last_seat.id, other, other)
+        session_ids, model = [session.id, last_seat.id], session.model.name
+        left = [(s.id, s.seats_left) for s in (session, last_seat)]
         center_id, names = session.center_id, [employee.name, employee.email]
         names += [session.assessor.name, session.assessor.email]
     response = client.get(f"/calendar/centers/{center_id}.ics")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "lediga platser" in text
+    summaries = [
+        str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(response.data).walk("VEVENT")
+    ]
+    seats_left = {session_id: seats for session_id, seats in left}
+    assert summaries == [
+        f"{model} ({seats_left[session_ids[0]]} lediga platser)",
+        f"{model} (1 ledig plats)",
+    ]
     for name in names:
         assert name not in text
     assert client.get("/calendar/centers/999999.ics").status_code == 404

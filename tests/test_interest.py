@@ -160,6 +160,13 @@ def test_a_duplicate_or_bad_dates_are_form_errors_and_nothing_is_saved(app, clie
             },
             "högst ett år",
         ),
+        (
+            {
+                "from_date": (today() + timedelta(days=400)).isoformat(),
+                "to_date": (today() + timedelta(days=410)).isoformat(),
+            },
+            "börja inom ett år",
+        ),
         ({"to_date": "not a day"}, 'class="error"'),
     ]:
         answer = _register_own(client, world, **values)

@@ -35,6 +35,11 @@ def test_an_employee_registers_reads_and_withdraws_their_own(app, make, api):
             "POST", "/interests", json=_body(ids, from_date=(today() - timedelta(1)).isoformat())
         )
         assert past.status_code == 409 and past.get_json()["code"] == "interest_period"
+        # The API's dates have no calendar widget's bounds: year 9999 is no interest.
+        far = call(
+            "POST", "/interests", json=_body(ids, from_date="9999-12-31", to_date="9999-12-31")
+        )
+        assert far.status_code == 409 and "inom ett år" in far.get_json()["detail"]
         assert call("DELETE", f"/interests/{interest['id']}").status_code == 204
         gone = call("GET", f"/interests/{interest['id']}")
         assert gone.status_code == 404 and gone.get_json()["code"] == "interest_ended"

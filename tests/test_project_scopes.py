@@ -6,15 +6,20 @@ is installation-wide (centers, testledare, travel times, mail, webhooks, the aud
 is for a project admin of every project, Petra.
 """
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Company, Person, RoleGrant
 from app.api.tokens import create_token
 from app.audit.models import AuditEntry
+from app.bookings.interest import register_interest
+from app.bookings.interest import today as interest_today
 from app.bookings.models import Booking
 from app.extensions import db
 from app.projects.models import FundingProject
+from app.reports.services import add_target
 from tests.conftest import Auth
 from tests.forms import page_form
 
@@ -142,6 +147,37 @@ def test_the_dashboard_offers_a_limited_admin_their_projects_only(app, world):
     petra = _signed_in(app, world["petra"])
     offered = page_form(petra, "/reports/", field="project").options("project")
     assert {str(world["north"]), str(world["south"])} < set(offered)
+
+
+def test_interest_without_a_session_shows_where_the_reader_plans(app, make, world):
+    """The dashboard's interest table: a limited admin reads their projects' counties,
+    a center admin their centers', an admin of every project the whole country."""
+    with app.app_context():
+        north, south = (
+            db.session.get(FundingProject, world["north"]),
+            db.session.get(FundingProject, world["south"]),
+        )
+        lulea, umea = make.municipality("Luleå"), make.municipality("Umeå")
+        add_target(north.id, lulea.county_id, "steel", 5, 50)
+        add_target(south.id, umea.county_id, "metal", 5, 50)
+        model = make.model()
+        for name, place in (("Kiruna-Kalle", lulea), ("Umeå-Ulla", umea)):
+            person = make.employee(name=name)
+            first = interest_today() + timedelta(days=7)
+            register_interest([person], model.id, place.id, first, first, person)
+        db.session.commit()
+        center_admin = make.person(("center_admin",), center=make.center(municipality="Umeå"))
+        center_admin_email = center_admin.email
+
+    def places(email) -> set[str]:
+        page = _signed_in(app, email).get("/reports/")
+        assert page.status_code == 200
+        table = page.get_data(as_text=True).split('id="interest-demand-heading"')[1]
+        return {name for name in ("Luleå", "Umeå") if f"<td>{name}</td>" in table}
+
+    assert places(world["lena"]) == {"Luleå"}
+    assert places(center_admin_email) == {"Umeå"}
+    assert places(world["petra"]) == {"Luleå", "Umeå"}
 
 
 def test_a_limited_admins_api_token_reads_and_books_what_they_could(app, world):

@@ -32,7 +32,15 @@ def parse(model: type[BaseModel], data):
 
 def json_body() -> dict:
     """The request's JSON object (an empty body is {}): not JSON is 400, not an object 422."""
-    body = request.get_json(silent=True)
+    if request.get_data() and not request.is_json:
+        # Flask reads a body as JSON only when it says so; "not valid JSON" would mislead.
+        raise InvalidInput(_("Skicka kroppen som JSON, med Content-Type: application/json."))
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # Python's json module recurses once per level: thousands of nested brackets
+        # in a body under the size limit exhaust the stack.
+        raise InvalidInput(_("Kroppen är för djupt nästlad.")) from None
     if body is None:
         if request.get_data():
             raise InvalidInput(_("Kroppen måste vara giltig JSON."))

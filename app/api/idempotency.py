@@ -58,7 +58,8 @@ def request_key() -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not 1 <= len(key) <= 64 or not key.isascii() or not key.isprintable():
+    # Visible characters only: a space inside is no part of a key (RFC 9110's token).
+    if not 1 <= len(key) <= 64 or not key.isascii() or not key.isprintable() or " " in key:
         raise InvalidInput(_("Idempotency-Key ska vara 1–64 synliga ASCII-tecken."))
     return key
 

@@ -96,6 +96,8 @@ class InterestForm(FlaskForm):
     def validate_from_date(self, field):
         if field.data and field.data < interest_today():
             raise ValidationError(_l("Perioden kan inte börja före i dag."))
+        if field.data and (field.data - interest_today()).days >= INTEREST_MAX_DAYS:
+            raise ValidationError(_l("Perioden måste börja inom ett år."))
 
     def validate_to_date(self, field):
         first = self.from_date.data

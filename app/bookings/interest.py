@@ -61,11 +61,15 @@ def today() -> date:
 
 
 def period_problem(from_date: date | None, to_date: date | None, on: date) -> str | None:
-    """Why the period cannot be registered, or None: not past, to after from, a year at most."""
+    """Why the period cannot be registered, or None: not past, starting within a year, to
+    after from, a year at most."""
     if from_date is None or to_date is None:
         return _("Ange både första och sista dag.")
     if from_date < on:
         return _("Perioden kan inte börja före i dag.")
+    if (from_date - on).days >= INTEREST_MAX_DAYS:
+        # No session is planned that far ahead; the API's dates have no other bound.
+        return _("Perioden måste börja inom ett år.")
     if to_date < from_date:
         return _("Sista dagen ligger före första dagen.")
     if (to_date - from_date).days >= INTEREST_MAX_DAYS:

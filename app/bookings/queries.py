@@ -1,5 +1,6 @@
 """Reading bookings for pages: the employee's own, a company's and a session's participants."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -164,12 +165,12 @@ def interests_of(person_id: int | None = None, company_id: int | None = None) ->
     return list(db.session.scalars(query.order_by(Interest.id.desc()).limit(200)))
 
 
-def interest_demand(today: date, county_id: int | None = None) -> list[Row]:
+def interest_demand(today: date, county_ids: Iterable[int] | None = None) -> list[Row]:
     """Live interest per municipality and model, with no names: the planners' table.
 
     Rows of (municipality, county_id, model, family, people, first day, last day): one of
     model and family is empty (an interest in any level of a family names the family). The most
-    wanted first. With `county_id`, only interest placed in that county.
+    wanted first. With `county_ids`, only interest placed in those counties.
     """
     query = (
         select(
@@ -188,6 +189,6 @@ def interest_demand(today: date, county_id: int | None = None) -> list[Row]:
         .group_by(Municipality.name, Municipality.county_id, ValidationModel.name, ModelFamily.name)
         .order_by(func.count(func.distinct(Interest.person_id)).desc(), Municipality.name)
     )
-    if county_id is not None:
-        query = query.where(Municipality.county_id == county_id)
+    if county_ids is not None:
+        query = query.where(Municipality.county_id.in_(sorted(county_ids)))
     return list(db.session.execute(query).all())

@@ -9,6 +9,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.bookings.models import Booking
 from app.calendar.ics import Attendee, EventData
@@ -113,14 +114,21 @@ def _how_to_cancel(session: ValidationSession, booking_id: int | None) -> list[s
     return lines
 
 
-def participant_description(session: ValidationSession, booking_id: int | None = None) -> str:
-    """What the participant's event says; with the booking, its own cancel link."""
+def participant_description(
+    session: ValidationSession, booking_id: int | None = None, cancelled: bool = False
+) -> str:
+    """What the participant's event says; with the booking, its own cancel link. A
+    cancelled seat's event says so instead of how to come and how to cancel."""
     center = session.center
-    return "\n".join(
-        [
-            _("Validering: %(model)s", model=session.model.name),
-            _("Plats: %(place)s", place=location(session)),
-            "",
+    if cancelled:
+        why = (
+            _("Passet är inställt.")
+            if session.status == SessionStatus.CANCELLED
+            else _("Din plats är avbokad.")
+        )
+        what_now = [why, _("Boka ett annat pass: %(url)s", url=public_url("/"))]
+    else:
+        what_now = [
             _("Ta med: %(items)s", items=what_to_bring()),
             _(
                 "Kom gärna %(minutes)s minuter före start för incheckning.",
@@ -128,6 +136,13 @@ def participant_description(session: ValidationSession, booking_id: int | None =
             ),
             "",
             *_how_to_cancel(session, booking_id),
+        ]
+    return "\n".join(
+        [
+            _("Validering: %(model)s", model=session.model.name),
+            _("Plats: %(place)s", place=location(session)),
+            "",
+            *what_now,
             _(
                 "Därefter, eller vid frågor: %(name)s, %(email)s %(phone)s",
                 name=center.contact_name,
@@ -150,7 +165,7 @@ def participant_event(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=location(session),
-        description=participant_description(session, booking.id),
+        description=participant_description(session, booking.id, cancelled),
         cancelled=cancelled,
         organizer_email=replies_address() or session.center.contact_email,
         organizer_name=session.center.name,
@@ -198,10 +213,11 @@ def center_event(session: ValidationSession) -> EventData:
     return EventData(
         uid=center_uid(session.id),
         sequence=session.revision,
-        summary=_(
-            "%(model)s (%(seats)s lediga platser)",
+        summary=ngettext(
+            "%(model)s (%(num)s ledig plats)",
+            "%(model)s (%(num)s lediga platser)",
+            max(session.seats_left, 0),
             model=session.model.name,
-            seats=max(session.seats_left, 0),
         ),
         starts_at=session.starts_at,
         ends_at=session.ends_at,

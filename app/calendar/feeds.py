@@ -29,7 +29,8 @@ from app.timeutil import day_start, local_date
 
 # Bumped when the feed's layout changes, so that clients fetch it again.
 # 2: the center feed's SEQUENCE, a seat's own cancel link in its description.
-FEED_FORMAT = 2
+# 3: a cancelled seat's description says so (no cancel link); "1 ledig plats".
+FEED_FORMAT = 3
 
 
 def ensure_feed_token(person: Person) -> str:

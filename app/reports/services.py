@@ -296,6 +296,18 @@ def project_centers(project: FundingProject) -> list[int]:
     return list(db.session.scalars(_centers_of(project).order_by(TestCenter.id)))
 
 
+def center_counties(center_ids: list[int]) -> list[int]:
+    """The counties the test centers lie in."""
+    return list(
+        db.session.scalars(
+            select(Municipality.county_id)
+            .join(TestCenter, TestCenter.municipality_id == Municipality.id)
+            .where(TestCenter.id.in_(center_ids))
+            .distinct()
+        )
+    )
+
+
 def _stage_flags():
     """Per booking: did it count as attended, as passed."""
     # Naming the column (not SELECT *) lets the database answer from the index alone.

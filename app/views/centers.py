@@ -440,7 +440,7 @@ def plan(center_id: int):
             else:
                 status = 400
     # Where people in the center's county wait for a session: plan where they are.
-    demand = interest_demand(interest_today(), county_id=center.municipality.county_id)
+    demand = interest_demand(interest_today(), county_ids=[center.municipality.county_id])
     return render_template(
         "centers/plan.html", center=center, form=form, plans=plans, demand=demand
     ), status

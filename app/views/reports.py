@@ -165,8 +165,22 @@ def dashboard():
 
 
 def _demand():
-    """Interest without a fitting session, per municipality and model: never cached, one query."""
-    return interest_demand(interest_today())
+    """Interest without a fitting session, per municipality and model, where the reader
+    plans: never cached, one query."""
+    return interest_demand(interest_today(), county_ids=_demand_counties())
+
+
+def _demand_counties() -> list[int] | None:
+    """A project admin's projects' counties (None: an admin of every project, any
+    county), a center admin's centers' counties. Few people, but still outside the
+    scope of an admin limited to other counties."""
+    center_ids = _center_scope()
+    if center_ids is not None:
+        return services.center_counties(center_ids)
+    if current_user.admin_project_ids is None:
+        return None
+    projects = scope.visible_projects(current_user)
+    return sorted({t.county_id for p in projects for t in p.targets})
 
 
 def _cache() -> TTLCache:
