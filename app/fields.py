@@ -55,6 +55,17 @@ def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Mail leaves as 7-bit ASCII (app/mail/compose.py): an address with å, ä or ö could be
+# stored, but no invite could be written to it (a 500 when the account was made).
+NOT_ASCII_EMAIL = _l("Skriv e-postadressen utan å, ä, ö eller andra tecken utanför a–z.")
+
+
+def ascii_email(_form, field) -> None:
+    """A WTForms validator: an e-mail address mail can be sent to from here."""
+    if field.data and not field.data.isascii():
+        raise ValidationError(NOT_ASCII_EMAIL)
+
+
 # The days a form may name: a year such as 9999 has no day after it to count up to.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 OUTSIDE_YEARS = _l("Välj ett datum mellan år 2000 och 2100.")
@@ -178,3 +189,11 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __iter__(self):
+        for option in super().__iter__():
+            # DataRequired means "at least one". WTForms hands the field's validators to
+            # each box, and its `required` attribute made the browser demand every box:
+            # a webhook could not be saved for fewer than all five events.
+            option.flags.__dict__.pop("required", None)
+            yield option

@@ -40,6 +40,10 @@ def test_admin_keeps_address_workstations_and_opening_hours(app, client, center_
     details = page_form(client, admin_page, field="contact_email")
     bad = details.fill(contact_email="x").submit()
     assert bad.status_code == 400 and "Ogiltig e-postadress" in bad.get_data(as_text=True)
+    # The organizer of every invite: mail and calendars need it in plain ASCII.
+    details = page_form(client, admin_page, field="contact_email")
+    bad = details.fill(contact_email="eva@exämple.se").submit()
+    assert bad.status_code == 400 and "utan å, ä, ö" in bad.get_data(as_text=True)
     ok = details.fill(
         street_address="Kanalgatan 60",
         postal_code="931 30",

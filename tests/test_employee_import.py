@@ -91,13 +91,15 @@ def test_a_windows_1252_file_from_excel_keeps_the_good_rows_and_gives_back_the_b
         ";utan.namn@norrstal.se;;Svetsen\r\n"  # line 4: no name
         "Per Fel;per(at)norrstal.se;;\r\n"  # line 5: no address
         ";;;\r\n"
+        "Ida Idn;ida@exämple.se;;\r\n"  # line 7: no mail could reach it (was a 500 for all)
         "Erik Eriksson;ERIK@norrstal.se;;Underhåll\r\n"  # already here: gets his team
     ).encode("cp1252")
     _address, page = _report(coordinator, excel)
     assert "2 nya medarbetare är registrerade och får en inbjudan via mejl." in page
     assert "1 fanns redan i ditt företag och fick en ny avdelning." in page
-    assert "2 rader avvisades." in page
+    assert "3 rader avvisades." in page
     assert re.search(r"<td[^>]*>4</td>.*?Namn saknas\.", page, re.S)
+    assert re.search(r"<td[^>]*>7</td>.*?tecken utanför a–z: ida@exämple.se", page, re.S)
     assert re.search(r"<td[^>]*>5</td>.*?Ogiltig e-postadress: per\(at\)norrstal.se", page, re.S)
     asa, orjan = _person(app, "asa.oberg@norrstal.se"), _person(app, "orjan.arlig@norrstal.se")
     assert (asa.name, asa.phone, asa.team) == ("Åsa Öberg", "070-111 22 33", "Gjuteriet")
@@ -111,8 +113,16 @@ def test_a_windows_1252_file_from_excel_keeps_the_good_rows_and_gives_back_the_b
         ["Namn", "E-post", "Telefon", "Avdelning", "Fel"],
         ["", "utan.namn@norrstal.se", "", "Svetsen", "Namn saknas."],
         ["Per Fel", "per(at)norrstal.se", "", "", "Ogiltig e-postadress: per(at)norrstal.se"],
+        [
+            "Ida Idn",
+            "ida@exämple.se",
+            "",
+            "",
+            "E-postadressen har å, ä, ö eller andra tecken utanför a–z: ida@exämple.se",
+        ],
     ]
     rejected[1][0], rejected[2][1] = "Nils Namnlös", "per.fel@norrstal.se"
+    rejected.pop()
     fixed = "\r\n".join(";".join(row) for row in rejected).encode("cp1252")
     _address, page = _report(coordinator, fixed)
     assert "2 nya medarbetare är registrerade" in page and "0 rader avvisades." in page

@@ -564,3 +564,13 @@ def test_the_page_says_what_is_wrong_with_a_url_and_keeps_the_form(app, client, 
     assert "Välj minst en händelse" in none_chosen.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(WebhookSubscription.id))) == 0
+    # "At least one" is the server's check: a box marked required makes a browser demand
+    # every box, and a subscription for fewer events could not be sent at all.
+    boxes = re.findall(r'<input[^>]*name="events"[^>]*>', none_chosen.get_data(as_text=True))
+    assert len(boxes) == 5 and not any("required" in box for box in boxes)
+    some = form_of(none_chosen, client, button="Registrera webhook")
+    saved = some.fill(events=["booking.created", "booking.cancelled"]).submit()
+    assert saved.status_code == 200  # the page that shows the secret once
+    with app.app_context():
+        subscription = db.session.scalar(select(WebhookSubscription))
+        assert sorted(subscription.events) == ["booking.cancelled", "booking.created"]

@@ -99,6 +99,8 @@ def _checked(line: int, cells: list[str], columns: dict[str, int], width: int) -
         problem(("email_missing", {}))
     elif len(row.email) > EMAIL_MAX:
         problem(("email_long", {"max": EMAIL_MAX}))
+    elif not row.email.isascii():
+        problem(("email_not_ascii", {"email": row.email}))
     else:
         try:
             validate_email(row.email, check_deliverability=False)

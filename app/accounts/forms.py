@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from app.accounts.orgnr import normalise_orgnr
-from app.fields import stripped
+from app.fields import ascii_email, stripped
 
 
 class LoginForm(FlaskForm):
@@ -35,6 +35,7 @@ def _email_field(label):
         validators=[
             DataRequired(_l("Fyll i e-postadressen.")),
             Length(max=254, message=_l("Högst 254 tecken.")),
+            ascii_email,
             Email(
                 message=_l("Skriv en giltig e-postadress, t.ex. namn@foretag.se."),
                 check_deliverability=False,

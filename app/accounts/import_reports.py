@@ -26,6 +26,9 @@ _REASONS = {
     "email_missing": lambda: _("E-postadress saknas."),
     "email_long": lambda max: _("E-postadressen är längre än %(max)s tecken.", max=max),
     "email_invalid": lambda email: _("Ogiltig e-postadress: %(email)s", email=email),
+    "email_not_ascii": lambda email: _(
+        "E-postadressen har å, ä, ö eller andra tecken utanför a–z: %(email)s", email=email
+    ),
     "phone": lambda: _("Telefonnumret får bara ha siffror, mellanslag och + ( ) -."),
     "team_long": lambda max: _("Avdelningen är längre än %(max)s tecken.", max=max),
     "team_chars": lambda: _("Avdelningen innehåller otillåtna tecken."),

@@ -74,6 +74,8 @@ def new_person(
     A project_admin role with `project_ids` is one grant per project: limited to them.
     Without, it is the one grant that sees every project.
     """
+    if not email.isascii():  # the forms and the import say so first; the CLI gets this
+        raise InvalidInput(_("Skriv e-postadressen utan å, ä, ö eller andra tecken utanför a–z."))
     person = Person(
         name=name.strip(),
         email=normalise_email(email),

@@ -25,7 +25,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.fields import CheckboxListField, IntegerField, database_id, stripped, within_years
+from app.fields import (
+    CheckboxListField,
+    IntegerField,
+    ascii_email,
+    database_id,
+    stripped,
+    within_years,
+)
 from app.regions.models import MAX_TRAVEL_MINUTES
 
 WEEKDAYS = [
@@ -84,7 +91,12 @@ class CenterDetailsForm(FlaskForm):
     contact_name = StringField(_l("Kontaktperson"), validators=[DataRequired(), Length(max=120)])
     contact_email = EmailField(
         _l("E-post"),
-        validators=[DataRequired(), Email(_l("Ogiltig e-postadress.")), Length(max=254)],
+        validators=[
+            DataRequired(),
+            ascii_email,
+            Email(_l("Ogiltig e-postadress.")),
+            Length(max=254),
+        ],
     )
     contact_phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     latitude = CoordinateField(_l("Latitud (grader norr)"), -90, 90)
