@@ -58,3 +58,14 @@ def test_english_says_it_once_too(app, client, make, auth):
     ).get_data(as_text=True)
     assert '<html lang="en">' in html
     assert html.count("Closed every Saturday and Sunday") == 1
+
+
+def test_a_day_no_week_can_be_counted_from_shows_the_coming_weeks(app, client, make, auth):
+    """A hand-made link's year 9999 or 0001 (the page has no date field): the coming
+    weeks, as for a date that does not parse, not a 500."""
+    cid = _center(app, make, auth)
+    for day in ("9999-12-27", "0001-01-01", "not-a-day"):
+        page = client.get(f"/centers/{cid}/capacity?from={day}&weeks=26")
+        assert page.status_code == 200 and "Stängt varje lördag och söndag" in page.get_data(
+            as_text=True
+        )

@@ -80,6 +80,10 @@ def test_filters_narrow_the_list(app, client, two_counties, make, query, shown, 
         ({"model": "abc"}, "Invalid Choice"),
         ({"model": "99999"}, "Not a valid choice"),
         ({"date_from": "2030-02-01", "date_to": "2030-01-01"}, "före från-datumet"),
+        # Days a date field takes but no week or time zone arithmetic can reach (500s).
+        ({"date_from": "9999-12-31"}, "mellan år 2000 och 2100"),
+        ({"date_to": "9999-12-31", "weeks": "0"}, "mellan år 2000 och 2100"),
+        ({"date_from": "0001-01-01"}, "mellan år 2000 och 2100"),
     ],
 )
 def test_bad_filters_answer_400_with_a_message(client, two_counties, query, message):

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField
 from wtforms.validators import Optional, ValidationError
 
-from app.fields import SelectField
+from app.fields import SelectField, within_years
 
 
 def _optional_int(value):
@@ -39,8 +39,8 @@ class SessionSearchForm(FlaskForm):
     county = SelectField(_l("Län"), coerce=_optional_int)
     municipality = SelectField(_l("Kommun"), coerce=_optional_int)
     weeks = SelectField(_l("Period"), coerce=int, default=DEFAULT_WEEKS)
-    date_from = DateField(_l("Från datum"), validators=[Optional()])
-    date_to = DateField(_l("Till datum"), validators=[Optional()])
+    date_from = DateField(_l("Från datum"), validators=[Optional(), within_years])
+    date_to = DateField(_l("Till datum"), validators=[Optional(), within_years])
     free_only = BooleanField(_l("Bara pass med lediga platser"))
     origin = SelectField(_l("Utgå från"), coerce=_optional_int)
     reach = SelectField(_l("Restid högst"), coerce=int, default=DEFAULT_REACH)

@@ -53,6 +53,7 @@ from app.centers.services import (
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
+from app.fields import FIRST_DAY, LAST_DAY
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES
 from app.regions.queries import counties_with_municipalities
@@ -517,6 +518,8 @@ def capacity(center_id: int):
     weeks = min(max(request.args.get("weeks", 8, type=int), 1), 26)
     today = local_date(utcnow())
     start = request.args.get("from", type=date.fromisoformat) or today
+    if not FIRST_DAY <= start <= LAST_DAY:  # a hand-made link; the weeks would overflow
+        start = today
     monday = start - timedelta(days=start.weekday())
     return render_template(
         "centers/capacity.html",
