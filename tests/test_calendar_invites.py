@@ -195,6 +195,15 @@ def test_the_testledare_gets_their_own_event_and_loses_it_on_reassignment(planne
     # The time did not change, so the employee's event did not either.
     assert not _to(rows, employee)
 
+    # Later changes are the new testledare's and the participant's: the one who left
+    # was told once, not again with each new time.
+    mark = last_id()
+    move_session(session.id, date(2027, 9, 21), time(9), admin)
+    cancel_session(session.id, admin, "Lokalen är inte tillgänglig")
+    rows = outbox(mark)
+    assert not _to(rows, assessor)
+    assert [r.kind for r in _to(rows, other)] == ["session_changed", "session_cancelled"]
+
 
 def test_moving_a_session_updates_everyone_booked_and_the_testledare(planned, make):
     session, assessor, admin = planned

@@ -127,6 +127,9 @@ def _sync_assessors(session: ValidationSession, reason: str) -> None:
     entries = {e.person_id: e for e in _assessor_entries(session)}
     current = entries.pop(session.assessor_id, None)
     for former in entries.values():  # someone else took over: theirs is cancelled
+        if former.cancelled:
+            # Told once: each later change would otherwise tell them again, at its new time.
+            continue
         _deliver(
             former,
             lambda e, c: events.assessor_event(session, e, cancelled=c),
