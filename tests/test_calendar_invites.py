@@ -245,6 +245,13 @@ def test_cancelling_a_session_cancels_every_event_and_tells_the_queue(planned, m
     (told,) = _to(rows, queued)
     assert calendar_part(parse_mail(told.raw)) is None
     assert "Inställt" in told.subject
+    # The reason the admin wrote "for the participants" reaches every one of them.
+    for row in rows:
+        text = parse_mail(row.raw).get_body(("plain",)).get_content()
+        assert "Anledning: Testledaren är sjuk" in text, row.recipient
+    _calendar, event = _event(_to(rows, seated)[0])
+    assert "Testcentret har ställt in passet: Testledaren är sjuk" in str(event["DESCRIPTION"])
+    assert "Avboka senast" not in str(event["DESCRIPTION"])
 
 
 # Both 2027 daylight-saving changes (Sunday 28 March, Sunday 31 October): an open

@@ -108,6 +108,7 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
             )
         session.seats_taken = 0
         session.status = SessionStatus.CANCELLED
+        session.cancel_reason = reason.strip()[:500]
         session.revision += 1
         session.changed_at = now
         db.session.flush()

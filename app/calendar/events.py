@@ -121,11 +121,12 @@ def participant_description(
     cancelled seat's event says so instead of how to come and how to cancel."""
     center = session.center
     if cancelled:
-        why = (
-            _("Passet är inställt.")
-            if session.status == SessionStatus.CANCELLED
-            else _("Din plats är avbokad.")
-        )
+        if session.status != SessionStatus.CANCELLED:
+            why = _("Din plats är avbokad.")
+        elif session.cancel_reason:
+            why = _("Testcentret har ställt in passet: %(reason)s", reason=session.cancel_reason)
+        else:
+            why = _("Testcentret har ställt in passet.")
         what_now = [why, _("Boka ett annat pass: %(url)s", url=public_url("/"))]
     else:
         what_now = [

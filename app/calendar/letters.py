@@ -43,6 +43,9 @@ REASONS = (
 )
 
 
+_SESSION_CANCELLED = ("session_cancelled", "waitlist_cancelled")
+
+
 def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) -> str:
     what = f"{model}, {time_span(starts_at, ends_at)}"
     titles = {
@@ -145,6 +148,8 @@ def snapshot(person, reason: str, session, event: EventData | None, method: str 
         "place": events.location(session),
         "reply_to": session.center.contact_email,
         "details": details,
+        # The center admin's words to the participants; their event says it too.
+        "cancel_reason": session.cancel_reason if reason in _SESSION_CANCELLED else "",
         "method": method if event else None,
         "event": _event_fields(event) if event else None,
     }
@@ -207,6 +212,7 @@ def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:
             "when": time_span(starts_at, ends_at),
             "place": payload["place"],
             "details": payload["details"],
+            "cancel_reason": payload.get("cancel_reason"),  # not in letters queued before it
             "cancelled": event is not None and event.cancelled,
         }
         calendar = calendar_bytes([event], method=method, stamp=now) if method else None

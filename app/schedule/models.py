@@ -167,6 +167,8 @@ class ValidationSession(db.Model):
     # Raised when the time or the status changes: the center's public feed gives it
     # as the event's SEQUENCE, which clients compare before taking an update.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Why it was cancelled, as the center admin wrote it for the participants.
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     center: Mapped[TestCenter] = relationship()
     model: Mapped[ValidationModel] = relationship()
