@@ -102,6 +102,12 @@ PROBLEM_TYPES = _types(
         _l("Personen har redan en plats på passet."),
     ),
     (
+        "time_clash",
+        409,
+        _l("Krockar med en annan bokning"),
+        _l("Personen har redan en plats eller köplats på ett pass som pågår samtidigt."),
+    ),
+    (
         "already_waitlisted",
         409,
         _l("Redan i kö"),

@@ -499,19 +499,26 @@ def _load(loader: _Loader, shape: Shape, burst_seats: int, rng: random.Random):
     days = [local_date(row["starts_at"]) for row in sessions if row["id"] in booked]
     span_days = (min(days, default=today), max(days, default=today))
 
-    # The benchmark's own rows, the same at every size.
-    bench_day = today + timedelta(days=80)
+    # The benchmark's own rows, the same at every size. The same people book them all,
+    # and nobody may hold two at the same time: each has a time of its own, on weekend
+    # days (the generated sessions keep to weekdays, so no booking of theirs clashes),
+    # after the dashboard's coming four weeks and inside the 90 days booking is open.
     center, industri = center_ids[0], models["industriteknik-bas"]
-    web_sessions = [
-        session(bench_day, 7 + i % 8, industri, center, assessors[0], PLENTY)["id"]
-        for i in range(31)
-    ]
-    api_sessions = [
-        session(bench_day, 7 + i % 8, industri, center, assessors[0], PLENTY)["id"]
-        for i in range(31)
-    ]
-    web_burst = session(bench_day, 9, industri, center, assessors[1], burst_seats)["id"]
-    api_burst = session(bench_day, 10, industri, center, assessors[1], burst_seats)["id"]
+    slots = iter(
+        (day, hour)
+        for day in (today + timedelta(days=n) for n in range(36, 89))
+        if day.weekday() >= 5
+        for hour in range(6, 21, 3)  # 3-hour sessions, one after the other
+    )
+
+    def bench_session(assessor_id, seats) -> int:
+        day, hour = next(slots)
+        return session(day, hour, industri, center, assessor_id, seats)["id"]
+
+    web_sessions = [bench_session(assessors[0], PLENTY) for _ in range(31)]
+    api_sessions = [bench_session(assessors[0], PLENTY) for _ in range(31)]
+    web_burst = bench_session(assessors[1], burst_seats)
+    api_burst = bench_session(assessors[1], burst_seats)
     # Every feed event inside the feed's window (FEED_PAST_DAYS back), so that "a feed
     # of 1,000 events" serves 1,000; up to twelve a day, all past, so that they add
     # nothing to the searches.

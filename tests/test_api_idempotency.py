@@ -173,7 +173,8 @@ def _fingerprint_of(app, path: str, body: bytes = b"") -> str:
 def test_keys_expire_after_24_hours_and_may_be_used_again(app, api, make):
     with app.app_context():
         call = api(make.employee())
-        first, second = make.session(seats=3).id, make.session(seats=3).id
+        first = make.session(seats=3).id
+        second = make.session(seats=3, starts_in=timedelta(days=15)).id  # another day
     assert call("POST", f"/sessions/{first}/bookings", key="daily").status_code == 201
     with app.app_context():
         (record,) = db.session.scalars(select(IdempotencyRecord))

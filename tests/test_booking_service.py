@@ -1,6 +1,6 @@
 """The booking rules, called as the views, the CLI and the API call them."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -279,6 +279,35 @@ def test_only_the_employee_or_their_coordinator_may_book_for_them(ctx, make):
         book_seat(session.id, person, other_coordinator)
     booking = book_seat(session.id, person, coordinator)
     assert booking.booked_by_id == coordinator.id and booking.employee_id == person.id
+
+
+def test_one_person_holds_no_two_seats_or_queue_places_at_the_same_time(ctx, make):
+    """Two seats at once, 500 km apart, take a seat from someone who could come."""
+    day = date.today() + timedelta(days=20)
+    at_eight = make.session(local_day=day, seats=3)  # 08:00-11:00 (the factory's model)
+    other_center = make.center(name="Östersunds yrkescenter", municipality="Östersund")
+    at_ten = make.session(local_day=day, local_time=time(10), center=other_center)
+    full_at_nine = make.session(local_day=day, local_time=time(9), seats=1, center=other_center)
+    afternoon = make.session(local_day=day, local_time=time(13), center=other_center)
+    person, taker = make.employee(), make.employee()
+    book_seat(full_at_nine.id, taker, taker)
+
+    first = book_seat(at_eight.id, person, person)
+    for clashing in (at_ten, full_at_nine):  # a seat, or a queue place that may become one
+        with pytest.raises(DomainError, match="redan en bokning samtidigt") as refused:
+            book_seat(clashing.id, person, person)
+        assert refused.value.code == "time_clash"
+        assert at_eight.model.name in refused.value.message
+    # Starting where another ends is no clash (10:00-13:00, then 13:00).
+    later = book_seat(afternoon.id, person, person)
+    # A move may not land on the time of another booking of theirs either.
+    with pytest.raises(DomainError, match="redan en bokning samtidigt"):
+        move_booking(later.id, at_ten.id, person)
+    cancel_booking(first.id, person)
+    assert book_seat(at_ten.id, person, person).status == "confirmed"
+    db.session.expire_all()
+    assert _statuses(full_at_nine.id) == {taker.id: "confirmed"}
+    assert _statuses(afternoon.id) == {person.id: "confirmed"}
 
 
 def test_moving_takes_the_new_seat_and_frees_the_old_for_the_queue(ctx, make):

@@ -149,9 +149,16 @@ def test_the_api_books_a_group_and_refuses_a_bad_body_or_a_stranger(app, api, ma
         coordinator = db.session.scalar(select(Person).where(Person.email == works["coordinator"]))
         call = api(coordinator)
         three = works["people"][:3]
+        # The fourth holds a seat of another validation at Boden's time: no second seat then.
+        busy = db.session.get(Person, works["people"][3])
+        elsewhere = make.session(
+            model=make.model("gruvteknik"),
+            center=make.center(name="Gällivare TC", municipality="Gällivare"),
+        )
+        book_seat(elsewhere.id, busy, busy)
         body = {
             "parts": [
-                {"session_id": works["boden"], "employee_ids": three},
+                {"session_id": works["boden"], "employee_ids": [*three, busy.id]},
                 {"session_id": works["lulea"], "employee_ids": [works["people"][8], three[0]]},
             ]
         }
@@ -166,6 +173,7 @@ def test_the_api_books_a_group_and_refuses_a_bad_body_or_a_stranger(app, api, ma
         assert [b["employee_id"] for b in answer.json["seated"]] == three
         assert {b["status"] for b in answer.json["seated"]} == {"confirmed"}
         assert answer.json["skipped"] == [
+            {"employee_id": busy.id, "reason": ANY, "code": "time_clash"},
             {"employee_id": works["people"][8], "reason": ANY, "code": "already_booked"},
             {"employee_id": three[0], "reason": ANY, "code": "listed_twice"},
         ]

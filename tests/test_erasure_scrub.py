@@ -145,6 +145,7 @@ def test_erasing_replaces_the_name_wherever_staff_wrote_it(app, make):
             TestCenter, closure.center_id
         ).accessibility = f"Hiss till plan 2; fråga {MENTIONS[1]} i receptionen."
         db.session.get(AssessorAbsence, ids["absence"]).reason = f"Handleder {MENTIONS[0]}"
+        past.cancel_reason = f"Inställt: {MENTIONS[3]} är sjuk"
         token = db.session.scalar(select(ApiToken).where(ApiToken.person_id == colleague.id))
         token.name = f"Skript av {MENTIONS[1]}"
         audit.record(
@@ -175,7 +176,7 @@ def test_erasing_replaces_the_name_wherever_staff_wrote_it(app, make):
         payload["details"] = f"Samåk med {MENTIONS[0]}"
         letter.payload = json.dumps(payload, ensure_ascii=False)
         db.session.commit()
-        theirs_id = theirs.id
+        theirs_id, past_id = theirs.id, past.id
 
     clients = sign_in_clients(app, world)
     assert _erase(clients["project_admin"], ids["owner"]).status_code == 302
@@ -184,6 +185,9 @@ def test_erasing_replaces_the_name_wherever_staff_wrote_it(app, make):
         values = {
             "center_closure.reason": db.session.get(CenterClosure, ids["closure"]).reason,
             "assessor_absence.reason": db.session.get(AssessorAbsence, ids["absence"]).reason,
+            "validation_session.cancel_reason": db.session.get(
+                ValidationSession, past_id
+            ).cancel_reason,
             "test_center.accessibility": db.session.scalar(
                 select(TestCenter.accessibility).join(
                     CenterClosure, CenterClosure.center_id == TestCenter.id

@@ -21,6 +21,7 @@ from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import (
     book_seat,
     bookability_problems,
+    lock_holders,
     lock_session,
     may_book_for,
     waitlist_positions,
@@ -198,6 +199,7 @@ def book_group(
     seen: set[int] = set()
     with unit_of_work():
         sessions = {sid: lock_session(sid) for sid in sorted({sid for sid, _part in plan})}
+        lock_holders(person.id for person in people)  # all at once, in id order
         for session_id, part in plan:
             session = sessions[session_id]
             for person in part:

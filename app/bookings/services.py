@@ -31,6 +31,7 @@ from app.bookings.models import (
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound, Refusal
 from app.extensions import db
+from app.formatting import time_span
 from app.schedule.authorisations import overlapping_authorisation
 from app.schedule.models import AssessorAuthorisation, SessionStatus, ValidationSession
 
@@ -191,6 +192,25 @@ _NEXT_WAITLIST_NUMBER = (
 )
 # The booking an earlier request with the same key made, and the employee's live
 # booking in the session, in one statement (a NULL key matches nothing).
+# What a person holds: a seat, or a place in a queue that may become one.
+HELD = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
+# Scheduled sessions that overlap the time from :starts_at to :ends_at.
+_OVERLAPPING = select(ValidationSession.id).where(
+    ValidationSession.status == SessionStatus.SCHEDULED,
+    ValidationSession.starts_at < bindparam("ends_at"),
+    ValidationSession.ends_at > bindparam("starts_at"),
+)
+_CLASHING = (
+    select(Booking)
+    .where(
+        Booking.employee_id == bindparam("employee_id"),
+        Booking.status.in_(HELD),
+        Booking.id != bindparam("except_id"),
+        Booking.session_id.in_(_OVERLAPPING.scalar_subquery()),
+    )
+    .order_by(Booking.id)
+    .limit(1)
+)
 _EARLIER_OR_LIVE = select(Booking).where(
     or_(
         and_(
@@ -200,6 +220,13 @@ _EARLIER_OR_LIVE = select(Booking).where(
             Booking.session_id == bindparam("session_id"),
             Booking.employee_id == bindparam("employee_id"),
             Booking.status != BookingStatus.CANCELLED,
+        ),
+        # The employee's seats and queue places at the same time elsewhere: asked here,
+        # in the statement the booking makes anyway, not in one more while it holds the lock.
+        and_(
+            Booking.employee_id == bindparam("employee_id"),
+            Booking.status.in_(HELD),
+            Booking.session_id.in_(_OVERLAPPING.scalar_subquery()),
         ),
     )
 )
@@ -271,9 +298,11 @@ def _record(
 
 
 def _earlier_and_live(
-    actor: Person, request_key: str | None, session_id: int, employee_id: int
-) -> tuple[Booking | None, Booking | None]:
-    """The booking made with this request key, and the employee's live one in the session."""
+    actor: Person, request_key: str | None, session: ValidationSession, employee_id: int
+) -> tuple[Booking | None, Booking | None, Booking | None]:
+    """The booking made with this request key, the employee's live one in the session,
+    and one they hold in another session at the same time."""
+    session_id = session.id
     found = db.session.scalars(
         _EARLIER_OR_LIVE,
         {
@@ -281,6 +310,8 @@ def _earlier_and_live(
             "key": request_key,
             "session_id": session_id,
             "employee_id": employee_id,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
         },
     ).all()
     earlier = next(
@@ -301,7 +332,52 @@ def _earlier_and_live(
         ),
         None,
     )
-    return earlier, live
+    # With no earlier booking, rows of another session are the overlapping ones.
+    clash = next(
+        (b for b in found if b.session_id != session_id and b.employee_id == employee_id),
+        None,
+    )
+    return earlier, live, clash
+
+
+def lock_holders(employee_ids: Iterable[int]) -> None:
+    """Hold the employees' rows to the end of the unit of work, in id order, after the
+    sessions' locks: two bookings of one person for different sessions at once (two
+    tabs, two coordinators) then look for a clash one after the other. SQLite's unit of
+    work holds the whole database already, so it needs no statement for it."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(
+        select(Person.id)
+        .where(Person.id.in_(sorted(set(employee_ids))))
+        .order_by(Person.id)
+        .with_for_update()
+    )
+
+
+def _clashing(employee_id: int, session: ValidationSession, except_id: int) -> Booking | None:
+    """A seat or queue place the employee holds in a session overlapping this one."""
+    return db.session.scalar(
+        _CLASHING,
+        {
+            "employee_id": employee_id,
+            "except_id": except_id,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+        },
+    )
+
+
+def _clash(other: Booking) -> DomainError:
+    return DomainError(
+        _(
+            "Du har redan en bokning samtidigt: %(model)s, %(when)s. "
+            "Avboka eller flytta den först.",
+            model=other.session.model.name,
+            when=time_span(other.session.starts_at, other.session.ends_at),
+        ),
+        "time_clash",
+    )
 
 
 def _live_booking(session_id: int, employee_id: int) -> Booking | None:
@@ -398,7 +474,8 @@ def book_seat(
         if not employee.has_role(Role.EMPLOYEE) or not employee.is_active:
             raise DomainError(_("Bara deltagare med aktivt konto kan bokas."), "employee_inactive")
         session = lock_session(session_id)
-        earlier, existing = _earlier_and_live(actor, request_key, session.id, employee.id)
+        lock_holders([employee.id])
+        earlier, existing, clash = _earlier_and_live(actor, request_key, session, employee.id)
         if earlier is not None:
             if earlier.session_id != session.id or earlier.employee_id != employee.id:
                 raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))
@@ -411,6 +488,8 @@ def book_seat(
                     _("Du står redan i kö till det här passet."), "already_waitlisted"
                 )
             raise DomainError(_("Du har redan en plats på det här passet."), "already_booked")
+        if clash:
+            raise _clash(clash)
         needs = _support_needs(support_needs)
         if needs:
             _check_support_seats(session)
@@ -600,6 +679,7 @@ def move_booking(
         # Lock both sessions in id order so two crossing moves cannot deadlock.
         locked = {sid: lock_session(sid) for sid in sorted((source_id, target_session_id))}
         booking = _get_booking(booking_id)
+        lock_holders([booking.employee_id])
         target = locked[target_session_id]
         override = _check_may_change(booking, actor, now)
         if target.model_id != booking.session.model_id:
@@ -610,6 +690,8 @@ def move_booking(
             raise DomainError(problem)
         if _live_booking(target.id, booking.employee_id):
             raise DomainError(_("Du har redan en bokning på det passet."), "already_booked")
+        if clash := _clashing(booking.employee_id, target, except_id=booking.id):
+            raise _clash(clash)
         if booking.support_needs:
             _check_support_seats(target)
         moved = _add_booking(

@@ -120,7 +120,8 @@ PART = Part(
     export=_export,
     check=_check,
     erase=_erase,
-    free_text=("assessor_absence.reason",),
+    # A cancelled session's reason, for its participants: "Kim är sjuk".
+    free_text=("assessor_absence.reason", "validation_session.cancel_reason"),
     no_personal_text={
         "validation_model.code": REFERENCE,
         "validation_model.name": REFERENCE,
