@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.bookings.services import book_seat, cancel_booking
 from app.bookings.session_changes import cancel_session
-from app.centers.models import CenterClosure, CenterWorkstation
+from app.centers.models import CenterClosure, CenterWorkstation, TestCenter
 from app.extensions import db
 from app.reports.services import utilisation
 from app.results.services import set_attendance
@@ -75,6 +75,39 @@ def test_admin_keeps_address_workstations_and_opening_hours(app, client, center_
         center = db.session.get(type(rows[0].center), cid)
         assert [(h.weekday, h.opens) for h in center.opening_hours] == [(0, time(8))]
         assert center.contact_email == "eva@example.se"
+
+
+def test_hours_that_would_strand_a_booked_session_are_not_saved(app, client, make, center_admin):
+    """As with closures, no live session is left where the center is closed; and a
+    refused form comes back with what was typed and the message beside it."""
+    cid = center_admin["center"]
+    with app.app_context():
+        center = db.session.get(TestCenter, cid)
+        session = make.session(center=center, local_day=TUESDAY, local_time=time(8))
+        employee = make.employee()
+        book_seat(session.id, employee, employee, now=session.starts_at - timedelta(days=20))
+        session_id, model = session.id, session.model.name
+    admin_page = f"/centers/{cid}/admin"
+    hours = page_form(client, admin_page, action=f"/centers/{cid}/hours")
+    refused = hours.set("open-1", False).set("opens-3", "09:15").submit()  # no Tuesdays
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "1 planerat pass ligger utanför de nya öppettiderna" in page
+    assert f'href="/sessions/{session_id}/manage"' in page and model in page
+    again = form_of(refused, client, action=f"/centers/{cid}/hours")
+    assert not again.value("open-1") and again.value("opens-3") == "09:15"
+    # Opening an hour later strands it too (08:00 start); nothing was saved either time.
+    assert hours.set("open-1", True).set("opens-1", "09:00").submit().status_code == 409
+    with app.app_context():
+        tuesday = next(h for h in db.session.get(TestCenter, cid).opening_hours if h.weekday == 1)
+        assert tuesday.opens == time(7, 0)
+    # Wednesday's hours, which no session needs, save.
+    assert hours.set("opens-1", "07:00").set("opens-2", "09:00").submit().status_code == 302
+
+    workstations = page_form(client, admin_page, action=f"/centers/{cid}/workstations")
+    kept = workstations.set("kind-1", "-3").submit()
+    assert kept.status_code == 400 and "Ange antal som ett heltal" in kept.get_data(as_text=True)
+    assert form_of(kept, client, action=f"/centers/{cid}/workstations").value("kind-1") == "-3"
 
 
 def test_admin_adds_and_removes_closures(app, client, center_admin):

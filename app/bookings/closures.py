@@ -27,10 +27,13 @@ from app.bookings.session_changes import cancel_session
 from app.centers.models import CenterClosure, TestCenter
 from app.centers.services import (
     add_closure,
+    center_for_admin,
     closed_reason,
     closures_between,
     lock_center,
+    outside_opening_hours,
     remove_closure,
+    set_opening_hours,
 )
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, NotFound
@@ -182,3 +185,66 @@ def reopen_days(
             center, closure.first_day, closure.last_day, actor, cancel_ids, note, now
         )
         return ClosureChange(closure, cancelled)
+
+
+class SessionsOutsideHours(DomainError):
+    """New opening hours would leave live sessions outside them: move or cancel those first."""
+
+    status_code = 409
+
+    def __init__(self, sessions: list[ValidationSession]):
+        self.sessions = sessions
+        super().__init__(
+            ngettext(
+                "%(num)s planerat pass ligger utanför de nya öppettiderna. "
+                "Flytta eller ställ in det först; öppettiderna är inte ändrade.",
+                "%(num)s planerade pass ligger utanför de nya öppettiderna. "
+                "Flytta eller ställ in dem först; öppettiderna är inte ändrade.",
+                len(sessions),
+            ),
+            "sessions_outside_hours",
+        )
+
+
+def change_opening_hours(
+    center_id: int,
+    hours: dict[int, tuple[time, time] | None],
+    actor: Person,
+    now: datetime | None = None,
+) -> None:
+    """Set the weekdays' hours, unless a coming session would fall outside them (or on a
+    weekday they close): as with closures, no live session is left where the center is
+    closed. Those are the admin's to move or cancel, each with its own message."""
+    now = now or utcnow()
+    with unit_of_work():
+        center = center_for_admin(center_id, actor)
+        coming = db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.center_id == center.id,
+                ValidationSession.status == SessionStatus.SCHEDULED,
+                ValidationSession.starts_at > now,
+            )
+            .options(joinedload(ValidationSession.model))
+            .order_by(ValidationSession.starts_at, ValidationSession.id)
+        ).all()
+        closures = []
+        if coming:
+            first, last = (to_local(s.starts_at).date() for s in (coming[0], coming[-1]))
+            closures = closures_between(center.id, first, last)
+        # Only what this change moves outside: a session already there is not its doing.
+        before = _outside_hours(center, coming, closures)
+        set_opening_hours(center_id, hours, actor)
+        db.session.flush()
+        db.session.refresh(center, ["opening_hours"])
+        if moved_out := [s for s in _outside_hours(center, coming, closures) if s not in before]:
+            raise SessionsOutsideHours(moved_out)
+
+
+def _outside_hours(center: TestCenter, sessions, closures) -> list[ValidationSession]:
+    return [
+        s
+        for s in sessions
+        if closed_reason(center, to_local(s.starts_at).date(), closures)
+        or outside_opening_hours(center, s.starts_at, s.ends_at)
+    ]

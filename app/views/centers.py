@@ -17,6 +17,7 @@ from app.bookings.capacity import closed_weekdays, weekly_capacity
 from app.bookings.closures import (
     ClosureChange,
     SessionsOnClosedDays,
+    change_opening_hours,
     close_days,
     reopen_days,
     sessions_closed_by_removal,
@@ -47,7 +48,6 @@ from app.centers.services import (
     all_travel_times,
     coming_holidays,
     remove_travel_time,
-    set_opening_hours,
     set_travel_time,
     update_details,
 )
@@ -106,23 +106,45 @@ def admin(center_id: int):
         return redirect(url_for("centers.admin", center_id=center.id))
     if form.is_submitted():
         status = 400
-    kinds = workstation_kinds()
-    counts = {w.kind_id: w.count for w in center.workstations}
-    hours = {h.weekday: h for h in center.opening_hours}
+    return _admin_page(center, form, status)
+
+
+def _admin_page(
+    center: TestCenter,
+    form: CenterDetailsForm | None = None,
+    status: int = 200,
+    counts: dict | None = None,
+    hours: dict | None = None,
+    errors: dict | None = None,
+    outside: list[ValidationSession] | None = None,
+):
+    """The admin page; after a refused workstations or hours form, with what was typed
+    and the message beside that form, not on a page of its own."""
+    if counts is None:
+        counts = {w.kind_id: w.count for w in center.workstations}
+    if hours is None:
+        saved = {h.weekday: h for h in center.opening_hours}
+        hours = {
+            day: (h.opens.strftime("%H:%M"), h.closes.strftime("%H:%M"), True)
+            if (h := saved.get(day))
+            else ("07:00", "17:00", False)
+            for day in range(7)
+        }
     return render_template(
         "centers/admin.html",
         center=center,
-        form=form,
-        kinds=kinds,
+        form=form or CenterDetailsForm(obj=center),
+        kinds=workstation_kinds(),
         counts=counts,
         hours=hours,
         weekdays=WEEKDAYS,
         csrf_form=FlaskForm(),
+        errors=errors or {},
+        outside=outside or [],
     ), status
 
 
-def _int_field(name: str) -> int:
-    value = request.form.get(name, "").strip()
+def _count(value: str) -> int:
     if not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit()
         raise InvalidInput(_("Ange antal som ett heltal från 0."))
     return int(value)
@@ -132,15 +154,20 @@ def _int_field(name: str) -> int:
 @login_required
 def workstations(center_id: int):
     center = _center(center_id)
-    kinds = workstation_kind_ids()
-    set_workstations(center.id, {k: _int_field(f"kind-{k}") for k in kinds}, current_user)
+    typed = {k: request.form.get(f"kind-{k}", "").strip() for k in workstation_kind_ids()}
+    try:
+        set_workstations(center.id, {k: _count(v) for k, v in typed.items()}, current_user)
+    except DomainError as error:
+        return _admin_page(
+            center, status=error.status_code, counts=typed, errors={"workstations": error.message}
+        )
     flash(_("Arbetsplatserna är sparade."), "success")
     return redirect(url_for("centers.admin", center_id=center_id))
 
 
-def _clock(name: str) -> time:
+def _clock(value: str) -> time:
     try:
-        return time.fromisoformat(request.form.get(name, ""))
+        return time.fromisoformat(value)
     except ValueError:
         raise InvalidInput(_("Ange tider som TT:MM, till exempel 07:30.")) from None
 
@@ -149,13 +176,28 @@ def _clock(name: str) -> time:
 @login_required
 def opening_hours(center_id: int):
     center = _center(center_id)
-    hours = {
-        day: (_clock(f"opens-{day}"), _clock(f"closes-{day}"))
-        if request.form.get(f"open-{day}")
-        else None
+    typed = {
+        day: (
+            request.form.get(f"opens-{day}", ""),
+            request.form.get(f"closes-{day}", ""),
+            bool(request.form.get(f"open-{day}")),
+        )
         for day in range(7)
     }
-    set_opening_hours(center.id, hours, current_user)
+    try:
+        hours = {
+            day: (_clock(opens), _clock(closes)) if is_open else None
+            for day, (opens, closes, is_open) in typed.items()
+        }
+        change_opening_hours(center.id, hours, current_user)
+    except DomainError as error:
+        return _admin_page(
+            center,
+            status=error.status_code,
+            hours=typed,
+            errors={"hours": error.message},
+            outside=getattr(error, "sessions", None),
+        )
     flash(_("Öppettiderna är sparade."), "success")
     return redirect(url_for("centers.admin", center_id=center_id))
 
