@@ -336,9 +336,23 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     away.fill(first_day="2027-07-05", last_day="2027-07-30", reason="Semester")
     assert away.submit().status_code == 302
     assert away.fill(first_day="").submit().status_code == 400
+    # Days they lead a booked session: the center must find another testledare first.
+    over = away.fill(first_day="2027-09-13", last_day="2027-09-15", reason="Kurs").submit()
+    assert over.status_code == 409
+    page = over.get_data(as_text=True)
+    assert "Du är testledare för 1 pass de dagarna" in page and "tisdag 14 september" in page
+    assert form_of(over, client, button="Lägg till frånvaro").value("reason") == "Kurs"
+    for days, message in (
+        (("2027-07-12", "2027-07-13"), "redan frånvaro"),
+        (("2024-01-08", "2024-01-09"), "före i dag"),
+        (("2027-10-01", "2029-10-01"), "högst ett år"),
+        (("9999-12-30", "9999-12-31"), "mellan år 2000 och 2100"),
+    ):
+        refused = away.fill(first_day=days[0], last_day=days[1], reason="Kurs").submit()
+        assert refused.status_code in (400, 409) and message in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 1
-        assert db.session.scalar(select(AssessorAbsence.reason)) == "Semester"
+        assert db.session.scalars(select(AssessorAbsence.reason)).all() == ["Semester"]
     shown = client.get("/schedule/availability").get_data(as_text=True)
     assert "måndag 5 juli 2027 – fredag 30 juli 2027: Semester" in shown
     if "Gunnar Grön" not in listing:

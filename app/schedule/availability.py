@@ -1,15 +1,22 @@
 """A testledare's weekly working hours and absences."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.models import Person
-from app.db import unit_of_work
-from app.errors import InvalidInput, NotFound
+from app.db import unit_of_work, utcnow
+from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.schedule.models import AssessorAbsence, AssessorAvailability
+from app.schedule.models import (
+    AssessorAbsence,
+    AssessorAvailability,
+    SessionStatus,
+    ValidationSession,
+)
+from app.timeutil import day_start, local_date
 
 
 def weekly_hours(person_id: int) -> dict[int, AssessorAvailability]:
@@ -49,15 +56,77 @@ def absences(person_id: int, from_day: date) -> list[AssessorAbsence]:
     )
 
 
-def add_absence(person: Person, first: date, last: date, reason: str) -> AssessorAbsence:
+def add_absence(
+    person: Person, first: date, last: date, reason: str, today: date | None = None
+) -> AssessorAbsence:
+    """An absence from first to last day. Refused for days past, more than a year, days
+    already marked absent, and days on which they lead a session: the center must give
+    it another testledare (or cancel it) first, or its participants would come to a
+    session without one."""
+    today = today or local_date(utcnow())
     if last < first:
         raise InvalidInput(_("Sista dagen ligger före första dagen."))
+    if first < today:
+        raise InvalidInput(_("Frånvaron kan inte börja före i dag."))
+    if (last - first).days > 366:
+        raise InvalidInput(_("En frånvaro kan vara högst ett år."))
     with unit_of_work():
+        # Two tabs saving the same days take turns (SQLite's unit of work already does).
+        db.session.execute(select(Person.id).where(Person.id == person.id).with_for_update())
+        if absences_between(person.id, first, last):
+            raise DomainError(_("Du har redan frånvaro några av de dagarna."), "absence_overlaps")
+        if leading := sessions_led_between(person.id, first, last):
+            raise AbsenceOverSessions(leading)
         absence = AssessorAbsence(
             person_id=person.id, first_day=first, last_day=last, reason=reason.strip()
         )
         db.session.add(absence)
         return absence
+
+
+class AbsenceOverSessions(DomainError):
+    status_code = 409
+
+    def __init__(self, sessions: list[ValidationSession]):
+        self.sessions = sessions
+        super().__init__(
+            ngettext(
+                "Du är testledare för %(num)s pass de dagarna. Be testcentret byta "
+                "testledare eller ställa in passet först; frånvaron är inte sparad.",
+                "Du är testledare för %(num)s pass de dagarna. Be testcentret byta "
+                "testledare eller ställa in passen först; frånvaron är inte sparad.",
+                len(sessions),
+            ),
+            "absence_over_sessions",
+        )
+
+
+def absences_between(person_id: int, first: date, last: date) -> list[AssessorAbsence]:
+    return list(
+        db.session.scalars(
+            select(AssessorAbsence).where(
+                AssessorAbsence.person_id == person_id,
+                AssessorAbsence.first_day <= last,
+                AssessorAbsence.last_day >= first,
+            )
+        )
+    )
+
+
+def sessions_led_between(person_id: int, first: date, last: date) -> list[ValidationSession]:
+    """The scheduled sessions the person leads on those days, not yet started."""
+    return list(
+        db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.assessor_id == person_id,
+                ValidationSession.status == SessionStatus.SCHEDULED,
+                ValidationSession.starts_at >= max(day_start(first), utcnow()),
+                ValidationSession.starts_at < day_start(last + timedelta(days=1)),
+            )
+            .order_by(ValidationSession.starts_at)
+        )
+    )
 
 
 def remove_absence(absence_id: int, person: Person) -> None:

@@ -18,7 +18,7 @@ from app.accounts.models import Role
 from app.bookings.queries import participants_of
 from app.centers.forms import WEEKDAYS
 from app.db import utcnow
-from app.errors import InvalidInput
+from app.errors import DomainError, InvalidInput
 from app.fields import FIRST_DAY, LAST_DAY, within_years
 from app.formatting import weekday_names
 from app.schedule.availability import (
@@ -43,8 +43,12 @@ class JumpForm(FlaskForm):
 
 
 class AbsenceForm(FlaskForm):
-    first_day = DateField(_l("Första dagen"), validators=[DataRequired(_l("Ange ett datum."))])
-    last_day = DateField(_l("Sista dagen (tomt = samma dag)"), validators=[Optional()])
+    first_day = DateField(
+        _l("Första dagen"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
+    )
+    last_day = DateField(
+        _l("Sista dagen (tomt = samma dag)"), validators=[Optional(), within_years]
+    )
     reason = StringField(
         _l("Anledning, t.ex. semester"), validators=[DataRequired(), Length(max=200)]
     )
@@ -169,7 +173,7 @@ def _clock(name: str) -> time:
 @role_required(Role.ASSESSOR)
 def availability():
     form = AbsenceForm()
-    status = 200
+    status, leading = 200, []
     if request.method == "POST" and request.form.get("action") == "hours":
         if FlaskForm().validate_on_submit():
             set_weekly_hours(
@@ -184,18 +188,24 @@ def availability():
             flash(_("Arbetstiderna är sparade."), "success")
             return redirect(url_for("assessor.availability"))
     elif form.validate_on_submit():
-        add_absence(
-            current_user,
-            form.first_day.data,
-            form.last_day.data or form.first_day.data,
-            form.reason.data,
-        )
-        flash(_("Frånvaron är sparad."), "success")
-        return redirect(url_for("assessor.availability"))
-    if request.method == "POST":
+        try:
+            add_absence(
+                current_user,
+                form.first_day.data,
+                form.last_day.data or form.first_day.data,
+                form.reason.data,
+            )
+        except DomainError as refused:
+            form.first_day.errors.append(refused.message)
+            status, leading = refused.status_code, getattr(refused, "sessions", [])
+        else:
+            flash(_("Frånvaron är sparad."), "success")
+            return redirect(url_for("assessor.availability"))
+    if request.method == "POST" and status == 200:
         status = 400
     return render_template(
         "schedule/availability.html",
+        leading=leading,
         form=form,
         hours=weekly_hours(current_user.id),
         weekdays=WEEKDAYS,
