@@ -242,6 +242,28 @@ def test_booking_form_sends_support_needs(app, client, auth, make):
     assert bad.submit().status_code == 400
 
 
+def test_a_note_of_many_lines_counts_each_line_break_once(app, client, auth, make):
+    """Browsers send a line break as CRLF and count it as one character against the
+    note's maxlength: ten lines of 50 fit 500, and one character more comes back on
+    the session page with what was written, not on an error page of its own."""
+    with app.app_context():
+        session_id, email = make.session().id, make.employee().email
+        other_id = make.session(starts_in=timedelta(days=20)).id
+    auth.login(email)
+    lines = "\r\n".join(["x" * 48] * 10) + "\r\n" + "y" * 10  # 490 + 10 breaks: 500 as typed
+    too_long = form_of(client.get(f"/sessions/{other_id}"), client, field="support_note")
+    refused = too_long.fill(support_note=lines + "z").submit()
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "Högst 500 tecken." in page and "Boka plats" in page and "y" * 10 + "z" in page
+    fits = form_of(client.get(f"/sessions/{session_id}"), client, field="support_note")
+    assert fits.fill(support_note=lines).submit().status_code == 302
+    with app.app_context():
+        booking = db.session.scalar(select(Booking).where(Booking.session_id == session_id))
+        assert booking.support_note == lines.replace("\r\n", "\n")
+        assert len(booking.support_note) == 500
+
+
 def _row(html: str, name: str) -> str:
     """The table rows of one person on a page, joined."""
     rows = [

@@ -7,7 +7,6 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from app.bookings.interest import today as interest_today
 from app.bookings.models import INTEREST_DEFAULT_MINUTES, INTEREST_MAX_DAYS
 from app.centers.forms import MunicipalityField
-from app.fields import CheckboxListField, IntegerField, database_id, within_years
+from app.fields import CheckboxListField, IntegerField, TextAreaField, database_id, within_years
 from app.schedule.forms import FAMILY_PREFIX
 
 

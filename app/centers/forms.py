@@ -10,7 +10,6 @@ from wtforms import (
     HiddenField,
     SelectField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import (
@@ -28,6 +27,7 @@ from wtforms.validators import (
 from app.fields import (
     CheckboxListField,
     IntegerField,
+    TextAreaField,
     ascii_email,
     database_id,
     stripped,

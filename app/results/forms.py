@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, TextAreaField
+from wtforms import HiddenField, SelectMultipleField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.bookings.models import BookingStatus
-from app.fields import database_id
+from app.fields import TextAreaField, database_id
 
 # The attendance a testledare sends to take a check-in back (until the session ends).
 NOT_CHECKED_IN = "not_checked_in"

@@ -24,6 +24,7 @@ from app.errors import DomainError, InvalidInput, NotFound
 from app.formatting import short_datetime, time_span
 from app.regions.travel import travel_minutes_from
 from app.results.overview import booking_overview
+from app.views.schedule import session_page
 
 bp = Blueprint("bookings", __name__)
 
@@ -41,8 +42,11 @@ def book(session_id: int):
     """
     form = BookingForm()
     if not form.validate():
-        errors = [str(e) for field in form for e in field.errors]
-        raise InvalidInput(" ".join(errors))
+        if form.request_key.errors or form.employee_id.errors:  # not what a page sends
+            errors = [str(e) for field in form for e in field.errors]
+            raise InvalidInput(" ".join(errors))
+        # The page again, with what they wrote and why it did not go (a note too long).
+        return session_page(session_id, form=form, status=400)
     if not current_user.is_authenticated:
         session[PENDING_KEY] = {
             "session_id": session_id,

@@ -9,6 +9,7 @@ from app.bookings.models import Booking
 from app.bookings.queries import find_booking, participants
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
+from app.fields import one_line_break
 from app.results.forms import (
     NOT_CHECKED_IN,
     AttendanceForm,
@@ -186,7 +187,9 @@ def outcome(booking_id: int):
             AreaVerdict(
                 area_id=area.id,
                 result=request.form.get(f"area-{area.id}", "") or fallback,
-                training=request.form.get(f"training-{area.id}", "")[:MAX_TRAINING_CHARS],
+                training=one_line_break(request.form.get(f"training-{area.id}", ""))[
+                    :MAX_TRAINING_CHARS
+                ],
             )
             for area in areas
         ]

@@ -446,6 +446,11 @@ def _one_day(filters: SessionFilters, day: date) -> SessionFilters:
 
 @bp.get("/sessions/<int:session_id>")
 def session_detail(session_id: int):
+    return session_page(session_id)
+
+
+def session_page(session_id: int, form: BookingForm | None = None, status: int = 200):
+    """The session page; after a refused booking form, with that form and its errors."""
     session, waitlist_length = get_session(session_id)
     now = utcnow()
     mine = staff_view = None
@@ -469,11 +474,11 @@ def session_detail(session_id: int):
         window=BookingWindow.for_session(session),
         mine=mine,
         participants=staff_view,
-        form=BookingForm.fresh(),
+        form=form or BookingForm.fresh(),
         company_employees=_bookable_employees(),
         book_for_form=BookingForm.fresh(),
         practical=_practical(session, mine),
-    )
+    ), status
 
 
 def _practical(session, mine) -> dict:
