@@ -142,12 +142,15 @@ def test_swedish_by_default_and_english_from_the_browser(client):
     assert "Hitta en validering" in german
 
 
-def test_the_form_libraries_own_messages_follow_the_language_request_by_request(client):
-    """WTForms' messages ("Not a valid date value") are kept per language, not per app."""
+def test_the_form_libraries_own_messages_follow_the_language_request_by_request(
+    app, client, auth, make
+):
+    """WTForms' messages ("Not a valid date value") are kept per language, not per app,
+    in the app's words, on the pages' forms and on the GET filters alike."""
     for language, shown, not_shown in [
-        ("sv", "Inte ett giltigt datum", "Not a valid date value"),
-        ("en", "Not a valid date value", "Inte ett giltigt datum"),
-        ("sv-SE", "Inte ett giltigt datum", "Not a valid date value"),
+        ("sv", "Ange ett datum som ÅÅÅÅ-MM-DD.", "Not a valid date value"),
+        ("en", "Enter a date as YYYY-MM-DD.", "Ange ett datum"),
+        ("sv-SE", "Ange ett datum som ÅÅÅÅ-MM-DD.", "Not a valid date value"),
     ]:
         answer = client.get(
             "/", query_string={"date_from": "nope"}, headers={"Accept-Language": language}
@@ -155,6 +158,17 @@ def test_the_form_libraries_own_messages_follow_the_language_request_by_request(
         html = answer.get_data(as_text=True)
         assert answer.status_code == 400
         assert shown in html and not_shown not in html, language
+    with app.app_context():
+        auth.login(make.person(("project_admin",)).email)
+    for language, shown in (
+        ("sv", "Välj ett av alternativen."),
+        ("en", "Choose one of the options."),
+    ):
+        # The dashboard's and the audit log's filters are plain WTForms forms (no token).
+        headers = {"Accept-Language": language}
+        answer = client.get("/reports/?project=abc", headers=headers)
+        assert answer.status_code == 400
+        assert shown in answer.get_data(as_text=True), language
 
 
 def test_a_visitor_switches_with_a_link_that_is_remembered(client):

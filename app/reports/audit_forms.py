@@ -8,6 +8,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import DateInput
 
 from app.fields import FIRST_DAY, LAST_DAY, OUTSIDE_YEARS, IntegerField
+from app.i18n import FormMessagesMeta
 from app.reports.audit_log import MAX_PERSON_SEARCH
 
 
@@ -32,6 +33,8 @@ def _offered(_form, field):
 
 
 class AuditFilterForm(Form):
+    Meta = FormMessagesMeta  # its messages in the reader's language
+
     from_date = StringField(_l("Från och med"), widget=DateInput(), validators=[_day])
     to_date = StringField(_l("Till och med"), widget=DateInput(), validators=[_day])
     person = StringField(

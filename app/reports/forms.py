@@ -14,6 +14,7 @@ from wtforms.validators import (
 )
 
 from app.fields import FIRST_DAY, LAST_DAY, IntegerField, database_id, within_years
+from app.i18n import FormMessagesMeta
 
 # Dates the reports accept: far enough either way for any project, and clear of the
 # ends of the calendar, where moving to UTC or to the next day would overflow.
@@ -78,6 +79,8 @@ class DashboardFilter(Form):
 
     From and to are dates (type=date, which every browser offers; type=week is not in
     Firefox or Safari); the figures cover the ISO weeks the two dates fall in."""
+
+    Meta = FormMessagesMeta  # its messages in the reader's language
 
     project = SelectField(_l("Projekt"), coerce=int, validate_choice=True)
     from_date = DateField(

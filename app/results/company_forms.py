@@ -6,9 +6,12 @@ from wtforms import Form, StringField
 from wtforms.validators import Length
 
 from app.fields import SelectField
+from app.i18n import FormMessagesMeta
 
 
 class CompanyFilter(Form):
+    Meta = FormMessagesMeta  # its messages in the reader's language
+
     # Only a project admin chooses; the view removes it for a coordinator.
     company = SelectField(_l("Företag"), default="")
     model = SelectField(_l("Validering"), default="")
