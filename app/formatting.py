@@ -115,9 +115,16 @@ def ended(session) -> bool:
     return session.ends_at <= utcnow()
 
 
+def first_upper(text: str) -> str:
+    """The first letter a capital, the rest as written: Jinja's `capitalize` lowercases
+    the rest, and "Monday 7 December" became "Monday 7 december"."""
+    return text[:1].upper() + text[1:]
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.add_template_filter(long_date)
+    app.add_template_filter(first_upper)
     app.add_template_filter(day_label)
     app.add_template_filter(time_span)
     app.add_template_filter(short_datetime)

@@ -327,6 +327,8 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     grid = client.get("/schedule/?week=2027-W37").get_data(as_text=True)
     assert "vecka 37" in grid and "Tisdag 14 september" in grid and "08.00–11.00" in grid
     assert "Måndag 13 september" in grid
+    english = client.get("/schedule/?week=2027-W37", headers={"Accept-Language": "en"})
+    assert "Tuesday 14 September" in english.get_data(as_text=True)  # not "september"
     assert client.get("/schedule/?week=bogus").status_code == 200
     listing = client.get("/schedule/list").get_data(as_text=True)
     hours = page_form(client, "/schedule/availability", button="Spara arbetstider")

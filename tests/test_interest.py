@@ -1,6 +1,7 @@
 """Interest when nothing fits (issue 18, item 6): registering it, one mail per person when a
 matching session is planned, its end, the planners' counts, personal data."""
 
+import re
 import threading
 from datetime import date, time, timedelta
 
@@ -114,6 +115,12 @@ def test_the_full_sessions_link_prefills_model_and_place(app, client, auth, worl
 
 def test_a_coordinator_registers_several_employees_at_once(app, client, auth, world):
     auth.login(world["cia"])
+    # Mina bokningar's and the search's link (shared with employees) leads to their form.
+    link = re.search(r'href="(/interest[^"]*)"', client.get("/bookings").get_data(as_text=True))
+    followed = client.get(link[1])
+    assert followed.status_code == 302 and followed.headers["Location"].startswith(
+        "/company/interest"
+    )
     form = page_form(client, "/company/interest", button="Anmäl intresse")
     assert sorted(form.options("employees")) == sorted([str(world["anna"]), str(world["bo"])])
     answer = form.fill(

@@ -391,3 +391,16 @@ def test_visitors_share_the_whole_page_yet_see_their_own_messages(app, client, a
     page = client.get("/?free_only=y").get_data(as_text=True)
     assert "Du är utloggad." in page
     assert "Du är utloggad." not in app.test_client().get("/?free_only=y").get_data(as_text=True)
+
+
+def test_my_bookings_lists_the_next_session_first(app, client, auth, make):
+    with app.app_context():
+        employee = make.employee()
+        later = make.session(starts_in=timedelta(days=30), model=make.model("gruvteknik"))
+        sooner = make.session(starts_in=timedelta(days=10))
+        for session in (later, sooner):  # booked in the other order
+            book_seat(session.id, employee, employee)
+        names = later.model.name, sooner.model.name
+    auth.login(employee.email)
+    page = client.get("/bookings").get_data(as_text=True)
+    assert page.index(names[1]) < page.index(names[0])

@@ -51,6 +51,11 @@ def _add_long_rows(make: Factory, rows: dict) -> None:
     book_seat(rows["s_free"], other, other)
     started = db.session.get(ValidationSession, rows["s_started"])
     book_seat(started.id, person, person, now=started.starts_at - timedelta(days=2))
+    # What a center admin may type without a space or a hyphen: a long link.
+    center = db.session.get(ValidationSession, rows["s_free"]).center
+    center.accessibility = "Ramp:https://www.example.se/tillganglighet?" + "&plan=2" * 12
+    center.street_address = "Industriområdet_Norra_Hamnen_Kaj_4_Port_B_Lastkaj_Entré_Väst"
+    db.session.commit()
 
 
 @pytest.fixture(scope="module")

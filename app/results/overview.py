@@ -14,10 +14,11 @@ def booking_overview(person_id: int, now: datetime | None = None) -> dict:
     now = now or utcnow()
     bookings = bookings_of(person_id)
     # Until its session ends a booking is upcoming, checked in (attended) or not: it is
-    # done (Genomförd) only once the session has ended.
+    # done (Genomförd) only once the session has ended. The next one first; the history
+    # keeps the newest first.
     upcoming = [
         b for b in bookings if b.status != BookingStatus.CANCELLED and b.session.ends_at > now
-    ]
+    ][::-1]
     return {
         "upcoming": upcoming,
         "history": [b for b in bookings if b not in upcoming],

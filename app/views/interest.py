@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -118,8 +118,14 @@ def _page(form, interests, for_company: bool):
 
 
 @bp.route("/interest", methods=["GET", "POST"])
-@role_required(Role.EMPLOYEE)
+@login_required
 def mine():
+    if not current_user.has_role(Role.EMPLOYEE):
+        # The search and Mina bokningar link here for everyone (the search page is shared
+        # between readers): a coordinator registers interest for their employees instead.
+        if current_user.has_role(Role.COORDINATOR) and request.method == "GET":
+            return redirect(url_for("interest.company", **request.args))
+        abort(403)
     form = InterestForm()
     place = current_user.place  # the person's own choice on Mitt konto, else their company's
     _prepare(form, place.id if place else None)
