@@ -153,7 +153,7 @@ def test_entries_read_as_swedish_sentences(app, make):
         f"{CECILIA} bokade {KARIN} på {at}",
         f"{ERIK} flyttade sin bokning från {at} till Industriteknik BAS, Lernia Kiruna, {later}",
         f"{CECILIA} avbokade {KARIN} från {at}",
-        f"{ANNA} markerade {NILS} som uteblev på {at}",
+        f"{ANNA} markerade {NILS} som frånvarande på {at}",
         f"{ANNA} ställde in passet Industriteknik BAS, Komvux Luleå, {later}",
         f"{PIA} skapade passet Industriteknik BAS, Lernia Kiruna, {later}",
         f"{PIA} gav {TOVE} behörighet som testledare i Automation BAS från "
@@ -256,7 +256,7 @@ def test_filter_by_kind(app, make):
     assert "Närvaro och utebliven" in form.text
     response, said = _filtered(app, log, kind="attendance")
     assert response.status_code == 200
-    assert len(said) == 1 and said[0].startswith(f"{ANNA} markerade {NILS} som uteblev")
+    assert len(said) == 1 and said[0].startswith(f"{ANNA} markerade {NILS} som frånvarande")
     _response, said = _filtered(app, log, kind="session_cancelled")
     assert len(said) == 1 and "ställde in passet" in said[0]
 
@@ -288,9 +288,9 @@ def test_filter_by_dates(app, make):
     # The no-show was recorded on the session's day; everything else today.
     day = log.day.isoformat()
     _response, said = _filtered(app, log, from_date=day, to_date=day)
-    assert len(said) == 1 and "uteblev" in said[0]
+    assert len(said) == 1 and "som frånvarande" in said[0]
     _response, said = _filtered(app, log, to_date=_today().isoformat())
-    assert said and not any("uteblev" in s for s in said)
+    assert said and not any("som frånvarande" in s for s in said)
     _response, said = _filtered(app, log, from_date=(log.day + timedelta(days=1)).isoformat())
     assert said == []
 
@@ -412,7 +412,7 @@ def test_every_other_kind_of_change_reads_as_a_sentence(app, make):
         f"{ANNA} ställde {NILS} i kön till {at}",
         f"{ANNA} checkade in {NILS} på {at}",
         f"{ANNA} markerade {NILS} som närvarande på {at}",
-        f"Systemet markerade {NILS} som uteblev på {at}",
+        f"Systemet markerade {NILS} som frånvarande på {at}",
         f"{ANNA} avbokade {NILS} från {at}",
         f"{TOVE} registrerade resultatet för {NILS} på {at}",
         f"{ANNA} flyttade passet Industriteknik BAS, Komvux Luleå till {when} "

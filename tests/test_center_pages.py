@@ -156,6 +156,10 @@ def test_series_preview_then_create(app, client, center_admin):
         ]
     bad = planner.fill(first_day="when").submit()
     assert bad.status_code == 400
+    # 0 weeks is a wrong number, not an empty field.
+    none = planner.fill(first_day="2027-05-04", weeks="0").submit()
+    assert none.status_code == 400 and "1–52 veckor." in none.get_data(as_text=True)
+    planner.fill(weeks="2")
     tampered = planner.fill(first_day="2027-05-04").set("assessor", "99999", tamper=True).submit()
     assert tampered.status_code == 400
 

@@ -174,6 +174,13 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_changes(app, coordina
         error = re.search(r'<p class="error" id="file-error">(.*?)</p>', page, re.S)
         assert error and message in error.group(1), (message, page)
     assert _counts(app) == before
+    # A header without a name column names the one missing in the reader's language.
+    for language, missing in (("sv", "Saknas: namn."), ("en", "Missing: name.")):
+        form = page_form(coordinator, EMPLOYEES, action=f"{EMPLOYEES}/import")
+        form.set("file", (b"vem;e-post\nA;a@norrstal.se\n", "lista.csv"))
+        page = unescape(form.submit(headers={"Accept-Language": language}).get_data(as_text=True))
+        assert missing in page, language
+    assert _counts(app) == before
 
 
 def test_rejected_rows_are_the_companys_own_and_kept_a_day(app, coordinator, world):

@@ -157,7 +157,7 @@ def test_a_center_closes_its_own_days_and_may_open_a_holiday(setting, make):
     assert closed_reason(center, date(2027, 7, 12)) == "Sommarstängt"
     assert closed_reason(center, date(2027, 1, 6)) is None
     assert closed_reason(center, date(2027, 12, 24)) == "Julafton"
-    assert closed_reason(center, date(2027, 9, 18)) == "Stängt den veckodagen"  # Saturday
+    assert closed_reason(center, date(2027, 9, 18)) == "ingen öppettid den veckodagen"  # Saturday
 
 
 def test_series_preview_lists_each_date_with_the_reason_it_is_refused(setting, make):

@@ -552,6 +552,9 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     ).submit()
     assert taken.status_code == 400
     assert "Det finns redan ett projekt med det namnet." in taken.get_data(as_text=True)
+    # The same name in other letters is the same name to anyone reading a list of them.
+    shouted = new_project.fill(name="INDUSTRIVALIDERING NORR").submit()
+    assert "Det finns redan ett projekt med det namnet." in shouted.get_data(as_text=True)
     made = new_project.fill(
         name="Svets i norr", starts_on="2024-01-01", ends_on="2024-12-31"
     ).submit()

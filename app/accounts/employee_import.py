@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.accounts import import_reports
@@ -67,7 +68,9 @@ def _columns(header: list[str]) -> dict[str, int]:
             columns.setdefault(key, index)
         elif name:
             unknown.append(header[index])
-    missing = [HEADERS[k][0] for k in ("name", "email") if k not in columns]
+    # Named as the message around them names the columns: the template's Swedish or English.
+    said = 1 if str(get_locale()) == "en" else 0
+    missing = [HEADERS[k][said] for k in ("name", "email") if k not in columns]
     if missing or unknown:
         raise FileRefused(
             _(

@@ -153,7 +153,11 @@ class PlanForm(FlaskForm):
     weeks = IntegerField(
         _l("Antal veckor (1 = bara en vecka)"),
         default=1,
-        validators=[DataRequired(), NumberRange(1, 52, _l("1–52 veckor."))],
+        # InputRequired, not DataRequired: 0 is an answer (a wrong one), not an empty field.
+        validators=[
+            InputRequired(_l("Ange antal veckor.")),
+            NumberRange(1, 52, _l("1–52 veckor.")),
+        ],
     )
     weekdays = CheckboxListField(
         _l("Veckodagar (tomt = bara första datumet)"),

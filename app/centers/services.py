@@ -81,7 +81,7 @@ def closed_reason(center: TestCenter, day: date, closures=None) -> str | None:
     if holiday := holiday_name(day):
         return holiday
     if not any(h.weekday == day.weekday() for h in center.opening_hours):
-        return _("Stängt den veckodagen")
+        return _("ingen öppettid den veckodagen")
     return None
 
 

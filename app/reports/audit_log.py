@@ -435,7 +435,7 @@ class _Writer:
             ), note
         if action == BookingEventKind.NO_SHOW:
             return _say(
-                _("%(actor)s markerade %(person)s som uteblev på %(session)s"), **parts
+                _("%(actor)s markerade %(person)s som frånvarande på %(session)s"), **parts
             ), note
         return self._generic(entry), entry.detail or ""
 

@@ -192,15 +192,19 @@ def get_project(project_id: int | None) -> FundingProject:
     return project
 
 
+def _same_name(name: str):
+    """A project of that name, whatever its case: "validering mitt" beside "Validering
+    Mitt" would be two projects nobody can tell apart in a list."""
+    return func.lower(FundingProject.name) == name.strip().lower()
+
+
 def update_project(project_id: int, name: str, starts_on: date, ends_on: date) -> FundingProject:
     if starts_on > ends_on:
         raise InvalidInput(_("Projektet måste sluta samma dag som det börjar eller senare."))
     with unit_of_work():
         project = get_project(project_id)
         clash = db.session.scalar(
-            select(FundingProject.id).where(
-                FundingProject.name == name, FundingProject.id != project_id
-            )
+            select(FundingProject.id).where(_same_name(name), FundingProject.id != project_id)
         )
         if clash is not None:
             raise InvalidInput(_("Det finns redan ett projekt med det namnet."))
@@ -224,7 +228,7 @@ def create_project(name: str, starts_on: date, ends_on: date) -> FundingProject:
     if starts_on > ends_on:
         raise InvalidInput(_("Projektet måste sluta samma dag som det börjar eller senare."))
     with unit_of_work():
-        if db.session.scalar(select(FundingProject.id).where(FundingProject.name == name)):
+        if db.session.scalar(select(FundingProject.id).where(_same_name(name))):
             raise InvalidInput(_("Det finns redan ett projekt med det namnet."))
         project = FundingProject(name=name, starts_on=starts_on, ends_on=ends_on)
         db.session.add(project)

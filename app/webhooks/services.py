@@ -37,7 +37,9 @@ def scope_of(person: Person) -> int | None:
         return PROJECT_WIDE
     if person.has_role(Role.COORDINATOR) and person.company_id is not None:
         return person.company_id
-    raise Forbidden(_("Bara projektadministratörer och företagens samordnare kan ha webhookar."))
+    raise Forbidden(
+        _("Webhookar är för administratörer av alla projekt och för företagens samordnare.")
+    )
 
 
 def may_still_receive(subscription: WebhookSubscription) -> bool:
