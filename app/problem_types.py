@@ -138,6 +138,12 @@ PROBLEM_TYPES = _types(
         _l("Bokningen är redan avbokad eller flyttad."),
     ),
     (
+        "already_moved",
+        409,
+        _l("Redan flyttad"),
+        _l("Bokningen är redan flyttad till ett annat pass; svaret säger vilket."),
+    ),
+    (
         "same_session",
         409,
         _l("Samma pass"),

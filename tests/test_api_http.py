@@ -66,6 +66,35 @@ def test_every_integer_query_parameter_refuses_a_decimal_with_422_naming_it(app,
     assert {"/bookings employee_id", "/sessions model_id", "/counties limit"} <= set(checked)
 
 
+def test_what_does_not_fit_is_said_in_the_requests_language(app, api, make):
+    """The title was translated, pydantic's detail was English whatever was asked for."""
+    with app.app_context():
+        call = api(make.employee())
+        sid = make.session().id
+    cases = [
+        ("GET", "/sessions?limit=0", {}, "limit: ska vara minst 1", "limit: must be at least 1"),
+        (
+            "GET",
+            "/sessions?model_id=abc",
+            {},
+            "ett heltal skrivs med siffror",
+            "written with digits",
+        ),
+        (
+            "POST",
+            f"/sessions/{sid}/bookings",
+            {"json": {"seats": 3}},
+            "seats: är inget fält här",
+            "seats: is not a field here",
+        ),
+    ]
+    for method, path, body, swedish, english in cases:
+        for language, said, not_said in (("sv", swedish, english), ("en", english, swedish)):
+            answer = call(method, path, headers={"Accept-Language": language}, **body)
+            detail = _problem(answer, 422, "invalid_input")["detail"]
+            assert said in detail and not_said not in detail, (language, detail)
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -248,8 +248,16 @@ def test_coordinator_books_moves_and_cancels_for_an_employee(app, make, coordina
     assert f"/bookings/{booking_id}/move" in employee_page
 
     move = page_form(coordinator, f"/bookings/{booking_id}/move", field="target")
+    # The coordinator's move page speaks of the employee and leads back to their page.
+    move_page = coordinator.get(f"/bookings/{booking_id}/move").get_data(as_text=True)
+    assert "Bokningen gäller Erik Eriksson." in move_page and "Du behåller" not in move_page
+    employee_url = f"/company/employees/{company_setup['employee_id']}"
+    assert f'<a href="{employee_url}" class="secondary">Avbryt</a>' in move_page
     response = move.fill(target=second_id).submit()
     assert response.status_code == 302
+    # The same page sent again (a second tab): it says where the booking went.
+    stale = move.submit()
+    assert stale.status_code == 409 and "redan flyttad till" in stale.get_data(as_text=True)
     with app.app_context():
         moved = db.session.scalar(
             select(Booking).where(

@@ -2,6 +2,7 @@
 
 from flask import jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from app.errors import DomainError, InvalidInput
@@ -25,9 +26,60 @@ def parse(model: type[BaseModel], data):
         return model.model_validate(data)
     except ValidationError as error:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {_said(e)}" for e in error.errors()
         )
         raise UnprocessableInput(details) from None
+
+
+_DATE = _l("ska vara ett datum som ÅÅÅÅ-MM-DD")
+_TIME = _l("ska vara en tidpunkt enligt RFC 3339, t.ex. 2026-03-01T08:00:00Z")
+_INTEGER = _l("ska vara ett heltal")
+_BOOLEAN = _l("ska vara true eller false")
+_OBJECT = _l("ska vara ett JSON-objekt")
+# pydantic's messages are English whatever the request's language: by the error's type,
+# in the reader's, with the values pydantic gives (ctx). Others keep pydantic's words.
+_SAID = {
+    "missing": _l("saknas"),
+    "extra_forbidden": _l("är inget fält här"),
+    "int_parsing": _INTEGER,
+    "int_type": _INTEGER,
+    "int_from_float": _INTEGER,
+    "bool_parsing": _BOOLEAN,
+    "bool_type": _BOOLEAN,
+    "string_type": _l("ska vara text"),
+    "string_too_short": _l("minst %(min_length)s tecken"),
+    "string_too_long": _l("högst %(max_length)s tecken"),
+    "string_pattern_mismatch": _l("har inte rätt form"),
+    "greater_than_equal": _l("ska vara minst %(ge)s"),
+    "greater_than": _l("ska vara större än %(gt)s"),
+    "less_than_equal": _l("ska vara högst %(le)s"),
+    "less_than": _l("ska vara mindre än %(lt)s"),
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_parsing": _TIME,
+    "datetime_type": _TIME,
+    "datetime_from_date_parsing": _TIME,
+    "literal_error": _l("ska vara ett av: %(expected)s"),
+    "enum": _l("ska vara ett av: %(expected)s"),
+    "list_type": _l("ska vara en lista"),
+    "too_short": _l("ska ha minst %(min_length)s"),
+    "too_long": _l("får ha högst %(max_length)s"),
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+}
+
+
+def _said(error: dict) -> str:
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])  # our validators' own words, already translated
+    said = _SAID.get(error["type"])
+    if said is None:
+        return error["msg"]
+    ctx = error.get("ctx") or {}
+    return str(said) % ctx if ctx else str(said)
 
 
 def json_body() -> dict:

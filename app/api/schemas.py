@@ -4,6 +4,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
+from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.bookings.models import SUPPORT_NEEDS, BookingStatus
@@ -30,20 +31,20 @@ _DATE_TIME = re.compile(
 def _iso_date(value):
     """Accept only YYYY-MM-DD: pydantic would also read "0" as 1 January 1970."""
     if isinstance(value, str) and not (len(value) == 10 and value[4] == value[7] == "-"):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise ValueError(_("ett datum skrivs ÅÅÅÅ-MM-DD"))
     return value
 
 
 def _integer(value):
     if isinstance(value, str) and not _INTEGER.fullmatch(value):
-        raise ValueError("an integer is written with digits only, like 396")
+        raise ValueError(_("ett heltal skrivs med siffror, t.ex. 396"))
     return value
 
 
 def _boolean(value):
     if isinstance(value, str):
         if value not in ("true", "false"):
-            raise ValueError("a boolean is written true or false")
+            raise ValueError(_("skrivs true eller false"))
         return value == "true"
     return value
 
@@ -52,8 +53,10 @@ def _date_time(value):
     if isinstance(value, str):
         if not _DATE_TIME.fullmatch(value):
             raise ValueError(
-                "a time is written as RFC 3339 with its offset, like 2026-03-01T08:00:00Z "
-                "(in a URL, + is written %2B)"
+                _(
+                    "en tidpunkt skrivs enligt RFC 3339 med tidszon, t.ex. "
+                    "2026-03-01T08:00:00Z (ett + i en adress URL-kodas)"
+                )
             )
         return value.upper()
     return value

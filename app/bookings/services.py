@@ -534,6 +534,22 @@ def _check_support_seats(session: ValidationSession) -> None:
         )
 
 
+def no_longer_live(booking: Booking) -> DomainError:
+    """Why a booking cannot be changed any more, for a page opened before it was: a
+    moved booking says where it went, not that it was cancelled."""
+    moved = db.session.scalar(select(Booking).where(Booking.moved_from_id == booking.id))
+    if moved is not None:
+        return DomainError(
+            _(
+                "Bokningen är redan flyttad till %(when)s, %(center)s.",
+                when=time_span(moved.session.starts_at, moved.session.ends_at),
+                center=moved.session.center.name,
+            ),
+            "already_moved",
+        )
+    return DomainError(_("Bokningen är redan avbokad."), "already_cancelled")
+
+
 def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
     """Check the actor may cancel or move the booking now; tell if it is a staff override."""
     session = booking.session
@@ -541,7 +557,7 @@ def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
     if not (staff or may_book_for(actor, booking.employee)):
         raise NotFound(_("Bokningen finns inte."))
     if not booking.is_live:
-        raise DomainError(_("Bokningen är redan avbokad."), "already_cancelled")
+        raise no_longer_live(booking)
     if session.starts_at <= now:
         raise DomainError(
             _("Passet har redan börjat och kan inte längre ändras."), "session_started"

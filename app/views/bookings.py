@@ -15,12 +15,13 @@ from app.bookings.services import (
     cancel_preview,
     may_book_for,
     move_booking,
+    no_longer_live,
     waitlist_position,
 )
 from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.formatting import short_datetime, time_span
 from app.regions.travel import travel_minutes_from
 from app.results.overview import booking_overview
@@ -214,7 +215,7 @@ def _own_live_booking(booking_id: int) -> Booking:
     if booking is None or not may_book_for(current_user, booking.employee):
         raise NotFound(_("Bokningen finns inte."))
     if not booking.is_live:
-        raise DomainError(_("Bokningen är redan avbokad."))
+        raise no_longer_live(booking)
     return booking
 
 
@@ -244,6 +245,9 @@ def move(booking_id: int):
     return render_template(
         "bookings/move.html",
         booking=booking,
+        # Someone else's booking (a coordinator's employee): back to where it came from.
+        back=_after_change(booking),
+        for_someone_else=booking.employee_id != current_user.id,
         targets=targets,
         form=form,
         place=place,
