@@ -25,7 +25,9 @@ from hypothesis import strategies as st
 from app import create_app
 from app.accounts.models import Person
 from app.accounts.services import link_token
+from app.bookings.models import Booking
 from app.extensions import db
+from app.schedule.models import ValidationSession
 from tests.access_world import build_world, sign_in_clients
 from tests.conftest import TEST_CONFIG, Auth
 from tests.databases import TemplateCopies, postgres_or_skip
@@ -185,7 +187,9 @@ FORMS = {
     ),
     "results.mark_absent": _f("assessor", "/sessions/{past_session}/absent"),
     "results.attendance": _f(
-        "assessor", "/sessions/{past_session}/participants", "/bookings/{past_booking}/attendance"
+        "assessor",
+        "/sessions/{past_session}/participants",
+        "/bookings/{unjudged_booking}/attendance",
     ),
     "results.outcome": _f("assessor", "/bookings/{past_booking}/outcome"),
     "calendar.reset": _f("owner", "/calendar/", "/calendar/reset"),
@@ -553,6 +557,20 @@ def world_database(request, tmp_path_factory):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         world = build_world(Factory())
+        # The colleague was at the past session too, results not recorded: a row whose
+        # attendance the testledare may still change (the owner's has results).
+        past = db.session.get(ValidationSession, world.ids["past_session"])
+        unjudged = Booking(
+            session=past,
+            employee_id=world.ids["colleague"],
+            booked_by_id=world.ids["colleague"],
+            status="attended",
+            confirmed_at=past.starts_at - timedelta(days=3),
+        )
+        past.seats_taken += 1
+        db.session.add(unjudged)
+        db.session.commit()
+        world.ids["unjudged_booking"] = unjudged.id
         db.session.remove()
         db.engine.dispose()
     copies = TemplateCopies(url.rsplit("/", 1)[1]) if request.param == "postgresql" else None
