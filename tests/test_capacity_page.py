@@ -69,3 +69,13 @@ def test_a_day_no_week_can_be_counted_from_shows_the_coming_weeks(app, client, m
         assert page.status_code == 200 and "Stängt varje lördag och söndag" in page.get_data(
             as_text=True
         )
+
+
+def test_holidays_are_named_in_the_readers_language(app, client, make, auth):
+    cid = _center(app, make, auth)
+    english = client.get(
+        f"/centers/{cid}/capacity?from=2027-12-20&weeks=2", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert "Christmas Day" in english and "Juldagen" not in english
+    swedish = client.get(f"/centers/{cid}/capacity?from=2027-12-20&weeks=2").get_data(as_text=True)
+    assert "Juldagen" in swedish and "Christmas Day" not in swedish

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,18 +26,27 @@ from app.timeutil import to_local
 
 
 @lru_cache(maxsize=64)
-def _swedish_holidays(year: int) -> dict[date, str]:
-    """Public holidays (Lag 1989:253) and the de facto closed eves, in Swedish."""
+def _swedish_holidays(year: int, language: str = "sv") -> dict[date, str]:
+    """Public holidays (Lag 1989:253) and the de facto closed eves, named in Swedish or
+    (language="en_US") English, as the holidays package names them."""
     return dict(
-        holidays.Sweden(years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), language="sv")
+        holidays.Sweden(
+            years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), language=language
+        )
     )
 
 
+def _names_language() -> str:
+    return "en_US" if str(get_locale()) == "en" else "sv"
+
+
 def holiday_name(day: date) -> str | None:
+    """The holiday's name in the reader's language (Swedish outside a request)."""
+    named = _swedish_holidays(day.year, _names_language())
     if day.weekday() == 6:
         # Every Sunday is closed, whatever the holidays package counts.
-        return _swedish_holidays(day.year).get(day) or _("Söndag")
-    return _swedish_holidays(day.year).get(day)
+        return named.get(day) or _("Söndag")
+    return named.get(day)
 
 
 def coming_holidays(center_id: int, first: date, days: int = 365) -> list[tuple[date, str, bool]]:
@@ -44,7 +54,7 @@ def coming_holidays(center_id: int, first: date, days: int = 365) -> list[tuple[
     last = first + timedelta(days=days)
     found: dict[date, str] = {}
     for year in range(first.year, last.year + 1):
-        found.update(_swedish_holidays(year))
+        found.update(_swedish_holidays(year, _names_language()))
     opened = [c for c in closures_between(center_id, first, last) if c.open_anyway]
     return [
         (day, name, any(c.first_day <= day <= c.last_day for c in opened))
