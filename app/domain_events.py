@@ -38,7 +38,8 @@ booking_promoted = _signals.signal(
 )
 session_created = _signals.signal("session-created", doc="A session was planned.")
 session_changed = _signals.signal(
-    "session-changed", doc="A session moved in time or got another testledare."
+    "session-changed",
+    doc="A session moved in time or got another testledare (was: its earlier start and end).",
 )
 session_cancelled = _signals.signal(
     "session-cancelled", doc="A session was cancelled with every live booking in it."

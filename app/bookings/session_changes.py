@@ -56,7 +56,8 @@ def move_session(
             )
         if not plan.ok:
             raise DomainError(" ".join(plan.problems))
-        if (session.starts_at, session.ends_at) != (plan.starts_at, plan.ends_at):
+        was = (session.starts_at, session.ends_at)
+        if was != (plan.starts_at, plan.ends_at):
             session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
         session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
         session.assessor = assessor
@@ -64,7 +65,11 @@ def move_session(
         session.changed_at = utcnow()
         db.session.flush()
         domain_events.announce(
-            domain_events.session_changed, session=session, actor=actor, at=session.changed_at
+            domain_events.session_changed,
+            session=session,
+            actor=actor,
+            at=session.changed_at,
+            was=was if was != (session.starts_at, session.ends_at) else None,
         )
         audit.record(
             actor,

@@ -126,10 +126,13 @@ def _event_from(fields: dict) -> EventData:
     )
 
 
-def snapshot(person, reason: str, session, event: EventData | None, method: str | None) -> dict:
+def snapshot(
+    person, reason: str, session, event: EventData | None, method: str | None, was=None
+) -> dict:
     """What the mail about this change will say, read now, inside the change's transaction.
 
-    `event` must have been made in the person's language (notify does so).
+    `event` must have been made in the person's language (notify does so); `was`, the
+    start and end a moved session had.
     """
     locale = person_locale(person)
     details = None
@@ -150,6 +153,7 @@ def snapshot(person, reason: str, session, event: EventData | None, method: str 
         "details": details,
         # The center admin's words to the participants; their event says it too.
         "cancel_reason": session.cancel_reason if reason in _SESSION_CANCELLED else "",
+        "was": [moment.isoformat() for moment in was] if was else None,
         "method": method if event else None,
         "event": _event_fields(event) if event else None,
     }
@@ -213,6 +217,9 @@ def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:
             "place": payload["place"],
             "details": payload["details"],
             "cancel_reason": payload.get("cancel_reason"),  # not in letters queued before it
+            "was": time_span(*map(datetime.fromisoformat, payload["was"]))
+            if payload.get("was")
+            else None,
             "cancelled": event is not None and event.cancelled,
         }
         calendar = calendar_bytes([event], method=method, stamp=now) if method else None

@@ -27,7 +27,12 @@ def _fingerprint(event: EventData) -> str:
 
 
 def _deliver(
-    entry: CalendarEntry, event_for, reason: str, session: ValidationSession, cancelled: bool
+    entry: CalendarEntry,
+    event_for,
+    reason: str,
+    session: ValidationSession,
+    cancelled: bool,
+    was: tuple | None = None,
 ) -> None:
     """Queue REQUEST or CANCEL if what the person would see differs from what they saw."""
     with speaking_to(entry.person):
@@ -45,14 +50,16 @@ def _deliver(
     # The event as the entry now stands: only its SEQUENCE and LAST-MODIFIED moved.
     event = dataclasses.replace(event, sequence=entry.sequence, last_modified=entry.updated_at)
     method = "CANCEL" if cancelled else "REQUEST"
-    enqueue_letter(snapshot(entry.person, reason, session, event, method), kind=reason)
+    enqueue_letter(snapshot(entry.person, reason, session, event, method, was), kind=reason)
 
 
 def _participant_entry(booking: Booking) -> CalendarEntry | None:
     return db.session.scalar(select(CalendarEntry).where(CalendarEntry.booking_id == booking.id))
 
 
-def booking_changed(booking: Booking, reason: str, new_booking: bool = False) -> None:
+def booking_changed(
+    booking: Booking, reason: str, new_booking: bool = False, was: tuple | None = None
+) -> None:
     """After a booking, promotion, cancellation or session change, for that employee only.
 
     `new_booking`: the booking was made in this unit of work, so no calendar entry can
@@ -87,6 +94,7 @@ def booking_changed(booking: Booking, reason: str, new_booking: bool = False) ->
         reason,
         session,
         cancelled,
+        was,
     )
     if first:
         # A plain INSERT of the entry as _deliver left it, not an object for the ORM's
@@ -123,7 +131,7 @@ def _assessor_entries(session: ValidationSession) -> list[CalendarEntry]:
     )
 
 
-def _sync_assessors(session: ValidationSession, reason: str) -> None:
+def _sync_assessors(session: ValidationSession, reason: str, was: tuple | None = None) -> None:
     entries = {e.person_id: e for e in _assessor_entries(session)}
     current = entries.pop(session.assessor_id, None)
     for former in entries.values():  # someone else took over: theirs is cancelled
@@ -155,6 +163,7 @@ def _sync_assessors(session: ValidationSession, reason: str) -> None:
         reason,
         session,
         cancelled,
+        was if reason == "session_changed" else None,
     )
 
 
@@ -162,14 +171,15 @@ def session_created(session: ValidationSession) -> None:
     _sync_assessors(session, "assigned")
 
 
-def session_changed(session: ValidationSession) -> None:
-    """New time or testledare: everyone with a seat and the testledare get an update."""
-    _sync_assessors(session, "session_changed")
+def session_changed(session: ValidationSession, was: tuple | None = None) -> None:
+    """New time or testledare: everyone with a seat and the testledare get an update,
+    which says the time it had (`was`) when that changed."""
+    _sync_assessors(session, "session_changed", was)
     seated = db.session.scalars(
         select(Booking).where(Booking.session_id == session.id, Booking.status.in_(SEAT_STATUSES))
     ).all()
     for booking in seated:
-        booking_changed(booking, "session_changed")
+        booking_changed(booking, "session_changed", was=was)
 
 
 def session_cancelled(session: ValidationSession, waitlisted: list[Booking]) -> None:

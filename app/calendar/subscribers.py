@@ -30,8 +30,8 @@ def on_session_created(app, session, **_event):
     notify.session_created(session)
 
 
-def on_session_changed(app, session, **_event):
-    notify.session_changed(session)
+def on_session_changed(app, session, was=None, **_event):
+    notify.session_changed(session, was)
 
 
 def on_session_cancelled(app, session, waitlisted, **_event):
