@@ -295,6 +295,18 @@ def test_moving_keeps_wall_clock_time_across_daylight_saving(setting, make):
     assert [s.starts_at.hour for s in series] == [6, 7]  # before and after 31 October
 
 
+def test_a_time_the_clocks_skip_or_repeat_is_refused_not_moved(setting, make):
+    """02.30 on 28 March 2027 never happens (it became 03.30) and on 31 October it
+    happens twice (it took the summer-time one): either way, say so."""
+    center, model, assessor, _admin = setting
+    for day in (date(2027, 3, 28), date(2027, 10, 31)):
+        for clock in (time(2, 0), time(2, 30)):
+            plan = plan_session(center, model, assessor, day, clock)
+            assert any("finns inte eller finns två gånger" in p for p in plan.problems), plan
+        plan = plan_session(center, model, assessor, day, time(3, 0))
+        assert not any("två gånger" in p for p in plan.problems)
+
+
 def test_a_move_that_no_longer_fits_the_booked_is_refused(setting, make):
     center, model, assessor, admin = setting
     created, _ = create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8), admin)

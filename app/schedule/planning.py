@@ -40,7 +40,7 @@ from app.schedule.models import (
     ValidationSession,
 )
 from app.schedule.workstations import free_workstations
-from app.timeutil import local_to_utc, to_local
+from app.timeutil import clock_exists_once, local_to_utc, to_local
 
 
 @dataclass
@@ -209,6 +209,15 @@ def plan_session(
     starts_at = local_to_utc(day, start)
     ends_at = starts_at + model.duration
     plan = PlannedSession(day=day, starts_at=starts_at, ends_at=ends_at)
+    if not clock_exists_once(day, start):
+        # 02.30 on the night the clocks change is no time or two: it would move silently.
+        plan.problems.append(
+            _(
+                "Klockan %(time)s finns inte eller finns två gånger den dagen "
+                "(sommartid börjar eller slutar). Välj en annan tid.",
+                time=start.strftime("%H.%M"),
+            )
+        )
     if starts_at <= (now or utcnow()):
         # A past session would be bookable by nobody and marked no-show for everyone moved into it.
         plan.problems.append(_("Tiden har redan passerat."))
