@@ -204,6 +204,9 @@ def test_bad_filters_open_the_fold_with_the_message(client, spread):
     html = response.get_data(as_text=True)
     assert '<details class="filters-fold" open>' in html
     assert "före från-datumet" in html
+    # The fold's one-line summary does not read the refused dates as the search made.
+    summary = html.split('class="filter-summary">', 1)[1].split("</span>", 1)[0]
+    assert summary == "fel i filtren, se nedan"
 
 
 # --- the empty state --------------------------------------------------------------

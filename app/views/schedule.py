@@ -170,8 +170,11 @@ class SearchForm:
 
     def summary(self) -> str:
         """One line of what is asked for: "Svets, alla nivåer · Norrbottens län · 8 veckor ·
-        lediga platser"."""
+        lediga platser"; for a search with errors, that it has them (the list below is the
+        default search), not the values refused as if searched with ("999 veckor")."""
         form = self.form
+        if form.errors:
+            return _("fel i filtren, se nedan")
         parts = []
         for field in (form.model, form.municipality, form.county):
             if field.data:
