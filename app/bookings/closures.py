@@ -81,20 +81,30 @@ def sessions_closed_by(
 
     Sessions that have started are left alone: they are running or over.
     """
-    now = now or utcnow()
-    rows = db.session.scalars(
-        select(ValidationSession)
-        .where(
-            ValidationSession.center_id == center.id,
-            ValidationSession.status == SessionStatus.SCHEDULED,
-            ValidationSession.starts_at > now,
-            ValidationSession.starts_at >= local_to_utc(first, time(0)),
-            ValidationSession.starts_at < local_to_utc(last + timedelta(days=1), time(0)),
-        )
-        .options(joinedload(ValidationSession.model))
-        .order_by(ValidationSession.starts_at, ValidationSession.id)
-    ).all()
+    rows = _coming_sessions(
+        center,
+        now or utcnow(),
+        ValidationSession.starts_at >= local_to_utc(first, time(0)),
+        ValidationSession.starts_at < local_to_utc(last + timedelta(days=1), time(0)),
+    )
     return [s for s in rows if closed_reason(center, to_local(s.starts_at).date(), closures)]
+
+
+def _coming_sessions(center: TestCenter, now: datetime, *within) -> list[ValidationSession]:
+    """The center's live sessions not yet started (`within` narrows them), in time order."""
+    return list(
+        db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.center_id == center.id,
+                ValidationSession.status == SessionStatus.SCHEDULED,
+                ValidationSession.starts_at > now,
+                *within,
+            )
+            .options(joinedload(ValidationSession.model))
+            .order_by(ValidationSession.starts_at, ValidationSession.id)
+        )
+    )
 
 
 def _settle(
@@ -218,16 +228,7 @@ def change_opening_hours(
     now = now or utcnow()
     with unit_of_work():
         center = center_for_admin(center_id, actor)
-        coming = db.session.scalars(
-            select(ValidationSession)
-            .where(
-                ValidationSession.center_id == center.id,
-                ValidationSession.status == SessionStatus.SCHEDULED,
-                ValidationSession.starts_at > now,
-            )
-            .options(joinedload(ValidationSession.model))
-            .order_by(ValidationSession.starts_at, ValidationSession.id)
-        ).all()
+        coming = _coming_sessions(center, now)
         closures = []
         if coming:
             first, last = (to_local(s.starts_at).date() for s in (coming[0], coming[-1]))
