@@ -190,8 +190,6 @@ _NEXT_WAITLIST_NUMBER = (
     .values(waitlist_counter=_sessions.c.waitlist_counter + 1)
     .returning(_sessions.c.waitlist_counter)
 )
-# The booking an earlier request with the same key made, and the employee's live
-# booking in the session, in one statement (a NULL key matches nothing).
 # What a person holds: a seat, or a place in a queue that may become one.
 HELD = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 # Scheduled sessions that overlap the time from :starts_at to :ends_at.
@@ -211,6 +209,9 @@ _CLASHING = (
     .order_by(Booking.id)
     .limit(1)
 )
+# The booking an earlier request with the same key made, the employee's live booking in
+# the session and what they hold at the same time, in one statement (a NULL key matches
+# nothing).
 _EARLIER_OR_LIVE = select(Booking).where(
     or_(
         and_(
