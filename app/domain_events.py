@@ -22,7 +22,10 @@ system) and `at` (the UTC time of the change), and
   "session_cancelled" for each booking of a cancelled session, sent after that
   session's `session_cancelled`.
 - session_*: `session` (the ValidationSession as it is now). `session_cancelled`
-  adds `waitlisted`, the bookings that stood in its queue (cancelled now as well).
+  adds `waitlisted`, the bookings that stood in its queue (cancelled now as well);
+  `session_changed` adds `was`, its earlier (start, end) when the time changed.
+- center_changed: `center` (the TestCenter as it is now), whose name, address or
+  contact, which every event of its sessions shows, changed.
 """
 
 from blinker import Namespace
@@ -43,6 +46,9 @@ session_changed = _signals.signal(
 )
 session_cancelled = _signals.signal(
     "session-cancelled", doc="A session was cancelled with every live booking in it."
+)
+center_changed = _signals.signal(
+    "center-changed", doc="A test center's name, address or contact changed."
 )
 result_recorded = _signals.signal(
     "result-recorded", doc="A participant's outcome per competence area was recorded."

@@ -3,11 +3,13 @@
 import re
 from datetime import date, time, timedelta
 
+import icalendar
 import pytest
 from sqlalchemy import func, select
 
 from app.bookings.services import book_seat, cancel_booking
 from app.bookings.session_changes import cancel_session
+from app.calendar.feeds import ensure_feed_token
 from app.centers.models import CenterClosure, CenterWorkstation, TestCenter
 from app.extensions import db
 from app.reports.services import utilisation
@@ -15,6 +17,7 @@ from app.results.services import set_attendance
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
 from app.schedule.planning import create_sessions
 from app.timeutil import to_local
+from tests.calendars import invite_of, last_id, outbox
 from tests.forms import form_of, page_form
 
 TUESDAY = date(2027, 9, 14)
@@ -367,3 +370,43 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     with app.app_context():
         auth.login(make.employee().email)
     assert client.get("/schedule/").status_code == 403
+
+
+def test_a_new_address_reaches_the_invites_and_the_feeds(app, client, make, center_admin):
+    """People must not go to the old address: everyone booked and the testledare get an
+    update (same UID, higher SEQUENCE), and both feeds say the new one."""
+    cid = center_admin["center"]
+    with app.app_context():
+        center = db.session.get(TestCenter, cid)
+        session = make.session(center=center, local_day=TUESDAY)
+        employee = make.employee()
+        book_seat(session.id, employee, employee, now=session.starts_at - timedelta(days=20))
+        token = ensure_feed_token(employee)
+        people = sorted([employee.email, session.assessor.email])
+        mark = last_id()
+    feed = f"/calendar/feed/{token}.ics"
+    before = client.get(feed)
+    public_before = client.get(f"/calendar/centers/{cid}.ics")
+    details = page_form(client, f"/centers/{cid}/admin", field="street_address")
+    assert details.fill(street_address="Tredje gatan 3").submit().status_code == 302
+    with app.app_context():
+        rows = outbox(mark)
+        assert sorted(r.recipient for r in rows) == people
+        for row in rows:
+            (event,) = icalendar.Calendar.from_ical(invite_of(row)).walk("VEVENT")
+            assert "Tredje gatan 3" in str(event["LOCATION"])
+            if row.recipient == employee.email:  # an update of the invite they have
+                assert event["SEQUENCE"] == 1 and row.kind == "session_changed"
+    after = client.get(feed, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and b"Tredje gatan 3" in after.data
+    public = client.get(f"/calendar/centers/{cid}.ics")
+    assert public.headers["ETag"] != public_before.headers["ETag"]
+    (event,) = icalendar.Calendar.from_ical(public.data).walk("VEVENT")
+    assert "Tredje gatan 3" in str(event["LOCATION"]) and event["SEQUENCE"] == 1
+    # Saving the same details again changes nothing anyone sees, and sends nothing.
+    with app.app_context():
+        mark = last_id()
+    same = page_form(client, f"/centers/{cid}/admin", field="street_address")
+    assert same.submit().status_code == 302
+    with app.app_context():
+        assert outbox(mark) == []

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
+from app.bookings.session_changes import cancel_session
 from app.calendar import notify
 from app.calendar.models import CalendarEntry
 from app.calendar.reminders import queue_reminders
@@ -301,6 +302,23 @@ def test_reminders_go_the_day_before_once_per_seat(mail, make):
     text = parse_mail(reminder.raw).get_body(("plain",)).get_content()
     assert soon.center.street_address in text and "legitimation" in text
     assert "kl. " in text
+
+
+def test_a_reminder_not_yet_sent_is_taken_back_when_its_seat_goes(mail, make):
+    """With the outbox backed up (the mail server down), a cancellation or a move must
+    not leave a reminder that sends people to a session that is not there."""
+    sessions = [make.session(starts_in=timedelta(hours=20, minutes=m)) for m in (0, 1, 2)]
+    people = [make.employee() for _ in sessions]
+    now = sessions[0].starts_at - timedelta(days=3)
+    seats = [book_seat(s.id, p, p, now=now) for s, p in zip(sessions, people, strict=True)]
+    assert queue_reminders() == 3
+
+    def reminded() -> list[str]:
+        return sorted(r.recipient for r in outbox() if r.kind == "reminder")
+
+    cancel_booking(seats[0].id, people[0], now=now)  # their own cancellation
+    cancel_session(sessions[1].id, make.person(("center_admin",), center=sessions[1].center))
+    assert reminded() == [people[2].email]  # only the seat that is still there
 
 
 def test_the_send_mail_command_sends_and_reports(mail, app, make):

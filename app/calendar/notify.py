@@ -7,6 +7,7 @@ one employee's cancellation never touches anyone else's invite.
 
 import dataclasses
 import hashlib
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from app.calendar import events
 from app.calendar.ics import EventData
 from app.calendar.letters import enqueue_letter, snapshot
 from app.calendar.models import CalendarEntry, EntryRole
+from app.calendar.reminders import withdraw_reminder
 from app.db import utcnow
 from app.extensions import db
 from app.i18n import speaking_to
@@ -66,6 +68,10 @@ def booking_changed(
     point at it yet (one statement less while the seat is locked).
     """
     session = booking.session
+    if reason in ("cancelled", "session_cancelled"):
+        withdraw_reminder(booking.id, session.starts_at)
+    elif was:
+        withdraw_reminder(booking.id, was[0])
     if booking.status == BookingStatus.WAITLISTED:
         if reason == "waitlisted" and session.ends_at > utcnow():
             enqueue_letter(snapshot(booking.employee, reason, session, None, None), reason)
@@ -113,6 +119,7 @@ def _row(entry: CalendarEntry) -> dict:
 
 def booking_moved(old: Booking, new: Booking) -> None:
     """The seat keeps its UID: the employee's event moves instead of being duplicated."""
+    withdraw_reminder(old.id, old.session.starts_at)
     entry = _participant_entry(old)
     if entry is not None:
         entry.booking_id = None
@@ -180,6 +187,24 @@ def session_changed(session: ValidationSession, was: tuple | None = None) -> Non
     ).all()
     for booking in seated:
         booking_changed(booking, "session_changed", was=was)
+
+
+def center_changed(center, at: datetime) -> None:
+    """A center's address or contact changed: every coming session's event says it, so
+    everyone with a seat and the testledare get an update, and the feeds change (the
+    center feed's SEQUENCE and both feeds' validators read the session's revision and
+    time of change)."""
+    coming = db.session.scalars(
+        select(ValidationSession).where(
+            ValidationSession.center_id == center.id,
+            ValidationSession.status == SessionStatus.SCHEDULED,
+            ValidationSession.ends_at > at,
+        )
+    ).all()
+    for session in coming:
+        session.revision += 1
+        session.changed_at = at
+        session_changed(session)
 
 
 def session_cancelled(session: ValidationSession, waitlisted: list[Booking]) -> None:

@@ -38,6 +38,10 @@ def on_session_cancelled(app, session, waitlisted, **_event):
     notify.session_cancelled(session, waitlisted)
 
 
+def on_center_changed(app, center, at, **_event):
+    notify.center_changed(center, at)
+
+
 RECEIVERS = {
     domain_events.booking_created: on_booking_created,
     domain_events.booking_promoted: on_booking_promoted,
@@ -46,6 +50,7 @@ RECEIVERS = {
     domain_events.session_created: on_session_created,
     domain_events.session_changed: on_session_changed,
     domain_events.session_cancelled: on_session_cancelled,
+    domain_events.center_changed: on_center_changed,
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import domain_events
 from app.accounts.models import Role
 from app.audit import services as audit
 from app.centers.models import (
@@ -18,7 +19,7 @@ from app.centers.models import (
     OpeningHours,
     TestCenter,
 )
-from app.db import unit_of_work
+from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
@@ -147,11 +148,31 @@ def center_for_admin(center_id: int, actor) -> TestCenter:
     return center
 
 
+# What the events of a center's sessions say of it (location, organizer, contact).
+SHOWN_IN_EVENTS = (
+    "name",
+    "street_address",
+    "postal_code",
+    "postal_town",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
 def update_details(center_id: int, actor, **details) -> TestCenter:
+    """Save the center's details; a change to what its sessions' events show is announced,
+    so that invites and feeds follow (people must not go to the old address)."""
     with unit_of_work():
         center = center_for_admin(center_id, actor)
+        before = [getattr(center, name) for name in SHOWN_IN_EVENTS]
         for name, value in details.items():
             setattr(center, name, value.strip() if isinstance(value, str) else value)
+        if [getattr(center, name) for name in SHOWN_IN_EVENTS] != before:
+            db.session.flush()
+            domain_events.announce(
+                domain_events.center_changed, center=center, actor=actor, at=utcnow()
+            )
         return center
 
 
