@@ -297,7 +297,18 @@ def test_one_person_holds_no_two_seats_or_queue_places_at_the_same_time(ctx, mak
         with pytest.raises(DomainError, match="redan en bokning samtidigt") as refused:
             book_seat(clashing.id, person, person)
         assert refused.value.code == "time_clash"
-        assert at_eight.model.name in refused.value.message
+        assert refused.value.message.startswith("Du har") and at_eight.model.name in str(
+            refused.value.message
+        )
+    # Whoever books for them is told whose booking it is.
+    coordinator = make.person(("coordinator",), company=person.company)
+    with pytest.raises(DomainError, match=f"^{person.name} har redan en bokning samtidigt"):
+        book_seat(at_ten.id, person, coordinator)
+    # A queue place is named as one.
+    queued = make.employee()
+    book_seat(full_at_nine.id, queued, queued)
+    with pytest.raises(DomainError, match="^Du står i kö till"):
+        book_seat(at_ten.id, queued, queued)
     # Starting where another ends is no clash (10:00-13:00, then 13:00).
     later = book_seat(afternoon.id, person, person)
     # A move may not land on the time of another booking of theirs either.
@@ -306,7 +317,7 @@ def test_one_person_holds_no_two_seats_or_queue_places_at_the_same_time(ctx, mak
     cancel_booking(first.id, person)
     assert book_seat(at_ten.id, person, person).status == "confirmed"
     db.session.expire_all()
-    assert _statuses(full_at_nine.id) == {taker.id: "confirmed"}
+    assert _statuses(full_at_nine.id) == {taker.id: "confirmed", queued.id: "waitlisted"}
     assert _statuses(afternoon.id) == {person.id: "confirmed"}
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from app.accounts.models import Person
 from app.bookings.services import book_seat, cancel_booking, move_booking
+from app.bookings.session_changes import cancel_session
 from app.cache import SizedLRU
 from app.calendar import feed_texts
 from app.calendar.feeds import ensure_feed_token, personal_events
@@ -260,6 +261,13 @@ def test_a_center_feed_is_public_and_names_nobody(app, client, make):
     for name in names:
         assert name not in text
     assert client.get("/calendar/centers/999999.ics").status_code == 404
+    # A cancelled session advertises no seats.
+    with app.app_context():
+        admin = make.person(("center_admin",), center=db.session.get(TestCenter, center_id))
+        cancel_session(session_ids[1], admin, "Vattenskada")
+    cancelled = icalendar.Calendar.from_ical(client.get(f"/calendar/centers/{center_id}.ics").data)
+    said = {str(e["STATUS"]): str(e["SUMMARY"]) for e in cancelled.walk("VEVENT")}
+    assert said["CANCELLED"] == f"{model} (inställt)"
 
 
 def test_building_a_feed_takes_the_same_queries_for_5_or_50_events(app, make):

@@ -13,6 +13,7 @@ from app.calendar.models import CalendarEntry
 from app.calendar.reminders import queue_reminders
 from app.db import utcnow
 from app.extensions import db
+from app.formatting import time_span
 from app.schedule.planning import create_sessions
 from tests.calendars import (
     PARSERS,
@@ -157,6 +158,10 @@ def test_a_move_keeps_the_uid_and_raises_sequence_each_time(ctx, make):
     assert {str(e["UID"]) for _c, e in seen} == {str(original["UID"])}
     assert [e["SEQUENCE"] for _c, e in seen] == [1, 2, 3]
     assert seen[1][1].decoded("DTSTART").astimezone(UTC) == sessions[2].starts_at
+    # Each move's mail says the time the seat had, as a session moved by the center does.
+    first_move = parse_mail(rows[0].raw).get_body(("plain",)).get_content()
+    had = time_span(sessions[0].starts_at, sessions[0].ends_at)
+    assert f"(tidigare {had})" in first_move
 
 
 @pytest.fixture
@@ -194,6 +199,12 @@ def test_the_testledare_gets_their_own_event_and_loses_it_on_reassignment(planne
     assert _event(new)[1]["UID"] != event["UID"]
     # The time did not change, so the employee's event did not either.
     assert not _to(rows, employee)
+    # Given back to the first testledare: to them it is a new session again.
+    mark = last_id()
+    move_session(session.id, date(2027, 9, 14), time(8), admin, assessor_id=assessor.id)
+    (back,) = _to(outbox(mark), assessor)
+    assert back.kind == "assigned" and _event(back)[0]["METHOD"] == "REQUEST"
+    move_session(session.id, date(2027, 9, 14), time(8), admin, assessor_id=other.id)
 
     # Later changes are the new testledare's and the participant's: the one who left
     # was told once, not again with each new time.

@@ -56,7 +56,11 @@ def test_employees_page_lists_only_the_own_company(coordinator):
 
 
 def test_register_one_employee_sends_an_invitation_that_sets_the_password(app, coordinator):
-    response = _register(coordinator, name="Karin Svets", email="Karin.Svets@Foretag.se")
+    # A coordinator reading in English: the invite is in the new person's language
+    # (Swedish until they choose), as every other mail to them.
+    form = page_form(coordinator, "/company/employees", action="/company/employees")
+    form.fill(name="Karin Svets", email="Karin.Svets@Foretag.se")
+    response = form.submit(headers={"Accept-Language": "en"})
     assert response.status_code == 302
     with app.app_context():
         person = db.session.scalar(select(Person).where(Person.email == "karin.svets@foretag.se"))
@@ -64,7 +68,7 @@ def test_register_one_employee_sends_an_invitation_that_sets_the_password(app, c
         (row,) = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.recipient == person.email)
         ).all()
-        assert row.kind == "invitation"
+        assert row.kind == "invitation" and row.subject.startswith("Välkommen")
         text = email.message_from_bytes(row.raw, policy=default).get_body(("plain",)).get_content()
     link = re.search(r"http://127\.0\.0\.1:5000(/password/invite/\S+)", text).group(1)
     invited = app.test_client()

@@ -15,6 +15,7 @@ from app.audit import services as audit
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, InvalidInput
 from app.extensions import db
+from app.i18n import speaking_to
 from app.mail.compose import compose
 from app.mail.outbox import enqueue
 from app.regions.models import Municipality
@@ -128,7 +129,19 @@ def person_for_link(token: str, purpose: str) -> Person | None:
 
 
 def _link_mail(person: Person, purpose: str) -> None:
-    """Queue the invitation or reset mail in the caller's transaction (see app/mail/outbox.py)."""
+    """Queue the invitation or reset mail in the caller's transaction (see app/mail/outbox.py).
+
+    An invitation is written in the new person's language (Swedish until they choose),
+    not in that of the coordinator who sent it; a reset link in the language it was
+    asked for in, by the person themselves."""
+    if purpose == "invite":
+        with speaking_to(person):
+            _write_link_mail(person, purpose)
+    else:
+        _write_link_mail(person, purpose)
+
+
+def _write_link_mail(person: Person, purpose: str) -> None:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     # Built by hand rather than with url_for so that the CLI, without a request, can invite.
     link = f"{base}/password/{purpose}/{link_token(person, purpose)}"

@@ -369,16 +369,39 @@ def _clashing(employee_id: int, session: ValidationSession, except_id: int) -> B
     )
 
 
-def _clash(other: Booking) -> DomainError:
-    return DomainError(
-        _(
-            "Du har redan en bokning samtidigt: %(model)s, %(when)s. "
-            "Avboka eller flytta den först.",
-            model=other.session.model.name,
-            when=time_span(other.session.starts_at, other.session.ends_at),
-        ),
-        "time_clash",
-    )
+def _clash(other: Booking, actor: Person) -> DomainError:
+    """The refusal of a second seat at the same time, to the person or to whoever books
+    for them, naming what they hold: a seat, or a place in a queue."""
+    what = {
+        "model": other.session.model.name,
+        "when": time_span(other.session.starts_at, other.session.ends_at),
+        "name": other.employee.name,
+    }
+    own = other.employee_id == actor.id
+    if other.status == BookingStatus.WAITLISTED:
+        message = (
+            _("Du står i kö till %(model)s samtidigt, %(when)s. Lämna kön först.", **what)
+            if own
+            else _(
+                "%(name)s står i kö till %(model)s samtidigt, %(when)s. Lämna kön först.",
+                **what,
+            )
+        )
+    else:
+        message = (
+            _(
+                "Du har redan en bokning samtidigt: %(model)s, %(when)s. "
+                "Avboka eller flytta den först.",
+                **what,
+            )
+            if own
+            else _(
+                "%(name)s har redan en bokning samtidigt: %(model)s, %(when)s. "
+                "Avboka eller flytta den först.",
+                **what,
+            )
+        )
+    return DomainError(message, "time_clash")
 
 
 def _live_booking(session_id: int, employee_id: int) -> Booking | None:
@@ -490,7 +513,7 @@ def book_seat(
                 )
             raise DomainError(_("Du har redan en plats på det här passet."), "already_booked")
         if clash:
-            raise _clash(clash)
+            raise _clash(clash, actor)
         needs = _support_needs(support_needs)
         if needs:
             _check_support_seats(session)
@@ -708,7 +731,7 @@ def move_booking(
         if _live_booking(target.id, booking.employee_id):
             raise DomainError(_("Du har redan en bokning på det passet."), "already_booked")
         if clash := _clashing(booking.employee_id, target, except_id=booking.id):
-            raise _clash(clash)
+            raise _clash(clash, actor)
         if booking.support_needs:
             _check_support_seats(target)
         moved = _add_booking(

@@ -214,7 +214,9 @@ def center_event(session: ValidationSession) -> EventData:
     return EventData(
         uid=center_uid(session.id),
         sequence=session.revision,
-        summary=ngettext(
+        summary=_("%(model)s (inställt)", model=session.model.name)
+        if session.status == SessionStatus.CANCELLED
+        else ngettext(
             "%(model)s (%(num)s ledig plats)",
             "%(model)s (%(num)s lediga platser)",
             max(session.seats_left, 0),

@@ -125,7 +125,10 @@ def booking_moved(old: Booking, new: Booking) -> None:
         entry.booking_id = None
         db.session.flush()  # booking_id is unique
         entry.booking_id, entry.session_id = new.id, new.session_id
-    booking_changed(new, "moved")
+    was = (old.session.starts_at, old.session.ends_at)
+    booking_changed(
+        new, "moved", was=was if was != (new.session.starts_at, new.session.ends_at) else None
+    )
 
 
 def _assessor_entries(session: ValidationSession) -> list[CalendarEntry]:
@@ -141,6 +144,8 @@ def _assessor_entries(session: ValidationSession) -> list[CalendarEntry]:
 def _sync_assessors(session: ValidationSession, reason: str, was: tuple | None = None) -> None:
     entries = {e.person_id: e for e in _assessor_entries(session)}
     current = entries.pop(session.assessor_id, None)
+    if current is not None and current.cancelled and reason == "session_changed":
+        reason = "assigned"  # given back a session they were taken off: new to them again
     for former in entries.values():  # someone else took over: theirs is cancelled
         if former.cancelled:
             # Told once: each later change would otherwise tell them again, at its new time.

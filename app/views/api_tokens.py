@@ -1,6 +1,6 @@
 """The web page where a signed-in person creates and revokes their API tokens."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from app.api.tokens import create_token, revoke_token, tokens_of
 
 bp = Blueprint("api_tokens", __name__)
+NEW_TOKEN = "new_api_token"  # in the signed session until the page has shown it once
 
 
 class TokenForm(FlaskForm):
@@ -24,15 +25,20 @@ class TokenForm(FlaskForm):
 @login_required
 def tokens():
     form = TokenForm()
-    new_token = None
     status = 200
     if form.validate_on_submit():
         _row, new_token = create_token(current_user, form.name.data)
-        form = TokenForm(formdata=None)
-    elif form.is_submitted():
+        # Shown once on the page the redirect leads to: reloading that page makes no
+        # second key (it did, and the first stayed active unseen).
+        session[NEW_TOKEN] = new_token
+        return redirect(url_for("api_tokens.tokens"))
+    if form.is_submitted():
         status = 400
     return render_template(
-        "api/tokens.html", form=form, tokens=tokens_of(current_user), new_token=new_token
+        "api/tokens.html",
+        form=form,
+        tokens=tokens_of(current_user),
+        new_token=session.pop(NEW_TOKEN, None),
     ), status
 
 

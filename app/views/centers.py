@@ -524,6 +524,7 @@ def manage_session(session_id: int):
     if request.method == "POST":
         action = request.form.get("action")
         if action == "move" and move_form.validate():
+            before = (session.starts_at, session.assessor_id)
             try:
                 move_session(
                     session.id,
@@ -541,7 +542,14 @@ def manage_session(session_id: int):
                     move_form=move_form,
                     cancel_form=cancel_form,
                 ), refused.status_code
-            flash(_("Passet är flyttat. Deltagarna och testledaren får nya kallelser."), "success")
+            if (session.starts_at, session.assessor_id) == before:
+                flash(_("Inget är ändrat."), "info")
+            elif session.starts_at == before[0]:  # only another testledare: nobody booked hears
+                flash(_("Passet har fått en ny testledare, som får en kallelse."), "success")
+            else:
+                flash(
+                    _("Passet är flyttat. Deltagarna och testledaren får nya kallelser."), "success"
+                )
             return redirect(url_for("centers.sessions", center_id=session.center_id))
         if action == "cancel" and cancel_form.validate():
             cancel_session(session.id, current_user, cancel_form.reason.data or "")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -68,7 +68,8 @@ def _status(interest) -> str:
         return _("Perioden har passerat")
     if interest.notified_at is not None:
         return _("Du har fått besked om ett pass")
-    return _("Gäller")
+    # "Gäller" is also the webhook page's "covers": a state here ("Active").
+    return pgettext("state", "Gäller")
 
 
 def _register(form: InterestForm, people, error_field) -> bool:
