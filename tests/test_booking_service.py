@@ -307,7 +307,7 @@ def test_one_person_holds_no_two_seats_or_queue_places_at_the_same_time(ctx, mak
     # A queue place is named as one.
     queued = make.employee()
     book_seat(full_at_nine.id, queued, queued)
-    with pytest.raises(DomainError, match="^Du står i kö till"):
+    with pytest.raises(DomainError, match=r"^Du står i kö till"):
         book_seat(at_ten.id, queued, queued)
     # Starting where another ends is no clash (10:00-13:00, then 13:00).
     later = book_seat(afternoon.id, person, person)
