@@ -192,11 +192,19 @@ _NEXT_WAITLIST_NUMBER = (
 )
 # What a person holds: a seat, or a place in a queue that may become one.
 HELD = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
-# Scheduled sessions that overlap the time from :starts_at to :ends_at.
-_OVERLAPPING = select(ValidationSession.id).where(
-    ValidationSession.status == SessionStatus.SCHEDULED,
-    ValidationSession.starts_at < bindparam("ends_at"),
-    ValidationSession.ends_at > bindparam("starts_at"),
+# The booking's session is scheduled and overlaps the time from :starts_at to :ends_at.
+# Asked per booking of the person (a few), by the session's key: as "session_id IN (the
+# overlapping sessions)" it read every session starting before :ends_at (0.6 ms a
+# booking on the 10,000-booking set, against 0.1 without it).
+_OVERLAPPING = (
+    select(ValidationSession.id)
+    .where(
+        ValidationSession.id == Booking.session_id,
+        ValidationSession.status == SessionStatus.SCHEDULED,
+        ValidationSession.starts_at < bindparam("ends_at"),
+        ValidationSession.ends_at > bindparam("starts_at"),
+    )
+    .exists()
 )
 _CLASHING = (
     select(Booking)
@@ -204,7 +212,7 @@ _CLASHING = (
         Booking.employee_id == bindparam("employee_id"),
         Booking.status.in_(HELD),
         Booking.id != bindparam("except_id"),
-        Booking.session_id.in_(_OVERLAPPING.scalar_subquery()),
+        _OVERLAPPING,
     )
     .order_by(Booking.id)
     .limit(1)
@@ -227,7 +235,7 @@ _EARLIER_OR_LIVE = select(Booking).where(
         and_(
             Booking.employee_id == bindparam("employee_id"),
             Booking.status.in_(HELD),
-            Booking.session_id.in_(_OVERLAPPING.scalar_subquery()),
+            _OVERLAPPING,
         ),
     )
 )
