@@ -70,6 +70,10 @@ def test_admin_keeps_address_workstations_and_opening_hours(app, client, center_
     assert hours.submit().status_code == 302
     assert hours.set("closes-0", "07:00").submit().status_code == 400  # closes before it opens
     assert hours.set("closes-0", "16:00").set("opens-0", "late").submit().status_code == 400
+    # What a time input never sends but an address bar can: an offset (was a 500), seconds.
+    for typed in ("07:00+05:00", "07:00Z", "07:00:30", "0700", "24:00"):
+        refused = hours.set("opens-0", typed).submit()
+        assert refused.status_code == 400 and "TT:MM" in refused.get_data(as_text=True), typed
     with app.app_context():
         rows = db.session.scalars(
             select(CenterWorkstation).where(CenterWorkstation.center_id == cid)
@@ -339,7 +343,9 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     assert client.get("/schedule/?week=bogus").status_code == 200
     listing = client.get("/schedule/list").get_data(as_text=True)
     hours = page_form(client, "/schedule/availability", button="Spara arbetstider")
-    hours.set("works-1", True).set("starts-1", "12:00").set("ends-1", "17:00")
+    hours.set("works-1", True).set("starts-1", "12:00+05:00").set("ends-1", "17:00")
+    assert hours.submit().status_code == 400  # an offset was a 500
+    hours.set("starts-1", "12:00")
     assert hours.submit().status_code == 302
     away = page_form(client, "/schedule/availability", button="Lägg till frånvaro")
     away.fill(first_day="2027-07-05", last_day="2027-07-30", reason="Semester")

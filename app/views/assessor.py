@@ -19,7 +19,7 @@ from app.bookings.queries import participants_of
 from app.centers.forms import WEEKDAYS
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput
-from app.fields import FIRST_DAY, LAST_DAY, within_years
+from app.fields import FIRST_DAY, LAST_DAY, wall_clock, within_years
 from app.formatting import weekday_names
 from app.schedule.availability import (
     absences,
@@ -164,7 +164,7 @@ def listing():
 
 def _clock(name: str) -> time:
     try:
-        return time.fromisoformat(request.form.get(name, ""))
+        return wall_clock(request.form.get(name, ""))
     except ValueError:
         raise InvalidInput(_("Ange tider som TT:MM, till exempel 08:00.")) from None
 

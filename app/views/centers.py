@@ -53,7 +53,7 @@ from app.centers.services import (
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
-from app.fields import FIRST_DAY, LAST_DAY
+from app.fields import FIRST_DAY, LAST_DAY, wall_clock
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES
 from app.regions.queries import counties_with_municipalities
@@ -167,7 +167,7 @@ def workstations(center_id: int):
 
 def _clock(value: str) -> time:
     try:
-        return time.fromisoformat(value)
+        return wall_clock(value)
     except ValueError:
         raise InvalidInput(_("Ange tider som TT:MM, till exempel 07:30.")) from None
 
