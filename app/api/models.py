@@ -13,6 +13,10 @@ class ApiToken(db.Model):
     """A personal API token. Only its SHA-256 is stored; the token is shown once."""
 
     __tablename__ = "api_token"
+    # A form sent again (a reload) finds the token its first sending made.
+    __table_args__ = (
+        UniqueConstraint("person_id", "request_key", name="uq_api_token_request_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -22,6 +26,7 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
     person: Mapped[Person] = relationship()
 

@@ -41,6 +41,7 @@ PART = Part(
     no_personal_text={
         "api_token.token_hash": GENERATED,
         "api_token.prefix": GENERATED,
+        "api_token.request_key": GENERATED,
         "api_idempotency_record.key": "chosen by the client's program for a retry",
         "api_idempotency_record.fingerprint": GENERATED,
         "api_idempotency_record.claim": GENERATED,

@@ -5,12 +5,13 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person
 from app.api.models import ApiToken
 from app.db import unit_of_work, utcnow
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 
 TOKEN_PREFIX = "tcb_"
@@ -20,17 +21,38 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(person: Person, name: str) -> tuple[ApiToken, str]:
-    """Make a token for the person; return the row and the token, which is never stored."""
+def create_token(person: Person, name: str, request_key: str | None = None) -> tuple[ApiToken, str]:
+    """Make a token for the person; return the row and the token, which is never stored.
+
+    With the form's `request_key`, the same form sent again (a reload, two clicks at
+    once) makes no second token: the token was shown once and cannot be shown again.
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with unit_of_work():
-        row = ApiToken(
-            person_id=person.id,
-            name=name.strip() or _("API-nyckel"),
-            token_hash=_digest(token),
-            prefix=token[:10],
-        )
-        db.session.add(row)
+    already = DomainError(
+        _(
+            "Nyckeln från det här formuläret är redan skapad och visades en gång. "
+            "Spärra den i listan om du inte sparade den."
+        ),
+        "token_exists",
+    )
+    try:
+        with unit_of_work():
+            if request_key is not None and db.session.scalar(
+                select(ApiToken.id).where(
+                    ApiToken.person_id == person.id, ApiToken.request_key == request_key
+                )
+            ):
+                raise already
+            row = ApiToken(
+                person_id=person.id,
+                name=name.strip() or _("API-nyckel"),
+                token_hash=_digest(token),
+                prefix=token[:10],
+                request_key=request_key,
+            )
+            db.session.add(row)
+    except IntegrityError:  # the same form's other sending won the race
+        raise already from None
     return row, token
 
 

@@ -1,17 +1,19 @@
 """The web page where a signed-in person creates and revokes their API tokens."""
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from app.api.tokens import create_token, revoke_token, tokens_of
+from app.errors import DomainError
 
 bp = Blueprint("api_tokens", __name__)
-NEW_TOKEN = "new_api_token"  # in the signed session until the page has shown it once
 
 
 class TokenForm(FlaskForm):
@@ -19,26 +21,40 @@ class TokenForm(FlaskForm):
         _l("Namn på nyckeln (t.ex. vilket system som använder den)"),
         validators=[DataRequired(_l("Ge nyckeln ett namn.")), Length(max=80)],
     )
+    # One token per form: reloading the page that showed it sends the form again.
+    request_key = HiddenField(
+        validators=[
+            DataRequired(_l("Formuläret saknar sin nyckel. Ladda om sidan.")),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
+        ]
+    )
+
+    @classmethod
+    def fresh(cls) -> "TokenForm":
+        form = cls(formdata=None)
+        form.request_key.data = secrets.token_urlsafe(16)
+        return form
 
 
 @bp.route("/account/api-tokens", methods=["GET", "POST"])
 @login_required
 def tokens():
-    form = TokenForm()
-    status = 200
+    """Create a token, shown once on the answer to the form (never kept anywhere else:
+    not in the session cookie, which is signed but readable)."""
+    form = TokenForm() if request.method == "POST" else TokenForm.fresh()
+    new_token, status = None, 200
     if form.validate_on_submit():
-        _row, new_token = create_token(current_user, form.name.data)
-        # Shown once on the page the redirect leads to: reloading that page makes no
-        # second key (it did, and the first stayed active unseen).
-        session[NEW_TOKEN] = new_token
-        return redirect(url_for("api_tokens.tokens"))
-    if form.is_submitted():
+        try:
+            _row, new_token = create_token(current_user, form.name.data, form.request_key.data)
+        except DomainError as refused:
+            form.name.errors.append(refused.message)
+            status = refused.status_code
+        else:
+            form = TokenForm.fresh()
+    elif form.is_submitted():
         status = 400
     return render_template(
-        "api/tokens.html",
-        form=form,
-        tokens=tokens_of(current_user),
-        new_token=session.pop(NEW_TOKEN, None),
+        "api/tokens.html", form=form, tokens=tokens_of(current_user), new_token=new_token
     ), status
 
 
