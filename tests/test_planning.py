@@ -307,6 +307,32 @@ def test_a_time_the_clocks_skip_or_repeat_is_refused_not_moved(setting, make):
         assert not any("två gånger" in p for p in plan.problems)
 
 
+def test_a_move_that_would_give_a_participant_two_seats_at_once_is_refused(setting, make):
+    """Staff moving a session may not do what a booking may not: seat someone twice."""
+    center, model, assessor, admin = setting
+    (moving,), _ = create_sessions(
+        center.id, model.id, assessor.id, [date(2027, 9, 14)], time(8), admin
+    )
+    elsewhere = make.session(
+        center=make.center(name="Annat center"), local_day=date(2027, 9, 15), local_time=time(9)
+    )
+    person, other = make.employee(name="Klara Krock"), make.employee()
+    booked_at = moving.starts_at - timedelta(days=20)
+    for session, who in ((moving, person), (moving, other), (elsewhere, person)):
+        book_seat(session.id, who, who, now=booked_at)
+    with pytest.raises(
+        DomainError, match="Deltagare har en annan bokning vid den tiden: Klara Krock"
+    ):
+        move_session(moving.id, date(2027, 9, 15), time(8), admin)
+    db.session.expire_all()
+    assert to_local(db.session.get(ValidationSession, moving.id).starts_at).date() == date(
+        2027, 9, 14
+    )
+    # Before the other one starts it is no clash (08:00-11:00 would be; 13:00 is not).
+    moved = move_session(moving.id, date(2027, 9, 15), time(13), admin)
+    assert to_local(moved.starts_at).hour == 13
+
+
 def test_a_move_that_no_longer_fits_the_booked_is_refused(setting, make):
     center, model, assessor, admin = setting
     created, _ = create_sessions(center.id, model.id, assessor.id, [TUESDAY], time(8), admin)

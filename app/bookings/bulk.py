@@ -216,7 +216,12 @@ def book_group(
                     # Its rules refuse before writing; a clash after writing undoes it all.
                     if refusal.code == "concurrent_change" or isinstance(refusal, Forbidden):
                         raise
-                    result.skipped.append(Skipped(person, refusal.message, refusal.code))
+                    # Listed under their name: "Har redan en bokning samtidigt", not
+                    # "Anna Andersson: Anna Andersson har redan …".
+                    said = str(refusal.message).removeprefix(f"{person.name} ")
+                    result.skipped.append(
+                        Skipped(person, said[:1].upper() + said[1:], refusal.code)
+                    )
                     continue
                 made.append(booking)
         positions = waitlist_positions(made)

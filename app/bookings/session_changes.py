@@ -15,7 +15,7 @@ from app import domain_events
 from app.accounts.models import Person
 from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent, BookingEventKind, BookingStatus
-from app.bookings.services import lock_session
+from app.bookings.services import HELD, lock_session
 from app.centers.services import lock_center
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, NotFound
@@ -54,6 +54,14 @@ def move_session(
                     taken=session.seats_taken,
                 )
             )
+        if names := _participants_busy_then(session, plan.starts_at, plan.ends_at):
+            plan.problems.append(
+                _(
+                    "Deltagare har en annan bokning vid den tiden: %(names)s. Välj en annan "
+                    "tid, eller be dem flytta den bokningen först.",
+                    names=", ".join(names),
+                )
+            )
         if not plan.ok:
             raise DomainError(" ".join(plan.problems))
         was = (session.starts_at, session.ends_at)
@@ -80,6 +88,31 @@ def move_session(
             detail=f"{session.starts_at.isoformat()} {assessor.name}",
         )
         return session
+
+
+def _participants_busy_then(session: ValidationSession, starts_at, ends_at) -> list[str]:
+    """Who, of those holding a seat or a queue place in the session, holds another at the
+    new time: the move would give them two at once, which no booking may."""
+    here = select(Booking.employee_id).where(
+        Booking.session_id == session.id, Booking.status.in_(HELD)
+    )
+    return list(
+        db.session.scalars(
+            select(Person.name)
+            .join(Booking, Booking.employee_id == Person.id)
+            .join(ValidationSession, ValidationSession.id == Booking.session_id)
+            .where(
+                Booking.employee_id.in_(here),
+                Booking.status.in_(HELD),
+                Booking.session_id != session.id,
+                ValidationSession.status == SessionStatus.SCHEDULED,
+                ValidationSession.starts_at < ends_at,
+                ValidationSession.ends_at > starts_at,
+            )
+            .distinct()
+            .order_by(Person.name)
+        )
+    )
 
 
 def cancel_session(session_id: int, actor: Person, reason: str = "") -> ValidationSession:
