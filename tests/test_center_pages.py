@@ -212,6 +212,9 @@ def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
     again = form_of(closed, client, button="Flytta passet")
     assert again.value("day") == "2027-12-24" and again.value("start") == "08:00"
     assert 'aria-invalid="true"' in closed.get_data(as_text=True)
+    # A day no travel window can be counted around (the form fuzz's 500).
+    far = move.fill(day="9999-12-31", start="00:00").submit()
+    assert far.status_code == 400 and "mellan år 2000 och 2100" in far.get_data(as_text=True)
     moved = move.fill(day="2027-09-15", start="09:00").submit()
     assert moved.status_code == 302
     cancelled = page_form(client, manage, button="Ställ in").fill(reason="Sjuk").submit()

@@ -148,7 +148,9 @@ class PlanForm(FlaskForm):
 
     model = SelectField(_l("Validering"), coerce=int, validate_choice=True)
     assessor = SelectField(_l("Testledare"), coerce=int, validate_choice=True)
-    first_day = DateField(_l("Första datum"), validators=[DataRequired(_l("Ange ett datum."))])
+    first_day = DateField(
+        _l("Första datum"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
+    )
     start = TimeField(_l("Starttid"), validators=[DataRequired(_l("Ange en tid."))])
     weeks = IntegerField(
         _l("Antal veckor (1 = bara en vecka)"),
@@ -170,7 +172,10 @@ class PlanForm(FlaskForm):
 
 
 class MoveSessionForm(FlaskForm):
-    day = DateField(_l("Nytt datum"), validators=[DataRequired(_l("Ange ett datum."))])
+    # Year 9999 was a 500 in the testledare's travel window (found by the form fuzz).
+    day = DateField(
+        _l("Nytt datum"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
+    )
     start = TimeField(_l("Ny starttid"), validators=[DataRequired(_l("Ange en tid."))])
     assessor = SelectField(_l("Testledare"), coerce=int, validate_choice=True)
 
