@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEvent
+from app.bookings.queries import move_targets
 from app.bookings.services import (
     book_seat,
     cancel_booking,
@@ -336,6 +337,17 @@ def test_moving_takes_the_new_seat_and_frees_the_old_for_the_queue(ctx, make):
     assert moved.moved_from_id == booking.id
     assert _statuses(source.id) == {mover.id: "cancelled", queued.id: "confirmed"}
     assert db.session.get(type(target), target.id).seats_taken == 1
+
+
+def test_the_move_page_offers_no_session_the_person_already_holds(ctx, make):
+    model = make.model()
+    first = make.session(model=model)
+    held = make.session(model=model, starts_in=timedelta(days=20))
+    free = make.session(model=model, starts_in=timedelta(days=25))
+    person = make.employee()
+    booking = book_seat(first.id, person, person)
+    book_seat(held.id, person, person)
+    assert [s.id for s in move_targets(booking, utcnow())] == [free.id]
 
 
 def test_moving_to_a_full_session_changes_nothing(ctx, make):

@@ -127,6 +127,14 @@ def move_targets(
                 ValidationSession.starts_at > now + timedelta(hours=config["BOOKING_CLOSES_HOURS"]),
                 ValidationSession.starts_at <= now + timedelta(days=config["BOOKING_OPENS_DAYS"]),
                 ValidationSession.seats_taken < ValidationSession.seats,
+                # Not one they hold already: the move would be refused (it was offered).
+                ~select(Booking.id)
+                .where(
+                    Booking.session_id == ValidationSession.id,
+                    Booking.employee_id == booking.employee_id,
+                    Booking.status != BookingStatus.CANCELLED,
+                )
+                .exists(),
             )
             .options(joinedload(ValidationSession.center).joinedload(TestCenter.municipality))
             .order_by(*order, ValidationSession.starts_at, ValidationSession.id)
