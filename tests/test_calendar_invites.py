@@ -242,6 +242,40 @@ def test_moving_a_session_updates_everyone_booked_and_the_testledare(planned, ma
         assert now_and_then in text
 
 
+def test_moving_a_session_tells_its_queue_the_new_time(planned, make):
+    """The queue has no event, but a seat given to them later would be at the new time:
+    each waiting person gets a plain mail with both times; a new testledare alone
+    (the same time) tells them nothing."""
+    session, assessor, admin = planned
+    booked_at = session.starts_at - timedelta(days=20)
+    session.seats = 1
+    db.session.commit()
+    seated, queued = make.employee(), make.employee()
+    book_seat(session.id, seated, seated, now=booked_at)
+    book_seat(session.id, queued, queued, now=booked_at)
+    mark = last_id()
+
+    move_session(session.id, date(2027, 9, 15), time(9), admin)
+
+    rows = outbox(mark)
+    assert sorted(r.recipient for r in rows) == sorted([assessor.email, seated.email, queued.email])
+    (told,) = _to(rows, queued)
+    assert calendar_part(parse_mail(told.raw)) is None  # no event to update: they hold none
+    assert told.subject.startswith("Ny tid för passet du står i kö till: ")
+    text = parse_mail(told.raw).get_body(("plain",)).get_content()
+    assert "Du står kvar i kön" in text
+    assert (
+        "onsdag 15 september 2027, kl. 09.00–12.00 "
+        "(tidigare tisdag 14 september 2027, kl. 08.00–11.00)"
+    ) in text
+
+    mark = last_id()
+    move_session(
+        session.id, date(2027, 9, 15), time(9), admin, assessor_id=make.assessor(session.model).id
+    )
+    assert queued.email not in [r.recipient for r in outbox(mark)]
+
+
 def test_cancelling_a_session_cancels_every_event_and_tells_the_queue(planned, make):
     session, assessor, admin = planned
     booked_at = session.starts_at - timedelta(days=20)
@@ -268,8 +302,13 @@ def test_cancelling_a_session_cancels_every_event_and_tells_the_queue(planned, m
         text = parse_mail(row.raw).get_body(("plain",)).get_content()
         assert "Anledning: Testledaren är sjuk" in text, row.recipient
     _calendar, event = _event(_to(rows, seated)[0])
-    assert "Testcentret har ställt in passet: Testledaren är sjuk" in str(event["DESCRIPTION"])
-    assert "Avboka senast" not in str(event["DESCRIPTION"])
+    seat_text = str(event["DESCRIPTION"])
+    assert "Testcentret har ställt in passet.\nAnledning: Testledaren är sjuk" in seat_text
+    assert "Avboka senast" not in seat_text
+    # The testledare's event says why too, and offers no check-in for it.
+    _calendar, event = _event(_to(rows, assessor)[0])
+    assert "Anledning: Testledaren är sjuk" in str(event["DESCRIPTION"])
+    assert "incheckning" not in str(event["DESCRIPTION"])
 
 
 # Both 2027 daylight-saving changes (Sunday 28 March, Sunday 31 October): an open

@@ -166,3 +166,32 @@ def test_the_question_refuses_what_cannot_be_cancelled(app, client, auth, make):
             select(Booking.status).where(Booking.id.in_((late_id, theirs_id)))
         ).all()
         assert statuses == ["confirmed", "confirmed"]
+
+
+def test_a_session_moved_past_the_booking_window_says_when_it_opens_again(app, client, make):
+    """A center moved the session further ahead than bookings open for: cancelling must
+    not promise a rebooking "until" a deadline when booking is refused until it opens."""
+    with app.app_context():
+        session = make.session(seats=3)
+        person = make.employee()
+        booking_id, email = book_seat(session.id, person, person).id, person.email
+        # The center's move, as app.bookings.session_changes leaves it.
+        later = timedelta(days=app.config["BOOKING_OPENS_DAYS"] + 30)
+        session.starts_at += later
+        session.ends_at += later
+        db.session.commit()
+        with app.test_request_context():
+            window = BookingWindow.for_session(session)
+            opens, closes = short_datetime(window.opens_at), short_datetime(window.closes_at)
+        session_id = session.id
+    Auth(client).login(email)
+    question = client.get(f"/bookings/{booking_id}/cancel").get_data(as_text=True)
+    assert f"kan du boka igen från {opens} till och med {closes}" in question
+    done = page_form(client, f"/bookings/{booking_id}/cancel", button="Ja, avboka").submit(
+        follow_redirects=True
+    )
+    assert f"Vill du boka igen kan du göra det från {opens} till och med {closes}." in (
+        done.get_data(as_text=True)
+    )
+    # What the page promised is what the session page says.
+    assert "Bokningen öppnar" in client.get(f"/sessions/{session_id}").get_data(as_text=True)

@@ -4,6 +4,7 @@ import threading
 from datetime import date, time, timedelta
 
 import holidays
+import icalendar
 import pytest
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from app.formatting import long_date
 from app.schedule.models import ValidationSession
 from app.schedule.planning import create_sessions
 from app.timeutil import local_date
-from tests.calendars import invite_of, last_id, outbox
+from tests.calendars import invite_of, last_id, outbox, parse_mail
 from tests.forms import form_of, page_form
 
 TUESDAY = date(2027, 9, 14)
@@ -312,3 +313,44 @@ def test_a_closure_in_year_9999_is_a_form_error_and_nothing_is_saved(
     assert "Välj ett datum mellan år 2000 och 2100." in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
+
+
+def test_a_closure_tells_each_reader_in_their_own_language(app, client, make, center_admin):
+    """The admin's reason is theirs; "the test center is closed" is said in each
+    recipient's language, and the testledare's cancelled event says why too, without a
+    check-in link for a session nobody will run."""
+    ids = center_admin
+    with app.app_context():
+        sid, (english, swedish) = _plan(ids, make=make)
+        db.session.scalar(select(Person).where(Person.email == english)).locale = "en"
+        db.session.commit()
+        mark = last_id()
+    asked = _close_form(client, ids, first_day="2027-09-14", reason="Vattenläcka").submit()
+    form_of(asked, client, button="Ställ in 1 pass").submit("Ställ in 1 pass")
+    with app.app_context():
+        rows = {r.recipient: r for r in outbox(mark)}
+        told = {email: parse_mail(rows[email].raw) for email in (english, swedish)}
+        told["assessor"] = parse_mail(rows[ids["assessor_email"]].raw)
+        events = {
+            who: _description(invite_of(rows[email]))
+            for who, email in (
+                ("en", english),
+                ("sv", swedish),
+                ("assessor", ids["assessor_email"]),
+            )
+        }
+    text = {who: m.get_body(("plain",)).get_content() for who, m in told.items()}
+    assert "Reason: The test center is closed: Vattenläcka" in text[english]
+    assert "Testcentret" not in text[english]
+    assert "Anledning: Testcentret är stängt: Vattenläcka" in text[swedish]
+    assert "Anledning: Testcentret är stängt: Vattenläcka" in text["assessor"]
+    assert "The test center has cancelled the session.\n" in events["en"]
+    assert "Reason: The test center is closed: Vattenläcka" in events["en"]
+    assert "Anledning: Testcentret är stängt: Vattenläcka" in events["sv"]
+    assert "Anledning: Testcentret är stängt: Vattenläcka" in events["assessor"]
+    assert "incheckning" not in events["assessor"] and f"/sessions/{sid}" not in events["assessor"]
+
+
+def _description(ics: bytes) -> str:
+    (event,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    return str(event["DESCRIPTION"])

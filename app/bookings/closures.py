@@ -113,7 +113,7 @@ def _settle(
     last: date,
     actor: Person,
     cancel_ids: Collection[int] | None,
-    note: str,
+    reason: str,
     now: datetime,
 ) -> list[ValidationSession]:
     """Cancel what the change closes, if that is what the admin agreed to; else refuse."""
@@ -124,7 +124,7 @@ def _settle(
     if cancel_ids is None or not {s.id for s in hit} <= agreed:
         # Not chosen yet, or sessions planned since the admin looked: show them (again).
         raise SessionsOnClosedDays(hit, changed=cancel_ids is not None)
-    return [cancel_session(s.id, actor, reason=note) for s in hit]
+    return [cancel_session(s.id, actor, reason=reason, closure=True) for s in hit]
 
 
 def close_days(
@@ -147,8 +147,7 @@ def close_days(
         closure = add_closure(center_id, first, last, reason, open_anyway, actor)
         db.session.flush()
         center = lock_center(center_id)
-        note = _("Testcentret är stängt: %(reason)s", reason=closure.reason)
-        cancelled = _settle(center, first, last, actor, cancel_ids, note, now)
+        cancelled = _settle(center, first, last, actor, cancel_ids, closure.reason, now)
         return ClosureChange(closure, cancelled)
 
 
@@ -190,10 +189,7 @@ def reopen_days(
         center = lock_center(closure.center_id)
         remove_closure(closure_id, actor)
         db.session.flush()
-        note = _("Testcentret är stängt den dagen.")
-        cancelled = _settle(
-            center, closure.first_day, closure.last_day, actor, cancel_ids, note, now
-        )
+        cancelled = _settle(center, closure.first_day, closure.last_day, actor, cancel_ids, "", now)
         return ClosureChange(closure, cancelled)
 
 

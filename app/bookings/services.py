@@ -639,6 +639,7 @@ class CancelPreview:
     waiting: int  # how many stand in the session's queue
     rebook_until: datetime | None  # the session can be booked again until then, if at all
     staff_override: bool  # staff acting after the employees' own deadline
+    rebook_from: datetime | None = None  # when booking opens, if it has not yet
 
 
 @dataclass(frozen=True)
@@ -649,13 +650,22 @@ class Cancellation:
     held_seat: bool
     promoted: list[Booking]
     rebook_until: datetime | None
+    rebook_from: datetime | None = None
 
 
-def _rebook_until(session: ValidationSession, now: datetime) -> datetime | None:
+def _rebooking(session: ValidationSession, now: datetime) -> dict:
+    """When the session could be booked again: from (None: now) and until (None: never).
+
+    A session moved further ahead than bookings open for can be booked again only once
+    they open: saying "until" alone would promise a seat the booking then refuses."""
     window = BookingWindow.for_session(session)
-    if session.status != SessionStatus.SCHEDULED or window.state(now) == "closed":
-        return None
-    return window.closes_at
+    state = window.state(now)
+    if session.status != SessionStatus.SCHEDULED or state == "closed":
+        return {"rebook_until": None, "rebook_from": None}
+    return {
+        "rebook_until": window.closes_at,
+        "rebook_from": window.opens_at if state == "not_open" else None,
+    }
 
 
 def cancel_preview(booking_id: int, actor: Person, now: datetime | None = None) -> CancelPreview:
@@ -674,8 +684,8 @@ def cancel_preview(booking_id: int, actor: Person, now: datetime | None = None) 
         booking=booking,
         holds_seat=booking.holds_seat,
         waiting=waiting,
-        rebook_until=_rebook_until(booking.session, now),
         staff_override=override,
+        **_rebooking(booking.session, now),
     )
 
 
@@ -701,7 +711,7 @@ def cancel_and_report(
             at=now,
             reason="cancelled",
         )
-        return Cancellation(booking, held_seat, promoted, _rebook_until(booking.session, now))
+        return Cancellation(booking, held_seat, promoted, **_rebooking(booking.session, now))
 
 
 def cancel_booking(

@@ -115,8 +115,13 @@ def _participants_busy_then(session: ValidationSession, starts_at, ends_at) -> l
     )
 
 
-def cancel_session(session_id: int, actor: Person, reason: str = "") -> ValidationSession:
-    """Cancel a session and every live booking in it, recorded for the invites."""
+def cancel_session(
+    session_id: int, actor: Person, reason: str = "", closure: bool = False
+) -> ValidationSession:
+    """Cancel a session and every live booking in it, recorded for the invites.
+
+    `reason` is the admin's own words for the participants; `closure`, that the center
+    closed the day (app.calendar.events.cancellation_reason says both)."""
     now = utcnow()
     with unit_of_work():
         session = _locked_session(session_id, actor)
@@ -141,12 +146,13 @@ def cancel_session(session_id: int, actor: Person, reason: str = "") -> Validati
                     kind=BookingEventKind.CANCELLED,
                     actor=actor,
                     at=now,
-                    note=reason[:500] or "passet ställdes in",
+                    note=reason[:500] or ("stängt" if closure else "passet ställdes in"),
                 )
             )
         session.seats_taken = 0
         session.status = SessionStatus.CANCELLED
         session.cancel_reason = reason.strip()[:500]
+        session.cancelled_for_closure = closure
         session.revision += 1
         session.changed_at = now
         db.session.flush()

@@ -114,6 +114,22 @@ def _how_to_cancel(session: ValidationSession, booking_id: int | None) -> list[s
     return lines
 
 
+def cancellation_reason(session: ValidationSession) -> str:
+    """Why the session was cancelled, in the reader's language: the admin's words, and
+    that the center closed the day when it did; empty when nobody said."""
+    if not session.cancelled_for_closure:
+        return session.cancel_reason
+    if session.cancel_reason:
+        return _("Testcentret är stängt: %(reason)s", reason=session.cancel_reason)
+    return _("Testcentret är stängt den dagen.")
+
+
+def _cancelled_lines(session: ValidationSession) -> list[str]:
+    why = cancellation_reason(session)
+    lines = [_("Testcentret har ställt in passet.")]
+    return [*lines, _("Anledning: %(reason)s", reason=why)] if why else lines
+
+
 def participant_description(
     session: ValidationSession, booking_id: int | None = None, cancelled: bool = False
 ) -> str:
@@ -122,12 +138,10 @@ def participant_description(
     center = session.center
     if cancelled:
         if session.status != SessionStatus.CANCELLED:
-            why = _("Din plats är avbokad.")
-        elif session.cancel_reason:
-            why = _("Testcentret har ställt in passet: %(reason)s", reason=session.cancel_reason)
+            why = [_("Din plats är avbokad.")]
         else:
-            why = _("Testcentret har ställt in passet.")
-        what_now = [why, _("Boka ett annat pass: %(url)s", url=public_url("/"))]
+            why = _cancelled_lines(session)
+        what_now = [*why, _("Boka ett annat pass: %(url)s", url=public_url("/"))]
     else:
         what_now = [
             _("Ta med: %(items)s", items=what_to_bring()),
@@ -182,6 +196,21 @@ def participant_event(
     )
 
 
+def _assessor_description(session: ValidationSession, cancelled: bool) -> str:
+    """What the testledare's event says: where and how to check in, or, once it is off
+    their calendar, why (no check-in link for a session they no longer run)."""
+    if session.status == SessionStatus.CANCELLED:
+        what = _cancelled_lines(session)
+    elif cancelled:
+        what = [_("Passet har fått en annan testledare.")]
+    else:
+        what = [
+            _("Du är testledare för %(model)s.", model=session.model.name),
+            _("Deltagare och incheckning: %(url)s", url=public_url(f"/sessions/{session.id}")),
+        ]
+    return "\n".join([*what[:1], _("Plats: %(place)s", place=location(session)), *what[1:]])
+
+
 def assessor_event(
     session: ValidationSession, entry: CalendarEntry | None, cancelled: bool = False
 ) -> EventData:
@@ -193,13 +222,7 @@ def assessor_event(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=location(session),
-        description="\n".join(
-            [
-                _("Du är testledare för %(model)s.", model=session.model.name),
-                _("Plats: %(place)s", place=location(session)),
-                _("Deltagare och incheckning: %(url)s", url=public_url(f"/sessions/{session.id}")),
-            ]
-        ),
+        description=_assessor_description(session, cancelled),
         cancelled=cancelled,
         organizer_email=session.center.contact_email,
         organizer_name=session.center.name,

@@ -30,7 +30,8 @@ from app.timeutil import day_start, local_date
 # Bumped when the feed's layout changes, so that clients fetch it again.
 # 2: the center feed's SEQUENCE, a seat's own cancel link in its description.
 # 3: a cancelled seat's description says so (no cancel link); "1 ledig plats".
-FEED_FORMAT = 3
+# 4: a cancelled session's reason in the testledare's event too, "Anledning:" on its own line.
+FEED_FORMAT = 4
 
 
 def ensure_feed_token(person: Person) -> str:

@@ -38,6 +38,7 @@ REASONS = (
     "assigned",
     "unassigned",
     "waitlisted",
+    "waitlist_moved",
     "waitlist_cancelled",
     "reminder",
 )
@@ -58,6 +59,7 @@ def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) ->
         "assigned": lambda: _("Nytt pass som testledare: %(what)s", what=what),
         "unassigned": lambda: _("Du är inte längre testledare: %(what)s", what=what),
         "waitlisted": lambda: _("Du står i kö: %(what)s", what=what),
+        "waitlist_moved": lambda: _("Ny tid för passet du står i kö till: %(what)s", what=what),
         "waitlist_cancelled": lambda: _("Inställt, din köplats är borttagen: %(what)s", what=what),
         "reminder": lambda: _("Påminnelse: %(what)s", what=what),
     }
@@ -84,6 +86,11 @@ def _intro(reason: str) -> str:
         ),
         "waitlisted": lambda: _(
             "Passet är fullt och du står i kö. Blir en plats ledig får du den och ett nytt mejl."
+        ),
+        "waitlist_moved": lambda: _(
+            "Testcentret har flyttat passet du står i kö till. Du står kvar i kön, och blir "
+            "en plats ledig får du den på den nya tiden. Passar den inte kan du lämna kön "
+            "under Mina bokningar."
         ),
         "waitlist_cancelled": lambda: _("Testcentret har ställt in passet du stod i kö till."),
         "reminder": lambda: _("Välkommen till din validering."),
@@ -152,11 +159,18 @@ def snapshot(
         "reply_to": session.center.contact_email,
         "details": details,
         # The center admin's words to the participants; their event says it too.
-        "cancel_reason": session.cancel_reason if reason in _SESSION_CANCELLED else "",
+        "cancel_reason": _cancellation_reason(session, locale)
+        if reason in _SESSION_CANCELLED
+        else "",
         "was": [moment.isoformat() for moment in was] if was else None,
         "method": method if event else None,
         "event": _event_fields(event) if event else None,
     }
+
+
+def _cancellation_reason(session, locale: str) -> str:
+    with force_locale(locale):
+        return events.cancellation_reason(session)
 
 
 def subject_of(payload: dict) -> str:

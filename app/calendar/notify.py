@@ -192,6 +192,17 @@ def session_changed(session: ValidationSession, was: tuple | None = None) -> Non
     ).all()
     for booking in seated:
         booking_changed(booking, "session_changed", was=was)
+    if was is not None and session.ends_at > utcnow():
+        # The queue has no event in their calendars, but a seat given to them later
+        # would be at a time they never chose: they are told, as of a cancellation.
+        queued = db.session.scalars(
+            select(Booking).where(
+                Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED
+            )
+        ).all()
+        for booking in queued:
+            letter = snapshot(booking.employee, "waitlist_moved", session, None, None, was)
+            enqueue_letter(letter, "waitlist_moved")
 
 
 def center_changed(center, at: datetime) -> None:

@@ -1,7 +1,7 @@
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from app.accounts.models import Person
@@ -169,6 +169,9 @@ class ValidationSession(db.Model):
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
     # Why it was cancelled, as the center admin wrote it for the participants.
     cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Cancelled because the center closed the day: each reader is told so in their own
+    # language, beside the closure's reason (cancel_reason).
+    cancelled_for_closure: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     center: Mapped[TestCenter] = relationship()
     model: Mapped[ValidationModel] = relationship()

@@ -186,7 +186,15 @@ def cancel(booking_id: int):
             parts.append(_("Platsen gick till nästa i kön."))
         else:
             parts.append(_("Platsen är ledig för andra att boka."))
-    if own and done.rebook_until is not None:
+    if own and done.rebook_from is not None:
+        parts.append(
+            _(
+                "Vill du boka igen kan du göra det från %(opens)s till och med %(deadline)s.",
+                opens=short_datetime(done.rebook_from),
+                deadline=short_datetime(done.rebook_until),
+            )
+        )
+    elif own and done.rebook_until is not None:
         parts.append(
             _(
                 "Vill du boka igen kan du göra det till och med %(deadline)s.",
