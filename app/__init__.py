@@ -126,6 +126,8 @@ def _instance_secret_key(instance_path: str) -> str:
 
 def _init_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic) see the whole schema.
+    from flask_babel import lazy_gettext as _l
+
     from app import models  # noqa: F401
     from app.accounts.auth import load_user
     from app.db import configure_sqlite
@@ -145,6 +147,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own "Please log in to access this page." is English on every page.
+    login_manager.login_message = _l("Logga in för att se sidan.")
+    login_manager.localize_callback = str  # the lazy text, in the request's language
 
 
 def _register_privacy_parts() -> None:

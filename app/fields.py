@@ -14,6 +14,7 @@ from wtforms import SelectField as _SelectField
 from wtforms import SelectMultipleField, ValidationError
 from wtforms import TextAreaField as _TextAreaField
 from wtforms.fields.choices import Choice, SelectChoice
+from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 # WTForms' own message, in WTForms' own catalogue (hence no literal in gettext here).
@@ -35,6 +36,12 @@ class IntegerField(_IntegerField):
         if self.data is not None and not INT_MIN <= self.data <= INT_MAX:
             self.data = None
             raise ValueError(self.gettext(NOT_AN_INTEGER))
+
+    def pre_validate(self, form):
+        # "Not a number" says it all: a range check of the missing number would add
+        # "Enter a number from 0 to 1000000" to the same field.
+        if self.process_errors:
+            raise StopValidation()
 
 
 def database_id(value) -> int:

@@ -243,6 +243,31 @@ def test_reset_answers_the_same_and_mails_only_an_existing_account(app, make):
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
 
 
+@pytest.mark.parametrize(
+    ("chosen", "browser", "subject"),
+    [
+        ("en", "sv-SE", "New password for Test center booking"),
+        ("sv", "en-GB", "Nytt lösenord till Testcenterbokning"),
+        (None, "en-GB", "New password for Test center booking"),
+        (None, "sv-SE", "Nytt lösenord till Testcenterbokning"),
+    ],
+)
+def test_a_reset_mail_is_in_the_language_its_reader_chose(app, make, chosen, browser, subject):
+    """Anyone may ask for anyone's reset: the mail follows the account holder's own
+    choice, and only without one the language of the page it was asked from."""
+    with app.app_context():
+        person = make.employee()
+        person.locale = chosen
+        db.session.commit()
+        address = person.email
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = browser
+    _forgot_once(client, address)
+    with app.app_context():
+        (mail,) = _mails_to(address)
+    assert mail["Subject"] == subject
+
+
 def test_reset_form_refuses_a_bad_address(client):
     response = _forgot_form(client).fill(email="inte en adress").submit()
     assert response.status_code == 400

@@ -180,10 +180,12 @@ FORMS = {
     "bookings.cancel": _f("owner", "/bookings/{booking}/cancel"),  # the question's form
     "bookings.move": _f(("owner", "coordinator"), "/bookings/{booking}/move"),
     "results.check_in_view": _f(
-        "assessor", "/sessions/{session}/participants", "/bookings/{booking}/check-in"
+        "assessor",
+        "/sessions/{soon_session}/participants",
+        "/bookings/{arriving_booking}/check-in",
     ),
     "results.check_in_ticked": _f(
-        "assessor", "/sessions/{session}/participants", "/sessions/{session}/check-in"
+        "assessor", "/sessions/{soon_session}/participants", "/sessions/{soon_session}/check-in"
     ),
     "results.mark_absent": _f("assessor", "/sessions/{past_session}/absent"),
     "results.attendance": _f(
@@ -571,6 +573,25 @@ def world_database(request, tmp_path_factory):
         db.session.add(unjudged)
         db.session.commit()
         world.ids["unjudged_booking"] = unjudged.id
+        # A session starting within the hour: only then does its list offer check-in.
+        planned = db.session.get(ValidationSession, world.ids["session"])
+        soon = Factory().session(
+            center=planned.center,
+            model=planned.model,
+            assessor=planned.assessor,
+            starts_in=timedelta(minutes=30),
+        )
+        arriving = Booking(
+            session=soon,
+            employee_id=world.ids["colleague"],
+            booked_by_id=world.ids["colleague"],
+            status="confirmed",
+            confirmed_at=soon.starts_at - timedelta(days=3),
+        )
+        soon.seats_taken += 1
+        db.session.add(arriving)
+        db.session.commit()
+        world.ids["soon_session"], world.ids["arriving_booking"] = soon.id, arriving.id
         db.session.remove()
         db.engine.dispose()
     copies = TemplateCopies(url.rsplit("/", 1)[1]) if request.param == "postgresql" else None

@@ -142,6 +142,19 @@ def test_swedish_by_default_and_english_from_the_browser(client):
     assert "Hitta en validering" in german
 
 
+@pytest.mark.parametrize(
+    ("browser", "told"),
+    [("sv-SE", "Logga in för att se sidan."), ("en-GB", "Sign in to see this page.")],
+)
+def test_a_page_that_needs_a_sign_in_says_so_in_the_visitors_language(client, browser, told):
+    """Flask-Login's own message was English on Swedish pages (a link in a mail, say)."""
+    answer = client.get("/bookings", headers={"Accept-Language": browser})
+    assert answer.status_code == 302 and "/login" in answer.location
+    page = client.get(answer.location, headers={"Accept-Language": browser})
+    assert told in page.get_data(as_text=True)
+    assert "Please log in" not in page.get_data(as_text=True)
+
+
 def test_the_form_libraries_own_messages_follow_the_language_request_by_request(
     app, client, auth, make
 ):

@@ -80,6 +80,9 @@ def test_the_viewer_masks_reset_and_invitation_links_that_the_mail_keeps(app, vi
         assert token[:12] not in seen  # not even a part of it
     for purpose in ("reset", "invite"):
         assert f"/password/{purpose}/{MASK}" in seen
+    # Each message's page says its state in words, as the list does.
+    assert "Läge</dt><dd>väntar" in pages[1]
+    assert "waiting" not in seen
     # The mail that goes out is untouched by reading it.
     with app.app_context():
         for row in db.session.scalars(select(OutboxMessage)):

@@ -326,7 +326,7 @@ def test_bad_filters_answer_400_with_a_message(client, auth, data):
         "from_week=2024-W20&to_week=2024-W11": "Till och med-datumet ligger före från",
         "from_week=2023-W01&to_week=2024-W20": "Välj högst 53 veckor.",
         "below=0": "Ange en procentsats mellan 1 och 100.",
-        "below=lots": "Ange en procentsats mellan 1 och 100.",
+        "below=lots": "Ange ett heltal.",  # one message: not also the range
         "project=999": "Projekt",
     }
     for query, message in cases.items():
@@ -529,6 +529,17 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
         response = add(tamper=True, **bad)  # the first two choose what the page does not offer
         assert response.status_code == 400 and 'class="error"' in response.get_data(as_text=True)
     assert len(_csv(client.get(f"/reports/targets.csv?{RANGE}"))) == 1 + 3
+    # A word for a number gets one message, not also the range of the missing number.
+    words = add(
+        tamper=True,
+        county=counties["Norrbottens län"],
+        industry="other",
+        companies=1,
+        employees="x",
+    )
+    html = words.get_data(as_text=True)
+    assert words.status_code == 400 and "Ange ett heltal." in html
+    assert "Ange ett tal från" not in html
 
     with app.app_context():
         added = db.session.scalar(

@@ -12,8 +12,10 @@ import pytest
 
 from app.bookings.models import Booking, BookingEvent
 from app.bookings.services import book_seat
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.formatting import short_datetime
 from app.results.services import (
     AreaVerdict,
     check_in,
@@ -24,6 +26,7 @@ from app.results.services import (
     set_attendance,
     undo_check_in,
 )
+from app.schedule.models import ValidationSession
 from tests.forms import form_of, page_form
 
 
@@ -169,3 +172,44 @@ def test_a_running_session_opens_results_and_an_ended_one_is_done(app, client, a
     row = _row(html, "Tove Tidig")
     assert "Genomförd" in row and "Registrera resultat" in row
     assert "Ångra incheckning" not in row
+
+
+def test_check_in_is_offered_only_once_it_opens_and_a_late_refusal_keeps_the_list(
+    app, client, auth, make
+):
+    """Days ahead the list says when check-in opens and offers no button that would only
+    be refused; a form from a page left open since is answered on the list, at the row."""
+    with app.app_context():
+        session, booking = _booked(make, starts_in=timedelta(days=3))
+        session_id, booking_id = session.id, booking.id
+        assessor = session.assessor.email
+        with app.test_request_context():
+            opens = short_datetime(session.starts_at - timedelta(hours=1))
+    auth.login(assessor)
+    url = f"/sessions/{session_id}/participants"
+    html = client.get(url).get_data(as_text=True)
+    assert f"Incheckningen öppnar {opens}, en timme före start" in html
+    assert "Checka in" not in _row(html, "Tove Tidig")
+    assert "Checka in alla närvarande" not in html
+    assert f'action="/bookings/{booking_id}/check-in"' not in html
+
+    # The same session within the hour: the button is there. The page stays open while
+    # the center moves the session to next week; the button is pressed anyway.
+    with app.app_context():
+        moved = db.session.get(ValidationSession, session_id)
+        moved.starts_at = utcnow() + timedelta(minutes=30)
+        moved.ends_at = moved.starts_at + timedelta(hours=3)
+        db.session.commit()
+    button = page_form(client, url, action=f"/bookings/{booking_id}/check-in")
+    with app.app_context():
+        moved = db.session.get(ValidationSession, session_id)
+        moved.starts_at += timedelta(days=7)
+        moved.ends_at += timedelta(days=7)
+        db.session.commit()
+    refused = button.submit()
+    assert refused.status_code == 302
+    assert refused.location.endswith(f"{url}#p-{booking_id}")
+    page = client.get(refused.location).get_data(as_text=True)
+    assert "Incheckningen öppnar en timme före start." in page
+    with app.app_context():
+        assert db.session.get(Booking, booking_id).status == "confirmed"

@@ -132,9 +132,10 @@ def _link_mail(person: Person, purpose: str) -> None:
     """Queue the invitation or reset mail in the caller's transaction (see app/mail/outbox.py).
 
     An invitation is written in the new person's language (Swedish until they choose),
-    not in that of the coordinator who sent it; a reset link in the language it was
-    asked for in, by the person themselves."""
-    if purpose == "invite":
+    not in that of the coordinator who sent it. A reset link is in the language the
+    person chose, if they have; only without a choice in that of the page it was asked
+    from (anyone may ask for anyone's address)."""
+    if purpose == "invite" or person.locale:
         with speaking_to(person):
             _write_link_mail(person, purpose)
     else:

@@ -59,6 +59,15 @@ def has_started(session: ValidationSession, now: datetime) -> bool:
     return now >= session.starts_at
 
 
+def check_in_opens_at(session: ValidationSession) -> datetime:
+    """Participants can be checked in from this moment (an hour before the start)."""
+    return session.starts_at - timedelta(minutes=current_app.config["CHECK_IN_OPENS_MINUTES"])
+
+
+def check_in_open(session: ValidationSession, now: datetime) -> bool:
+    return check_in_opens_at(session) <= now <= session.ends_at
+
+
 def has_ended(session: ValidationSession, now: datetime) -> bool:
     """A session is done (genomfört) only once it has ended."""
     return now >= session.ends_at
@@ -96,8 +105,7 @@ def check_in(booking_id: int, actor: Person, now: datetime | None = None) -> Boo
     now = now or utcnow()
     with unit_of_work():
         booking, session = _locked_booking(booking_id, actor)
-        opens = session.starts_at - timedelta(minutes=current_app.config["CHECK_IN_OPENS_MINUTES"])
-        if now < opens:
+        if now < check_in_opens_at(session):
             raise DomainError(_("Incheckningen öppnar en timme före start."))
         if now > session.ends_at:
             raise DomainError(_("Passet är slut. Registrera närvaro i stället."))

@@ -22,6 +22,8 @@ from app.results.services import (
     bookings_with_outcomes,
     check_in,
     check_in_many,
+    check_in_open,
+    check_in_opens_at,
     has_ended,
     has_started,
     mark_rest_absent,
@@ -60,6 +62,8 @@ def _list_context(session: ValidationSession) -> dict:
         "session": session,
         "started": has_started(session, now),
         "ended": has_ended(session, now),
+        "check_in_open": check_in_open(session, now),
+        "check_in_opens": check_in_opens_at(session),
         "participants": people,
         "no_shows": no_show_counts([b.employee_id for b in people]),
         "need_labels": SUPPORT_NEED_LABELS,
@@ -103,7 +107,13 @@ def check_in_ticked(session_id: int):
     form = CheckInManyForm()
     if not form.validate():
         raise InvalidInput(_("Markera de deltagare som är här."))
-    done = check_in_many(session.id, form.booking_ids(), current_user)
+    try:
+        done = check_in_many(session.id, form.booking_ids(), current_user)
+    except DomainError as refused:
+        if refused.status_code != 409:
+            raise
+        flash(str(refused), "error")  # the list again, with the reason, not a dead end
+        return redirect(url_for("results.session_participants", session_id=session.id))
     flash(
         ngettext("%(num)s deltagare är incheckad.", "%(num)s deltagare är incheckade.", len(done)),
         "success",
@@ -137,10 +147,29 @@ def mark_absent(session_id: int):
     ), 400 if form.is_submitted() else 200
 
 
+def _refused_at_row(booking_id: int, refused: DomainError):
+    """A row's change the rules refused (check-in not open yet, say): the list again at
+    that row with the reason, rather than an error page with no way back to it."""
+    booking = _assessable_booking(booking_id)
+    flash(str(refused), "error")
+    return redirect(
+        url_for(
+            "results.session_participants",
+            session_id=booking.session_id,
+            _anchor=f"p-{booking.id}",
+        )
+    )
+
+
 @bp.post("/bookings/<int:booking_id>/check-in")
 @login_required
 def check_in_view(booking_id: int):
-    booking = check_in(booking_id, current_user)
+    try:
+        booking = check_in(booking_id, current_user)
+    except DomainError as refused:
+        if refused.status_code != 409 or request.headers.get(ROW_HEADER):
+            raise  # the page's script then sends the form plainly, to land here below
+        return _refused_at_row(booking_id, refused)
     return _back_to_row(booking, _("%(name)s är incheckad.", name=booking.employee.name))
 
 
