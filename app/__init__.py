@@ -60,9 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_filters(app)
 
-    from app import input_guard
+    from app import form_errors, input_guard
     from app.accounts import login_sessions, security
 
+    form_errors.init_app(app)
     input_guard.init_app(app)
     security.init_app(app)
     login_sessions.init_app(app)

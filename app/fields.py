@@ -39,8 +39,10 @@ class IntegerField(_IntegerField):
 
     def pre_validate(self, form):
         # "Not a number" says it all: a range check of the missing number would add
-        # "Enter a number from 0 to 1000000" to the same field.
-        if self.process_errors:
+        # "Enter a number from 0 to 1000000" to the same field. A blank field goes on
+        # to its validators: Optional() lets it through, InputRequired() says so.
+        written = self.raw_data[0] if self.raw_data else ""
+        if self.process_errors and isinstance(written, str) and written.strip():
             raise StopValidation()
 
 

@@ -13,6 +13,7 @@ tests fail rather than skip.
 """
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -390,6 +391,15 @@ def test_form_errors_are_tied_to_their_fields(world, browser):
     password.fill("wrong password")
     page.get_by_role("button", name="Logga in").click()
     expect(password).to_have_accessible_description("Fel e-postadress eller lösenord.")
+    # The refused page opens on its error summary (no script: autofocus), says "Fel" in
+    # its title, and the summary's link takes the keyboard to the field.
+    summary = page.get_by_role("alert").filter(has_text="Formuläret har ett fel")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Fel: Logga in"))
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#password$"))
 
     page.goto(world.url("/"))
     page.locator("summary", has_text="Filter").click()  # folded on a phone

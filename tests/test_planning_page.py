@@ -111,7 +111,12 @@ def test_preview_with_an_unauthorised_testledare_says_so_once(client, planning):
     html = preview.get_data(as_text=True)
     assert preview.status_code == 400
     message = "Ada Automation är inte behörig för Industriteknik BAS de valda datumen."
-    assert html.count(message) == 1
+    # Once at its field, and once in the summary at the top that leads there.
+    before, rest = html.split('class="error-summary"', 1)
+    summary, after = rest.split("</div>", 1)
+    page = before + after
+    assert f'<a href="#assessor">Testledare: {message}' in summary
+    assert page.count(message) == 1
     assert "Behöriga: Ivar Industri." in html
     assert "Nekas" not in html and "saknar giltig behörighet" not in html
     assert "Skapa" not in html

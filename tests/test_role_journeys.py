@@ -436,7 +436,7 @@ def coordinator_sees_the_companys_validations(journey: Journey, name: str) -> No
     expect(booked).to_contain_text("Industriteknik BAS")
     expect(booked).to_contain_text("Bekräftad plats")
     # The company's history, apart from what is coming, each with its result.
-    past = page.locator("section[aria-labelledby=past] tbody tr")
+    past = page.locator("[role=region][aria-labelledby=past] tbody tr")
     done = past.filter(has_text=re.compile(r"\d+ av \d+ områden"))
     expect(done.first).to_be_visible()
     assert done.count() > 10
