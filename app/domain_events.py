@@ -26,6 +26,8 @@ system) and `at` (the UTC time of the change), and
   `session_changed` adds `was`, its earlier (start, end) when the time changed.
 - center_changed: `center` (the TestCenter as it is now), whose name, address or
   contact, which every event of its sessions shows, changed.
+- language_changed: `person`, who chose another language for pages, mails and
+  calendars (their events' texts change with it).
 """
 
 from blinker import Namespace
@@ -49,6 +51,9 @@ session_cancelled = _signals.signal(
 )
 center_changed = _signals.signal(
     "center-changed", doc="A test center's name, address or contact changed."
+)
+language_changed = _signals.signal(
+    "language-changed", doc="A person chose another language for pages, mails and calendars."
 )
 result_recorded = _signals.signal(
     "result-recorded", doc="A participant's outcome per competence area was recorded."

@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in
 from wtforms.i18n import messages_path
 
+from app import domain_events
+from app.db import utcnow
 from app.extensions import db
 
 SESSION_KEY = "lang"
@@ -63,8 +65,12 @@ def set_language(person, language: str) -> None:
     """Remember a signed-in person's language choice; the caller commits."""
     if language not in current_app.config["LANGUAGES"]:
         raise ValueError(language)
+    if person.locale == language:
+        return
     person.locale = language
     db.session.flush()
+    # Their feed reads in the new language: calendars must see it as changed.
+    domain_events.announce(domain_events.language_changed, person=person, actor=person, at=utcnow())
 
 
 def _adopt_choice_at_sign_in(app: Flask, user, **extra) -> None:

@@ -17,6 +17,7 @@ from app.calendar import feed_texts
 from app.calendar.feeds import ensure_feed_token, personal_events
 from app.calendar.ics import calendar_bytes
 from app.centers.models import TestCenter
+from app.db import utcnow
 from app.extensions import db
 from app.querycount import count_queries
 from tests.calendars import as_read, read_everywhere
@@ -399,3 +400,36 @@ def test_a_feed_joins_stored_event_texts_that_follow_every_change(app, make, mon
         cancel_booking(ids[2], db.session.get(Person, ids[0]))
     changed, anew = feed_and_built_anew()
     assert changed == anew and b"0920-999 99" in changed and b"STATUS:CANCELLED" in changed
+
+
+def test_a_new_language_is_a_change_for_clients_that_ask_by_date(app, client, booked):
+    """A client polling with If-Modified-Since alone got 304 after the person chose
+    English, and kept the Swedish feed: the choice moves Last-Modified too."""
+    email, _session_id, _gone = booked
+    url = _feed_url(client)
+    with app.app_context():
+        from app.calendar.models import CalendarEntry
+
+        person = db.session.scalar(db.select(Person).where(Person.email == email))
+        # Told an hour ago, not this very second: HTTP dates have whole seconds.
+        db.session.execute(
+            db.update(CalendarEntry)
+            .where(CalendarEntry.person_id == person.id)
+            .values(updated_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+    first = client.get(url)
+    modified = first.headers["Last-Modified"]
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+
+    switch = page_form(client, "/calendar/", action="/language")
+    assert switch.submit(button="English").status_code == 303
+    again = client.get(url, headers={"If-Modified-Since": modified})
+    assert again.status_code == 200
+    assert again.headers["Last-Modified"] != modified
+    assert b"SUMMARY:Validation: " in again.data and b"Validering" not in again.data
+    # And once more in the same language: nothing changed, nothing to fetch.
+    assert (
+        client.get(url, headers={"If-Modified-Since": again.headers["Last-Modified"]}).status_code
+        == 304
+    )

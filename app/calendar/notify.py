@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
 from app.calendar import events
@@ -221,6 +221,16 @@ def center_changed(center, at: datetime) -> None:
         session.revision += 1
         session.changed_at = at
         session_changed(session)
+
+
+def language_changed(person, at: datetime) -> None:
+    """Every event in the person's feed now reads in another language: their entries
+    say so, so that the feed's Last-Modified moves (a client asking If-Modified-Since
+    would otherwise keep the old language) and each event's LAST-MODIFIED with it.
+    Nothing is mailed: the events are the same."""
+    db.session.execute(
+        update(CalendarEntry).where(CalendarEntry.person_id == person.id).values(updated_at=at)
+    )
 
 
 def session_cancelled(session: ValidationSession, waitlisted: list[Booking]) -> None:

@@ -42,6 +42,10 @@ def on_center_changed(app, center, at, **_event):
     notify.center_changed(center, at)
 
 
+def on_language_changed(app, person, at, **_event):
+    notify.language_changed(person, at)
+
+
 RECEIVERS = {
     domain_events.booking_created: on_booking_created,
     domain_events.booking_promoted: on_booking_promoted,
@@ -51,6 +55,7 @@ RECEIVERS = {
     domain_events.session_changed: on_session_changed,
     domain_events.session_cancelled: on_session_cancelled,
     domain_events.center_changed: on_center_changed,
+    domain_events.language_changed: on_language_changed,
 }
 
 
