@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app import domain_events
 from app.accounts.models import Company, Person, Role
 from app.accounts.orgnr import with_check_digit
 from app.accounts.services import find_by_email, hash_password, new_person
@@ -710,7 +711,16 @@ def _sessions(rng, centers, assessors, now) -> list[ValidationSession]:
             if session := _new_session(rng, center, day, models, assessors, busy):
                 sessions.append(session)
     db.session.flush()
+    _announce_planned(sessions, now)
     return sessions
+
+
+def _announce_planned(sessions: list[ValidationSession], now: datetime) -> None:
+    """Tell the features above that these coming sessions were planned, as planning
+    does: each testledare gets the session's invite and calendar entry, so the first
+    change they hear of is an update, and their feed has a Last-Modified."""
+    for session in sessions:
+        domain_events.announce(domain_events.session_created, session=session, actor=None, at=now)
 
 
 def _past_sessions(rng, centers, assessors, now) -> list[ValidationSession]:
@@ -1036,6 +1046,7 @@ def _mitt(rng, password_hash, now) -> dict:
                 if session := _new_session(rng, center, day, models, assessors, busy):
                     coming.append(session)
         db.session.flush()
+        _announce_planned(coming, now)
         coming_ids = [s.id for s in coming]
     booked = 0
     for session_id in coming_ids:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.accounts.models import Company, Person
 from app.bookings.models import Booking, Interest
+from app.calendar.models import CalendarEntry, EntryRole
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason, outside_opening_hours
 from app.demo import MITT_COMPANIES, seed_demo
@@ -129,13 +130,25 @@ def test_the_demo_has_both_counties_a_history_people_can_see_and_loads_once(
         assert results["approved"] > 3 * results["not_yet"] > 0
         assessed = db.session.scalar(select(func.count(func.distinct(AreaOutcome.booking_id))))
         assert assessed >= 0.9 * statuses["attended"]
-        # Only what is still to come was mailed: one message per booking of a future session.
+        # Only what is still to come was mailed: one message per booking of a future
+        # session, and to its testledare one invite per coming session, as planning sends.
         future_bookings = db.session.scalar(
             select(func.count(Booking.id))
             .join(Booking.session)
             .where(ValidationSession.ends_at > now)
         )
-        assert db.session.scalar(select(func.count(OutboxMessage.id))) == future_bookings
+        coming = [s for s in sessions if s.ends_at > now]
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == future_bookings + len(
+            coming
+        )
+        # So each testledare's calendar knows their coming sessions: a later change is
+        # an update (SEQUENCE 1), and their feed has a Last-Modified.
+        entries = db.session.scalars(
+            select(CalendarEntry).where(CalendarEntry.role == EntryRole.ASSESSOR)
+        ).all()
+        assert {(e.session_id, e.person_id) for e in entries} == {
+            (s.id, s.assessor_id) for s in coming
+        }
 
         demo = db.session.scalar(select(Person).where(Person.email == "deltagare@demo.example.se"))
         attended = db.session.scalars(
