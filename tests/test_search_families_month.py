@@ -408,3 +408,15 @@ def test_the_summary_says_the_period_asked_for(client, fields, summary):
     html = response.get_data(as_text=True)
     said = re.search(r"<summary>(.*?)</summary>", html, re.S)[1]
     assert " ".join(unescape(re.sub(r"<[^>]+>", " ", said)).split()) == summary
+
+
+def test_the_month_opened_bare_shows_the_search_last_made(client, month):
+    """A bookmark of /month, or the list's search made earlier: the month keeps to it."""
+    form = page_form(client, "/", action="/").set("model", str(month["bas"]))
+    assert form.submit().status_code == 200  # remembered in the filter cookie
+    bare = client.get("/month")
+    assert bare.status_code == 200
+    assert f'<option selected value="{month["bas"]}">' in bare.get_data(as_text=True)
+    following = client.get(_links(bare)["Nästa månad"])
+    assert parse_qs(urlsplit(_links(bare)["Nästa månad"]).query)["model"] == [str(month["bas"])]
+    assert not any(" 13 " in label for label in _day_links(following))  # no Svets

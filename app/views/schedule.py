@@ -386,7 +386,9 @@ def month():
     now = utcnow()
     today = local_date(now)
     home = home_place_id()
-    search = SearchForm(request.args, home)
+    # Opened bare (a bookmark, the menu), it shows the search the visitor last made.
+    args, _restored = _effective_args()
+    search = SearchForm(args, home)
     valid = search.validate()
     first = today.replace(day=1)
     month_error = None
@@ -404,9 +406,7 @@ def month():
     counts = free_days(filters, first, last, now) if status == 200 else Counter()
     # The filters to keep across months and into a day's list: all but the dates.
     keep = {
-        k: v
-        for k, v in request.args.items()
-        if k in FILTER_FIELDS and k not in ("date_from", "date_to")
+        k: v for k, v in args.items() if k in FILTER_FIELDS and k not in ("date_from", "date_to")
     }
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
