@@ -95,6 +95,11 @@ def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirma
     done = confirm.submit(button="Boka alla")
     assert done.status_code == 200
     assert "Fick plats: 8" in done.text and "I kö: 0" in done.text
+    # A reload of the answer sends the form again: nobody is booked twice, and the page
+    # says what the first sending booked (it said "Fick plats: 0 … har redan en plats").
+    again = confirm.submit(button="Boka alla")
+    assert again.status_code == 200
+    assert "Fick plats: 8" in again.text and "Har redan en plats" not in again.text
 
     with app.app_context():
         boden = db.session.execute(

@@ -281,6 +281,26 @@ def test_coordinator_books_moves_and_cancels_for_an_employee(app, make, coordina
         assert db.session.get(Booking, moved_id).status == "cancelled"
 
 
+def test_a_coordinator_is_offered_no_seat_of_their_own_and_refusals_name_the_employee(
+    app, make, coordinator, company_setup
+):
+    """A coordinator (no employee role) books for others only: no "Boka plats" for
+    themselves, which was always refused. Booking someone twice names that person."""
+    with app.app_context():
+        session_id = make.session().id
+    page = coordinator.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Boka åt en medarbetare" in page and "Du bokar åt en medarbetare nedan." in page
+    assert ">Boka plats<" not in page
+    book_for = page_form(coordinator, f"/sessions/{session_id}", field="employee_id")
+    assert book_for.fill(employee_id=company_setup["employee_id"]).submit().status_code == 302
+    twice = page_form(coordinator, f"/sessions/{session_id}", field="employee_id")
+    refused = twice.fill(employee_id=company_setup["employee_id"]).submit()
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Erik Eriksson har redan en plats på det här passet." in html
+    assert "Du har redan en plats" not in html
+
+
 def test_coordinator_cannot_book_for_another_company(app, make, coordinator, company_setup):
     with app.app_context():
         session_id = make.session().id

@@ -183,6 +183,46 @@ def test_a_double_submitted_booking_form_books_once(app, client, auth, make):
     assert len(_booking_ids(app, session_id)) == 1
 
 
+def test_the_booking_form_sent_again_after_a_cancel_says_so_and_books_nothing(
+    app, client, auth, make
+):
+    """A reload, or a page from history: the form's booking was cancelled since. It said
+    "the session is full, you are number None in the queue" and booked nothing."""
+    with app.app_context():
+        session_id, email = make.session(seats=3).id, make.employee().email
+    auth.login(email)
+    first, form = _book(client, session_id)
+    assert first.status_code == 302
+    (booking_id,) = _booking_ids(app, session_id)
+    page_form(client, f"/bookings/{booking_id}/cancel", button="Ja, avboka").submit()
+    again = form.submit(follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 409
+    assert "Bokningen som formuläret gjorde är avbokad sedan dess." in html
+    assert "None" not in html and "står i kö" not in html
+    assert _booking_ids(app, session_id) == [booking_id]
+    # A fresh page books anew.
+    fresh, _form = _book(client, session_id)
+    assert fresh.status_code == 302 and len(_booking_ids(app, session_id)) == 2
+
+
+def test_a_form_left_open_by_someone_else_in_the_browser_is_refused(app, client, auth, make):
+    """One browser, two tabs: Josefin's session page stays open while, in the other tab,
+    she signs out and Lovisa signs in. Its Boka booked Lovisa; now it is refused."""
+    with app.app_context():
+        session_id = make.session(seats=3).id
+        josefin, lovisa = make.employee().email, make.employee().email
+    auth.login(josefin)
+    left_open = page_form(client, f"/sessions/{session_id}", action=f"/sessions/{session_id}/book")
+    auth.logout()
+    auth.login(lovisa)
+    stale = left_open.submit()
+    assert stale.status_code == 400
+    assert _booking_ids(app, session_id) == []
+    fresh, _form = _book(client, session_id)  # her own page works
+    assert fresh.status_code == 302 and len(_booking_ids(app, session_id)) == 1
+
+
 def test_a_full_session_offers_the_queue_and_queues(app, client, auth, make):
     with app.app_context():
         session = make.session(seats=1)

@@ -1,6 +1,7 @@
 """Security headers on every response, and cookie flags that follow the public URL."""
 
-from flask import Flask, request
+from flask import Flask, g, request, session
+from flask_login import user_logged_in, user_logged_out
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -31,7 +32,17 @@ def security_headers(secure: bool) -> list[tuple[str, str]]:
     return headers
 
 
+def _new_form_token(app: Flask, *_args, **_extra) -> None:
+    """Signing in or out starts a new CSRF token: a page left open in another tab by
+    whoever was signed in before must not act for the person signed in now."""
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF's token for the rest of this request
+
+
 def init_app(app: Flask) -> None:
+    user_logged_in.connect(_new_form_token, app)
+    user_logged_out.connect(_new_form_token, app)
     if app.config["PUBLIC_BASE_URL"].startswith("https://"):
         # A site that is public over https never needs its cookies sent in clear text.
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -38,6 +38,7 @@ from app.schedule.models import ValidationSession
 MAX_GROUP = 500
 TWICE = _l("Finns redan med en gång i samma bokning.")
 NOT_YOURS = _l("Du kan inte boka åt alla de valda personerna.")
+CANCELLED_SINCE = _l("Bokningen som formuläret gjorde är avbokad sedan dess.")
 # Sessions looked at for offers: the closest this many with a free seat.
 CANDIDATES = 60
 
@@ -177,7 +178,10 @@ def _booked_on_model(person_id: int, model_id: int, now: datetime) -> Booking | 
 
 
 def book_group(
-    plan: Sequence[tuple[int, Sequence[Person]]], actor: Person, now: datetime | None = None
+    plan: Sequence[tuple[int, Sequence[Person]]],
+    actor: Person,
+    now: datetime | None = None,
+    request_key: str | None = None,
 ) -> GroupResult:
     """Book each person of each (session id, people) part of the plan.
 
@@ -185,6 +189,9 @@ def book_group(
     person who already has a live booking of the session's model, or whom a rule of
     the single booking refuses, is skipped with the reason; the others get a seat, or
     a waitlist place when the session is full, each with their own invite.
+
+    With the form's `request_key`, the same form sent again (a reload of its answer)
+    books nobody twice and reports what the first sending booked.
     """
     now = now or utcnow()
     people = [person for _session_id, part in plan for person in part]
@@ -207,11 +214,18 @@ def book_group(
                     result.skipped.append(Skipped(person, str(TWICE), "listed_twice"))
                     continue
                 seen.add(person.id)
+                key = f"{request_key}-{person.id}" if request_key else None
+                if key and (sent := _booked_by_form(actor, key)) is not None:
+                    if sent.status == BookingStatus.CANCELLED:
+                        result.skipped.append(Skipped(person, str(CANCELLED_SINCE), "cancelled"))
+                    else:
+                        made.append(sent)
+                    continue
                 if earlier := _booked_on_model(person.id, session.model_id, now):
                     result.skipped.append(_already_booked(person, earlier))
                     continue
                 try:
-                    booking = book_seat(session_id, person, actor, now=now)
+                    booking = book_seat(session_id, person, actor, request_key=key, now=now)
                 except DomainError as refusal:
                     # Its rules refuse before writing; a clash after writing undoes it all.
                     if refusal.code == "concurrent_change" or isinstance(refusal, Forbidden):
@@ -231,6 +245,13 @@ def book_group(
             else:
                 result.seated.append(booking)
     return result
+
+
+def _booked_by_form(actor: Person, key: str) -> Booking | None:
+    """The booking this form made for one person when it was sent before, if it was."""
+    return db.session.scalar(
+        select(Booking).where(Booking.booked_by_id == actor.id, Booking.request_key == key)
+    )
 
 
 def _already_booked(person: Person, booking: Booking) -> Skipped:

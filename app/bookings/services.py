@@ -482,6 +482,25 @@ def fill_free_seats(session: ValidationSession, now: datetime, actor: Person | N
         promoted.append(first)
 
 
+def _already_there(existing: Booking, actor: Person) -> DomainError:
+    """The person holds a seat or a queue place in the session: said to whoever booked,
+    naming the person when it is someone else (a coordinator booking for them)."""
+    own = existing.employee_id == actor.id
+    if existing.status == BookingStatus.WAITLISTED:
+        if own:
+            return DomainError(_("Du står redan i kö till det här passet."), "already_waitlisted")
+        return DomainError(
+            _("%(name)s står redan i kö till det här passet.", name=existing.employee.name),
+            "already_waitlisted",
+        )
+    if own:
+        return DomainError(_("Du har redan en plats på det här passet."), "already_booked")
+    return DomainError(
+        _("%(name)s har redan en plats på det här passet.", name=existing.employee.name),
+        "already_booked",
+    )
+
+
 def book_seat(
     session_id: int,
     employee: Person,
@@ -511,15 +530,20 @@ def book_seat(
         if earlier is not None:
             if earlier.session_id != session.id or earlier.employee_id != employee.id:
                 raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))
+            if earlier.status == BookingStatus.CANCELLED:
+                # The form was sent again (a reload, a page from history) after the
+                # booking it made was cancelled: neither a seat nor a queue place.
+                raise DomainError(
+                    _(
+                        "Bokningen som formuläret gjorde är avbokad sedan dess. Vill du "
+                        "boka igen: ladda om sidan och boka på nytt."
+                    )
+                )
             return earlier
         if problem := bookability_problem(session, now):
             raise DomainError(problem)
         if existing:
-            if existing.status == BookingStatus.WAITLISTED:
-                raise DomainError(
-                    _("Du står redan i kö till det här passet."), "already_waitlisted"
-                )
-            raise DomainError(_("Du har redan en plats på det här passet."), "already_booked")
+            raise _already_there(existing, actor)
         if clash:
             raise _clash(clash, actor)
         needs = _support_needs(support_needs)

@@ -63,7 +63,7 @@ def pick():
             form.employees.errors = [_("Välj minst en medarbetare.")]
         else:
             offers = group_offers(len(group), now, company.municipality_id, model_id, family_id)
-            confirm = GroupConfirmForm(formdata=None)
+            confirm = GroupConfirmForm.fresh()
     status = 400 if request.args and not (valid and not form.errors) else 200
     return render_template(
         "bookings/group.html",
@@ -108,7 +108,7 @@ def confirm():
     for session_id, count in form.plan.parts:
         plan.append((session_id, people[start : start + count]))
         start += count
-    result = book_group(plan, current_user)
+    result = book_group(plan, current_user, request_key=form.request_key.data)
     return render_template("bookings/group_result.html", result=result)
 
 
