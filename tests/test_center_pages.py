@@ -349,7 +349,18 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     hours.set("works-1", True).set("starts-1", "12:00+05:00").set("ends-1", "17:00")
     assert hours.submit().status_code == 400  # an offset was a 500
     hours.set("starts-1", "12:00")
-    assert hours.submit().status_code == 302
+    # Tuesdays from 12:00 would leave their 08:00 session outside: refused, with the
+    # session named and the hours as typed, until hours that hold it are chosen.
+    narrowed = hours.submit()
+    assert narrowed.status_code == 409
+    page = narrowed.get_data(as_text=True)
+    assert "Du är testledare för 1 pass utanför de nya arbetstiderna" in page
+    assert "tisdag 14 september 2027, kl. 08.00–11.00" in page
+    again = form_of(narrowed, client, button="Spara arbetstider")
+    assert again.value("starts-1") == "12:00" and again.value("works-1") == ["y"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 0
+    assert again.set("starts-1", "07:30").submit().status_code == 302
     away = page_form(client, "/schedule/availability", button="Lägg till frånvaro")
     away.fill(first_day="2027-07-05", last_day="2027-07-30", reason="Semester")
     assert away.submit().status_code == 302

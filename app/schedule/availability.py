@@ -16,7 +16,7 @@ from app.schedule.models import (
     SessionStatus,
     ValidationSession,
 )
-from app.timeutil import day_start, local_date
+from app.timeutil import day_start, local_date, to_local
 
 
 def weekly_hours(person_id: int) -> dict[int, AssessorAvailability]:
@@ -27,10 +27,19 @@ def weekly_hours(person_id: int) -> dict[int, AssessorAvailability]:
 
 
 def set_weekly_hours(person: Person, hours: dict[int, tuple[time, time] | None]) -> None:
-    """Set the usual hours per weekday; all days empty means no limits at all."""
+    """Set the usual hours per weekday; all days empty means no limits at all.
+
+    Refused while they lead a coming session outside the new hours, as an absence over
+    their sessions is: the center must move it or give it another testledare first,
+    or planning's rule (no session outside working hours) would hold only for new ones.
+    """
     if any(span is not None and span[0] >= span[1] for span in hours.values()):
         raise InvalidInput(_("Starttiden måste ligga före sluttiden."))
     with unit_of_work():
+        # Planning locks the testledare's row too: no session slips in between.
+        db.session.execute(select(Person.id).where(Person.id == person.id).with_for_update())
+        if outside := _sessions_outside(person.id, hours):
+            raise HoursOverSessions(outside)
         existing = weekly_hours(person.id)
         for weekday, span in hours.items():
             row = existing.get(weekday)
@@ -82,6 +91,47 @@ def add_absence(
         )
         db.session.add(absence)
         return absence
+
+
+def _sessions_outside(person_id: int, hours: dict[int, tuple[time, time] | None]) -> list:
+    """The coming sessions the person leads that the hours would leave outside them."""
+    if all(span is None for span in hours.values()):
+        return []  # no hours at all: no limits
+    coming = db.session.scalars(
+        select(ValidationSession)
+        .where(
+            ValidationSession.assessor_id == person_id,
+            ValidationSession.status == SessionStatus.SCHEDULED,
+            ValidationSession.starts_at > utcnow(),
+        )
+        .order_by(ValidationSession.starts_at)
+    )
+    outside = []
+    for session in coming:
+        start, end = to_local(session.starts_at), to_local(session.ends_at)
+        span = hours.get(start.weekday())
+        if span is None or start.time() < span[0] or end.time() > span[1]:
+            outside.append(session)
+    return outside
+
+
+class HoursOverSessions(DomainError):
+    status_code = 409
+
+    def __init__(self, sessions: list[ValidationSession]):
+        self.sessions = sessions
+        super().__init__(
+            ngettext(
+                "Du är testledare för %(num)s pass utanför de nya arbetstiderna. Be "
+                "testcentret flytta passet eller byta testledare först; arbetstiderna är "
+                "inte sparade.",
+                "Du är testledare för %(num)s pass utanför de nya arbetstiderna. Be "
+                "testcentret flytta passen eller byta testledare först; arbetstiderna är "
+                "inte sparade.",
+                len(sessions),
+            ),
+            "hours_over_sessions",
+        )
 
 
 class AbsenceOverSessions(DomainError):

@@ -2,6 +2,7 @@
 
 from calendar import Calendar
 from datetime import date, time, timedelta
+from types import SimpleNamespace
 
 from babel.dates import format_date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -174,19 +175,28 @@ def _clock(name: str) -> time:
 def availability():
     form = AbsenceForm()
     status, leading = 200, []
+    hours, hours_refused = weekly_hours(current_user.id), None
     if request.method == "POST" and request.form.get("action") == "hours":
         if FlaskForm().validate_on_submit():
-            set_weekly_hours(
-                current_user,
-                {
-                    d: (_clock(f"starts-{d}"), _clock(f"ends-{d}"))
-                    if request.form.get(f"works-{d}")
-                    else None
-                    for d in range(7)
-                },
-            )
-            flash(_("Arbetstiderna är sparade."), "success")
-            return redirect(url_for("assessor.availability"))
+            typed = {
+                d: (_clock(f"starts-{d}"), _clock(f"ends-{d}"))
+                if request.form.get(f"works-{d}")
+                else None
+                for d in range(7)
+            }
+            try:
+                set_weekly_hours(current_user, typed)
+            except DomainError as refused:
+                # Shown again as typed, with the sessions in the way.
+                status, hours_refused = refused.status_code, refused
+                hours = {
+                    d: SimpleNamespace(starts=span[0], ends=span[1])
+                    for d, span in typed.items()
+                    if span
+                }
+            else:
+                flash(_("Arbetstiderna är sparade."), "success")
+                return redirect(url_for("assessor.availability"))
     elif form.validate_on_submit():
         try:
             add_absence(
@@ -207,7 +217,8 @@ def availability():
         "schedule/availability.html",
         leading=leading,
         form=form,
-        hours=weekly_hours(current_user.id),
+        hours=hours,
+        hours_refused=hours_refused,
         weekdays=WEEKDAYS,
         absences=absences(current_user.id, local_date(utcnow())),
         csrf_form=FlaskForm(),
