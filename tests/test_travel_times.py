@@ -323,3 +323,36 @@ def test_planning_uses_the_stored_time(app, client, make, places, project_admin)
         refused = plan_session(kiruna, model, assessor, TUESDAY, time(13, 0)).problems
         assert "hinner inte resa från Luleå (restid 180 min)" in " ".join(refused)
         assert plan_session(kiruna, model, assessor, TUESDAY, time(14, 0)).ok
+
+
+def test_a_longer_time_is_refused_while_planned_sessions_rely_on_the_shorter(
+    app, client, make, places, project_admin
+):
+    """Luleå 08–11 and Kiruna 14:00 the same day hold with 180 minutes. Raising it to
+    240, or removing it (the estimate is 280), would leave the testledare no time to
+    travel: refused, naming both sessions, and the stored time stays."""
+    assert _set(client, places["Luleå"], places["Kiruna"], "180").status_code == 302
+    with app.app_context():
+        lulea = make.center(municipality="Luleå")
+        kiruna = make.center(municipality="Kiruna")
+        model = make.model()
+        assessor = make.assessor(model)
+        assessor.name = "Birgitta Berg"
+        admin = make.person(("project_admin",))
+        made = [
+            create_sessions(center.id, model.id, assessor.id, [TUESDAY], start, admin)[0]
+            for center, start in ((lulea, time(8, 0)), (kiruna, time(14, 0)))
+        ]
+        assert all(made)
+    refused = _set(client, places["Luleå"], places["Kiruna"], "240")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "hinner testledaren inte resa mellan 2 planerade pass" in html
+    assert html.count("(Birgitta Berg)") == 2 and "tisdag 14 september 2027" in html
+    assert _rows(app) == [(*sorted((places["Luleå"], places["Kiruna"])), 180)]
+
+    removed = _delete_form(client).submit(follow_redirects=True)
+    assert "hinner testledaren inte resa mellan 2 planerade pass" in removed.get_data(as_text=True)
+    assert _rows(app) == [(*sorted((places["Luleå"], places["Kiruna"])), 180)]
+    # A shorter time changes nothing for them: saved.
+    assert _set(client, places["Luleå"], places["Kiruna"], "150").status_code == 302

@@ -47,13 +47,12 @@ from app.centers.services import (
     admin_centers,
     all_travel_times,
     coming_holidays,
-    remove_travel_time,
-    set_travel_time,
     update_details,
 )
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.fields import FIRST_DAY, LAST_DAY, wall_clock
+from app.formatting import time_span
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES
 from app.regions.queries import counties_with_municipalities
@@ -68,6 +67,11 @@ from app.schedule.planning import (
 )
 from app.schedule.queries import active_assessors, center_sessions_not_ended, find_session
 from app.schedule.services import validation_models
+from app.schedule.travel_changes import (
+    TravelTimeOverSessions,
+    change_travel_time,
+    forget_travel_time,
+)
 from app.schedule.workstations import set_workstations
 from app.timeutil import local_date, to_local
 
@@ -330,15 +334,15 @@ def _travel_time_form() -> TravelTimeForm:
 def travel_times():
     """The travel time a testledare needs between two municipalities, for planning."""
     form = _travel_time_form()
-    status = 200
+    status, too_close = 200, []
     if form.validate_on_submit():
         try:
-            row = set_travel_time(
+            row = change_travel_time(
                 form.first.data, form.second.data, form.minutes.data, current_user
             )
         except DomainError as error:
             form.form_errors.append(error.message)
-            status = error.status_code
+            status, too_close = error.status_code, getattr(error, "sessions", [])
         else:
             first, second = row.pair
             flash(
@@ -356,6 +360,7 @@ def travel_times():
     return render_template(
         "centers/travel_times.html",
         form=form,
+        too_close=too_close,
         rows=all_travel_times(),
         estimate=travel,
         max_minutes=MAX_TRAVEL_MINUTES,
@@ -366,9 +371,24 @@ def travel_times():
 @bp.post("/centers/travel-times/<int:travel_buffer_id>/delete")
 @every_project_admin_required
 def delete_travel_time(travel_buffer_id: int):
-    remove_travel_time(travel_buffer_id, current_user)
-    flash(_("Restiden är borttagen. Paret har den uppskattade restiden igen."), "success")
+    try:
+        forget_travel_time(travel_buffer_id, current_user)
+    except TravelTimeOverSessions as refused:
+        named = "; ".join(_session_line(s) for s in refused.sessions)
+        flash(f"{refused.message} {named}", "error")
+    else:
+        flash(_("Restiden är borttagen. Paret har den uppskattade restiden igen."), "success")
     return redirect(url_for("centers.travel_times"))
+
+
+def _session_line(session) -> str:
+    return _(
+        "%(model)s, %(center)s, %(when)s (%(name)s)",
+        model=session.model.name,
+        center=session.center.name,
+        when=time_span(session.starts_at, session.ends_at),
+        name=session.assessor.name,
+    )
 
 
 def _assessor_choices(model_id: int | None = None) -> list[SelectChoice]:
