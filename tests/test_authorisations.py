@@ -9,7 +9,7 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.schedule.models import AssessorAuthorisation
 from app.schedule.planning import plan_session
-from tests.forms import page_form
+from tests.forms import form_of, page_form
 
 TUESDAY = date(2027, 9, 14)
 NOT_AUTHORISED = "saknar giltig behörighet"
@@ -80,6 +80,13 @@ def test_overlapping_and_backwards_periods_are_refused_with_a_message(app, clien
     overlap = _grant(client, person_id, model_id, "2027-06-01", "2028-06-30")
     assert overlap.status_code == 409
     assert "gäller en del av perioden" in overlap.get_data(as_text=True)
+    # The form comes back with the period as typed, the reason at its field.
+    again = form_of(overlap, client, field="grant-valid_from")
+    assert (again.value("grant-valid_from"), again.value("grant-valid_to")) == (
+        "2027-06-01",
+        "2028-06-30",
+    )
+    assert 'id="grant-valid_from-error"' in overlap.get_data(as_text=True)
     backwards = _grant(client, person_id, model_id, "2028-06-30", "2028-01-01")
     assert backwards.status_code == 400
     assert "Sista dagen ligger före första dagen." in backwards.get_data(as_text=True)

@@ -258,20 +258,28 @@ def assessor(person_id: int):
     status = 200
     if request.method == "POST":
         if "grant-submit" in request.form and grant_form.validate_on_submit():
-            authorisations.grant(
-                person.id,
-                grant_form.model.data,
-                grant_form.valid_from.data,
-                grant_form.valid_to.data,
-                current_user,
-            )
-            flash(_("Behörigheten är sparad."), "success")
-            return redirect(url_for("accounts.assessor", person_id=person.id))
+            try:
+                authorisations.grant(
+                    person.id,
+                    grant_form.model.data,
+                    grant_form.valid_from.data,
+                    grant_form.valid_to.data,
+                    current_user,
+                )
+            except DomainError as refused:
+                if refused.status_code not in (400, 409):
+                    raise
+                # The form again with what was typed, the reason at the period.
+                grant_form.valid_from.errors.append(refused.message)
+                status = refused.status_code
+            else:
+                flash(_("Behörigheten är sparad."), "success")
+                return redirect(url_for("accounts.assessor", person_id=person.id))
         if "home-submit" in request.form and home_form.validate_on_submit():
             authorisations.set_home_center(person.id, home_form.center.data or None, current_user)
             flash(_("Hemmacentret är sparat."), "success")
             return redirect(url_for("accounts.assessor", person_id=person.id))
-        status = 400
+        status = status if status != 200 else 400
     return render_template(
         "accounts/assessor.html",
         person=person,
