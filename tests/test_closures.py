@@ -12,9 +12,10 @@ from app.accounts.models import Person
 from app.bookings.closures import SessionsOnClosedDays, close_days
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
-from app.centers.models import CenterClosure
+from app.centers.models import CenterClosure, OpeningHours, TestCenter
+from app.centers.services import closed_reason
 from app.db import utcnow
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.formatting import long_date
 from app.schedule.models import ValidationSession
@@ -176,9 +177,12 @@ def test_the_service_refuses_a_closure_nobody_chose_for(app, make, center_admin)
         assert [s.id for s in refused.value.sessions] == [sid]
         assert refused.value.status_code == 409
         assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
-        # An "open anyway" entry closes nothing.
-        close_days(ids["center"], TUESDAY, TUESDAY, "Extra öppet", True, admin)
+        # An "open anyway" entry on an ordinary day opens nothing: refused, and it
+        # closes nothing either.
+        with pytest.raises(InvalidInput, match="redan öppna"):
+            close_days(ids["center"], TUESDAY, TUESDAY, "Extra öppet", True, admin)
         assert db.session.get(ValidationSession, sid).status == "scheduled"
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
 
 
 def test_closing_a_day_while_a_session_is_planned_on_it_never_leaves_both(app, make, center_admin):
@@ -354,3 +358,34 @@ def test_a_closure_tells_each_reader_in_their_own_language(app, client, make, ce
 def _description(ics: bytes) -> str:
     (event,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     return str(event["DESCRIPTION"])
+
+
+def test_open_anyway_only_opens_what_is_closed_and_sunday_hours_open_sundays(
+    app, client, make, center_admin
+):
+    """ "Öppet trots helgdag" on a working day, twice for one holiday, or over the
+    center's own closure (which wins) is refused with the reason; a center that gives
+    Sunday its own opening hours opens its plain Sundays, not Easter Day."""
+    ids = center_admin
+    ordinary = _close_form(client, ids, first_day="2027-01-05", reason="Extra", open_anyway="y")
+    refused = ordinary.submit()
+    assert refused.status_code == 400 and "redan öppna" in refused.get_data(as_text=True)
+    twelfth = {"first_day": "2027-01-06", "reason": "Trettondagen öppet", "open_anyway": "y"}
+    assert _close_form(client, ids, **twelfth).submit().status_code == 302
+    twice = _close_form(client, ids, **twelfth).submit()
+    assert twice.status_code == 400 and "redan öppnade" in twice.get_data(as_text=True)
+    inventory = {"first_day": "2027-05-10", "last_day": "2027-05-12", "reason": "Inventering"}
+    assert _close_form(client, ids, **inventory).submit().status_code == 302
+    over = _close_form(client, ids, first_day="2027-05-11", reason="Ändå", open_anyway="y")
+    answer = over.submit()
+    assert answer.status_code == 400 and "(Inventering)" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 2
+
+        center = db.session.get(TestCenter, ids["center"])
+        sunday, easter_day = date(2027, 4, 4), date(2027, 3, 28)
+        assert closed_reason(center, sunday) == "Söndag"
+        center.opening_hours.append(OpeningHours(weekday=6, opens=time(9), closes=time(15)))
+        db.session.commit()
+        assert closed_reason(center, sunday) is None
+        assert closed_reason(center, easter_day) == "Påskdagen"

@@ -90,7 +90,11 @@ def closed_reason(center: TestCenter, day: date, closures=None) -> str | None:
     if any(c.open_anyway for c in covering):
         return None
     if holiday := holiday_name(day):
-        return holiday
+        # Sunday hours of its own open a center's plain Sundays on purpose; a holiday
+        # that falls on a Sunday (Easter Day) still needs its "open anyway" entry.
+        plain_sunday = day.weekday() == 6 and not _swedish_holidays(day.year, "sv").get(day)
+        if not (plain_sunday and any(h.weekday == 6 for h in center.opening_hours)):
+            return holiday
     if not any(h.weekday == day.weekday() for h in center.opening_hours):
         return _("ingen öppettid den veckodagen")
     return None
@@ -202,6 +206,8 @@ def add_closure(center_id: int, first: date, last: date, reason: str, open_anywa
         raise InvalidInput(_("En stängning kan vara högst ett år."))
     with unit_of_work():
         center = center_for_admin(center_id, actor)
+        if open_anyway:
+            _check_opening(center, first, last)
         closure = CenterClosure(
             center_id=center.id,
             first_day=first,
@@ -211,6 +217,32 @@ def add_closure(center_id: int, first: date, last: date, reason: str, open_anywa
         )
         db.session.add(closure)
         return closure
+
+
+def _check_opening(center: TestCenter, first: date, last: date) -> None:
+    """An "open anyway" entry must open something: a holiday, closed eve or Sunday, not
+    already opened, and not one the center closed itself (its closure would win)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    entries = closures_between(center.id, first, last)
+    if own := [c for c in entries if not c.open_anyway]:
+        raise InvalidInput(
+            _(
+                "Testcentret har själv stängt några av dagarna (%(reason)s), och den "
+                "stängningen gäller. Ta bort den i stället.",
+                reason=own[0].reason,
+            )
+        )
+    closed = [d for d in days if holiday_name(d)]
+    if not closed:
+        raise InvalidInput(
+            _(
+                "Ingen av dagarna är en helgdag, aftonen före en eller en söndag: de är "
+                "redan öppna. Kryssa bara i rutan för att öppna en sådan dag."
+            )
+        )
+    opened = [c for c in entries if c.open_anyway]
+    if all(any(c.first_day <= d <= c.last_day for c in opened) for d in closed):
+        raise InvalidInput(_("Dagarna är redan öppnade."))
 
 
 def remove_closure(closure_id: int, actor) -> None:
