@@ -14,7 +14,12 @@ from app.centers.models import CenterClosure, CenterWorkstation, TestCenter
 from app.extensions import db
 from app.reports.services import utilisation
 from app.results.services import set_attendance
-from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
+from app.schedule.models import (
+    AssessorAbsence,
+    AssessorAvailability,
+    ValidationModel,
+    ValidationSession,
+)
 from app.schedule.planning import create_sessions
 from app.timeutil import to_local
 from tests.calendars import invite_of, last_id, outbox
@@ -212,6 +217,17 @@ def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
     again = form_of(closed, client, button="Flytta passet")
     assert again.value("day") == "2027-12-24" and again.value("start") == "08:00"
     assert 'aria-invalid="true"' in closed.get_data(as_text=True)
+    assert 'id="day-error"' in closed.get_data(as_text=True)
+    # Only another testledare, whose authorisation ended before the day: said there.
+    with app.app_context():
+        model = db.session.get(ValidationModel, center_admin["model"])
+        other_id = make.assessor(model, valid_to=date(2026, 12, 31)).id
+    move = page_form(client, manage, button="Flytta passet")  # the list offers them now
+    unauthorised = move.fill(day="2027-09-14", start="08:00", assessor=other_id).submit()
+    html = unauthorised.get_data(as_text=True)
+    assert unauthorised.status_code == 409
+    assert 'id="assessor-error"' in html and 'id="day-error"' not in html
+    move.fill(assessor=center_admin["assessor"])
     # A day no travel window can be counted around (the form fuzz's 500).
     far = move.fill(day="9999-12-31", start="00:00").submit()
     assert far.status_code == 400 and "mellan år 2000 och 2100" in far.get_data(as_text=True)

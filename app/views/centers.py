@@ -554,8 +554,14 @@ def manage_session(session_id: int):
                     assessor_id=move_form.assessor.data,
                 )
             except DomainError as refused:
-                # Shown on the form with what the admin typed, not on an error page.
-                move_form.day.errors = [refused.message]
+                # Shown on the form with what the admin typed, not on an error page: at
+                # the testledare when only the testledare was changed, else at the day.
+                same_time = (move_form.day.data, move_form.start.data) == (
+                    local.date(),
+                    local.time(),
+                )
+                changed = move_form.assessor if same_time else move_form.day
+                changed.errors = [refused.message]
                 return render_template(
                     "centers/manage.html",
                     session=session,
