@@ -10,6 +10,15 @@ from app.extensions import db
 from app.problem_types import PROBLEM_TYPES, code_for
 
 
+def stale_form_answer():
+    """A form whose CSRF token is missing, forged or from before a sign-in or sign-out."""
+    return _answer(
+        400,
+        str(_l("Formuläret kunde inte skickas")),
+        str(_l("Sidan var för gammal eller saknade säkerhetskod. Ladda om sidan och försök igen.")),
+    )
+
+
 class Refusal(str):
     """A rule's reason, worded for people, that also carries its stable code.
 
@@ -122,16 +131,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _answer(
-            400,
-            str(_l("Formuläret kunde inte skickas")),
-            str(
-                _l(
-                    "Sidan var för gammal eller saknade säkerhetskod. "
-                    "Ladda om sidan och försök igen."
-                )
-            ),
-        )
+        return stale_form_answer()
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):

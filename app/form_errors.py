@@ -37,11 +37,25 @@ def _errors_of(form: BaseForm) -> list[FieldError]:
     return found
 
 
+def _forms_in(value, depth: int = 2) -> list[BaseForm]:
+    """The forms a template is given: directly, or in lists, tuples or dicts of them
+    (a page of several targets, each a (target, form) pair, say)."""
+    if isinstance(value, BaseForm):
+        return [value]
+    if depth == 0:
+        return []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [form for item in value for form in _forms_in(item, depth - 1)]
+    return []
+
+
 def _collect(_app, template, context, **_extra) -> None:
     seen = g.setdefault("form_errors", [])
     for value in context.values():
-        if isinstance(value, BaseForm):
-            for error in _errors_of(value):
+        for form in _forms_in(value):
+            for error in _errors_of(form):
                 if error not in seen:
                     seen.append(error)
 

@@ -100,6 +100,15 @@ def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirma
     again = confirm.submit(button="Boka alla")
     assert again.status_code == 200
     assert "Fick plats: 8" in again.text and "Har redan en plats" not in again.text
+    # Back to the offers and another split chosen with the same form: who was booked
+    # elsewhere by it is said to be so, and nobody gets a second booking.
+    other = (
+        confirm.copy()
+        .set("plan", f"{works['lulea']}:5,{works['boden']}:3", tamper=True)
+        .submit(button="Boka alla")
+    )
+    assert other.status_code == 200
+    assert "Formuläret har redan använts och bokade ett annat tillfälle" in other.text
 
     with app.app_context():
         boden = db.session.execute(

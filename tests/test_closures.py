@@ -370,6 +370,10 @@ def test_open_anyway_only_opens_what_is_closed_and_sunday_hours_open_sundays(
     ordinary = _close_form(client, ids, first_day="2027-01-05", reason="Extra", open_anyway="y")
     refused = ordinary.submit()
     assert refused.status_code == 400 and "redan öppna" in refused.get_data(as_text=True)
+    # The form comes back as typed, the reason at the box (it was a bare error page).
+    kept = form_of(refused, client, button="Lägg till")
+    assert (kept.value("first_day"), kept.value("reason")) == ("2027-01-05", "Extra")
+    assert 'id="open_anyway-error"' in refused.get_data(as_text=True)
     twelfth = {"first_day": "2027-01-06", "reason": "Trettondagen öppet", "open_anyway": "y"}
     assert _close_form(client, ids, **twelfth).submit().status_code == 302
     twice = _close_form(client, ids, **twelfth).submit()
@@ -389,3 +393,6 @@ def test_open_anyway_only_opens_what_is_closed_and_sunday_hours_open_sundays(
         db.session.commit()
         assert closed_reason(center, sunday) is None
         assert closed_reason(center, easter_day) == "Påskdagen"
+    # A Sunday its own hours open is open already: nothing for "open anyway" to open.
+    sunday_form = _close_form(client, ids, first_day="2027-04-04", reason="Ändå", open_anyway="y")
+    assert "redan öppna" in sunday_form.submit().get_data(as_text=True)

@@ -130,6 +130,40 @@ def test_cells_totals_and_filters(app, world):
         assert len(areas) == 9
 
 
+def test_a_welding_level_counts_for_that_level_only(app, make):
+    """Svets VIT, GRÖN, BLÅ and SVART name the same two areas, each at its own level:
+    Josefin's VIT pass after a SVART "inte ännu" left SVART's practical test not yet
+    approved (it read approved), and Erik's VIT pass hid his SVART booking."""
+    with app.app_context():
+        company = make.company("Svetsarna AB")
+        josefin = make.employee(company, name="Josefin Marklund")
+        erik = make.employee(company, name="Erik Nordström")
+        vit, svart = make.model("svets-vit"), make.model("svets-svart")
+        days_ago = lambda n: utcnow() - timedelta(days=n)  # noqa: E731
+        svart_then = make.session(model=svart, starts_at=days_ago(60))
+        vit_later = make.session(model=vit, starts_at=days_ago(30))
+        _attended(make, svart_then, josefin, [("approved", ""), ("not_yet", "Mer övning")])
+        _attended(make, vit_later, josefin, [("approved", ""), ("approved", "")])
+        _attended(make, vit_later, erik, [("approved", ""), ("approved", "")])
+        book_seat(make.session(model=svart, starts_in=timedelta(days=20)).id, erik, erik)
+
+        def row(model, name):
+            (matrix,) = competence_overview(company.id, model_id=model.id).matrices
+            return next(r for r in matrix.rows if r.person.name == name)
+
+        assert [c.status for c in row(svart, "Josefin Marklund").cells] == [
+            "approved",
+            "not_yet",
+        ]
+        assert [c.status for c in row(vit, "Josefin Marklund").cells] == ["approved"] * 2
+        assert [c.status for c in row(svart, "Erik Nordström").cells] == ["booked"] * 2
+        assert [c.status for c in row(vit, "Erik Nordström").cells] == ["approved"] * 2
+        needs = dict(competence_overview(company.id, model_id=svart.id).training_needs)
+        ((person, areas),) = needs["Mer övning"]
+        assert person.name == "Josefin Marklund"
+        assert [a.name for a in areas] == ["Praktiskt svetsprov (Svets SVART)"]
+
+
 def _model_id(code: str) -> int:
     return Factory().model(code).id
 

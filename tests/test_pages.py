@@ -444,3 +444,18 @@ def test_my_bookings_lists_the_next_session_first(app, client, auth, make):
     auth.login(employee.email)
     page = client.get("/bookings").get_data(as_text=True)
     assert page.index(names[1]) < page.index(names[0])
+
+
+def test_signing_in_or_out_from_a_tab_left_open_says_it_is_done_already(app, client, make):
+    """Two tabs: signed in in one, the other's sign-in form is from before; signed out
+    in one, the other's "Logga ut" is. Neither is an error: it is done already."""
+    with app.app_context():
+        email = make.employee().email
+    other_tab = page_form(client, "/login", field="password")
+    page_form(client, "/login", field="password").fill(email=email, password="secret-pass").submit()
+    again = other_tab.fill(email=email, password="secret-pass").submit(follow_redirects=True)
+    assert again.status_code == 200 and "Du är redan inloggad." in again.get_data(as_text=True)
+    logout_tab = page_form(client, "/bookings", action="/logout")
+    assert page_form(client, "/bookings", action="/logout").submit().status_code == 302
+    stale = logout_tab.submit(follow_redirects=True)
+    assert stale.status_code == 200 and "Du är redan utloggad." in stale.get_data(as_text=True)

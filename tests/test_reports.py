@@ -549,6 +549,12 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
             )
         )
     page = client.get(settings)
+    # Editing a target, one form of a list on the page: a refusal opens on the summary.
+    edit = form_of(page, client, action=f"/reports/targets/{added}")
+    wrong = edit.set(f"target{added}-companies", "abc").submit()
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and 'class="error-summary"' in html
+    assert "<title>Fel:" in html
     remove_url = f"/reports/targets/{added}/remove"
     no_token = form_of(page, client, action=remove_url).remove("csrf_token").submit()
     assert no_token.status_code == 400

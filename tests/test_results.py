@@ -212,6 +212,24 @@ def test_testledare_records_an_outcome_through_the_form(app, client, auth, make)
     assert "Kurs i mätteknik" in statement
 
 
+def test_the_result_page_of_someone_absent_says_so_instead_of_a_form(app, client, auth, make):
+    """It opened with the whole form, and saving it was then refused."""
+    with app.app_context():
+        session = make.session(starts_in=-timedelta(hours=1))
+        person = make.employee()
+        booking = book_seat(session.id, person, person, now=session.starts_at - timedelta(days=3))
+        set_attendance(
+            booking.id, "no_show", session.assessor, now=session.starts_at + timedelta(hours=1)
+        )
+        booking_id, email = booking.id, session.assessor.email
+    auth.login(email)
+    page = client.get(f"/bookings/{booking_id}/outcome")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "bara registreras för deltagare som var närvarande" in html
+    assert "Spara resultat" not in html and "Godkänn alla områden" not in html
+
+
 def test_participant_list_shows_support_needs_only_to_testledare_and_staff(app, client, auth, make):
     with app.app_context():
         session = make.session()

@@ -39,6 +39,10 @@ MAX_GROUP = 500
 TWICE = _l("Finns redan med en gång i samma bokning.")
 NOT_YOURS = _l("Du kan inte boka åt alla de valda personerna.")
 CANCELLED_SINCE = _l("Bokningen som formuläret gjorde är avbokad sedan dess.")
+FORM_USED = _l(
+    "Formuläret har redan använts och bokade ett annat tillfälle. Ladda om sidan för att "
+    "välja igen."
+)
 # Sessions looked at for offers: the closest this many with a free seat.
 CANDIDATES = 60
 
@@ -216,7 +220,11 @@ def book_group(
                 seen.add(person.id)
                 key = f"{request_key}-{person.id}" if request_key else None
                 if key and (sent := _booked_by_form(actor, key)) is not None:
-                    if sent.status == BookingStatus.CANCELLED:
+                    if sent.session_id != session_id:
+                        # The page went back and another offer was chosen: this form
+                        # booked them elsewhere before; that booking stands.
+                        result.skipped.append(Skipped(person, str(FORM_USED), "form_used"))
+                    elif sent.status == BookingStatus.CANCELLED:
                         result.skipped.append(Skipped(person, str(CANCELLED_SINCE), "cancelled"))
                     else:
                         made.append(sent)

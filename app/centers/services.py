@@ -76,6 +76,16 @@ def closures_between(center_id: int, first: date, last: date) -> list[CenterClos
     )
 
 
+def _closed_by_default(center: TestCenter, day: date) -> bool:
+    """A holiday, closed eve or Sunday, before the center's own entries. Sunday hours of
+    its own open a center's plain Sundays on purpose; a holiday that falls on a Sunday
+    (Easter Day) still needs its "open anyway" entry."""
+    if not holiday_name(day):
+        return False
+    plain_sunday = day.weekday() == 6 and not _swedish_holidays(day.year, "sv").get(day)
+    return not (plain_sunday and any(h.weekday == 6 for h in center.opening_hours))
+
+
 def closed_reason(center: TestCenter, day: date, closures=None) -> str | None:
     """Why the center is closed that day, or None when it is open.
 
@@ -89,12 +99,8 @@ def closed_reason(center: TestCenter, day: date, closures=None) -> str | None:
             return closure.reason
     if any(c.open_anyway for c in covering):
         return None
-    if holiday := holiday_name(day):
-        # Sunday hours of its own open a center's plain Sundays on purpose; a holiday
-        # that falls on a Sunday (Easter Day) still needs its "open anyway" entry.
-        plain_sunday = day.weekday() == 6 and not _swedish_holidays(day.year, "sv").get(day)
-        if not (plain_sunday and any(h.weekday == 6 for h in center.opening_hours)):
-            return holiday
+    if _closed_by_default(center, day):
+        return holiday_name(day)
     if not any(h.weekday == day.weekday() for h in center.opening_hours):
         return _("ingen öppettid den veckodagen")
     return None
@@ -232,7 +238,7 @@ def _check_opening(center: TestCenter, first: date, last: date) -> None:
                 reason=own[0].reason,
             )
         )
-    closed = [d for d in days if holiday_name(d)]
+    closed = [d for d in days if _closed_by_default(center, d)]
     if not closed:
         raise InvalidInput(
             _(

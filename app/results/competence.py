@@ -2,7 +2,10 @@
 
 A competence area is the same area in every model that assesses it (the BAS models
 share ten), so an area approved in Industriteknik BAS is approved in the Automation
-BAS matrix too. Each cell comes from the person's latest verdict on the area, or
+BAS matrix too. The levels of one family (Svets VIT, GRÖN, BLÅ, SVART) are the
+exception: they name the same areas, but each level assesses them at its own level,
+so a level's verdicts and bookings count for that level only (a VIT pass is no SVART
+approval). Each cell comes from the person's latest verdict on the area, or
 from a live booking of a coming session whose model assesses it. The whole overview
 is read in a fixed handful of queries, whatever the size of the company.
 """
@@ -120,11 +123,24 @@ def _areas_by_model(model_ids) -> dict[int, list[CompetenceArea]]:
     return areas
 
 
-def _verdicts(person_ids) -> dict[tuple[int, int], Cell]:
-    """Each person's latest verdict per area, as a cell."""
+def _levels() -> set[int]:
+    """The models that are levels of a family: their areas are theirs alone."""
+    return set(
+        db.session.scalars(select(ValidationModel.id).where(ValidationModel.family_id.is_not(None)))
+    )
+
+
+def _scope(levels: set[int], model_id: int, area_id: int) -> tuple[int, int]:
+    """Where a verdict on an area counts: the area in every model, or a level's own."""
+    return (model_id if model_id in levels else 0, area_id)
+
+
+def _verdicts(person_ids, levels: set[int]) -> dict[tuple[int, tuple[int, int]], Cell]:
+    """Each person's latest verdict per area (per level's area), as a cell."""
     rows = db.session.execute(
         select(
             Booking.employee_id,
+            ValidationSession.model_id,
             AreaOutcome.area_id,
             AreaOutcome.result,
             AreaOutcome.training,
@@ -136,9 +152,11 @@ def _verdicts(person_ids) -> dict[tuple[int, int], Cell]:
         .order_by(ValidationSession.starts_at, AreaOutcome.id)
     )
     cells = {}
-    for person_id, area_id, result, training, starts_at in rows:
+    for person_id, model_id, area_id, result, training, starts_at in rows:
         status = CellStatus.APPROVED if result == OutcomeResult.APPROVED else CellStatus.NOT_YET
-        cells[person_id, area_id] = Cell(status, local_date(starts_at), training)
+        cells[person_id, _scope(levels, model_id, area_id)] = Cell(
+            status, local_date(starts_at), training
+        )
     return cells
 
 
@@ -192,45 +210,63 @@ def competence_overview(
     ids = [p.id for p in people]
     model_ids = [model_id] if model_id else (_models_in_use(ids) if ids else [])
     models = {m.id: m for m in all_models() if m.id in model_ids}
-    verdicts = _verdicts(ids) if ids else {}
+    levels = _levels()
+    verdicts = _verdicts(ids, levels) if ids else {}
     coming = _coming_bookings(ids, now) if ids else []
     # A booked model outside the matrices shown books its areas too.
     wanted = set(models) | {booked_model for _p, booked_model, _s in coming}
     areas_of = _areas_by_model(wanted) if wanted else {}
-    booked: dict[tuple[int, int], date] = {}
+    booked: dict[tuple[int, tuple[int, int]], date] = {}
     for person_id, booked_model, starts_at in coming:
         for area in areas_of.get(booked_model, []):
-            booked.setdefault((person_id, area.id), local_date(starts_at))
+            scope = _scope(levels, booked_model, area.id)
+            booked.setdefault((person_id, scope), local_date(starts_at))
 
-    def cell(person_id: int, area_id: int) -> Cell:
-        verdict = verdicts.get((person_id, area_id))
+    def cell(person_id: int, model_id: int, area_id: int) -> Cell:
+        key = (person_id, _scope(levels, model_id, area_id))
+        verdict = verdicts.get(key)
         if verdict and verdict.status == CellStatus.APPROVED:
             return verdict
-        if (person_id, area_id) in booked:
+        if key in booked:
             training = verdict.training if verdict else ""
-            return Cell(CellStatus.BOOKED, booked[person_id, area_id], training)
+            return Cell(CellStatus.BOOKED, booked[key], training)
         return verdict or Cell()
 
     matrices = []
     for model in sorted(models.values(), key=lambda m: m.name):
         areas = areas_of.get(model.id, [])
-        rows = [PersonRow(p, [cell(p.id, a.id) for a in areas]) for p in people]
+        rows = [PersonRow(p, [cell(p.id, model.id, a.id) for a in areas]) for p in people]
         if status:
             rows = [r for r in rows if any(c.status == status for c in r.cells)]
         matrices.append(ModelMatrix(model, areas, rows))
-    return Overview(matrices, _training_needs(matrices))
+    return Overview(matrices, _training_needs(matrices, levels))
 
 
-def _training_needs(matrices: list[ModelMatrix]):
+@dataclass(frozen=True)
+class LevelArea:
+    """A level's own area in the training needs: "Praktiskt svetsprov (Svets SVART)"."""
+
+    area: CompetenceArea
+    model: ValidationModel
+
+    @property
+    def name(self) -> str:
+        return f"{self.area.name} ({self.model.name})"
+
+
+def _training_needs(matrices: list[ModelMatrix], levels: set[int]):
     """Areas not yet approved, grouped by proposed training, then by person."""
-    needs: dict[str, dict[int, dict[int, CompetenceArea]]] = defaultdict(lambda: defaultdict(dict))
+    needs: dict[str, dict[int, dict]] = defaultdict(lambda: defaultdict(dict))
     people: dict[int, Person] = {}
     for matrix in matrices:
         for row in matrix.rows:
             for area, c in zip(matrix.areas, row.cells, strict=True):
                 if c.status == CellStatus.NOT_YET or (c.status == CellStatus.BOOKED and c.training):
-                    # An area the models share is one need, whichever matrix shows it.
-                    needs[c.training.strip()][row.person.id][area.id] = area
+                    # An area the models share is one need, whichever matrix shows it; a
+                    # level's area is its own need, named with the level.
+                    scope = _scope(levels, matrix.model.id, area.id)
+                    shown = LevelArea(area, matrix.model) if scope[0] else area
+                    needs[c.training.strip()][row.person.id][scope] = shown
                     people[row.person.id] = row.person
     return [
         (

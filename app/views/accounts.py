@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts import privacy
@@ -42,7 +43,7 @@ from app.accounts.services import (
 )
 from app.after_response import after_response
 from app.centers.queries import centers_by_name
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, stale_form_answer
 from app.extensions import limiter
 from app.projects.forms import AdminProjectsForm
 from app.projects.scope import find_people, is_project_admin, set_admin_projects, visible_projects
@@ -105,6 +106,20 @@ def login():
     elif form.is_submitted():
         status = 400
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.errorhandler(CSRFError)
+def stale_sign_in_or_out(error: CSRFError):
+    """A sign-in or sign-out form left open while this browser signed in or out in
+    another tab: its token is from before, but what it asks is done already. Said so,
+    rather than "the page was too old" for something that needs no doing."""
+    if request.endpoint == "accounts.logout" and not current_user.is_authenticated:
+        flash(_("Du är redan utloggad."), "info")
+        return redirect(url_for("schedule.index"))
+    if request.endpoint == "accounts.login" and current_user.is_authenticated:
+        flash(_("Du är redan inloggad."), "info")
+        return redirect(url_for("schedule.index"))
+    return stale_form_answer()
 
 
 @bp.post("/logout")

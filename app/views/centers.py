@@ -242,9 +242,14 @@ def closures(center_id: int):
                 sessions=hit.sessions,
                 changed=hit.changed,
             )
-        flash(_closure_saved_message(change), "success")
-        return redirect(url_for("centers.closures", center_id=center.id))
-    if form.is_submitted():
+        except InvalidInput as refused:
+            # An "open anyway" that opens nothing, say: the form again, as typed.
+            form.open_anyway.errors.append(refused.message)
+            status = refused.status_code
+        else:
+            flash(_closure_saved_message(change), "success")
+            return redirect(url_for("centers.closures", center_id=center.id))
+    if form.is_submitted() and status == 200:
         status = 400
     today = local_date(utcnow())
     rows = closures_not_over(center.id, today)

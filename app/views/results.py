@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.bookings.forms import SUPPORT_NEED_LABELS
-from app.bookings.models import Booking
+from app.bookings.models import Booking, BookingStatus
 from app.bookings.queries import find_booking, participants
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
@@ -179,14 +179,21 @@ def attendance(booking_id: int):
     form = AttendanceForm()
     if not form.validate():
         raise InvalidInput(_("Välj närvarande eller uteblev."))
-    if form.status.data == NOT_CHECKED_IN:
-        booking = undo_check_in(booking_id, current_user)
-        return _back_to_row(
-            booking,
-            _("Incheckningen av %(name)s är ångrad. Platsen är bokad.", name=booking.employee.name),
-        )
-    booking = set_attendance(booking_id, form.status.data, current_user)
-    return _back_to_row(booking, _("Närvaron för %(name)s är sparad.", name=booking.employee.name))
+    try:
+        if form.status.data == NOT_CHECKED_IN:
+            booking = undo_check_in(booking_id, current_user)
+            said = _(
+                "Incheckningen av %(name)s är ångrad. Platsen är bokad.",
+                name=booking.employee.name,
+            )
+        else:
+            booking = set_attendance(booking_id, form.status.data, current_user)
+            said = _("Närvaron för %(name)s är sparad.", name=booking.employee.name)
+    except DomainError as refused:
+        if refused.status_code != 409 or request.headers.get(ROW_HEADER):
+            raise  # the page's script then sends the form plainly, to land here below
+        return _refused_at_row(booking_id, refused)
+    return _back_to_row(booking, said)
 
 
 def _assessable_booking(booking_id: int) -> Booking:
@@ -205,6 +212,12 @@ def outcome(booking_id: int):
             raise DomainError(_("Resultat kan registreras först när passet har börjat."))
         # Before the start the page says so, with no form (an audit entry may link here).
         return render_template("results/outcome.html", booking=booking, not_started=True)
+    if booking.status != BookingStatus.ATTENDED:
+        if request.method == "POST":
+            raise DomainError(_("Resultat kan bara registreras för deltagare som var närvarande."))
+        # Absent, still in the queue or cancelled: said up front, with no form to fill in
+        # that saving would refuse (mark them present on the list first, if they came).
+        return render_template("results/outcome.html", booking=booking, not_present=True)
     areas = model_areas(booking.session.model_id)
     form = OutcomeCommentForm(comment=booking.result_comment)
     current = {o.area_id: o for o in outcomes_of(booking)}
