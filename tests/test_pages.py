@@ -202,8 +202,17 @@ def test_the_booking_form_sent_again_after_a_cancel_says_so_and_books_nothing(
     assert "None" not in html and "står i kö" not in html
     assert _booking_ids(app, session_id) == [booking_id]
     # A fresh page books anew.
-    fresh, _form = _book(client, session_id)
+    fresh, form = _book(client, session_id)
     assert fresh.status_code == 302 and len(_booking_ids(app, session_id)) == 2
+    # Moved since: the form sent again says where the booking went.
+    with app.app_context():
+        later = make.session(seats=3, starts_in=timedelta(days=30), center=None)
+        later_id = later.id
+    (_first, live) = _booking_ids(app, session_id)
+    move = page_form(client, f"/bookings/{live}/move", field="target").fill(target=later_id)
+    assert move.submit().status_code == 302
+    moved = form.submit(follow_redirects=True)
+    assert moved.status_code == 409 and "redan flyttad till" in moved.get_data(as_text=True)
 
 
 def test_a_form_left_open_by_someone_else_in_the_browser_is_refused(app, client, auth, make):

@@ -20,7 +20,7 @@ Västerbotten metal have targets):
 """
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -580,3 +580,25 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     page = client.get(f"/reports/?{RANGE}&project={new_id}").get_data(as_text=True)
     assert "Mål och utfall: Svets i norr" in page and "<progress" not in page
     assert "Svets i norr" in client.get(f"/reports/projects/{new_id}").get_data(as_text=True)
+
+
+def test_weeks_across_a_new_year_say_their_year(client, auth, data):
+    """Week 2 of 2025 and week 2 of 2026 were two columns both headed "v. 2"."""
+    auth.login(data["project_admin"])
+    page = client.get("/reports/?from_date=2025-01-06&to_date=2026-01-11")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Visar vecka 2 2025–2 2026" in html
+    assert "v. 2 2025" in html and "v. 2 2026" in html
+    one_year = client.get(f"/reports/?{RANGE}").get_data(as_text=True)
+    assert "v. 11<" in one_year and not re.search(r"v\. \d+ 20\d\d<", one_year)
+
+
+def test_a_start_too_early_for_the_default_end_is_said_at_the_start(client, auth, data):
+    """Only a start given, 54 weeks before the default end: the message was at "Till och
+    med", a field the reader never touched."""
+    auth.login(data["project_admin"])
+    far = (date.today() - timedelta(weeks=60)).isoformat()
+    html = client.get(f"/reports/?from_date={far}").get_data(as_text=True)
+    assert 'id="from_date-error"' in html and 'id="to_date-error"' not in html
+    assert "Välj högst 53 veckor." in html

@@ -420,3 +420,13 @@ def test_the_month_opened_bare_shows_the_search_last_made(client, month):
     following = client.get(_links(bare)["Nästa månad"])
     assert parse_qs(urlsplit(_links(bare)["Nästa månad"]).query)["model"] == [str(month["bas"])]
     assert not any(" 13 " in label for label in _day_links(following))  # no Svets
+
+
+def test_the_month_ignores_dates_it_has_no_fields_for(client, month):
+    """The list's bad dates went along to the month, whose error summary then linked to
+    a date field the month page does not have."""
+    for query in ("date_from=2027-05-01&date_to=2027-01-01", "date_from=bad"):
+        page = client.get(f"/month?{query}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, query
+        assert "error-summary" not in html and 'href="#date_' not in html

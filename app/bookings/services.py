@@ -532,7 +532,9 @@ def book_seat(
                 raise DomainError(_("Formuläret har redan använts. Ladda om sidan."))
             if earlier.status == BookingStatus.CANCELLED:
                 # The form was sent again (a reload, a page from history) after the
-                # booking it made was cancelled: neither a seat nor a queue place.
+                # booking it made was moved (said where to) or cancelled.
+                if (gone := no_longer_live(earlier)).code == "already_moved":
+                    raise gone
                 raise DomainError(
                     _(
                         "Bokningen som formuläret gjorde är avbokad sedan dess. Vill du "

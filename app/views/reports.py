@@ -108,7 +108,9 @@ def _filters(project_admin: bool):
     try:
         mondays = services.week_range(_monday(form.from_date.data), _monday(form.to_date.data))
     except InvalidInput as error:
-        form.to_date.errors = [error.message]
+        # At the date the reader gave: with only a start, the end is the default one.
+        given_to = "to_date" in args or "to_week" in request.args
+        (form.to_date if given_to else form.from_date).errors = [error.message]
         return form, None
     return form, mondays
 

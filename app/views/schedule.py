@@ -238,6 +238,13 @@ def _short_day(day: date) -> str:
     return format_date(day, "d MMM", locale=get_locale())
 
 
+def _is_date(text: str) -> bool:
+    try:
+        return date(2000, 1, 1) <= date.fromisoformat(text) <= date(2100, 12, 31)
+    except ValueError:
+        return False
+
+
 def _effective_args() -> tuple[MultiDict, bool]:
     """The filters to search with, and whether they are the visitor's remembered ones."""
     if "clear" in request.args:
@@ -388,6 +395,12 @@ def month():
     home = home_place_id()
     # Opened bare (a bookmark, the menu), it shows the search the visitor last made.
     args, _restored = _effective_args()
+    # A month has no date fields: the list's dates only choose which month to show
+    # (a start that is no date is left out, not reported at a field not on the page).
+    args = MultiDict(args)
+    args.pop("date_to", None)
+    if not _is_date(args.get("date_from", "")):
+        args.pop("date_from", None)
     search = SearchForm(args, home)
     valid = search.validate()
     first = today.replace(day=1)
