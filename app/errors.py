@@ -47,6 +47,18 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class SessionsInTheWay(DomainError):
+    """A change refused while coming sessions rely on things as they are (opening hours,
+    an absence, working hours, a travel time): it names them, for the page to list, to
+    move, hand over or cancel first."""
+
+    status_code = 409
+
+    def __init__(self, sessions: list, message: str, code: str | None):
+        self.sessions = sessions
+        super().__init__(message, code)
+
+
 class NotFound(DomainError):
     status_code = 404
     default_message = _l("Det du sökte finns inte.")

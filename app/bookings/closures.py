@@ -36,29 +36,28 @@ from app.centers.services import (
     set_opening_hours,
 )
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, NotFound
+from app.errors import NotFound, SessionsInTheWay
 from app.extensions import db
 from app.schedule.models import SessionStatus, ValidationSession
 from app.timeutil import local_to_utc, to_local
 
 
-class SessionsOnClosedDays(DomainError):
+class SessionsOnClosedDays(SessionsInTheWay):
     """The change would leave live sessions on closed days: cancel them, or do not change."""
 
-    status_code = 409
-
     def __init__(self, sessions: list[ValidationSession], changed: bool = False):
-        self.sessions = sessions
         # True when the sessions are not the ones the admin agreed to cancel.
         self.changed = changed
         super().__init__(
+            sessions,
             ngettext(
                 "%(num)s planerat pass ligger på de stängda dagarna. "
                 "Ställ in det med stängningen, eller spara inte stängningen.",
                 "%(num)s planerade pass ligger på de stängda dagarna. "
                 "Ställ in dem med stängningen, eller spara inte stängningen.",
                 len(sessions),
-            )
+            ),
+            None,
         )
 
 
@@ -193,14 +192,12 @@ def reopen_days(
         return ClosureChange(closure, cancelled)
 
 
-class SessionsOutsideHours(DomainError):
+class SessionsOutsideHours(SessionsInTheWay):
     """New opening hours would leave live sessions outside them: move or cancel those first."""
 
-    status_code = 409
-
     def __init__(self, sessions: list[ValidationSession]):
-        self.sessions = sessions
         super().__init__(
+            sessions,
             ngettext(
                 "%(num)s planerat pass ligger utanför de nya öppettiderna. "
                 "Flytta eller ställ in det först; öppettiderna är inte ändrade.",

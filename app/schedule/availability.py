@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Person
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput, NotFound, SessionsInTheWay
 from app.extensions import db
 from app.schedule.models import (
     AssessorAbsence,
@@ -115,12 +115,10 @@ def _sessions_outside(person_id: int, hours: dict[int, tuple[time, time] | None]
     return outside
 
 
-class HoursOverSessions(DomainError):
-    status_code = 409
-
+class HoursOverSessions(SessionsInTheWay):
     def __init__(self, sessions: list[ValidationSession]):
-        self.sessions = sessions
         super().__init__(
+            sessions,
             ngettext(
                 "Du är testledare för %(num)s pass utanför de nya arbetstiderna. Be "
                 "testcentret flytta passet eller byta testledare först; arbetstiderna är "
@@ -134,12 +132,10 @@ class HoursOverSessions(DomainError):
         )
 
 
-class AbsenceOverSessions(DomainError):
-    status_code = 409
-
+class AbsenceOverSessions(SessionsInTheWay):
     def __init__(self, sessions: list[ValidationSession]):
-        self.sessions = sessions
         super().__init__(
+            sessions,
             ngettext(
                 "Du är testledare för %(num)s pass de dagarna. Be testcentret byta "
                 "testledare eller ställa in passet först; frånvaron är inte sparad.",

@@ -17,19 +17,17 @@ from sqlalchemy.orm import joinedload
 from app.centers.models import TestCenter
 from app.centers.services import remove_travel_time, set_travel_time
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError
+from app.errors import SessionsInTheWay
 from app.extensions import db
 from app.regions.models import TravelBuffer
 from app.regions.travel import travel_minutes
 from app.schedule.models import SessionStatus, ValidationSession
 
 
-class TravelTimeOverSessions(DomainError):
-    status_code = 409
-
+class TravelTimeOverSessions(SessionsInTheWay):
     def __init__(self, sessions: list[ValidationSession]):
-        self.sessions = sessions
         super().__init__(
+            sessions,
             ngettext(
                 "Med den restiden hinner testledaren inte resa mellan %(num)s planerade "
                 "pass. Flytta ett av dem eller byt testledare först; restiden är inte ändrad.",
