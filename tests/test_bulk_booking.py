@@ -77,7 +77,7 @@ def _live(session_id):
 
 
 def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirmation(
-    app, client, auth, works
+    app, client, auth, make, works
 ):
     auth.login(works["coordinator"])
     query = f"/company/book?model={works['model']}&lacking=y"
@@ -132,6 +132,21 @@ def test_eight_who_lack_bas_are_booked_into_the_closest_sessions_in_one_confirma
     rows = re.findall(r"<tr>\s*<th scope=\"row\"[^>]*>(.*?)</tr>", overview.text, re.S)
     booked = [row for row in rows if "Anställd" in row and "Bokad" in _plain(row)]
     assert len(booked) == 12, _plain(overview.text)[:2000]
+    # One of them moved since: the result sent again says where to, not "cancelled".
+    with app.app_context():
+        first = db.session.scalar(
+            select(Booking).where(
+                Booking.session_id == works["boden"], Booking.employee_id == works["people"][0]
+            )
+        )
+        later = make.session(
+            model=first.session.model, center=first.session.center, starts_in=timedelta(days=40)
+        )
+        first_id, later_id = first.id, later.id
+    move = page_form(client, f"/bookings/{first_id}/move", field="target")
+    assert move.fill(target=later_id).submit().status_code == 302
+    moved = confirm.submit(button="Boka alla")
+    assert "redan flyttad till" in moved.text and "avbokad sedan" not in moved.text
 
 
 def test_a_partial_result_is_shown_plainly_and_another_companys_employee_is_refused(

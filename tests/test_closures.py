@@ -395,4 +395,18 @@ def test_open_anyway_only_opens_what_is_closed_and_sunday_hours_open_sundays(
         assert closed_reason(center, easter_day) == "Påskdagen"
     # A Sunday its own hours open is open already: nothing for "open anyway" to open.
     sunday_form = _close_form(client, ids, first_day="2027-04-04", reason="Ändå", open_anyway="y")
-    assert "redan öppna" in sunday_form.submit().get_data(as_text=True)
+    said = sunday_form.submit().get_data(as_text=True)
+    assert "Söndagarna är redan öppna genom testcentrets öppettider för söndag." in said
+    # A holiday opened and then closed by the center itself: the list says closed.
+    year = (
+        date.today().year
+        if date.today() < date(date.today().year, 12, 24)
+        else date.today().year + 1
+    )
+    julafton = {"first_day": f"{year}-12-24", "reason": "Öppet", "open_anyway": "y"}
+    assert _close_form(client, ids, **julafton).submit().status_code == 302
+    jullov = {"first_day": f"{year}-12-24", "last_day": f"{year}-12-25", "reason": "Jullov"}
+    assert _close_form(client, ids, **jullov).submit().status_code == 302
+    listed = client.get(f"/centers/{ids['center']}/closures").get_data(as_text=True)
+    row = listed.split(f"24 december {year}</td><td>Julafton</td>", 1)[1].split("</tr>")[0]
+    assert "Stängt" in row and "Öppet (undantag)" not in row

@@ -460,10 +460,11 @@ def test_signing_in_or_out_from_a_tab_left_open_says_it_is_done_already(app, cli
     in one, the other's "Logga ut" is. Neither is an error: it is done already."""
     with app.app_context():
         email = make.employee().email
-    other_tab = page_form(client, "/login", field="password")
+    other_tab = page_form(client, "/login?next=/bookings", field="password")
     page_form(client, "/login", field="password").fill(email=email, password="secret-pass").submit()
     again = other_tab.fill(email=email, password="secret-pass").submit(follow_redirects=True)
     assert again.status_code == 200 and "Du är redan inloggad." in again.get_data(as_text=True)
+    assert again.request.path == "/bookings"  # where signing in was to lead
     logout_tab = page_form(client, "/bookings", action="/logout")
     assert page_form(client, "/bookings", action="/logout").submit().status_code == 302
     stale = logout_tab.submit(follow_redirects=True)

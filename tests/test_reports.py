@@ -602,3 +602,10 @@ def test_a_start_too_early_for_the_default_end_is_said_at_the_start(client, auth
     html = client.get(f"/reports/?from_date={far}").get_data(as_text=True)
     assert 'id="from_date-error"' in html and 'id="to_date-error"' not in html
     assert "Välj högst 53 veckor." in html
+
+
+def test_a_start_after_the_default_end_is_said_at_the_start(client, auth, data):
+    auth.login(data["project_admin"])
+    late = (date.today() + timedelta(weeks=30)).isoformat()
+    html = client.get(f"/reports/?from_date={late}").get_data(as_text=True)
+    assert 'id="from_date-error"' in html and 'id="to_date-error"' not in html

@@ -213,21 +213,29 @@ def test_testledare_records_an_outcome_through_the_form(app, client, auth, make)
 
 
 def test_the_result_page_of_someone_absent_says_so_instead_of_a_form(app, client, auth, make):
-    """It opened with the whole form, and saving it was then refused."""
+    """It opened with the whole form, and saving it was then refused; "Godkänn alla" from
+    a list left open while they were marked absent ended on an error page."""
     with app.app_context():
         session = make.session(starts_in=-timedelta(hours=1))
         person = make.employee()
         booking = book_seat(session.id, person, person, now=session.starts_at - timedelta(days=3))
         set_attendance(
-            booking.id, "no_show", session.assessor, now=session.starts_at + timedelta(hours=1)
+            booking.id, "attended", session.assessor, now=session.starts_at + timedelta(hours=1)
         )
-        booking_id, email = booking.id, session.assessor.email
+        booking_id, session_id, email = booking.id, session.id, session.assessor.email
     auth.login(email)
+    listing = f"/sessions/{session_id}/participants"
+    left_open = page_form(client, listing, button="Godkänn alla områden")
+    with app.app_context():
+        set_attendance(booking_id, "no_show", db.session.get(Booking, booking_id).session.assessor)
     page = client.get(f"/bookings/{booking_id}/outcome")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "bara registreras för deltagare som var närvarande" in html
     assert "Spara resultat" not in html and "Godkänn alla områden" not in html
+    stale = left_open.submit()
+    assert stale.status_code == 302 and stale.location.endswith(f"{listing}#p-{booking_id}")
+    assert "var närvarande" in client.get(stale.location).get_data(as_text=True)
 
 
 def test_participant_list_shows_support_needs_only_to_testledare_and_staff(app, client, auth, make):

@@ -24,6 +24,7 @@ from app.bookings.services import (
     lock_holders,
     lock_session,
     may_book_for,
+    no_longer_live,
     waitlist_positions,
 )
 from app.bookings.session_search import SessionFilters, upcoming_sessions, with_travel
@@ -225,7 +226,10 @@ def book_group(
                         # booked them elsewhere before; that booking stands.
                         result.skipped.append(Skipped(person, str(FORM_USED), "form_used"))
                     elif sent.status == BookingStatus.CANCELLED:
-                        result.skipped.append(Skipped(person, str(CANCELLED_SINCE), "cancelled"))
+                        # Moved since (said where to), or cancelled.
+                        gone = no_longer_live(sent)
+                        said = gone.message if gone.code == "already_moved" else CANCELLED_SINCE
+                        result.skipped.append(Skipped(person, str(said), gone.code))
                     else:
                         made.append(sent)
                     continue

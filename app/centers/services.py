@@ -56,9 +56,16 @@ def coming_holidays(center_id: int, first: date, days: int = 365) -> list[tuple[
     found: dict[date, str] = {}
     for year in range(first.year, last.year + 1):
         found.update(_swedish_holidays(year, _names_language()))
-    opened = [c for c in closures_between(center_id, first, last) if c.open_anyway]
+    entries = closures_between(center_id, first, last)
+
+    def covered(day: date, open_anyway: bool) -> bool:
+        return any(
+            c.first_day <= day <= c.last_day for c in entries if c.open_anyway == open_anyway
+        )
+
+    # Opened on purpose, unless the center also closed it itself: its closure wins.
     return [
-        (day, name, any(c.first_day <= day <= c.last_day for c in opened))
+        (day, name, covered(day, True) and not covered(day, False))
         for day, name in sorted(found.items())
         if first <= day <= last
     ]
@@ -239,6 +246,8 @@ def _check_opening(center: TestCenter, first: date, last: date) -> None:
             )
         )
     closed = [d for d in days if _closed_by_default(center, d)]
+    if not closed and any(d.weekday() == 6 for d in days):
+        raise InvalidInput(_("Söndagarna är redan öppna genom testcentrets öppettider för söndag."))
     if not closed:
         raise InvalidInput(
             _(

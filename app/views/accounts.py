@@ -112,14 +112,24 @@ def login():
 def stale_sign_in_or_out(error: CSRFError):
     """A sign-in or sign-out form left open while this browser signed in or out in
     another tab: its token is from before, but what it asks is done already. Said so,
-    rather than "the page was too old" for something that needs no doing."""
+    rather than "the page was too old" for something that needs no doing. Only a token
+    from an earlier sign-in of this browser counts: a missing or forged one is refused
+    as everywhere."""
+    if error.description not in STALE_TOKEN:
+        return stale_form_answer()
     if request.endpoint == "accounts.logout" and not current_user.is_authenticated:
         flash(_("Du är redan utloggad."), "info")
         return redirect(url_for("schedule.index"))
     if request.endpoint == "accounts.login" and current_user.is_authenticated:
         flash(_("Du är redan inloggad."), "info")
-        return redirect(url_for("schedule.index"))
+        # Where signing in was to lead ("Logga in och boka" finishes its booking).
+        return redirect(_safe_next(request.args.get("next")))
     return stale_form_answer()
+
+
+# Flask-WTF's words for a genuine token of another sign-in (renewed since, or gone with
+# the sign-out), as against a missing or forged one.
+STALE_TOKEN = ("The CSRF tokens do not match.", "The CSRF session token is missing.")
 
 
 @bp.post("/logout")

@@ -101,6 +101,9 @@ def _filters(project_admin: bool):
     if not project_admin:
         del form.project
     valid = form.validate()
+    if form.to_date.errors and "to_date" not in args and not form.from_date.errors:
+        # Only a start given, after the default end: said at the start, the reader's date.
+        form.from_date.errors, form.to_date.errors = form.to_date.errors, []
     for name, message in week_errors.items():
         form[name].errors = [message]
     if not valid or week_errors:

@@ -214,7 +214,13 @@ def outcome(booking_id: int):
         return render_template("results/outcome.html", booking=booking, not_started=True)
     if booking.status != BookingStatus.ATTENDED:
         if request.method == "POST":
-            raise DomainError(_("Resultat kan bara registreras för deltagare som var närvarande."))
+            refused = DomainError(
+                _("Resultat kan bara registreras för deltagare som var närvarande.")
+            )
+            if request.headers.get(ROW_HEADER):
+                raise refused  # the page's script then sends the form plainly
+            # "Godkänn alla" from a list left open while they were marked absent.
+            return _refused_at_row(booking_id, refused)
         # Absent, still in the queue or cancelled: said up front, with no form to fill in
         # that saving would refuse (mark them present on the list first, if they came).
         return render_template("results/outcome.html", booking=booking, not_present=True)
