@@ -30,9 +30,11 @@ def _errors_of(form: BaseForm) -> list[FieldError]:
         errors = field.errors.values() if isinstance(field.errors, dict) else field.errors
         messages = [str(m) for e in errors for m in (e if isinstance(e, list) else [e])]
         hidden = field.type in ("HiddenField", "CSRFTokenField")
-        found.append(
-            FieldError(None if hidden else field.id, str(field.label.text), " ".join(messages))
-        )
+        target = None if hidden else field.id
+        if field.type == "CheckboxListField":
+            # A list of boxes (app.fields) cannot take focus: its first box can.
+            target = next((option.id for option in field), target)
+        found.append(FieldError(target, str(field.label.text), " ".join(messages)))
     found += [FieldError(None, "", str(m)) for m in getattr(form, "form_errors", [])]
     return found
 

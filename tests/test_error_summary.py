@@ -45,3 +45,17 @@ def test_in_english_and_not_on_a_page_without_errors(client):
     html = form.fill(email="", password="").submit().get_data(as_text=True)
     assert re.search(r"<title>Error: Sign in", html)
     assert "The form has 2 errors" in _summary(html)
+
+
+def test_a_list_of_boxes_is_reached_at_its_first_box(client, make, app, auth):
+    """The webhook form's events are a list of checkboxes: the summary linked to the
+    list, which cannot take focus; it leads to the first box."""
+    with app.app_context():
+        email = make.person(("coordinator",), company=make.company()).email
+    auth.login(email)
+    form = page_form(client, "/account/webhooks", field="url")
+    for name in [n for n in form.controls if n == "events"]:
+        form.remove(name)
+    html = form.fill(url="https://hr.example.se/hook").submit().get_data(as_text=True)
+    summary = _summary(html)
+    assert 'href="#events-0"' in summary and 'id="events-0"' in html
