@@ -187,20 +187,19 @@ def session_changed(session: ValidationSession, was: tuple | None = None) -> Non
     """New time or testledare: everyone with a seat and the testledare get an update,
     which says the time it had (`was`) when that changed."""
     _sync_assessors(session, "session_changed", was)
-    seated = db.session.scalars(
-        select(Booking).where(Booking.session_id == session.id, Booking.status.in_(SEAT_STATUSES))
+    held = db.session.scalars(
+        select(Booking).where(
+            Booking.session_id == session.id,
+            Booking.status.in_((*SEAT_STATUSES, BookingStatus.WAITLISTED)),
+        )
     ).all()
-    for booking in seated:
-        booking_changed(booking, "session_changed", was=was)
-    if was is not None and session.ends_at > utcnow():
-        # The queue has no event in their calendars, but a seat given to them later
-        # would be at a time they never chose: they are told, as of a cancellation.
-        queued = db.session.scalars(
-            select(Booking).where(
-                Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED
-            )
-        ).all()
-        for booking in queued:
+    tell_queue = was is not None and session.ends_at > utcnow()
+    for booking in held:
+        if booking.status != BookingStatus.WAITLISTED:
+            booking_changed(booking, "session_changed", was=was)
+        elif tell_queue:
+            # The queue has no event in their calendars, but a seat given to them later
+            # would be at a time they never chose: they are told, as of a cancellation.
             letter = snapshot(booking.employee, "waitlist_moved", session, None, None, was)
             enqueue_letter(letter, "waitlist_moved")
 

@@ -261,8 +261,6 @@ def _check_opening(center: TestCenter, first: date, last: date) -> None:
 
 
 def remove_closure(closure_id: int, actor) -> None:
-    from app.db import unit_of_work
-
     with unit_of_work():
         closure = db.session.get(CenterClosure, closure_id)
         if closure is None or not actor.is_staff_for_center(closure.center_id):

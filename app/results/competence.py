@@ -123,13 +123,6 @@ def _areas_by_model(model_ids) -> dict[int, list[CompetenceArea]]:
     return areas
 
 
-def _levels() -> set[int]:
-    """The models that are levels of a family: their areas are theirs alone."""
-    return set(
-        db.session.scalars(select(ValidationModel.id).where(ValidationModel.family_id.is_not(None)))
-    )
-
-
 def _scope(levels: set[int], model_id: int, area_id: int) -> tuple[int, int]:
     """Where a verdict on an area counts: the area in every model, or a level's own."""
     return (model_id if model_id in levels else 0, area_id)
@@ -209,8 +202,10 @@ def competence_overview(
     people = [p for p in staff if not team or p.team == team]
     ids = [p.id for p in people]
     model_ids = [model_id] if model_id else (_models_in_use(ids) if ids else [])
-    models = {m.id: m for m in all_models() if m.id in model_ids}
-    levels = _levels()
+    every = all_models()
+    models = {m.id: m for m in every if m.id in model_ids}
+    # The levels of a family (the Svets levels): their areas are theirs alone.
+    levels = {m.id for m in every if m.family_id is not None}
     verdicts = _verdicts(ids, levels) if ids else {}
     coming = _coming_bookings(ids, now) if ids else []
     # A booked model outside the matrices shown books its areas too.

@@ -8,7 +8,8 @@ them, as closures and opening hours are.
 """
 
 from datetime import datetime, timedelta
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import attrgetter
 
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -57,13 +58,12 @@ def sessions_too_close(
     ).all()
     buffer = timedelta(minutes=minutes)
     close: dict[int, ValidationSession] = {}
-    for one, other in combinations(coming, 2):
-        if one.assessor_id != other.assessor_id:
-            continue
-        if one.center.municipality_id == other.center.municipality_id:
-            continue
-        if one.starts_at < other.ends_at + buffer and other.starts_at < one.ends_at + buffer:
-            close[one.id], close[other.id] = one, other
+    for _assessor, theirs in groupby(coming, key=attrgetter("assessor_id")):
+        for one, other in combinations(list(theirs), 2):
+            if one.center.municipality_id == other.center.municipality_id:
+                continue
+            if one.starts_at < other.ends_at + buffer and other.starts_at < one.ends_at + buffer:
+                close[one.id], close[other.id] = one, other
     return sorted(close.values(), key=lambda s: (s.starts_at, s.id))
 
 

@@ -149,7 +149,10 @@ def mark_absent(session_id: int):
 
 def _refused_at_row(booking_id: int, refused: DomainError):
     """A row's change the rules refused (check-in not open yet, say): the list again at
-    that row with the reason, rather than an error page with no way back to it."""
+    that row with the reason, rather than an error page with no way back to it. Other
+    refusals, and the page's script (which then sends the form plainly), get the error."""
+    if refused.status_code != 409 or request.headers.get(ROW_HEADER):
+        raise refused
     booking = _assessable_booking(booking_id)
     flash(str(refused), "error")
     return redirect(
@@ -167,8 +170,6 @@ def check_in_view(booking_id: int):
     try:
         booking = check_in(booking_id, current_user)
     except DomainError as refused:
-        if refused.status_code != 409 or request.headers.get(ROW_HEADER):
-            raise  # the page's script then sends the form plainly, to land here below
         return _refused_at_row(booking_id, refused)
     return _back_to_row(booking, _("%(name)s är incheckad.", name=booking.employee.name))
 
@@ -190,8 +191,6 @@ def attendance(booking_id: int):
             booking = set_attendance(booking_id, form.status.data, current_user)
             said = _("Närvaron för %(name)s är sparad.", name=booking.employee.name)
     except DomainError as refused:
-        if refused.status_code != 409 or request.headers.get(ROW_HEADER):
-            raise  # the page's script then sends the form plainly, to land here below
         return _refused_at_row(booking_id, refused)
     return _back_to_row(booking, said)
 
@@ -214,13 +213,11 @@ def outcome(booking_id: int):
         return render_template("results/outcome.html", booking=booking, not_started=True)
     if booking.status != BookingStatus.ATTENDED:
         if request.method == "POST":
-            refused = DomainError(
-                _("Resultat kan bara registreras för deltagare som var närvarande.")
-            )
-            if request.headers.get(ROW_HEADER):
-                raise refused  # the page's script then sends the form plainly
             # "Godkänn alla" from a list left open while they were marked absent.
-            return _refused_at_row(booking_id, refused)
+            return _refused_at_row(
+                booking_id,
+                DomainError(_("Resultat kan bara registreras för deltagare som var närvarande.")),
+            )
         # Absent, still in the queue or cancelled: said up front, with no form to fill in
         # that saving would refuse (mark them present on the list first, if they came).
         return render_template("results/outcome.html", booking=booking, not_present=True)
