@@ -203,6 +203,8 @@ def test_csv_import_saves_the_good_rows_and_reports_every_bad_one(app, coordinat
         (b"namn;e-post;lon\nAnna;anna@foretag.se;30000\n", "Okända: lon"),
         (b"namn;e-post\n", "inga rader"),
         (b"", "Filen är tom."),
+        (b";", "Filen är tom."),  # separators alone: a 500 the form fuzz found
+        (b" ; ;\n;\n", "Filen är tom."),
     ],
 )
 def test_csv_import_refuses_a_bad_file_with_a_clear_message(app, coordinator, content, message):

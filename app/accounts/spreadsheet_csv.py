@@ -84,4 +84,6 @@ def read_table(data: bytes) -> Table:
             start = reader.line_num + 1
     except csv.Error as error:
         raise NotATable(_("Filen går inte att läsa som CSV: %(error)s", error=str(error))) from None
+    if not rows:  # separators and blanks only (";"): no header either
+        raise NotATable(_("Filen är tom."))
     return Table(rows[0][1], rows[1:])
