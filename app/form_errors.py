@@ -62,6 +62,15 @@ def _collect(_app, template, context, **_extra) -> None:
                     seen.append(error)
 
 
+def report(field_id: str | None, label: str, message: str) -> None:
+    """An error of a form the page writes by hand (a table of opening hours, say,
+    with no WTForms form to carry it), for the same summary and title."""
+    seen = g.setdefault("form_errors", [])
+    error = FieldError(field_id, label, message)
+    if error not in seen:
+        seen.append(error)
+
+
 def init_app(app: Flask) -> None:
     before_render_template.connect(_collect, app)
 

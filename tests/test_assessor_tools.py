@@ -108,7 +108,15 @@ def test_undo_a_check_in_mark_the_rest_absent_and_exceptions(app, client, auth, 
 
     # Bo has one exception: approve all but the last area, with training proposed.
     outcome = page_form(client, f"/bookings/{bo}/outcome", button="Spara resultat")
-    outcome.set(f"area-{areas[-1]}", "not_yet").set(f"training-{areas[-1]}", "Kurs i mätteknik")
+    # Refusals open on the page's error summary, which leads to the area they are about.
+    unanswered = outcome.submit("Spara resultat").get_data(as_text=True)
+    assert unanswered.startswith("<!doctype html>") and "<title>Fel: Resultat" in unanswered
+    assert f'<a href="#area-{areas[0]}-approved">' in unanswered
+    outcome.set(f"area-{areas[-1]}", "not_yet")
+    untrained = outcome.submit("Godkänn övriga områden och spara")
+    assert untrained.status_code == 400
+    assert f'<a href="#training-{areas[-1]}">' in untrained.get_data(as_text=True)
+    outcome.set(f"training-{areas[-1]}", "Kurs i mätteknik")
     assert outcome.submit("Godkänn övriga områden och spara").status_code == 302
     with app.app_context():
         status = dict(db.session.execute(select(Booking.id, Booking.status)).all())

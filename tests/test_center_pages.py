@@ -105,6 +105,8 @@ def test_hours_that_would_strand_a_booked_session_are_not_saved(app, client, mak
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
     assert "1 planerat pass ligger utanför de nya öppettiderna" in page
+    # Said first in the error summary, which leads into the table of hours.
+    assert "<title>Fel: " in page and '<a href="#open-0">Öppettider: 1 planerat pass' in page
     assert f'href="/sessions/{session_id}/manage"' in page and model in page
     again = form_of(refused, client, action=f"/centers/{cid}/hours")
     assert not again.value("open-1") and again.value("opens-3") == "09:15"
@@ -119,6 +121,7 @@ def test_hours_that_would_strand_a_booked_session_are_not_saved(app, client, mak
     workstations = page_form(client, admin_page, action=f"/centers/{cid}/workstations")
     kept = workstations.set("kind-1", "-3").submit()
     assert kept.status_code == 400 and "Ange antal som ett heltal" in kept.get_data(as_text=True)
+    assert '<a href="#kind-1">Arbetsplatser: Ange antal' in kept.get_data(as_text=True)
     assert form_of(kept, client, action=f"/centers/{cid}/workstations").value("kind-1") == "-3"
 
 

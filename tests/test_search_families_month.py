@@ -389,7 +389,10 @@ def test_the_month_form_filters_by_family(client, month):
 def test_a_bad_month_answers_400_with_a_message(client, bad):
     response = client.get(f"/month?month={bad}")
     assert response.status_code == 400
-    assert "ÅÅÅÅ-MM" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    # Once, in the error summary that takes the focus, and the title says so.
+    assert html.count("ÅÅÅÅ-MM") == 1 and "<title>Fel: Lediga dagar" in html
+    assert 'class="error-summary"' in html
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from app import form_errors
 from app.accounts.auth import every_project_admin_required
 from app.accounts.models import Person
 from app.accounts.queries import find_person
@@ -148,8 +149,12 @@ def _admin_page(
     ), status
 
 
+def _is_count(value: str) -> bool:
+    return value.isascii() and value.isdigit()  # "²" is a digit to isdigit()
+
+
 def _count(value: str) -> int:
-    if not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit()
+    if not _is_count(value):
         raise InvalidInput(_("Ange antal som ett heltal från 0."))
     return int(value)
 
@@ -162,6 +167,9 @@ def workstations(center_id: int):
     try:
         set_workstations(center.id, {k: _count(v) for k, v in typed.items()}, current_user)
     except DomainError as error:
+        # The first count that is no count, else the first: the rule is about them all.
+        wrong = [k for k, v in typed.items() if not _is_count(v)] or list(typed)
+        form_errors.report(f"kind-{wrong[0]}", _("Arbetsplatser"), error.message)
         return _admin_page(
             center, status=error.status_code, counts=typed, errors={"workstations": error.message}
         )
@@ -195,6 +203,7 @@ def opening_hours(center_id: int):
         }
         change_opening_hours(center.id, hours, current_user)
     except DomainError as error:
+        form_errors.report("open-0", _("Öppettider"), error.message)
         return _admin_page(
             center,
             status=error.status_code,

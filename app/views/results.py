@@ -4,6 +4,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from app import form_errors
 from app.bookings.forms import SUPPORT_NEED_LABELS
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.queries import find_booking, participants
@@ -243,6 +244,7 @@ def outcome(booking_id: int):
         except InvalidInput as error:
             errors.append(error.message)
             current = {v.area_id: v for v in verdicts}
+            _report_area(areas, verdicts, error.message)
         else:
             return _back_to_row(
                 booking, _("Resultatet för %(name)s är sparat.", name=booking.employee.name)
@@ -257,6 +259,24 @@ def outcome(booking_id: int):
         errors=errors,
         max_training=MAX_TRAINING_CHARS,
     ), status
+
+
+def _report_area(areas, verdicts: list[AreaVerdict], message: str) -> None:
+    """The refusal in the page's error summary, leading to the first area it is about:
+    one without a result, else one not yet approved without proposed training."""
+    names = {area.id: area.name for area in areas}
+    at = next((v for v in verdicts if not v.result), None)
+    if at is not None:
+        form_errors.report(f"area-{at.area_id}-approved", names[at.area_id], message)
+        return
+    at = next(
+        (v for v in verdicts if v.result == OutcomeResult.NOT_YET and not v.training.strip()),
+        None,
+    )
+    if at is not None:
+        form_errors.report(f"training-{at.area_id}", names[at.area_id], message)
+    else:
+        form_errors.report(None, "", message)
 
 
 @bp.get("/bookings/<int:booking_id>/intyg")

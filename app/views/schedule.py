@@ -14,6 +14,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from app import form_errors
 from app.accounts.models import Role
 from app.accounts.queries import company_employees
 from app.bookings.forms import BookingForm
@@ -410,6 +411,7 @@ def month():
         first = date(int(found[1]), int(found[2]), 1)
     elif "month" in request.args:
         month_error = _("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03.")
+        form_errors.report(None, _("Månad"), month_error)
     elif valid and search.form.date_from.data:
         first = search.form.date_from.data.replace(day=1)
     status = 200 if valid and not month_error else 400
@@ -449,7 +451,6 @@ def month():
         weekdays=weekday_names(),
         today=today,
         keep=keep,
-        month_error=month_error,
         previous=previous if previous >= today.replace(day=1) else None,
         following=following if following.year <= 2100 else None,
         total=sum(counts.values()),
