@@ -22,6 +22,9 @@ class FieldError:
 
 
 def _errors_of(form: BaseForm) -> list[FieldError]:
+    # A page of several alike forms (one per target, say) names which one: a form may
+    # carry `error_scope`, said before each of its fields' labels.
+    scope = getattr(form, "error_scope", None)
     found = []
     for field in form:
         if not field.errors:
@@ -34,7 +37,10 @@ def _errors_of(form: BaseForm) -> list[FieldError]:
         if field.type == "CheckboxListField":
             # A list of boxes (app.fields) cannot take focus: its first box can.
             target = next((option.id for option in field), target)
-        found.append(FieldError(target, str(field.label.text), " ".join(messages)))
+        label = str(field.label.text)
+        found.append(
+            FieldError(target, f"{scope} – {label}" if scope else label, " ".join(messages))
+        )
     found += [FieldError(None, "", str(m)) for m in getattr(form, "form_errors", [])]
     return found
 

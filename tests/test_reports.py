@@ -555,6 +555,8 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     html = wrong.get_data(as_text=True)
     assert wrong.status_code == 400 and 'class="error-summary"' in html
     assert "<title>Fel:" in html
+    # The page has a form per target: the summary says which one.
+    assert f'<a href="#target{added}-companies">Västerbottens län, Stål – Företag: ' in html
     remove_url = f"/reports/targets/{added}/remove"
     no_token = form_of(page, client, action=remove_url).remove("csrf_token").submit()
     assert no_token.status_code == 400

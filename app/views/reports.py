@@ -456,6 +456,8 @@ def target_settings(target_id: int):
         _cache().clear()
         flash(_("Målet är sparat."), "success")
         return redirect(url_for("reports.project_settings", project_id=target.project_id))
+    county = services.counties()[target.county_id].name
+    form.error_scope = f"{county}, {tables.industry_label(target.industry)}"
     return _settings_page(target.project, failed_target=(target.id, form), status=400)
 
 
