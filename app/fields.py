@@ -116,6 +116,13 @@ def within_years(_form, field) -> None:
         raise ValidationError(OUTSIDE_YEARS)
 
 
+def from_first_day(form, field) -> None:
+    """A WTForms validator for a form's last_day: not before its first_day (said at
+    the last day, on every form of a span of days alike)."""
+    if field.data and form.first_day.data and field.data < form.first_day.data:
+        raise ValidationError(_l("Sista dagen ligger före första dagen."))
+
+
 class QuickSelect(Select):
     """WTForms' select, with its plain options written directly, and long lists of them
     written once.

@@ -398,6 +398,12 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     ):
         refused = away.fill(first_day=days[0], last_day=days[1], reason="Kurs").submit()
         assert refused.status_code in (400, 409) and message in refused.get_data(as_text=True)
+    # A last day before the first is said at the last day, as on the closures' form.
+    backwards = away.fill(first_day="2027-08-10", last_day="2027-08-09", reason="Kurs").submit()
+    assert backwards.status_code == 400
+    assert '<a href="#last_day">Sista dagen (tomt = samma dag): Sista dagen ligger före' in (
+        backwards.get_data(as_text=True)
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 1
         assert db.session.scalars(select(AssessorAbsence.reason)).all() == ["Semester"]

@@ -30,6 +30,7 @@ from app.fields import (
     TextAreaField,
     ascii_email,
     database_id,
+    from_first_day,
     stripped,
     within_years,
 )
@@ -133,14 +134,11 @@ class ClosureForm(AgreedSessionsForm):
         _l("Första dagen"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
     )
     last_day = DateField(
-        _l("Sista dagen (tomt = samma dag)"), validators=[Optional(), within_years]
+        _l("Sista dagen (tomt = samma dag)"),
+        validators=[Optional(), within_years, from_first_day],
     )
     reason = StringField(_l("Anledning"), validators=[DataRequired(), Length(max=200)])
     open_anyway = BooleanField(_l("Öppet den här dagen trots helgdag (i stället för stängt)"))
-
-    def validate_last_day(self, field):
-        if field.data and self.first_day.data and field.data < self.first_day.data:
-            raise ValidationError(_l("Sista dagen ligger före första dagen."))
 
 
 class PlanForm(FlaskForm):

@@ -20,7 +20,7 @@ from app.bookings.queries import participants_of
 from app.centers.forms import WEEKDAYS
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput
-from app.fields import FIRST_DAY, LAST_DAY, wall_clock, within_years
+from app.fields import FIRST_DAY, LAST_DAY, from_first_day, wall_clock, within_years
 from app.formatting import weekday_names
 from app.schedule.availability import (
     absences,
@@ -48,7 +48,8 @@ class AbsenceForm(FlaskForm):
         _l("Första dagen"), validators=[DataRequired(_l("Ange ett datum.")), within_years]
     )
     last_day = DateField(
-        _l("Sista dagen (tomt = samma dag)"), validators=[Optional(), within_years]
+        _l("Sista dagen (tomt = samma dag)"),
+        validators=[Optional(), within_years, from_first_day],
     )
     reason = StringField(
         _l("Anledning, t.ex. semester"), validators=[DataRequired(), Length(max=200)]
