@@ -333,7 +333,12 @@ def test_testledare_checks_in_and_records_an_outcome(world, browser):
     areas.nth(0).get_by_label("Godkänd", exact=True).check()
     page.get_by_role("button", name="Spara resultat").click()
     message = "Ange ett resultat för varje kompetensområde."
-    expect(page.get_by_role("alert")).to_have_text(message)
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(message)
+    # Its link leads to the first area without a result, the second.
+    summary.get_by_role("link").press("Enter")
+    expect(areas.nth(1).get_by_label("Godkänd", exact=True)).to_be_focused()
     expect(areas.nth(0).get_by_label("Godkänd", exact=True)).to_be_checked()
     # The message is read out with each area still missing a result, not the answered one.
     expect(areas.nth(1)).to_have_accessible_description(message)
