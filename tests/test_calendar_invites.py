@@ -11,6 +11,7 @@ from app.bookings.session_changes import cancel_session, move_session
 from app.calendar.feeds import ensure_feed_token
 from app.calendar.models import CalendarEntry
 from app.calendar.reminders import queue_reminders
+from app.centers.models import TestCenter as Center
 from app.db import utcnow
 from app.extensions import db
 from app.formatting import time_span
@@ -253,6 +254,10 @@ def test_moving_a_session_tells_its_queue_the_new_time(planned, make):
     seated, queued = make.employee(), make.employee()
     book_seat(session.id, seated, seated, now=booked_at)
     book_seat(session.id, queued, queued, now=booked_at)
+    # One computer at the center: the new time has one seat, so the queue stays.
+    for workstations in db.session.get(Center, session.center_id).workstations:
+        workstations.count = 1
+    db.session.commit()
     mark = last_id()
 
     move_session(session.id, date(2027, 9, 15), time(9), admin)
@@ -274,6 +279,31 @@ def test_moving_a_session_tells_its_queue_the_new_time(planned, make):
         session.id, date(2027, 9, 15), time(9), admin, assessor_id=make.assessor(session.model).id
     )
     assert queued.email not in [r.recipient for r in outbox(mark)]
+
+
+def test_a_move_that_frees_seats_invites_the_queue_at_the_new_time(planned, make):
+    """Ten computers at the new time for a session of one seat: the one waiting gets a
+    seat and its invite at the new time, not a letter saying they still wait, nor an
+    update of a move they never had in their calendar."""
+    session, assessor, admin = planned
+    booked_at = session.starts_at - timedelta(days=20)
+    session.seats = 1
+    db.session.commit()
+    seated, queued = make.employee(), make.employee()
+    book_seat(session.id, seated, seated, now=booked_at)
+    waiting = book_seat(session.id, queued, queued, now=booked_at)
+    mark = last_id()
+
+    move_session(session.id, date(2027, 9, 15), time(9), admin)
+
+    (invite,) = _to(outbox(mark), queued)
+    assert invite.subject.startswith("Du har fått en plats: ")
+    calendar, event = _event(invite)
+    assert calendar["METHOD"] == "REQUEST" and event["SEQUENCE"] == 0
+    assert event["UID"].startswith(f"seat-{waiting.id}@")
+    assert event.decoded("DTSTART") == datetime(2027, 9, 15, 7, 0, tzinfo=UTC)
+    (update,) = _to(outbox(mark), seated)
+    assert _event(update)[1]["SEQUENCE"] == 1
 
 
 def test_cancelling_a_session_cancels_every_event_and_tells_the_queue(planned, make):

@@ -18,6 +18,7 @@ from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.regions.models import TravelBuffer
 from app.regions.travel import travel_minutes
+from app.results.services import check_in
 from app.schedule.models import AssessorAbsence, AssessorAvailability, ValidationSession
 from app.schedule.planning import (
     create_sessions,
@@ -364,6 +365,66 @@ def test_cancelling_a_session_cancels_its_bookings(setting, make):
     assert statuses == ["cancelled"]
     with pytest.raises(DomainError, match="inställt"):
         cancel_session(session.id, admin)
+
+
+def _checked_in_soon(setting, make, seats=5):
+    """A session at the setting's center starting in 30 minutes, one person checked in
+    (check-in opens an hour before the start) and one only booked."""
+    center, model, assessor, admin = setting
+    session = make.session(
+        seats=seats, starts_in=timedelta(minutes=30), center=center, model=model, assessor=assessor
+    )
+    here, coming = make.employee(), make.employee()
+    for person in (here, coming):
+        book_seat(session.id, person, person, now=utcnow() - timedelta(days=3))
+    here_booking = db.session.scalar(select(Booking).where(Booking.employee_id == here.id))
+    check_in(here_booking.id, assessor)
+    return session, here_booking.id
+
+
+def test_cancelling_a_session_cancels_the_checked_in_too(setting, make):
+    """A session called off after check-in opened (a fire alarm): the checked-in person's
+    booking ends with it, as everyone's does, and the seat count agrees."""
+    session, checked_in = _checked_in_soon(setting, make)
+    cancel_session(session.id, setting[3], "Brandlarm")
+    db.session.expire_all()
+    assert db.session.get(Booking, checked_in).status == "cancelled"
+    assert set(db.session.scalars(select(Booking.status))) == {"cancelled"}
+    assert db.session.get(ValidationSession, session.id).seats_taken == 0
+
+
+def test_a_move_takes_back_check_ins_made_for_the_old_time(setting, make):
+    session, checked_in = _checked_in_soon(setting, make)
+    center, model, assessor, admin = setting
+    move_session(session.id, TUESDAY, time(8), admin, assessor.id)
+    db.session.expire_all()
+    booking = db.session.get(Booking, checked_in)
+    assert booking.status == "confirmed" and booking.checked_in_at is None
+    moved = db.session.get(ValidationSession, session.id)
+    assert moved.seats_taken == 2 and to_local(moved.starts_at).date() == TUESDAY
+
+
+def test_more_seats_at_the_new_time_go_to_the_waitlist_first(setting, make):
+    """A move that gives the session more seats fills them from its waitlist in order,
+    as a freed seat does, before anyone new can book."""
+    center, model, assessor, admin = setting
+    session = make.session(
+        seats=2,
+        local_day=TUESDAY,
+        local_time=time(8),
+        center=center,
+        model=model,
+        assessor=assessor,
+    )
+    people = [make.employee() for _ in range(4)]
+    for person in people:
+        book_seat(session.id, person, person, now=session.starts_at - timedelta(days=30))
+    moved = move_session(session.id, TUESDAY + timedelta(days=1), time(8), admin)
+    assert moved.seats == 10
+    db.session.expire_all()
+    statuses = dict(db.session.execute(select(Booking.employee_id, Booking.status)).all())
+    assert [statuses[p.id] for p in people] == ["confirmed"] * 4
+    assert db.session.get(ValidationSession, session.id).seats_taken == 4
 
 
 # Planning races: each racer is a thread with its own app context (its own database

@@ -9,13 +9,13 @@ seat is taken or given up while the session changes.
 from datetime import date, time
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app import domain_events
 from app.accounts.models import Person
 from app.audit import services as audit
 from app.bookings.models import Booking, BookingEvent, BookingEventKind, BookingStatus
-from app.bookings.services import HELD, lock_session
+from app.bookings.services import HELD, fill_free_seats, lock_session
 from app.centers.services import lock_center
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, NotFound
@@ -65,13 +65,19 @@ def move_session(
         if not plan.ok:
             raise DomainError(" ".join(plan.problems))
         was = (session.starts_at, session.ends_at)
+        now = utcnow()
         if was != (plan.starts_at, plan.ends_at):
             session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
+            _undo_check_ins(session, actor, now)
         session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
         session.assessor = assessor
         session.seats = plan.seats
-        session.changed_at = utcnow()
+        session.changed_at = now
         db.session.flush()
+        # More seats at the new time go to the waitlist in its order, as a freed seat
+        # does, before anyone new can book one. Before the change is announced: those
+        # given a seat are invited at the new time, not told that they still wait.
+        fill_free_seats(session, now, actor)
         domain_events.announce(
             domain_events.session_changed,
             session=session,
@@ -88,6 +94,28 @@ def move_session(
             detail=f"{session.starts_at.isoformat()} {assessor.name}",
         )
         return session
+
+
+def _undo_check_ins(session: ValidationSession, actor: Person, now) -> None:
+    """Check-ins made for the old time (it opens an hour before the start) say nothing
+    about the new one: those people hold their seats and check in again then."""
+    checked_in = db.session.scalars(
+        select(Booking).where(
+            Booking.session_id == session.id, Booking.status == BookingStatus.ATTENDED
+        )
+    ).all()
+    for booking in checked_in:
+        booking.status = BookingStatus.CONFIRMED
+        booking.checked_in_at = None
+        db.session.add(
+            BookingEvent(
+                booking=booking,
+                kind=BookingEventKind.UNDO_CHECKIN,
+                actor=actor,
+                at=now,
+                note="passet flyttades",
+            )
+        )
 
 
 def _participants_busy_then(session: ValidationSession, starts_at, ends_at) -> list[str]:
@@ -125,13 +153,12 @@ def cancel_session(
     now = utcnow()
     with unit_of_work():
         session = _locked_session(session_id, actor)
+        # Checked in already (it opens an hour before the start) counts as live: the
+        # session they came for is not held.
         live = db.session.scalars(
             select(Booking).where(
                 Booking.session_id == session.id,
-                or_(
-                    Booking.status == BookingStatus.CONFIRMED,
-                    Booking.status == BookingStatus.WAITLISTED,
-                ),
+                Booking.status.in_((*HELD, BookingStatus.ATTENDED)),
             )
         ).all()
         waitlisted = [b for b in live if b.status == BookingStatus.WAITLISTED]
