@@ -285,7 +285,7 @@ def test_a_move_that_frees_seats_invites_the_queue_at_the_new_time(planned, make
     """Ten computers at the new time for a session of one seat: the one waiting gets a
     seat and its invite at the new time, not a letter saying they still wait, nor an
     update of a move they never had in their calendar."""
-    session, assessor, admin = planned
+    session, _assessor, admin = planned
     booked_at = session.starts_at - timedelta(days=20)
     session.seats = 1
     db.session.commit()

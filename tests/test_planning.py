@@ -370,7 +370,7 @@ def test_cancelling_a_session_cancels_its_bookings(setting, make):
 def _checked_in_soon(setting, make, seats=5):
     """A session at the setting's center starting in 30 minutes, one person checked in
     (check-in opens an hour before the start) and one only booked."""
-    center, model, assessor, admin = setting
+    center, model, assessor, _admin = setting
     session = make.session(
         seats=seats, starts_in=timedelta(minutes=30), center=center, model=model, assessor=assessor
     )
@@ -395,7 +395,7 @@ def test_cancelling_a_session_cancels_the_checked_in_too(setting, make):
 
 def test_a_move_takes_back_check_ins_made_for_the_old_time(setting, make):
     session, checked_in = _checked_in_soon(setting, make)
-    center, model, assessor, admin = setting
+    _center, _model, assessor, admin = setting
     move_session(session.id, TUESDAY, time(8), admin, assessor.id)
     db.session.expire_all()
     booking = db.session.get(Booking, checked_in)
