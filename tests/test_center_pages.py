@@ -236,11 +236,31 @@ def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
     assert far.status_code == 400 and "mellan år 2000 och 2100" in far.get_data(as_text=True)
     moved = move.fill(day="2027-09-15", start="09:00").submit()
     assert moved.status_code == 302
-    cancelled = page_form(client, manage, button="Ställ in").fill(reason="Sjuk").submit()
-    assert cancelled.status_code == 302
+    cancel = page_form(client, manage, button="Ställ in").fill(reason="Sjuk")
+    stale_move = page_form(client, manage, button="Flytta passet")
+    assert cancel.submit().status_code == 302
+    # Cancelled, the page says so, with the reason, and offers no form saving would refuse.
+    page = client.get(manage).get_data(as_text=True)
+    assert "Passet är inställt. Anledning: Sjuk" in page
+    assert "Flytta passet" not in page and "Ställ in</button>" not in page
+    # The same forms from the page read before: refused on this page, said first.
+    for stale in (cancel, stale_move.fill(day="2027-09-16")):
+        again = stale.submit()
+        html = again.get_data(as_text=True)
+        assert again.status_code == 409 and "<title>Fel: " in html
+        assert "Passet är redan inställt." in html and "Flytta passet" not in html
     with app.app_context():
         session = db.session.get(ValidationSession, sid)
         assert session.status == "cancelled" and to_local(session.starts_at).hour == 9
+
+
+def test_a_started_session_offers_no_move_or_cancel(app, client, make, center_admin):
+    with app.app_context():
+        center = db.session.get(TestCenter, center_admin["center"])
+        started = make.session(center=center, starts_in=-timedelta(minutes=10)).id
+    page = client.get(f"/sessions/{started}/manage").get_data(as_text=True)
+    assert "Passet har redan börjat och kan inte flyttas eller ställas in." in page
+    assert "Flytta passet" not in page
 
 
 def test_capacity_view_counts_seats_and_shows_closed_days(app, client, make, center_admin):

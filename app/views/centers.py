@@ -57,7 +57,7 @@ from app.formatting import time_span
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES
 from app.regions.queries import counties_with_municipalities
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.schedule.planning import (
     AssessorOption,
     assessor_options,
@@ -576,12 +576,7 @@ def manage_session(session_id: int):
                 )
                 changed = move_form.assessor if same_time else move_form.day
                 changed.errors = [refused.message]
-                return render_template(
-                    "centers/manage.html",
-                    session=session,
-                    move_form=move_form,
-                    cancel_form=cancel_form,
-                ), refused.status_code
+                return _manage_page(session, move_form, cancel_form), refused.status_code
             if (session.starts_at, session.assessor_id) == before:
                 flash(_("Inget är ändrat."), "info")
             elif session.starts_at == before[0]:  # only another testledare: nobody booked hears
@@ -592,13 +587,39 @@ def manage_session(session_id: int):
                 )
             return redirect(url_for("centers.sessions", center_id=session.center_id))
         if action == "cancel" and cancel_form.validate():
-            cancel_session(session.id, current_user, cancel_form.reason.data or "")
+            try:
+                cancel_session(session.id, current_user, cancel_form.reason.data or "")
+            except DomainError as refused:  # cancelled or started since the page was read
+                cancel_form.reason.errors = [refused.message]
+                return _manage_page(session, move_form, cancel_form), refused.status_code
             flash(_("Passet är inställt och alla bokningar avbokade."), "success")
             return redirect(url_for("centers.sessions", center_id=session.center_id))
         status = 400
+    return _manage_page(session, move_form, cancel_form), status
+
+
+def _manage_page(session: ValidationSession, move_form, cancel_form) -> str:
+    """The forms while the session can still change; a cancelled or started one says
+    so instead of offering forms that saving would refuse."""
+    if session.status == SessionStatus.CANCELLED:
+        settled = _("Passet är inställt.")
+    elif session.starts_at <= utcnow():
+        settled = _("Passet har redan börjat och kan inte flyttas eller ställas in.")
+    else:
+        settled = None
+    if settled:
+        # A form sent from a page read before: its refusal leads the page, with no
+        # field to go back to.
+        for refusal in (*move_form.errors.values(), *cancel_form.errors.values())[:1]:
+            form_errors.report(None, "", refusal[0])
+        move_form = cancel_form = None
     return render_template(
-        "centers/manage.html", session=session, move_form=move_form, cancel_form=cancel_form
-    ), status
+        "centers/manage.html",
+        session=session,
+        move_form=move_form,
+        cancel_form=cancel_form,
+        settled=settled,
+    )
 
 
 @bp.get("/centers/<int:center_id>/capacity")
