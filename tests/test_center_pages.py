@@ -133,6 +133,12 @@ def test_admin_adds_and_removes_closures(app, client, center_admin):
     closing.fill(first_day="2027-07-10", last_day="2027-07-01", reason="Sommar")
     assert closing.submit().status_code == 400
     assert closing.fill(last_day="2027-07-31").submit().status_code == 302
+    # The same form again (a double click, a reload) or days inside it: refused, naming it.
+    for first, last in (("2027-07-10", "2027-07-31"), ("2027-07-30", "2027-08-02")):
+        again = closing.fill(first_day=first, last_day=last, reason="Inventering").submit()
+        html = again.get_data(as_text=True)
+        assert again.status_code == 400 and "Testcentret är redan stängt några av dagarna: " in html
+        assert "Sommar, lördag 10 juli 2027 – lördag 31 juli 2027" in html
     with app.app_context():
         closure_id = db.session.scalar(select(CenterClosure.id))
     listed = client.get(f"/centers/{cid}/closures")

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.bookings.closures import close_days
 from app.bookings.models import Booking
 from app.bookings.services import book_seat
 from app.bookings.session_changes import cancel_session, move_session
@@ -474,6 +475,24 @@ def _race(app, jobs):
         thread.join(120)
     assert not any(t.is_alive() for t in threads), "a racer hung"
     return outcomes
+
+
+def test_the_same_closure_sent_four_times_at_once_is_stored_once(app, make):
+    """A double click, or four, on the closure form: the center's row is locked first,
+    so each later one sees the first and is refused."""
+    with app.app_context():
+        center = make.center()
+        admin = make.person(("center_admin",), center=center)
+        center_id, admin_id = center.id, admin.id
+
+    def closing(actor):
+        close_days(center_id, date(2027, 2, 10), date(2027, 2, 10), "Studiedag", False, actor)
+        return ("won", None)
+
+    outcomes = _race(app, [(admin_id, closing)] * 4)
+    assert sorted(kind for kind, _ in outcomes) == ["refused"] * 3 + ["won"], outcomes
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 1
 
 
 def _creating(center_id, model_id, assessor_id, day, start):

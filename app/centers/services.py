@@ -22,6 +22,7 @@ from app.centers.models import (
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
+from app.formatting import long_date
 from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
 from app.timeutil import to_local
 
@@ -219,8 +220,19 @@ def add_closure(center_id: int, first: date, last: date, reason: str, open_anywa
         raise InvalidInput(_("En stängning kan vara högst ett år."))
     with unit_of_work():
         center = center_for_admin(center_id, actor)
+        lock_center(center.id)  # two at once (a double click) are checked one after the other
         if open_anyway:
             _check_opening(center, first, last)
+        elif own := [c for c in closures_between(center.id, first, last) if not c.open_anyway]:
+            # A second entry for days already closed would need its own removal to open them.
+            raise InvalidInput(
+                _(
+                    "Testcentret är redan stängt några av dagarna: %(reason)s, %(days)s. "
+                    "Ta bort den stängningen först om den ska ändras.",
+                    reason=own[0].reason,
+                    days=_days(own[0].first_day, own[0].last_day),
+                )
+            )
         closure = CenterClosure(
             center_id=center.id,
             first_day=first,
@@ -230,6 +242,12 @@ def add_closure(center_id: int, first: date, last: date, reason: str, open_anywa
         )
         db.session.add(closure)
         return closure
+
+
+def _days(first: date, last: date) -> str:
+    if first == last:
+        return long_date(first)
+    return f"{long_date(first)} – {long_date(last)}"
 
 
 def _check_opening(center: TestCenter, first: date, last: date) -> None:
