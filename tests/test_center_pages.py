@@ -149,7 +149,7 @@ def test_admin_adds_and_removes_closures(app, client, center_admin):
         assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
 
 
-def test_series_preview_then_create(app, client, center_admin):
+def test_series_preview_then_create(app, client, make, center_admin):
     cid = center_admin["center"]
     planner = page_form(client, f"/centers/{cid}/plan", button="Förhandsgranska")
     planner.fill(
@@ -166,15 +166,28 @@ def test_series_preview_then_create(app, client, center_admin):
     assert html.count("Kan skapas") == 3 and "Kristi himmelsfärdsdag" in html
     with app.app_context():
         assert db.session.scalar(select(func.count(ValidationSession.id))) == 0
-    created = form_of(preview, client, button="Skapa 3 pass").submit()
-    assert created.status_code == 302
+        # Meanwhile the testledare is planned elsewhere that Tuesday (another admin).
+        other = make.center(computers=10)
+        (taken,), _ = create_sessions(
+            other.id,
+            center_admin["model"],
+            center_admin["assessor"],
+            [date(2027, 5, 11)],
+            time(8),
+            make.person(("center_admin",), center=other),
+        )
+        name = taken.assessor.name
+    created = form_of(preview, client, button="Skapa 3 pass").submit(follow_redirects=True)
+    html = created.get_data(as_text=True)
+    # What could not be made is said per date, with why.
+    assert "2 pass skapades, 2 datum gick inte." in html
+    assert "torsdag 6 maj 2027: Stängt: Kristi himmelsfärdsdag." in html
+    assert f"tisdag 11 maj 2027: {name} har redan ett pass 08.00." in html
     with app.app_context():
-        starts = db.session.scalars(select(ValidationSession.starts_at)).all()
-        assert sorted(to_local(s).date() for s in starts) == [
-            date(2027, 5, 4),
-            date(2027, 5, 11),
-            date(2027, 5, 13),
-        ]
+        starts = db.session.scalars(
+            select(ValidationSession.starts_at).where(ValidationSession.id != taken.id)
+        ).all()
+        assert sorted(to_local(s).date() for s in starts) == [date(2027, 5, 4), date(2027, 5, 13)]
     bad = planner.fill(first_day="when").submit()
     assert bad.status_code == 400
     # 0 weeks is a wrong number, not an empty field.

@@ -53,7 +53,7 @@ from app.centers.services import (
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.fields import FIRST_DAY, LAST_DAY, wall_clock
-from app.formatting import time_span
+from app.formatting import long_date, time_span
 from app.regions import travel
 from app.regions.models import MAX_TRAVEL_MINUTES
 from app.regions.queries import counties_with_municipalities
@@ -502,6 +502,10 @@ def plan(center_id: int):
                 ),
                 "success" if created else "info",
             )
+            # Dates the preview allowed can be taken meanwhile (another admin, a closure):
+            # each is said with why, so the admin knows what to plan again.
+            for plan in refused:
+                flash(f"{long_date(plan.day)}: {' '.join(plan.problems)}", "info")
             return redirect(url_for("centers.sessions", center_id=center.id))
         status = 400
     else:
