@@ -129,6 +129,21 @@ def test_a_windows_1252_file_from_excel_keeps_the_good_rows_and_gives_back_the_b
     assert _person(app, "per.fel@norrstal.se").name == "Per Fel"
 
 
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(app, coordinator):
+    """A line break typed in a cell is one row in Excel, though two lines in the file:
+    the report's row numbers are Excel's, so the rows can be found there."""
+    content = (
+        "Namn;E-post;Telefon;Avdelning\r\n"
+        '"Karin\r\nLång";karin.lang@norrstal.se;;\r\n'
+        "Per Berg;per.berg@norrstal.se;;\r\n"
+        "Per B;PER.BERG@norrstal.se;;\r\n"
+    ).encode("cp1252")
+    _address, page = _report(coordinator, content)
+    assert "Rad 4 har samma e-postadress som rad 3" in page
+    rejected = re.search(r'>(\d+)</td><td data-label="Innehåll"><code>Karin', page)
+    assert rejected and rejected.group(1) == "2"
+
+
 def test_a_utf8_file_with_commas_and_the_same_address_twice(app, coordinator):
     # Excel's "CSV UTF-8" in English: a byte order mark, commas, quoted cells.
     content = (
@@ -152,9 +167,14 @@ def test_the_template_from_the_page_is_a_file_the_import_takes(app, coordinator)
     page = coordinator.get(EMPLOYEES).get_data(as_text=True)
     template = coordinator.get(_link(page, "Ladda ner mallen (CSV)"))
     assert _csv(template)[0] == ["namn", "e-post", "telefon", "avdelning"]
-    _address, report = _report(coordinator, template.get_data())
-    assert "1 ny medarbetare är registrerad" in report
-    assert _person(app, "anna.andersson@example.se").team == "Svetsen"
+    # Uploaded with its example left in, and a row of the company's: the example row is
+    # read, and refused with why, so nobody is invited at the example's address.
+    content = template.get_data() + b"Lisa Lund;lisa.lund@norrstal.se;;Svetsen\r\n"
+    _address, report = _report(coordinator, content)
+    assert "1 ny medarbetare är registrerad" in report and "1 rad avvisades." in report
+    assert "Exempelraden från mallen: ta bort den och skriv era medarbetare." in report
+    assert _person(app, "anna.andersson@example.se") is None
+    assert _person(app, "lisa.lund@norrstal.se").team == "Svetsen"
 
 
 def test_a_file_that_cannot_be_read_is_refused_and_nothing_changes(app, coordinator):

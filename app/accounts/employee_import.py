@@ -83,6 +83,11 @@ def _columns(header: list[str]) -> dict[str, int]:
     return columns
 
 
+# The template's example row (views.company.import_template): left in by mistake, it
+# would register and invite someone at an address nobody reads.
+EXAMPLE_EMAIL = "anna.andersson@example.se"
+
+
 def _checked(line: int, cells: list[str], columns: dict[str, int], width: int) -> Row:
     def cell(key):
         index = columns.get(key)
@@ -98,7 +103,9 @@ def _checked(line: int, cells: list[str], columns: dict[str, int], width: int) -
         problem(("name_long", {"max": NAME_MAX}))
     elif not _TEXT_OK.match(row.name):
         problem(("name_chars", {}))
-    if not row.email:
+    if normalise_email(row.email) == EXAMPLE_EMAIL:
+        problem(("example_row", {}))
+    elif not row.email:
         problem(("email_missing", {}))
     elif len(row.email) > EMAIL_MAX:
         problem(("email_long", {"max": EMAIL_MAX}))

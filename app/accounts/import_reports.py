@@ -24,6 +24,7 @@ _REASONS = {
     "name_long": lambda max: _("Namnet är längre än %(max)s tecken.", max=max),
     "name_chars": lambda: _("Namnet innehåller otillåtna tecken."),
     "email_missing": lambda: _("E-postadress saknas."),
+    "example_row": lambda: _("Exempelraden från mallen: ta bort den och skriv era medarbetare."),
     "email_long": lambda max: _("E-postadressen är längre än %(max)s tecken.", max=max),
     "email_invalid": lambda email: _("Ogiltig e-postadress: %(email)s", email=email),
     "email_not_ascii": lambda email: _(

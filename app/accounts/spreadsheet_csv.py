@@ -24,7 +24,7 @@ _WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip), .xls
 @dataclass
 class Table:
     header: list[str]
-    # (line number in the file, cells), for the lines that are not blank.
+    # (row number as a spreadsheet shows it, cells), for the rows that are not blank.
     rows: list[tuple[int, list[str]]]
 
 
@@ -75,13 +75,12 @@ def read_table(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
     try:
-        # A quoted cell may span lines: a row is numbered by the line it starts on.
-        start = 1
-        for cells in reader:
+        # Numbered as Excel numbers its rows: a quoted cell that spans lines (a line
+        # break typed in a cell) is still one row, a blank line is one.
+        for number, cells in enumerate(reader, start=1):
             cleaned = [_cell(c) for c in cells]
             if any(cleaned):
-                rows.append((start, cleaned))
-            start = reader.line_num + 1
+                rows.append((number, cleaned))
     except csv.Error as error:
         raise NotATable(_("Filen går inte att läsa som CSV: %(error)s", error=str(error))) from None
     if not rows:  # separators and blanks only (";"): no header either

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
-from app.accounts.employee_import import FileRefused, import_employees
+from app.accounts.employee_import import EXAMPLE_EMAIL, FileRefused, import_employees
 from app.accounts.enrolment import Outcome, enrol
 from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
 from app.accounts.import_reports import find_report, recent_imports, rejected_table
@@ -115,7 +115,7 @@ def import_rejected_csv(import_id: int):
 def import_template():
     """An empty list to fill in, in the reader's language; the import reads both."""
     header = [_("namn"), _("e-post"), _("telefon"), _("avdelning")]
-    example = [_("Anna Andersson"), "anna.andersson@example.se", "070-123 45 67", _("Svetsen")]
+    example = [_("Anna Andersson"), EXAMPLE_EMAIL, "070-123 45 67", _("Svetsen")]
     return csv_response("medarbetare-mall.csv", header, [example])
 
 
