@@ -12,7 +12,6 @@ import dataclasses
 import json
 from datetime import datetime
 from email.message import EmailMessage
-from email.policy import SMTP
 from types import SimpleNamespace
 
 from flask import Flask, render_template
@@ -24,6 +23,7 @@ from app.calendar.ics import Attendee, EventData, calendar_bytes
 from app.formatting import time_span
 from app.i18n import person_locale
 from app.mail import renderers
+from app.mail.compose import MAIL_POLICY
 from app.mail.compose import compose as compose_mail
 from app.mail.outbox import enqueue_payload
 
@@ -207,7 +207,7 @@ def to_json(payload: dict) -> str:
 
 def message_bytes(payload: dict | str, now: datetime | None = None) -> bytes:
     """The message ready for SMTP, stamped `now`."""
-    return compose(payload, now).as_bytes(policy=SMTP)
+    return compose(payload, now).as_bytes(policy=MAIL_POLICY)
 
 
 def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:

@@ -2,11 +2,11 @@
 sent later by the worker (app/mail/worker.py), once."""
 
 from email.message import EmailMessage
-from email.policy import SMTP
 
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.mail.compose import MAIL_POLICY
 from app.mail.models import OutboxMessage
 
 
@@ -18,7 +18,7 @@ def enqueue(
         kind=kind,
         recipient=recipient,
         subject=str(message["Subject"])[:300],
-        raw=message.as_bytes(policy=SMTP),
+        raw=message.as_bytes(policy=MAIL_POLICY),
         dedupe_key=dedupe_key,
     )
 

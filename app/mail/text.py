@@ -8,12 +8,14 @@ import re
 from collections.abc import Callable
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from email.policy import SMTP, compat32
+from email.policy import compat32
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
+
+from app.mail.compose import MAIL_POLICY
 
 MASK = "••••••"
 _URL = re.compile(r"\b(?:https?|webcal)://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
@@ -106,7 +108,7 @@ def _is_calendar(part) -> bool:
 def rewrite_text(raw: bytes, change: Callable[[str], str]) -> bytes | None:
     """The message with `change` applied to its subject and each text part (and its
     calendar attachment); None if nothing changed."""
-    message = message_from_bytes(raw, policy=SMTP)
+    message = message_from_bytes(raw, policy=MAIL_POLICY)
     changed = False
     subject = message["Subject"]
     if subject is not None and change(str(subject)) != str(subject):
@@ -150,7 +152,7 @@ def rewrite_text(raw: bytes, change: Callable[[str], str]) -> bytes | None:
                 disposition=disposition,
                 filename=filename,
             )
-    return message.as_bytes(policy=SMTP) if changed else None
+    return message.as_bytes(policy=MAIL_POLICY) if changed else None
 
 
 def readable_text(raw: bytes) -> str:
