@@ -560,3 +560,39 @@ def test_an_invite_says_when_the_event_last_changed(ctx, make):
         db.select(CalendarEntry.updated_at).where(CalendarEntry.person_id == employee.id)
     )
     assert event.decoded("LAST-MODIFIED") == entry_changed.replace(microsecond=0)
+
+
+def _plain(row) -> str:
+    return parse_mail(row.raw).get_body(("plain",)).get_content()
+
+
+def test_a_message_written_after_the_cancel_deadline_names_whom_to_ask(ctx, make):
+    """Inside the last 48 hours the seat can only be cancelled by the center: the
+    confirmation, its invite and the reminder say so and whom to contact, and give
+    no cancel link that would only refuse."""
+    session = make.session(starts_in=timedelta(hours=30))
+    employee = make.employee()
+    book_seat(session.id, employee, employee)
+    assert queue_reminders(now=session.starts_at - timedelta(hours=20)) == 1
+
+    confirmation, reminder = outbox()
+    assert (confirmation.kind, reminder.kind) == ("booked", "reminder")
+    _calendar, event = _event(confirmation)
+    for text in (str(event["DESCRIPTION"]), _plain(confirmation), _plain(reminder)):
+        assert "Avboka senast" not in text and "Avboka eller flytta senast" not in text
+        assert "/cancel" not in text
+        assert "kan inte längre avbokas eller flyttas" in text
+        assert f"Kontakta testcentret: Kim Kontakt, {session.center.contact_email}" in text
+
+
+def test_a_message_written_before_the_deadline_still_says_how_to_cancel(app, ctx, make):
+    app.config["REMINDER_HOURS"] = 72
+    session = make.session(starts_in=timedelta(hours=60))
+    employee = make.employee()
+    booking = book_seat(session.id, employee, employee)
+    assert queue_reminders() == 1
+
+    confirmation, reminder = outbox()
+    assert f"/bookings/{booking.id}/cancel" in str(_event(confirmation)[1]["DESCRIPTION"])
+    assert "Avboka eller flytta senast" in _plain(reminder)
+    assert "kan inte längre avbokas" not in _plain(reminder)

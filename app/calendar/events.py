@@ -4,7 +4,7 @@ Invites, feeds and single downloads all take their events from here, so the thre
 never disagree about a time, a place or a UID.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
@@ -85,7 +85,7 @@ def what_to_bring() -> str:
 
 def _how_to_cancel(session: ValidationSession, booking_id: int | None) -> list[str]:
     deadline = short_datetime(cancel_deadline(session))
-    if booking_id is None:  # the reminder, sent after the deadline as a rule
+    if booking_id is None:  # the reminder, with no seat of its own to link to
         return [
             _(
                 "Avboka eller flytta senast %(deadline)s under Mina bokningar: %(url)s",
@@ -114,6 +114,30 @@ def _how_to_cancel(session: ValidationSession, booking_id: int | None) -> list[s
     return lines
 
 
+def _too_late_to_cancel(session: ValidationSession) -> list[str]:
+    """What a text written after the deadline says instead: no dead link, but whom to ask
+    (only the center's staff may cancel or move the seat now)."""
+    center = session.center
+    return [
+        _(
+            "Sista dag att avboka eller flytta var %(deadline)s. Platsen kan inte längre "
+            "avbokas eller flyttas på webben eller genom att avböja inbjudan i kalendern.",
+            deadline=short_datetime(cancel_deadline(session)),
+        ),
+        _(
+            "Kan du inte komma, eller har du frågor? Kontakta testcentret: "
+            "%(name)s, %(email)s %(phone)s",
+            name=center.contact_name,
+            email=center.contact_email,
+            phone=center.contact_phone or "",
+        ).strip(),
+    ]
+
+
+def past_cancel_deadline(session: ValidationSession, now: datetime) -> bool:
+    return now > cancel_deadline(session)
+
+
 def cancellation_reason(session: ValidationSession) -> str:
     """Why the session was cancelled, in the reader's language: the admin's words, and
     that the center closed the day when it did; empty when nobody said."""
@@ -131,11 +155,27 @@ def _cancelled_lines(session: ValidationSession) -> list[str]:
 
 
 def participant_description(
-    session: ValidationSession, booking_id: int | None = None, cancelled: bool = False
+    session: ValidationSession,
+    booking_id: int | None = None,
+    cancelled: bool = False,
+    now: datetime | None = None,
 ) -> str:
     """What the participant's event says; with the booking, its own cancel link. A
-    cancelled seat's event says so instead of how to come and how to cancel."""
+    cancelled seat's event says so instead of how to come and how to cancel.
+
+    `now`, the moment a message is written: once the deadline has passed it says whom
+    to contact instead of how to cancel. Without it (a feed, read at any time) the
+    text gives the deadline and, for after it, the center's contact.
+    """
     center = session.center
+    contact = [
+        _(
+            "Därefter, eller vid frågor: %(name)s, %(email)s %(phone)s",
+            name=center.contact_name,
+            email=center.contact_email,
+            phone=center.contact_phone or "",
+        ).strip()
+    ]
     if cancelled:
         if session.status != SessionStatus.CANCELLED:
             why = [_("Din plats är avbokad.")]
@@ -143,6 +183,7 @@ def participant_description(
             why = _cancelled_lines(session)
         what_now = [*why, _("Boka ett annat pass: %(url)s", url=public_url("/"))]
     else:
+        late = now is not None and past_cancel_deadline(session, now)
         what_now = [
             _("Ta med: %(items)s", items=what_to_bring()),
             _(
@@ -150,27 +191,28 @@ def participant_description(
                 minutes=current_app.config["ARRIVE_MINUTES_BEFORE"],
             ),
             "",
-            *_how_to_cancel(session, booking_id),
+            *(_too_late_to_cancel(session) if late else _how_to_cancel(session, booking_id)),
         ]
+        if late:
+            contact = []  # said above, with why
     return "\n".join(
         [
             _("Validering: %(model)s", model=session.model.name),
             _("Plats: %(place)s", place=location(session)),
             "",
             *what_now,
-            _(
-                "Därefter, eller vid frågor: %(name)s, %(email)s %(phone)s",
-                name=center.contact_name,
-                email=center.contact_email,
-                phone=center.contact_phone or "",
-            ).strip(),
+            *contact,
         ]
     )
 
 
 def participant_event(
-    booking: Booking, entry: CalendarEntry | None, cancelled: bool = False
+    booking: Booking,
+    entry: CalendarEntry | None,
+    cancelled: bool = False,
+    now: datetime | None = None,
 ) -> EventData:
+    """The seat's event; `now` as for participant_description (an invite, not a feed)."""
     session = booking.session
     employee = booking.employee
     return EventData(
@@ -180,7 +222,7 @@ def participant_event(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=location(session),
-        description=participant_description(session, booking.id, cancelled),
+        description=participant_description(session, booking.id, cancelled, now),
         cancelled=cancelled,
         organizer_email=replies_address() or session.center.contact_email,
         organizer_name=session.center.name,

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from app.calendar import events
 from app.calendar.ics import Attendee, EventData, calendar_bytes
+from app.db import utcnow
 from app.formatting import time_span
 from app.i18n import person_locale
 from app.mail import renderers
@@ -134,12 +135,19 @@ def _event_from(fields: dict) -> EventData:
 
 
 def snapshot(
-    person, reason: str, session, event: EventData | None, method: str | None, was=None
+    person,
+    reason: str,
+    session,
+    event: EventData | None,
+    method: str | None,
+    was=None,
+    now: datetime | None = None,
 ) -> dict:
     """What the mail about this change will say, read now, inside the change's transaction.
 
     `event` must have been made in the person's language (notify does so); `was`, the
-    start and end a moved session had.
+    start and end a moved session had; `now`, when a reminder is written (past the
+    cancel deadline it says whom to ask instead of how to cancel).
     """
     locale = person_locale(person)
     details = None
@@ -147,7 +155,7 @@ def snapshot(
         details = event.description
     elif reason == "reminder":
         with force_locale(locale):
-            details = events.participant_description(session)
+            details = events.participant_description(session, now=now or utcnow())
     return {
         "to": [person.name, person.email],
         "locale": locale,

@@ -96,7 +96,8 @@ def booking_changed(
     )
     _deliver(
         entry,
-        lambda e, c: events.participant_event(booking, e, cancelled=c),
+        # Written now: after the deadline it says whom to ask, not how to cancel.
+        lambda e, c: events.participant_event(booking, e, cancelled=c, now=utcnow()),
         reason,
         session,
         cancelled,

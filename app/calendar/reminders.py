@@ -56,7 +56,7 @@ def queue_reminders(now: datetime | None = None) -> int:
         for booking in bookings:
             session = booking.session
             key = reminder_key(booking.id, session.starts_at)
-            letter = snapshot(booking.employee, "reminder", session, None, None)
+            letter = snapshot(booking.employee, "reminder", session, None, None, now=now)
             if enqueue_letter(letter, "reminder", dedupe_key=key):
                 queued += 1
     return queued

@@ -28,6 +28,7 @@ from app.calendar import events, feed_texts, feeds
 from app.calendar.ics import calendar_bytes
 from app.calendar.queries import assessor_entry, booking_entry
 from app.centers.queries import centers_by_name, find_center
+from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import limiter
 from app.i18n import speaking_to
@@ -148,7 +149,8 @@ def booking_event(booking_id: int):
     entry = booking_entry(booking.id)
     cancelled = booking.session.status == SessionStatus.CANCELLED
     return _download(
-        events.participant_event(booking, entry, cancelled=cancelled), f"bokning-{booking.id}.ics"
+        events.participant_event(booking, entry, cancelled=cancelled, now=utcnow()),
+        f"bokning-{booking.id}.ics",
     )
 
 
