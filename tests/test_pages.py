@@ -14,6 +14,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.querycount import count_queries
 from app.schedule.models import ValidationSession
+from tests.calendars import outbox, parse_mail
 from tests.forms import form_of, page_form
 
 
@@ -164,6 +165,33 @@ def test_employee_books_sees_mina_bokningar_and_cancels(app, client, auth, make)
     assert response.status_code == 302
     mine = client.get("/bookings").get_data(as_text=True)
     assert "Bokningen är avbokad" in mine and "Du har inga kommande bokningar" in mine
+
+
+def test_booking_after_the_cancel_deadline_is_warned_first_and_confirmed_so(
+    app, client, auth, make
+):
+    """Inside the last 48 hours a seat can still be booked, but not given back online:
+    the page says so before the button, and the confirmation follows suit."""
+    with app.app_context():
+        late = make.session(seats=2, starts_in=timedelta(hours=30))
+        early = make.session(seats=2, starts_in=timedelta(days=14))
+        email, late_id, early_id = make.employee().email, late.id, early.id
+        contact = late.center.contact_email
+    auth.login(email)
+    page = client.get(f"/sessions/{late_id}").get_data(as_text=True)
+    warning = "Sista dag att avboka eller flytta har passerat. Bokar du nu"
+    assert warning in page and contact in page
+    assert page.index(warning) < page.index("Boka plats</button>")
+    assert warning not in client.get(f"/sessions/{early_id}").get_data(as_text=True)
+
+    response, _ = _book(client, late_id)
+    assert response.status_code == 302
+    (booking_id,) = _booking_ids(app, late_id)
+    with app.app_context():
+        (confirmation,) = outbox()
+        text = parse_mail(confirmation.raw).get_body(("plain",)).get_content()
+    assert "kan inte längre avbokas eller flyttas" in text
+    assert f"/bookings/{booking_id}/cancel" not in text
 
 
 def _booking_ids(app, session_id):

@@ -482,13 +482,17 @@ def session_page(session_id: int, form: BookingForm | None = None, status: int =
         if session.seats_left <= 0 or problem or session.status != SessionStatus.SCHEDULED
         else []
     )
+    window = BookingWindow.for_session(session)
     return render_template(
         "schedule/session.html",
         session=session,
         waitlist_length=waitlist_length,
         alternatives=alternatives,
         problem=problem,
-        window=BookingWindow.for_session(session),
+        window=window,
+        # Still bookable, but a seat taken now cannot be given back online: say so
+        # first (staff may still cancel and move, so they are not warned).
+        past_deadline=now > window.cancel_deadline and staff_view is None,
         mine=mine,
         participants=staff_view,
         form=form or BookingForm.fresh(),
