@@ -172,14 +172,20 @@ def test_a_move_inside_the_deadline_is_refused_on_the_page_and_keeps_the_seat(
 ):
     with app.app_context():
         model = make.model()
-        # Bookable for a few more hours, but the 48-hour move deadline has passed.
-        source = make.session(seats=2, model=model, starts_in=timedelta(hours=30))
+        source = make.session(seats=2, model=model, starts_in=timedelta(days=5))
         target = make.session(seats=2, model=model, starts_in=timedelta(days=20))
         person = make.employee()
         booking_id = book_seat(source.id, person, person).id
         source_id, target_id, person_id, email = source.id, target.id, person.id, person.email
     auth.login(email)
+    # The page was opened in time; when it is sent, the 48-hour move deadline has passed.
     move = page_form(client, f"/bookings/{booking_id}/move", button="Flytta hit")
+    with app.app_context():
+        source = db.session.get(ValidationSession, source_id)
+        length = source.ends_at - source.starts_at
+        source.starts_at = utcnow() + timedelta(hours=30)
+        source.ends_at = source.starts_at + length
+        db.session.commit()
     answer = move.fill(target=target_id).submit()
     assert answer.status_code == 409
     assert "Sista dag att avboka eller flytta har passerat" in answer.get_data(as_text=True)

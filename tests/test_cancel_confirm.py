@@ -195,3 +195,31 @@ def test_a_session_moved_past_the_booking_window_says_when_it_opens_again(app, c
     )
     # What the page promised is what the session page says.
     assert "Bokningen öppnar" in client.get(f"/sessions/{session_id}").get_data(as_text=True)
+
+
+def test_the_move_page_refuses_after_the_deadline_as_the_cancel_page_does(app, client, make):
+    """Mina bokningar hides Flytta after the deadline: the move page, reached anyway
+    (a bookmark, the address typed), refuses as Avboka's question does, instead of
+    listing sessions that every choice of would be refused. Staff keep it."""
+    with app.app_context():
+        model = make.model()
+        session = make.session(seats=2, model=model, starts_in=timedelta(hours=30))
+        make.session(seats=2, model=model, starts_in=timedelta(days=20))
+        person = make.employee()
+        booking = book_seat(session.id, person, person, now=session.starts_at - timedelta(days=5))
+        admin = make.person(("project_admin",))
+        booking_id, email, admin_email = booking.id, person.email, admin.email
+    auth = Auth(client)
+    auth.login(email)
+    cancel = client.get(f"/bookings/{booking_id}/cancel")
+    move = client.get(f"/bookings/{booking_id}/move")
+    assert move.status_code == cancel.status_code == 409
+    refusal = "Sista dag att avboka eller flytta har passerat (48 timmar före start)."
+    assert refusal in move.get_data(as_text=True) and refusal in cancel.get_data(as_text=True)
+    assert "Flytta hit" not in move.get_data(as_text=True)
+    auth.logout()
+
+    auth.login(admin_email)
+    staff = client.get(f"/bookings/{booking_id}/move")
+    assert staff.status_code == 200 and "Flytta hit" in staff.get_data(as_text=True)
+    assert _status(app, booking_id) == "confirmed"

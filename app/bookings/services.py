@@ -635,6 +635,12 @@ def _check_may_change(booking: Booking, actor: Person, now: datetime) -> bool:
     )
 
 
+def check_may_move(booking: Booking, actor: Person, now: datetime | None = None) -> bool:
+    """Check, before offering sessions to move to, that the actor may move the booking
+    now (the same rules as cancelling); tell if it is a staff override."""
+    return _check_may_change(booking, actor, now or utcnow())
+
+
 def _get_booking(booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id, populate_existing=True)
     if booking is None:

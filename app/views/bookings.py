@@ -13,6 +13,7 @@ from app.bookings.services import (
     bookability_problem,
     cancel_and_report,
     cancel_preview,
+    check_may_move,
     may_book_for,
     move_booking,
     no_longer_live,
@@ -232,6 +233,9 @@ def _own_live_booking(booking_id: int) -> Booking:
 def move(booking_id: int):
     booking = _own_live_booking(booking_id)
     now = utcnow()
+    # Refused as the cancel page is (after the deadline, for the employee), before a
+    # list of sessions whose every choice would be refused.
+    check_may_move(booking, current_user, now)
     # Closest to where the employee travels from first (their place, else their company's).
     place = booking.employee.place
     travel = travel_minutes_from(place.id, []) if place is not None else None
