@@ -138,6 +138,15 @@ PROBLEM_TYPES = _types(
         _l("Bokningen är redan avbokad eller flyttad."),
     ),
     (
+        "attendance_recorded",
+        409,
+        _l("Närvaron är registrerad"),
+        _l(
+            "Personen är incheckad eller har markerats som närvarande eller utebliven: "
+            "bokningen kan inte längre avbokas eller flyttas."
+        ),
+    ),
+    (
         "already_moved",
         409,
         _l("Redan flyttad"),

@@ -10,6 +10,7 @@ from app.api.openapi import openapi_document
 from app.bookings.services import book_seat
 from app.db import utcnow
 from app.problem_types import PROBLEM_TYPES
+from app.results.services import set_attendance
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -234,3 +235,24 @@ def test_answers_in_the_readers_language_keep_their_code(app, api, make):
     body = _problem(english, 404, "not_found")
     assert swedish["title"] == "Finns inte" and body["title"] == "Not found"
     assert body["type"] == swedish["type"]
+
+
+def test_a_booking_whose_attendance_is_recorded_has_its_own_problem(app, api, make):
+    """Not already_cancelled: the person came (or did not), the seat was never given up."""
+    with app.app_context():
+        model = make.model()
+        session = make.session(model=model)
+        other = make.session(model=model, starts_in=timedelta(days=20))
+        person = make.employee()
+        booking = book_seat(session.id, person, person)
+        after = session.starts_at + timedelta(hours=1)
+        set_attendance(booking.id, "attended", session.assessor, now=after)
+        call = api(person)
+        booking_id, other_id = booking.id, other.id
+    for response in (
+        call("DELETE", f"/bookings/{booking_id}"),
+        call("POST", f"/bookings/{booking_id}/move", json={"session_id": other_id}),
+    ):
+        body = _problem(response, 409, "attendance_recorded")
+        assert "redan avbokad" not in body["detail"]
+    assert call("GET", f"/bookings/{booking_id}").get_json()["status"] == "attended"

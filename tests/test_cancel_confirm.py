@@ -13,6 +13,7 @@ from app.bookings.models import Booking
 from app.bookings.services import BookingWindow, book_seat
 from app.extensions import db
 from app.formatting import short_datetime
+from app.results.services import set_attendance
 from app.schedule.models import ValidationSession
 from tests.conftest import Auth
 from tests.forms import forms_in, page_form
@@ -223,3 +224,25 @@ def test_the_move_page_refuses_after_the_deadline_as_the_cancel_page_does(app, c
     staff = client.get(f"/bookings/{booking_id}/move")
     assert staff.status_code == 200 and "Flytta hit" in staff.get_data(as_text=True)
     assert _status(app, booking_id) == "confirmed"
+
+
+def test_a_booking_whose_attendance_is_recorded_is_not_called_cancelled(app, client, make):
+    with app.app_context():
+        session = make.session(seats=2)
+        came, stayed_away = make.employee(), make.employee()
+        ids = {}
+        for person, status in ((came, "attended"), (stayed_away, "no_show")):
+            booking = book_seat(session.id, person, person)
+            after = session.starts_at + timedelta(hours=1)
+            set_attendance(booking.id, status, session.assessor, now=after)
+            ids[person.email] = booking.id
+    auth = Auth(client)
+    for email, booking_id in ids.items():
+        auth.login(email)
+        for page in ("cancel", "move"):
+            answer = client.get(f"/bookings/{booking_id}/{page}")
+            text = answer.get_data(as_text=True)
+            assert answer.status_code == 409, page
+            assert "Närvaron på passet är redan registrerad" in text
+            assert "redan avbokad" not in text
+        auth.logout()

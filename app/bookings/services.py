@@ -594,7 +594,16 @@ def _check_support_seats(session: ValidationSession) -> None:
 
 def no_longer_live(booking: Booking) -> DomainError:
     """Why a booking cannot be changed any more, for a page opened before it was: a
-    moved booking says where it went, not that it was cancelled."""
+    moved booking says where it went, not that it was cancelled, and one whose
+    attendance is recorded (attended or no-show) says so."""
+    if booking.status in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW):
+        return DomainError(
+            _(
+                "Närvaron på passet är redan registrerad, så bokningen kan inte längre "
+                "avbokas eller flyttas."
+            ),
+            "attendance_recorded",
+        )
     moved = db.session.scalar(select(Booking).where(Booking.moved_from_id == booking.id))
     if moved is not None:
         return DomainError(
