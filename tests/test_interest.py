@@ -13,6 +13,7 @@ from app.accounts.models import Person, RoleGrant
 from app.bookings.interest import expire_interests, today
 from app.bookings.models import Interest, InterestEnd
 from app.bookings.services import book_seat
+from app.bookings.session_changes import cancel_session
 from app.centers.models import TestCenter
 from app.centers.services import holiday_name
 from app.extensions import db
@@ -309,6 +310,66 @@ def test_booking_the_model_ends_the_interest(app, client, auth, world, make):
     assert _interests(app)[0][-1] == InterestEnd.BOOKED
     page = client.get("/interest").get_data(as_text=True)
     assert "Bokad" in page and "Ta bort" not in page
+
+
+def test_a_session_the_center_cancels_opens_the_interest_it_ended_again(
+    app, client, auth, world, center_admin
+):
+    """Interest, a mail about a new session, a seat in it (the interest ends as booked),
+    then the center cancels the session: the person has no seat, so the interest is
+    live again, and the next matching session is mailed about."""
+    first = _tuesday_ahead(28)
+    anna = _email(app, world["anna"])
+    auth.login(anna)
+    _register_own(client, world, to_date=(first + timedelta(days=30)).isoformat())
+    auth.logout()
+    auth.login(center_admin)
+    _plan(client, world["lulea_center"], world["model"], world["assessor"], first, 1)
+    auth.logout()
+    assert len(_notices(app)) == 1
+    with app.app_context():
+        session_id = db.session.scalar(select(Interest.notified_session_id))
+    auth.login(anna)
+    booked = page_form(client, f"/sessions/{session_id}", button="Boka plats").submit()
+    assert booked.status_code == 302
+    page = client.get("/interest").get_data(as_text=True)
+    assert "Bokad" in page and "Ta bort" not in page
+    auth.logout()
+
+    auth.login(center_admin)
+    manage = page_form(client, f"/sessions/{session_id}/manage", button="Ställ in")
+    assert manage.fill(reason="Testledaren är sjuk").submit().status_code == 302
+    auth.logout()
+    auth.login(anna)
+    page = client.get("/interest").get_data(as_text=True)
+    assert "Bokad" not in page and "Ta bort" in page and "Gäller" in page
+    assert [i[-1] for i in _interests(app)] == [None]
+    auth.logout()
+
+    auth.login(center_admin)
+    later = first + timedelta(days=14)
+    _plan(client, world["lulea_center"], world["model"], world["assessor"], later, 1)
+    assert [n.recipient for n in _notices(app)] == [anna, anna]
+
+
+def test_a_cancelled_session_leaves_the_interest_booked_while_another_seat_holds(
+    app, client, auth, world, make
+):
+    with app.app_context():
+        lulea = db.session.get(TestCenter, world["lulea_center"])
+        cancelled = make.session(center=lulea, starts_in=timedelta(days=20))
+        kept = make.session(center=lulea, starts_in=timedelta(days=25))
+        cancelled_id, kept_id = cancelled.id, kept.id
+        admin = make.person(("center_admin",), center=lulea)
+    auth.login(_email(app, world["anna"]))
+    _register_own(client, world)
+    for session_id in (cancelled_id, kept_id):
+        book = page_form(client, f"/sessions/{session_id}", button="Boka plats")
+        assert book.submit().status_code == 302
+    with app.app_context():
+        cancel_session(cancelled_id, db.session.merge(admin), "Stängt")
+    assert _interests(app)[0][-1] == InterestEnd.BOOKED
+    assert "Bokad" in client.get("/interest").get_data(as_text=True)
 
 
 def test_withdrawing_and_expiry_end_the_interest(app, client, auth, world):

@@ -7,7 +7,8 @@ its municipality, app.regions.travel), each interested person is
 mailed once, with a link to the session; the interest then stays for the planners'
 counts but is never mailed again. It ends when the person books the model (a seat,
 not a waitlist place), withdraws it, or its period passes (read as ended at once, and
-swept in the send-mail round).
+swept in the send-mail round). When the center cancels the session whose seat ended
+it (or closes that day), it is live again and told about the next matching session.
 
 Receivers of the domain events are connected in create_app (`connect`).
 """
@@ -227,7 +228,78 @@ def end_on_booking(booking: Booking, now: datetime) -> None:
             wanted,
             _interests.c.ended_at.is_(None),
         )
-        .values(ended_at=now, end_reason=InterestEnd.BOOKED.value)
+        .values(ended_at=now, end_reason=InterestEnd.BOOKED.value, ended_by_booking_id=booking.id)
+    )
+
+
+def reopen_after_session_cancelled(booking: Booking, now: datetime) -> None:
+    """The center cancelled the session whose seat ended interest: the person has no
+    seat, so the interest is live again (and mailed about the next matching session),
+    unless its period has passed (then it expired) or they hold another seat in what
+    it wants (then that seat is the one that ended it)."""
+    ended = db.session.scalars(
+        select(Interest).where(
+            Interest.ended_by_booking_id == booking.id,
+            Interest.end_reason == InterestEnd.BOOKED,
+        )
+    ).all()
+    for interest in ended:
+        if interest.to_date < local_date(now):
+            interest.end_reason = InterestEnd.EXPIRED
+            interest.ended_by_booking_id = None
+        elif (seat := _other_seat(interest, booking)) is not None:
+            interest.ended_by_booking_id = seat
+        elif not _overlapping_live(interest, now):
+            interest.ended_at = interest.end_reason = interest.ended_by_booking_id = None
+            interest.notified_at = interest.notified_session_id = None
+        # else: they registered the same interest again since; that one stands alone.
+    db.session.flush()
+
+
+def _wanted(interest: Interest):
+    """Sessions of what the interest is in: its model, or any level of its family."""
+    if interest.model_id is not None:
+        return ValidationSession.model_id == interest.model_id
+    return ValidationSession.model_id.in_(
+        select(ValidationModel.id).where(ValidationModel.family_id == interest.family_id)
+    )
+
+
+def _other_seat(interest: Interest, cancelled: Booking) -> int | None:
+    return db.session.scalar(
+        select(Booking.id)
+        .join(ValidationSession, ValidationSession.id == Booking.session_id)
+        .where(
+            Booking.employee_id == interest.person_id,
+            Booking.id != cancelled.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            ValidationSession.status == SessionStatus.SCHEDULED,
+            _wanted(interest),
+        )
+        .limit(1)
+    )
+
+
+def _overlapping_live(interest: Interest, now: datetime) -> bool:
+    same = (
+        Interest.model_id == interest.model_id
+        if interest.model_id is not None
+        else Interest.family_id == interest.family_id
+    )
+    return (
+        db.session.scalar(
+            select(Interest.id)
+            .where(
+                Interest.person_id == interest.person_id,
+                Interest.id != interest.id,
+                same,
+                _live_on(local_date(now)),
+                Interest.from_date <= interest.to_date,
+                Interest.to_date >= interest.from_date,
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -356,7 +428,8 @@ def _mail(
         message,
         kind="interest_notice",
         recipient=person.email,
-        dedupe_key=f"interest-{interest.id}",
+        # Per session: an interest opened again by a cancelled session is told anew.
+        dedupe_key=f"interest-{interest.id}-{session.id}",
     )
 
 
@@ -379,11 +452,18 @@ def on_booking_moved(app, booking, at=None, **_event):
     end_on_booking(booking, at or utcnow())
 
 
+def on_booking_cancelled(app, booking, reason="cancelled", at=None, **_event):
+    # Only the center taking the seat back: someone who cancels has changed their mind.
+    if reason == "session_cancelled":
+        reopen_after_session_cancelled(booking, at or utcnow())
+
+
 RECEIVERS = {
     domain_events.session_created: on_session_created,
     domain_events.booking_created: on_booking_created,
     domain_events.booking_promoted: on_booking_promoted,
     domain_events.booking_moved: on_booking_moved,
+    domain_events.booking_cancelled: on_booking_cancelled,
 }
 
 

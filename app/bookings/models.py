@@ -187,6 +187,8 @@ class Interest(db.Model):
     notified_session_id: Mapped[int | None] = mapped_column(ForeignKey("validation_session.id"))
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[InterestEnd | None] = mapped_column(status_type(InterestEnd, 12))
+    # The seat that ended it (booked): if the center cancels that session, it is live again.
+    ended_by_booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id])
