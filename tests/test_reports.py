@@ -584,6 +584,61 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     assert "Svets i norr" in client.get(f"/reports/projects/{new_id}").get_data(as_text=True)
 
 
+def test_project_names_are_alike_whatever_their_letters_case(app, client, auth, data, monkeypatch):
+    """SQLite's lower() folds only A-Z: "Ådalen" sent twice reached the unique constraint
+    (a 500), and "östra ågårdsprojektet" was taken beside "Östra Ågårdsprojektet"."""
+    from app.reports import services
+
+    auth.login(data["project_admin"])
+    new_project = page_form(client, "/reports/projects/new", button="Skapa projektet")
+
+    def create(name):
+        return new_project.fill(name=name, starts_on="2027-01-01", ends_on="2027-12-31").submit()
+
+    assert create("Ådalen").status_code == 302
+    assert create("Östra Ågårdsprojektet").status_code == 302
+    for taken in ("Ådalen", "ådalen", " ÅDALEN ", "östra ågårdsprojektet"):
+        refused = create(taken)
+        assert refused.status_code == 400, taken
+        assert "Det finns redan ett projekt med det namnet." in refused.get_data(as_text=True)
+    with app.app_context():
+        ids = dict(db.session.execute(select(FundingProject.name, FundingProject.id)).all())
+    assert "ådalen" not in ids and "östra ågårdsprojektet" not in ids
+
+    # Renaming another project to one of them is refused too; a project keeps its own
+    # name, also in other letters.
+    settings = f"/reports/projects/{ids['Östra Ågårdsprojektet']}"
+    rename = page_form(client, settings, action=settings)
+    refused = rename.copy().fill(name="ÅDALEN").submit()
+    assert refused.status_code == 400
+    assert "Det finns redan ett projekt med det namnet." in refused.get_data(as_text=True)
+    assert rename.copy().submit().status_code == 302
+    assert rename.copy().fill(name="ÖSTRA ÅGÅRDSPROJEKTET").submit().status_code == 302
+
+    # Two projects named alike before names were compared so: each still saves its own.
+    with app.app_context():
+        db.session.add(
+            FundingProject(
+                name="östra ågårdsprojektet", starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31)
+            )
+        )
+        db.session.commit()
+    assert page_form(client, settings, action=settings).submit().status_code == 302
+
+    # Another admin's project of the same name, written after the check looked: the
+    # unique constraint answers as the check would have, not with a 500.
+    monkeypatch.setattr(services, "_name_taken", lambda name, project_id=None: False)
+    raced = create("Ådalen")
+    assert raced.status_code == 400
+    assert "Det finns redan ett projekt med det namnet." in raced.get_data(as_text=True)
+    raced = rename.copy().fill(name="Ådalen").submit()
+    assert raced.status_code == 400
+    assert "Det finns redan ett projekt med det namnet." in raced.get_data(as_text=True)
+    with app.app_context():
+        names = db.session.scalars(select(FundingProject.name)).all()
+    assert names.count("Ådalen") == 1 and "ÖSTRA ÅGÅRDSPROJEKTET" in names
+
+
 def test_weeks_across_a_new_year_say_their_year(client, auth, data):
     """Week 2 of 2025 and week 2 of 2026 were two columns both headed "v. 2"."""
     auth.login(data["project_admin"])

@@ -21,6 +21,7 @@ knows no time zones) and PostgreSQL bucket alike.
 """
 
 import functools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
@@ -41,6 +42,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import INDUSTRIES, Company, Person
 from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
@@ -192,10 +194,28 @@ def get_project(project_id: int | None) -> FundingProject:
     return project
 
 
-def _same_name(name: str):
-    """A project of that name, whatever its case: "validering mitt" beside "Validering
-    Mitt" would be two projects nobody can tell apart in a list."""
-    return func.lower(FundingProject.name) == name.strip().lower()
+def _name_taken(name: str, project_id: int | None = None) -> bool:
+    """Whether another project has that name, whatever its case: "validering mitt" beside
+    "Validering Mitt" would be two projects nobody can tell apart in a list.
+
+    Compared in Python (casefold): SQLite's lower() folds only A-Z, so "Ådalen" and
+    "ådalen" differed there. The projects are few enough to read them all."""
+    wanted = name.strip().casefold()
+    rows = db.session.execute(select(FundingProject.id, FundingProject.name))
+    return any(other.casefold() == wanted and pid != project_id for pid, other in rows)
+
+
+@contextmanager
+def _named():
+    """Write the project's name in a savepoint: a name written by another admin at the same
+    moment (after our check looked) is refused as the check would have, not with a 500.
+    The changes are made inside the block: begin_nested flushes what is pending first."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError as error:
+        raise InvalidInput(_("Det finns redan ett projekt med det namnet.")) from error
 
 
 def update_project(project_id: int, name: str, starts_on: date, ends_on: date) -> FundingProject:
@@ -203,12 +223,12 @@ def update_project(project_id: int, name: str, starts_on: date, ends_on: date) -
         raise InvalidInput(_("Projektet måste sluta samma dag som det börjar eller senare."))
     with unit_of_work():
         project = get_project(project_id)
-        clash = db.session.scalar(
-            select(FundingProject.id).where(_same_name(name), FundingProject.id != project_id)
-        )
-        if clash is not None:
+        # A name kept as it is never clashes: two projects named alike before names were
+        # compared this way can still have their periods saved.
+        if name != project.name and _name_taken(name, project_id):
             raise InvalidInput(_("Det finns redan ett projekt med det namnet."))
-        project.name, project.starts_on, project.ends_on = name, starts_on, ends_on
+        with _named():
+            project.name, project.starts_on, project.ends_on = name, starts_on, ends_on
     return project
 
 
@@ -228,10 +248,11 @@ def create_project(name: str, starts_on: date, ends_on: date) -> FundingProject:
     if starts_on > ends_on:
         raise InvalidInput(_("Projektet måste sluta samma dag som det börjar eller senare."))
     with unit_of_work():
-        if db.session.scalar(select(FundingProject.id).where(_same_name(name))):
+        if _name_taken(name):
             raise InvalidInput(_("Det finns redan ett projekt med det namnet."))
         project = FundingProject(name=name, starts_on=starts_on, ends_on=ends_on)
-        db.session.add(project)
+        with _named():
+            db.session.add(project)
     return project
 
 
