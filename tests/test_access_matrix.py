@@ -511,3 +511,74 @@ def test_a_new_view_without_a_row_is_caught(app):
 def test_rows_name_existing_rules(app, endpoint):
     """A row for a view that is gone (or renamed) is a row that checks nothing."""
     assert endpoint in {r.endpoint for r in app.url_map.iter_rules()}
+
+
+def test_a_limited_admin_changes_their_projects_targets_but_adds_no_county(app, make):
+    """A target in a county new to the project brings that county's test centers (and
+    their use) onto the project's dashboard: for a limited admin that widens what they
+    see, as choosing the companies taking part would. So only an admin of every project
+    adds one; a limited admin edits their project's targets and adds targets in the
+    counties it has."""
+    from app.errors import Forbidden
+    from app.projects.models import ProjectTarget
+    from app.regions.models import County
+    from app.reports.services import add_target
+
+    with app.app_context():
+        world = build_world(make)
+        counties = {c.name: c.id for c in db.session.scalars(select(County))}
+        norr, vb = counties["Norrbottens län"], counties["Västerbottens län"]
+        project = world.ids["limited_project"]
+        target = add_target(project, norr, "steel", 3, 30).id
+    clients = sign_in_clients(app, world)
+    limited, every = clients["limited_admin"], clients["project_admin"]
+    settings = f"/reports/projects/{project}"
+
+    def targets():
+        with app.app_context():
+            return sorted(
+                db.session.execute(
+                    select(
+                        ProjectTarget.county_id,
+                        ProjectTarget.industry,
+                        ProjectTarget.companies,
+                        ProjectTarget.employees,
+                    ).where(ProjectTarget.project_id == project)
+                ).all()
+            )
+
+    page = limited.get(settings).get_data(as_text=True)
+    assert "Ett nytt län lägger en administratör för alla projekt till." in page
+    edit = page_form(limited, settings, field=f"target{target}-companies")
+    assert edit.set(f"target{target}-companies", "4").submit().status_code == 302
+    new = page_form(limited, settings, action=f"{settings}/targets")
+    assert new.options("new-county") == [str(norr)]
+    added = new.fill(**{"new-county": norr}).set("new-industry", "metal")
+    added.set("new-companies", "1").set("new-employees", "10")
+    assert added.submit().status_code == 302
+    before = targets()
+    assert before == [(norr, "metal", 1, 10), (norr, "steel", 4, 30)]
+
+    # A county the page does not offer, sent by hand: refused, nothing added.
+    forged = page_form(limited, settings, action=f"{settings}/targets")
+    forged.set("new-county", vb, tamper=True).set("new-industry", "metal")
+    forged.set("new-companies", "1").set("new-employees", "10")
+    refused = forged.submit()
+    assert refused.status_code == 400 and 'class="error"' in refused.get_data(as_text=True)
+    assert targets() == before
+    # The service says why, whoever calls it.
+    with app.app_context():
+        from app.accounts.models import Person
+
+        lena = db.session.get(Person, world.ids["limited_admin_person"])
+        with pytest.raises(Forbidden, match="Bara en administratör för alla projekt"):
+            add_target(project, vb, "metal", 1, 10, actor=lena)
+    assert targets() == before
+
+    # An admin of every project is offered every county and adds one.
+    new = page_form(every, settings, action=f"{settings}/targets")
+    assert str(vb) in new.options("new-county")
+    assert "Ett nytt län lägger" not in every.get(settings).get_data(as_text=True)
+    new.set("new-county", vb).set("new-industry", "metal")
+    assert new.set("new-companies", "1").set("new-employees", "10").submit().status_code == 302
+    assert (vb, "metal", 1, 10) in targets()

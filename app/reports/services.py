@@ -48,11 +48,12 @@ from app.accounts.models import INDUSTRIES, Company, Person
 from app.bookings.models import SEAT_STATUSES, Booking, BookingStatus
 from app.centers.models import TestCenter
 from app.db import unit_of_work
-from app.errors import InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.projects import services as project_services
 from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.regions.models import County, Municipality
+from app.regions.queries import counties_by_name
 from app.results.models import AreaOutcome, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
@@ -256,10 +257,33 @@ def create_project(name: str, starts_on: date, ends_on: date) -> FundingProject:
     return project
 
 
+def may_add_county(actor: Person | None) -> bool:
+    """Whether the actor may give a project a county it has no target in yet. Only an
+    admin of every project: the county's test centers (and their use) would then show on
+    a limited admin's dashboard, widening what they see, as adding a company would."""
+    return actor is None or actor.sees_every_project
+
+
+def target_counties(actor: Person | None, project: FundingProject) -> list[County]:
+    """The counties the actor may give the project a new target in, by name."""
+    counties = counties_by_name()
+    if may_add_county(actor):
+        return counties
+    own = {t.county_id for t in project.targets}
+    return [c for c in counties if c.id in own]
+
+
 def add_target(
-    project_id: int, county_id: int, industry: str, companies: int, employees: int
+    project_id: int,
+    county_id: int,
+    industry: str,
+    companies: int,
+    employees: int,
+    actor: Person | None = None,
 ) -> ProjectTarget:
-    """A target for one more county and industry; one per pair and project."""
+    """A target for one more county and industry; one per pair and project.
+
+    `actor` None is the operator (a script, the tests): any county."""
     if industry not in INDUSTRIES:
         raise InvalidInput(_("Okänd bransch."))
     if companies < 0 or employees < 0:
@@ -268,6 +292,13 @@ def add_target(
         project = get_project(project_id)
         if db.session.get(County, county_id) is None:
             raise InvalidInput(_("Länet finns inte."))
+        if county_id not in {t.county_id for t in project.targets} and not may_add_county(actor):
+            raise Forbidden(
+                _(
+                    "Bara en administratör för alla projekt lägger till ett nytt län i "
+                    "projektet. Välj ett av projektets län."
+                )
+            )
         if any(t.county_id == county_id and t.industry == industry for t in project.targets):
             raise InvalidInput(_("Projektet har redan ett mål för det länet och den branschen."))
         target = ProjectTarget(

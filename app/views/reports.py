@@ -25,11 +25,10 @@ from app.bookings.interest import today as interest_today
 from app.bookings.queries import interest_demand
 from app.cache import TTLCache
 from app.csv_out import csv_response
-from app.errors import InvalidInput
+from app.errors import Forbidden, InvalidInput
 from app.formatting import number, percent
 from app.projects import scope
 from app.projects import services as project_services
-from app.regions.queries import counties_by_name
 from app.reports import services, tables
 from app.reports.charts import line_chart
 from app.reports.forms import (
@@ -340,9 +339,10 @@ def _center_table(name: str, form, mondays: list[date], center_ids: list[int]):
     return tables.demand_table(services.demand(mondays, center_ids))
 
 
-def _new_target_form() -> NewTargetForm:
+def _new_target_form(project) -> NewTargetForm:
+    """A limited admin is offered only the project's own counties (services.add_target)."""
     form = NewTargetForm(prefix="new")
-    form.county.choices = [(c.id, c.name) for c in counties_by_name()]
+    form.county.choices = [(c.id, c.name) for c in services.target_counties(current_user, project)]
     form.industry.choices = [(code, tables.industry_label(code)) for code in INDUSTRIES]
     return form
 
@@ -385,7 +385,7 @@ def _settings_page(
             project=project,
             project_form=project_form or ProjectForm(obj=project),
             target_forms=target_forms,
-            new_target_form=new_target_form or _new_target_form(),
+            new_target_form=new_target_form or _new_target_form(project),
             remove_form=RemoveTargetForm(),
             participants=project_services.participants(project.id),
             add_company_form=add_company_form or _add_company_form(project.id),
@@ -465,7 +465,8 @@ def target_settings(target_id: int):
 @login_required
 def add_target(project_id: int):
     project = _project(project_id)
-    form = _new_target_form()
+    form = _new_target_form(project)
+    status = 400
     if form.validate_on_submit():
         try:
             services.add_target(
@@ -474,14 +475,16 @@ def add_target(project_id: int):
                 form.industry.data,
                 form.companies.data,
                 form.employees.data,
+                current_user,
             )
-        except InvalidInput as error:
+        except (InvalidInput, Forbidden) as error:
             form.county.errors = [error.message]
+            status = error.status_code
         else:
             _cache().clear()
             flash(_("Målet är tillagt."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
-    return _settings_page(_project(project_id), new_target_form=form, status=400)
+    return _settings_page(_project(project_id), new_target_form=form, status=status)
 
 
 @bp.post("/targets/<int:target_id>/remove")
