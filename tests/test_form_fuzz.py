@@ -228,10 +228,14 @@ FORMS = {
         "project_admin", "/reports/projects/{project}", "/reports/projects/{project}/targets"
     ),
     "reports.target_settings": _f(
-        "project_admin", "/reports/projects/{project}", "/reports/targets/{target}"
+        "project_admin",
+        "/reports/projects/{project}",
+        "/reports/projects/{project}/targets/{target}",
     ),
     "reports.remove_target": _f(
-        "project_admin", "/reports/projects/{project}", "/reports/targets/{target}/remove"
+        "project_admin",
+        "/reports/projects/{project}",
+        "/reports/projects/{project}/targets/{target}/remove",
     ),
     "reports.add_company": _f(
         "project_admin", "/reports/projects/{project}", "/reports/projects/{project}/companies"

@@ -369,7 +369,7 @@ def test_project_admin_edits_targets_and_period(app, client, auth, data):
         target = db.session.scalar(select(ProjectTarget).where(ProjectTarget.industry == "steel"))
         project_id, target_id = project.id, target.id
     settings = f"/reports/projects/{project_id}"
-    target_url = f"/reports/targets/{target_id}"
+    target_url = f"/reports/projects/{project_id}/targets/{target_id}"
     prefix = f"target{target_id}-"
 
     def target_form():
@@ -417,7 +417,7 @@ def test_project_admin_edits_targets_and_period(app, client, auth, data):
     targets = _csv(client.get(f"/reports/targets.csv?{RANGE}"))
     assert targets[1] == ["Norrbottens län", "Stål", "35", "1", "1", "1", "320", "2", "1", "1"]
     unknown = target_form()
-    unknown.action = "/reports/targets/99999"  # a hand-edited address
+    unknown.action = f"/reports/projects/{project_id}/targets/99999"  # a hand-edited address
     assert unknown.submit().status_code == 404
 
 
@@ -464,7 +464,7 @@ def test_a_target_saved_through_another_worker_shows_at_once(app, client, auth, 
     assert ">345<" not in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
     with app.app_context():  # as another worker would: this one's cache is not cleared
         target = db.session.scalar(select(ProjectTarget).where(ProjectTarget.industry == "steel"))
-        update_target(target.id, target.companies, 345)
+        update_target(target.project_id, target.id, target.companies, 345)
     assert ">345<" in client.get(f"/reports/?{RANGE}").get_data(as_text=True)
 
 
@@ -550,14 +550,14 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
         )
     page = client.get(settings)
     # Editing a target, one form of a list on the page: a refusal opens on the summary.
-    edit = form_of(page, client, action=f"/reports/targets/{added}")
+    edit = form_of(page, client, action=f"{settings}/targets/{added}")
     wrong = edit.set(f"target{added}-companies", "abc").submit()
     html = wrong.get_data(as_text=True)
     assert wrong.status_code == 400 and 'class="error-summary"' in html
     assert "<title>Fel:" in html
     # The page has a form per target: the summary says which one.
     assert f'<a href="#target{added}-companies">Västerbottens län, Stål – Företag: ' in html
-    remove_url = f"/reports/targets/{added}/remove"
+    remove_url = f"{settings}/targets/{added}/remove"
     no_token = form_of(page, client, action=remove_url).remove("csrf_token").submit()
     assert no_token.status_code == 400
     removal = form_of(page, client, action=remove_url)
@@ -582,6 +582,61 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     page = client.get(f"/reports/?{RANGE}&project={new_id}").get_data(as_text=True)
     assert "Mål och utfall: Svets i norr" in page and "<progress" not in page
     assert "Svets i norr" in client.get(f"/reports/projects/{new_id}").get_data(as_text=True)
+
+
+def test_a_form_left_open_never_changes_another_projects_target(app, client, auth, data):
+    """SQLite reuses a deleted target's id: the page of project 1 left open on target 7,
+    target 7 removed and project 2 given a target (id 7 again), saving the old form
+    changed project 2's target. The form's address names its project."""
+    with app.app_context():
+        project_id = db.session.scalar(select(FundingProject.id))
+        norrbotten = db.session.scalar(select(County.id).where(County.name == "Norrbottens län"))
+        target = ProjectTarget(
+            project_id=project_id, county_id=norrbotten, industry="other", companies=2, employees=9
+        )
+        other = FundingProject(
+            name="Annat projekt", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31)
+        )
+        db.session.add_all([target, other])
+        db.session.commit()
+        target_id, other_id = target.id, other.id
+    auth.login(data["project_admin"])
+    settings = f"/reports/projects/{project_id}"
+    page = client.get(settings)
+    edit = form_of(page, client, action=f"{settings}/targets/{target_id}")
+    remove = form_of(page, client, action=f"{settings}/targets/{target_id}/remove")
+    with app.app_context():  # removed, and its id given to the other project's new target
+        db.session.delete(db.session.get(ProjectTarget, target_id))
+        db.session.flush()
+        db.session.add(
+            ProjectTarget(
+                id=target_id,
+                project_id=other_id,
+                county_id=norrbotten,
+                industry="other",
+                companies=5,
+                employees=50,
+            )
+        )
+        db.session.commit()
+
+    def others_target():
+        with app.app_context():
+            reused = db.session.get(ProjectTarget, target_id)
+            return reused.project_id, reused.companies, reused.employees
+
+    stale = edit.set(f"target{target_id}-companies", "7").submit()
+    assert stale.status_code == 404
+    assert "Målet finns inte." in stale.get_data(as_text=True)
+    assert others_target() == (other_id, 5, 50)
+    gone = remove.submit()
+    assert gone.status_code == 404 and "Målet finns inte." in gone.get_data(as_text=True)
+    assert others_target() == (other_id, 5, 50)
+    # The other project's own page still saves it.
+    other_settings = f"/reports/projects/{other_id}"
+    own = page_form(client, other_settings, action=f"{other_settings}/targets/{target_id}")
+    assert own.set(f"target{target_id}-companies", "6").submit().status_code == 302
+    assert others_target() == (other_id, 6, 50)
 
 
 def test_project_names_are_alike_whatever_their_letters_case(app, client, auth, data, monkeypatch):

@@ -54,6 +54,7 @@ from app.projects import services as project_services
 from app.projects.models import FundingProject, ProjectCompany, ProjectTarget
 from app.regions.models import County, Municipality
 from app.regions.queries import counties_by_name
+from app.reports.queries import find_target
 from app.results.models import AreaOutcome, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.timeutil import day_start, local_date
@@ -233,13 +234,20 @@ def update_project(project_id: int, name: str, starts_on: date, ends_on: date) -
     return project
 
 
-def update_target(target_id: int, companies: int, employees: int) -> ProjectTarget:
+def _target(project_id: int, target_id: int) -> ProjectTarget:
+    """The project's target: one of another project is not found, so that a form left open
+    on one project never changes another's target that came to have its id."""
+    target = find_target(project_id, target_id)
+    if target is None:
+        raise NotFound(_("Målet finns inte."))
+    return target
+
+
+def update_target(project_id: int, target_id: int, companies: int, employees: int) -> ProjectTarget:
     if companies < 0 or employees < 0:
         raise InvalidInput(_("Ett mål kan inte vara negativt."))
     with unit_of_work():
-        target = db.session.get(ProjectTarget, target_id)
-        if target is None:
-            raise NotFound(_("Målet finns inte."))
+        target = _target(project_id, target_id)
         target.companies, target.employees = companies, employees
     return target
 
@@ -308,15 +316,10 @@ def add_target(
     return target
 
 
-def remove_target(target_id: int) -> int:
-    """Remove a target; answers the id of its project."""
+def remove_target(project_id: int, target_id: int) -> None:
+    """Remove one of the project's targets."""
     with unit_of_work():
-        target = db.session.get(ProjectTarget, target_id)
-        if target is None:
-            raise NotFound(_("Målet finns inte."))
-        project_id = target.project_id
-        db.session.delete(target)
-    return project_id
+        db.session.delete(_target(project_id, target_id))
 
 
 # --- progress against the targets -----------------------------------------------------

@@ -25,7 +25,7 @@ from app.bookings.interest import today as interest_today
 from app.bookings.queries import interest_demand
 from app.cache import TTLCache
 from app.csv_out import csv_response
-from app.errors import Forbidden, InvalidInput
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.formatting import number, percent
 from app.projects import scope
 from app.projects import services as project_services
@@ -442,23 +442,30 @@ def project_settings(project_id: int):
     return _settings_page(_project(project_id), form, status=400)
 
 
-@bp.post("/targets/<int:target_id>")
-@login_required
-def target_settings(target_id: int):
-    _require_project_admin()
-    target = find_target(target_id)
+def _target(project_id: int, target_id: int):
+    """The project (if the reader may see it) and its target. The project is in the form's
+    address: a form left open while its target went, its id since reused for another
+    project's target (SQLite reuses ids), finds no target rather than that one."""
+    project = _project(project_id)
+    target = find_target(project.id, target_id)
     if target is None:
-        abort(404)
-    _project(target.project_id)
+        raise NotFound(_("Målet finns inte."))
+    return project, target
+
+
+@bp.post("/projects/<int:project_id>/targets/<int:target_id>")
+@login_required
+def target_settings(project_id: int, target_id: int):
+    project, target = _target(project_id, target_id)
     form = TargetForm(prefix=f"target{target.id}")
     if form.validate_on_submit():
-        services.update_target(target.id, form.companies.data, form.employees.data)
+        services.update_target(project.id, target.id, form.companies.data, form.employees.data)
         _cache().clear()
         flash(_("Målet är sparat."), "success")
-        return redirect(url_for("reports.project_settings", project_id=target.project_id))
+        return redirect(url_for("reports.project_settings", project_id=project.id))
     county = services.counties()[target.county_id].name
     form.error_scope = f"{county}, {tables.industry_label(target.industry)}"
-    return _settings_page(target.project, failed_target=(target.id, form), status=400)
+    return _settings_page(project, failed_target=(target.id, form), status=400)
 
 
 @bp.post("/projects/<int:project_id>/targets")
@@ -487,20 +494,16 @@ def add_target(project_id: int):
     return _settings_page(_project(project_id), new_target_form=form, status=status)
 
 
-@bp.post("/targets/<int:target_id>/remove")
+@bp.post("/projects/<int:project_id>/targets/<int:target_id>/remove")
 @login_required
-def remove_target(target_id: int):
-    _require_project_admin()
-    target = find_target(target_id)
-    if target is None:
-        abort(404)
-    _project(target.project_id)
+def remove_target(project_id: int, target_id: int):
+    project, target = _target(project_id, target_id)
     if not RemoveTargetForm().validate_on_submit():
         abort(400)
-    project_id = services.remove_target(target_id)
+    services.remove_target(project.id, target.id)
     _cache().clear()
     flash(_("Målet är borttaget."), "success")
-    return redirect(url_for("reports.project_settings", project_id=project_id))
+    return redirect(url_for("reports.project_settings", project_id=project.id))
 
 
 def _to_companies(project_id: int):
