@@ -244,9 +244,17 @@ def test_the_operator_invites_and_rescopes_project_admins(app, world):
         ("project_admin", world["north"]),
         ("project_admin", world["south"]),
     }
+    # The same again changes nothing: it says so, and the audit log has no entry for it.
+    again = runner.invoke(args=both)
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("Nothing changed: ") and "Projekt Syd" in again.output
     result = runner.invoke(args=[*scope, "--all"])
     assert result.exit_code == 0 and "every project" in result.output
+    assert not result.output.startswith("Nothing changed")
     assert _grants(app, world["petra"]) == {("project_admin", None)}
+    again = runner.invoke(args=[*scope, "--all"])
+    assert again.exit_code == 0
+    assert again.output.startswith("Nothing changed: ") and "every project" in again.output
     for args, message in (
         ([*scope], "--project"),
         ([*scope, "--all", "--project", "1"], "--project"),
@@ -325,6 +333,8 @@ def test_an_admin_of_every_project_limits_and_frees_another_on_the_web(app, worl
     assert _grants(app, world["lena"]) == {("project_admin", None)}
     assert "Lena Limited administrerar alla projekt." in petra.get(page_url).get_data(as_text=True)
     assert lena.get("/centers/travel-times").status_code == 200
+    # Saved again unchanged: nothing to tell in the audit log.
+    assert page_form(petra, page_url, field="projects").submit().status_code == 302
     with app.app_context():
         details = db.session.scalars(
             select(AuditEntry.detail).where(

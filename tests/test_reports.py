@@ -584,6 +584,31 @@ def test_project_admin_adds_and_removes_targets_and_starts_a_project(app, client
     assert "Svets i norr" in client.get(f"/reports/projects/{new_id}").get_data(as_text=True)
 
 
+def test_counts_of_companies_read_companies_in_english(app, client, auth, data):
+    """A target's count and the CSV's stage columns said "Company" ("Company: with a
+    booking" beside "Employees: with a booking"): the msgid is also a company's name."""
+    with app.app_context():
+        project_id = db.session.scalar(select(FundingProject.id))
+    auth.login(data["project_admin"])
+    english = {"Accept-Language": "en"}
+    page = client.get(f"/reports/projects/{project_id}", headers=english).get_data(as_text=True)
+    target = page.split("<h3>", 1)[1].split("</form>", 1)[0]
+    assert ">Companies<" in target and ">Company<" not in target
+    for name in ("targets", "models", "projects"):
+        response = client.get(f"/reports/{name}.csv?{RANGE}", headers=english)
+        header = _csv(response)[0]
+        assert "Companies: with a booking" in header, (name, header)
+        assert "Employees: with a booking" in header
+        assert not any(h.startswith("Company:") for h in header), (name, header)
+    dashboard = client.get(f"/reports/?{RANGE}", headers=english).get_data(as_text=True)
+    models = dashboard.split("<caption>Per validation model</caption>", 1)[1]
+    assert 'colspan="3">Companies</th>' in models.split("</thead>", 1)[0]
+    # In Swedish, as before.
+    swedish = client.get(f"/reports/projects/{project_id}").get_data(as_text=True)
+    assert ">Företag<" in swedish.split("<h3>", 1)[1].split("</form>", 1)[0]
+    assert "Företag med bokning" in _csv(client.get(f"/reports/targets.csv?{RANGE}"))[0]
+
+
 def test_a_form_left_open_never_changes_another_projects_target(app, client, auth, data):
     """SQLite reuses a deleted target's id: the page of project 1 left open on target 7,
     target 7 removed and project 2 given a target (id 7 again), saving the old form

@@ -28,15 +28,17 @@ def project_admin_scope_command(email, project_ids, every):
     if person is None:
         raise click.ClickException(f"No account with e-mail address {email}")
     try:
-        set_admin_projects(person, () if every else project_ids)
+        changed = set_admin_projects(person, () if every else project_ids)
     except DomainError as error:
         raise click.ClickException(error.message) from error
+    already = "" if changed else "Nothing changed: "
     limited = person.admin_project_ids
     if limited is None:
-        click.echo(f"{person.email} administers every project.")
+        click.echo(f"{already}{person.email} administers every project.")
     else:
         names = project_names(limited)
-        click.echo(f"{person.email} administers: {', '.join(names[i] for i in sorted(names))}.")
+        listed = ", ".join(names[i] for i in sorted(names))
+        click.echo(f"{already}{person.email} administers: {listed}.")
 
 
 def register(app: Flask) -> None:

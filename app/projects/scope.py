@@ -101,11 +101,12 @@ def project_names(project_ids) -> dict[int, str]:
     )
 
 
-def set_admin_projects(person: Person, project_ids, actor: Person | None = None) -> Person:
+def set_admin_projects(person: Person, project_ids, actor: Person | None = None) -> bool:
     """Limit a project admin to `project_ids`, or (None or empty) let them see every project.
 
     The person's project_admin grants are replaced in one unit of work, and the change is
-    in the audit log. `actor` None is the operator at the command line.
+    in the audit log. `actor` None is the operator at the command line. Answers False when
+    the grants were already those: nothing is written then, nor logged.
     """
     if actor is not None and not actor.sees_every_project:
         raise Forbidden()
@@ -122,7 +123,10 @@ def set_admin_projects(person: Person, project_ids, actor: Person | None = None)
             raise NotFound(
                 _("Projektet finns inte: %(ids)s", ids=", ".join(map(str, sorted(missing))))
             )
-        for grant in [g for g in person.role_grants if g.role == Role.PROJECT_ADMIN]:
+        grants = [g for g in person.role_grants if g.role == Role.PROJECT_ADMIN]
+        if {g.project_id for g in grants} == (set(wanted) or {None}):
+            return False  # the same command run twice: an audit entry would tell of no change
+        for grant in grants:
             person.role_grants.remove(grant)
         db.session.flush()  # the old grants go before the new ones meet the unique constraint
         if wanted:
@@ -141,7 +145,7 @@ def set_admin_projects(person: Person, project_ids, actor: Person | None = None)
             PROJECT_ADMIN_SCOPE,
             detail=", ".join(names[i] for i in wanted),
         )
-    return person
+    return True
 
 
 def visible_project(person: Person, project_id: int | None) -> FundingProject:

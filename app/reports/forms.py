@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form, HiddenField, SelectField, StringField
@@ -120,7 +121,9 @@ class ProjectForm(FlaskForm):
 
 class TargetForm(FlaskForm):
     companies = IntegerField(
-        _l("Företag"), validators=[InputRequired(_l("Ange ett antal.")), NumberRange(0, 100000)]
+        # A count of companies: "Companies" in English, not the "Company" of a choice.
+        lazy_pgettext("plural", "Företag"),
+        validators=[InputRequired(_l("Ange ett antal.")), NumberRange(0, 100000)],
     )
     employees = IntegerField(
         _l("Anställda"), validators=[InputRequired(_l("Ange ett antal.")), NumberRange(0, 1000000)]

@@ -5,6 +5,7 @@ are separated by semicolons and its decimals are written with a comma.
 """
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from app.reports.forms import week_text
 from app.timeutil import to_local
@@ -22,6 +23,12 @@ def decimal(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def _companies() -> str:
+    """Companies counted ("Companies: with a booking", beside "Employees: …"), not a
+    company's name column ("Company")."""
+    return pgettext("plural", "Företag")
+
+
 def _stage_headers(kind: str) -> list[str]:
     return [
         _("%(kind)s med bokning", kind=kind),
@@ -35,7 +42,7 @@ def _stages(counts: dict[str, int]) -> list[int]:
 
 
 def targets_table(progress, counties):
-    header = [_("Län"), _("Bransch"), _("Mål företag"), *_stage_headers(_("Företag"))]
+    header = [_("Län"), _("Bransch"), _("Mål företag"), *_stage_headers(_companies())]
     header += [_("Mål anställda"), *_stage_headers(_("Anställda"))]
     rows = [
         [
@@ -52,7 +59,7 @@ def targets_table(progress, counties):
 
 
 def models_table(per_model):
-    header = [_("Valideringsmodell"), *_stage_headers(_("Företag"))]
+    header = [_("Valideringsmodell"), *_stage_headers(_companies())]
     header += _stage_headers(_("Anställda"))
     rows = [
         [m.model.name, *_stages(m.reach.companies), *_stages(m.reach.employees)] for m in per_model
@@ -145,7 +152,7 @@ def projects_table(summaries):
         _("Län"),
         _("Deltagande företag"),
         _("Mål företag"),
-        *_stage_headers(_("Företag")),
+        *_stage_headers(_companies()),
         _("Mål anställda"),
         *_stage_headers(_("Anställda")),
     ]
