@@ -95,6 +95,14 @@ def travel_duration(minutes: int) -> str:
     return _("%(hours)s h %(minutes)s min", hours=hours, minutes=rest)
 
 
+def travel_from(minutes: int, place: str) -> str:
+    """'≈ 45 min från Piteå', or 'i Piteå' for a center in the place itself: every page
+    that says how far a session is says it alike."""
+    if minutes == 0:
+        return _("i %(place)s", place=place)
+    return _("≈ %(duration)s från %(place)s", duration=travel_duration(minutes), place=place)
+
+
 def percent(share: float) -> str:
     """'45 %' in Swedish, '45%' in English."""
     return format_percent(share, locale=get_locale())
@@ -135,4 +143,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(clock)
     app.add_template_filter(model_title)
     app.add_template_filter(travel_duration)
+    app.add_template_global(travel_from)
     app.add_template_test(ended)

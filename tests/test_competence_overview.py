@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from app import create_app
+from app.accounts.models import Person
 from app.bookings.models import Booking
-from app.bookings.services import book_seat
+from app.bookings.services import book_seat, move_booking
 from app.db import utcnow
 from app.extensions import db
 from app.querycount import count_queries
@@ -216,6 +218,27 @@ def test_the_validations_page_splits_searches_filters_and_exports(client, auth, 
         ("Anna Andersson", "Inte ännu", "9"),
         ("'" + FORMULA_NAME, "Inte ännu", "1"),
     }
+
+
+def test_a_moved_booking_is_listed_as_moved_not_cancelled(app, client, auth, make, world):
+    """Moving a booking ends it and makes another: HR counting cancellations must not
+    count the move, and the page says what the employee's own page says."""
+    with app.app_context():
+        bo = db.session.scalar(select(Booking).where(Booking.status == "confirmed"))
+        later = make.session(starts_in=timedelta(days=27), model=bo.session.model)
+        coordinator = db.session.scalar(select(Person).where(Person.email == world.coordinator))
+        move_booking(bo.id, later.id, coordinator)
+    auth.login(world.coordinator)
+    form = page_form(client, "/company/results", field="q")
+    moved = _listed(form.fill(status="moved").submit())
+    assert "Bo Berg" in moved and "Flyttad" in moved
+    # Nothing found for the filter is said as such, not as a company without bookings.
+    none = _listed(form.fill(status="cancelled").submit())
+    assert "Bo Berg" not in none and "Inga bokningar matchar sökningen." in none
+    assert "Inga bokningar ännu." not in none
+    assert "Bekräftad plats" in _listed(form.fill(status="booked").submit())
+    rows = _csv(client.get("/company/results.csv?status=moved"))
+    assert [(r[0], r[5]) for r in rows[1:]] == [("Bo Berg", "Flyttad")]
 
 
 def _listed(response) -> str:

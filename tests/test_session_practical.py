@@ -113,6 +113,12 @@ def test_a_signed_in_employee_sees_the_travel_time_from_their_place(app, client,
     page_form(client, "/account", action="/account/place").fill(municipality=str(boden)).submit()
     html = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "≈ 40 min från Boden" in html
+    # A center in their own town is "in" it, as the search and Boka flera say.
+    with app.app_context():
+        luleå = make.municipality("Luleå").id
+    page_form(client, "/account", action="/account/place").fill(municipality=str(luleå)).submit()
+    html = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "<dd>i Luleå</dd>" in html and "≈ 0 min" not in html
 
 
 def test_after_booking_the_seat_has_calendar_links_with_the_sessions_times(app, client, make, auth):

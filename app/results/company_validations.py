@@ -23,6 +23,7 @@ STATUSES = (
     "not_yet",
     "no_show",
     "cancelled",
+    "moved",  # cancelled by moving it: the booking it became is listed on its own
 )
 _PLAIN = {
     BookingStatus.CONFIRMED: "booked",
@@ -46,7 +47,9 @@ class Validations:
     past: list[ValidationRow]
 
 
-def _status(booking: Booking, approved: int | None, areas: int) -> str:
+def _status(booking: Booking, approved: int | None, areas: int, moved: set[int]) -> str:
+    if booking.id in moved:
+        return "moved"
     if booking.status != BookingStatus.ATTENDED:
         return _PLAIN[booking.status]
     if approved is None:
@@ -80,7 +83,7 @@ def company_validations(
         )
         .order_by(ValidationSession.starts_at, Person.name, Booking.id)
     )
-    if status != "cancelled":
+    if status not in ("cancelled", "moved"):
         query = query.where(Booking.status != BookingStatus.CANCELLED)
     if person_id:
         query = query.where(Booking.employee_id == person_id)
@@ -92,17 +95,30 @@ def company_validations(
         bookings = [b for b in bookings if needle in b.employee.name.casefold()]
     approved = _approved_counts([b.id for b in bookings])
     areas = _area_counts({b.session.model_id for b in bookings})
+    moved = _moved({b.id for b in bookings if b.status == BookingStatus.CANCELLED})
     rows = []
     for b in bookings:
         count = approved.get(b.id)
         row = ValidationRow(b, "", count, areas.get(b.session.model_id, 0))
-        row.status = _status(b, count, row.areas)
+        row.status = _status(b, count, row.areas, moved)
         rows.append(row)
     if status:
         rows = [r for r in rows if r.status == status]
     return Validations(
         upcoming=[r for r in rows if r.booking.session.ends_at > now],
         past=[r for r in reversed(rows) if r.booking.session.ends_at <= now],
+    )
+
+
+def _moved(cancelled_ids: set[int]) -> set[int]:
+    """Those of the cancelled bookings that were moved: a booking names the one it was
+    moved from."""
+    if not cancelled_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Booking.moved_from_id).where(Booking.moved_from_id.in_(cancelled_ids))
+        )
     )
 
 

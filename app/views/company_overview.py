@@ -154,6 +154,8 @@ def validations():
         validations=validations,
         no_shows=_no_shows(validations),
         filter_args=_filter_args(),
+        # A search that finds nothing says so, not that the company has no bookings.
+        filtered=any(k != "company" for k in _filter_args()),
         list_limit=LIST_LIMIT,
         validation_label=validation_label,
     ), status
