@@ -323,3 +323,5 @@ def test_a_coordinator_filters_by_team_on_a_phone_and_prints(served):
         expect(page.get_by_role("button", name="Visa", exact=True)).to_be_hidden()
         expect(page.get_by_role("button", name="Skriv ut")).to_be_hidden()
         expect(region).to_contain_text("1 av 2 godkända")
+        # Printed without the form, the page says which employees it covers.
+        expect(page.locator(".filters-chosen")).to_have_text("Urval: Avdelning: Svets")

@@ -28,6 +28,16 @@ class CompanyFilter(Form):
         self.model.choices = [("", _l("Alla"))] + [(str(m.id), m.name) for m in models]
         self.status.choices = [("", _l("Alla")), *statuses]
 
+    def chosen(self, names) -> list[tuple[str, str]]:
+        """(field label, chosen option) for each of the named filters that narrows the
+        list: what a printout, without its form, says it covers."""
+        said = []
+        for name in names:
+            if name in self and self[name].data:
+                options = {str(value): label for value, label in self[name].choices}
+                said.append((str(self[name].label.text), str(options.get(self[name].data, ""))))
+        return said
+
     def id_of(self, name: str) -> int | None:
         value = self[name].data if name in self else None
         return int(value) if value else None
