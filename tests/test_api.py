@@ -151,6 +151,45 @@ def test_booking_confirms_then_queues_and_refuses_a_second(app, api, make):
         assert db.session.scalar(select(func.count(Booking.id))) == 2  # the first two only
 
 
+def test_a_form_or_multipart_body_is_refused_on_every_write_not_ignored(app, api, make):
+    """A form's employee_id used to be ignored, and the token's owner booked instead."""
+    with app.app_context():
+        company = make.company()
+        employee = make.employee(company=company)
+        coordinator = make.person(("coordinator",), company=company)
+        session = make.session()
+        calls = {"employee": api(employee), "coordinator": api(coordinator)}
+        mine = book_seat(session.id, employee, employee)
+        sid, booking_id, employee_id = session.id, mine.id, employee.id
+    writes = [
+        ("POST", f"/sessions/{sid}/bookings"),
+        ("POST", "/bookings/bulk"),
+        ("POST", f"/bookings/{booking_id}/move"),
+        ("DELETE", f"/bookings/{booking_id}"),
+        ("POST", "/interests"),
+        ("POST", "/webhooks"),
+    ]
+    for who, call in calls.items():
+        for method, path in writes:
+            for content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                sent = call(
+                    method, path, data={"employee_id": str(employee_id)}, content_type=content_type
+                )
+                detail = _problem(sent, 400)["detail"]
+                assert "Content-Type: application/json" in detail, (who, method, path)
+    with app.app_context():
+        # Nothing booked for anyone, and the booking is neither moved nor cancelled.
+        assert db.session.scalars(select(Booking.status)).all() == ["confirmed"]
+    # An empty body stays allowed where the endpoint needs none, whatever its type says.
+    booked = calls["employee"](
+        "DELETE",
+        f"/bookings/{booking_id}",
+        data="",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert booked.status_code == 200 and booked.get_json()["status"] == "cancelled"
+
+
 def test_an_idempotency_key_repeated_gives_the_same_answer_and_one_booking(app, api, make):
     with app.app_context():
         session, other = make.session(seats=3), make.session(seats=3)

@@ -82,11 +82,27 @@ def _said(error: dict) -> str:
     return str(said) % ctx if ctx else str(said)
 
 
-def json_body() -> dict:
-    """The request's JSON object (an empty body is {}): not JSON is 400, not an object 422."""
-    if request.get_data() and not request.is_json:
+def _sent_a_body() -> bool:
+    """Whether the request carries a body, also one already read as a form.
+
+    The NUL guard (app/input_guard.py) reads `request.form` before any view, and a
+    form or multipart body read that way is gone from `get_data()`: what it held
+    tells, and so does the length the client declared.
+    """
+    return bool(request.content_length or request.form or request.files or request.get_data())
+
+
+def refuse_a_body_not_json() -> None:
+    """A body that does not say it is JSON is 400, whatever the write: ignored, a form's
+    employee_id would book the token's owner instead. An empty body passes."""
+    if not request.is_json and _sent_a_body():
         # Flask reads a body as JSON only when it says so; "not valid JSON" would mislead.
         raise InvalidInput(_("Skicka kroppen som JSON, med Content-Type: application/json."))
+
+
+def json_body() -> dict:
+    """The request's JSON object (an empty body is {}): not JSON is 400, not an object 422."""
+    refuse_a_body_not_json()
     try:
         body = request.get_json(silent=True)
     except RecursionError:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from app.accounts.models import Role
 from app.accounts.queries import find_person
 from app.api import schemas
-from app.api.bodies import UnprocessableInput, dump, json_body, parse
+from app.api.bodies import UnprocessableInput, dump, json_body, parse, refuse_a_body_not_json
 from app.api.idempotency import idempotent
 from app.api.openapi import localized_openapi_document, openapi_document
 from app.api.pagination import Order, Page, keyset_page
@@ -88,6 +88,10 @@ def token_required(view):
         if person is None:
             raise Unauthorized(_("Ange en giltig API-nyckel: Authorization: Bearer <nyckel>."))
         g.api_user = person
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Every write, also one that reads no body (DELETE): what was sent is refused
+            # rather than ignored.
+            refuse_a_body_not_json()
         return view(*args, **kwargs)
 
     return wrapped
