@@ -264,6 +264,27 @@ def test_too_many_calls_get_429(app, api, make):
     _problem(call("GET", "/counties"), 429)
 
 
+def test_one_budget_per_token_across_the_api_however_the_header_is_spelt(app, client, make):
+    app.config["API_RATE_LIMIT"] = "4 per minute"
+    with app.app_context():
+        _row, token = create_token(make.employee(), "hr")
+        _row, other = create_token(make.employee(), "hr")
+    spellings = [f"Bearer {token}", f"bearer {token}", f"BEARER {token}", f"Bearer  {token}"]
+    paths = ["/counties", "/municipalities", "/sessions", "/bookings"]
+    for authorization, path in zip(spellings, paths, strict=True):
+        # Each spelling is let in, and each call counts against the same budget.
+        answer = client.get(f"/api/v1{path}", headers={"Authorization": authorization})
+        assert answer.status_code == 200, authorization
+    for authorization in (f"Bearer {token}", f"bearer\t{token}"):
+        _problem(client.get("/api/v1/centers", headers={"Authorization": authorization}), 429)
+    _problem(client.post("/api/v1/interests", headers={"Authorization": f"Bearer {token}"}), 429)
+    # Another token has its own budget.
+    assert (
+        client.get("/api/v1/centers", headers={"Authorization": f"Bearer {other}"}).status_code
+        == 200
+    )
+
+
 def test_the_rate_limit_keeps_no_usable_token_in_its_storage(app, api, make):
     app.config["API_RATE_LIMIT"] = "3 per minute"
     with app.app_context():

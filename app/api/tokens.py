@@ -74,6 +74,19 @@ def tokens_of(person: Person) -> list[ApiToken]:
     )
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None.
+
+    The scheme in any case and any whitespace around the token (RFC 9110 §11.1: the
+    scheme is case-insensitive). The API's check and its rate limit both read the
+    header here, so that every spelling that is let in counts against one budget.
+    """
+    parts = authorization.split(None, 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    return parts[1].strip()
+
+
 def person_for_token(token: str) -> Person | None:
     """The active owner of an active token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:

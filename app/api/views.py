@@ -15,7 +15,7 @@ from app.api.bodies import UnprocessableInput, dump, json_body, parse, refuse_a_
 from app.api.idempotency import idempotent
 from app.api.openapi import localized_openapi_document, openapi_document
 from app.api.pagination import Order, Page, keyset_page
-from app.api.tokens import person_for_token
+from app.api.tokens import bearer_token, person_for_token
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.queries import booking_listing, booking_moved_to, find_booking
 from app.bookings.services import (
@@ -49,14 +49,19 @@ csrf.exempt(bp)
 
 def _rate_key() -> str:
     """One budget per token, keyed by its digest: the limiter's storage (Redis in
-    production) must not hold usable tokens in its key names."""
-    authorization = request.headers.get("Authorization", "")
-    if authorization:
-        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()
+    production) must not hold usable tokens in its key names. The token as the API's
+    check reads it, so that `bearer`, `BEARER` or a second space is no new budget."""
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if token is not None:
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()
     return request.remote_addr or "-"
 
 
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
+# Shared by every endpoint of the API: limiter.limit on a blueprint would give each
+# endpoint a budget of its own (its scope is the endpoint).
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_rate_key)(
+    bp
+)
 
 
 @bp.before_request
@@ -83,8 +88,8 @@ class Unauthorized(DomainError):
 def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-        person = person_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        token = bearer_token(request.headers.get("Authorization", ""))
+        person = person_for_token(token) if token is not None else None
         if person is None:
             raise Unauthorized(_("Ange en giltig API-nyckel: Authorization: Bearer <nyckel>."))
         g.api_user = person
