@@ -77,3 +77,17 @@ def test_a_coordinator_acts_for_their_employees_only(app, make, api):
         # An employee may not read the company's list.
         assert api(anna)("GET", "/interests?scope=company").status_code == 403
         assert api(olle)("GET", f"/interests/{interest_id}").status_code == 404
+
+
+def test_a_coordinator_who_is_no_participant_cannot_register_interest_for_themself(app, make, api):
+    """Interest leads to a booking; the booking's rule (active participants only) holds."""
+    with app.app_context():
+        works = make.company()
+        cia = make.person(("coordinator",), company=works)
+        ids = {"model": make.model().id}
+        cia_api, cia_id = api(cia), cia.id
+    for body in (_body(ids), _body(ids, employee_id=cia_id)):
+        refused = cia_api("POST", "/interests", json=body)
+        assert refused.status_code == 409 and refused.get_json()["code"] == "employee_inactive"
+        assert "anmäla intresse" in refused.get_json()["detail"]
+    assert cia_api("GET", "/interests").get_json()["items"] == []

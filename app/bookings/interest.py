@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 
 from app import domain_events
-from app.accounts.models import Person
+from app.accounts.models import Person, Role
 from app.bookings.models import (
     INTEREST_DEFAULT_MINUTES,
     INTEREST_MAX_DAYS,
@@ -118,6 +118,12 @@ def register_interest(
     for person in people:
         if person.erased_at is not None or not may_book_for(actor, person):
             raise NotFound(_("Personen finns inte bland dem du kan boka åt."))
+        if not person.has_role(Role.EMPLOYEE) or not person.is_active:
+            # Interest leads to a booking, and only an active participant can be booked
+            # (a coordinator for themself, say, never could).
+            raise DomainError(
+                _("Bara deltagare med aktivt konto kan anmäla intresse."), "employee_inactive"
+            )
     if problem := period_problem(from_date, to_date, today()):
         raise DomainError(problem, "interest_period")
     if (model_id is None) == (family_id is None):
