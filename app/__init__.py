@@ -142,6 +142,9 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine, app.config["SQLITE_WRITE_QUEUE"])
     register_cli(app)  # `flask db`, without Alembic in every web worker
     csrf.init_app(app)
+    from app import rate_limit_headers
+
+    rate_limit_headers.init_app(app)  # before the limiter, so that its hook runs after
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

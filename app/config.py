@@ -122,6 +122,9 @@ class Defaults:
     # Flask-Limiter: memory:// per process by default; redis://127.0.0.1:6379 in production.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # The limiter's Retry-After goes under this name; app/rate_limit_headers.py keeps it
+    # as Retry-After on a 429 only (the limiter would put it on every answer).
+    RATELIMIT_HEADER_RETRY_AFTER = "X-Limiter-Retry-After"
     API_RATE_LIMIT = "300 per minute"
     # Sign-in, "forgot password" and setting a password from a link: guesses per e-mail
     # address typed in, whatever machine they come from, and per client address. The

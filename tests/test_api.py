@@ -123,6 +123,7 @@ def test_booking_confirms_then_queues_and_refuses_a_second(app, api, make):
         call_first, call_second, sid = api(first), api(second), session.id
     booked = call_first("POST", f"/sessions/{sid}/bookings", json={})
     assert booked.status_code == 201 and booked.get_json()["status"] == "confirmed"
+    assert "Retry-After" not in booked.headers
     queued = call_second("POST", f"/sessions/{sid}/bookings")
     assert queued.status_code == 201
     assert (
@@ -259,9 +260,14 @@ def test_too_many_calls_get_429(app, api, make):
     app.config["API_RATE_LIMIT"] = "3 per minute"
     with app.app_context():
         call = api(make.employee())
-    answers = [call("GET", "/counties").status_code for _ in range(4)]
-    assert answers == [200, 200, 200, 429]
-    _problem(call("GET", "/counties"), 429)
+    answers = [call("GET", "/counties") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    # Retry-After tells a refused client how long to wait, and only a refused one.
+    assert not any("Retry-After" in a.headers for a in answers)
+    assert answers[-1].headers["X-RateLimit-Remaining"] == "0"
+    refused = call("GET", "/counties")
+    _problem(refused, 429)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
 
 
 def test_one_budget_per_token_across_the_api_however_the_header_is_spelt(app, client, make):
