@@ -191,6 +191,50 @@ def test_a_form_or_multipart_body_is_refused_on_every_write_not_ignored(app, api
     assert booked.status_code == 200 and booked.get_json()["status"] == "cancelled"
 
 
+def test_ids_in_a_body_are_json_integers_only(app, api, make):
+    """pydantic's lax mode read "638", " 643 ", "6_4_4", 638.0 and true (1) as ids."""
+    with app.app_context():
+        company = make.company()
+        employee = make.employee(company=company)
+        call = api(make.person(("coordinator",), company=company))
+        sid, eid = make.session().id, employee.id
+    underscored = "_".join(str(eid))
+    spellings = [f'"{eid}"', f'" {eid} "', f'"{underscored}"', f"{eid}.0", "true", "1e400", "NaN"]
+    for spelt in spellings:
+        sent = call(
+            "POST",
+            f"/sessions/{sid}/bookings",
+            data=f'{{"employee_id": {spelt}}}',
+            content_type="application/json",
+        )
+        detail = _problem(sent, 422)["detail"]
+        assert detail == (
+            "employee_id: ska vara ett heltal, skrivet som ett JSON-tal utan citattecken, t.ex. 396"
+        ), spelt
+    moved = call("POST", "/bookings/1/move", json={"session_id": str(sid)})
+    assert "session_id: ska vara ett heltal" in _problem(moved, 422)["detail"]
+    bulk = call(
+        "POST", "/bookings/bulk", json={"parts": [{"session_id": sid, "employee_ids": [str(eid)]}]}
+    )
+    assert "parts.0.employee_ids.0: ska vara ett heltal" in _problem(bulk, 422)["detail"]
+    interest = call(
+        "POST",
+        "/interests",
+        json={
+            "employee_id": eid,
+            "model_id": True,
+            "from_date": "2027-01-01",
+            "to_date": "2027-02-01",
+        },
+    )
+    assert "model_id: ska vara ett heltal" in _problem(interest, 422)["detail"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 0
+    # A JSON integer books the one named.
+    booked = call("POST", f"/sessions/{sid}/bookings", json={"employee_id": eid})
+    assert booked.status_code == 201 and booked.get_json()["employee_id"] == eid
+
+
 def test_an_idempotency_key_repeated_gives_the_same_answer_and_one_booking(app, api, make):
     with app.app_context():
         session, other = make.session(seats=3), make.session(seats=3)

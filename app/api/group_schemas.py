@@ -1,10 +1,8 @@
 """Request and response bodies of POST /api/v1/bookings/bulk (app/api/group_views.py)."""
 
-from typing import Annotated
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas import ID_RANGE, Booking
+from app.api.schemas import BodyId, Booking
 from app.bookings.bulk import MAX_GROUP
 
 # A plan names a few sessions; more would be many requests in one. Together the two
@@ -18,11 +16,9 @@ class BookingGroupPart(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    session_id: int = Field(**ID_RANGE)
+    session_id: BodyId
     # One named twice is booked once, and the second time is reported skipped.
-    employee_ids: list[Annotated[int, Field(**ID_RANGE)]] = Field(
-        min_length=1, max_length=MAX_PER_PART
-    )
+    employee_ids: list[BodyId] = Field(min_length=1, max_length=MAX_PER_PART)
 
 
 class BookingGroupRequest(BaseModel):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas import ID_RANGE, IsoDate, ListQuery, QueryInt, _ListPage
+from app.api.schemas import ID_RANGE, BodyId, IsoDate, ListQuery, QueryInt, _ListPage
 from app.bookings.models import InterestEnd
 
 
@@ -45,16 +45,16 @@ class InterestRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_id: int | None = Field(default=None, **ID_RANGE)
-    model_id: int | None = Field(default=None, description="A model, or family_id", **ID_RANGE)
-    family_id: int | None = Field(
-        default=None, description="A model family (any level), or model_id", **ID_RANGE
+    employee_id: BodyId | None = None
+    model_id: BodyId | None = Field(default=None, description="A model, or family_id")
+    family_id: BodyId | None = Field(
+        default=None, description="A model family (any level), or model_id"
     )
     max_minutes: Literal[60, 120, 180, 240, 0] = Field(
         default=120, description="Travel time from the municipality at most, minutes; 0: any"
     )
-    municipality_id: int | None = Field(
-        default=None, description="Default: the employee's company's municipality", **ID_RANGE
+    municipality_id: BodyId | None = Field(
+        default=None, description="Default: the employee's company's municipality"
     )
     from_date: IsoDate = Field(description="Today or later")
     to_date: IsoDate = Field(description="Not before from_date, at most a year after it")

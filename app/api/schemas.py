@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from app.bookings.models import SUPPORT_NEEDS, BookingStatus
 from app.problem_types import PROBLEM_TYPES
@@ -78,6 +78,9 @@ QueryInt = Annotated[int, BeforeValidator(_integer)]
 QueryBool = Annotated[bool, BeforeValidator(_boolean)]
 QueryDateTime = Annotated[datetime, BeforeValidator(_date_time), AfterValidator(_in_utc)]
 ID_RANGE = {"ge": 1, "le": 2**31 - 1}
+# An id in a JSON body is a JSON integer: pydantic's lax mode would read "638", " 643 ",
+# "6_4_4", 638.0 and even true (1) as ids, and book someone the client never named.
+BodyId = Annotated[StrictInt, Field(**ID_RANGE)]
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 100
 
@@ -220,7 +223,7 @@ class BookingRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    employee_id: BodyId | None = None
     support_needs: list[SupportNeed] = Field(default_factory=list, max_length=4)
     # No NUL: no database column stores one, and every request carrying one is refused
     # (app/input_guard.py); the document says so, so that clients know it beforehand.
@@ -230,7 +233,7 @@ class BookingRequest(BaseModel):
 class MoveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    session_id: int = Field(ge=1, le=2**31 - 1)
+    session_id: BodyId
 
 
 class ListQuery(BaseModel):
