@@ -235,6 +235,28 @@ def test_ids_in_a_body_are_json_integers_only(app, api, make):
     assert booked.status_code == 201 and booked.get_json()["employee_id"] == eid
 
 
+def test_every_refusal_of_a_body_or_parameter_is_in_the_readers_words(app, api, make):
+    """No pydantic English ("Input should be …"), no English "or" inside Swedish."""
+    with app.app_context():
+        call, sid = api(make.employee()), make.session().id
+    surrogate = call(
+        "POST",
+        f"/sessions/{sid}/bookings",
+        data='{"support_needs": ["\\ud800"], "support_note": "\\udfff"}',
+        content_type="application/json",
+    )
+    assert _problem(surrogate, 422)["detail"] == (
+        "support_needs.0: ska vara text av giltiga Unicode-tecken; "
+        "support_note: ska vara text av giltiga Unicode-tecken"
+    )
+    scope = _problem(call("GET", "/bookings?scope=all"), 422)["detail"]
+    assert scope == "scope: ska vara ett av: 'mine', 'company'"
+    need = call("POST", f"/sessions/{sid}/bookings", json={"support_needs": ["x"]})
+    assert " or " not in _problem(need, 422)["detail"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 0
+
+
 def test_an_idempotency_key_repeated_gives_the_same_answer_and_one_booking(app, api, make):
     with app.app_context():
         session, other = make.session(seats=3), make.session(seats=3)

@@ -505,6 +505,27 @@ def test_the_api_lists_shows_and_removes_only_ones_own(app, client, make):
     assert bad.status_code == 422
 
 
+def test_the_api_refuses_a_url_with_the_pages_own_reasons(app, client, make):
+    """The body's pattern alone said only "har inte rätt form"."""
+    with app.app_context():
+        token = create_token(make.person(("coordinator",), company=make.company()), "HR")[1]
+    reasons = {
+        "http://10.0.0.1/": "url: Adressen måste börja med https://.",
+        "https://user:pw@hr.example.se/": (
+            "url: Adressen får inte innehålla användarnamn eller lösenord."
+        ),
+        "https://hr.example.se/hook#top": "url: Adressen får inte sluta med ett #-fragment.",
+        " https://hr.example.se/": (
+            "url: Adressen får inte innehålla mellanslag eller styrtecken."
+        ),
+    }
+    for url, reason in reasons.items():
+        sent = _api(client, "POST", "/webhooks", token, {"url": url, "events": ["booking.created"]})
+        assert sent.status_code == 422 and sent.get_json()["detail"] == reason, url
+    with app.app_context():
+        assert db.session.scalar(select(func.count(WebhookSubscription.id))) == 0
+
+
 REFUSED_IN_PRODUCTION = {
     "http://hr.example.se/hook": "https://",
     "https://127.0.0.1/hook": "privat eller lokalt",

@@ -39,7 +39,8 @@ _JSON_INTEGER = _l("ska vara ett heltal, skrivet som ett JSON-tal utan citatteck
 _BOOLEAN = _l("ska vara true eller false")
 _OBJECT = _l("ska vara ett JSON-objekt")
 # pydantic's messages are English whatever the request's language: by the error's type,
-# in the reader's, with the values pydantic gives (ctx). Others keep pydantic's words.
+# in the reader's, with the values pydantic gives (ctx). A type not listed here is said
+# in general words with its name (_UNLISTED), never in pydantic's English.
 _SAID = {
     "missing": _l("saknas"),
     "extra_forbidden": _l("är inget fält här"),
@@ -49,6 +50,9 @@ _SAID = {
     "bool_parsing": _BOOLEAN,
     "bool_type": _BOOLEAN,
     "string_type": _l("ska vara text"),
+    # A lone surrogate such as "\ud800": valid JSON, but no character any text can hold.
+    "string_unicode": _l("ska vara text av giltiga Unicode-tecken"),
+    "finite_number": _INTEGER,
     "string_too_short": _l("minst %(min_length)s tecken"),
     "string_too_long": _l("högst %(max_length)s tecken"),
     "string_pattern_mismatch": _l("har inte rätt form"),
@@ -63,6 +67,7 @@ _SAID = {
     "datetime_parsing": _TIME,
     "datetime_type": _TIME,
     "datetime_from_date_parsing": _TIME,
+    "datetime_object_invalid": _TIME,
     "literal_error": _l("ska vara ett av: %(expected)s"),
     "enum": _l("ska vara ett av: %(expected)s"),
     "list_type": _l("ska vara en lista"),
@@ -79,8 +84,11 @@ def _said(error: dict) -> str:
         return str(error["ctx"]["error"])  # our validators' own words, already translated
     said = _SAID.get(error["type"])
     if said is None:
-        return error["msg"]
-    ctx = error.get("ctx") or {}
+        return _("har ett ogiltigt värde (%(type)s)", type=error["type"])
+    ctx = dict(error.get("ctx") or {})
+    if "expected" in ctx:
+        # pydantic joins the last choice with an English "or": a list needs no word.
+        ctx["expected"] = ", ".join(str(ctx["expected"]).rsplit(" or ", 1))
     return str(said) % ctx if ctx else str(said)
 
 

@@ -1,11 +1,12 @@
 """Request and response bodies of /api/v1/webhooks (kept apart from the booking API's)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.webhooks.models import EVENT_TYPES
+from app.webhooks.urls import url_form_problem
 
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 
@@ -24,12 +25,20 @@ URL_PATTERN = (
 )
 
 
+def _url_as_the_page_says(value):
+    """The page's own reason for a URL it refuses (https only, no user:password@ …),
+    before the pattern, which could only say that the URL has the wrong form."""
+    if isinstance(value, str) and (problem := url_form_problem(value)):
+        raise ValueError(problem)
+    return value
+
+
 class WebhookRequest(BaseModel):
     """Register a URL for signed events (Standard Webhooks)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(
+    url: Annotated[str, BeforeValidator(_url_as_the_page_says)] = Field(
         min_length=1,
         max_length=2000,
         pattern=URL_PATTERN,

@@ -32,32 +32,44 @@ def private_urls_allowed() -> bool:
 def check_url(url: str) -> str:
     """The URL as it will be stored, or InvalidInput saying what is wrong with it."""
     url = url.strip()
-    if not url:
-        raise InvalidInput(_("Ange webhookens adress."))
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(_("Adressen får vara högst %(n)s tecken.", n=MAX_URL_LENGTH))
-    if any(c.isspace() or not c.isprintable() for c in url):
-        raise InvalidInput(_("Adressen får inte innehålla mellanslag eller styrtecken."))
-    try:
+    if problem := url_form_problem(url):
+        raise InvalidInput(problem)
+    if not private_urls_allowed():
         parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(_("Det är ingen giltig adress.")) from None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidInput(_("Adressen ska börja med https:// och ett värdnamn."))
-    if parts.username is not None or parts.password is not None:
-        raise InvalidInput(_("Adressen får inte innehålla användarnamn eller lösenord."))
-    if parts.fragment:
-        raise InvalidInput(_("Adressen får inte sluta med ett #-fragment."))
-    allowed = private_urls_allowed()
-    if parts.scheme == "http" and not (allowed and _is_loopback_name(parts.hostname)):
-        raise InvalidInput(_("Adressen måste börja med https://."))
-    if not allowed:
         try:
-            public_address(parts.hostname, port or 443)
+            public_address(parts.hostname, parts.port or 443)
         except UnsafeAddress as problem:
             raise InvalidInput(str(problem)) from None
     return url
+
+
+def url_form_problem(url: str) -> str | None:
+    """What is wrong with how the URL is written, or None; where it leads is not looked up.
+
+    The page's form and the API's body say the same through this.
+    """
+    if not url:
+        return _("Ange webhookens adress.")
+    if len(url) > MAX_URL_LENGTH:
+        return _("Adressen får vara högst %(n)s tecken.", n=MAX_URL_LENGTH)
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return _("Adressen får inte innehålla mellanslag eller styrtecken.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (read for its check: a port that is no number raises)
+    except ValueError:
+        return _("Det är ingen giltig adress.")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return _("Adressen ska börja med https:// och ett värdnamn.")
+    if parts.username is not None or parts.password is not None:
+        return _("Adressen får inte innehålla användarnamn eller lösenord.")
+    if parts.fragment:
+        return _("Adressen får inte sluta med ett #-fragment.")
+    if parts.scheme == "http" and not (
+        private_urls_allowed() and _is_loopback_name(parts.hostname)
+    ):
+        return _("Adressen måste börja med https://.")
+    return None
 
 
 def public_address(host: str, port: int) -> str:
