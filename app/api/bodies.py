@@ -34,8 +34,6 @@ def parse(model: type[BaseModel], data):
 _DATE = _l("ska vara ett datum som ÅÅÅÅ-MM-DD")
 _TIME = _l("ska vara en tidpunkt enligt RFC 3339, t.ex. 2026-03-01T08:00:00Z")
 _INTEGER = _l("ska vara ett heltal")
-# int_type: a body's id that is no JSON integer (a string, 638.0, true, 1e400, NaN).
-_JSON_INTEGER = _l("ska vara ett heltal, skrivet som ett JSON-tal utan citattecken, t.ex. 396")
 _BOOLEAN = _l("ska vara true eller false")
 _OBJECT = _l("ska vara ett JSON-objekt")
 # pydantic's messages are English whatever the request's language: by the error's type,
@@ -45,7 +43,7 @@ _SAID = {
     "missing": _l("saknas"),
     "extra_forbidden": _l("är inget fält här"),
     "int_parsing": _INTEGER,
-    "int_type": _JSON_INTEGER,
+    "int_type": _INTEGER,
     "int_from_float": _INTEGER,
     "bool_parsing": _BOOLEAN,
     "bool_type": _BOOLEAN,

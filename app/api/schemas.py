@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.bookings.models import SUPPORT_NEEDS, BookingStatus
 from app.problem_types import PROBLEM_TYPES
@@ -78,9 +78,22 @@ QueryInt = Annotated[int, BeforeValidator(_integer)]
 QueryBool = Annotated[bool, BeforeValidator(_boolean)]
 QueryDateTime = Annotated[datetime, BeforeValidator(_date_time), AfterValidator(_in_utc)]
 ID_RANGE = {"ge": 1, "le": 2**31 - 1}
-# An id in a JSON body is a JSON integer: pydantic's lax mode would read "638", " 643 ",
-# "6_4_4", 638.0 and even true (1) as ids, and book someone the client never named.
-BodyId = Annotated[StrictInt, Field(**ID_RANGE)]
+
+
+def _json_integer(value):
+    """An id in a JSON body is a JSON number without a fraction: pydantic's lax mode would
+    also read "638", " 643 ", "6_4_4" (644) and true (1), and book someone the client
+    never named. 638.0 is 638, as JSON Schema's integer (the document's) says."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(
+            _("ska vara ett heltal, skrivet som ett JSON-tal utan citattecken, t.ex. 396")
+        )
+    return value
+
+
+BodyId = Annotated[int, Field(**ID_RANGE), BeforeValidator(_json_integer)]
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 100
 
