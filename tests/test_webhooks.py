@@ -505,6 +505,30 @@ def test_the_api_lists_shows_and_removes_only_ones_own(app, client, make):
     assert bad.status_code == 422
 
 
+def test_reloading_the_page_that_showed_the_secret_registers_nothing_more(app, client, auth, make):
+    with app.app_context():
+        email = make.person(("coordinator",), company=make.company()).email
+    auth.login(email)
+    form = page_form(client, "/account/webhooks", button="Registrera webhook")
+    filled = form.fill(url="https://hr.example.se/hook", events=["booking.created"])
+    created = filled.submit()
+    assert created.status_code == 200
+    (secret,) = NEW_SECRET.findall(created.get_data(as_text=True))
+    # The browser sends the same form again.
+    again = filled.submit()
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "redan registrerad" in page and not NEW_SECRET.search(page)
+    with app.app_context():
+        assert db.session.scalars(select(WebhookSubscription.secret)).all() == [secret]
+    # The page that showed the secret offers a fresh form: a second webhook is a new one.
+    second = form_of(created, client, button="Registrera webhook")
+    made = second.fill(url="https://hr.example.se/other", events=["booking.created"]).submit()
+    assert made.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count(WebhookSubscription.id))) == 2
+
+
 def test_the_api_refuses_a_url_with_the_pages_own_reasons(app, client, make):
     """The body's pattern alone said only "har inte rätt form"."""
     with app.app_context():

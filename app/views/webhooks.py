@@ -1,6 +1,6 @@
 """The pages where a coordinator or a project admin registers, tests and revokes webhooks."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,19 +19,19 @@ SUBSCRIBERS = (Role.COORDINATOR, Role.PROJECT_ADMIN)
 @bp.route("/account/webhooks", methods=["GET", "POST"])
 @role_required(*SUBSCRIBERS)
 def index():
-    form = SubscriptionForm()
+    form = SubscriptionForm() if request.method == "POST" else SubscriptionForm.fresh()
     created = secret = None
     status = 200
     if form.validate_on_submit():
         try:
             created, secret = services.create_subscription(
-                current_user, form.url.data, form.events.data
+                current_user, form.url.data, form.events.data, form.request_key.data
             )
         except DomainError as error:
             form.url.errors.append(error.message)
             status = error.status_code
         else:
-            form = SubscriptionForm(formdata=None)
+            form = SubscriptionForm.fresh()
     elif form.is_submitted():
         status = 400
     return render_template(

@@ -1,8 +1,10 @@
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from app.fields import CheckboxListField
 
@@ -29,6 +31,19 @@ class SubscriptionForm(FlaskForm):
         validators=[DataRequired(_l("Välj minst en händelse."))],
         default=list(EVENT_LABELS),
     )
+    # One webhook per form: reloading the page that showed the secret sends it again.
+    request_key = HiddenField(
+        validators=[
+            DataRequired(_l("Formuläret saknar sin nyckel. Ladda om sidan.")),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
+        ]
+    )
+
+    @classmethod
+    def fresh(cls) -> "SubscriptionForm":
+        form = cls(formdata=None)
+        form.request_key.data = secrets.token_urlsafe(16)
+        return form
 
 
 class ActionForm(FlaskForm):

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Company, Person
@@ -30,6 +30,10 @@ class WebhookSubscription(db.Model):
     """
 
     __tablename__ = "webhook_subscription"
+    # A form sent again (a reload) finds the subscription its first sending made.
+    __table_args__ = (
+        UniqueConstraint("owner_id", "request_key", name="uq_webhook_subscription_request_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -46,6 +50,8 @@ class WebhookSubscription(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
+    # The page's form's one-time key; None for those registered through the API.
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
     owner: Mapped[Person] = relationship()
     company: Mapped[Company | None] = relationship()

@@ -13,6 +13,7 @@ PART = Part(
     no_personal_text={
         "webhook_subscription.url": "the receiver's address, typed by its owner for a machine",
         "webhook_subscription.secret": GENERATED,
+        "webhook_subscription.request_key": GENERATED,
         "webhook_subscription.event_types": CODE,
         "webhook_delivery.msg_id": GENERATED,
         "webhook_delivery.event_type": CODE,

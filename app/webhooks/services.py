@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Person, Role
 from app.db import unit_of_work, utcnow
@@ -64,36 +65,59 @@ def _event_types(chosen: Iterable[str]) -> str:
 
 
 def create_subscription(
-    owner: Person, url: str, events: Iterable[str]
+    owner: Person, url: str, events: Iterable[str], request_key: str | None = None
 ) -> tuple[WebhookSubscription, str]:
-    """Register a URL; return the subscription and its secret, which the owner sees once."""
+    """Register a URL; return the subscription and its secret, which the owner sees once.
+
+    With the form's `request_key`, the same form sent again (a reload of the page that
+    showed the secret, two clicks at once) registers nothing more: a second webhook
+    would get every event twice, with a secret nobody saw.
+    """
     company_id = scope_of(owner)
     event_types = _event_types(events)
     url = check_url(url)
-    with unit_of_work():
-        active = db.session.scalar(
-            select(func.count(WebhookSubscription.id)).where(
-                WebhookSubscription.owner_id == owner.id, WebhookSubscription.active.is_(True)
+    already = DomainError(
+        _(
+            "Webhooken från det här formuläret är redan registrerad, och dess hemliga nyckel "
+            "visades en gång. Spärra den i listan om du inte sparade nyckeln."
+        ),
+        "webhook_exists",
+    )
+    try:
+        with unit_of_work():
+            if request_key is not None and db.session.scalar(
+                select(WebhookSubscription.id).where(
+                    WebhookSubscription.owner_id == owner.id,
+                    WebhookSubscription.request_key == request_key,
+                )
+            ):
+                raise already
+            active = db.session.scalar(
+                select(func.count(WebhookSubscription.id)).where(
+                    WebhookSubscription.owner_id == owner.id, WebhookSubscription.active.is_(True)
+                )
             )
-        )
-        limit = current_app.config["WEBHOOK_MAX_SUBSCRIPTIONS"]
-        if active >= limit:
-            raise DomainError(
-                _("Du har redan %(n)s aktiva webhookar. Spärra en du inte använder.", n=limit)
+            limit = current_app.config["WEBHOOK_MAX_SUBSCRIPTIONS"]
+            if active >= limit:
+                raise DomainError(
+                    _("Du har redan %(n)s aktiva webhookar. Spärra en du inte använder.", n=limit)
+                )
+            secret = new_secret()
+            subscription = WebhookSubscription(
+                owner_id=owner.id,
+                company_id=company_id,
+                url=url,
+                secret=secret,
+                event_types=event_types,
+                active=True,
+                created_at=utcnow(),
+                disabled_reason="",
+                request_key=request_key,
             )
-        secret = new_secret()
-        subscription = WebhookSubscription(
-            owner_id=owner.id,
-            company_id=company_id,
-            url=url,
-            secret=secret,
-            event_types=event_types,
-            active=True,
-            created_at=utcnow(),
-            disabled_reason="",
-        )
-        db.session.add(subscription)
-        db.session.flush()
+            db.session.add(subscription)
+            db.session.flush()
+    except IntegrityError:  # the same form's other sending won the race
+        raise already from None
     return subscription, secret
 
 
