@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from app.accounts.models import Company, Person, RoleGrant
+from app.api import webhook_schemas
 from app.api.tokens import create_token
 from app.bookings.services import book_seat, cancel_booking, move_booking
 from app.bookings.session_changes import cancel_session
@@ -619,3 +620,43 @@ def test_the_page_says_what_is_wrong_with_a_url_and_keeps_the_form(app, client, 
     with app.app_context():
         subscription = db.session.scalar(select(WebhookSubscription))
         assert sorted(subscription.events) == ["booking.cancelled", "booking.created"]
+
+
+def test_every_event_sent_is_as_the_openapi_document_describes_it(app, client, make, receiver):
+    """docs/json-api.md and openapi.json's `webhooks` describe the deliveries: read the
+    real ones through the document's schemas, which refuse any field not described."""
+    hook = _subscribe(app, make, receiver.url("/hr"))
+    with app.app_context():
+        first, second = hook.employee(make), hook.employee(make)
+        model = make.model()
+        assessor = make.assessor(model)
+        center = make.center()
+        full = make.session(seats=1, model=model, assessor=assessor, center=center)
+        later = make.session(
+            seats=3, model=model, assessor=assessor, center=center, starts_in=timedelta(days=20)
+        )
+        seat = book_seat(full.id, first, first)
+        queued = book_seat(full.id, second, second)
+        cancel_booking(seat.id, first)  # the queue's first gets the seat
+        moved = move_booking(queued.id, later.id, second)
+        starts_at = db.session.get(ValidationSession, later.id).starts_at
+        check_in(moved.id, assessor, now=starts_at)
+        verdicts = [AreaVerdict(a.id, "approved") for a in model_areas(model.id)]
+        record_outcomes(moved.id, verdicts, "", assessor, now=starts_at)
+        services.send_test_event(hook.id, db.session.get(Person, hook.coordinator_id))
+    assert app.test_cli_runner().invoke(args=["deliver-webhooks"]).exit_code == 0
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert set(document["webhooks"]) == {*EVENT_TYPES, "webhook.test"}
+    sent = [_verified(r, hook.secret) for r in receiver.at("/hr")]
+    assert {e["type"] for e in sent} == {*EVENT_TYPES, "webhook.test"}
+    for event in sent:
+        schema = document["webhooks"][event["type"]]["post"]["requestBody"]["content"]
+        name = schema["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert name in document["components"]["schemas"]
+        body = webhook_schemas.EVENT_BODIES[event["type"]]
+        assert body.__name__ == name
+        body.model_validate(event)  # raises on a field sent but not described
+        if event["type"] != "webhook.test":
+            # Said plainly in the document: the employee's name and e-mail are sent.
+            assert {"id", "name", "email"} == set(event["data"]["employee"])

@@ -15,6 +15,7 @@ from flask_babel.speaklater import LazyString
 from pydantic.json_schema import models_json_schema
 
 from app.api import group_schemas, interest_schemas, schemas, webhook_schemas
+from app.webhooks.forms import EVENT_LABELS
 
 REF = "#/components/schemas/{model}"
 BODIES = [
@@ -42,6 +43,9 @@ BODIES = [
     interest_schemas.InterestRequest,
     group_schemas.BookingGroupRequest,
     group_schemas.BookingGroupResult,
+    webhook_schemas.BookingEvent,
+    webhook_schemas.ResultEvent,
+    webhook_schemas.TestEvent,
 ]
 
 
@@ -371,6 +375,59 @@ def _described() -> dict:
             **_interest_paths(),
             **_group_paths(),
         },
+        "webhooks": _webhooks(),
+    }
+
+
+# Standard Webhooks' headers on every delivery (app/webhooks/signing.py).
+SIGNATURE_HEADERS = [
+    {
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "msg_…: the same on every attempt of one event; drop a repeat",
+    },
+    {
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "When this attempt was sent, Unix seconds",
+    },
+    {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, "
+        "keyed with the secret after whsec_, base64-decoded>",
+    },
+]
+
+
+def _webhooks() -> dict:
+    """What a registered URL receives: one POST per event (docs/json-api.md, Webhooks)."""
+    labels = {**EVENT_LABELS, "webhook.test": _l("Skicka testhändelse")}
+    return {
+        event: {
+            "post": {
+                "summary": labels[event],
+                "description": "Signed per Standard Webhooks. Any 2xx is delivered; 410 "
+                "turns the webhook off; anything else is sent again with back-off for 72 "
+                "hours. The employee's name and e-mail are included.",
+                "parameters": SIGNATURE_HEADERS,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(body)}},
+                },
+                "responses": {
+                    "2XX": {"description": "Received"},
+                    "410": {"description": "Gone: the webhook is turned off"},
+                },
+            }
+        }
+        for event, body in webhook_schemas.EVENT_BODIES.items()
     }
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.api.schemas import BookingStatusValue
 from app.webhooks.models import EVENT_TYPES
 from app.webhooks.urls import url_form_problem
 
@@ -72,3 +73,99 @@ class WebhookList(BaseModel):
     items: list[Webhook]
     has_more: Literal[False] = False
     next: None = None
+
+
+# What a webhook sends (app/webhooks/payloads.py), for the document's `webhooks`. extra
+# is forbidden, so that the test that reads real deliveries through these finds any
+# field sent but not described.
+
+
+class _Sent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventModel(_Sent):
+    id: int
+    code: str
+    name: str
+
+
+class EventCenter(_Sent):
+    id: int
+    name: str
+
+
+class EventEmployee(_Sent):
+    id: int
+    name: str | None = Field(
+        default=None,
+        description="Sent so that the receiver can map the person to its own records; "
+        "left out for an erased person, or one the webhook's owner may no longer see",
+    )
+    email: str | None = Field(default=None, description="As name")
+
+
+class BookingEventData(_Sent):
+    booking_id: int
+    status: BookingStatusValue = Field(description="The booking's status now")
+    session_id: int
+    model: EventModel
+    center: EventCenter
+    starts_at: datetime = Field(description="UTC")
+    ends_at: datetime = Field(description="UTC")
+    employee: EventEmployee
+    company_id: int | None
+    reason: Literal["cancelled", "session_cancelled"] | None = Field(
+        default=None, description="booking.cancelled only: the booking, or its session"
+    )
+    previous_booking_id: int | None = Field(
+        default=None, description="booking.moved only: the booking it replaced"
+    )
+    previous_session_id: int | None = Field(default=None, description="booking.moved only")
+
+
+class ResultArea(_Sent):
+    code: str
+    name: str
+    result: Literal["approved", "not_yet"]
+
+
+class ResultEventData(BookingEventData):
+    overall: Literal["approved", "not_yet"] = Field(description="approved when every area is")
+    areas: list[ResultArea] = Field(description="Every area of the model, in its order")
+
+
+class TestEventData(_Sent):
+    subscription_id: int
+
+
+class BookingEvent(_Sent):
+    """booking.created, booking.cancelled, booking.moved or booking.promoted."""
+
+    type: Literal["booking.created", "booking.cancelled", "booking.moved", "booking.promoted"]
+    timestamp: datetime = Field(description="When the change happened, UTC")
+    data: BookingEventData
+
+
+class ResultEvent(_Sent):
+    type: Literal["result.recorded"]
+    timestamp: datetime = Field(description="When the outcome was recorded, UTC")
+    data: ResultEventData
+
+
+class TestEvent(_Sent):
+    """Sent only when the owner asks for one on the webhook's page."""
+
+    type: Literal["webhook.test"]
+    timestamp: datetime
+    data: TestEventData
+
+
+EVENT_BODIES = {
+    "booking.created": BookingEvent,
+    "booking.cancelled": BookingEvent,
+    "booking.moved": BookingEvent,
+    "booking.promoted": BookingEvent,
+    "result.recorded": ResultEvent,
+    "webhook.test": TestEvent,
+}
