@@ -129,7 +129,7 @@ def _init_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic) see the whole schema.
     from flask_babel import lazy_gettext as _l
 
-    from app import models  # noqa: F401
+    from app import models, rate_limit_headers  # noqa: F401
     from app.accounts.auth import load_user
     from app.db import configure_sqlite
     from app.extensions import babel, csrf, db, limiter, login_manager
@@ -142,8 +142,6 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine, app.config["SQLITE_WRITE_QUEUE"])
     register_cli(app)  # `flask db`, without Alembic in every web worker
     csrf.init_app(app)
-    from app import rate_limit_headers
-
     rate_limit_headers.init_app(app)  # before the limiter, so that its hook runs after
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -4,15 +4,15 @@ Reloading the page that showed a new webhook's secret sent the form again: a sec
 subscription to the same URL with another secret, never seen, and every event twice.
 The form now carries a key, unique per owner, as the API-key form does (0128).
 
-Revision ID: 0130_webhook_request_key
-Revises: 0129_closure_cancellation
+Revision ID: 0131_webhook_request_key
+Revises: 0130_interest_ended_by_booking
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0130_webhook_request_key"
-down_revision = "0129_closure_cancellation"
+revision = "0131_webhook_request_key"
+down_revision = "0130_interest_ended_by_booking"
 branch_labels = None
 depends_on = None
 
