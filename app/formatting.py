@@ -5,7 +5,8 @@ the current locale (the recipient's, inside `force_locale`), never from lists he
 """
 
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, get_day_names
 from babel.numbers import NumberPattern, format_percent, parse_pattern
@@ -20,9 +21,10 @@ def _day(moment: date | datetime) -> date:
     return to_local(moment).date() if isinstance(moment, datetime) else moment
 
 
-def clock(moment: datetime) -> str:
-    """'08.00' in Swedish (Språkrådet's kl. 08.00), '08:00' in English."""
-    local = to_local(moment)
+def clock(moment: datetime | time) -> str:
+    """'08.00' in Swedish (Språkrådet's kl. 08.00), '08:00' in English; a time of day
+    (a wall clock typed in a form) as it is."""
+    local = moment if isinstance(moment, time) else to_local(moment)
     separator = "." if str(get_locale()).startswith("sv") else ":"
     return f"{local:%H}{separator}{local:%M}"
 
@@ -104,8 +106,10 @@ def travel_from(minutes: int, place: str) -> str:
 
 
 def percent(share: float) -> str:
-    """'45 %' in Swedish, '45%' in English."""
-    return format_percent(share, locale=get_locale())
+    """'45 %' in Swedish, '45%' in English; a half rounds up, as people count (5 of 8
+    is 63 %; Babel alone rounds a half to even, 62 %)."""
+    whole = Decimal(share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_percent(whole, locale=get_locale())
 
 
 def model_title(model) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import expect
 
 from app import create_app
@@ -70,7 +71,9 @@ def test_an_employee_registers_and_withdraws_interest_on_a_phone(world, browser)
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("Intresset är anmält")
     row = page.locator("tbody tr").filter(has_text="Luleå")
-    expect(row).to_contain_text(f"{today().isoformat()} – {until.isoformat()}")
+    # The period in the page's language, as every date: "7 dec. 2026 – 21 jan. 2027".
+    said = [format_date(day, "d MMM y", locale="sv") for day in (today(), until)]
+    expect(row).to_contain_text(" – ".join(said))
     expect(row).to_contain_text("Gäller")
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the page is {width[0]} px wide on a {width[1]} px screen"

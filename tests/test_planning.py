@@ -6,6 +6,7 @@ import threading
 from datetime import date, time, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.bookings.closures import close_days
@@ -307,6 +308,13 @@ def test_a_time_the_clocks_skip_or_repeat_is_refused_not_moved(setting, make):
             assert any("finns inte eller finns två gånger" in p for p in plan.problems), plan
         plan = plan_session(center, model, assessor, day, time(3, 0))
         assert not any("två gånger" in p for p in plan.problems)
+    # The time as the reader writes it: 02.30 in Swedish, 02:30 in English.
+    assert "Klockan 02.30 finns inte" in " ".join(
+        plan_session(*setting[:3], day, time(2, 30)).problems
+    )
+    with force_locale("en"):
+        said = " ".join(plan_session(center, model, assessor, day, time(2, 30)).problems)
+    assert "02:30" in said and "02.30" not in said
 
 
 def test_a_move_that_would_give_a_participant_two_seats_at_once_is_refused(setting, make):

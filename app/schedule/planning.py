@@ -215,7 +215,7 @@ def plan_session(
             _(
                 "Klockan %(time)s finns inte eller finns två gånger den dagen "
                 "(sommartid börjar eller slutar). Välj en annan tid.",
-                time=start.strftime("%H.%M"),
+                time=clock(start),
             )
         )
     if starts_at <= (now or utcnow()):
