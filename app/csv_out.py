@@ -38,7 +38,8 @@ def to_csv(header: list, rows: Iterable[Iterable]) -> str:
 
 
 def csv_response(filename: str, header: list, rows: Iterable[Iterable]) -> Response:
-    """A download of the table, named `filename` (ASCII, with .csv)."""
+    """A download of the table, named `filename` (ASCII, with .csv: a name in the reader's
+    language is written without å, ä, ö)."""
     return Response(
         to_csv(header, rows),
         content_type="text/csv; charset=utf-8",

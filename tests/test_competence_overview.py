@@ -241,6 +241,16 @@ def test_a_moved_booking_is_listed_as_moved_not_cancelled(app, client, auth, mak
     assert [(r[0], r[5]) for r in rows[1:]] == [("Bo Berg", "Flyttad")]
 
 
+def test_downloads_are_named_in_the_readers_language(client, auth, world):
+    auth.login(world.coordinator)
+    named = lambda url: client.get(url).headers["Content-Disposition"]  # noqa: E731
+    assert named("/company/overview.csv") == 'attachment; filename="kompetensoversikt.csv"'
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB"
+    assert named("/company/overview.csv") == 'attachment; filename="competence-overview.csv"'
+    assert named("/company/results.csv") == 'attachment; filename="validations.csv"'
+    assert named("/company/training-needs.csv").endswith('filename="training-needs.csv"')
+
+
 def _listed(response) -> str:
     """The page's sections of validations, without the filters' lists of names."""
     return response.get_data(as_text=True).split('id="upcoming"')[1]

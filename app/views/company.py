@@ -107,7 +107,7 @@ def import_report(import_id: int):
 @role_required(Role.COORDINATOR)
 def import_rejected_csv(import_id: int):
     header, rows = rejected_table(_report(import_id))
-    return csv_response(f"avvisade-rader-{import_id}.csv", header, rows)
+    return csv_response(_("avvisade-rader-%(id)s.csv", id=import_id), header, rows)
 
 
 @bp.get("/company/employees/import-template.csv")
@@ -116,7 +116,7 @@ def import_template():
     """An empty list to fill in, in the reader's language; the import reads both."""
     header = [_("namn"), _("e-post"), _("telefon"), _("avdelning")]
     example = [_("Anna Andersson"), EXAMPLE_EMAIL, "070-123 45 67", _("Svetsen")]
-    return csv_response("medarbetare-mall.csv", header, [example])
+    return csv_response(_("medarbetare-mall.csv"), header, [example])
 
 
 @bp.get("/company/employees/<int:person_id>")

@@ -108,14 +108,14 @@ def overview():
 @role_required(*VIEWERS)
 def overview_csv():
     _form, _company, overview = _overview(for_csv=True)
-    return csv_response("kompetensoversikt.csv", *overview_table(overview))
+    return csv_response(_("kompetensoversikt.csv"), *overview_table(overview))
 
 
 @bp.get("/company/training-needs.csv")
 @role_required(*VIEWERS)
 def training_needs_csv():
     _form, _company, overview = _overview(for_csv=True)
-    return csv_response("utbildningsbehov.csv", *training_needs_table(overview))
+    return csv_response(_("utbildningsbehov.csv"), *training_needs_table(overview))
 
 
 def _validations(for_csv: bool):
@@ -165,4 +165,4 @@ def validations():
 @role_required(*VIEWERS)
 def validations_csv():
     _form, _company, validations = _validations(for_csv=True)
-    return csv_response("valideringar.csv", *validations_table(validations))
+    return csv_response(_("valideringar.csv"), *validations_table(validations))
