@@ -1,21 +1,19 @@
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     RadioField,
     SelectField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.bookings.interest import today as interest_today
 from app.bookings.models import INTEREST_DEFAULT_MINUTES, INTEREST_MAX_DAYS
 from app.centers.forms import MunicipalityField
 from app.fields import CheckboxListField, IntegerField, TextAreaField, database_id, within_years
+from app.once_forms import OnceForm
 from app.schedule.forms import FAMILY_PREFIX
 
 
@@ -34,16 +32,8 @@ SUPPORT_NEED_LABELS = {
 }
 
 
-class BookingForm(FlaskForm):
+class BookingForm(OnceForm):
     """The book button. Its request key makes a resent form find the first booking."""
-
-    request_key = HiddenField(
-        validators=[
-            DataRequired(_l("Formuläret saknar sin nyckel. Ladda om sidan.")),
-            Length(min=16, max=64),
-            Regexp(r"^[A-Za-z0-9_-]+$"),
-        ]
-    )
 
     support_needs = CheckboxListField(
         _l("Behöver du stöd under provet?"),
@@ -59,12 +49,6 @@ class BookingForm(FlaskForm):
         _l("Medarbetare"),
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
     )
-
-    @classmethod
-    def fresh(cls) -> "BookingForm":
-        form = cls(formdata=None)
-        form.request_key.data = secrets.token_urlsafe(16)
-        return form
 
 
 class MoveForm(FlaskForm):

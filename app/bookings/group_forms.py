@@ -1,14 +1,13 @@
 """The forms of booking several employees at once (app/bookings/bulk.py)."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, ValidationError
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import BooleanField, SelectMultipleField, StringField, ValidationError
+from wtforms.validators import DataRequired
 
 from app.bookings.bulk import MAX_GROUP
 from app.fields import SelectField, database_id
+from app.once_forms import OnceForm, request_key_field
 from app.schedule.forms import model_choice
 
 NO_TEAM = ""
@@ -41,29 +40,18 @@ def format_plan(offers) -> str:
     return ",".join(f"{offer.session.id}:{offer.count}" for offer in offers)
 
 
-class GroupConfirmForm(FlaskForm):
+class GroupConfirmForm(OnceForm):
     """The one confirmation: the people picked (hidden) and the plan chosen."""
 
     employees = SelectMultipleField(coerce=database_id, validate_choice=False)
     # As the single booking's: a reload of the answer, or two clicks, books nobody twice
     # and reports the first sending's bookings (app.bookings.bulk.book_group).
-    request_key = HiddenField(
-        validators=[
-            DataRequired(_l("Formuläret saknar sin nyckel. Ladda om sidan.")),
-            Length(min=16, max=48),
-            Regexp(r"^[A-Za-z0-9_-]+$"),
-        ]
-    )
+    # At most 48: each person's booking gets the key and their id (64 in all).
+    request_key = request_key_field(max_length=48)
     # Rendered as radio buttons by the page, one per offer; parsed by validate_plan.
     plan = StringField(
         _l("Tillfälle"), validators=[DataRequired(_l("Välj ett tillfälle eller en uppdelning."))]
     )
-
-    @classmethod
-    def fresh(cls) -> "GroupConfirmForm":
-        form = cls(formdata=None)
-        form.request_key.data = secrets.token_urlsafe(16)
-        return form
 
     def validate_employees(self, field):
         if not field.data:

@@ -1,39 +1,25 @@
 """The web page where a signed-in person creates and revokes their API tokens."""
 
-import secrets
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from app.api.tokens import create_token, revoke_token, tokens_of
 from app.errors import DomainError
+from app.once_forms import OnceForm
 
 bp = Blueprint("api_tokens", __name__)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(OnceForm):
     name = StringField(
         _l("Namn på nyckeln (t.ex. vilket system som använder den)"),
         validators=[DataRequired(_l("Ge nyckeln ett namn.")), Length(max=80)],
     )
     # One token per form: reloading the page that showed it sends the form again.
-    request_key = HiddenField(
-        validators=[
-            DataRequired(_l("Formuläret saknar sin nyckel. Ladda om sidan.")),
-            Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
-        ]
-    )
-
-    @classmethod
-    def fresh(cls) -> "TokenForm":
-        form = cls(formdata=None)
-        form.request_key.data = secrets.token_urlsafe(16)
-        return form
 
 
 @bp.route("/account/api-tokens", methods=["GET", "POST"])

@@ -1,12 +1,11 @@
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
 from app.fields import CheckboxListField
+from app.once_forms import OnceForm
 
 EVENT_LABELS = {
     "booking.created": _l("Bokning gjord (plats eller köplats)"),
@@ -17,7 +16,7 @@ EVENT_LABELS = {
 }
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(OnceForm):
     url = StringField(
         _l("Adress som tar emot händelserna (https://…)"),
         validators=[
@@ -31,19 +30,8 @@ class SubscriptionForm(FlaskForm):
         validators=[DataRequired(_l("Välj minst en händelse."))],
         default=list(EVENT_LABELS),
     )
-    # One webhook per form: reloading the page that showed the secret sends it again.
-    request_key = HiddenField(
-        validators=[
-            DataRequired(_l("Formuläret saknar sin nyckel. Ladda om sidan.")),
-            Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
-        ]
-    )
-
-    @classmethod
-    def fresh(cls) -> "SubscriptionForm":
-        form = cls(formdata=None)
-        form.request_key.data = secrets.token_urlsafe(16)
-        return form
+    # One webhook per form (OnceForm): reloading the page that showed the secret sends
+    # it again.
 
 
 class ActionForm(FlaskForm):
