@@ -107,15 +107,11 @@ def _undo_check_ins(session: ValidationSession, actor: Person, now) -> None:
     for booking in checked_in:
         booking.status = BookingStatus.CONFIRMED
         booking.checked_in_at = None
-        db.session.add(
-            BookingEvent(
-                booking=booking,
-                kind=BookingEventKind.UNDO_CHECKIN,
-                actor=actor,
-                at=now,
-                note="passet flyttades",
-            )
-        )
+        _event(booking, BookingEventKind.UNDO_CHECKIN, actor, now, "passet flyttades")
+
+
+def _event(booking: Booking, kind: BookingEventKind, actor: Person, now, note: str) -> None:
+    db.session.add(BookingEvent(booking=booking, kind=kind, actor=actor, at=now, note=note))
 
 
 def _participants_busy_then(session: ValidationSession, starts_at, ends_at) -> list[str]:
@@ -167,15 +163,8 @@ def cancel_session(
             booking.waitlist_number = None
             booking.cancelled_at = now
             booking.cancelled_by = actor
-            db.session.add(
-                BookingEvent(
-                    booking=booking,
-                    kind=BookingEventKind.CANCELLED,
-                    actor=actor,
-                    at=now,
-                    note=reason[:500] or ("stängt" if closure else "passet ställdes in"),
-                )
-            )
+            note = reason[:500] or ("stängt" if closure else "passet ställdes in")
+            _event(booking, BookingEventKind.CANCELLED, actor, now, note)
         session.seats_taken = 0
         session.status = SessionStatus.CANCELLED
         session.cancel_reason = reason.strip()[:500]
