@@ -413,6 +413,44 @@ def test_a_move_takes_back_check_ins_made_for_the_old_time(setting, make):
     assert moved.seats_taken == 2 and to_local(moved.starts_at).date() == TUESDAY
 
 
+def test_a_checked_in_participant_busy_at_the_new_time_refuses_the_move(setting, make):
+    """Checked in counts as holding the seat: moving onto another session of theirs
+    would make them booked twice at once when the check-in is taken back."""
+    session, checked_in = _checked_in_soon(setting, make)
+    center, model, assessor, admin = setting
+    person = db.session.get(Booking, checked_in).employee
+    elsewhere = make.session(local_day=TUESDAY, local_time=time(8), model=model)
+    book_seat(elsewhere.id, person, person, now=elsewhere.starts_at - timedelta(days=30))
+    with pytest.raises(DomainError, match=person.name):
+        move_session(session.id, TUESDAY, time(8), admin, assessor.id)
+    db.session.expire_all()
+    assert db.session.get(Booking, checked_in).status == "attended"
+
+
+def test_the_form_saved_as_it_was_changes_no_seats(setting, make):
+    """Saving the manage form unchanged (or only another testledare) neither recounts the
+    seats from today's workstations nor gives any to the queue: nothing was changed."""
+    center, model, assessor, admin = setting
+    session = make.session(
+        seats=1,
+        local_day=TUESDAY,
+        local_time=time(8),
+        center=center,
+        model=model,
+        assessor=assessor,
+    )
+    seated, queued = make.employee(), make.employee()
+    for person in (seated, queued):
+        book_seat(session.id, person, person, now=session.starts_at - timedelta(days=30))
+    move_session(session.id, TUESDAY, time(8), admin)
+    move_session(session.id, TUESDAY, time(8), admin, make.assessor(model).id)
+    db.session.expire_all()
+    assert db.session.get(ValidationSession, session.id).seats == 1
+    assert db.session.scalar(select(Booking.status).where(Booking.employee_id == queued.id)) == (
+        "waitlisted"
+    )
+
+
 def test_more_seats_at_the_new_time_go_to_the_waitlist_first(setting, make):
     """A move that gives the session more seats fills them from its waitlist in order,
     as a freed seat does, before anyone new can book."""

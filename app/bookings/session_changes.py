@@ -46,7 +46,10 @@ def move_session(
         plan = plan_session(
             session.center, session.model, assessor, day, start, exclude_session_id=session.id
         )
-        if plan.seats < session.seats_taken:
+        # Only a new time asks again how many fit and who is free then: a new testledare
+        # alone, or the form saved as it was, changes neither seats nor participants.
+        moving = (plan.starts_at, plan.ends_at) != (session.starts_at, session.ends_at)
+        if moving and plan.seats < session.seats_taken:
             plan.problems.append(
                 _(
                     "Bara %(seats)s platser får plats då, men %(taken)s är bokade.",
@@ -54,7 +57,7 @@ def move_session(
                     taken=session.seats_taken,
                 )
             )
-        if names := _participants_busy_then(session, plan.starts_at, plan.ends_at):
+        if moving and (names := _participants_busy_then(session, plan.starts_at, plan.ends_at)):
             plan.problems.append(
                 _(
                     "Deltagare har en annan bokning vid den tiden: %(names)s. Välj en annan "
@@ -66,18 +69,19 @@ def move_session(
             raise DomainError(" ".join(plan.problems))
         was = (session.starts_at, session.ends_at)
         now = utcnow()
-        if was != (plan.starts_at, plan.ends_at):
+        if moving:
             session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
             _undo_check_ins(session, actor, now)
+            session.seats = plan.seats
         session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
         session.assessor = assessor
-        session.seats = plan.seats
         session.changed_at = now
         db.session.flush()
-        # More seats at the new time go to the waitlist in its order, as a freed seat
-        # does, before anyone new can book one. Before the change is announced: those
-        # given a seat are invited at the new time, not told that they still wait.
-        fill_free_seats(session, now, actor)
+        if moving:
+            # More seats at the new time go to the waitlist in its order, as a freed seat
+            # does, before anyone new can book one. Before the change is announced: those
+            # given a seat are invited at the new time, not told that they still wait.
+            fill_free_seats(session, now, actor)
         domain_events.announce(
             domain_events.session_changed,
             session=session,
@@ -116,9 +120,11 @@ def _event(booking: Booking, kind: BookingEventKind, actor: Person, now, note: s
 
 def _participants_busy_then(session: ValidationSession, starts_at, ends_at) -> list[str]:
     """Who, of those holding a seat or a queue place in the session, holds another at the
-    new time: the move would give them two at once, which no booking may."""
+    new time: the move would give them two at once, which no booking may. Checked in
+    (before the start) counts as holding: the move makes them booked again."""
+    holding = (*HELD, BookingStatus.ATTENDED)
     here = select(Booking.employee_id).where(
-        Booking.session_id == session.id, Booking.status.in_(HELD)
+        Booking.session_id == session.id, Booking.status.in_(holding)
     )
     return list(
         db.session.scalars(
@@ -127,7 +133,7 @@ def _participants_busy_then(session: ValidationSession, starts_at, ends_at) -> l
             .join(ValidationSession, ValidationSession.id == Booking.session_id)
             .where(
                 Booking.employee_id.in_(here),
-                Booking.status.in_(HELD),
+                Booking.status.in_(holding),
                 Booking.session_id != session.id,
                 ValidationSession.status == SessionStatus.SCHEDULED,
                 ValidationSession.starts_at < ends_at,
