@@ -417,7 +417,7 @@ def test_a_checked_in_participant_busy_at_the_new_time_refuses_the_move(setting,
     """Checked in counts as holding the seat: moving onto another session of theirs
     would make them booked twice at once when the check-in is taken back."""
     session, checked_in = _checked_in_soon(setting, make)
-    center, model, assessor, admin = setting
+    _center, model, assessor, admin = setting
     person = db.session.get(Booking, checked_in).employee
     elsewhere = make.session(local_day=TUESDAY, local_time=time(8), model=model)
     book_seat(elsewhere.id, person, person, now=elsewhere.starts_at - timedelta(days=30))
