@@ -108,7 +108,8 @@ def travel_from(minutes: int, place: str) -> str:
 def percent(share: float) -> str:
     """'45 %' in Swedish, '45%' in English; a half rounds up, as people count (5 of 8
     is 63 %; Babel alone rounds a half to even, 62 %)."""
-    whole = Decimal(share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # From the float's shortest text: 7/40 is stored as 0.17499…, read as 0.175.
+    whole = Decimal(str(share)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return format_percent(whole, locale=get_locale())
 
 

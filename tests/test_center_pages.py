@@ -139,6 +139,7 @@ def test_admin_adds_and_removes_closures(app, client, center_admin):
         html = again.get_data(as_text=True)
         assert again.status_code == 400 and "Testcentret är redan stängt några av dagarna: " in html
         assert "Sommar, lördag 10 juli 2027 – lördag 31 juli 2027" in html
+        assert '<a href="#first_day">Första dagen: Testcentret är redan stängt' in html
     with app.app_context():
         closure_id = db.session.scalar(select(CenterClosure.id))
     listed = client.get(f"/centers/{cid}/closures")

@@ -11,6 +11,7 @@ def test_a_half_percent_rounds_up_in_both_languages(app):
         with force_locale("sv"):
             assert percent(5 / 8).replace("\xa0", " ") == "63 %"
             assert percent(1 / 3).replace("\xa0", " ") == "33 %"
+            assert percent(7 / 40).replace("\xa0", " ") == "18 %"  # 0.17499… as a float
         with force_locale("en"):
             assert percent(5 / 8) == "63%"
             assert percent(0.0) == "0%"

@@ -10,15 +10,16 @@ from sqlalchemy import func, select
 
 from app.accounts import privacy
 from app.accounts.models import Person, RoleGrant
-from app.bookings.interest import expire_interests, today
+from app.bookings.interest import expire_interests, notify_interested, today
 from app.bookings.models import Interest, InterestEnd
 from app.bookings.services import book_seat
 from app.bookings.session_changes import cancel_session
 from app.centers.models import TestCenter
 from app.centers.services import holiday_name
+from app.db import utcnow
 from app.extensions import db
 from app.regions.models import TravelBuffer
-from app.schedule.models import ValidationSession
+from app.schedule.models import ValidationModel, ValidationSession
 from tests.calendars import outbox, parse_mail
 from tests.forms import form_of, page_form
 
@@ -281,6 +282,26 @@ def test_a_session_beyond_the_booking_window_says_when_booking_opens(
     (notice,) = _notices(app)
     text = parse_mail(notice.raw).get_body(("plain",)).get_content()
     assert "Bokningen öppnar " in text and "Boka en plats här" not in text
+
+
+def test_a_session_too_close_to_book_mails_nobody_and_keeps_the_one_mail(
+    app, client, auth, world, make
+):
+    """Planned for tomorrow, booking has closed (24 h before the start): the one mail
+    would point to a session nobody can book, and the next one would go untold."""
+    auth.login(_email(app, world["anna"]))
+    _register_own(client, world)
+    with app.app_context():
+        center = db.session.get(TestCenter, world["lulea_center"])
+        model = db.session.get(ValidationModel, world["model"])
+        for hours in (20, 24 * 6):
+            session = make.session(starts_in=timedelta(hours=hours), center=center, model=model)
+            told = notify_interested(session, utcnow())
+            assert told == (0 if hours == 20 else 1), hours
+        db.session.commit()  # as the planning's unit of work does
+        (interest,) = db.session.scalars(select(Interest)).all()
+        assert interest.notified_session_id == session.id
+    assert len(_notices(app)) == 1
 
 
 def test_english_speakers_get_the_notice_in_english(app, client, auth, world, center_admin):

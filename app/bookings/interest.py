@@ -352,6 +352,10 @@ def notify_interested(session: ValidationSession, now: datetime) -> int:
     """
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
         return 0
+    if BookingWindow.for_session(session).state(now) == "closed":
+        # Too close to its start to book (the one mail would point to a closed session,
+        # and the next session that can be booked would never be told).
+        return 0
     if session.model_id is None or session.center is None:
         return 0
     told = 0

@@ -252,8 +252,10 @@ def closures(center_id: int):
                 changed=hit.changed,
             )
         except InvalidInput as refused:
-            # An "open anyway" that opens nothing, say: the form again, as typed.
-            form.open_anyway.errors.append(refused.message)
+            # The form again, as typed: an "open anyway" that opens nothing is said at its
+            # box, days the center already closed at the first day.
+            at = form.open_anyway if form.open_anyway.data else form.first_day
+            at.errors.append(refused.message)
             status = refused.status_code
         else:
             flash(_closure_saved_message(change), "success")
