@@ -157,6 +157,25 @@ def test_after_booking_the_seat_has_calendar_links_with_the_sessions_times(app, 
     assert client.get(f"/calendar/bookings/{booking_id}.ics").status_code == 200
 
 
+def test_links_made_after_the_cancel_deadline_name_the_center_not_a_dead_link(
+    app, client, make, auth
+):
+    """Booked 30 hours ahead (the deadline is 48): the Google and Outlook links, made as
+    the page is shown, say whom to ask, as the invite does, not a cancel link that refuses."""
+    session_id, _center = _session(app, make, starts_in=timedelta(hours=30))
+    _employee(app, make, auth)
+    assert _book(client, session_id).status_code == 302
+    mine = client.get("/bookings").get_data(as_text=True)
+    (google,) = GOOGLE_LINK.findall(mine)
+    (outlook,) = OUTLOOK_LINK.findall(mine)
+    for query, key in (
+        (_google_times(unescape(google))[2], "details"),
+        (_outlook_times(unescape(outlook))[2], "body"),
+    ):
+        text = query[key][0]
+        assert "Kontakta testcentret" in text and "/cancel" not in text
+
+
 def test_calendar_urls_are_utc_and_encoded_across_daylight_saving_changes(app, make):
     with app.app_context():
         center = make.center()

@@ -20,6 +20,7 @@ from flask import current_app
 
 from app.calendar.events import location, participant_description
 from app.centers.models import TestCenter
+from app.db import utcnow
 from app.schedule.models import ValidationSession
 
 GOOGLE = "https://calendar.google.com/calendar/render"
@@ -44,7 +45,8 @@ def google_calendar_url(session: ValidationSession, booking_id: int | None = Non
         "action": "TEMPLATE",
         "text": session.model.name,
         "dates": f"{_google_time(session.starts_at)}/{_google_time(session.ends_at)}",
-        "details": participant_description(session, booking_id),
+        # Made as the page is shown: past the deadline it names whom to ask instead.
+        "details": participant_description(session, booking_id, now=utcnow()),
         "location": location(session),
     }
     return f"{GOOGLE}?{_query(params)}"
@@ -57,7 +59,7 @@ def outlook_url(session: ValidationSession, booking_id: int | None = None) -> st
         "subject": session.model.name,
         "startdt": _outlook_time(session.starts_at),
         "enddt": _outlook_time(session.ends_at),
-        "body": participant_description(session, booking_id),
+        "body": participant_description(session, booking_id, now=utcnow()),
         "location": location(session),
     }
     return f"{OUTLOOK}?{_query(params)}"
