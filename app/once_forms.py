@@ -30,5 +30,10 @@ class OnceForm(FlaskForm):
     def fresh(cls):
         """The form as a page first shows it, with a key of its own."""
         form = cls(formdata=None)
-        form.request_key.data = secrets.token_urlsafe(16)
+        form.renew_key()
         return form
+
+    def renew_key(self) -> None:
+        """A new key for the form shown again: what it is sent with next is a new
+        request (the last one was refused, or made what it made)."""
+        self.request_key.data = secrets.token_urlsafe(16)

@@ -53,6 +53,11 @@ def test_tokens_are_stored_hashed_and_revoking_kills_them(app, client, auth, mak
     assert again.status_code == 409 and "redan skapad" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+    # The refusal's page makes another token when asked: its form has a new key.
+    other = form_of(again, client, field="name").fill(name="Lönesystemet").submit()
+    assert other.status_code == 200 and 'id="new-token"' in other.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ApiToken.id))) == 2
     # Revoked from the page the new token was shown on.
     form_of(created, client, action=f"/account/api-tokens/{token_id}/revoke").submit()
     _problem(client.get("/api/v1/counties", headers=headers), 401)

@@ -528,6 +528,12 @@ def test_reloading_the_page_that_showed_the_secret_registers_nothing_more(app, c
     assert made.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count(WebhookSubscription.id))) == 2
+    # The refusal's own page can register another: its form has a new key.
+    third = form_of(again, client, button="Registrera webhook")
+    made = third.fill(url="https://hr.example.se/third", events=["booking.created"]).submit()
+    assert made.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count(WebhookSubscription.id))) == 3
 
 
 def test_the_api_refuses_a_url_with_the_pages_own_reasons(app, client, make):

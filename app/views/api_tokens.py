@@ -34,6 +34,7 @@ def tokens():
             _row, new_token = create_token(current_user, form.name.data, form.request_key.data)
         except DomainError as refused:
             form.name.errors.append(refused.message)
+            form.renew_key()  # so that the form, corrected, can be sent again
             status = refused.status_code
         else:
             form = TokenForm.fresh()

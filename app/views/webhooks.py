@@ -29,6 +29,7 @@ def index():
             )
         except DomainError as error:
             form.url.errors.append(error.message)
+            form.renew_key()  # so that the form, corrected, can be sent (a new URL, say)
             status = error.status_code
         else:
             form = SubscriptionForm.fresh()
