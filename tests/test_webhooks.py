@@ -663,6 +663,10 @@ def test_every_event_sent_is_as_the_openapi_document_describes_it(app, client, m
         body = webhook_schemas.EVENT_BODIES[event["type"]]
         assert body.__name__ == name
         body.model_validate(event)  # raises on a field sent but not described
+        said = document["webhooks"][event["type"]]["post"]["description"]
         if event["type"] != "webhook.test":
             # Said plainly in the document: the employee's name and e-mail are sent.
             assert {"id", "name", "email"} == set(event["data"]["employee"])
+            assert "name and e-mail are included" in said
+        else:  # and not of the test, which carries none
+            assert "employee" not in event["data"] and "name and e-mail" not in said

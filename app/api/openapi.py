@@ -408,14 +408,23 @@ SIGNATURE_HEADERS = [
 
 def _webhooks() -> dict:
     """What a registered URL receives: one POST per event (docs/json-api.md, Webhooks)."""
-    labels = {**EVENT_LABELS, "webhook.test": _l("Skicka testhändelse")}
+    labels = {**EVENT_LABELS, "webhook.test": _l("Testhändelse")}
+    signed = (
+        "Signed per Standard Webhooks. Any 2xx is delivered; 410 turns the webhook off; "
+        "anything else is sent again with back-off for 72 hours."
+    )
     return {
         event: {
             "post": {
                 "summary": labels[event],
-                "description": "Signed per Standard Webhooks. Any 2xx is delivered; 410 "
-                "turns the webhook off; anything else is sent again with back-off for 72 "
-                "hours. The employee's name and e-mail are included.",
+                # Said per event: the test carries only the subscription's id.
+                "description": signed
+                + (
+                    " It carries only the webhook's id: sent from the webhook's page to "
+                    "check the address and the signature."
+                    if event == "webhook.test"
+                    else " The employee's name and e-mail are included."
+                ),
                 "parameters": SIGNATURE_HEADERS,
                 "requestBody": {
                     "required": True,
