@@ -7,10 +7,12 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Person
 from app.bookings.services import book_seat, cancel_booking
 from app.bookings.session_changes import cancel_session
 from app.calendar.feeds import ensure_feed_token
 from app.centers.models import CenterClosure, CenterWorkstation, TestCenter
+from app.centers.services import add_closure
 from app.extensions import db
 from app.reports.services import utilisation
 from app.results.services import set_attendance
@@ -125,6 +127,23 @@ def test_hours_that_would_strand_a_booked_session_are_not_saved(app, client, mak
     assert form_of(kept, client, action=f"/centers/{cid}/workstations").value("kind-1") == "-3"
 
 
+def test_refused_hours_and_counts_lead_to_the_day_and_kind_they_are_about(client, center_admin):
+    cid = center_admin["center"]
+    admin_page = f"/centers/{cid}/admin"
+    for day, field, value, link in (
+        (1, "opens-1", "25:00", '<a href="#opens-1">Öppettider, tisdag: Ange tider'),
+        (5, "closes-5", "late", '<a href="#closes-5">Öppettider, lördag: Ange tider'),
+        (5, "opens-5", "18:00", '<a href="#opens-5">Öppettider, lördag: Öppningstiden'),
+    ):
+        refused = page_form(client, admin_page, action=f"/centers/{cid}/hours")
+        refused.set(f"open-{day}", True).set(f"opens-{day}", "07:00").set(f"closes-{day}", "17:00")
+        answer = refused.set(field, value).submit()
+        assert answer.status_code == 400 and link in answer.get_data(as_text=True), field
+    workstations = page_form(client, admin_page, action=f"/centers/{cid}/workstations")
+    too_many = workstations.set("kind-4", "501").submit().get_data(as_text=True)
+    assert '<a href="#kind-4">Arbetsplatser: Antalet ska vara mellan 0 och 500.' in too_many
+
+
 def test_admin_adds_and_removes_closures(app, client, center_admin):
     cid = center_admin["center"]
     page = client.get(f"/centers/{cid}/closures").get_data(as_text=True)
@@ -199,6 +218,29 @@ def test_series_preview_then_create(app, client, make, center_admin):
     assert tampered.status_code == 400
 
 
+def test_many_dates_taken_meanwhile_are_said_ten_then_how_many_more(app, client, center_admin):
+    """A long series whose every date a closure took since the preview: ten dates with
+    why, then a count (the messages ride in the session cookie, capped at 4 kB)."""
+    cid = center_admin["center"]
+    planner = page_form(client, f"/centers/{cid}/plan", button="Förhandsgranska")
+    planner.fill(
+        model=center_admin["model"],
+        assessor=center_admin["assessor"],
+        first_day="2027-09-07",
+        start="08:00",
+        weeks="12",
+        weekdays=["1"],
+    )
+    preview = planner.submit()
+    with app.app_context():
+        admin = db.session.get(Person, center_admin["admin"])
+        add_closure(cid, date(2027, 9, 1), date(2027, 12, 31), "Ombyggnad", False, admin)
+    created = form_of(preview, client, button="Skapa 12 pass").submit(follow_redirects=True)
+    html = created.get_data(as_text=True)
+    assert "0 pass skapades, 12 datum gick inte." in html
+    assert html.count(": Stängt: Ombyggnad.") == 10 and "… och 2 datum till." in html
+
+
 def test_one_planned_date_is_created_from_the_page(app, client, center_admin):
     cid = center_admin["center"]
     planner = page_form(client, f"/centers/{cid}/plan", button="Förhandsgranska")
@@ -264,11 +306,18 @@ def test_admin_moves_and_cancels_a_session(app, client, make, center_admin):
     assert "Passet är inställt. Anledning: Sjuk" in page
     assert "Flytta passet" not in page and "Ställ in</button>" not in page
     # The same forms from the page read before: refused on this page, said first.
-    for stale in (cancel, stale_move.fill(day="2027-09-16")):
-        again = stale.submit()
+    # Also one with a field left empty: no field is left to correct, so it says why.
+    for stale, day, status in (
+        (cancel, None, 409),
+        (stale_move, "2027-09-16", 409),
+        (stale_move, "", 400),
+    ):
+        again = (stale.fill(day=day) if day is not None else stale).submit()
         html = again.get_data(as_text=True)
-        assert again.status_code == 409 and "<title>Fel: " in html
-        assert "Passet är redan inställt." in html and "Flytta passet" not in html
+        assert again.status_code == status and "<title>Fel: " in html
+        summary = html.split('class="error-summary"')[1].split("</div>")[0]
+        assert "Passet är inställt." in summary and "Ange ett datum" not in summary
+        assert "Flytta passet" not in html
     with app.app_context():
         session = db.session.get(ValidationSession, sid)
         assert session.status == "cancelled" and to_local(session.starts_at).hour == 9

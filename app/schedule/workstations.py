@@ -37,11 +37,14 @@ def free_workstations(
     return workstation_count(center_id, kind_id) - used
 
 
+MAX_WORKSTATIONS = 500  # of one kind at one center
+
+
 def set_workstations(center_id: int, counts: dict[int, int], actor) -> None:
     """Set the number of each workstation kind, never below what planned sessions use."""
     with unit_of_work():
         center = center_for_admin(center_id, actor)
-        if any(count < 0 or count > 500 for count in counts.values()):
+        if any(not 0 <= count <= MAX_WORKSTATIONS for count in counts.values()):
             raise InvalidInput(_("Antalet ska vara mellan 0 och 500."))
         upcoming = db.session.scalars(
             select(ValidationSession).where(

@@ -73,7 +73,7 @@ from app.schedule.travel_changes import (
     change_travel_time,
     forget_travel_time,
 )
-from app.schedule.workstations import set_workstations
+from app.schedule.workstations import MAX_WORKSTATIONS, set_workstations
 from app.timeutil import local_date, to_local
 
 bp = Blueprint("centers", __name__)
@@ -150,11 +150,12 @@ def _admin_page(
 
 
 def _is_count(value: str) -> bool:
-    return value.isascii() and value.isdigit()  # "²" is a digit to isdigit()
+    # "²" is a digit to isdigit(); the form's own limit as well.
+    return value.isascii() and value.isdigit() and int(value) <= MAX_WORKSTATIONS
 
 
 def _count(value: str) -> int:
-    if not _is_count(value):
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput(_("Ange antal som ett heltal från 0."))
     return int(value)
 
@@ -184,6 +185,24 @@ def _clock(value: str) -> time:
         raise InvalidInput(_("Ange tider som TT:MM, till exempel 07:30.")) from None
 
 
+def _hours_in_error(typed: dict) -> tuple[str, int | None]:
+    """The first open day's field a refusal is about: a time that is no time, or an
+    opening not before the closing; else (sessions outside the hours) the table."""
+    for day, (opens, closes, is_open) in typed.items():
+        if not is_open:
+            continue
+        try:
+            if wall_clock(opens) >= wall_clock(closes):
+                return f"opens-{day}", day
+        except ValueError:
+            try:
+                wall_clock(opens)
+            except ValueError:
+                return f"opens-{day}", day
+            return f"closes-{day}", day
+    return "open-0", None
+
+
 @bp.post("/centers/<int:center_id>/hours")
 @login_required
 def opening_hours(center_id: int):
@@ -203,7 +222,9 @@ def opening_hours(center_id: int):
         }
         change_opening_hours(center.id, hours, current_user)
     except DomainError as error:
-        form_errors.report("open-0", _("Öppettider"), error.message)
+        field_id, day = _hours_in_error(typed)
+        label = _("Öppettider") + (f", {WEEKDAYS[day]}" if day is not None else "")
+        form_errors.report(field_id, label, error.message)
         return _admin_page(
             center,
             status=error.status_code,
@@ -468,6 +489,9 @@ def _authorised_or_error(form: PlanForm, model, assessor: Person) -> bool:
     return True
 
 
+MAX_REFUSALS_SAID = 10
+
+
 def _plan_days(form: PlanForm) -> list[date]:
     if form.weekdays.data:
         return series_days(form.first_day.data, form.weeks.data, set(form.weekdays.data))
@@ -506,8 +530,12 @@ def plan(center_id: int):
             )
             # Dates the preview allowed can be taken meanwhile (another admin, a closure):
             # each is said with why, so the admin knows what to plan again.
-            for plan in refused:
+            for plan in refused[:MAX_REFUSALS_SAID]:
                 flash(f"{long_date(plan.day)}: {' '.join(plan.problems)}", "info")
+            if len(refused) > MAX_REFUSALS_SAID:
+                # The messages travel in the session cookie, which browsers cap at 4 kB.
+                rest = len(refused) - MAX_REFUSALS_SAID
+                flash(ngettext("… och %(num)s datum till.", "… och %(num)s datum till.", rest))
             return redirect(url_for("centers.sessions", center_id=center.id))
         status = 400
     else:
@@ -614,10 +642,10 @@ def _manage_page(session: ValidationSession, move_form, cancel_form) -> str:
     else:
         settled = None
     if settled:
-        # A form sent from a page read before: its refusal leads the page, with no
-        # field to go back to.
-        for refusal in (*move_form.errors.values(), *cancel_form.errors.values())[:1]:
-            form_errors.report(None, "", refusal[0])
+        # A form sent from a page read before leads the page with why nothing can be
+        # done: no field is left to correct.
+        if move_form.errors or cancel_form.errors:
+            form_errors.report(None, "", settled)
         move_form = cancel_form = None
     return render_template(
         "centers/manage.html",
