@@ -549,6 +549,11 @@ def test_the_api_refuses_a_url_with_the_pages_own_reasons(app, client, make):
         " https://hr.example.se/": (
             "url: Adressen får inte innehålla mellanslag eller styrtecken."
         ),
+        "https://hr.example.se:0/hook": (
+            "url: Adressen ska ha ett värdnamn (eller en IPv4-adress), kanske en port "
+            "1–65535, och en sökväg av tecknen a–z, 0–9 och vanliga skiljetecken (å, ä, ö "
+            "kodade som i webbläsarens adressfält)."
+        ),
     }
     for url, reason in reasons.items():
         sent = _api(client, "POST", "/webhooks", token, {"url": url, "events": ["booking.created"]})
@@ -579,6 +584,14 @@ def test_in_production_only_public_https_urls_are_taken(app):
             with pytest.raises(InvalidInput, match=message):
                 check_url(url)
         assert check_url("https://93.184.215.14/hook") == "https://93.184.215.14/hook"
+        # None the API's document would refuse (openapi.json's pattern), said alike.
+        for url in (
+            "https://93.184.215.14:0/hook",
+            "https://[2606:4700:4700::1111]/hook",
+            "https://93.184.215.14/hå",
+        ):
+            with pytest.raises(InvalidInput, match="värdnamn \\(eller en IPv4-adress\\)"):
+                check_url(url)
 
 
 def test_development_allows_http_to_this_machine_only(app):

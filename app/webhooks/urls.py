@@ -6,6 +6,7 @@ checked, not to a second lookup's answer, so DNS rebinding cannot slip in betwee
 """
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -29,6 +30,21 @@ def private_urls_allowed() -> bool:
     return bool(setting)
 
 
+# The URLs the service takes, written out so that a client (and schemathesis) knows
+# beforehand: https, a host name or IPv4 address, maybe a port, a path and a query of
+# visible ASCII, no #fragment and no user:password@; or plain http to this machine,
+# which only a server in development takes. Whether the host is on the internet is
+# the server's to check (400 when it is not).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LOOPBACK = rf"(?:localhost|127(?:\.{_OCTET}){{3}}|\[::1\])"
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+URL_PATTERN = (
+    rf"^(?:https://{_LABEL}(?:\.{_LABEL})*|http://{_LOOPBACK})"
+    rf'(?::{_PORT})?(?:[/?][!-"$-~]*)?$'
+)
+
+
 def check_url(url: str) -> str:
     """The URL as it will be stored, or InvalidInput saying what is wrong with it."""
     url = url.strip()
@@ -40,6 +56,8 @@ def check_url(url: str) -> str:
             public_address(parts.hostname, parts.port or 443)
         except UnsafeAddress as problem:
             raise InvalidInput(str(problem)) from None
+    if problem := url_pattern_problem(url):
+        raise InvalidInput(problem)
     return url
 
 
@@ -70,6 +88,18 @@ def url_form_problem(url: str) -> str | None:
     ):
         return _("Adressen måste börja med https://.")
     return None
+
+
+def url_pattern_problem(url: str) -> str | None:
+    """Said when the URL is not of the form the API's document promises its clients
+    (URL_PATTERN, in openapi.json): the page takes no URL the API would refuse."""
+    if re.match(URL_PATTERN, url):
+        return None
+    return _(
+        "Adressen ska ha ett värdnamn (eller en IPv4-adress), kanske en port 1–65535, "
+        "och en sökväg av tecknen a–z, 0–9 och vanliga skiljetecken (å, ä, ö kodade "
+        "som i webbläsarens adressfält)."
+    )
 
 
 def public_address(host: str, port: int) -> str:
