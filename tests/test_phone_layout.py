@@ -131,3 +131,23 @@ def test_the_menu_fits_one_row_at_1366_for_a_project_admin(world, browser):  # n
         )
         assert header < 2 * item + 24, f"{path}: the header wraps ({header} px)"
     page.context.close()
+
+
+def test_a_field_reached_with_tab_in_a_sideways_table_comes_into_view(world, browser):  # noqa: F811
+    """The opening hours at 390 px: the table scrolls inside its box, and Tab to a
+    closing time past the box's edge brings it into view (Chromium did not)."""
+    page = _page(browser, PHONE, javascript=True)
+    sign_in(page, world, "centeradmin@example.se")
+    page.goto(world.url(f"/centers/{world.center}/admin"))
+    page.focus("#opens-0")
+    for _ in range(6):  # through the time field's own parts
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "closes-0":
+            break
+    field, box = page.evaluate(
+        """() => [document.activeElement.getBoundingClientRect().right,
+                  document.activeElement.closest('.table-scroll').getBoundingClientRect().right]"""
+    )
+    assert page.evaluate("document.activeElement.id") == "closes-0"
+    assert field <= box + 1, f"the field ends at {field} px, its box at {box} px"
+    page.context.close()
