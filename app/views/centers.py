@@ -191,15 +191,14 @@ def _hours_in_error(typed: dict) -> tuple[str, int | None]:
     for day, (opens, closes, is_open) in typed.items():
         if not is_open:
             continue
-        try:
-            if wall_clock(opens) >= wall_clock(closes):
-                return f"opens-{day}", day
-        except ValueError:
+        times = []
+        for name, value in (("opens", opens), ("closes", closes)):
             try:
-                wall_clock(opens)
+                times.append(wall_clock(value))
             except ValueError:
-                return f"opens-{day}", day
-            return f"closes-{day}", day
+                return f"{name}-{day}", day
+        if times[0] >= times[1]:
+            return f"opens-{day}", day
     return "open-0", None
 
 

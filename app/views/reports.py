@@ -491,7 +491,7 @@ def add_target(project_id: int):
             _cache().clear()
             flash(_("Målet är tillagt."), "success")
             return redirect(url_for("reports.project_settings", project_id=project_id))
-    return _settings_page(_project(project_id), new_target_form=form, status=status)
+    return _settings_page(project, new_target_form=form, status=status)
 
 
 @bp.post("/projects/<int:project_id>/targets/<int:target_id>/remove")
