@@ -19,7 +19,9 @@ Västerbotten metal have targets):
   other industry, Luleå:      O: o1 booked s1 (never marked), waits for the future one
 """
 
+import contextlib
 import re
+import threading
 from datetime import date, time, timedelta
 
 import pytest
@@ -717,6 +719,49 @@ def test_project_names_are_alike_whatever_their_letters_case(app, client, auth, 
     with app.app_context():
         names = db.session.scalars(select(FundingProject.name)).all()
     assert names.count("Ådalen") == 1 and "ÖSTRA ÅGÅRDSPROJEKTET" in names
+
+
+def test_two_admins_naming_projects_alike_at_the_same_instant_save_one(app, monkeypatch):
+    """On PostgreSQL both "Ådalen" and "ådalen" were stored: each admin's check looked
+    before the other's row existed, and the unique constraint is case-sensitive. Here
+    each check waits (up to a second) for the other to have checked too."""
+    from app.errors import InvalidInput
+    from app.reports import services
+
+    both_checked = threading.Barrier(2)
+    check = services._name_taken
+
+    def check_then_wait(name, project_id=None):
+        taken = check(name, project_id)
+        # Broken when the other admin waits for our commit instead: nothing to wait for.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait(timeout=1)
+        return taken
+
+    monkeypatch.setattr(services, "_name_taken", check_then_wait)
+    answers = {}
+
+    def create(name):
+        with app.app_context():
+            try:
+                services.create_project(name, date(2027, 1, 1), date(2027, 12, 31))
+                answers[name] = "saved"
+            except InvalidInput as refused:
+                answers[name] = str(refused)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in ("Ådalen", "ådalen")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(answers.values()) == ["Det finns redan ett projekt med det namnet.", "saved"]
+    with app.app_context():
+        names = db.session.scalars(select(FundingProject.name)).all()
+    assert [n for n in names if n.casefold() == "ådalen"] == [
+        next(n for n, a in answers.items() if a == "saved")
+    ]
 
 
 def test_weeks_across_a_new_year_say_their_year(client, auth, data):

@@ -202,9 +202,23 @@ def _name_taken(name: str, project_id: int | None = None) -> bool:
 
     Compared in Python (casefold): SQLite's lower() folds only A-Z, so "Ådalen" and
     "ådalen" differed there. The projects are few enough to read them all."""
+    _lock_names()
     wanted = name.strip().casefold()
     rows = db.session.execute(select(FundingProject.id, FundingProject.name))
     return any(other.casefold() == wanted and pid != project_id for pid, other in rows)
+
+
+def _lock_names() -> None:
+    """Let one admin at a time compare and write project names, until their commit.
+
+    The unique constraint is case-sensitive: two admins saving "Ådalen" and "ådalen" at
+    the same instant both passed the check and both were stored on PostgreSQL. SQLite
+    needs no lock: a unit of work there holds the database's write lock from BEGIN."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(_NAMES_LOCK)))
+
+
+_NAMES_LOCK = 0x7072_6F6A  # any constant that no other advisory lock in the app uses
 
 
 @contextmanager
