@@ -4,6 +4,7 @@ Debian's Chromium through Playwright, against the live server and the rows of
 tests/test_browser.py (its `world` and `browser` fixtures, one server for this module).
 """
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -151,3 +152,23 @@ def test_a_field_reached_with_tab_in_a_sideways_table_comes_into_view(world, bro
     assert page.evaluate("document.activeElement.id") == "closes-0"
     assert field <= box + 1, f"the field ends at {field} px, its box at {box} px"
     page.context.close()
+
+
+def test_the_dashboards_chart_labels_are_readable_on_a_phone(world, browser):  # noqa: F811
+    """The chart is drawn at about half its size at 390 px: its labels were 6 px high."""
+    page = _page(browser, PHONE)
+    sign_in(page, world, "projektadmin@example.se")
+    page.goto(world.url("/reports/"))
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll('figure.chart text.tick')]
+            .map(t => t.getBoundingClientRect())
+            .filter(r => r.height > 0)
+            .map(r => [r.left, r.right, r.height, r.top])"""
+    )
+    assert labels, "no chart labels on the dashboard"
+    assert min(height for _l, _r, height, _t in labels) >= 11, labels
+    # The month labels along the bottom row do not run into each other.
+    bottom = max(top for *_rest, top in labels)
+    months = sorted((left, right) for left, right, _h, top in labels if abs(top - bottom) < 1)
+    assert len(months) >= 2, months
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(months)), months
