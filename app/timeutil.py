@@ -22,7 +22,7 @@ def local_to_utc(day: date, clock: time) -> datetime:
 def clock_exists_once(day: date, clock: time) -> bool:
     """Whether the wall-clock time occurs exactly once that day: not in the hour skipped
     when summer time starts, nor in the hour repeated when it ends."""
-    earlier = datetime.combine(day, clock, tzinfo=STOCKHOLM)
+    earlier = datetime.combine(day, clock.replace(fold=0), tzinfo=STOCKHOLM)
     # PEP 495: the two readings of a skipped or a repeated wall time differ in offset.
     return earlier.utcoffset() == earlier.replace(fold=1).utcoffset()
 

@@ -177,6 +177,8 @@ def test_an_invite_is_stamped_when_it_is_sent_and_says_what_held_at_the_change(
     assert event.decoded("DTSTAMP") >= before
     assert event.decoded("DTSTART") == session.starts_at
     assert session.model.name in message.get_body(("plain",)).get_content()
+    # The attachment is named in the reader's language too ("inbjudan.ics" in Swedish).
+    assert [p.get_filename() for p in message.iter_attachments()] == ["invitation.ics"]
     # What was sent is kept as sent: the outbox viewer shows that very message.
     db.session.expire_all()
     sent = db.session.get(OutboxMessage, report.sent[0])

@@ -1,7 +1,7 @@
 """The planning page offers the testledare authorised for the model first, and says once
 who is not authorised for which model instead of refusing every date."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -148,3 +148,40 @@ def test_the_authorised_one_previews_as_before(client, planning):
     preview = planner.submit()
     assert preview.status_code == 200
     assert preview.get_data(as_text=True).count("Kan skapas") == 1
+
+
+def test_a_clock_the_autumn_night_repeats_is_refused_as_an_end_and_named_at_the_start(
+    client, planning, make
+):
+    """Planned 00.30–02.30 on 31 October 2027 (180 minutes, it ends at the second
+    02.30): every .ics wrote DTEND 02.30, which calendars read as the first, an hour
+    early. And a start the clocks skip showed in the preview as the hour after."""
+    from app.centers.models import OpeningHours, TestCenter
+
+    with client.application.app_context():
+        center = db.session.get(TestCenter, planning["center"])
+        center.opening_hours.append(OpeningHours(weekday=6, opens=time(0), closes=time(23, 59)))
+        db.session.commit()
+    planner = page_form(client, f"/centers/{planning['center']}/plan", button="Förhandsgranska")
+    planner.fill(model=planning["industri"], assessor=planning["ivar"], first_day="2027-10-31")
+    html = planner.copy().fill(start="00:30").submit().get_data(as_text=True)
+    assert "Passet skulle sluta klockan 02.30, som finns två gånger den natten" in html
+    assert "Kan skapas" not in html
+    assert "Kan skapas" in planner.copy().fill(start="01:30").submit().get_data(as_text=True)
+    # 02.30 on 28 March 2027 never happens: the row says what was typed, not 03.30.
+    skipped = planner.copy().fill(first_day="2027-03-28", start="02:30").submit()
+    row = skipped.get_data(as_text=True).split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "02.30" in row and "03.30" not in row
+
+    # Moving a session there: the refusal sits at the start time, not at the day.
+    with client.application.app_context():
+        session_id = make.session(
+            center=db.session.get(TestCenter, planning["center"]),
+            model=make.model("industriteknik-bas"),
+            local_day=date(2027, 10, 29),
+        ).id
+    manage = page_form(client, f"/sessions/{session_id}/manage", button="Flytta passet")
+    refused = manage.fill(day="2027-10-31", start="00:30").submit()
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert '<a href="#start">Ny starttid: Passet skulle sluta klockan 02.30' in html

@@ -16,6 +16,7 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.db import utcnow
 
@@ -77,7 +78,7 @@ def compose(
             calendar.decode("utf-8"), subtype="calendar", params={"method": method}
         )
         message.add_attachment(
-            calendar, maintype="application", subtype="ics", filename="inbjudan.ics"
+            calendar, maintype="application", subtype="ics", filename=_("inbjudan.ics")
         )
     return message
 

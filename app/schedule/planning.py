@@ -43,6 +43,17 @@ from app.schedule.workstations import free_workstations
 from app.timeutil import clock_exists_once, local_to_utc, to_local
 
 
+def _ends_once(ends_at: datetime) -> bool:
+    local = to_local(ends_at)
+    return clock_exists_once(local.date(), local.time())
+
+
+def unclear_clock(day: date, start: time, duration: timedelta) -> bool:
+    """Whether the start, or the end it gives, is a clock that day has not exactly once:
+    the refusal is about the start time, not the day."""
+    return not clock_exists_once(day, start) or not _ends_once(local_to_utc(day, start) + duration)
+
+
 @dataclass
 class PlannedSession:
     """One date of a plan, with the seats it would get or why it is refused."""
@@ -52,6 +63,9 @@ class PlannedSession:
     ends_at: datetime
     seats: int = 0
     problems: list[str] = field(default_factory=list)
+    # The start as typed, when that clock is not one instant that day: starts_at is then
+    # a guess (02.30 on the spring night reads as 03.30) that the preview must not show.
+    unclear_start: time | None = None
 
     @property
     def ok(self) -> bool:
@@ -211,11 +225,22 @@ def plan_session(
     plan = PlannedSession(day=day, starts_at=starts_at, ends_at=ends_at)
     if not clock_exists_once(day, start):
         # 02.30 on the night the clocks change is no time or two: it would move silently.
+        plan.unclear_start = start
         plan.problems.append(
             _(
                 "Klockan %(time)s finns inte eller finns två gånger den dagen "
                 "(sommartid börjar eller slutar). Välj en annan tid.",
                 time=clock(start),
+            )
+        )
+    elif not _ends_once(ends_at):
+        # An end at 02.30 on the autumn night is written so in every calendar, which then
+        # reads the earlier 02.30: the event would end an hour early.
+        plan.problems.append(
+            _(
+                "Passet skulle sluta klockan %(time)s, som finns två gånger den natten "
+                "(sommartid slutar). Välj en annan starttid.",
+                time=clock(to_local(ends_at)),
             )
         )
     if starts_at <= (now or utcnow()):

@@ -65,6 +65,7 @@ from app.schedule.planning import (
     create_sessions,
     preview,
     series_days,
+    unclear_clock,
 )
 from app.schedule.queries import active_assessors, center_sessions_not_ended, find_session
 from app.schedule.services import validation_models
@@ -602,12 +603,14 @@ def manage_session(session_id: int):
                 )
             except DomainError as refused:
                 # Shown on the form with what the admin typed, not on an error page: at
-                # the testledare when only the testledare was changed, else at the day.
-                same_time = (move_form.day.data, move_form.start.data) == (
-                    local.date(),
-                    local.time(),
-                )
-                changed = move_form.assessor if same_time else move_form.day
+                # the testledare when only the testledare was changed, at the start time
+                # when that clock is unclear that day, else at the day.
+                day, start = move_form.day.data, move_form.start.data
+                changed = move_form.day
+                if (day, start) == (local.date(), local.time()):
+                    changed = move_form.assessor
+                elif unclear_clock(day, start, session.model.duration):
+                    changed = move_form.start
                 changed.errors = [refused.message]
                 return _manage_page(session, move_form, cancel_form), refused.status_code
             if (session.starts_at, session.assessor_id) == before:
