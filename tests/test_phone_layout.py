@@ -15,6 +15,7 @@ from app import create_app
 from app.accounts.models import Company
 from app.bookings.services import book_seat
 from app.extensions import db
+from app.results.models import AreaOutcome
 from app.schedule.models import ValidationSession
 from tests.conftest import TEST_CONFIG
 from tests.factories import Factory
@@ -33,6 +34,11 @@ PHONE = {"width": 390, "height": 844}
 LONG_NAME = "Maximilian Karlsson-Wikström"
 LONG_EMAIL = "maximilian.karlsson-wikstrom.4711@norrbottens-stal-och-verkstadsteknik.example.se"
 LAPTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 768, "height": 1024}
+LONG_LINK = (
+    "https://www.yrkeshogskolan.se/hitta-utbildning/sok/?query=digitalisering%20industri"
+    "%20produktion%20automation&sort=relevance&ort=Lule%C3%A5&distans=ja&takt=100&sida=2"
+)
 
 # What sticks out past the right edge (a .table-scroll box may hold wider content).
 STICKING_OUT = """w => [...document.querySelectorAll('body *')]
@@ -56,6 +62,13 @@ def _add_long_rows(make: Factory, rows: dict) -> None:
     center = db.session.get(ValidationSession, rows["s_free"]).center
     center.accessibility = "Ramp:https://www.example.se/tillganglighet?" + "&plan=2" * 12
     center.street_address = "Industriområdet_Norra_Hamnen_Kaj_4_Port_B_Lastkaj_Entré_Väst"
+    # A testledare proposes training by its link, unbroken.
+    not_yet = db.session.scalar(
+        select(AreaOutcome).where(
+            AreaOutcome.booking_id == rows["vera_booking"], AreaOutcome.result == "not_yet"
+        )
+    )
+    not_yet.training = LONG_LINK
     db.session.commit()
 
 
@@ -172,3 +185,17 @@ def test_the_dashboards_chart_labels_are_readable_on_a_phone(world, browser):  #
     months = sorted((left, right) for left, right, _h, top in labels if abs(top - bottom) < 1)
     assert len(months) >= 2, months
     assert all(a[1] < b[0] for a, b in itertools.pairwise(months)), months
+
+
+def test_a_statement_with_a_long_link_fits_a_tablet_and_the_printed_page(world, browser):  # noqa: F811
+    """A proposed training given as a link kept its table cell (and the page) 1,267 px
+    wide at 768 px, and so cut the printed statement off."""
+    page = _page(browser, TABLET)
+    sign_in(page, world, "vera@example.se")
+    page.goto(world.url(f"/bookings/{world.vera_booking}/intyg"))
+    assert LONG_LINK in page.inner_text("article")
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{media}: {scroll} px wide at {inner} px"
+    page.context.close()
