@@ -1,7 +1,10 @@
 """Domain errors raised by services, and the handlers that turn them into answers."""
 
-from flask import Flask, jsonify, make_response, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BuildError
@@ -17,6 +20,29 @@ def stale_form_answer():
         str(_l("Formuläret kunde inte skickas")),
         str(_l("Sidan var för gammal eller saknade säkerhetskod. Ladda om sidan och försök igen.")),
     )
+
+
+# Flask-WTF's words for a genuine token of another sign-in (renewed since, or gone with
+# the sign-out), as against a missing or forged one.
+STALE_TOKEN = ("The CSRF tokens do not match.", "The CSRF session token is missing.")
+
+
+def _page_sent_from() -> str | None:
+    """The path of this site's page the form was sent from (the Referer, which the
+    site's same-origin policy sends on its own forms), if it is one."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def signed_out_since_page() -> str | None:
+    """Where to sign in again and go back to, when a form of a signed-in page comes from
+    a browser that has signed out since (in another tab, or everywhere): its token is
+    genuine but of the ended sign-in. None when that is not what happened."""
+    if current_user.is_authenticated or request.blueprint == "i18n":
+        return None
+    return _page_sent_from()
 
 
 class Refusal(str):
@@ -143,6 +169,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if error.description in STALE_TOKEN and (back := signed_out_since_page()):
+            # Rather than "the page was too old": sign in, and back to that page.
+            flash(
+                _l(
+                    "Du har loggats ut, kanske i en annan flik. Logga in igen, så kommer "
+                    "du tillbaka till sidan och kan göra om det du höll på med."
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.login", next=back))
         return stale_form_answer()
 
     @app.errorhandler(RequestEntityTooLarge)

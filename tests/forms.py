@@ -176,6 +176,8 @@ class Form:
             else self.action
         )
         pairs = self.data(button)
+        # As a browser does on this site (Referrer-Policy same-origin): the page sent from.
+        kwargs.setdefault("headers", {"Referer": urljoin("http://localhost", self.page_url)})
         if self.method == "get":
             path = urlsplit(action)._replace(query="").geturl()
             return client.get(path, query_string=[(k, v) for k, v in pairs], **kwargs)

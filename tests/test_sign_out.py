@@ -13,11 +13,12 @@ from sqlalchemy import event, func, select, update
 from app.accounts.login_sessions import SESSION_KEY, digest
 from app.accounts.models import LoginSession, Person
 from app.accounts.privacy import erase
+from app.bookings.models import Booking
 from app.db import utcnow
 from app.extensions import db
 from app.querycount import count_queries
 from tests.conftest import Auth
-from tests.forms import page_form
+from tests.forms import form_of, page_form
 
 
 def _copy_of(app, client):
@@ -225,3 +226,35 @@ def test_erasure_ends_every_sign_in_of_the_person(app, make):
         db.session.commit()
     assert not _signed_in(phone, address)
     assert _sessions_of(app, person_id) == []
+
+
+def test_a_form_of_a_page_signed_out_in_another_tab_leads_to_sign_in_and_back(
+    app, client, auth, make
+):
+    """*Boka plats* pressed in a tab after another tab signed out said "the page was too
+    old", and reloading sent the POST again (a GET of it is 405)."""
+    with app.app_context():
+        address, session_id = make.employee().email, make.session().id
+    auth.login(address)
+    page = f"/sessions/{session_id}"
+    book = page_form(client, page, action=f"{page}/book")
+    auth.logout()  # the other tab
+
+    answer = book.submit()
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/login?next=/sessions/{session_id}"
+    login = client.get(answer.headers["Location"])
+    assert "Du har loggats ut, kanske i en annan flik." in login.get_data(as_text=True)
+    login_form = form_of(login, client, field="email")
+    signed_in = login_form.fill(email=address, password="secret-pass").submit()
+    assert signed_in.headers["Location"] == page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 0
+    # Signed in again, the page's form books.
+    assert page_form(client, page, action=f"{page}/book").submit().status_code == 302
+
+    # Sent from another site's page, it is refused as before: nothing to go back to.
+    auth.logout()
+    elsewhere = book.submit(headers={"Referer": "https://example.com/sessions/1"})
+    assert elsewhere.status_code == 400
+    assert "Sidan var för gammal" in elsewhere.get_data(as_text=True)

@@ -43,7 +43,7 @@ from app.accounts.services import (
 )
 from app.after_response import after_response
 from app.centers.queries import centers_by_name
-from app.errors import DomainError, NotFound, stale_form_answer
+from app.errors import STALE_TOKEN, DomainError, NotFound, stale_form_answer
 from app.extensions import limiter
 from app.projects.forms import AdminProjectsForm
 from app.projects.scope import find_people, is_project_admin, set_admin_projects, visible_projects
@@ -125,11 +125,6 @@ def stale_sign_in_or_out(error: CSRFError):
         # Where signing in was to lead ("Logga in och boka" finishes its booking).
         return redirect(_safe_next(request.args.get("next")))
     return stale_form_answer()
-
-
-# Flask-WTF's words for a genuine token of another sign-in (renewed since, or gone with
-# the sign-out), as against a missing or forged one.
-STALE_TOKEN = ("The CSRF tokens do not match.", "The CSRF session token is missing.")
 
 
 @bp.post("/logout")
