@@ -410,3 +410,30 @@ def test_open_anyway_only_opens_what_is_closed_and_sunday_hours_open_sundays(
     listed = client.get(f"/centers/{ids['center']}/closures").get_data(as_text=True)
     row = listed.split(f"24 december {year}</td><td>Julafton</td>", 1)[1].split("</tr>")[0]
     assert "Stängt" in row and "Öppet (undantag)" not in row
+
+
+def test_a_closure_that_began_before_today_is_refused_at_the_first_day(app, client, center_admin):
+    """A closure (or an opened holiday) whose first day has passed would be listed
+    nowhere, so nobody could remove it, and would close days on which sessions were
+    held: it is refused at the first day, in the summary too. Today is still fine."""
+    ids = center_admin
+    with app.app_context():
+        today = local_date(utcnow())
+    past = (today - timedelta(days=11)).isoformat()
+    for extra in ({}, {"open_anyway": "y"}):
+        refused = _close_form(client, ids, first_day=past, reason="Efterhand", **extra).submit()
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 400, html
+        said = "Första dagen har redan passerat. Välj i dag eller en senare dag."
+        assert f'<a href="#first_day">Första dagen: {said}</a>' in html
+        assert 'id="first_day-error"' in html and "Stängningen är sparad." not in html
+        assert form_of(refused, client, button="Lägg till").value("first_day") == past
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CenterClosure.id))) == 0
+        admin = db.session.get(Person, ids["admin"])
+        with pytest.raises(InvalidInput, match="redan passerat"):
+            close_days(ids["center"], today - timedelta(days=1), today, "Sent", False, admin)
+    saved = _close_form(client, ids, first_day=today.isoformat(), reason="Vattenläcka").submit()
+    assert saved.status_code == 302
+    listed = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Stängningen är sparad." in listed and "Vattenläcka" in listed

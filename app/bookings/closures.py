@@ -39,7 +39,7 @@ from app.db import unit_of_work, utcnow
 from app.errors import NotFound, SessionsInTheWay
 from app.extensions import db
 from app.schedule.models import SessionStatus, ValidationSession
-from app.timeutil import local_to_utc, to_local
+from app.timeutil import local_date, local_to_utc, to_local
 
 
 class SessionsOnClosedDays(SessionsInTheWay):
@@ -143,7 +143,9 @@ def close_days(
     """
     now = now or utcnow()
     with unit_of_work():
-        closure = add_closure(center_id, first, last, reason, open_anyway, actor)
+        closure = add_closure(
+            center_id, first, last, reason, open_anyway, actor, today=local_date(now)
+        )
         db.session.flush()
         center = lock_center(center_id)
         cancelled = _settle(center, first, last, actor, cancel_ids, closure.reason, now)

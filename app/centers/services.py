@@ -24,7 +24,7 @@ from app.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import long_date
 from app.regions.models import MAX_TRAVEL_MINUTES, Municipality, TravelBuffer
-from app.timeutil import to_local
+from app.timeutil import local_date, to_local
 
 
 @lru_cache(maxsize=64)
@@ -213,7 +213,23 @@ def set_opening_hours(center_id: int, hours: dict[int, tuple[time, time] | None]
                 row.opens, row.closes = span
 
 
-def add_closure(center_id: int, first: date, last: date, reason: str, open_anyway: bool, actor):
+def add_closure(
+    center_id: int,
+    first: date,
+    last: date,
+    reason: str,
+    open_anyway: bool,
+    actor,
+    today: date | None = None,
+):
+    """Close (or open anyway) the days from first to last, which must not have begun yet:
+    a closure in the past would be listed nowhere and so could not be removed, and would
+    close days on which sessions were held."""
+    if first < (today or local_date(utcnow())):
+        raise InvalidInput(
+            _("Första dagen har redan passerat. Välj i dag eller en senare dag."),
+            "closure_in_the_past",
+        )
     if last < first:
         raise InvalidInput(_("Sista dagen ligger före första dagen."))
     if (last - first).days > 366:

@@ -274,8 +274,10 @@ def closures(center_id: int):
             )
         except InvalidInput as refused:
             # The form again, as typed: an "open anyway" that opens nothing is said at its
-            # box, days the center already closed at the first day.
-            at = form.open_anyway if form.open_anyway.data else form.first_day
+            # box; a first day already past, or days already closed, at the first day.
+            at = form.first_day
+            if form.open_anyway.data and refused.code != "closure_in_the_past":
+                at = form.open_anyway
             at.errors.append(refused.message)
             status = refused.status_code
         else:
