@@ -375,7 +375,12 @@ def test_open_anyway_only_opens_what_is_closed_and_sunday_hours_open_sundays(
     assert (kept.value("first_day"), kept.value("reason")) == ("2027-01-05", "Extra")
     assert 'id="open_anyway-error"' in refused.get_data(as_text=True)
     twelfth = {"first_day": "2027-01-06", "reason": "Trettondagen öppet", "open_anyway": "y"}
-    assert _close_form(client, ids, **twelfth).submit().status_code == 302
+    opened = _close_form(client, ids, **twelfth).submit()
+    assert opened.status_code == 302
+    # It opens a day, and says so (it said "Stängningen är sparad.").
+    told = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "Undantaget är sparat: Trettondagen öppet. Dagen är öppen trots helgdag." in told
+    assert "Stängningen är sparad" not in told
     twice = _close_form(client, ids, **twelfth).submit()
     assert twice.status_code == 400 and "redan öppnade" in twice.get_data(as_text=True)
     inventory = {"first_day": "2027-05-10", "last_day": "2027-05-12", "reason": "Inventering"}

@@ -297,6 +297,11 @@ def closures(center_id: int):
 
 
 def _closure_saved_message(change: ClosureChange) -> str:
+    if change.closure.open_anyway:  # it opens days: nothing is closed or cancelled
+        return _(
+            "Undantaget är sparat: %(reason)s. Dagen är öppen trots helgdag.",
+            reason=change.closure.reason,
+        )
     if not change.cancelled:
         return _("Stängningen är sparad.")
     return ngettext(
