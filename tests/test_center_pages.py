@@ -544,3 +544,39 @@ def test_a_new_address_reaches_the_invites_and_the_feeds(app, client, make, cent
     assert same.submit().status_code == 302
     with app.app_context():
         assert outbox(mark) == []
+
+
+def test_fewer_workstations_than_planned_sessions_use_names_those_sessions(
+    app, client, make, center_admin
+):
+    """Lowering a kind below what planned sessions hold at one time is refused with the
+    sessions of the busiest time (date, time, model, a link to each), and the error
+    summary leads to the kind it names (it led to whichever kind came first)."""
+    cid = center_admin["center"]
+    with app.app_context():
+        center = db.session.get(TestCenter, cid)
+        center.workstations.append(CenterWorkstation(kind_id=4, count=8))
+        db.session.commit()
+        svets = make.model("svets-vit")
+        busy = [
+            make.session(center=center, model=svets, seats=seats, local_day=TUESDAY)
+            for seats in (4, 3)
+        ]
+        quiet = make.session(
+            center=center, model=svets, seats=2, local_day=TUESDAY, local_time=time(13)
+        )
+        busy_ids, quiet_id = [s.id for s in busy], quiet.id
+    admin_page = f"/centers/{cid}/admin"
+    workstations = page_form(client, admin_page, action=f"/centers/{cid}/workstations")
+    refused = workstations.set("kind-4", "6").submit()
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    said = "Svetsbås: planerade pass använder 7 platser samtidigt. Ange minst 7"
+    assert f'<a href="#kind-4">Arbetsplatser: {said}' in html
+    for sid in busy_ids:
+        assert (
+            f'href="/sessions/{sid}/manage">Svets VIT, tisdag 14 september 2027, kl. 08.00' in html
+        )
+    assert f"/sessions/{quiet_id}/manage" not in html  # not at the busiest time
+    assert form_of(refused, client, action=f"/centers/{cid}/workstations").value("kind-4") == "6"
+    assert workstations.set("kind-4", "7").submit().status_code == 302

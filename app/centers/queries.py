@@ -23,7 +23,7 @@ def workstation_kinds() -> list[WorkstationKind]:
 
 
 def workstation_kind_ids() -> list[int]:
-    return list(db.session.scalars(select(WorkstationKind.id)))
+    return list(db.session.scalars(select(WorkstationKind.id).order_by(WorkstationKind.id)))
 
 
 def closures_not_over(center_id: int, today: date) -> list[CenterClosure]:

@@ -123,6 +123,7 @@ def _admin_page(
     hours: dict | None = None,
     errors: dict | None = None,
     outside: list[ValidationSession] | None = None,
+    in_use: list[ValidationSession] | None = None,
 ):
     """The admin page; after a refused workstations or hours form, with what was typed
     and the message beside that form, not on a page of its own."""
@@ -147,6 +148,7 @@ def _admin_page(
         csrf_form=FlaskForm(),
         errors=errors or {},
         outside=outside or [],
+        in_use=in_use or [],
     ), status
 
 
@@ -169,11 +171,17 @@ def workstations(center_id: int):
     try:
         set_workstations(center.id, {k: _count(v) for k, v in typed.items()}, current_user)
     except DomainError as error:
-        # The first count that is no count, else the first: the rule is about them all.
+        # The kind the refusal names, else the first count that is no count, else the
+        # first: the rule is about them all.
         wrong = [k for k, v in typed.items() if not _is_count(v)] or list(typed)
-        form_errors.report(f"kind-{wrong[0]}", _("Arbetsplatser"), error.message)
+        kind_id = getattr(error, "kind_id", None) or wrong[0]
+        form_errors.report(f"kind-{kind_id}", _("Arbetsplatser"), error.message)
         return _admin_page(
-            center, status=error.status_code, counts=typed, errors={"workstations": error.message}
+            center,
+            status=error.status_code,
+            counts=typed,
+            errors={"workstations": error.message},
+            in_use=getattr(error, "sessions", None),
         )
     flash(_("Arbetsplatserna är sparade."), "success")
     return redirect(url_for("centers.admin", center_id=center_id))
