@@ -99,7 +99,8 @@ def test_an_authorisation_that_upcoming_sessions_rely_on_cannot_be_revoked(app, 
     with app.app_context():
         admin = make.person(("project_admin",))
         assessor = make.assessor()
-        make.session(assessor=assessor)
+        center = make.center(name="Kiruna Tekniska")
+        session_id = make.session(assessor=assessor, center=center, local_day=TUESDAY).id
         spare = make.person(("assessor",))
         db.session.add(
             AssessorAuthorisation(
@@ -120,8 +121,20 @@ def test_an_authorisation_that_upcoming_sessions_rely_on_cannot_be_revoked(app, 
     auth.login(ids[2])
     refused = _revoke_form(client, ids[0], busy_id).submit()
     assert refused.status_code == 409
-    assert "1 kommande pass bygger på behörigheten" in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    # Said on the testledare's page (it was an error page of its own, naming no session):
+    # first in the error summary, which leads to the row's button, then beside the row
+    # with the session to hand over or cancel.
+    said = "1 kommande pass bygger på behörigheten. Ge det en annan testledare"
+    assert f'<a href="#revoke-{busy_id}">Behörigheter: {said}' in html
+    assert f'id="revoke-{busy_id}"' in html and "Lägg till behörighet" in html
+    assert (
+        f'<a href="/sessions/{session_id}/manage">tisdag 14 september 2027, kl. 08.00–11.00, '
+        "Kiruna Tekniska, Industriteknik BAS</a>"
+    ) in html
     assert len(_rows(app, ids[0])) == 1
+    # Still the page's own form: sent again, it is refused the same way.
+    assert _revoke_form(client, ids[0], busy_id).submit().status_code == 409
     free = _revoke_form(client, ids[1], free_id)
     revoked = free.copy().submit(follow_redirects=True)
     assert "Behörigheten är borttagen." in revoked.get_data(as_text=True)

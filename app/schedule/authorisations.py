@@ -7,13 +7,15 @@ admin records it here, so that centers can plan them and employees can book them
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from flask_babel import ngettext
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Person, Role
 from app.audit import services as audit
 from app.centers.models import TestCenter
 from app.db import unit_of_work, utcnow
-from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.errors import DomainError, Forbidden, InvalidInput, NotFound, SessionsInTheWay
 from app.extensions import db
 from app.schedule.models import (
     AssessorAuthorisation,
@@ -99,8 +101,28 @@ def grant(
         return row
 
 
+class AuthorisationInUse(SessionsInTheWay):
+    """Coming sessions rely on the authorisation: they are named, to hand over or cancel."""
+
+    def __init__(self, authorisation: AssessorAuthorisation, sessions: list[ValidationSession]):
+        self.authorisation_id = authorisation.id
+        self.person_id = authorisation.person_id
+        super().__init__(
+            sessions,
+            ngettext(
+                "%(num)s kommande pass bygger på behörigheten. Ge det en annan "
+                "testledare eller ställ in det först; behörigheten är kvar.",
+                "%(num)s kommande pass bygger på behörigheten. Ge dem en annan "
+                "testledare eller ställ in dem först; behörigheten är kvar.",
+                len(sessions),
+            ),
+            "authorisation_in_use",
+        )
+
+
 def revoke(authorisation_id: int, actor: Person | None) -> int:
-    """Take an authorisation away, unless upcoming sessions still rely on it.
+    """Take an authorisation away, unless upcoming sessions still rely on it
+    (AuthorisationInUse names them).
 
     Returns the testledare's id."""
     _require_admin(actor)
@@ -112,23 +134,22 @@ def revoke(authorisation_id: int, actor: Person | None) -> int:
         # The period's days, in local time, as the sessions' dates are checked.
         period_start = max(day_start(row.valid_from), now)
         period_end = day_start(row.valid_to + timedelta(days=1))
-        relying = db.session.scalar(
-            select(func.count(ValidationSession.id)).where(
-                ValidationSession.assessor_id == row.person_id,
-                ValidationSession.model_id == row.model_id,
-                ValidationSession.status == SessionStatus.SCHEDULED,
-                ValidationSession.starts_at >= period_start,
-                ValidationSession.starts_at < period_end,
+        relying = list(
+            db.session.scalars(
+                select(ValidationSession)
+                .where(
+                    ValidationSession.assessor_id == row.person_id,
+                    ValidationSession.model_id == row.model_id,
+                    ValidationSession.status == SessionStatus.SCHEDULED,
+                    ValidationSession.starts_at >= period_start,
+                    ValidationSession.starts_at < period_end,
+                )
+                .options(joinedload(ValidationSession.center), joinedload(ValidationSession.model))
+                .order_by(ValidationSession.starts_at, ValidationSession.id)
             )
         )
         if relying:
-            raise DomainError(
-                _(
-                    "%(count)s kommande pass bygger på behörigheten. Ge dem en annan "
-                    "testledare eller ställ in dem först.",
-                    count=relying,
-                )
-            )
+            raise AuthorisationInUse(row, relying)
         audit.record(
             actor,
             "person",

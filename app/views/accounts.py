@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
+from app import form_errors
 from app.accounts import privacy
 from app.accounts.auth import every_project_admin_required, role_required, sign_in, sign_out
 from app.accounts.company_scope import project_admin_sees_company
@@ -29,7 +30,7 @@ from app.accounts.forms import (
     PlaceForm,
     SetPasswordForm,
 )
-from app.accounts.models import Role
+from app.accounts.models import Person, Role
 from app.accounts.queries import find_person
 from app.accounts.services import (
     LINK_PURPOSES,
@@ -269,12 +270,7 @@ def assessor(person_id: int):
     person = find_person(person_id)
     if person is None or not person.has_role(Role.ASSESSOR):
         raise NotFound(_("Testledaren finns inte."))
-    grant_form = AuthorisationForm(prefix="grant")
-    grant_form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
-    home_form = HomeCenterForm(prefix="home", center=person.home_center_id or 0)
-    home_form.center.choices = [SelectChoice(0, _("Inget"))] + [
-        SelectChoice(c.id, c.name) for c in centers_by_name()
-    ]
+    grant_form, home_form = _assessor_forms(person)
     status = 200
     if request.method == "POST":
         if "grant-submit" in request.form and grant_form.validate_on_submit():
@@ -300,6 +296,28 @@ def assessor(person_id: int):
             flash(_("Hemmacentret är sparat."), "success")
             return redirect(url_for("accounts.assessor", person_id=person.id))
         status = status if status != 200 else 400
+    return _assessor_page(person, grant_form, home_form, status)
+
+
+def _assessor_forms(person: Person) -> tuple[AuthorisationForm, HomeCenterForm]:
+    grant_form = AuthorisationForm(prefix="grant")
+    grant_form.model.choices = [SelectChoice(m.id, m.name) for m in validation_models()]
+    home_form = HomeCenterForm(prefix="home", center=person.home_center_id or 0)
+    home_form.center.choices = [SelectChoice(0, _("Inget"))] + [
+        SelectChoice(c.id, c.name) for c in centers_by_name()
+    ]
+    return grant_form, home_form
+
+
+def _assessor_page(
+    person: Person,
+    grant_form: AuthorisationForm,
+    home_form: HomeCenterForm,
+    status: int = 200,
+    refused: authorisations.AuthorisationInUse | None = None,
+):
+    """The testledare's page; after a refused removal, the reason and the sessions that
+    rely on the authorisation beside its row."""
     return render_template(
         "accounts/assessor.html",
         person=person,
@@ -307,13 +325,21 @@ def assessor(person_id: int):
         grant_form=grant_form,
         home_form=home_form,
         csrf_form=FlaskForm(),
+        revoke_refused=refused,  # not `refused`: base.html's name for the form errors
     ), status
 
 
 @bp.post("/authorisations/<int:authorisation_id>/delete")
 @every_project_admin_required
 def revoke_authorisation(authorisation_id: int):
-    person_id = authorisations.revoke(authorisation_id, current_user)
+    try:
+        person_id = authorisations.revoke(authorisation_id, current_user)
+    except authorisations.AuthorisationInUse as refused:
+        # On the testledare's page, as its other refusals are, with the sessions to
+        # hand over or cancel first (it was an error page of its own, naming none).
+        person = find_person(refused.person_id)
+        form_errors.report(f"revoke-{authorisation_id}", _("Behörigheter"), refused.message)
+        return _assessor_page(person, *_assessor_forms(person), refused.status_code, refused)
     flash(_("Behörigheten är borttagen."), "success")
     return redirect(url_for("accounts.assessor", person_id=person_id))
 
