@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from babel.dates import format_date
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from app.accounts.models import Person
 from app.accounts.privacy import erase
 from app.audit import services as audit
 from app.bookings.services import book_seat, cancel_booking, move_booking
-from app.bookings.session_changes import cancel_session
+from app.bookings.session_changes import cancel_session, move_session
 from app.centers.services import closed_reason, set_travel_time
 from app.extensions import db
 from app.regions.models import Municipality
@@ -437,3 +437,24 @@ def test_every_other_kind_of_change_reads_as_a_sentence(app, make):
     assert (
         _client(app, log, "pia").get(f"/bookings/{ids['own_booking']}/outcome").status_code == 200
     )
+
+
+def test_a_new_testledare_at_the_same_time_is_no_move_and_a_move_says_from_when(app, make):
+    """Another testledare for a session at the same time reads as that, from whom to
+    whom (it read "flyttade passet … till <the same time>"); a real move keeps its
+    sentence and names the time it had before."""
+    with app.app_context():
+        log = _build(make)
+        anna = db.session.get(Person, log.ids["anna"])
+        mona = _named(make.assessor(make.model()), "Mona Lindahl")
+        move_session(log.ids["session"], log.day, time(8), anna, assessor_id=mona.id)
+        move_session(log.ids["session"], log.day, time(12, 30), anna)
+        move_session(log.ids["session"], log.day, time(12, 30), anna)  # saved as it was
+    _response, said = _filtered(app, log, kind="session_assessor")
+    at = f"Industriteknik BAS, Komvux Luleå, {_sv(log.day)}"
+    assert said == [f"{ANNA} bytte testledare för passet {at} från {TOVE} till Mona Lindahl"]
+    _response, said = _filtered(app, log, kind="session_moved")
+    assert said == [
+        f"{ANNA} flyttade passet Industriteknik BAS, Komvux Luleå från {_sv(log.day)} kl. 08.00 "
+        f"till {_sv(log.day)} kl. 12.30 med Mona Lindahl som testledare"
+    ]

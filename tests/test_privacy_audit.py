@@ -12,7 +12,7 @@ from app.accounts.privacy import ERASED_NAME
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
-from app.bookings.session_changes import cancel_session, move_session
+from app.bookings.session_changes import ASSESSOR_CHANGED, cancel_session, move_session
 from app.calendar.models import CalendarEntry, FeedToken
 from app.centers.models import TestCenter
 from app.centers.services import closed_reason
@@ -292,7 +292,9 @@ def test_erasing_a_testledare_waits_for_their_sessions_and_clears_their_traces(a
         day = _open_weekday(center, 35)
         handed_id = make.session(center=center, assessor=other_assessor, local_day=day).id
         move_session(handed_id, day, time(8), center_admin, assessor_id=assessor_id)
-        moved_entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "moved"))
+        moved_entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == ASSESSOR_CHANGED)
+        )
         assert ASSESSOR_NAME in moved_entry.detail
         moved_entry_id = moved_entry.id
         # They assessed a colleague and signed the comment and training with their name.

@@ -23,6 +23,9 @@ from app.extensions import db
 from app.schedule.models import SessionStatus, ValidationSession
 from app.schedule.planning import lock_assessor, may_plan, plan_session
 
+# The audit action of a session given another testledare at the same time.
+ASSESSOR_CHANGED = "assessor changed"
+
 
 def _locked_session(session_id: int, actor: Person) -> ValidationSession:
     session = lock_session(session_id)
@@ -68,6 +71,7 @@ def move_session(
         if not plan.ok:
             raise DomainError(" ".join(plan.problems))
         was = (session.starts_at, session.ends_at)
+        previous_assessor = session.assessor
         now = utcnow()
         if moving:
             session.revision += 1  # the public feed's SEQUENCE (a new testledare is not in it)
@@ -89,14 +93,23 @@ def move_session(
             at=session.changed_at,
             was=was if was != (session.starts_at, session.ends_at) else None,
         )
-        audit.record(
-            actor,
-            "session",
-            session.id,
-            "moved",
-            center_id=session.center_id,
-            detail=f"{session.starts_at.isoformat()} {assessor.name}",
-        )
+        if moving:
+            # The earlier start, the new one and the testledare then: the log says from when
+            # to when (entries before this one have no earlier start).
+            detail = f"{was[0].isoformat()} → {session.starts_at.isoformat()} {assessor.name}"
+            audit.record(
+                actor, "session", session.id, "moved", center_id=session.center_id, detail=detail
+            )
+        elif previous_assessor.id != assessor.id:
+            # The same time with another testledare is no move (the log called it one).
+            audit.record(
+                actor,
+                "session",
+                session.id,
+                ASSESSOR_CHANGED,
+                center_id=session.center_id,
+                detail=f"{previous_assessor.name} → {assessor.name}",
+            )
         return session
 
 

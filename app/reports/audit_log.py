@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import Person, Role
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEventKind
+from app.bookings.session_changes import ASSESSOR_CHANGED
 from app.calendar.replies import CALENDAR_REPLY_NOTE
 from app.centers.models import TestCenter
 from app.centers.services import admin_centers
@@ -87,6 +88,7 @@ KINDS = (
     Kind("outcome", _l("Resultat"), "outcome", (BookingEventKind.OUTCOME,)),
     Kind("session_created", _l("Nytt pass"), "session", ("created",)),
     Kind("session_moved", _l("Flyttat pass"), "session", ("moved",)),
+    Kind("session_assessor", _l("Ny testledare för pass"), "session", (ASSESSOR_CHANGED,)),
     Kind("session_cancelled", _l("Inställt pass"), "session", ("cancelled",)),
     Kind(
         "authorisation",
@@ -283,6 +285,15 @@ def _by_id(model, ids: set[int], *options) -> dict:
 # --- writing the sentences -------------------------------------------------------------
 
 
+def _aware(text: str) -> datetime | None:
+    """An ISO timestamp with its zone, as the services record them; else None."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def _link(text, href: str | None) -> Markup:
     if href is None:
         return escape(text)
@@ -460,28 +471,56 @@ class _Writer:
                 session=self.session(session.id),
             ), note
         if entry.action == "moved":
-            when_text, _sep, assessor = (entry.detail or "").partition(" ")
-            try:
-                when = datetime.fromisoformat(when_text)
-            except ValueError:
-                when = None
-            if when is None or when.tzinfo is None or not assessor:
-                return _say(
-                    _("%(actor)s flyttade passet %(session)s"),
-                    actor=actor,
-                    session=self.session(session.id),
-                ), entry.detail or ""
+            return self._session_moved(entry, actor, session)
+        if entry.action == ASSESSOR_CHANGED:
+            before, arrow, after = (entry.detail or "").partition(" → ")
+            if not (arrow and before and after):
+                return self._generic(entry), entry.detail or ""
+            message = _(
+                "%(actor)s bytte testledare för passet %(session)s från %(before)s till %(after)s"
+            )
             return _say(
-                _(
-                    "%(actor)s flyttade passet %(session)s till %(when)s "
-                    "med %(assessor)s som testledare"
-                ),
+                message,
                 actor=actor,
-                session=self.session(session.id, with_day=False),
-                when=_("%(day)s kl. %(time)s", day=long_date(when), time=clock(when)),
-                assessor=assessor,
+                session=self.session(session.id),
+                before=before,
+                after=after,
             ), ""
         return self._generic(entry), entry.detail or ""
+
+    def _session_moved(self, entry: AuditEntry, actor, session) -> tuple[Markup, str]:
+        # "<earlier start> → <start> <testledare>"; before the earlier start was recorded,
+        # "<start> <testledare>".
+        words = (entry.detail or "").split(" ", 3)
+        if len(words) == 4 and words[1] == "→":
+            was, when, assessor = _aware(words[0]), _aware(words[2]), words[3]
+        else:
+            when_text, _sep, assessor = (entry.detail or "").partition(" ")
+            was, when = None, _aware(when_text)
+        if when is None or not assessor:
+            return _say(
+                _("%(actor)s flyttade passet %(session)s"),
+                actor=actor,
+                session=self.session(session.id),
+            ), entry.detail or ""
+        parts = dict(
+            actor=actor,
+            session=self.session(session.id, with_day=False),
+            when=_("%(day)s kl. %(time)s", day=long_date(when), time=clock(when)),
+            assessor=assessor,
+        )
+        if was is None:
+            message = _(
+                "%(actor)s flyttade passet %(session)s till %(when)s "
+                "med %(assessor)s som testledare"
+            )
+        else:
+            parts["was"] = _("%(day)s kl. %(time)s", day=long_date(was), time=clock(was))
+            message = _(
+                "%(actor)s flyttade passet %(session)s från %(was)s till %(when)s "
+                "med %(assessor)s som testledare"
+            )
+        return _say(message, **parts), ""
 
     def _person_change(self, entry: AuditEntry) -> tuple[Markup, str]:
         actor, person = self.actor(entry), self.person(entry.entity_id)
