@@ -6,6 +6,7 @@ never disagree about a time, a place or a UID.
 
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -148,6 +149,27 @@ def cancellation_reason(session: ValidationSession) -> str:
     return _("Testcentret är stängt den dagen.")
 
 
+def other_sessions_url(session: ValidationSession) -> str:
+    """The search for sessions of the same validation with a free seat, any date."""
+    query = {"model": session.model_id, "weeks": 0, "free_only": "y"}
+    return public_url("/?" + urlencode(query))
+
+
+def how_to_go_on(session: ValidationSession) -> list[str]:
+    """What someone whose seat or queue place is gone can do: find another session of
+    the same validation, or ask the center."""
+    center = session.center
+    return [
+        _("Boka ett annat pass: %(url)s", url=other_sessions_url(session)),
+        _(
+            "Frågor? Kontakta testcentret: %(name)s, %(email)s %(phone)s",
+            name=center.contact_name,
+            email=center.contact_email,
+            phone=center.contact_phone or "",
+        ).strip(),
+    ]
+
+
 def _cancelled_lines(session: ValidationSession) -> list[str]:
     why = cancellation_reason(session)
     lines = [_("Testcentret har ställt in passet.")]
@@ -181,7 +203,8 @@ def participant_description(
             why = [_("Din plats är avbokad.")]
         else:
             why = _cancelled_lines(session)
-        what_now = [*why, _("Boka ett annat pass: %(url)s", url=public_url("/"))]
+        what_now = [*why, *how_to_go_on(session)]
+        contact = []  # said by how_to_go_on, without "after the deadline"
     else:
         late = now is not None and past_cancel_deadline(session, now)
         what_now = [

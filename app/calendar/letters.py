@@ -170,10 +170,18 @@ def snapshot(
         "cancel_reason": _cancellation_reason(session, locale)
         if reason in _SESSION_CANCELLED
         else "",
+        # Where to find another session of the model, and whom to ask: in the mail's
+        # text too, not only in the invite's DESCRIPTION (a queue place has no invite).
+        "next_steps": _how_to_go_on(session, locale) if reason in _SESSION_CANCELLED else "",
         "was": [moment.isoformat() for moment in was] if was else None,
         "method": method if event else None,
         "event": _event_fields(event) if event else None,
     }
+
+
+def _how_to_go_on(session, locale: str) -> str:
+    with force_locale(locale):
+        return "\n".join(events.how_to_go_on(session))
 
 
 def _cancellation_reason(session, locale: str) -> str:
@@ -239,6 +247,7 @@ def compose(payload: dict | str, now: datetime | None = None) -> EmailMessage:
             "place": payload["place"],
             "details": payload["details"],
             "cancel_reason": payload.get("cancel_reason"),  # not in letters queued before it
+            "next_steps": payload.get("next_steps"),  # nor this
             "was": time_span(*map(datetime.fromisoformat, payload["was"]))
             if payload.get("was")
             else None,
