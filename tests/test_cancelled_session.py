@@ -7,11 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.accounts.models import Person
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
 from app.bookings.session_changes import cancel_session
 from app.extensions import db
 from tests.calendars import last_id, outbox, parse_mail
+from tests.forms import page_form
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -65,3 +67,32 @@ def test_the_mails_say_where_to_find_another_session_and_whom_to_ask(app, client
     found = client.get(search)
     assert found.status_code == 200
     assert f'<option selected value="{cancelled.model_id}">' in found.get_data(as_text=True)
+
+
+def test_a_booking_ended_with_its_session_reads_as_the_centers_doing(
+    app, client, auth, api, cancelled
+):
+    # The employee's bookings: the center cancelled, with its reason.
+    auth.login(cancelled.email["seated"])
+    history = client.get("/bookings").get_data(as_text=True).split("Tidigare och avbokade</h2>")
+    assert "Inställt av testcentret (Testledaren är sjuk)" in history[1]
+    assert "Avbokad" not in history[1]
+    auth.logout()
+    # Who cancelled themselves before still reads their own cancellation.
+    auth.login(cancelled.email["left"])
+    history = client.get("/bookings").get_data(as_text=True).split("Tidigare och avbokade</h2>")
+    assert "Avbokad" in history[1] and "Inställt av testcentret" not in history[1]
+    auth.logout()
+    # The coordinator's list of the company's validations tells them apart too.
+    auth.login(cancelled.email["coordinator"])
+    listed = page_form(client, "/company/results", field="q")
+    html = listed.fill(status="session_cancelled").submit().get_data(as_text=True)
+    assert f"<td>{cancelled.name['seated']}" in html and f"<td>{cancelled.name['queued']}" in html
+    assert f"<td>{cancelled.name['left']}" not in html and "Inställt av testcentret" in html
+    html = listed.fill(status="cancelled").submit().get_data(as_text=True)
+    assert f"<td>{cancelled.name['left']}" in html and f"<td>{cancelled.name['seated']}" not in html
+    # The API's answer for the booking says why it is gone.
+    with app.app_context():
+        seated = db.session.get(Person, cancelled.seated_id)
+        answer = api(seated)("GET", f"/bookings/{cancelled.seat_id}").get_json()
+    assert answer["detail"] == "Testcentret har ställt in passet, och bokningen med det."

@@ -384,11 +384,13 @@ def get_booking(booking_id: int):
         # Not found, as after any DELETE, but said why: the list still shows it, with
         # status cancelled (a sync learns of cancellations there).
         moved_to = booking_moved_to(found.id)
-        raise BookingCancelled(
-            _("Bokningen har flyttats till bokning %(id)s.", id=moved_to)
-            if moved_to
-            else _("Bokningen är avbokad.")
-        )
+        if moved_to:
+            detail = _("Bokningen har flyttats till bokning %(id)s.", id=moved_to)
+        elif found.ended_with_session:  # nobody's own cancellation: the center's
+            detail = _("Testcentret har ställt in passet, och bokningen med det.")
+        else:
+            detail = _("Bokningen är avbokad.")
+        raise BookingCancelled(detail)
     return dump(schemas.Booking, **_booking_json(found))
 
 

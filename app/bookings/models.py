@@ -9,7 +9,7 @@ from app.accounts.models import Person
 from app.db import UTCDateTime, status_type, utcnow, values_in
 from app.extensions import db
 from app.regions.models import Municipality
-from app.schedule.models import ModelFamily, ValidationModel, ValidationSession
+from app.schedule.models import ModelFamily, SessionStatus, ValidationModel, ValidationSession
 
 
 class BookingStatus(StrEnum):
@@ -102,6 +102,30 @@ class Booking(db.Model):
     @property
     def support_need_codes(self) -> list[str]:
         return [code for code in self.support_needs.split(",") if code]
+
+    @property
+    def ended_with_session(self) -> bool:
+        """Cancelled because the test center cancelled its session, not by the person,
+        their coordinator or a move.
+
+        cancel_session ends every live booking at the moment it cancels the session and
+        stamps the session's changed_at with it (a cancelled session never changes
+        again); a booking given up before that was cancelled earlier.
+        """
+        if self.status != BookingStatus.CANCELLED:
+            return False  # without loading the session
+        session = self.session
+        if session.status != SessionStatus.CANCELLED:
+            return False
+        if self.cancelled_at is None or session.changed_at is None:
+            return True  # nothing to tell them apart by: the session's end is what shows
+        return self.cancelled_at >= session.changed_at
+
+    @property
+    def shown_status(self) -> str:
+        """The status as people read it: "session_cancelled" for a booking that ended
+        with its session (ended_with_session), the stored status otherwise."""
+        return "session_cancelled" if self.ended_with_session else self.status
 
     @property
     def is_live(self) -> bool:

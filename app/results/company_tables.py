@@ -29,6 +29,7 @@ def validation_label(status: str) -> str:
         "not_yet": _("Inte ännu"),
         "no_show": _("Uteblev"),
         "cancelled": _("Avbokad"),
+        "session_cancelled": _("Inställt av testcentret"),
         "moved": _("Flyttad"),
     }[status]
 

@@ -23,8 +23,10 @@ STATUSES = (
     "not_yet",
     "no_show",
     "cancelled",
+    "session_cancelled",  # cancelled because the test center cancelled the session
     "moved",  # cancelled by moving it: the booking it became is listed on its own
 )
+_CANCELLED = ("cancelled", "session_cancelled", "moved")
 _PLAIN = {
     BookingStatus.CONFIRMED: "booked",
     BookingStatus.WAITLISTED: "waitlisted",
@@ -50,6 +52,8 @@ class Validations:
 def _status(booking: Booking, approved: int | None, areas: int, moved: set[int]) -> str:
     if booking.id in moved:
         return "moved"
+    if booking.ended_with_session:
+        return "session_cancelled"
     if booking.status != BookingStatus.ATTENDED:
         return _PLAIN[booking.status]
     if approved is None:
@@ -83,7 +87,7 @@ def company_validations(
         )
         .order_by(ValidationSession.starts_at, Person.name, Booking.id)
     )
-    if status not in ("cancelled", "moved"):
+    if status not in _CANCELLED:
         query = query.where(Booking.status != BookingStatus.CANCELLED)
     if person_id:
         query = query.where(Booking.employee_id == person_id)
