@@ -96,3 +96,16 @@ def test_a_booking_ended_with_its_session_reads_as_the_centers_doing(
         seated = db.session.get(Person, cancelled.seated_id)
         answer = api(seated)("GET", f"/bookings/{cancelled.seat_id}").get_json()
     assert answer["detail"] == "Testcentret har ställt in passet, och bokningen med det."
+
+
+@SQLITE
+def test_a_cancelled_sessions_page_offers_no_seats_deadline_or_form(client, auth, cancelled):
+    sid = cancelled.session_id
+    for who in (None, cancelled.email["queued"]):  # signed out, then an employee
+        if who:
+            auth.login(who)
+        page = client.get(f"/sessions/{sid}").get_data(as_text=True)
+        assert "Passet är inställt." in page
+        for gone in ("platser kvar", "Fullbokat", "Sista dag att avboka", "Ingen i kö"):
+            assert gone not in page, (who, gone)
+        assert f'action="/sessions/{sid}/book"' not in page
