@@ -42,6 +42,19 @@ def day_label(moment: date | datetime) -> str:
     return format_date(_day(moment), "EEEE d MMMM", locale=get_locale())
 
 
+def day_span(first: date, last: date) -> str:
+    """A run of days, each part said once: '14–16 december 2027', '28 november – 2 december
+    2027', '30 december 2027 – 2 januari 2028'; one day is its long date."""
+    if first == last:
+        return long_date(first)
+    locale = get_locale()
+    end = format_date(last, "d MMMM y", locale=locale)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{end}"
+    start = format_date(first, "d MMMM" if first.year == last.year else "d MMMM y", locale=locale)
+    return f"{start} – {end}"
+
+
 def time_span(start: datetime, end: datetime) -> str:
     """'tisdag 3 mars 2026, kl. 08.00–12.00': the local day and clock times."""
     return _(

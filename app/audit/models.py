@@ -7,7 +7,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 
-ENTITIES = ("booking", "session", "outcome", "person", "travel_buffer", "project")
+ENTITIES = (
+    "booking",
+    "session",
+    "outcome",
+    "person",
+    "travel_buffer",
+    "project",
+    "center",  # a center's opening hours and workstations
+    "closure",  # a center's closed days and the holidays it opens anyway
+)
 
 
 class Actor(Protocol):

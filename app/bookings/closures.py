@@ -17,8 +17,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -112,18 +113,33 @@ def _settle(
     last: date,
     actor: Person,
     cancel_ids: Collection[int] | None,
-    reason: str,
+    reason: str | None,
     now: datetime,
 ) -> list[ValidationSession]:
-    """Cancel what the change closes, if that is what the admin agreed to; else refuse."""
-    hit = sessions_closed_by(center, first, last, closures_between(center.id, first, last), now)
+    """Cancel what the change closes, if that is what the admin agreed to; else refuse.
+
+    `reason` None: each session gets the reason its own day is closed (the holiday that
+    a removed "open anyway" entry no longer opens)."""
+    closures = closures_between(center.id, first, last)
+    hit = sessions_closed_by(center, first, last, closures, now)
     if not hit:
         return []
     agreed = set(cancel_ids or ())
     if cancel_ids is None or not {s.id for s in hit} <= agreed:
         # Not chosen yet, or sessions planned since the admin looked: show them (again).
         raise SessionsOnClosedDays(hit, changed=cancel_ids is not None)
-    return [cancel_session(s.id, actor, reason=reason, closure=True) for s in hit]
+    reasons = [reason if reason is not None else _why_closed(center, s, closures) for s in hit]
+    return [
+        cancel_session(s.id, actor, reason=why, closure=True)
+        for s, why in zip(hit, reasons, strict=True)
+    ]
+
+
+def _why_closed(center: TestCenter, session: ValidationSession, closures) -> str:
+    """Why the session's day is closed, as stored data: in the default language (Swedish),
+    whatever the admin reads, like the reasons admins type."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return closed_reason(center, to_local(session.starts_at).date(), closures) or ""
 
 
 def close_days(
@@ -182,7 +198,8 @@ def reopen_days(
     """Remove a closure or an "open anyway" entry; the days it closes again lose their sessions.
 
     Removing a closure only opens days. Removing an "open anyway" entry closes the
-    holiday again, and its sessions go the way `close_days` says.
+    holiday again, and its sessions go the way `close_days` says, each cancelled with
+    the holiday's name as its reason.
     """
     now = now or utcnow()
     with unit_of_work():
@@ -190,7 +207,9 @@ def reopen_days(
         center = lock_center(closure.center_id)
         remove_closure(closure_id, actor)
         db.session.flush()
-        cancelled = _settle(center, closure.first_day, closure.last_day, actor, cancel_ids, "", now)
+        cancelled = _settle(
+            center, closure.first_day, closure.last_day, actor, cancel_ids, None, now
+        )
         return ClosureChange(closure, cancelled)
 
 

@@ -201,6 +201,7 @@ def set_opening_hours(center_id: int, hours: dict[int, tuple[time, time] | None]
     with unit_of_work():
         center = center_for_admin(center_id, actor)
         existing = {h.weekday: h for h in center.opening_hours}
+        before = {day: (h.opens, h.closes) for day, h in existing.items()}
         for weekday, span in sorted(hours.items()):
             row = existing.get(weekday)
             if span is None and row is not None:
@@ -211,6 +212,30 @@ def set_opening_hours(center_id: int, hours: dict[int, tuple[time, time] | None]
                 )
             elif span is not None:
                 row.opens, row.closes = span
+        changes = [
+            f"{day} {_span(before.get(day))} → {_span(span)}"
+            for day, span in sorted(hours.items())
+            if span != before.get(day)
+        ]
+        if changes:
+            audit.record(
+                actor,
+                "center",
+                center.id,
+                "opening hours",
+                center_id=center.id,
+                detail="; ".join(changes),
+            )
+
+
+def _span(span: tuple[time, time] | None) -> str:
+    """A weekday's hours in the audit entry's detail: "08:00–16:00", "–" when closed."""
+    return "–" if span is None else f"{span[0]:%H:%M}–{span[1]:%H:%M}"
+
+
+def _closure_detail(closure: CenterClosure) -> str:
+    """A closure in the audit entry's detail: "2027-12-14–2027-12-16: Vattenskada"."""
+    return f"{closure.first_day.isoformat()}–{closure.last_day.isoformat()}: {closure.reason}"
 
 
 def add_closure(
@@ -257,6 +282,15 @@ def add_closure(
             open_anyway=open_anyway,
         )
         db.session.add(closure)
+        db.session.flush()
+        audit.record(
+            actor,
+            "closure",
+            closure.id,
+            "open anyway" if open_anyway else "closed",
+            center_id=center.id,
+            detail=_closure_detail(closure),
+        )
         return closure
 
 
@@ -299,6 +333,14 @@ def remove_closure(closure_id: int, actor) -> None:
         closure = db.session.get(CenterClosure, closure_id)
         if closure is None or not actor.is_staff_for_center(closure.center_id):
             raise NotFound(_("Stängningen finns inte."))
+        audit.record(
+            actor,
+            "closure",
+            closure.id,
+            "open anyway removed" if closure.open_anyway else "closure removed",
+            center_id=closure.center_id,
+            detail=_closure_detail(closure),
+        )
         db.session.delete(closure)
 
 

@@ -21,12 +21,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import formatting
 from app.accounts.models import Person, Role
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking, BookingEventKind
 from app.bookings.session_changes import ASSESSOR_CHANGED
 from app.calendar.replies import CALENDAR_REPLY_NOTE
 from app.centers.models import TestCenter
+from app.centers.queries import workstation_kinds
 from app.centers.services import admin_centers
 from app.extensions import db
 from app.formatting import clock, long_date
@@ -106,7 +108,19 @@ KINDS = (
         "project",
         ("company added", "company removed"),
     ),
+    # A center's own settings, which its admins keep.
+    Kind("opening_hours", _l("Öppettider"), "center", ("opening hours",)),
+    Kind("workstations", _l("Arbetsplatser"), "center", ("workstations",)),
+    Kind("closures", _l("Stängda dagar"), "closure", ("closed", "closure removed")),
+    Kind(
+        "open_anyway",
+        _l("Öppet trots helgdag"),
+        "closure",
+        ("open anyway", "open anyway removed"),
+    ),
 )
+# The entities of a center's own changes, which its admins read too.
+CENTER_ENTITIES = ("booking", "outcome", "session", "center", "closure")
 KIND_BY_KEY = {k.key: k for k in KINDS}
 
 
@@ -153,7 +167,7 @@ def reader_kinds(reader: Person) -> list[Kind]:
     authorisations or travel times, which belong to no center."""
     if reader.sees_every_project:
         return list(KINDS)
-    return [k for k in KINDS if k.entity in ("booking", "outcome", "session")]
+    return [k for k in KINDS if k.entity in CENTER_ENTITIES]
 
 
 def audit_page(reader: Person, filters: AuditFilters, page: int = 1) -> AuditPage:
@@ -222,6 +236,7 @@ class _Loaded:
     people: dict[int, Person]
     centers: dict[int, TestCenter]
     projects: dict[int, FundingProject]
+    workstation_kinds: dict | None = None  # by id, when an entry names one
 
 
 _MOVED_TO = re.compile(r"→\s*(\d{1,10})\s*$")
@@ -235,6 +250,20 @@ def _moved_to(entry: AuditEntry) -> int | None:
 def _home_center_id(entry: AuditEntry) -> int | None:
     detail = (entry.detail or "").strip()
     return int(detail) if detail.isdigit() and len(detail) < 10 else None
+
+
+_WORKSTATION_CHANGE = re.compile(r"^(?P<kind>\d{1,9}): (?P<before>\d{1,9}) → (?P<after>\d{1,9})$")
+_HOURS = r"–|\d\d:\d\d–\d\d:\d\d"
+_HOURS_CHANGE = re.compile(rf"^(?P<day>[0-6]) (?P<before>{_HOURS}) → (?P<after>{_HOURS})$")
+_CLOSURE = re.compile(
+    r"^(?P<first>\d{4}-\d{2}-\d{2})–(?P<last>\d{4}-\d{2}-\d{2}): (?P<reason>.+)$", re.S
+)
+
+
+def _changes(entry: AuditEntry, pattern: re.Pattern) -> list[re.Match] | None:
+    """The "; "-separated changes of a center's settings, or None if one does not read."""
+    matches = [pattern.match(part) for part in (entry.detail or "").split("; ")]
+    return matches if all(matches) else None
 
 
 def _load(entries: list[AuditEntry]) -> _Loaded:
@@ -267,11 +296,17 @@ def _load(entries: list[AuditEntry]) -> _Loaded:
         if e.entity == "person" and e.action == "home center"
         if (center_id := _home_center_id(e)) is not None
     }
+    center_ids |= {
+        e.center_id for e in entries if e.entity in ("center", "closure") and e.center_id
+    }
     centers = _by_id(TestCenter, center_ids)
     for session in sessions.values():
         set_committed_value(session, "center", centers.get(session.center_id))
     projects = _by_id(FundingProject, {e.entity_id for e in entries if e.entity == "project"})
-    return _Loaded(bookings, sessions, people, centers, projects)
+    loaded = _Loaded(bookings, sessions, people, centers, projects)
+    if any(e.entity == "center" and e.action == "workstations" for e in entries):
+        loaded.workstation_kinds = {k.id: k for k in workstation_kinds()}  # a handful
+    return loaded
 
 
 def _by_id(model, ids: set[int], *options) -> dict:
@@ -379,6 +414,8 @@ class _Writer:
             "person": self._person_change,
             "travel_buffer": self._travel_time,
             "project": self._project,
+            "center": self._center_settings,
+            "closure": self._closure,
         }.get(entry.entity)
         if writer is None:
             return self._generic(entry), entry.detail or ""
@@ -622,6 +659,63 @@ class _Writer:
             return _say(_("%(actor)s tog bort %(company)s ur projektet %(project)s"), **parts), ""
         return self._generic(entry), entry.detail or ""
 
+    def _center_settings(self, entry: AuditEntry) -> tuple[Markup, str]:
+        """A center's opening hours or workstation counts, each change "before → after"."""
+        parts = dict(actor=self.actor(entry), center=self.center(entry.center_id))
+        if entry.action == "opening hours" and (found := _changes(entry, _HOURS_CHANGE)):
+            days = [wide for _short, wide in formatting.weekday_names()]
+            parts["changes"] = ", ".join(
+                f"{days[int(m['day'])]} {self._hours(m['before'])} → {self._hours(m['after'])}"
+                for m in found
+            )
+            return _say(
+                _("%(actor)s ändrade öppettiderna för %(center)s: %(changes)s"), **parts
+            ), ""
+        if entry.action == "workstations" and (found := _changes(entry, _WORKSTATION_CHANGE)):
+            kinds = self.loaded.workstation_kinds or {}
+            if all(int(m["kind"]) in kinds for m in found):
+                parts["changes"] = ", ".join(
+                    f"{kinds[int(m['kind'])].name} {m['before']} → {m['after']}" for m in found
+                )
+                return _say(
+                    _("%(actor)s ändrade arbetsplatserna för %(center)s: %(changes)s"), **parts
+                ), ""
+        return self._generic(entry), entry.detail or ""
+
+    @staticmethod
+    def _hours(span: str) -> str:
+        """'08:00–16:00' in the reader's clock ('08.00–16.00' in Swedish); '–' is closed."""
+        if span == "–":
+            return _("stängt")
+        opens, closes = (datetime.strptime(t, "%H:%M").time() for t in span.split("–"))
+        return f"{clock(opens)}–{clock(closes)}"
+
+    def _closure(self, entry: AuditEntry) -> tuple[Markup, str]:
+        """Days a center closed, or a holiday it opened anyway, added or removed."""
+        match = _CLOSURE.match(entry.detail or "")
+        messages = {
+            "closed": _("%(actor)s stängde %(center)s %(days)s: %(reason)s"),
+            "closure removed": _(
+                "%(actor)s tog bort stängningen av %(center)s %(days)s: %(reason)s"
+            ),
+            "open anyway": _("%(actor)s öppnade %(center)s trots helgdag %(days)s: %(reason)s"),
+            "open anyway removed": _(
+                "%(actor)s tog bort undantaget öppet trots helgdag för %(center)s %(days)s: "
+                "%(reason)s"
+            ),
+        }
+        if match is None or entry.action not in messages:
+            return self._generic(entry), entry.detail or ""
+        first, last = (date.fromisoformat(match[end]) for end in ("first", "last"))
+        days = formatting.day_span(first, last)
+        return _say(
+            messages[entry.action],
+            actor=self.actor(entry),
+            center=self.center(entry.center_id),
+            days=days,
+            reason=match["reason"],
+        ), ""
+
     # -- anything else ----------------------------------------------------------------
     def _object(self, entry: AuditEntry) -> Markup:
         if entry.entity in ("booking", "outcome"):
@@ -641,6 +735,8 @@ class _Writer:
             return self.person(entry.entity_id)
         if entry.entity == "travel_buffer":
             return escape(_("en restid"))
+        if entry.entity in ("center", "closure"):
+            return self.center(entry.center_id)
         if entry.entity == "project" and entry.entity_id in self.loaded.projects:
             return escape(self.loaded.projects[entry.entity_id].name)
         return escape(f"{entry.entity} {entry.entity_id}")

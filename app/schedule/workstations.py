@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.audit import services as audit
 from app.centers.models import CenterWorkstation
 from app.centers.services import center_for_admin, workstation_count
 from app.db import unit_of_work, utcnow
@@ -102,8 +103,25 @@ def set_workstations(center_id: int, counts: dict[int, int], actor) -> None:
                 raise WorkstationsInUse(
                     kind_id, busiest[0].model.workstation_kind.name, used, busiest
                 )
+        before = {w.kind_id: w.count for w in center.workstations}
+        for kind_id, count in counts.items():
             row = next((w for w in center.workstations if w.kind_id == kind_id), None)
             if row is None:
                 center.workstations.append(CenterWorkstation(kind_id=kind_id, count=count))
             else:
                 row.count = count
+        # "kind id: before → after" for each kind whose count changed; none changed, no entry.
+        changes = [
+            f"{kind_id}: {before.get(kind_id, 0)} → {count}"
+            for kind_id, count in sorted(counts.items())
+            if count != before.get(kind_id, 0)
+        ]
+        if changes:
+            audit.record(
+                actor,
+                "center",
+                center.id,
+                "workstations",
+                center_id=center.id,
+                detail="; ".join(changes),
+            )
