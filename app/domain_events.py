@@ -20,7 +20,9 @@ system) and `at` (the UTC time of the change), and
   makes one too, but sends `booking_moved`); `booking_moved` adds `previous` (the
   booking that was given up); `booking_cancelled` adds `reason`: "cancelled", or
   "session_cancelled" for each booking of a cancelled session, sent after that
-  session's `session_cancelled`.
+  session's `session_cancelled`. `booking_rescheduled` is sent for each seat and
+  queue place of a session the center moved to another time, after that session's
+  `session_changed`, and adds `was`, the session's earlier (start, end).
 - session_*: `session` (the ValidationSession as it is now). `session_cancelled`
   adds `waitlisted`, the bookings that stood in its queue (cancelled now as well);
   `session_changed` adds `was`, its earlier (start, end) when the time changed.
@@ -38,6 +40,10 @@ _signals = Namespace()
 booking_created = _signals.signal("booking-created", doc="A seat or a waitlist place was booked.")
 booking_cancelled = _signals.signal("booking-cancelled", doc="A live booking was cancelled.")
 booking_moved = _signals.signal("booking-moved", doc="A booking moved to another session.")
+booking_rescheduled = _signals.signal(
+    "booking-rescheduled",
+    doc="A live booking's session was moved to another time (was: its earlier start and end).",
+)
 booking_promoted = _signals.signal(
     "booking-promoted", doc="A waitlisted booking got a seat that came free."
 )

@@ -4,13 +4,15 @@ Every list answers {"items", "has_more", "next"} with a Link header: following n
 until has_more is false reads each item once, and a page past the end is empty.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from app.bookings.services import book_seat, cancel_booking
+from app.centers.services import holiday_name
 from app.db import utcnow
+from tests.forms import page_form
 
 LISTS = ["/counties", "/municipalities", "/validation-models", "/centers", "/sessions", "/bookings"]
 
@@ -175,6 +177,65 @@ def test_moving_shows_both_bookings_to_a_sync(app, api, make):
     by_id = {b["id"]: b for b in changed}
     assert by_id[booking_id]["status"] == "cancelled"
     assert by_id[moved.get_json()["id"]]["moved_from_id"] == booking_id
+
+
+def _open_weekday(days_ahead: int) -> date:
+    """A day at least that far ahead on which the factory's centers are open."""
+    day = utcnow().date() + timedelta(days=days_ahead)
+    while day.weekday() > 4 or holiday_name(day):
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_session_the_center_moves_shows_its_seats_and_queue_to_a_sync(
+    app, api, make, client, auth
+):
+    """The tester's case: the center moved a session and the HR system's
+    updated_since sync still saw its bookings with their old updated_at, so it never
+    learnt that the seat's time had changed. The seat and the queue place change with
+    the move; another testledare alone is not in the booking, and changes nothing."""
+    with app.app_context():
+        day = _open_weekday(14)
+        company = make.company()
+        coordinator = make.person(("coordinator",), company=company)
+        seated, queued = make.employee(company=company), make.employee(company=company)
+        center = make.center(computers=1)  # one seat at the new time too: the queue stays
+        model = make.model()
+        admin = make.person(("center_admin",), center=center)
+        session = make.session(seats=1, local_day=day, center=center, model=model)
+        seat = book_seat(session.id, seated, coordinator)
+        place = book_seat(session.id, queued, coordinator)
+        assert (seat.status, place.status) == ("confirmed", "waitlisted")
+        call, session_id, ids = api(coordinator), session.id, {seat.id, place.id}
+        assessors = session.assessor_id, make.assessor(model).id
+        admin_email = admin.email
+    query = "/bookings?scope=company&updated_since="
+
+    def since_now() -> str:
+        return utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def move(start: str, assessor: int):
+        """The center admin's manage page, as the tester moved the session."""
+        form = page_form(client, f"/sessions/{session_id}/manage", button="Flytta passet")
+        moved = form.fill(day=day.isoformat(), start=start, assessor=assessor).submit()
+        assert moved.status_code == 302, moved.get_data(as_text=True)
+
+    before = since_now()
+    assert call("GET", query + before).get_json()["items"] == []
+    auth.login(admin_email)
+    move("08:00", assessors[1])  # only another testledare: the booking shows none
+    assert call("GET", query + before).get_json()["items"] == []
+
+    move("10:00", assessors[1])
+    changed = call("GET", query + before).get_json()["items"]
+    assert {b["id"] for b in changed} == ids
+    assert {b["status"] for b in changed} == {"confirmed", "waitlisted"}
+    assert all(b["updated_at"] > before for b in changed)
+    moved = call("GET", f"/sessions/{session_id}").get_json()
+    assert moved["starts_at_local"].startswith(f"{day.isoformat()}T10:00")
+    # Once: the next call, from after the move, reads nothing more.
+    assert call("GET", query + since_now()).get_json()["items"] == []
 
 
 def test_only_a_coordinator_reads_the_company_s_bookings(app, api, make):

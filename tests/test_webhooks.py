@@ -7,7 +7,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,12 +18,14 @@ from app.accounts.models import Company, Person, RoleGrant
 from app.api import webhook_schemas
 from app.api.tokens import create_token
 from app.bookings.services import book_seat, cancel_booking, move_booking
-from app.bookings.session_changes import cancel_session
+from app.bookings.session_changes import cancel_session, move_session
+from app.centers.services import holiday_name
 from app.db import unit_of_work, utcnow
 from app.errors import InvalidInput
 from app.extensions import db
 from app.results.services import AreaVerdict, check_in, model_areas, record_outcomes
 from app.schedule.models import ValidationSession
+from app.timeutil import local_date, local_to_utc
 from app.webhooks import services
 from app.webhooks.delivery import WebhookSettingsError, deliver_due
 from app.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookSubscription
@@ -390,6 +392,63 @@ def test_two_workers_racing_deliver_each_event_once(app, make, receiver):
         assert db.session.scalar(delivered) == 12
 
 
+def _open_weekday(days_ahead: int) -> date:
+    """A day at least that far ahead on which the factory's centers are open."""
+    day = utcnow().date() + timedelta(days=days_ahead)
+    while day.weekday() > 4 or holiday_name(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _z(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_session_the_center_moves_tells_each_seat_and_queue_place(app, make, receiver):
+    """The tester's case: a session the test center moved sent nothing, so an HR system
+    kept the old time. Each seat and queue place of the company's is told, with the new
+    time and the one it had; another testledare alone is not in the event, and says
+    nothing."""
+    hook = _subscribe(app, make, receiver.url("/hr"))
+    with app.app_context():
+        day = _open_weekday(14)
+        center, model = make.center(computers=1), make.model()  # one seat: the queue stays
+        admin = make.person(("center_admin",), center=center)
+        session = make.session(seats=1, local_day=day, center=center, model=model)
+        seat, place = (
+            book_seat(session.id, person, person)
+            for person in (hook.employee(make), hook.employee(make))
+        )
+        outsider = make.employee()  # another company's: not told to this webhook
+        book_seat(session.id, outsider, outsider)
+        deliver_due()  # the bookings' own events
+        before = len(receiver.at("/hr"))
+        move_session(session.id, day, time(8), admin, make.assessor(model).id)
+        assert (
+            db.session.scalar(
+                select(func.count(WebhookDelivery.id)).where(
+                    WebhookDelivery.event_type == "booking.rescheduled"
+                )
+            )
+            == 0
+        )
+        move_session(session.id, day, time(10), admin)
+        assert len(deliver_due().delivered) == 2
+        ids = {seat.id: "confirmed", place.id: "waitlisted"}
+        session_id = session.id
+    sent = [_verified(r, hook.secret) for r in receiver.at("/hr")[before:]]
+    assert {e["data"]["booking_id"]: e["data"]["status"] for e in sent} == ids
+    for event in sent:
+        assert event["type"] == "booking.rescheduled"
+        data = event["data"]
+        assert data["session_id"] == session_id
+        assert data["starts_at"] == _z(local_to_utc(day, time(10)))
+        assert data["previous_starts_at"] == _z(local_to_utc(day, time(8)))
+        assert data["ends_at"] > data["starts_at"] and data["previous_ends_at"] < data["ends_at"]
+        webhook_schemas.BookingEvent.model_validate(event)
+
+
 def test_nothing_is_queued_without_subscribers_nor_for_events_not_chosen(app, make, receiver):
     with app.app_context():
         employee = make.employee()
@@ -632,7 +691,7 @@ def test_the_page_says_what_is_wrong_with_a_url_and_keeps_the_form(app, client, 
     # "At least one" is the server's check: a box marked required makes a browser demand
     # every box, and a subscription for fewer events could not be sent at all.
     boxes = re.findall(r'<input[^>]*name="events"[^>]*>', none_chosen.get_data(as_text=True))
-    assert len(boxes) == 5 and not any("required" in box for box in boxes)
+    assert len(boxes) == len(EVENT_TYPES) and not any("required" in box for box in boxes)
     some = form_of(none_chosen, client, button="Registrera webhook")
     saved = some.fill(events=["booking.created", "booking.cancelled"]).submit()
     assert saved.status_code == 200  # the page that shows the secret once
@@ -662,6 +721,13 @@ def test_every_event_sent_is_as_the_openapi_document_describes_it(app, client, m
         check_in(moved.id, assessor, now=starts_at)
         verdicts = [AreaVerdict(a.id, "approved") for a in model_areas(model.id)]
         record_outcomes(moved.id, verdicts, "", assessor, now=starts_at)
+        # The center moves a session with a seat in it.
+        shifted = make.session(
+            local_day=_open_weekday(30), center=center, model=model, assessor=assessor
+        )
+        book_seat(shifted.id, first, first)
+        admin = make.person(("center_admin",), center=center)
+        move_session(shifted.id, local_date(shifted.starts_at), time(10), admin)
         services.send_test_event(hook.id, db.session.get(Person, hook.coordinator_id))
     assert app.test_cli_runner().invoke(args=["deliver-webhooks"]).exit_code == 0
 

@@ -110,6 +110,14 @@ class BookingEventData(_Sent):
         default=None, description="booking.moved only: the booking it replaced"
     )
     previous_session_id: int | None = Field(default=None, description="booking.moved only")
+    previous_starts_at: datetime | None = Field(
+        default=None,
+        description="booking.rescheduled only: the session's start before the test center "
+        "moved it, UTC (starts_at is the new one)",
+    )
+    previous_ends_at: datetime | None = Field(
+        default=None, description="booking.rescheduled only: as previous_starts_at"
+    )
 
 
 class ResultArea(_Sent):
@@ -128,9 +136,16 @@ class TestEventData(_Sent):
 
 
 class BookingEvent(_Sent):
-    """booking.created, booking.cancelled, booking.moved or booking.promoted."""
+    """booking.created, booking.cancelled, booking.moved, booking.rescheduled or
+    booking.promoted."""
 
-    type: Literal["booking.created", "booking.cancelled", "booking.moved", "booking.promoted"]
+    type: Literal[
+        "booking.created",
+        "booking.cancelled",
+        "booking.moved",
+        "booking.rescheduled",
+        "booking.promoted",
+    ]
     timestamp: datetime = Field(description="When the change happened, UTC")
     data: BookingEventData
 
@@ -153,6 +168,7 @@ EVENT_BODIES = {
     "booking.created": BookingEvent,
     "booking.cancelled": BookingEvent,
     "booking.moved": BookingEvent,
+    "booking.rescheduled": BookingEvent,
     "booking.promoted": BookingEvent,
     "result.recorded": ResultEvent,
     "webhook.test": TestEvent,

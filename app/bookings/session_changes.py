@@ -94,6 +94,7 @@ def move_session(
             was=was if was != (session.starts_at, session.ends_at) else None,
         )
         if moving:
+            _reschedule_live_bookings(session, was, actor, now)
             # The earlier start, the new one and the testledare then: the log says from when
             # to when (entries before this one have no earlier start).
             detail = f"{was[0].isoformat()} → {session.starts_at.isoformat()} {assessor.name}"
@@ -111,6 +112,24 @@ def move_session(
                 detail=f"{previous_assessor.name} → {assessor.name}",
             )
         return session
+
+
+def _reschedule_live_bookings(session: ValidationSession, was: tuple, actor: Person, now) -> None:
+    """Each seat and queue place now holds another time: it changed (`updated_at`, which
+    an HR system's `updated_since` sync reads) and is announced, as a cancelled session's
+    bookings are. Only for a new time: a booking shows no testledare."""
+    live = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status.in_(HELD))
+        .order_by(Booking.id)
+    ).all()
+    for booking in live:
+        booking.updated_at = now
+    db.session.flush()
+    for booking in live:
+        domain_events.announce(
+            domain_events.booking_rescheduled, booking=booking, actor=actor, at=now, was=was
+        )
 
 
 def _undo_check_ins(session: ValidationSession, actor: Person, now) -> None:

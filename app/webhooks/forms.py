@@ -11,6 +11,7 @@ EVENT_LABELS = {
     "booking.created": _l("Bokning gjord (plats eller köplats)"),
     "booking.cancelled": _l("Bokning avbokad"),
     "booking.moved": _l("Bokning flyttad till ett annat pass"),
+    "booking.rescheduled": _l("Passet flyttat till en annan tid av testcentret"),
     "booking.promoted": _l("Fått plats från kön"),
     "result.recorded": _l("Resultat registrerat"),
 }

@@ -12,6 +12,7 @@ EVENT_TYPES = (
     "booking.created",
     "booking.cancelled",
     "booking.moved",
+    "booking.rescheduled",
     "booking.promoted",
     "result.recorded",
 )

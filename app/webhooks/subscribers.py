@@ -26,6 +26,17 @@ def on_booking_moved(app, booking, previous, at, **_event):
     )
 
 
+def on_booking_rescheduled(app, booking, at, was, **_event):
+    enqueue(
+        "booking.rescheduled",
+        booking,
+        at,
+        lambda: payloads.booking_data(
+            booking, previous_starts_at=payloads.iso(was[0]), previous_ends_at=payloads.iso(was[1])
+        ),
+    )
+
+
 def on_booking_promoted(app, booking, at, **_event):
     enqueue("booking.promoted", booking, at, lambda: payloads.booking_data(booking))
 
@@ -38,6 +49,7 @@ RECEIVERS = {
     domain_events.booking_created: on_booking_created,
     domain_events.booking_cancelled: on_booking_cancelled,
     domain_events.booking_moved: on_booking_moved,
+    domain_events.booking_rescheduled: on_booking_rescheduled,
     domain_events.booking_promoted: on_booking_promoted,
     domain_events.result_recorded: on_result_recorded,
 }
