@@ -11,6 +11,7 @@ from app.bookings.services import book_seat
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
+from app.results.models import AreaOutcome
 from app.results.services import (
     AreaVerdict,
     check_in,
@@ -348,3 +349,147 @@ def test_repeated_no_shows_are_shown_to_their_coordinator_and_testledare_only(
     html = client.get(f"/sessions/{upcoming_id}/participants").get_data(as_text=True)
     assert "Uteblivit 2 gånger" in _row(html, "Nils Nollning")
     assert "Uteblivit" not in _row(html, "Elsa Engång")
+
+
+def _running_with_one_checked_in(make, name="Petra Prov"):
+    """A session that started an hour ago, with one participant checked in."""
+    session = make.session(starts_in=-timedelta(hours=1))
+    person = make.employee(name=name)
+    booking = book_seat(session.id, person, person, now=session.starts_at - timedelta(days=3))
+    check_in(booking.id, session.assessor, now=session.starts_at)
+    areas = [a.id for a in model_areas(session.model_id)]
+    return session, person, booking, areas
+
+
+def _outcomes(booking_id):
+    with db.session.begin_nested():
+        rows = db.session.scalars(
+            select(AreaOutcome).where(AreaOutcome.booking_id == booking_id)
+        ).all()
+        return {o.area_id: (o.result, o.training) for o in rows}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_stale_approve_all_never_overwrites_a_result_recorded_since(app, client, auth, make):
+    """Pressed on a list (or a result page) opened before someone recorded an exception,
+    "Godkänn alla områden" approved every area and deleted the proposed training."""
+    with app.app_context():
+        session, _person, booking, areas = _running_with_one_checked_in(make)
+        booking_id, session_id, email = booking.id, session.id, session.assessor.email
+    auth.login(email)
+    listing = f"/sessions/{session_id}/participants"
+    stale_row = page_form(client, listing, button="Godkänn alla områden Petra Prov")
+    stale_page = page_form(client, f"/bookings/{booking_id}/outcome", button="Godkänn alla områden")
+    # Meanwhile (another tab) the result is saved with one area not yet approved.
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    form.set(f"area-{areas[0]}", "not_yet").set(f"training-{areas[0]}", "Säkerhetskurs 2 dagar")
+    assert form.submit("Godkänn övriga områden och spara").status_code == 302
+    with app.app_context():
+        recorded = _outcomes(booking_id)
+    assert recorded[areas[0]] == ("not_yet", "Säkerhetskurs 2 dagar")
+
+    # The page's script asks for the row; refused, it sends the form plainly.
+    scripted = stale_row.submit("Godkänn alla områden Petra Prov", headers={"X-Row-Update": "1"})
+    assert scripted.status_code == 409
+    answer = stale_row.submit("Godkänn alla områden Petra Prov")
+    assert answer.status_code == 302 and answer.location.endswith(f"{listing}#p-{booking_id}")
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "Resultatet för Petra Prov är redan registrerat" in page
+    assert "Öppna resultatet för att ändra det." in page and "är sparat" not in page
+
+    # The result page's own approve-all, left open, shows the result as it now is.
+    answer = stale_page.submit("Godkänn alla områden")
+    assert answer.status_code == 302
+    assert answer.location.endswith(f"/bookings/{booking_id}/outcome")
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "Resultatet för Petra Prov är redan registrerat" in page
+    assert "Säkerhetskurs 2 dagar" in page
+    with app.app_context():
+        assert _outcomes(booking_id) == recorded
+
+    # The result form itself, a deliberate edit, still changes it.
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    form.set(f"area-{areas[0]}", "approved")
+    assert form.submit("Spara resultat").status_code == 302
+    with app.app_context():
+        assert _outcomes(booking_id)[areas[0]] == ("approved", "")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_check_in_with_nobody_ticked_returns_to_the_list_with_the_error(app, client, auth, make):
+    """It was an error page with only a link to the start page."""
+    with app.app_context():
+        session = make.session(starts_in=timedelta(minutes=30))
+        person = make.employee(name="Tina Tom")
+        booking = book_seat(session.id, person, person, now=session.starts_at - timedelta(days=3))
+        booking_id, session_id, email = booking.id, session.id, session.assessor.email
+    auth.login(email)
+    listing = f"/sessions/{session_id}/participants"
+    answer = page_form(client, listing, button="Checka in alla närvarande").submit(
+        "Checka in alla närvarande"
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "<title>Fel: Deltagare" in html and 'class="error-summary"' in html
+    assert f'<a href="#tick-{booking_id}">Deltagare: Markera de deltagare som är här.</a>' in html
+    assert f'id="tick-{booking_id}"' in html and "Tina Tom" in html
+    # The list's own forms work from there.
+    ticked = form_of(answer, client, button="Checka in alla närvarande")
+    done = ticked.set("booking", [str(booking_id)]).submit("Checka in alla närvarande")
+    assert done.status_code == 302
+    assert "1 deltagare är incheckad." in client.get(done.location).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_my_bookings_of_a_running_session_show_the_result_not_arrival_hints(
+    app, client, auth, make
+):
+    """Checked in, with results recorded: the card still said when to arrive, that the
+    last day to cancel had passed, and had no intyg."""
+    with app.app_context():
+        session, person, booking, areas = _running_with_one_checked_in(make)
+        booking_id, employee, assessor = booking.id, person.email, session.assessor.email
+    auth.login(employee)
+    page = client.get("/bookings").get_data(as_text=True)
+    assert "Incheckad" in page
+    assert "Kom senast" not in page and "Sista dag att avboka" not in page
+    assert f"/bookings/{booking_id}/intyg" not in page
+    auth.logout()
+    auth.login(assessor)
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    assert form.submit("Godkänn övriga områden och spara").status_code == 302
+    auth.logout()
+    auth.login(employee)
+    page = client.get("/bookings").get_data(as_text=True)
+    total = len(areas)
+    assert f"Godkänd – {total} av {total} områden" in page
+    assert f'href="/bookings/{booking_id}/intyg"' in page
+    assert client.get(f"/bookings/{booking_id}/intyg").status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_proposed_training_too_long_is_refused_and_line_breaks_are_kept(app, client, auth, make):
+    """Over 1,000 characters it was cut silently; its lines were shown as one."""
+    with app.app_context():
+        session, person, booking, areas = _running_with_one_checked_in(make)
+        coordinator = make.person(("coordinator",), company=person.company).email
+        booking_id, email = booking.id, session.assessor.email
+    auth.login(email)
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    form.set(f"area-{areas[0]}", "not_yet").set(f"training-{areas[0]}", "x" * 1001)
+    refused = form.submit("Godkänn övriga områden och spara")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert f'<a href="#training-{areas[0]}">' in html
+    assert f'<p class="error" id="training-{areas[0]}-error">Högst 1000 tecken.</p>' in html
+    with app.app_context():
+        assert _outcomes(booking_id) == {}
+    form.set(f"training-{areas[0]}", "Säkerhetskurs\r\nMätteknik 1 dag")
+    assert form.submit("Godkänn övriga områden och spara").status_code == 302
+    intyg = client.get(f"/bookings/{booking_id}/intyg").get_data(as_text=True)
+    assert '<td class="pre-line">Säkerhetskurs\nMätteknik 1 dag</td>' in intyg
+    auth.logout()
+    auth.login(coordinator)
+    overview = client.get("/company/overview").get_data(as_text=True)
+    assert '<span class="pre-line">Säkerhetskurs\nMätteknik 1 dag</span>' in overview
+    assert '<span class="hint pre-line">Säkerhetskurs\nMätteknik 1 dag</span>' in overview

@@ -97,8 +97,8 @@ def company_validations(
     needle = name.strip().casefold()
     if needle:
         bookings = [b for b in bookings if needle in b.employee.name.casefold()]
-    approved = _approved_counts([b.id for b in bookings])
-    areas = _area_counts({b.session.model_id for b in bookings})
+    approved = approved_counts([b.id for b in bookings])
+    areas = area_counts({b.session.model_id for b in bookings})
     moved = _moved({b.id for b in bookings if b.status == BookingStatus.CANCELLED})
     rows = []
     for b in bookings:
@@ -126,7 +126,7 @@ def _moved(cancelled_ids: set[int]) -> set[int]:
     )
 
 
-def _approved_counts(booking_ids: list[int]) -> dict[int, int]:
+def approved_counts(booking_ids: list[int]) -> dict[int, int]:
     """Approved areas per booking that has a result."""
     if not booking_ids:
         return {}
@@ -140,7 +140,7 @@ def _approved_counts(booking_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _area_counts(model_ids: set[int]) -> dict[int, int]:
+def area_counts(model_ids: set[int]) -> dict[int, int]:
     if not model_ids:
         return {}
     return dict(

@@ -25,6 +25,9 @@ from app.extensions import db
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationSession
 
+# The longest proposed training (kompetensutvecklande åtgärder) of one area.
+MAX_TRAINING_CHARS = 1000
+
 
 def may_assess(actor: Person, session: ValidationSession) -> bool:
     """The session's own testledare, the center's admins and project admins."""
@@ -202,8 +205,13 @@ def record_outcomes(
     comment: str,
     actor: Person,
     now: datetime | None = None,
+    first_only: bool = False,
 ) -> Booking:
-    """Store the verdict on every competence area of the model for one participant."""
+    """Store the verdict on every competence area of the model for one participant.
+
+    The result form overwrites what is recorded (a deliberate edit). A one-click
+    approve-all (`first_only`), pressed on a list or page opened before someone else
+    recorded a result, is refused instead of approving over their exceptions."""
     now = now or utcnow()
     with unit_of_work():
         booking, session = _locked_booking(booking_id, actor)
@@ -222,12 +230,26 @@ def record_outcomes(
                 raise InvalidInput(
                     _("Föreslå kompetensutvecklande åtgärder för områden som inte är godkända.")
                 )
+            if (
+                verdict.result == OutcomeResult.NOT_YET
+                and len(verdict.training.strip()) > MAX_TRAINING_CHARS
+            ):
+                raise InvalidInput(_("Högst %(n)s tecken.", n=MAX_TRAINING_CHARS))
+        # Read under the session's lock: a result saved a moment ago is seen here.
         existing = {
             o.area_id: o
             for o in db.session.scalars(
                 select(AreaOutcome).where(AreaOutcome.booking_id == booking.id)
             )
         }
+        if first_only and existing:
+            raise DomainError(
+                _(
+                    "Resultatet för %(name)s är redan registrerat. "
+                    "Öppna resultatet för att ändra det.",
+                    name=booking.employee.name,
+                )
+            )
         for verdict in verdicts:
             outcome = existing.get(verdict.area_id) or AreaOutcome(
                 booking=booking, area_id=verdict.area_id

@@ -19,6 +19,7 @@ from app.results.forms import (
 )
 from app.results.models import OutcomeResult
 from app.results.services import (
+    MAX_TRAINING_CHARS,
     AreaVerdict,
     bookings_with_outcomes,
     check_in,
@@ -43,9 +44,12 @@ from app.schedule.queries import find_session
 
 bp = Blueprint("results", __name__)
 
-MAX_TRAINING_CHARS = 1000
 # Sent by app/static/participants.js: answer with the changed row instead of the page.
 ROW_HEADER = "X-Row-Update"
+# Sent by a one-click "Godkänn alla områden" (the list's row, or the result page before
+# anything is recorded): it records only a first result, and says where it was pressed.
+FIRST_ONLY = "first_only"
+FROM_LIST = "list"
 
 
 def _session_for_assessor(session_id: int) -> ValidationSession:
@@ -107,7 +111,15 @@ def check_in_ticked(session_id: int):
     session = _session_for_assessor(session_id)
     form = CheckInManyForm()
     if not form.validate():
-        raise InvalidInput(_("Markera de deltagare som är här."))
+        # Nobody ticked: the list again, its error summary leading to the first box.
+        context = _list_context(session)
+        tickable = [b for b in context["participants"] if b.status == BookingStatus.CONFIRMED]
+        form_errors.report(
+            f"tick-{tickable[0].id}" if tickable and context["check_in_open"] else None,
+            _("Deltagare"),
+            _("Markera de deltagare som är här."),
+        )
+        return render_template("results/participants.html", **context), 400
     try:
         done = check_in_many(session.id, form.booking_ids(), current_user)
     except DomainError as refused:
@@ -226,6 +238,7 @@ def outcome(booking_id: int):
     form = OutcomeCommentForm(comment=booking.result_comment)
     current = {o.area_id: o for o in outcomes_of(booking)}
     errors: list[str] = []
+    too_long: dict[int, str] = {}
     if form.validate_on_submit():
         # Approve all: every area not marked otherwise is approved; the exceptions stay.
         fallback = OutcomeResult.APPROVED if request.form.get("approve_all") else ""
@@ -233,18 +246,32 @@ def outcome(booking_id: int):
             AreaVerdict(
                 area_id=area.id,
                 result=request.form.get(f"area-{area.id}", "") or fallback,
-                training=one_line_break(request.form.get(f"training-{area.id}", ""))[
-                    :MAX_TRAINING_CHARS
-                ],
+                training=one_line_break(request.form.get(f"training-{area.id}", "")),
             )
             for area in areas
         ]
+        first_only = request.form.get(FIRST_ONLY, "")
         try:
-            record_outcomes(booking.id, verdicts, form.comment.data or "", current_user)
+            record_outcomes(
+                booking.id,
+                verdicts,
+                form.comment.data or "",
+                current_user,
+                first_only=bool(first_only),
+            )
         except InvalidInput as error:
             errors.append(error.message)
             current = {v.area_id: v for v in verdicts}
-            _report_area(areas, verdicts, error.message)
+            too_long = _report_area(areas, verdicts, error.message)
+        except DomainError as refused:
+            if not first_only or refused.status_code != 409:
+                raise
+            # Someone recorded a result after this button's page was opened: theirs
+            # stands. Back to the list at the row, or to the form showing their result.
+            if first_only == FROM_LIST:
+                return _refused_at_row(booking_id, refused)
+            flash(str(refused), "error")
+            return redirect(url_for("results.outcome", booking_id=booking.id))
         else:
             return _back_to_row(
                 booking, _("Resultatet för %(name)s är sparat.", name=booking.employee.name)
@@ -257,26 +284,35 @@ def outcome(booking_id: int):
         form=form,
         current=current,
         errors=errors,
+        too_long=too_long,
         max_training=MAX_TRAINING_CHARS,
     ), status
 
 
-def _report_area(areas, verdicts: list[AreaVerdict], message: str) -> None:
+def _report_area(areas, verdicts: list[AreaVerdict], message: str) -> dict[int, str]:
     """The refusal in the page's error summary, leading to the first area it is about:
-    one without a result, else one not yet approved without proposed training."""
+    one without a result, else the first not yet approved whose proposed training is
+    missing or too long (the rules' own order). Returns the message to show at a
+    training field, by area, when it is the text's length that was refused."""
     names = {area.id: area.name for area in areas}
     at = next((v for v in verdicts if not v.result), None)
     if at is not None:
         form_errors.report(f"area-{at.area_id}-approved", names[at.area_id], message)
-        return
+        return {}
     at = next(
-        (v for v in verdicts if v.result == OutcomeResult.NOT_YET and not v.training.strip()),
+        (
+            v
+            for v in verdicts
+            if v.result == OutcomeResult.NOT_YET
+            and (not v.training.strip() or len(v.training.strip()) > MAX_TRAINING_CHARS)
+        ),
         None,
     )
-    if at is not None:
-        form_errors.report(f"training-{at.area_id}", names[at.area_id], message)
-    else:
+    if at is None:
         form_errors.report(None, "", message)
+        return {}
+    form_errors.report(f"training-{at.area_id}", names[at.area_id], message)
+    return {at.area_id: message} if at.training.strip() else {}
 
 
 @bp.get("/bookings/<int:booking_id>/intyg")
