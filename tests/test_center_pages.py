@@ -506,6 +506,68 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     assert client.get("/schedule/").status_code == 403
 
 
+def _summary(html: str) -> str:
+    found = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    return found.group(0) if found else ""
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_refused_hours_table_comes_back_as_typed_with_its_error_at_the_day(
+    app, client, auth, make, center_admin
+):
+    """A Till left empty was a bare error page that lost the table; every refusal of
+    the hours now comes back on the page, as typed, with the summary leading to the
+    day's field, and the sessions in the way (of hours or an absence) are links."""
+    with app.app_context():
+        admin = db.session.get(Person, center_admin["admin"])
+        (session,), _ = create_sessions(
+            center_admin["center"],
+            center_admin["model"],
+            center_admin["assessor"],
+            [TUESDAY],
+            time(8),
+            admin,
+        )
+        session_link = f'<a href="/sessions/{session.id}/participants">'
+    auth.logout()
+    auth.login(center_admin["assessor_email"])
+    hours = page_form(client, "/schedule/availability", button="Spara arbetstider")
+    empty = hours.set("works-2", True).set("starts-2", "08:00").set("ends-2", "").submit()
+    assert empty.status_code == 400
+    html = empty.get_data(as_text=True)
+    assert "<h1>Arbetstider och frånvaro</h1>" in html
+    assert '<a href="#ends-2">Vanliga arbetstider, onsdag: Ange tider som TT:MM' in _summary(html)
+    assert 'id="ends-2" name="ends-2" value="" aria-invalid="true"' in html
+    again = form_of(empty, client, button="Spara arbetstider")
+    assert again.value("works-2") == ["y"] and again.value("starts-2") == "08:00"
+    assert again.value("ends-2") == ""
+
+    backwards = again.set("starts-2", "17:00").set("ends-2", "08:00").submit()
+    assert backwards.status_code == 400
+    summary = _summary(backwards.get_data(as_text=True))
+    assert '<a href="#ends-2">Vanliga arbetstider, onsdag: Starttiden måste ligga före' in summary
+
+    # Mondays only would leave the Tuesday session outside: the summary leads to
+    # Tuesday's box, and the session is a link.
+    hours = page_form(client, "/schedule/availability", button="Spara arbetstider")
+    narrow = hours.set("works-0", True).set("starts-0", "09:00").set("ends-0", "10:00").submit()
+    assert narrow.status_code == 409
+    html = narrow.get_data(as_text=True)
+    assert '<a href="#works-1">Vanliga arbetstider, tisdag: Du är testledare för 1 pass' in (
+        _summary(html)
+    )
+    assert session_link in html.split('id="hours-error"')[1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AssessorAvailability.id))) == 0
+
+    away = page_form(client, "/schedule/availability", button="Lägg till frånvaro")
+    over = away.fill(first_day="2027-09-14", reason="Kurs").submit()
+    assert over.status_code == 409
+    html = over.get_data(as_text=True)
+    assert '<a href="#first_day">' in _summary(html)
+    assert session_link + "Industriteknik BAS" in html.split("Du är testledare för 1 pass de")[2]
+
+
 def test_a_new_address_reaches_the_invites_and_the_feeds(app, client, make, center_admin):
     """People must not go to the old address: everyone booked and the testledare get an
     update (same UID, higher SEQUENCE), and both feeds say the new one."""

@@ -2,7 +2,6 @@
 
 from calendar import Calendar
 from datetime import date, time, timedelta
-from types import SimpleNamespace
 
 from babel.dates import format_date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app import form_errors
 from app.accounts.auth import role_required
 from app.accounts.models import Role
 from app.bookings.queries import participants_of
@@ -30,7 +30,7 @@ from app.schedule.availability import (
     weekly_hours,
 )
 from app.schedule.planning import assessor_sessions
-from app.timeutil import day_start, local_date
+from app.timeutil import day_start, local_date, to_local
 from app.views.schedule import MONTH
 from app.views.week_times import axis_for
 
@@ -164,11 +164,62 @@ def listing():
     )
 
 
-def _clock(name: str) -> time:
+def _typed_hours() -> dict[int, tuple[bool, str, str]]:
+    """Each weekday's row of the hours table as sent: works, from, to."""
+    return {
+        d: (
+            bool(request.form.get(f"works-{d}")),
+            request.form.get(f"starts-{d}", ""),
+            request.form.get(f"ends-{d}", ""),
+        )
+        for d in range(7)
+    }
+
+
+def _saved_hours() -> dict[int, tuple[bool, str, str]]:
+    saved = weekly_hours(current_user.id)
+    return {
+        d: (True, saved[d].starts.strftime("%H:%M"), saved[d].ends.strftime("%H:%M"))
+        if d in saved
+        else (False, "07:00", "17:00")
+        for d in range(7)
+    }
+
+
+def _hours_of(typed: dict[int, tuple[bool, str, str]]) -> dict[int, tuple[time, time] | None]:
     try:
-        return wall_clock(request.form.get(name, ""))
+        return {
+            d: (wall_clock(starts), wall_clock(ends)) if works else None
+            for d, (works, starts, ends) in typed.items()
+        }
     except ValueError:
         raise InvalidInput(_("Ange tider som TT:MM, till exempel 08:00.")) from None
+
+
+def _hours_error_at(typed: dict, refused: DomainError) -> tuple[str, int]:
+    """The field of the hours table a refusal is about: the first working day's time
+    that is no time, or its end not after its start; else the day of the first session
+    the hours would leave outside (its box, or the time that shuts it out)."""
+    for d, (works, starts, ends) in typed.items():
+        if not works:
+            continue
+        times = []
+        for name, value in (("starts", starts), ("ends", ends)):
+            try:
+                times.append(wall_clock(value))
+            except ValueError:
+                return f"{name}-{d}", d
+        if times[0] >= times[1]:
+            return f"ends-{d}", d
+    sessions = getattr(refused, "sessions", None) or []
+    if not sessions:
+        return "works-0", 0
+    start = to_local(sessions[0].starts_at)
+    d = start.weekday()
+    works, starts, _ends = typed[d]
+    if not works:
+        return f"works-{d}", d
+    return (f"starts-{d}", d) if wall_clock(starts) > start.time() else (f"ends-{d}", d)
 
 
 @bp.route("/availability", methods=["GET", "POST"])
@@ -176,25 +227,18 @@ def _clock(name: str) -> time:
 def availability():
     form = AbsenceForm()
     status, leading = 200, []
-    hours, hours_refused = weekly_hours(current_user.id), None
+    hours, hours_refused, hours_error = _saved_hours(), None, None
     if request.method == "POST" and request.form.get("action") == "hours":
         if FlaskForm().validate_on_submit():
-            typed = {
-                d: (_clock(f"starts-{d}"), _clock(f"ends-{d}"))
-                if request.form.get(f"works-{d}")
-                else None
-                for d in range(7)
-            }
+            typed = _typed_hours()
             try:
-                set_weekly_hours(current_user, typed)
+                set_weekly_hours(current_user, _hours_of(typed))
             except DomainError as refused:
-                # Shown again as typed, with the sessions in the way.
-                status, hours_refused = refused.status_code, refused
-                hours = {
-                    d: SimpleNamespace(starts=span[0], ends=span[1])
-                    for d, span in typed.items()
-                    if span
-                }
+                # Shown again as typed, the error at the day's field and in the summary.
+                status, hours_refused, hours = refused.status_code, refused, typed
+                hours_error, day = _hours_error_at(typed, refused)
+                label = _("Vanliga arbetstider") + f", {WEEKDAYS[day]}"
+                form_errors.report(hours_error, label, refused.message)
             else:
                 flash(_("Arbetstiderna är sparade."), "success")
                 return redirect(url_for("assessor.availability"))
@@ -220,6 +264,7 @@ def availability():
         form=form,
         hours=hours,
         hours_refused=hours_refused,
+        hours_error=hours_error,
         weekdays=WEEKDAYS,
         absences=absences(current_user.id, local_date(utcnow())),
         csrf_form=FlaskForm(),
