@@ -8,6 +8,7 @@ checkbox or a pressed button, each submitting the form the page rendered.
 import re
 from datetime import date, time, timedelta
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -130,6 +131,44 @@ def test_undo_a_check_in_mark_the_rest_absent_and_exceptions(app, client, auth, 
     assert results == {**dict.fromkeys(areas[:-1], "approved"), areas[-1]: "not_yet"}
 
 
+def _summary(html: str) -> str:
+    found = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    return found.group(0) if found else ""
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_week_or_month_that_does_not_exist_is_said_not_swapped_for_this_one(
+    client, auth, make, app
+):
+    """?week=2027-W53 showed this week's heading as if it were asked for; a bad week, a
+    bad date and a month out of the years now all say what is wrong (400), on the page
+    with its jump form, and 2026 still has its week 53."""
+    with app.app_context():
+        email = make.assessor(make.model()).email
+    auth.login(email)
+    for week, message in (
+        ("2027-W53", "År 2027 har veckorna 1–52."),
+        ("2027-W00", "År 2027 har veckorna 1–52."),
+        ("abc", "Ange veckan som ÅÅÅÅ-Wvv, till exempel 2027-W10."),
+        ("9999-W01", "Välj en vecka mellan år 2000 och 2100."),
+    ):
+        refused = client.get(f"/schedule/?week={week}")
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 400, week
+        assert message in _summary(html) and "<title>Fel: Mitt schema" in html, week
+    # The page is still there to use: its jump form goes on to a week that exists.
+    jump = form_of(refused, client, field="date", method="get").fill(date="2026-12-31")
+    assert "Mitt schema, vecka 53</h1>" in jump.submit().get_data(as_text=True)
+    assert "Mitt schema, vecka 53</h1>" in client.get("/schedule/?week=2026-W53").get_data(
+        as_text=True
+    )
+    bad_date = client.get("/schedule/?date=abc").get_data(as_text=True)
+    assert '<a href="#jump-date">Gå till datum: Ange datumet som ÅÅÅÅ-MM-DD' in _summary(bad_date)
+    far = client.get("/schedule/month?month=9999-12")
+    assert far.status_code == 400
+    assert "Välj en månad mellan år 2000 och 2100." in _summary(far.get_data(as_text=True))
+
+
 def test_month_week_and_jump_to_a_date(app, client, auth, make):
     day = date(2030, 9, 4)  # a Wednesday, week 36
     with app.app_context():
@@ -146,7 +185,7 @@ def test_month_week_and_jump_to_a_date(app, client, auth, make):
     assert "oktober 2030" in jumped and 'class="session' not in jumped
     assert client.get("/schedule/month?date=2030-13-01").status_code == 400
     assert client.get("/schedule/?date=0001-01-01").status_code == 400
-    assert client.get("/schedule/?week=0001-W01").status_code == 200  # this week instead
+    assert client.get("/schedule/?week=0001-W01").status_code == 400
     assert client.get("/schedule/month?month=junk").status_code == 400
 
     week = page_form(client, "/schedule/", field="date", method="get").fill(date="2030-09-06")

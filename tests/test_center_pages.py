@@ -451,7 +451,7 @@ def test_testledare_sees_week_grid_list_and_sets_availability(
     assert "Måndag 13 september" in grid
     english = client.get("/schedule/?week=2027-W37", headers={"Accept-Language": "en"})
     assert "Tuesday 14 September" in english.get_data(as_text=True)  # not "september"
-    assert client.get("/schedule/?week=bogus").status_code == 200
+    assert client.get("/schedule/?week=bogus").status_code == 400
     listing = client.get("/schedule/list").get_data(as_text=True)
     hours = page_form(client, "/schedule/availability", button="Spara arbetstider")
     hours.set("works-1", True).set("starts-1", "12:00+05:00").set("ends-1", "17:00")

@@ -385,13 +385,22 @@ def test_the_month_form_filters_by_family(client, month):
     assert len(days) == 1 and " 13 " in next(iter(days))
 
 
-@pytest.mark.parametrize("bad", ["2027-13", "march", "1999-01"])
-def test_a_bad_month_answers_400_with_a_message(client, bad):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("2027-13", "ÅÅÅÅ-MM"),
+        ("march", "ÅÅÅÅ-MM"),
+        # Written right, but a year no date may name: it says the years, as dates do.
+        ("1999-01", "Välj en månad mellan år 2000 och 2100."),
+        ("9999-12", "Välj en månad mellan år 2000 och 2100."),
+    ],
+)
+def test_a_bad_month_answers_400_with_a_message(client, bad, message):
     response = client.get(f"/month?month={bad}")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     # Once, in the error summary that takes the focus, and the title says so.
-    assert html.count("ÅÅÅÅ-MM") == 1 and "<title>Fel: Lediga dagar" in html
+    assert html.count(message) == 1 and "<title>Fel: Lediga dagar" in html
     assert 'class="error-summary"' in html
 
 

@@ -1,5 +1,6 @@
 """The testledare's own pages: the week grid, the month, the list and availability."""
 
+import re
 from calendar import Calendar
 from datetime import date, time, timedelta
 
@@ -31,7 +32,7 @@ from app.schedule.availability import (
 )
 from app.schedule.planning import assessor_sessions
 from app.timeutil import day_start, local_date, to_local
-from app.views.schedule import MONTH
+from app.views.schedule import first_of_month
 from app.views.week_times import axis_for
 
 bp = Blueprint("assessor", __name__, url_prefix="/schedule")
@@ -68,18 +69,43 @@ def _jump_date() -> date | None:
     return form.date.data
 
 
+WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
+
+
+def _monday_of_week(text: str) -> date:
+    """The Monday of an ISO week written 2027-W10. InvalidInput says what is wrong: the
+    form, a year outside those a date may name, or a week the year does not have."""
+    found = WEEK.match(text)
+    if not found:
+        raise InvalidInput(_("Ange veckan som ÅÅÅÅ-Wvv, till exempel 2027-W10."))
+    year, number = int(found[1]), int(found[2])
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise InvalidInput(_("Välj en vecka mellan år 2000 och 2100."))
+    weeks = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the last week
+    if not 1 <= number <= weeks:
+        raise InvalidInput(_("År %(year)s har veckorna 1–%(weeks)s.", year=str(year), weeks=weeks))
+    return date.fromisocalendar(year, number, 1)
+
+
 def _week_monday() -> date:
-    """The Monday of ?date=, of ?week=2027-W10 (ISO), or of this week."""
+    """The Monday of ?date=, of ?week=2027-W10 (ISO), or of this week; InvalidInput for
+    a date or week that names none."""
     day = _jump_date()
+    if day is None and "week" in request.args:
+        day = _monday_of_week(request.args["week"])
     if day is None:
-        try:
-            year, week = request.args.get("week", "").split("-W")
-            day = date.fromisocalendar(int(year), int(week), 1)
-        except ValueError:
-            day = None
-        if day is None or not FIRST_DAY <= day <= LAST_DAY:
-            day = local_date(utcnow())
+        day = local_date(utcnow())
     return day - timedelta(days=day.weekday())
+
+
+def _refused_jump(bad: InvalidInput, label: str) -> int:
+    """A ?date=, ?week= or ?month= that names nothing: said in the error summary (at the
+    jump form's date when it came from there), the page showing today's week or month."""
+    if "date" in request.args:
+        form_errors.report("jump-date", _("Gå till datum"), bad.message)
+    else:
+        form_errors.report(None, label, bad.message)
+    return bad.status_code
 
 
 def _iso(day: date) -> str:
@@ -90,7 +116,13 @@ def _iso(day: date) -> str:
 @bp.get("/")
 @role_required(Role.ASSESSOR)
 def week():
-    monday = _week_monday()
+    status = 200
+    try:
+        monday = _week_monday()
+    except InvalidInput as bad:
+        status = _refused_jump(bad, _("Vecka"))
+        today = local_date(utcnow())
+        monday = today - timedelta(days=today.weekday())
     sessions = assessor_sessions(
         current_user.id, day_start(monday), day_start(monday + timedelta(days=7))
     )
@@ -109,7 +141,7 @@ def week():
         previous=_iso(monday - timedelta(days=7)),
         next=_iso(monday + timedelta(days=7)),
         jump=JumpForm(formdata=None, date=monday),
-    )
+    ), status
 
 
 def _first_of_month() -> date:
@@ -117,11 +149,8 @@ def _first_of_month() -> date:
     day = _jump_date()
     if day is not None:
         return day.replace(day=1)
-    found = MONTH.match(request.args.get("month", ""))
-    if found and 2000 <= int(found[1]) <= 2100 and 1 <= int(found[2]) <= 12:
-        return date(int(found[1]), int(found[2]), 1)
     if "month" in request.args:
-        raise InvalidInput(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03."))
+        return first_of_month(request.args["month"])
     return local_date(utcnow()).replace(day=1)
 
 
@@ -129,7 +158,12 @@ def _first_of_month() -> date:
 @role_required(Role.ASSESSOR)
 def month():
     """The testledare's month: a calendar table with each day's sessions linked."""
-    first = _first_of_month()
+    status = 200
+    try:
+        first = _first_of_month()
+    except InvalidInput as bad:
+        status = _refused_jump(bad, _("Månad"))
+        first = local_date(utcnow()).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     sessions = assessor_sessions(current_user.id, day_start(first), day_start(following))
     by_day: dict[date, list] = {}
@@ -147,7 +181,7 @@ def month():
         previous=(first - timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
         next=following.strftime("%Y-%m"),
         jump=JumpForm(formdata=None, date=first),
-    )
+    ), status
 
 
 @bp.get("/list")

@@ -34,6 +34,8 @@ from app.cache import TTLCache
 from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
+from app.errors import InvalidInput
+from app.fields import FIRST_DAY, LAST_DAY
 from app.formatting import travel_duration, weekday_names
 from app.regions.queries import places_by_county
 from app.regions.travel import travel_minutes
@@ -387,6 +389,17 @@ def _render_search(args: MultiDict, restored: bool, home: int | None) -> tuple[M
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def first_of_month(text: str) -> date:
+    """The first day of a month written ÅÅÅÅ-MM (?month=2027-03). InvalidInput says what
+    is wrong: the form, or a year outside those a date may name."""
+    found = MONTH.match(text)
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise InvalidInput(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03."))
+    if not FIRST_DAY.year <= int(found[1]) <= LAST_DAY.year:
+        raise InvalidInput(_("Välj en månad mellan år 2000 och 2100."))
+    return date(int(found[1]), int(found[2]), 1)
+
+
 @bp.get("/month")
 def month():
     """The days of one month with sessions that have a free seat, for the search's
@@ -406,12 +419,12 @@ def month():
     valid = search.validate()
     first = today.replace(day=1)
     month_error = None
-    found = MONTH.match(request.args.get("month", ""))
-    if found and 2000 <= int(found[1]) <= 2100 and 1 <= int(found[2]) <= 12:
-        first = date(int(found[1]), int(found[2]), 1)
-    elif "month" in request.args:
-        month_error = _("Ange månaden som ÅÅÅÅ-MM, till exempel 2027-03.")
-        form_errors.report(None, _("Månad"), month_error)
+    if "month" in request.args:
+        try:
+            first = first_of_month(request.args["month"])
+        except InvalidInput as bad:
+            month_error = bad.message
+            form_errors.report(None, _("Månad"), month_error)
     elif valid and search.form.date_from.data:
         first = search.form.date_from.data.replace(day=1)
     status = 200 if valid and not month_error else 400
