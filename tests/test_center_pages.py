@@ -568,6 +568,40 @@ def test_a_refused_hours_table_comes_back_as_typed_with_its_error_at_the_day(
     assert session_link + "Industriteknik BAS" in html.split("Du är testledare för 1 pass de")[2]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_center_admin_learns_the_testledare_is_away_but_not_why(
+    app, client, auth, make, center_admin
+):
+    """A sick leave is the testledare's own: the move refusal said "ledig: Sjukskriven"
+    to the center's admin. It now says only that they are away, and the absence form
+    says who sees the reason."""
+    with app.app_context():
+        admin = db.session.get(Person, center_admin["admin"])
+        (session,), _ = create_sessions(
+            center_admin["center"],
+            center_admin["model"],
+            center_admin["assessor"],
+            [TUESDAY],
+            time(8),
+            admin,
+        )
+    auth.logout()
+    auth.login(center_admin["assessor_email"])
+    page = client.get("/schedule/availability").get_data(as_text=True)
+    assert "Anledningen ser bara du. Testcentren ser bara att du är ledig de dagarna." in page
+    away = page_form(client, "/schedule/availability", button="Lägg till frånvaro")
+    saved = away.fill(first_day="2027-09-20", last_day="2027-09-22", reason="Sjukskriven")
+    assert saved.submit().status_code == 302
+    auth.logout()
+    with app.app_context():
+        auth.login(admin.email)
+    move = page_form(client, f"/sessions/{session.id}/manage", button="Flytta passet")
+    refused = move.fill(day="2027-09-21", start="08:00").submit()
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "är ledig den dagen." in html and "Sjukskriven" not in html
+
+
 def test_a_new_address_reaches_the_invites_and_the_feeds(app, client, make, center_admin):
     """People must not go to the old address: everyone booked and the testledare get an
     update (same UID, higher SEQUENCE), and both feeds say the new one."""

@@ -155,15 +155,18 @@ def assessor_problems(
                 model=model.name,
             )
         )
+    # Only that they are away: the reason (a sick leave, say) is theirs, not the planner's.
     away = db.session.scalar(
-        select(AssessorAbsence.reason).where(
+        select(AssessorAbsence.id)
+        .where(
             AssessorAbsence.person_id == assessor.id,
             AssessorAbsence.first_day <= day,
             AssessorAbsence.last_day >= day,
         )
+        .limit(1)
     )
     if away is not None:
-        problems.append(_("%(name)s är ledig: %(reason)s.", name=assessor.name, reason=away))
+        problems.append(_("%(name)s är ledig den dagen.", name=assessor.name))
     pattern = list(
         db.session.scalars(
             select(AssessorAvailability).where(AssessorAvailability.person_id == assessor.id)
