@@ -20,9 +20,10 @@ system) and `at` (the UTC time of the change), and
   makes one too, but sends `booking_moved`); `booking_moved` adds `previous` (the
   booking that was given up); `booking_cancelled` adds `reason`: "cancelled", or
   "session_cancelled" for each booking of a cancelled session, sent after that
-  session's `session_cancelled`. `booking_rescheduled` is sent for each seat and
-  queue place of a session the center moved to another time, after that session's
-  `session_changed`, and adds `was`, the session's earlier (start, end).
+  session's `session_cancelled`; with "cancelled" also `held_seat`: False for a
+  place in the queue. `booking_rescheduled` is sent for each seat and queue place of a
+  session the center moved to another time, after that session's `session_changed`,
+  and adds `was`, the session's earlier (start, end).
 - session_*: `session` (the ValidationSession as it is now). `session_cancelled`
   adds `waitlisted`, the bookings that stood in its queue (cancelled now as well);
   `session_changed` adds `was`, its earlier (start, end) when the time changed.

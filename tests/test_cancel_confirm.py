@@ -13,6 +13,7 @@ from app.bookings.models import Booking
 from app.bookings.services import BookingWindow, book_seat
 from app.extensions import db
 from app.formatting import short_datetime
+from app.mail.models import OutboxMessage
 from app.results.services import set_attendance
 from app.schedule.models import ValidationSession
 from tests.conftest import Auth
@@ -246,3 +247,26 @@ def test_a_booking_whose_attendance_is_recorded_is_not_called_cancelled(app, cli
             assert "Närvaron på passet är redan registrerad" in text
             assert "redan avbokad" not in text
         auth.logout()
+
+
+def test_a_coordinator_taking_an_employee_out_of_the_queue_mails_them(app, client, make):
+    """They were told "Du står i kö"; a cancelled seat says "Avbokad", a cancelled queue
+    place says it too."""
+    with app.app_context():
+        company = make.company()
+        coordinator = make.person(("coordinator",), company=company)
+        worker = make.employee(company=company, name="Erik Eriksson")
+        session = make.session(seats=1)
+        book_seat(session.id, (anna := make.employee()), anna)
+        queued_id = book_seat(session.id, worker, coordinator).id
+        worker_email, email = worker.email, coordinator.email
+    Auth(client).login(email)
+    question = client.get(f"/bookings/{queued_id}/cancel").get_data(as_text=True)
+    assert "Erik Eriksson får ett mejl om att platsen i kön är borttagen." in question
+    page_form(client, f"/bookings/{queued_id}/cancel", button="Ja, avboka").submit()
+    with app.app_context():
+        kinds = db.session.scalars(
+            select(OutboxMessage.subject).where(OutboxMessage.recipient == worker_email)
+        ).all()
+    assert any(s.startswith("Du står i kö: ") for s in kinds)
+    assert any(s.startswith("Du står inte längre i kö: Industriteknik BAS") for s in kinds)

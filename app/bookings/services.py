@@ -751,6 +751,7 @@ def cancel_and_report(
             actor=actor,
             at=now,
             reason="cancelled",
+            held_seat=held_seat,
         )
         return Cancellation(booking, held_seat, promoted, **_rebooking(booking.session, now))
 

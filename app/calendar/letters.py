@@ -41,6 +41,7 @@ REASONS = (
     "waitlisted",
     "waitlist_moved",
     "waitlist_cancelled",
+    "waitlist_left",
     "reminder",
 )
 
@@ -62,6 +63,7 @@ def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) ->
         "waitlisted": lambda: _("Du står i kö: %(what)s", what=what),
         "waitlist_moved": lambda: _("Ny tid för passet du står i kö till: %(what)s", what=what),
         "waitlist_cancelled": lambda: _("Inställt, din köplats är borttagen: %(what)s", what=what),
+        "waitlist_left": lambda: _("Du står inte längre i kö: %(what)s", what=what),
         "reminder": lambda: _("Påminnelse: %(what)s", what=what),
     }
     return titles[reason]()  # only the one sent is translated
@@ -94,6 +96,9 @@ def _intro(reason: str) -> str:
             "under Mina bokningar."
         ),
         "waitlist_cancelled": lambda: _("Testcentret har ställt in passet du stod i kö till."),
+        "waitlist_left": lambda: _(
+            "Din plats i kön till passet nedan är borttagen. Du får ingen plats på det."
+        ),
         "reminder": lambda: _("Välkommen till din validering."),
     }
     return texts[reason]()

@@ -112,6 +112,15 @@ def booking_changed(
 _INSERT_ENTRY = CalendarEntry.__table__.insert()
 
 
+def waitlist_left(booking: Booking) -> None:
+    """A place in the queue was cancelled (by the employee, their coordinator or staff):
+    they were told "Du står i kö", so they are told it is gone, as a cancelled seat is."""
+    session = booking.session
+    if session.ends_at > utcnow():
+        letter = snapshot(booking.employee, "waitlist_left", session, None, None)
+        enqueue_letter(letter, "waitlist_left")
+
+
 def _row(entry: CalendarEntry) -> dict:
     """The entry's columns that are set (the others take their defaults)."""
     values = {c.key: getattr(entry, c.key) for c in CalendarEntry.__table__.columns}

@@ -16,9 +16,12 @@ def on_booking_promoted(app, booking, **_event):
     notify.booking_changed(booking, "promoted")
 
 
-def on_booking_cancelled(app, booking, reason="cancelled", **_event):
+def on_booking_cancelled(app, booking, reason="cancelled", held_seat=True, **_event):
     if reason == "session_cancelled":
         return  # on_session_cancelled told everyone in the session at once
+    if not held_seat:
+        notify.waitlist_left(booking)
+        return
     notify.booking_changed(booking, "cancelled")
 
 
