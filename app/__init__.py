@@ -68,11 +68,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     login_sessions.init_app(app)
 
-    from app.bookings import interest
+    from app.bookings import interest, leavers
     from app.calendar import subscribers as calendar_subscribers
     from app.webhooks import subscribers as webhook_subscribers
 
     interest.connect(app)  # a new session tells the interested; a booking ends interest
+    leavers.connect(app)  # an employee who left loses their seats and queue places ahead
     calendar_subscribers.connect(app)  # schedule and bookings announce; calendar queues invites
     webhook_subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
     from app.calendar import letters

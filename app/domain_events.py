@@ -29,6 +29,8 @@ system) and `at` (the UTC time of the change), and
   `session_changed` adds `was`, its earlier (start, end) when the time changed.
 - center_changed: `center` (the TestCenter as it is now), whose name, address or
   contact, which every event of its sessions shows, changed.
+- employment_ended: `person`, who has left their company (a coordinator said so); sent
+  before the person is deactivated, so that their future bookings can be cancelled.
 - language_changed: `person`, who chose another language for pages, mails and
   calendars (their events' texts change with it).
 """
@@ -58,6 +60,9 @@ session_cancelled = _signals.signal(
 )
 center_changed = _signals.signal(
     "center-changed", doc="A test center's name, address or contact changed."
+)
+employment_ended = _signals.signal(
+    "employment-ended", doc="A person left their company; their account is being closed."
 )
 language_changed = _signals.signal(
     "language-changed", doc="A person chose another language for pages, mails and calendars."

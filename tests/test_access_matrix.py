@@ -107,6 +107,17 @@ MATRIX = {
         data={"projects": "limited_project"},
     ),
     "company.employee": Row(read=frozenset({"coordinator"}), objects={"person_id": "owner"}),
+    "company.resend": Row(change=frozenset({"coordinator"}), objects={"person_id": "owner"}),
+    "company.correct": Row(
+        change=frozenset({"coordinator"}),
+        objects={"person_id": "owner"},
+        data={"name": "Ny Namn", "email": "ny.namn@example.se"},
+    ),
+    "company.leave": Row(
+        read=frozenset({"coordinator"}),
+        change=frozenset({"coordinator"}),
+        objects={"person_id": "owner"},
+    ),
     # an import's report and rejected rows: its company's coordinators only
     "company.import_report": Row(read=frozenset({"coordinator"})),
     "company.import_rejected_csv": Row(read=frozenset({"coordinator"})),

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Company, Person, Role
 from app.accounts.services import find_by_email, invite, may_register_for, new_person
+from app.audit import services as audit
 from app.db import utcnow
 from app.errors import Forbidden
 from app.extensions import db
@@ -60,9 +61,23 @@ def enrol(
             invite(person)
             return Enrolment(Outcome.INVITED, person)
     if existing.company_id == company.id:
+        if not existing.active and existing.erased_at is None and existing.has_role(Role.EMPLOYEE):
+            _welcome_back(existing, name, actor)
+            return Enrolment(Outcome.INVITED, existing)
         return Enrolment(Outcome.ALREADY_IN_COMPANY, existing)
     _tell_account_holder(existing, company)
     return Enrolment(Outcome.INVITED)
+
+
+def _welcome_back(person: Person, name: str, actor: Person) -> None:
+    """One who had left the company is back: their account opens again, with the name
+    typed now, and they choose a new password from a new invitation."""
+    person.active = True
+    person.name = name.strip() or person.name
+    person.password_hash = None
+    person.session_version += 1
+    audit.record(actor, "person", person.id, "employment resumed")
+    invite(person)
 
 
 def _tell_account_holder(person: Person, company: Company) -> None:
@@ -70,7 +85,7 @@ def _tell_account_holder(person: Person, company: Company) -> None:
 
     At most once a day per company, so that uploading a list again does not flood them.
     """
-    if not person.is_active or person.erased_at is not None:
+    if person.erased_at is not None:
         return
     with speaking_to(person):
         paragraphs = [
@@ -81,8 +96,10 @@ def _tell_account_holder(person: Person, company: Company) -> None:
                 company=company.name,
             ),
             _(
-                "Har du börjat arbeta på %(company)s? Be projektets administratör flytta "
-                "ditt konto dit. Annars behöver du inte göra något.",
+                "Har du börjat arbeta på %(company)s? Ett konto hör till ett företag, med "
+                "resultaten därifrån, och flyttas inte till ett annat. Be samordnaren på "
+                "%(company)s registrera dig med en annan e-postadress, till exempel den du "
+                "har på %(company)s. Annars behöver du inte göra något.",
                 company=company.name,
             ),
         ]

@@ -91,6 +91,20 @@ class EmployeeForm(FlaskForm):
     )
 
 
+class EmployeeDetailsForm(FlaskForm):
+    """A coordinator corrects an invited employee's name and address."""
+
+    name = StringField(
+        _l("Namn"),
+        validators=[
+            DataRequired(_l("Fyll i namnet.")),
+            Length(max=120, message=_l("Högst 120 tecken.")),
+            Regexp(NAME_PATTERN, message=_l("Namnet innehåller otillåtna tecken.")),
+        ],
+    )
+    email = _email_field(_l("E-postadress"))
+
+
 class EmployeeCsvForm(FlaskForm):
     file = FileField(_l("CSV-fil"), validators=[FileRequired(_l("Välj en CSV-fil."))])
 

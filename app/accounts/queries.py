@@ -30,12 +30,17 @@ def search_people(text: str, *where) -> list[Person]:
     )
 
 
-def company_employees(company_id: int) -> list[Person]:
-    """The company's people who are not erased, by name (callers pick the roles they need)."""
+def company_employees(company_id: int, former: bool = False) -> list[Person]:
+    """The company's current people (not erased, not left), by name (callers pick the
+    roles they need); `former`: those who have left instead (app.accounts.employment)."""
     return list(
         db.session.scalars(
             select(Person)
-            .where(Person.company_id == company_id, Person.erased_at.is_(None))
+            .where(
+                Person.company_id == company_id,
+                Person.erased_at.is_(None),
+                Person.active.is_(not former),
+            )
             .order_by(Person.name, Person.id)
         )
     )

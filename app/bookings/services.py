@@ -731,17 +731,26 @@ def cancel_preview(booking_id: int, actor: Person, now: datetime | None = None) 
 
 
 def cancel_and_report(
-    booking_id: int, actor: Person, now: datetime | None = None, note: str = ""
+    booking_id: int,
+    actor: Person,
+    now: datetime | None = None,
+    note: str = "",
+    employee_left: bool = False,
 ) -> Cancellation:
     """Cancel a booking; a freed seat goes to the first on the waitlist at once.
 
-    `note` says how, in the booking's history and the audit log (a calendar reply)."""
+    `note` says how, in the booking's history and the audit log (a calendar reply).
+    `employee_left`: the employee has left their company (app.bookings.leavers); the
+    coordinator may then cancel after the deadline too, until the session starts."""
     now = now or utcnow()
     with unit_of_work():
         session_id = _get_booking(booking_id).session_id
         lock_session(session_id)
         booking = _get_booking(booking_id)
-        override = _check_may_change(booking, actor, now)
+        if employee_left and booking.is_live and booking.session.starts_at > now:
+            override = now > BookingWindow.for_session(booking.session).cancel_deadline
+        else:
+            override = _check_may_change(booking, actor, now)
         held_seat = booking.holds_seat
         promoted = _end_booking(booking, actor, now)
         _record(booking, BookingEventKind.CANCELLED, actor, now, staff_override=override, note=note)

@@ -100,6 +100,12 @@ KINDS = (
     ),
     Kind("home_center", _l("Testledares hemmacenter"), "person", ("home center",)),
     Kind("erased", _l("Borttagna personuppgifter"), "person", ("erased",)),
+    Kind(
+        "employment",
+        _l("Medarbetares konton"),
+        "person",
+        ("invitation resent", "details corrected", "employment ended", "employment resumed"),
+    ),
     Kind("admin_projects", _l("Projektadministratörers projekt"), "person", (PROJECT_ADMIN_SCOPE,)),
     Kind("travel_time", _l("Restid"), "travel_buffer", ("set", "deleted")),
     Kind(
@@ -122,6 +128,17 @@ KINDS = (
 # The entities of a center's own changes, which its admins read too.
 CENTER_ENTITIES = ("booking", "outcome", "session", "center", "closure")
 KIND_BY_KEY = {k.key: k for k in KINDS}
+# A coordinator looking after an employee's account (app.accounts.employment).
+_EMPLOYMENT = {
+    "invitation resent": lambda: _("%(actor)s skickade en ny inbjudan till %(person)s"),
+    "details corrected": lambda: _("%(actor)s rättade namn eller e-postadress för %(person)s"),
+    "employment ended": lambda: _(
+        "%(actor)s angav att %(person)s har slutat på företaget (kontot stängdes)"
+    ),
+    "employment resumed": lambda: _(
+        "%(actor)s registrerade %(person)s igen efter att hen hade slutat"
+    ),
+}
 
 
 @dataclass
@@ -598,6 +615,8 @@ class _Writer:
                 person=person,
                 center=self.center(center_id),
             ), ""
+        if entry.action in _EMPLOYMENT:
+            return _say(_EMPLOYMENT[entry.action](), actor=actor, person=person), detail
         if entry.action == "erased":
             return _say(
                 _("%(actor)s tog bort personuppgifterna för %(person)s"),

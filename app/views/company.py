@@ -8,12 +8,21 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.auth import role_required
 from app.accounts.employee_import import EXAMPLE_EMAIL, FileRefused, import_employees
+from app.accounts.employment import (
+    FieldRefused,
+    correct_details,
+    employee_for,
+    end_employment,
+    is_invited_only,
+    resend_invitation,
+)
 from app.accounts.enrolment import Outcome, enrol
-from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeForm
+from app.accounts.forms import CompanyForm, EmployeeCsvForm, EmployeeDetailsForm, EmployeeForm
 from app.accounts.import_reports import find_report, recent_imports, rejected_table
 from app.accounts.models import Company, Role
 from app.accounts.queries import companies_by_name, company_employees, find_person
 from app.accounts.services import register_company
+from app.bookings.leavers import ahead_of
 from app.csv_out import csv_response
 from app.db import unit_of_work
 from app.errors import DomainError, Forbidden, NotFound
@@ -36,6 +45,7 @@ def _render(form=None, csv_form=None, status=200):
         "accounts/employees.html",
         company=company,
         employees=[p for p in company_employees(company.id) if p.has_role(Role.EMPLOYEE)],
+        former=[p for p in company_employees(company.id, former=True) if p.has_role(Role.EMPLOYEE)],
         form=form or EmployeeForm(formdata=None),
         csv_form=csv_form or EmployeeCsvForm(formdata=None),
         imports=recent_imports(company.id),
@@ -125,12 +135,111 @@ def employee(person_id: int):
     person = find_person(person_id)
     if person is None or person.company_id != current_user.company_id or person.erased_at:
         raise NotFound(_("Medarbetaren finns inte."))
+    return _employee_page(person)
+
+
+def _employee_page(person, details_form=None, status=200):
+    invited = is_invited_only(person)
+    if invited and details_form is None:
+        details_form = EmployeeDetailsForm(formdata=None, name=person.name, email=person.email)
     return render_template(
         "accounts/employee.html",
         person=person,
         **booking_overview(person.id),
         form=FlaskForm(),
-    )
+        invited=invited,
+        details_form=details_form,
+        may_end=person.active and person.id != current_user.id,
+    ), status
+
+
+@bp.post("/company/employees/<int:person_id>/invitation")
+@role_required(Role.COORDINATOR)
+def resend(person_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        person = resend_invitation(person_id, current_user)
+    except NotFound:
+        raise
+    except DomainError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(
+            _(
+                "En ny inbjudan är skickad till %(email)s. Länken i den förra inbjudan "
+                "fungerar inte längre.",
+                email=person.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("company.employee", person_id=person_id))
+
+
+@bp.post("/company/employees/<int:person_id>/details")
+@role_required(Role.COORDINATOR)
+def correct(person_id: int):
+    employee_for(current_user, person_id)  # the company's own, or 404 before anything
+    form = EmployeeDetailsForm()
+    if form.validate_on_submit():
+        try:
+            correction = correct_details(person_id, form.name.data, form.email.data, current_user)
+        except FieldRefused as refused:
+            getattr(form, refused.field).errors.append(refused.message)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            flash(refused.message, "error")
+            return redirect(url_for("company.employee", person_id=person_id))
+        else:
+            if correction.email_changed:
+                flash(
+                    _(
+                        "Uppgifterna är rättade. En ny inbjudan är skickad till %(email)s.",
+                        email=correction.person.email,
+                    ),
+                    "success",
+                )
+            elif correction.changed:
+                flash(_("Uppgifterna är rättade."), "success")
+            return redirect(url_for("company.employee", person_id=person_id))
+    person = employee_for(current_user, person_id)
+    if not is_invited_only(person):
+        return redirect(url_for("company.employee", person_id=person_id))
+    return _employee_page(person, details_form=form, status=400)
+
+
+@bp.route("/company/employees/<int:person_id>/left", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def leave(person_id: int):
+    """*Har slutat på företaget*: a question saying what will happen, then done."""
+    person = employee_for(current_user, person_id)
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            end_employment(person_id, current_user)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            flash(refused.message, "error")
+        else:
+            flash(
+                _(
+                    "%(name)s har slutat på företaget. Kontot är stängt och kommande "
+                    "bokningar är avbokade.",
+                    name=person.name,
+                ),
+                "success",
+            )
+        return redirect(url_for("company.employee", person_id=person_id))
+    if not person.active or person.id == current_user.id:
+        return redirect(url_for("company.employee", person_id=person_id))
+    return render_template(
+        "accounts/employee_left.html",
+        person=person,
+        ahead=ahead_of(person.id),
+        form=form,
+    ), (400 if request.method == "POST" else 200)
 
 
 def _municipality_choices():
