@@ -79,6 +79,8 @@ MATRIX = {
     "accounts.erase": Row(
         read=PROJECT_ADMINS, change=PROJECT_ADMINS, objects={"person_id": "colleague"}
     ),
+    # cancelling the owner's seat from the erase page (its booking, not another's)
+    "accounts.erase_cancel_booking": Row(change=PROJECT_ADMINS, form_on="accounts.erase"),
     # finding people to erase: a limited admin finds only their companies' people
     "accounts.people": Row(read=PROJECT_ADMINS, actors=KINDS),
     "accounts.set_password": Row(

@@ -274,6 +274,22 @@ def test_reset_form_refuses_a_bad_address(client):
     assert "Skriv en giltig e-postadress" in response.get_data(as_text=True)
 
 
+def test_changing_the_password_from_my_account_mails_my_own_address(app, make):
+    with app.app_context():
+        address = make.employee().email
+    client = app.test_client()
+    Auth(client).login(address)
+    account = client.get("/account").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Byt lösenord via mejl</a>', account).group(1)
+    form = page_form(client, link, field="email")
+    assert form.value("email") == address  # filled in: nothing to type
+    sent = form.submit()
+    sent.close()  # as a server closes every answer: the mail is queued then
+    assert (sent.status_code, sent.headers["Location"]) == (302, "/account")
+    with app.app_context():
+        assert len(_mails_to(address)) == 1
+
+
 def _set_password(client, link, password, confirm=None):
     page = client.get(link)
     if page.status_code != 200:
@@ -563,6 +579,8 @@ def test_invitation_link_expires_after_the_invitation_days(app, make, monkeypatc
     assert "Länken är ogiltig, redan använd eller för gammal. Be om en ny." in expired.get_data(
         as_text=True
     )
+    # The page leads on to asking for a new link.
+    assert 'href="/password/forgot"' in expired.get_data(as_text=True)
     tried = form.fill(password="ett-langt-losenord", confirm="ett-langt-losenord").submit()
     assert tried.status_code == 404
     assert "för gammal" in tried.get_data(as_text=True)

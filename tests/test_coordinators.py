@@ -55,7 +55,9 @@ def test_employees_page_lists_only_the_own_company(coordinator):
     assert "Fia Främling" not in page
 
 
-def test_register_one_employee_sends_an_invitation_that_sets_the_password(app, coordinator):
+def test_register_one_employee_sends_an_invitation_that_sets_the_password(
+    app, coordinator, company_setup
+):
     # A coordinator reading in English: the invite is in the new person's language
     # (Swedish until they choose), as every other mail to them.
     form = page_form(coordinator, "/company/employees", action="/company/employees")
@@ -70,6 +72,13 @@ def test_register_one_employee_sends_an_invitation_that_sets_the_password(app, c
         ).all()
         assert row.kind == "invitation" and row.subject.startswith("Välkommen")
         text = email.message_from_bytes(row.raw, policy=default).get_body(("plain",)).get_content()
+        sender = db.session.scalar(
+            select(Person).where(Person.email == company_setup["coordinator"])
+        )
+        # It says who registered them, and for which company.
+        assert f"{sender.name} på {sender.company.name} har registrerat dig" in " ".join(
+            text.split()
+        )
     link = re.search(r"http://127\.0\.0\.1:5000(/password/invite/\S+)", text).group(1)
     invited = app.test_client()
     page = invited.get(link)

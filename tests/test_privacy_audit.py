@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Person
-from app.accounts.privacy import ERASED_NAME
+from app.accounts.privacy import ERASED_NAME, erase
 from app.audit.models import AuditEntry
 from app.bookings.models import Booking
 from app.bookings.services import book_seat, cancel_booking
@@ -117,8 +117,9 @@ def test_export_holds_everything_about_me_and_nothing_about_others(app, make):
 
 
 def _erase(client, person_id):
+    """Erase as the page offers it: its button, or the page saying what blocks it."""
     page = client.get(f"/people/{person_id}/erase")
-    if page.status_code != 200:
+    if page.status_code != 200 or "Ta bort för alltid" not in page.get_data(as_text=True):
         return page
     return form_of(page, client, button="Ta bort för alltid").submit()
 
@@ -129,12 +130,15 @@ def test_erase_removes_personal_data_and_keeps_the_statistics(app, make):
     clients = sign_in_clients(app, world)
     owner_id = world.ids["owner"]
     admin = clients["project_admin"]
-    # A live upcoming booking would keep a seat for nobody: cancel it first.
-    refused = _erase(admin, owner_id)
-    assert refused.status_code == 409
-    assert "kommande bokningar" in refused.get_data(as_text=True)
+    # A live upcoming booking would keep a seat for nobody: the page says so first and
+    # offers no erase button; the admin cancels it there.
+    blocked = _erase(admin, owner_id)
+    assert blocked.status_code == 200
+    assert "kommande bokningar" in blocked.get_data(as_text=True)
+    assert "Ta bort för alltid" not in blocked.get_data(as_text=True)
+    page_form(admin, f"/people/{owner_id}/erase", button="Avboka").submit()
     with app.app_context():
-        cancel_booking(world.ids["booking"], db.session.get(Person, owner_id))
+        assert db.session.get(Booking, world.ids["booking"]).status == "cancelled"
         company_id = db.session.get(Person, owner_id).company_id
         bookings_before = db.session.scalar(select(func.count(Booking.id)))
         outcomes_before = db.session.scalar(select(func.count(AreaOutcome.id)))
@@ -167,9 +171,8 @@ def test_erase_removes_personal_data_and_keeps_the_statistics(app, make):
     assert Auth(app.test_client()).login(OWNER_EMAIL).status_code == 400
     # The company's list no longer shows them; erasing twice is refused.
     assert OWNER_NAME not in clients["coordinator"].get("/company/employees").get_data(as_text=True)
-    again = page_form(admin, f"/people/{owner_id}/erase", button="Ta bort för alltid").submit()
-    assert again.status_code == 409
-    assert "redan borttagna" in again.get_data(as_text=True)
+    again = admin.get(f"/people/{owner_id}/erase").get_data(as_text=True)
+    assert "redan borttagna" in again and "Ta bort för alltid" not in again
 
 
 def test_erase_is_for_project_admins_only(app, make):
@@ -321,10 +324,11 @@ def test_erasing_a_testledare_waits_for_their_sessions_and_clears_their_traces(a
     admin = clients["project_admin"]
     assert ASSESSOR_NAME in admin.get("/audit").get_data(as_text=True)
 
-    # Sessions still to come would have nobody to run them.
-    refused = _erase(admin, assessor_id)
-    assert refused.status_code == 409
-    assert "kommande pass" in refused.get_data(as_text=True)
+    # Sessions still to come would have nobody to run them: listed, with their pages.
+    blocked = _erase(admin, assessor_id).get_data(as_text=True)
+    assert "kommande pass" in blocked and "Ta bort för alltid" not in blocked
+    for session_id in (world.ids["session"], world.ids["other_session"], handed_id):
+        assert f'href="/sessions/{session_id}/manage"' in blocked
     with app.app_context():
         assert db.session.get(Person, assessor_id).erased_at is None
         center_admin = db.session.get(Person, world.person_ids["center_admin"])
@@ -547,3 +551,109 @@ def test_the_dashboard_adds_up_the_same_after_erasing_and_names_nobody(app, make
         for marker in markers:
             assert marker not in text, f"{marker!r} in {where}"
     assert OWNER_NAME not in admin.get("/people?q=agarsson").get_data(as_text=True)
+
+
+def test_the_erase_page_lists_what_blocks_it_and_staff_cancel_there_after_the_deadline(
+    app, make, auth, client
+):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        admin_email = admin.email
+        employee = make.employee()
+        employee_id = employee.id
+        center, model = make.center(), make.model()
+        session = make.session(center=center, model=model, assessor=make.assessor(model))
+        session_id, center_name = session.id, center.name
+    auth.login(admin_email)
+    # Nothing in the way yet: the button is offered...
+    stale = page_form(client, f"/people/{employee_id}/erase", button="Ta bort för alltid")
+    # ...and meanwhile they book a seat, in a session that then moves to within the
+    # employees' cancellation deadline (staff may still cancel).
+    with app.app_context():
+        employee = db.session.get(Person, employee_id)
+        booking_id = book_seat(session_id, employee, employee).id
+        session = db.session.get(ValidationSession, session_id)
+        length = session.ends_at - session.starts_at
+        session.starts_at = utcnow() + timedelta(hours=3)
+        session.ends_at = session.starts_at + length
+        db.session.commit()
+    refused = stale.submit()
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    # Not an error page: this page again, the reason in its error summary, the seat listed.
+    assert 'class="error-summary"' in page and "kommande bokningar" in page
+    assert center_name in page and "Ta bort för alltid" not in page
+    with app.app_context():
+        assert db.session.get(Person, employee_id).erased_at is None
+    cancelled = form_of(refused, client, button="Avboka").submit()
+    assert cancelled.status_code == 302
+    assert cancelled.headers["Location"].endswith(f"/people/{employee_id}/erase")
+    with app.app_context():
+        assert db.session.get(Booking, booking_id).status == "cancelled"
+    erased = page_form(client, f"/people/{employee_id}/erase", button="Ta bort för alltid").submit()
+    assert erased.status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, employee_id).erased_at is not None
+
+
+def test_people_does_not_offer_erasing_oneself(app, make, auth, client):
+    with app.app_context():
+        admin = make.person(("project_admin",), name="Ada Admin")
+        admin_email, admin_id = admin.email, admin.id
+        other_id = make.person(("project_admin",), name="Ada Annan").id
+    auth.login(admin_email)
+    found = client.get("/people?q=Ada").get_data(as_text=True)
+    assert f"/people/{other_id}/erase" in found
+    assert f"/people/{admin_id}/erase" not in found
+    own = client.get(f"/people/{admin_id}/erase").get_data(as_text=True)
+    assert "egna uppgifter" in own and "Ta bort för alltid" not in own
+
+
+def test_an_erased_person_is_named_in_the_readers_language(app, make, auth, client):
+    with app.app_context():
+        center, model = make.center(), make.model()
+        assessor = make.assessor(model)
+        assessor.locale = "en"
+        assessor_email = assessor.email
+        employee = make.employee(name="Eino Erasesson")
+        past = make.session(
+            center=center, model=model, assessor=assessor, starts_at=utcnow() - timedelta(days=9)
+        )
+        past.seats_taken = 1
+        booking = Booking(session=past, employee=employee, booked_by=employee, status="attended")
+        db.session.add(booking)
+        db.session.flush()
+        for area in model_areas(model.id):
+            db.session.add(
+                AreaOutcome(
+                    booking=booking, area_id=area.id, result="approved", recorded_by=assessor
+                )
+            )
+        db.session.commit()
+        booking_id, session_id = booking.id, past.id
+        erase(employee.id, make.person(("project_admin",)))
+    auth.login(assessor_email)
+    for page in (f"/sessions/{session_id}/participants", f"/bookings/{booking_id}/intyg"):
+        text = client.get(page).get_data(as_text=True)
+        assert "Erased person" in text, page
+        assert ERASED_NAME not in text and "Eino" not in text, page
+
+
+@pytest.mark.parametrize(
+    ("locale", "link", "filename"),
+    [
+        ("sv", "Hämta mina uppgifter", "mina-uppgifter.json"),
+        ("en", "Download my data", "my-data.json"),
+    ],
+)
+def test_my_data_download_is_named_in_my_language(app, make, auth, client, locale, link, filename):
+    with app.app_context():
+        person = make.employee()
+        person.locale = locale
+        db.session.commit()
+        address = person.email
+    auth.login(address)
+    account = client.get("/account").get_data(as_text=True)
+    href = re.search(rf'<a href="([^"]+)">{link}</a>', account).group(1)
+    download = client.get(href)
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{filename}"'

@@ -58,7 +58,7 @@ def enrol(
                 db.session.expunge(person)
             existing = find_by_email(email)
         else:
-            invite(person)
+            invite(person, actor)
             return Enrolment(Outcome.INVITED, person)
     if existing.company_id == company.id:
         if not existing.active and existing.erased_at is None and existing.has_role(Role.EMPLOYEE):

@@ -1,6 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -35,6 +36,14 @@ class Company(db.Model):
     municipality: Mapped[Municipality] = relationship()
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: an erased person's stored placeholder name (the same in every
+        language, see app.accounts.privacy) is said in the reader's language instead."""
+        if self.erased_at is not None:
+            return gettext("Borttagen person")
         return self.name
 
     @validates("org_number")
@@ -79,6 +88,14 @@ class Person(UserMixin, db.Model):
     )
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: an erased person's stored placeholder name (the same in every
+        language, see app.accounts.privacy) is said in the reader's language instead."""
+        if self.erased_at is not None:
+            return gettext("Borttagen person")
         return self.name
 
     @property

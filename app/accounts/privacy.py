@@ -122,6 +122,32 @@ def export(person: Person) -> dict:
     return data
 
 
+def _refusals(person: Person, actor: Person, now: datetime):
+    """Each reason the actor cannot erase the person now, as the DomainError erase() raises."""
+    if person.erased_at is not None:
+        yield DomainError(_("Personens uppgifter är redan borttagna."))
+        return
+    if person.id == actor.id:
+        yield DomainError(_("Du kan inte ta bort dina egna uppgifter själv."))
+    for part in _registered():
+        if part.check is not None:
+            try:
+                part.check(person, now)
+            except DomainError as refusal:
+                yield refusal
+
+
+def may_erase(person: Person, actor: Person) -> bool:
+    """Whether to offer erasing the person at all (not oneself, not twice)."""
+    return person.erased_at is None and person.id != actor.id
+
+
+def blockers(person: Person, actor: Person, now: datetime | None = None) -> list[str]:
+    """Every reason erasing the person would be refused now, in the order erase() asks
+    (the erase page says them all before offering the button); [] when nothing blocks."""
+    return [refusal.message for refusal in _refusals(person, actor, now or utcnow())]
+
+
 def erase(person_id: int, actor: Person) -> Person:
     """Remove a person's personal data; their bookings and outcomes stay, anonymous.
 
@@ -137,13 +163,8 @@ def erase(person_id: int, actor: Person) -> Person:
         # Someone a limited admin may not see is, to them, someone who does not exist.
         if person is None or not project_admin_sees_company(actor, person.company_id):
             raise NotFound(_("Personen finns inte."))
-        if person.erased_at is not None:
-            raise DomainError(_("Personens uppgifter är redan borttagna."))
-        if person.id == actor.id:
-            raise DomainError(_("Du kan inte ta bort dina egna uppgifter själv."))
-        for part in parts:
-            if part.check is not None:
-                part.check(person, now)
+        for refusal in _refusals(person, actor, now):
+            raise refusal
         old_name, old_email = person.name, person.email
         for part in parts:
             if part.erase is not None:

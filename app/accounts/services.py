@@ -128,7 +128,7 @@ def person_for_link(token: str, purpose: str) -> Person | None:
     return person
 
 
-def _link_mail(person: Person, purpose: str) -> None:
+def _link_mail(person: Person, purpose: str, inviter: Person | None = None) -> None:
     """Queue the invitation or reset mail in the caller's transaction (see app/mail/outbox.py).
 
     An invitation is written in the new person's language (Swedish until they choose),
@@ -137,22 +137,47 @@ def _link_mail(person: Person, purpose: str) -> None:
     from (anyone may ask for anyone's address)."""
     if purpose == "invite" or person.locale:
         with speaking_to(person):
-            _write_link_mail(person, purpose)
+            _write_link_mail(person, purpose, inviter)
     else:
         _write_link_mail(person, purpose)
 
 
-def _write_link_mail(person: Person, purpose: str) -> None:
+def _invitation_intro(person: Person, inviter: Person | None) -> str:
+    """Who registered the person, and for which company, when someone did (not the CLI)."""
+    days = current_app.config["INVITATION_DAYS"]
+    company = person.company
+    if inviter is not None and company is not None:
+        if inviter.company_id == company.id:  # their coordinator
+            return _(
+                "%(inviter)s på %(company)s har registrerat dig i Testcenterbokning. Öppna "
+                "länken och välj ett lösenord. Länken gäller i %(days)s dagar och kan "
+                "användas en gång.",
+                inviter=inviter.name,
+                company=company.name,
+                days=days,
+            )
+        return _(
+            "%(inviter)s har registrerat dig i Testcenterbokning för %(company)s. Öppna "
+            "länken och välj ett lösenord. Länken gäller i %(days)s dagar och kan användas "
+            "en gång.",
+            inviter=inviter.name,
+            company=company.name,
+            days=days,
+        )
+    return _(
+        "Du har fått ett konto i Testcenterbokning. Öppna länken och välj ett lösenord. "
+        "Länken gäller i %(days)s dagar och kan användas en gång.",
+        days=days,
+    )
+
+
+def _write_link_mail(person: Person, purpose: str, inviter: Person | None = None) -> None:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     # Built by hand rather than with url_for so that the CLI, without a request, can invite.
     link = f"{base}/password/{purpose}/{link_token(person, purpose)}"
     if purpose == "invite":
         subject = _("Välkommen till Testcenterbokning: välj ditt lösenord")
-        intro = _(
-            "Du har fått ett konto i Testcenterbokning. Öppna länken och välj ett lösenord. "
-            "Länken gäller i %(days)s dagar och kan användas en gång.",
-            days=current_app.config["INVITATION_DAYS"],
-        )
+        intro = _invitation_intro(person, inviter)
     else:
         subject = _("Nytt lösenord till Testcenterbokning")
         intro = _(
@@ -226,9 +251,11 @@ def set_place(person_id: int, municipality_id: int | None, actor: Person) -> Per
         return person
 
 
-def invite(person: Person) -> None:
-    """Queue an invitation to set a password; the caller's unit of work commits it."""
-    _link_mail(person, "invite")
+def invite(person: Person, inviter: Person | None = None) -> None:
+    """Queue an invitation to set a password; the caller's unit of work commits it.
+
+    `inviter`: who registered the person (a coordinator, a project admin), named in it."""
+    _link_mail(person, "invite", inviter)
 
 
 def register_employee(
@@ -237,7 +264,7 @@ def register_employee(
     """Add an employee of the actor's company and mail them an invitation."""
     with unit_of_work():
         person = _new_employee(name, email, company, actor, phone)
-        invite(person)
+        invite(person, actor)
         return person
 
 
@@ -333,5 +360,5 @@ def register_company(
                 db.session.flush()
         except IntegrityError as error:  # registered by someone else at the same moment
             raise DomainError(_("Företaget eller e-postadressen finns redan.")) from error
-        invite(coordinator)
+        invite(coordinator, actor)
         return company

@@ -11,7 +11,8 @@ from sqlalchemy import delete, or_, select
 from app.accounts.models import Person
 from app.accounts.privacy import CODE, GENERATED, Part, iso
 from app.audit.models import AuditEntry
-from app.bookings.models import Booking, BookingEvent, BookingStatus, Interest
+from app.bookings.models import Booking, BookingEvent, Interest
+from app.bookings.queries import upcoming_live_bookings_of
 from app.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ValidationSession
@@ -86,17 +87,8 @@ def _export(person: Person) -> dict:
 
 
 def _check(person: Person, now: datetime) -> None:
-    upcoming = db.session.scalar(
-        select(Booking.id)
-        .join(Booking.session)
-        .where(
-            Booking.employee_id == person.id,
-            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)),
-            ValidationSession.ends_at > now,
-        )
-        .limit(1)
-    )
-    if upcoming is not None:
+    # The erase page lists them (with a way to cancel each): the same query.
+    if upcoming_live_bookings_of(person.id, now):
         raise DomainError(
             _("Personen har kommande bokningar. Avboka dem först, så får kön platserna.")
         )

@@ -60,6 +60,27 @@ def participants_of(session_ids: list[int]) -> dict[int, list[Booking]]:
     return found
 
 
+def upcoming_live_bookings_of(employee_id: int, now: datetime) -> list[Booking]:
+    """An employee's seats and waitlist places in sessions not ended by `now`, by start:
+    what keeps their personal data from being erased (a seat would be kept for nobody)."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(
+                Booking.employee_id == employee_id,
+                Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)),
+                ValidationSession.ends_at > now,
+            )
+            .options(
+                contains_eager(Booking.session).joinedload(ValidationSession.model),
+                contains_eager(Booking.session).joinedload(ValidationSession.center),
+            )
+            .order_by(ValidationSession.starts_at, Booking.id)
+        )
+    )
+
+
 def bookings_of(employee_id: int) -> list[Booking]:
     """All of an employee's bookings with their sessions, newest session first."""
     return list(

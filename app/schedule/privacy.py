@@ -15,9 +15,9 @@ from app.schedule.models import (
     AssessorAbsence,
     AssessorAuthorisation,
     AssessorAvailability,
-    SessionStatus,
     ValidationSession,
 )
+from app.schedule.queries import upcoming_sessions_led_by
 
 
 def session_entry(session: ValidationSession) -> dict:
@@ -91,17 +91,9 @@ def _export(person: Person) -> dict:
 
 
 def _check(person: Person, now: datetime) -> None:
-    # A session still to come (or running) would have nobody to run it.
-    running = db.session.scalar(
-        select(ValidationSession.id)
-        .where(
-            ValidationSession.assessor_id == person.id,
-            ValidationSession.status == SessionStatus.SCHEDULED,
-            ValidationSession.ends_at > now,
-        )
-        .limit(1)
-    )
-    if running is not None:
+    # A session still to come (or running) would have nobody to run it. The erase page
+    # lists them: the same query.
+    if upcoming_sessions_led_by(person.id, now):
         raise DomainError(
             _(
                 "Personen är testledare för kommande pass. "

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.schedule.models import (
     AssessorAuthorisation,
     ModelFamily,
+    SessionStatus,
     ValidationModel,
     ValidationSession,
 )
@@ -26,6 +27,23 @@ def center_sessions_not_ended(center_id: int, now: datetime) -> list[ValidationS
             select(ValidationSession)
             .where(ValidationSession.center_id == center_id, ValidationSession.ends_at > now)
             .order_by(ValidationSession.starts_at)
+        )
+    )
+
+
+def upcoming_sessions_led_by(person_id: int, now: datetime) -> list[ValidationSession]:
+    """The scheduled sessions a testledare runs that have not ended by `now`, by start:
+    what keeps their personal data from being erased (nobody would run them)."""
+    return list(
+        db.session.scalars(
+            select(ValidationSession)
+            .where(
+                ValidationSession.assessor_id == person_id,
+                ValidationSession.status == SessionStatus.SCHEDULED,
+                ValidationSession.ends_at > now,
+            )
+            .options(joinedload(ValidationSession.model), joinedload(ValidationSession.center))
+            .order_by(ValidationSession.starts_at, ValidationSession.id)
         )
     )
 

@@ -43,14 +43,19 @@ from app.accounts.services import (
     sign_out_everywhere,
 )
 from app.after_response import after_response
+from app.bookings.queries import find_booking, upcoming_live_bookings_of
+from app.bookings.services import cancel_and_report
 from app.centers.queries import centers_by_name
+from app.db import utcnow
 from app.errors import STALE_TOKEN, DomainError, NotFound, stale_form_answer
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.projects.forms import AdminProjectsForm
 from app.projects.scope import find_people, is_project_admin, set_admin_projects, visible_projects
 from app.regions.queries import counties_with_municipalities
 from app.schedule import authorisations
+from app.schedule.queries import upcoming_sessions_led_by
 from app.schedule.services import validation_models
+from app.views.bookings import cancelled_message
 
 bp = Blueprint("accounts", __name__)
 
@@ -140,7 +145,8 @@ def logout():
 @_limit_by_client
 @_limit_by_email
 def forgot_password():
-    form = ForgotPasswordForm()
+    # Signed in ("Byt lösenord via mejl" on Mitt konto): their own address, filled in.
+    form = ForgotPasswordForm(email=current_user.email if current_user.is_authenticated else None)
     if form.validate_on_submit():
         # Looking the address up and queueing the mail happen after the answer has gone
         # out: done before it, they made the answer twice as slow for an existing account.
@@ -154,6 +160,8 @@ def forgot_password():
             ),
             "info",
         )
+        if current_user.is_authenticated:
+            return redirect(url_for("accounts.account"))
         return redirect(url_for("accounts.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/forgot.html", form=form), status
@@ -167,7 +175,8 @@ def set_password(purpose: str, token: str):
         abort(404)
     person = person_for_link(token, purpose)
     if person is None:
-        raise NotFound(_("Länken är ogiltig, redan använd eller för gammal. Be om en ny."))
+        # Not the general error page: this one leads on to asking for a new link.
+        return render_template("accounts/link_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         set_password_with_link(token, purpose, form.password.data)
@@ -248,7 +257,9 @@ def sign_out_all():
 def export():
     """Everything stored about the signed-in person, as a JSON download."""
     response = jsonify(privacy.export(current_user))
-    response.headers["Content-Disposition"] = 'attachment; filename="mina-uppgifter.json"'
+    # Named in the reader's language (ASCII, as the CSV downloads are).
+    filename = _("mina-uppgifter.json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -375,15 +386,67 @@ def admin_projects(person_id: int):
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
 @role_required(Role.PROJECT_ADMIN)
 def erase(person_id: int):
-    person = find_person(person_id)
-    if person is None or not project_admin_sees_company(current_user, person.company_id):
-        raise NotFound(_("Personen finns inte."))
+    """Ask before erasing, saying first what stands in the way (seats, queue places,
+    sessions to run), with a way to cancel the seats: the button only when nothing does."""
+    person = _person_to_erase(person_id)
     form = FlaskForm()
     if form.validate_on_submit():
-        privacy.erase(person_id, current_user)
+        try:
+            privacy.erase(person_id, current_user)
+        except DomainError as refused:
+            if refused.status_code != 409:
+                raise
+            # Something came in the way since the page was shown: the page again, saying what.
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+            return _erase_page(person, form, refused.status_code)
         flash(
             _("Personens uppgifter är borttagna. Bokningar och resultat finns kvar utan namn."),
             "success",
         )
         return redirect(url_for("accounts.people"))
-    return render_template("accounts/erase.html", person=person, form=form)
+    return _erase_page(person, form, 400 if form.is_submitted() else 200)
+
+
+@bp.post("/people/<int:person_id>/erase/bookings/<int:booking_id>/cancel")
+@role_required(Role.PROJECT_ADMIN)
+def erase_cancel_booking(person_id: int, booking_id: int):
+    """Cancel one of the person's seats or queue places from the erase page, and back."""
+    person = _person_to_erase(person_id)
+    booking = find_booking(booking_id)
+    if booking is None or booking.employee_id != person.id:
+        raise NotFound(_("Bokningen finns inte."))
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return _erase_page(person, form, 400)
+    try:
+        done = cancel_and_report(booking_id, actor=current_user)
+    except DomainError as refused:
+        if refused.status_code not in (400, 409):
+            raise
+        db.session.rollback()
+        form.form_errors.append(refused.message)
+        return _erase_page(person, form, refused.status_code)
+    flash(cancelled_message(done), "success")
+    return redirect(url_for("accounts.erase", person_id=person.id))
+
+
+def _person_to_erase(person_id: int):
+    person = find_person(person_id)
+    if person is None or not project_admin_sees_company(current_user, person.company_id):
+        raise NotFound(_("Personen finns inte."))
+    return person
+
+
+def _erase_page(person, form: FlaskForm, status: int = 200):
+    now = utcnow()
+    return render_template(
+        "accounts/erase.html",
+        person=person,
+        form=form,
+        blockers=privacy.blockers(person, current_user, now),
+        bookings=upcoming_live_bookings_of(person.id, now),
+        sessions=upcoming_sessions_led_by(person.id, now),
+        now=now,
+        cancel_form=FlaskForm(),
+    ), status

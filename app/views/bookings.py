@@ -157,6 +157,12 @@ def confirm_cancel(booking_id: int):
 @login_required
 def cancel(booking_id: int):
     done = cancel_and_report(booking_id, actor=current_user)
+    flash(cancelled_message(done), "success")
+    return redirect(_after_change(done.booking))
+
+
+def cancelled_message(done) -> str:
+    """What a cancellation did, for the one who made it (the employee or someone for them)."""
     booking = done.booking
     session = booking.session
     what = {"model": session.model, "when": time_span(session.starts_at, session.ends_at)}
@@ -202,8 +208,7 @@ def cancel(booking_id: int):
                 deadline=short_datetime(done.rebook_until),
             )
         )
-    flash(" ".join(parts), "success")
-    return redirect(_after_change(booking))
+    return " ".join(parts)
 
 
 def _after_change(booking: Booking) -> str:
