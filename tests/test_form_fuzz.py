@@ -152,7 +152,12 @@ FORMS = {
     "accounts.revoke_authorisation": _f(
         "project_admin", "/people/{assessor}/assessor", "/authorisations/{authorisation}/delete"
     ),
-    "accounts.erase": _f("project_admin", "/people/{colleague}/erase"),
+    "accounts.erase": _f("project_admin", "/people/{invitee}/erase"),
+    "accounts.erase_cancel_booking": _f(
+        "project_admin",
+        "/people/{colleague}/erase",
+        "/people/{colleague}/erase/bookings/{arriving_booking}/cancel",
+    ),
     "accounts.admin_projects": _f("project_admin", "/people/{limited_admin_person}/projects"),
     "api_tokens.tokens": _f("owner", "/account/api-tokens"),
     "api_tokens.revoke": _f(
@@ -171,6 +176,13 @@ FORMS = {
         "/account/webhooks/{coordinator_webhook}/revoke",
     ),
     "company.employees": _f("coordinator", "/company/employees"),
+    "company.resend": _f(
+        "coordinator", "/company/employees/{invitee}", "/company/employees/{invitee}/invitation"
+    ),
+    "company.correct": _f(
+        "coordinator", "/company/employees/{invitee}", "/company/employees/{invitee}/details"
+    ),
+    "company.leave": _f("coordinator", "/company/employees/{colleague}/left"),
     "company.import_csv": _f("coordinator", "/company/employees", "/company/employees/import"),
     "i18n.choose_language": _f("owner", "/account", "/language"),
     # bookings and results
@@ -596,6 +608,11 @@ def world_database(request, tmp_path_factory):
         db.session.add(arriving)
         db.session.commit()
         world.ids["soon_session"], world.ids["arriving_booking"] = soon.id, arriving.id
+        # Registered by the coordinator, no password chosen yet: invited again, corrected.
+        invitee = Factory().employee(company=db.session.get(Person, world.ids["colleague"]).company)
+        invitee.password_hash = None
+        db.session.commit()
+        world.ids["invitee"] = invitee.id
         db.session.remove()
         db.engine.dispose()
     copies = TemplateCopies(url.rsplit("/", 1)[1]) if request.param == "postgresql" else None
