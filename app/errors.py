@@ -27,7 +27,7 @@ def stale_form_answer():
 STALE_TOKEN = ("The CSRF tokens do not match.", "The CSRF session token is missing.")
 
 
-def _page_sent_from() -> str | None:
+def page_sent_from() -> str | None:
     """The path of this site's page the form was sent from (the Referer, which the
     site's same-origin policy sends on its own forms), if it is one."""
     parts = urlsplit(request.referrer or "")
@@ -42,7 +42,22 @@ def signed_out_since_page() -> str | None:
     genuine but of the ended sign-in. None when that is not what happened."""
     if current_user.is_authenticated or request.blueprint == "i18n":
         return None
-    return _page_sent_from()
+    return page_sent_from()
+
+
+def csrf_refusal(error: CSRFError):
+    """The answer to a form whose token failed: after a sign-out in another tab, the
+    sign-in and back to the page the form was on; otherwise "the page was too old"."""
+    if error.description in STALE_TOKEN and (back := signed_out_since_page()):
+        flash(
+            _l(
+                "Du har loggats ut, kanske i en annan flik. Logga in igen, så kommer "
+                "du tillbaka till sidan och kan göra om det du höll på med."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login", next=back))
+    return stale_form_answer()
 
 
 class Refusal(str):
@@ -169,17 +184,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        if error.description in STALE_TOKEN and (back := signed_out_since_page()):
-            # Rather than "the page was too old": sign in, and back to that page.
-            flash(
-                _l(
-                    "Du har loggats ut, kanske i en annan flik. Logga in igen, så kommer "
-                    "du tillbaka till sidan och kan göra om det du höll på med."
-                ),
-                "info",
-            )
-            return redirect(url_for("accounts.login", next=back))
-        return stale_form_answer()
+        return csrf_refusal(error)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):

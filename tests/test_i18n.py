@@ -24,7 +24,7 @@ from app.i18n import compile_catalogues
 from app.timeutil import local_to_utc
 from tests.calendars import invite_of, outbox, parse_mail
 from tests.conftest import Auth
-from tests.forms import page_form
+from tests.forms import form_of, page_form
 
 ROOT = os.path.join(os.path.dirname(__file__), os.pardir)
 TRANSLATIONS = os.path.join(ROOT, "app", "translations")
@@ -236,6 +236,22 @@ def test_a_signed_in_persons_choice_follows_them_to_another_browser(app, client,
     Auth(other).login(email)
     mine = other.get("/bookings").get_data(as_text=True)
     assert "My bookings" in mine and "Mina bokningar" not in mine
+
+
+def test_switching_language_on_a_refused_form_leads_back_to_the_forms_page(app, client, auth, make):
+    """A refusal is the answer to a POST: its switch led back to the POST's address (a
+    405) instead of the page the form was on."""
+    with app.app_context():
+        email = make.employee().email
+    auth.login(email)
+    refused = page_form(client, "/account", action="/account/place")
+    refused.set("municipality", "99999", tamper=True)  # gone since the page was read
+    answer = refused.submit()
+    assert answer.status_code == 400
+    switch = form_of(answer, client, action="/language")
+    back = switch.submit("language=en")
+    assert back.status_code == 303 and back.location.endswith("/account")
+    assert client.get(back.location).status_code == 200
 
 
 def test_a_choice_made_before_signing_in_becomes_the_persons(app, client, auth, make):

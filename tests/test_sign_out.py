@@ -253,6 +253,13 @@ def test_a_form_of_a_page_signed_out_in_another_tab_leads_to_sign_in_and_back(
     # Signed in again, the page's form books.
     assert page_form(client, page, action=f"{page}/book").submit().status_code == 302
 
+    # So do the forms of Mitt konto (their blueprint answers its own token failures).
+    place = page_form(client, "/account", action="/account/place")
+    auth.logout()
+    answer = place.submit()
+    assert answer.headers["Location"] == "/login?next=/account"
+    auth.login(address)
+
     # Sent from another site's page, it is refused as before: nothing to go back to.
     auth.logout()
     elsewhere = book.submit(headers={"Referer": "https://example.com/sessions/1"})

@@ -47,7 +47,7 @@ from app.bookings.queries import find_booking, upcoming_live_bookings_of
 from app.bookings.services import cancel_and_report
 from app.centers.queries import centers_by_name
 from app.db import utcnow
-from app.errors import STALE_TOKEN, DomainError, NotFound, stale_form_answer
+from app.errors import STALE_TOKEN, DomainError, NotFound, csrf_refusal, stale_form_answer
 from app.extensions import db, limiter
 from app.projects.forms import AdminProjectsForm
 from app.projects.scope import find_people, is_project_admin, set_admin_projects, visible_projects
@@ -130,7 +130,14 @@ def stale_sign_in_or_out(error: CSRFError):
         flash(_("Du är redan inloggad."), "info")
         # Where signing in was to lead ("Logga in och boka" finishes its booking).
         return redirect(_safe_next(request.args.get("next")))
-    return stale_form_answer()
+    if request.endpoint in ANONYMOUS_FORMS:
+        return stale_form_answer()
+    # A signed-in page's form (Mitt konto, Personer) after a sign-out in another tab.
+    return csrf_refusal(error)
+
+
+# Forms meant for someone signed out: a failed token there is no ended sign-in.
+ANONYMOUS_FORMS = ("accounts.login", "accounts.forgot_password", "accounts.set_password")
 
 
 @bp.post("/logout")

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, page_sent_from
 from app.extensions import db
 from app.i18n import SESSION_KEY, set_language
 
@@ -20,6 +20,18 @@ def _back_to(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("schedule.index")
+
+
+@bp.app_context_processor
+def _language_back_to() -> dict:
+    """Where the footer's switch leads back to: this page, or, for a page a form's POST
+    answered (a refusal shown on the form), the page the form was on; back to the POST's
+    address would be a 405."""
+    if request.method in ("GET", "HEAD"):
+        here = request.full_path if request.query_string else request.path
+    else:
+        here = page_sent_from() or url_for("schedule.index")
+    return {"language_back_to": here}
 
 
 def _checked(language: str) -> str:
