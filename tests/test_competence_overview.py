@@ -197,6 +197,22 @@ def test_the_coordinator_filters_the_page_and_downloads_the_same_rows(client, au
     assert client.get("/company/overview.csv?model=99999").status_code == 400
 
 
+def test_one_who_left_is_out_of_the_overview_but_in_the_history(app, client, auth, world):
+    """The overview and the training needs are the competence the company has now."""
+    auth.login(world.coordinator)
+    with app.app_context():
+        anna_id = db.session.scalar(select(Person.id).where(Person.email == world.employee))
+    leave = f"/company/employees/{anna_id}/left"
+    page_form(client, leave, button="Ja, Anna Andersson har slutat").submit(follow_redirects=True)
+    html = client.get("/company/overview").get_data(as_text=True)
+    assert "Anna Andersson" not in html and "Kurs i ritningsläsning" not in html
+    assert "Bo Berg" in html
+    assert "Anna Andersson" not in {r[1] for r in _csv(client.get("/company/overview.csv"))}
+    needs = _csv(client.get("/company/training-needs.csv"))
+    assert "Anna Andersson" not in {r[2] for r in needs[1:]}
+    assert "Anna Andersson" in _listed(client.get("/company/results"))  # history kept
+
+
 def test_the_validations_page_splits_searches_filters_and_exports(client, auth, world):
     auth.login(world.coordinator)
     html = client.get("/company/results").get_data(as_text=True)

@@ -76,31 +76,32 @@ class Overview:
     )
 
 
-def company_staff(company_id: int) -> list[Person]:
-    """The company's employees (not erased), by name, in one query."""
-    return list(
-        db.session.scalars(
-            select(Person)
-            .join(RoleGrant, RoleGrant.person_id == Person.id)
-            .where(
-                Person.company_id == company_id,
-                Person.erased_at.is_(None),
-                RoleGrant.role == Role.EMPLOYEE,
-            )
-            .order_by(Person.name, Person.id)
-            .distinct()
+def company_staff(company_id: int, current_only: bool = False) -> list[Person]:
+    """The company's employees (not erased), by name, in one query; `current_only`: not
+    those who have left (the overview is about competence the company has now)."""
+    query = (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            Person.company_id == company_id,
+            Person.erased_at.is_(None),
+            RoleGrant.role == Role.EMPLOYEE,
         )
     )
+    if current_only:
+        query = query.where(Person.active.is_(True))
+    return list(db.session.scalars(query.order_by(Person.name, Person.id).distinct()))
 
 
 def company_teams(company_id: int) -> list[str]:
-    """The teams or sites the company's employees are in, by name."""
+    """The teams or sites the company's current employees are in, by name."""
     return list(
         db.session.scalars(
             select(Person.team)
             .where(
                 Person.company_id == company_id,
                 Person.erased_at.is_(None),
+                Person.active.is_(True),
                 Person.team.is_not(None),
                 Person.team != "",
             )
@@ -192,13 +193,13 @@ def competence_overview(
     status: str | None = None,
     now: datetime | None = None,
 ) -> Overview:
-    """The matrices of the company's employees, per model, filtered.
+    """The matrices of the company's current employees, per model, filtered.
 
     Without a model, the models the employees have booked. `team` keeps the people of
     one team; `status` keeps the people with at least one area in that state.
     """
     now = now or utcnow()
-    staff = company_staff(company_id)
+    staff = company_staff(company_id, current_only=True)
     people = [p for p in staff if not team or p.team == team]
     ids = [p.id for p in people]
     model_ids = [model_id] if model_id else (_models_in_use(ids) if ids else [])
