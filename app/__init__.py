@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     login_sessions.init_app(app)
 
+    from app.api import tokens as api_tokens
     from app.bookings import interest, leavers
     from app.calendar import subscribers as calendar_subscribers
     from app.webhooks import subscribers as webhook_subscribers
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     leavers.connect(app)  # an employee who left loses their seats and queue places ahead
     calendar_subscribers.connect(app)  # schedule and bookings announce; calendar queues invites
     webhook_subscribers.connect(app)  # bookings and results announce; webhooks queue deliveries
+    api_tokens.connect(app)  # an employee who left loses their API keys
     from app.calendar import letters
 
     letters.connect(app)  # the mail outbox writes calendar letters with calendar's renderer

@@ -21,16 +21,20 @@ system) and `at` (the UTC time of the change), and
   booking that was given up); `booking_cancelled` adds `reason`: "cancelled", or
   "session_cancelled" for each booking of a cancelled session, sent after that
   session's `session_cancelled`; with "cancelled" also `held_seat`: False for a
-  place in the queue. `booking_rescheduled` is sent for each seat and queue place of a
-  session the center moved to another time, after that session's `session_changed`,
-  and adds `was`, the session's earlier (start, end).
+  place in the queue, and `employee_left`: True when it was cancelled because the
+  employee left their company (they are told once, in the account-closed mail).
+  `booking_rescheduled` is sent for each seat and queue place of a session the center
+  moved to another time, after that session's `session_changed`, and adds `was`, the
+  session's earlier (start, end).
 - session_*: `session` (the ValidationSession as it is now). `session_cancelled`
   adds `waitlisted`, the bookings that stood in its queue (cancelled now as well);
   `session_changed` adds `was`, its earlier (start, end) when the time changed.
 - center_changed: `center` (the TestCenter as it is now), whose name, address or
   contact, which every event of its sessions shows, changed.
 - employment_ended: `person`, who has left their company (a coordinator said so); sent
-  before the person is deactivated, so that their future bookings can be cancelled.
+  before the person is deactivated, so that their future bookings and interest end
+  and their feed and API tokens are revoked. A receiver may return lines, in the
+  person's language, for the account-closed mail (what they gave up).
 - language_changed: `person`, who chose another language for pages, mails and
   calendars (their events' texts change with it).
 """
@@ -72,7 +76,12 @@ result_recorded = _signals.signal(
 )
 
 
-def announce(signal, **event) -> None:
-    """Send `signal` for the current app; costs next to nothing when nobody listens."""
-    if signal.receivers:
-        signal.send(current_app._get_current_object(), **event)
+def announce(signal, **event) -> list:
+    """Send `signal` for the current app; costs next to nothing when nobody listens.
+
+    Returns what the receivers returned that is not None, for the few signals whose
+    sender asks for something back (employment_ended's lines for its mail)."""
+    if not signal.receivers:
+        return []
+    answers = signal.send(current_app._get_current_object(), **event)
+    return [value for _receiver, value in answers if value is not None]

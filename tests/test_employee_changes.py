@@ -10,12 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Person
-from app.bookings.models import Booking
+from app.api.tokens import create_token
+from app.bookings.interest import register_interest, today
+from app.bookings.models import Booking, Interest
 from app.bookings.services import book_seat
+from app.calendar.feeds import ensure_feed_token
 from app.extensions import db
+from app.formatting import time_span
 from app.mail.models import OutboxMessage
 from tests.conftest import Auth
-from tests.forms import page_form
+from tests.forms import form_of, page_form
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -57,6 +61,26 @@ def _invite_link(row):
     return re.search(r"http://127\.0\.0\.1:5000(/password/invite/\S+)", _text(row)).group(1)
 
 
+def _invitations(app, address):
+    return [r for r in _mails(app, address) if r.kind == "invitation"]
+
+
+def _says_who_invited(row) -> bool:
+    """The invitation names the coordinator who sent it, not the generic text."""
+    return "på Verkstaden AB har registrerat dig" in " ".join(_text(row).split())
+
+
+def _set_password(client, row):
+    form = form_of(client.get(_invite_link(row)), client, field="password")
+    done = form.fill(password="svetsa-bra-123", confirm="svetsa-bra-123").submit()
+    assert done.status_code == 302
+
+
+def _leave(client, person_id, name):
+    page = f"/company/employees/{person_id}/left"
+    return page_form(client, page, button=f"Ja, {name} har slutat").submit(follow_redirects=True)
+
+
 def test_the_invitation_is_sent_again_and_only_the_new_link_works(app, client, setup):
     _register(client, "Karin Svets", "karin@verkstaden.se")
     person_id = _person(app, "karin@verkstaden.se").id
@@ -64,7 +88,8 @@ def test_the_invitation_is_sent_again_and_only_the_new_link_works(app, client, s
     assert "Inbjuden, har inte loggat in ännu" in client.get(page).get_data(as_text=True)
     done = page_form(client, page, button="Skicka inbjudan igen").submit(follow_redirects=True)
     assert "En ny inbjudan är skickad till karin@verkstaden.se" in done.get_data(as_text=True)
-    first, second = [r for r in _mails(app, "karin@verkstaden.se") if r.kind == "invitation"]
+    first, second = _invitations(app, "karin@verkstaden.se")
+    assert _says_who_invited(first) and _says_who_invited(second)
     stranger = app.test_client()
     assert stranger.get(_invite_link(first)).status_code != 200
     assert stranger.get(_invite_link(second)).status_code == 200
@@ -89,8 +114,9 @@ def test_a_mistyped_address_is_corrected_and_invited_again(app, client, make, se
     assert "En ny inbjudan är skickad till karin@verkstaden.se" in body
     person = _person(app, "karin@verkstaden.se")
     assert (person.id, person.name) == (person_id, "Karin Svets")
-    (new,) = [r for r in _mails(app, "karin@verkstaden.se") if r.kind == "invitation"]
-    (old,) = [r for r in _mails(app, "karin@verkstadne.se") if r.kind == "invitation"]
+    (new,) = _invitations(app, "karin@verkstaden.se")
+    (old,) = _invitations(app, "karin@verkstadne.se")
+    assert _says_who_invited(new)
     assert app.test_client().get(_invite_link(old)).status_code != 200
     assert app.test_client().get(_invite_link(new)).status_code == 200
 
@@ -130,9 +156,29 @@ def test_an_employee_who_left_is_closed_and_their_seats_go_to_the_queue(app, cli
         statuses = {b.id: b.status for b in db.session.scalars(select(Booking))}
     assert statuses[seat_id] == statuses[queued_id] == "cancelled"
     assert statuses[waiting_id] == "confirmed"  # the queue moved up
-    subjects = [r.subject for r in _mails(app, worker_email)]
-    assert "Ditt konto i Testcenterbokning är stängt" in subjects
-    assert any(s.startswith("Avbokad: ") for s in subjects)
+    # One mail says it all; the seat's CANCEL still reaches their calendar, on its own.
+    mails = _mails(app, worker_email)
+    (closed,) = [r for r in mails if r.subject == "Ditt konto i Testcenterbokning är stängt"]
+    text = " ".join(_text(closed).split())
+    assert "Dina kommande bokningar och köplatser är avbokade:" in text
+    with app.app_context():
+        seat_session, queue_session = (
+            db.session.get(Booking, i).session for i in (seat_id, queued_id)
+        )
+        for s, queued in ((seat_session, False), (queue_session, True)):
+            line = f"- {s.model.name}, {time_span(s.starts_at, s.ends_at)}, {s.center.name}"
+            assert line + (" (plats i kön)" if queued else "") in text
+    assert not [r for r in mails if r.kind in ("cancelled", "waitlist_left")]
+    (cancel,) = [r for r in mails if r.kind == "employee_left"]
+    assert cancel.subject.startswith("Avbokad: ")
+    with app.app_context():
+        message = email.message_from_bytes(cancel.raw, policy=default)
+    invite = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    ics = invite.get_content().replace("\r\n ", "")
+    assert "METHOD:CANCEL" in ics and "slutat på företaget" in ics
+    body = message.get_body(("plain",)).get_content()
+    assert "Du har slutat på företaget, så din plats är avbokad" in " ".join(body.split())
+    assert "Boka ett annat pass" not in ics + body
     listing = client.get("/company/employees").get_data(as_text=True)
     assert "Har slutat (1)" in listing
     # Not offered for booking any more, and cannot sign in.
@@ -154,3 +200,65 @@ def test_someone_added_by_another_company_is_told_what_can_be_done(app, client, 
     text = " ".join(_text(notice).split())
     assert "projektets administratör" not in text
     assert "Be samordnaren på Verkstaden AB registrera dig med en annan e-postadress" in text
+
+
+def test_a_stale_resend_after_signing_in_says_no_invitation_is_needed(app, client, setup):
+    _register(client, "Karin Svets", "karin@verkstaden.se")
+    person_id = _person(app, "karin@verkstaden.se").id
+    page = f"/company/employees/{person_id}"
+    stale = page_form(client, page, button="Skicka inbjudan igen")
+    (invitation,) = _invitations(app, "karin@verkstaden.se")
+    _set_password(app.test_client(), invitation)
+    body = stale.submit(follow_redirects=True).get_data(as_text=True)
+    assert "Karin Svets har redan loggat in, så ingen ny inbjudan behövs." in body
+    assert "kan inte ändras" not in body.split("<main")[1].split("</h1>")[0]
+    assert len(_invitations(app, "karin@verkstaden.se")) == 1
+
+
+def test_a_leaver_registered_again_gets_neither_old_key_nor_old_feed_back(app, client, make, setup):
+    with app.app_context():
+        worker = make.employee(company=db.session.merge(setup["company"]), name="Erik Eriksson")
+        key = create_token(worker, "hr")[1]
+        feed = f"/calendar/feed/{ensure_feed_token(worker)}.ics"
+        worker_id, address = worker.id, worker.email
+    outside = app.test_client()
+    bearer = {"Authorization": f"Bearer {key}"}
+
+    def key_and_feed():
+        return outside.get("/api/v1/bookings", headers=bearer).status_code, outside.get(
+            feed
+        ).status_code
+
+    assert key_and_feed() == (200, 200)
+    _leave(client, worker_id, "Erik Eriksson")
+    assert key_and_feed() == (401, 404)
+    _register(client, "Erik Eriksson", address)
+    assert _person(app, address).active
+    assert key_and_feed() == (401, 404)
+    (invitation,) = _invitations(app, address)
+    assert _says_who_invited(invitation)  # registered again by the coordinator
+    returned = app.test_client()
+    _set_password(returned, invitation)
+    assert key_and_feed() == (401, 404)
+    assert Auth(returned).login(address, "svetsa-bra-123").status_code == 302
+    page = returned.get("/calendar/").get_data(as_text=True)
+    assert "/calendar/feed/" in page and feed not in page  # a new URL for them to add
+
+
+def test_a_leavers_interest_ends_and_no_longer_counts(app, client, make, setup):
+    with app.app_context():
+        company = db.session.merge(setup["company"])
+        worker = make.employee(company=company, name="Erik Eriksson")
+        first = today() + timedelta(days=7)
+        register_interest([worker], make.model().id, company.municipality_id, first, first, worker)
+        db.session.commit()
+        worker_id = worker.id
+    listed = client.get("/company/interest").get_data(as_text=True)
+    assert "Erik Eriksson" in listed and "Gäller" in listed
+    _leave(client, worker_id, "Erik Eriksson")
+    listed = client.get("/company/interest").get_data(as_text=True)
+    row = listed.split("Erik Eriksson", 1)[1].split("</tr>")[0]
+    assert "Har slutat på företaget" in row and "Gäller" not in row
+    with app.app_context():
+        (interest,) = db.session.scalars(select(Interest)).all()
+        assert interest.ended_at is not None and interest.end_reason == "left_company"

@@ -4,10 +4,11 @@
   link is the only one that works (raising the session version ends the old one).
 - Name and e-mail can be corrected while the employee has not set a password. Once
   they have, the address is theirs: the coordinator cannot change it.
-- *Har slutat på företaget*: the person is deactivated (no sign-in, no booking, no
-  feed or API token, not among the company's current employees), nothing is erased,
-  and `employment_ended` is announced so that bookings cancels their future seats
-  and queue places in the same unit of work. They are told by mail.
+- *Har slutat på företaget*: the person is deactivated (no sign-in, no booking, not
+  among the company's current employees), nothing is erased, and `employment_ended`
+  is announced so that, in the same unit of work, bookings cancels their future seats
+  and queue places and ends their interest, and calendar and api revoke their feed
+  and API tokens for good. They get one mail, listing what was cancelled.
 """
 
 from dataclasses import dataclass
@@ -57,30 +58,40 @@ def is_invited_only(person: Person) -> bool:
     return person.active and not person.password_hash
 
 
-def _check_invited_only(person: Person) -> None:
+def _check_invited_only(person: Person, resending: bool = False) -> None:
+    """Refuse unless the person has not signed in yet; `resending`: the refusal says no
+    invitation is needed (a page opened before they signed in), not that the address
+    is theirs."""
     if not person.active:
         raise DomainError(_("%(name)s har slutat på företaget.", name=person.name))
+    if person.password_hash and resending:
+        raise DomainError(
+            _(
+                "%(name)s har redan loggat in, så ingen ny inbjudan behövs.",
+                name=person.name,
+            )
+        )
     if person.password_hash:
         raise DomainError(
             _(
-                "%(name)s har redan börjat använda sitt konto. E-postadressen är deras egen "
+                "%(name)s har redan börjat använda sitt konto. E-postadressen är hens egen "
                 "och kan inte ändras av samordnaren.",
                 name=person.name,
             )
         )
 
 
-def _fresh_invitation(person: Person) -> None:
-    """A new invitation; every link sent before stops working."""
+def _fresh_invitation(person: Person, actor: Person) -> None:
+    """A new invitation naming who sent it; every link sent before stops working."""
     person.session_version += 1
-    invite(person)
+    invite(person, actor)
 
 
 def resend_invitation(person_id: int, actor: Person) -> Person:
     with unit_of_work():
         person = employee_for(actor, person_id)
-        _check_invited_only(person)
-        _fresh_invitation(person)
+        _check_invited_only(person, resending=True)
+        _fresh_invitation(person, actor)
         audit.record(actor, "person", person.id, "invitation resent", detail=person.email)
         return person
 
@@ -122,7 +133,7 @@ def correct_details(person_id: int, name: str, email: str, actor: Person) -> Cor
                     "email",
                     _("Det finns redan ett konto med e-postadressen %(email)s.", email=address),
                 ) from error
-            _fresh_invitation(person)
+            _fresh_invitation(person, actor)
         audit.record(
             actor,
             "person",
@@ -150,23 +161,29 @@ def end_employment(person_id: int, actor: Person) -> Person:
             raise DomainError(_("%(name)s har redan slutat på företaget.", name=person.name))
         # First the bookings, while the person can still hold them: each cancellation
         # moves the queue up, withdraws the invite and tells the webhooks.
-        domain_events.announce(domain_events.employment_ended, person=person, actor=actor, at=now)
-        person.active = False  # no sign-in, booking, feed or API token from now on
+        # Calendar and api revoke the feed and API tokens for good (coming back, the
+        # person makes new ones); receivers answer with what was cancelled, for the mail.
+        answers = domain_events.announce(
+            domain_events.employment_ended, person=person, actor=actor, at=now
+        )
+        person.active = False  # no sign-in or booking from now on
         person.session_version += 1  # links sent before stop working, sign-ins end
         login_sessions.end_all(person.id)
         audit.record(actor, "person", person.id, "employment ended", at=now)
-        _tell_closed(person)
+        _tell_closed(person, [line for lines in answers for line in lines])
         return person
 
 
-def _tell_closed(person: Person) -> None:
+def _tell_closed(person: Person, cancelled: list[str]) -> None:
+    """The one mail a leaver gets, listing what was cancelled (`cancelled`: lines in
+    their language)."""
     company = person.company.name
     with speaking_to(person):
         paragraphs = [
             _(
                 "%(company)s har meddelat att du har slutat på företaget, så ditt konto i "
                 "Testcenterbokning är stängt. Du kan inte längre logga in eller bokas, och "
-                "dina kommande bokningar och köplatser är avbokade.",
+                "din kalenderprenumeration och dina API-nycklar fungerar inte längre.",
                 company=company,
             ),
             _(
@@ -176,7 +193,9 @@ def _tell_closed(person: Person) -> None:
                 company=company,
             ),
         ]
-        context = {"person": person, "paragraphs": paragraphs}
+        if cancelled:
+            paragraphs.insert(1, _("Dina kommande bokningar och köplatser är avbokade:"))
+        context = {"person": person, "paragraphs": paragraphs, "items": cancelled, "after": 1}
         message = compose(
             (person.name, person.email),
             _("Ditt konto i Testcenterbokning är stängt"),

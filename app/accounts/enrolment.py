@@ -77,7 +77,7 @@ def _welcome_back(person: Person, name: str, actor: Person) -> None:
     person.password_hash = None
     person.session_version += 1
     audit.record(actor, "person", person.id, "employment resumed")
-    invite(person)
+    invite(person, actor)
 
 
 def _tell_account_holder(person: Person, company: Company) -> None:

@@ -32,7 +32,10 @@ class Interest(BaseModel):
     notified_session_id: int | None
     ended_at: datetime | None
     end_reason: InterestEnd | None = Field(
-        description="booked, withdrawn or expired; null while the interest is live"
+        description=(
+            "booked, withdrawn, expired or left_company (the person left their company); "
+            "null while the interest is live"
+        )
     )
 
 

@@ -2,12 +2,15 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 
+from flask import Flask
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import domain_events
 from app.accounts.models import Person
 from app.api.models import ApiToken
 from app.db import unit_of_work, utcnow
@@ -66,6 +69,15 @@ def revoke_token(token_id: int, owner: Person) -> ApiToken:
         return row
 
 
+def revoke_all(person_id: int, at: datetime) -> None:
+    """Revoke every token the person holds, in the caller's unit of work."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
 def tokens_of(person: Person) -> list[ApiToken]:
     return list(
         db.session.scalars(
@@ -100,3 +112,12 @@ def person_for_token(token: str) -> Person | None:
     if row is None or not row.person.is_active:
         return None
     return row.person
+
+
+def on_employment_ended(app, person, at=None, **_event):
+    """A person who left the company keeps no key: coming back, they make new ones."""
+    revoke_all(person.id, at or utcnow())
+
+
+def connect(app: Flask) -> None:
+    domain_events.employment_ended.connect(on_employment_ended, sender=app)

@@ -6,9 +6,10 @@ interest names; a day inside the period; a center within the interest's travel t
 its municipality, app.regions.travel), each interested person is
 mailed once, with a link to the session; the interest then stays for the planners'
 counts but is never mailed again. It ends when the person books the model (a seat,
-not a waitlist place), withdraws it, or its period passes (read as ended at once, and
-swept in the send-mail round). When the center cancels the session whose seat ended
-it (or closes that day), it is live again and told about the next matching session.
+not a waitlist place), withdraws it, leaves their company, or its period passes (read
+as ended at once, and swept in the send-mail round). When the center cancels the
+session whose seat ended it (or closes that day), it is live again and told about the
+next matching session.
 
 Receivers of the domain events are connected in create_app (`connect`).
 """
@@ -235,6 +236,15 @@ def end_on_booking(booking: Booking, now: datetime) -> None:
             _interests.c.ended_at.is_(None),
         )
         .values(ended_at=now, end_reason=InterestEnd.BOOKED.value, ended_by_booking_id=booking.id)
+    )
+
+
+def end_for_leaver(person_id: int, now: datetime) -> None:
+    """The person left their company: their live interest stops counting, for good."""
+    db.session.execute(
+        update(_interests)
+        .where(_interests.c.person_id == person_id, _interests.c.ended_at.is_(None))
+        .values(ended_at=now, end_reason=InterestEnd.LEFT_COMPANY.value)
     )
 
 

@@ -2,8 +2,10 @@
 
 Accounts announces `employment_ended` before it deactivates the person; this cancels
 each of their seats and queue places in sessions not yet started, one by one through
-`cancel_and_report`, so the queue moves up, invites are withdrawn, the person is told
-and webhooks hear of it, all in the coordinator's unit of work.
+`cancel_and_report`, so the queue moves up, invites are withdrawn (a seat's CANCEL
+reaches their calendar) and webhooks hear of it, all in the coordinator's unit of
+work; what was cancelled goes back to accounts for the one mail the person gets. Their
+interest ends too.
 """
 
 from dataclasses import dataclass
@@ -14,10 +16,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import domain_events
+from app.bookings.interest import end_for_leaver
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import cancel_and_report
 from app.db import utcnow
 from app.extensions import db
+from app.formatting import time_span
+from app.i18n import speaking_to
 from app.schedule.models import ValidationSession
 
 
@@ -52,14 +57,33 @@ def ahead_of(person_id: int, now: datetime | None = None) -> Ahead:
     )
 
 
-def cancel_ahead(person, actor, now: datetime) -> None:
+def _line(booking: Booking) -> str:
+    """'Industriteknik BAS, tisdag 3 mars 2026, kl. 08.00–12.00, Luleå testcenter'."""
+    s = booking.session
+    line = f"{s.model.name}, {time_span(s.starts_at, s.ends_at)}, {s.center.name}"
+    if booking.status == BookingStatus.WAITLISTED:
+        line += f" ({_('plats i kön')})"
+    return line
+
+
+def cancel_ahead(person, actor, now: datetime) -> list[str]:
+    """Cancel what the person holds ahead; what was cancelled, in the person's language,
+    for the account-closed mail (the one mail they get: no mail per booking, except a
+    seat's calendar CANCEL)."""
     note = _("Har slutat på företaget")
-    for booking in _ahead(person.id, now):
+    bookings = _ahead(person.id, now)
+    with speaking_to(person):
+        lines = [_line(booking) for booking in bookings]
+    for booking in bookings:
         cancel_and_report(booking.id, actor, now, note=note, employee_left=True)
+    return lines
 
 
 def on_employment_ended(app, person, actor=None, at=None, **_event):
-    cancel_ahead(person, actor, at or utcnow())
+    now = at or utcnow()
+    lines = cancel_ahead(person, actor, now)
+    end_for_leaver(person.id, now)  # their interest no longer counts for the planners
+    return lines
 
 
 def connect(app: Flask) -> None:

@@ -152,11 +152,13 @@ class BookingEvent(db.Model):
 
 
 class InterestEnd(StrEnum):
-    """Why an interest stopped counting: booked the model, withdrew, or its period passed."""
+    """Why an interest stopped counting: booked the model, withdrew, its period passed, or
+    the person left their company."""
 
     BOOKED = "booked"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+    LEFT_COMPANY = "left_company"
 
 
 # The longest period one interest may cover, in days (a year, leap day included).

@@ -761,6 +761,7 @@ def cancel_and_report(
             at=now,
             reason="cancelled",
             held_seat=held_seat,
+            employee_left=employee_left,
         )
         return Cancellation(booking, held_seat, promoted, **_rebooking(booking.session, now))
 

@@ -158,16 +158,20 @@ def other_sessions_url(session: ValidationSession) -> str:
 def how_to_go_on(session: ValidationSession) -> list[str]:
     """What someone whose seat or queue place is gone can do: find another session of
     the same validation, or ask the center."""
-    center = session.center
     return [
         _("Boka ett annat pass: %(url)s", url=other_sessions_url(session)),
-        _(
-            "Frågor? Kontakta testcentret: %(name)s, %(email)s %(phone)s",
-            name=center.contact_name,
-            email=center.contact_email,
-            phone=center.contact_phone or "",
-        ).strip(),
+        _center_questions(session),
     ]
+
+
+def _center_questions(session: ValidationSession) -> str:
+    center = session.center
+    return _(
+        "Frågor? Kontakta testcentret: %(name)s, %(email)s %(phone)s",
+        name=center.contact_name,
+        email=center.contact_email,
+        phone=center.contact_phone or "",
+    ).strip()
 
 
 def _cancelled_lines(session: ValidationSession) -> list[str]:
@@ -181,9 +185,11 @@ def participant_description(
     booking_id: int | None = None,
     cancelled: bool = False,
     now: datetime | None = None,
+    left: bool = False,
 ) -> str:
     """What the participant's event says; with the booking, its own cancel link. A
-    cancelled seat's event says so instead of how to come and how to cancel.
+    cancelled seat's event says so instead of how to come and how to cancel; `left`:
+    cancelled because the person left their company (no other session to book).
 
     `now`, the moment a message is written: once the deadline has passed it says whom
     to contact instead of how to cancel. Without it (a feed, read at any time) the
@@ -198,7 +204,13 @@ def participant_description(
             phone=center.contact_phone or "",
         ).strip()
     ]
-    if cancelled:
+    if cancelled and left:
+        what_now = [
+            _("Din plats är avbokad eftersom du har slutat på företaget."),
+            _center_questions(session),
+        ]
+        contact = []
+    elif cancelled:
         if session.status != SessionStatus.CANCELLED:
             why = [_("Din plats är avbokad.")]
         else:
@@ -234,8 +246,10 @@ def participant_event(
     entry: CalendarEntry | None,
     cancelled: bool = False,
     now: datetime | None = None,
+    left: bool = False,
 ) -> EventData:
-    """The seat's event; `now` as for participant_description (an invite, not a feed)."""
+    """The seat's event; `now` and `left` as for participant_description (an invite,
+    not a feed)."""
     session = booking.session
     employee = booking.employee
     return EventData(
@@ -245,7 +259,7 @@ def participant_event(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         location=location(session),
-        description=participant_description(session, booking.id, cancelled, now),
+        description=participant_description(session, booking.id, cancelled, now, left),
         cancelled=cancelled,
         organizer_email=replies_address() or session.center.contact_email,
         organizer_name=session.center.name,

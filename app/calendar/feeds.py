@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Person
@@ -57,6 +57,12 @@ def reset_feed_token(person: Person) -> str:
         row.token = secrets.token_urlsafe(32)
         row.created_at = utcnow()
         return row.token
+
+
+def revoke_feed_token(person_id: int) -> None:
+    """The person's feed URL stops working for good, in the caller's unit of work; a new
+    secret is made if they ever open the calendar page again."""
+    db.session.execute(delete(FeedToken).where(FeedToken.person_id == person_id))
 
 
 def person_for_token(token: str) -> Person | None:

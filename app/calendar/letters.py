@@ -35,6 +35,7 @@ REASONS = (
     "moved",
     "session_changed",
     "cancelled",
+    "employee_left",
     "session_cancelled",
     "assigned",
     "unassigned",
@@ -57,6 +58,7 @@ def _subject(reason: str, model: str, starts_at: datetime, ends_at: datetime) ->
         "moved": lambda: _("Din bokning är flyttad: %(what)s", what=what),
         "session_changed": lambda: _("Ändrad tid eller plats: %(what)s", what=what),
         "cancelled": lambda: _("Avbokad: %(what)s", what=what),
+        "employee_left": lambda: _("Avbokad: %(what)s", what=what),
         "session_cancelled": lambda: _("Inställt: %(what)s", what=what),
         "assigned": lambda: _("Nytt pass som testledare: %(what)s", what=what),
         "unassigned": lambda: _("Du är inte längre testledare: %(what)s", what=what),
@@ -80,6 +82,9 @@ def _intro(reason: str) -> str:
         ),
         "session_changed": lambda: _("Testcentret har ändrat passet. Kalendern uppdateras."),
         "cancelled": lambda: _("Din plats är avbokad och tas bort ur kalendern."),
+        "employee_left": lambda: _(
+            "Du har slutat på företaget, så din plats är avbokad och tas bort ur kalendern."
+        ),
         "session_cancelled": lambda: _(
             "Testcentret har ställt in passet. Det tas bort ur kalendern."
         ),

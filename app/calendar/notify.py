@@ -68,7 +68,7 @@ def booking_changed(
     point at it yet (one statement less while the seat is locked).
     """
     session = booking.session
-    if reason in ("cancelled", "session_cancelled"):
+    if reason in ("cancelled", "session_cancelled", "employee_left"):
         withdraw_reminder(booking.id, session.starts_at)
     elif was:
         withdraw_reminder(booking.id, was[0])
@@ -97,7 +97,9 @@ def booking_changed(
     _deliver(
         entry,
         # Written now: after the deadline it says whom to ask, not how to cancel.
-        lambda e, c: events.participant_event(booking, e, cancelled=c, now=utcnow()),
+        lambda e, c: events.participant_event(
+            booking, e, cancelled=c, now=utcnow(), left=reason == "employee_left"
+        ),
         reason,
         session,
         cancelled,

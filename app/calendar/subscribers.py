@@ -4,7 +4,7 @@ from flask import Flask
 
 from app import domain_events
 from app.bookings.models import BookingStatus
-from app.calendar import notify
+from app.calendar import feeds, notify
 
 
 def on_booking_created(app, booking, **_event):
@@ -16,13 +16,18 @@ def on_booking_promoted(app, booking, **_event):
     notify.booking_changed(booking, "promoted")
 
 
-def on_booking_cancelled(app, booking, reason="cancelled", held_seat=True, **_event):
+def on_booking_cancelled(
+    app, booking, reason="cancelled", held_seat=True, employee_left=False, **_event
+):
     if reason == "session_cancelled":
         return  # on_session_cancelled told everyone in the session at once
     if not held_seat:
-        notify.waitlist_left(booking)
+        if not employee_left:  # a leaver's queue places are listed in the account-closed mail
+            notify.waitlist_left(booking)
         return
-    notify.booking_changed(booking, "cancelled")
+    # A leaver's seat still needs its CANCEL in their calendar: one iTIP message per event
+    # (mail clients act on one invite per mail), without the rebooking link.
+    notify.booking_changed(booking, "employee_left" if employee_left else "cancelled")
 
 
 def on_booking_moved(app, booking, previous, **_event):
@@ -49,6 +54,10 @@ def on_language_changed(app, person, at, **_event):
     notify.language_changed(person, at)
 
 
+def on_employment_ended(app, person, **_event):
+    feeds.revoke_feed_token(person.id)  # their feed URL stops working for good
+
+
 RECEIVERS = {
     domain_events.booking_created: on_booking_created,
     domain_events.booking_promoted: on_booking_promoted,
@@ -59,6 +68,7 @@ RECEIVERS = {
     domain_events.session_cancelled: on_session_cancelled,
     domain_events.center_changed: on_center_changed,
     domain_events.language_changed: on_language_changed,
+    domain_events.employment_ended: on_employment_ended,
 }
 
 

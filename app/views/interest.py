@@ -64,6 +64,8 @@ def _status(interest) -> str:
         return _("Bokad")
     if interest.end_reason == "withdrawn":
         return _("Borttagen")
+    if interest.end_reason == "left_company":
+        return _("Har slutat på företaget")
     if interest.end_reason == "expired" or interest.to_date < today():
         return _("Perioden har passerat")
     if interest.notified_at is not None:
