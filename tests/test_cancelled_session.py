@@ -35,7 +35,13 @@ def cancelled(app, make):
         seat = db.session.query(Booking).filter_by(employee_id=seated.id).one()
         mark = last_id()
         cancel_session(session.id, admin, "Testledaren är sjuk")
-        people = {"seated": seated, "queued": queued, "left": left, "coordinator": coordinator}
+        people = {
+            "seated": seated,
+            "queued": queued,
+            "left": left,
+            "coordinator": coordinator,
+            "testledare": session.assessor,
+        }
         return SimpleNamespace(
             session_id=session.id,
             model_id=session.model_id,
@@ -63,6 +69,10 @@ def test_the_mails_say_where_to_find_another_session_and_whom_to_ask(app, client
         assert f"Boka ett annat pass: {base}{search}" in text, text
         contact = rf"Frågor\? Kontakta testcentret: Kim Kontakt, {cancelled.contact}"
         assert re.search(contact, text), text
+    # The testledare is told too, but has nothing to book again.
+    told = cancelled.mails[cancelled.email["testledare"]]
+    assert "Anledning: Testledaren är sjuk" in told
+    assert "Boka ett annat pass" not in told
     # The link is the search, for that validation.
     found = client.get(search)
     assert found.status_code == 200
@@ -109,3 +119,21 @@ def test_a_cancelled_sessions_page_offers_no_seats_deadline_or_form(client, auth
         for gone in ("platser kvar", "Fullbokat", "Sista dag att avboka", "Ingen i kö"):
             assert gone not in page, (who, gone)
         assert f'action="/sessions/{sid}/book"' not in page
+
+
+@SQLITE
+def test_the_api_offers_no_seats_of_a_cancelled_session(app, client, cancelled):
+    """GET /api/v1/sessions/<id> said "status": "cancelled" with 8 seats left."""
+    from sqlalchemy import select
+
+    from app.api.tokens import create_token
+
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == cancelled.email["left"]))
+        _row, token = create_token(person, "HR")
+    answer = client.get(
+        f"/api/v1/sessions/{cancelled.session_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["status"], body["seats_left"], body["bookable"]) == ("cancelled", 0, False)

@@ -238,7 +238,7 @@ def test_removing_a_closure_asks_first_then_says_what_happened(app, client, cent
     assert f'href="/closures/{closure_id}/delete"' in listing
     ask = client.get(f"/closures/{closure_id}/delete")
     html = ask.get_data(as_text=True)
-    assert ask.status_code == 200 and "Ta bort „Sommar“?" in html
+    assert ask.status_code == 200 and "Ta bort ”Sommar”?" in html
     assert "öppna igen enligt öppettiderna" in html
     assert f'href="/centers/{ids["center"]}/closures"' in html  # Nej, tillbaka
     with app.app_context():

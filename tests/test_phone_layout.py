@@ -180,11 +180,19 @@ def test_the_dashboards_chart_labels_are_readable_on_a_phone(world, browser):  #
     )
     assert labels, "no chart labels on the dashboard"
     assert min(height for _l, _r, height, _t in labels) >= 11, labels
-    # The month labels along the bottom row do not run into each other.
+    # No label runs into another (the months along the bottom, the axis's numbers), nor
+    # past the chart's left edge.
     bottom = max(top for *_rest, top in labels)
-    months = sorted((left, right) for left, right, _h, top in labels if abs(top - bottom) < 1)
+    months = [label for label in labels if abs(label[3] - bottom) < 1]
     assert len(months) >= 2, months
-    assert all(a[1] < b[0] for a, b in itertools.pairwise(months)), months
+    boxes = [(left, right, top, top + height) for left, right, height, top in labels]
+    for a, b in itertools.combinations(boxes, 2):
+        apart = a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+        assert apart, (a, b)
+    chart_left = page.evaluate(
+        "document.querySelector('figure.chart svg').getBoundingClientRect().left"
+    )
+    assert min(left for left, *_rest in labels) >= chart_left, labels
 
 
 def test_a_statement_with_a_long_link_fits_a_tablet_and_the_printed_page(world, browser):  # noqa: F811

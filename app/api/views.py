@@ -37,7 +37,7 @@ from app.extensions import csrf, limiter
 from app.problem_types import PROBLEM_TYPES
 from app.regions.models import County, Municipality
 from app.regions.queries import county_listing, municipality_listing
-from app.schedule.models import ValidationModel, ValidationSession
+from app.schedule.models import SessionStatus, ValidationModel, ValidationSession
 from app.schedule.queries import family_by_code, model_listing
 from app.timeutil import to_local
 
@@ -124,7 +124,8 @@ def _session_json(session: ValidationSession, waitlist_length: int, now, problem
         "starts_at_local": to_local(session.starts_at).isoformat(),
         "ends_at_local": to_local(session.ends_at).isoformat(),
         "seats": session.seats,
-        "seats_left": session.seats_left,
+        # A cancelled session offers no seats, whatever its counter says.
+        "seats_left": session.seats_left if session.status == SessionStatus.SCHEDULED else 0,
         "waitlist_length": waitlist_length,
         "status": session.status,
         "bookable": problem is None,

@@ -182,7 +182,10 @@ def snapshot(
         else "",
         # Where to find another session of the model, and whom to ask: in the mail's
         # text too, not only in the invite's DESCRIPTION (a queue place has no invite).
-        "next_steps": _how_to_go_on(session, locale) if reason in _SESSION_CANCELLED else "",
+        # Only for those who had a seat or queue place: the testledare books nothing.
+        "next_steps": _how_to_go_on(session, locale)
+        if reason in _SESSION_CANCELLED and person.id != session.assessor_id
+        else "",
         "was": [moment.isoformat() for moment in was] if was else None,
         "method": method if event else None,
         "event": _event_fields(event) if event else None,

@@ -2,7 +2,15 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,6 +35,8 @@ def _language_back_to() -> dict:
     """Where the footer's switch leads back to: this page, or, for a page a form's POST
     answered (a refusal shown on the form), the page the form was on; back to the POST's
     address would be a 405."""
+    if not has_request_context():  # a mail written by a worker
+        return {}
     if request.method in ("GET", "HEAD"):
         here = request.full_path if request.query_string else request.path
     else:
