@@ -590,10 +590,19 @@ def test_the_erase_page_lists_what_blocks_it_and_staff_cancel_there_after_the_de
     assert cancelled.headers["Location"].endswith(f"/people/{employee_id}/erase")
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == "cancelled"
-    erased = page_form(client, f"/people/{employee_id}/erase", button="Ta bort för alltid").submit()
+    form = page_form(client, f"/people/{employee_id}/erase", button="Ta bort för alltid")
+    erased = form.submit()
     assert erased.status_code == 302
     with app.app_context():
         assert db.session.get(Person, employee_id).erased_at is not None
+    # The same form sent again (a reload): the page saying it is done, not an error.
+    again = form.submit()
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(f"/people/{employee_id}/erase")
+    done = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Uppgifterna för den här personen är redan borttagna." in done
+    assert "måste ordnas först" not in done and "Fel:" not in done
+    assert "Ta bort för alltid" not in done and 'href="/people"' in done
 
 
 def test_people_does_not_offer_erasing_oneself(app, make, auth, client):
@@ -606,7 +615,9 @@ def test_people_does_not_offer_erasing_oneself(app, make, auth, client):
     assert f"/people/{other_id}/erase" in found
     assert f"/people/{admin_id}/erase" not in found
     own = client.get(f"/people/{admin_id}/erase").get_data(as_text=True)
-    assert "egna uppgifter" in own and "Ta bort för alltid" not in own
+    assert "Du kan inte ta bort dina egna uppgifter. En annan projektadministratör" in own
+    assert "måste ordnas först" not in own and "kan inte tas bort än" not in own
+    assert "Ta bort för alltid" not in own and 'href="/people"' in own
 
 
 def test_an_erased_person_is_named_in_the_readers_language(app, make, auth, client):
@@ -637,6 +648,21 @@ def test_an_erased_person_is_named_in_the_readers_language(app, make, auth, clie
         text = client.get(page).get_data(as_text=True)
         assert "Erased person" in text, page
         assert ERASED_NAME not in text and "Eino" not in text, page
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+@pytest.mark.parametrize("query", ["Erased person", "erased", "Borttagen person"])
+def test_people_finds_an_erased_person_by_the_name_shown(app, make, auth, client, query):
+    with app.app_context():
+        admin = make.person(("project_admin",))
+        admin.locale = "en"  # an English reader sees "Erased person"
+        db.session.commit()
+        admin_email = admin.email
+        employee_id = make.employee(name="Eino Erasesson").id
+        erase(employee_id, admin)
+    auth.login(admin_email)
+    found = page_form(client, "/people", field="q").fill(q=query).submit()
+    assert f"borttagen-{employee_id}@invalid.invalid" in found.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Reading people and companies for pages and commands."""
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,15 +15,17 @@ def find_person(person_id: int) -> Person | None:
 
 def search_people(text: str, *where) -> list[Person]:
     """People whose name or e-mail address contains `text`, any case; the first 50 by name.
-    `where`: further conditions (the people a limited project admin sees)."""
+    `where`: further conditions (the people a limited project admin sees). An erased
+    person is found by the name they are shown with too, in the reader's language
+    ("Erased person"), not only by the placeholder stored."""
     pattern = f"%{text.lower()}%"
+    matches = [func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern)]
+    if text.lower() in gettext("Borttagen person").lower():
+        matches.append(Person.erased_at.is_not(None))
     return list(
         db.session.scalars(
             select(Person)
-            .where(
-                or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern)),
-                *where,
-            )
+            .where(or_(*matches), *where)
             .options(selectinload(Person.role_grants), joinedload(Person.company))
             .order_by(Person.name)
             .limit(50)

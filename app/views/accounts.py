@@ -403,8 +403,12 @@ def erase(person_id: int):
         except DomainError as refused:
             if refused.status_code != 409:
                 raise
-            # Something came in the way since the page was shown: the page again, saying what.
             db.session.rollback()
+            if find_person(person_id).erased_at is not None:
+                # The form sent again after it did its work (or by a second admin): the
+                # page as it now is, which says so, as a reload of a done action should.
+                return redirect(url_for("accounts.erase", person_id=person_id))
+            # Something came in the way since the page was shown: the page again, saying what.
             form.form_errors.append(refused.message)
             return _erase_page(person, form, refused.status_code)
         flash(
@@ -451,6 +455,9 @@ def _erase_page(person, form: FlaskForm, status: int = 200):
         "accounts/erase.html",
         person=person,
         form=form,
+        # Erased already, or oneself: nothing to sort out first, the page just says so.
+        erased=person.erased_at is not None,
+        oneself=person.id == current_user.id,
         blockers=privacy.blockers(person, current_user, now),
         bookings=upcoming_live_bookings_of(person.id, now),
         sessions=upcoming_sessions_led_by(person.id, now),
