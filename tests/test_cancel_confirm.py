@@ -90,11 +90,16 @@ def test_leaving_the_queue_says_so(app, client, auth, make):
     auth.login(email)
     question = client.get(f"/bookings/{queued_id}/cancel").get_data(as_text=True)
     assert "Du lämnar kön. Din plats i kön går inte att få tillbaka." in question
-    done = page_form(client, f"/bookings/{queued_id}/cancel", button="Ja, avboka").submit(
-        follow_redirects=True
-    )
+    # Asked as what it is: leaving the queue, not cancelling a seat.
+    assert "<h1>Lämna kön?</h1>" in question and "avboka" not in question.split("<h1>")[1]
+    form = page_form(client, f"/bookings/{queued_id}/cancel", button="Ja, lämna kön")
+    done = form.submit(follow_redirects=True)
     assert "Du har lämnat kön till Industriteknik BAS" in done.get_data(as_text=True)
     assert _status(app, queued_id) == "cancelled"
+    # The same form sent again (a reload): back to the bookings, saying it is done.
+    again = form.submit()
+    assert again.status_code == 302 and again.location.endswith("/bookings")
+    assert "Bokningen är redan avbokad." in client.get(again.location).get_data(as_text=True)
 
 
 def test_a_coordinator_is_asked_before_cancelling_for_an_employee(app, client, make):
@@ -263,7 +268,13 @@ def test_a_coordinator_taking_an_employee_out_of_the_queue_mails_them(app, clien
     Auth(client).login(email)
     question = client.get(f"/bookings/{queued_id}/cancel").get_data(as_text=True)
     assert "Erik Eriksson får ett mejl om att platsen i kön är borttagen." in question
-    page_form(client, f"/bookings/{queued_id}/cancel", button="Ja, avboka").submit()
+    assert "<h1>Ta bort Erik Eriksson ur kön?</h1>" in question
+    form = page_form(client, f"/bookings/{queued_id}/cancel", button="Ja, ta bort ur kön")
+    form.submit()
+    # Sent again: the employee's page, with a notice, not a bare error page.
+    again = form.submit()
+    assert again.status_code == 302 and "/company/employees/" in again.location
+    assert "Bokningen är redan avbokad." in client.get(again.location).get_data(as_text=True)
     with app.app_context():
         kinds = db.session.scalars(
             select(OutboxMessage.subject).where(OutboxMessage.recipient == worker_email)

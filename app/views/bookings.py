@@ -22,7 +22,8 @@ from app.bookings.services import (
 from app.calendar import links
 from app.calendar.events import what_to_bring
 from app.db import utcnow
-from app.errors import InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
 from app.formatting import short_datetime, time_span
 from app.regions.travel import travel_minutes_from
 from app.results.overview import booking_overview
@@ -156,7 +157,16 @@ def confirm_cancel(booking_id: int):
 @bp.post("/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
-    done = cancel_and_report(booking_id, actor=current_user)
+    try:
+        done = cancel_and_report(booking_id, actor=current_user)
+    except DomainError as refused:
+        if refused.code != "already_cancelled":
+            raise
+        # The form sent again after it did its work (a reload, a second tab): where the
+        # change was made, saying it is done, as a reload of a done action should.
+        db.session.rollback()
+        flash(refused.message, "info")
+        return redirect(_after_change(find_booking(booking_id)))
     flash(cancelled_message(done), "success")
     return redirect(_after_change(done.booking))
 
