@@ -288,6 +288,10 @@ def test_changing_the_password_from_my_account_mails_my_own_address(app, make):
     assert (sent.status_code, sent.headers["Location"]) == (302, "/account")
     with app.app_context():
         assert len(_mails_to(address)) == 1
+    # Their own account: said plainly, not the wording that hides whether it exists.
+    told = client.get("/account").get_data(as_text=True)
+    assert f"Vi har skickat ett mejl till {address} med en länk" in told
+    assert "Om det finns ett konto" not in told
 
 
 def _set_password(client, link, password, confirm=None):

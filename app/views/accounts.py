@@ -158,12 +158,24 @@ def forgot_password():
         # Looking the address up and queueing the mail happen after the answer has gone
         # out: done before it, they made the answer twice as slow for an existing account.
         after_response(request_password_reset, form.email.data)
+        email = normalise_email(form.email.data)
+        if current_user.is_authenticated and email == normalise_email(current_user.email):
+            # Their own address, signed in: the account is theirs, nothing to keep secret.
+            flash(
+                _(
+                    "Vi har skickat ett mejl till %(email)s med en länk för att välja nytt "
+                    "lösenord. Kolla även skräpposten.",
+                    email=email,
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.account"))
         # Worded so that it tells nothing about whether the address has an account.
         flash(
             _(
                 "Om det finns ett konto med adressen %(email)s får det ett mejl med en länk "
                 "för att välja nytt lösenord. Kolla även skräpposten.",
-                email=normalise_email(form.email.data),
+                email=email,
             ),
             "info",
         )
