@@ -8,6 +8,7 @@ from email.policy import default
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.employment import end_employment
 from app.accounts.models import Company, Person
 from app.accounts.orgnr import with_check_digit
 from app.bookings.models import Booking
@@ -310,6 +311,30 @@ def test_a_coordinator_is_offered_no_seat_of_their_own_and_refusals_name_the_emp
     assert refused.status_code == 409
     assert "Erik Eriksson har redan en plats på det här passet." in html
     assert "Du har redan en plats" not in html
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_booking_an_employee_who_left_meanwhile_shows_the_session_page_again(
+    app, make, coordinator, company_setup
+):
+    """The page was opened, then the employee was marked as left in another tab: the
+    session page again, the reason at the employee field, not a bare error page."""
+    with app.app_context():
+        session_id = make.session().id
+    book_for = page_form(coordinator, f"/sessions/{session_id}", field="employee_id")
+    book_for.fill(employee_id=company_setup["employee_id"])
+    with app.app_context():
+        actor = db.session.scalar(
+            select(Person).where(Person.email == company_setup["coordinator"])
+        )
+        end_employment(company_setup["employee_id"], actor)
+    refused = book_for.submit()
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Erik Eriksson har inte längre ett aktivt konto och kan inte bokas." in html
+    assert 'id="employee_id-error"' in html and "Boka åt en medarbetare" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Booking.id))) == 0
 
 
 def test_coordinator_cannot_book_for_another_company(app, make, coordinator, company_setup):

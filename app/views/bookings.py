@@ -34,6 +34,11 @@ bp = Blueprint("bookings", __name__)
 
 PENDING_KEY = "pending_booking"
 
+# Refusals of booking for someone else that are about that person, not the session.
+EMPLOYEE_REFUSALS = frozenset(
+    {"employee_inactive", "already_booked", "already_waitlisted", "time_clash"}
+)
+
 
 @bp.post("/sessions/<int:session_id>/book")
 def book(session_id: int):
@@ -65,13 +70,30 @@ def book(session_id: int):
         employee = find_person(form.employee_id.data)
         if employee is None or not may_book_for(current_user, employee):
             raise NotFound(_("Medarbetaren finns inte."))
-    return _book_and_report(
-        session_id,
-        employee,
-        form.request_key.data,
-        form.support_needs.data or (),
-        form.support_note.data or "",
-    )
+    try:
+        return _book_and_report(
+            session_id,
+            employee,
+            form.request_key.data,
+            form.support_needs.data or (),
+            form.support_note.data or "",
+        )
+    except DomainError as refused:
+        if employee.id == current_user.id or refused.code not in EMPLOYEE_REFUSALS:
+            raise
+        # Booking for an employee, refused for who they are (left the company since the
+        # page was shown, booked already, busy then): the session page again, the
+        # reason at the employee field.
+        db.session.rollback()
+        message = refused.message
+        if refused.code == "employee_inactive":
+            message = _(
+                "%(name)s har inte längre ett aktivt konto och kan inte bokas.",
+                name=employee.display_name,
+            )
+        form.renew_key()  # what it is sent with next is a new request
+        form.employee_id.errors = [message]
+        return session_page(session_id, book_for_form=form, status=refused.status_code)
 
 
 @bp.get("/sessions/<int:session_id>/book/resume")

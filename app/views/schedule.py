@@ -479,8 +479,14 @@ def session_detail(session_id: int):
     return session_page(session_id)
 
 
-def session_page(session_id: int, form: BookingForm | None = None, status: int = 200):
-    """The session page; after a refused booking form, with that form and its errors."""
+def session_page(
+    session_id: int,
+    form: BookingForm | None = None,
+    status: int = 200,
+    book_for_form: BookingForm | None = None,
+):
+    """The session page; after a refused booking form (one's own, or booking for an
+    employee), with that form and its errors."""
     session, waitlist_length = get_session(session_id)
     now = utcnow()
     mine = staff_view = None
@@ -510,7 +516,7 @@ def session_page(session_id: int, form: BookingForm | None = None, status: int =
         participants=staff_view,
         form=form or BookingForm.fresh(),
         company_employees=_bookable_employees(),
-        book_for_form=BookingForm.fresh(),
+        book_for_form=book_for_form or BookingForm.fresh(),
         practical=_practical(session, mine),
     ), status
 
