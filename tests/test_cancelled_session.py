@@ -137,3 +137,21 @@ def test_the_api_offers_no_seats_of_a_cancelled_session(app, client, cancelled):
     assert answer.status_code == 200
     body = answer.get_json()
     assert (body["status"], body["seats_left"], body["bookable"]) == ("cancelled", 0, False)
+
+
+@SQLITE
+def test_the_testledare_reads_whom_a_cancelled_session_had(app, client, auth, cancelled):
+    """The list said "Passet har inte börjat. Incheckningen öppnar …" and "Inga bokningar
+    ännu." once the center had cancelled the session with five people booked."""
+    auth.login(cancelled.email["testledare"])
+    page = client.get(f"/sessions/{cancelled.session_id}/participants")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Passet är inställt. Anledning: Testledaren är sjuk" in html
+    assert "Incheckningen öppnar" not in html and "Inga bokningar ännu." not in html
+    # The seated and the queued were told; the one who had left the queue before was not.
+    told = html.split("har fått besked om att passet är inställt:", 1)[1].split("</ul>", 1)[0]
+    assert cancelled.name["seated"] in told and cancelled.name["queued"] in told
+    assert cancelled.name["left"] not in told
+    listed = client.get("/schedule/list").get_data(as_text=True)
+    assert "(inställt)" in listed and "Inga bokningar ännu." not in listed

@@ -35,6 +35,16 @@ def participants(session_id: int) -> list[Booking]:
     return participants_of([session_id]).get(session_id, [])
 
 
+def ended_with_session(session_id: int) -> list[Booking]:
+    """The bookings a cancelled session took with it (not those given up before), by name."""
+    rows = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session_id, Booking.status == BookingStatus.CANCELLED)
+        .options(joinedload(Booking.employee).joinedload(Person.company))
+    )
+    return sorted((b for b in rows if b.ended_with_session), key=lambda b: b.employee.name)
+
+
 def participants_of(session_ids: list[int]) -> dict[int, list[Booking]]:
     """Live bookings of several sessions in one query: {session id: participants in order}."""
     if not session_ids:

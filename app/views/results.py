@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from app import form_errors
 from app.bookings.forms import SUPPORT_NEED_LABELS
 from app.bookings.models import Booking, BookingStatus
-from app.bookings.queries import find_booking, participants
+from app.bookings.queries import ended_with_session, find_booking, participants
+from app.calendar.events import cancellation_reason
 from app.db import utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.fields import one_line_break
@@ -39,7 +40,7 @@ from app.results.services import (
     set_attendance,
     undo_check_in,
 )
-from app.schedule.models import ValidationSession
+from app.schedule.models import SessionStatus, ValidationSession
 from app.schedule.queries import find_session
 
 bp = Blueprint("results", __name__)
@@ -63,8 +64,13 @@ def _list_context(session: ValidationSession) -> dict:
     """What the participants list and each of its rows need."""
     people = participants(session.id)
     now = utcnow()
+    cancelled = session.status == SessionStatus.CANCELLED
     return {
         "session": session,
+        # Who had been booked, so that the testledare knows whom the center told.
+        "cancelled": cancelled,
+        "cancel_reason": cancellation_reason(session) if cancelled else "",
+        "ended_with_it": ended_with_session(session.id) if cancelled else [],
         "started": has_started(session, now),
         "ended": has_ended(session, now),
         "check_in_open": check_in_open(session, now),
