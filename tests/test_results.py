@@ -397,19 +397,20 @@ def test_a_stale_approve_all_never_overwrites_a_result_recorded_since(app, clien
     assert "Resultatet för Petra Prov är redan registrerat" in page
     assert "Öppna resultatet för att ändra det." in page and "är sparat" not in page
 
-    # The result page's own approve-all, left open, shows the result as it now is.
+    # The result page's own approve-all, left open, shows the result as it now is,
+    # worded for that page (not "open the result").
     answer = stale_page.submit("Godkänn alla områden")
-    assert answer.status_code == 302
-    assert answer.location.endswith(f"/bookings/{booking_id}/outcome")
-    page = client.get(answer.location).get_data(as_text=True)
-    assert "Resultatet för Petra Prov är redan registrerat" in page
+    assert answer.status_code == 409
+    page = answer.get_data(as_text=True)
+    assert "Resultatet har ändrats sedan du öppnade sidan" in page
+    assert "Öppna resultatet" not in page
     assert "Säkerhetskurs 2 dagar" in page
     with app.app_context():
         assert _outcomes(booking_id) == recorded
 
     # The result form itself, a deliberate edit, still changes it.
     form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
-    form.set(f"area-{areas[0]}", "approved")
+    form.set(f"area-{areas[0]}", "approved").set(f"training-{areas[0]}", "")
     assert form.submit("Spara resultat").status_code == 302
     with app.app_context():
         assert _outcomes(booking_id)[areas[0]] == ("approved", "")
@@ -493,3 +494,94 @@ def test_proposed_training_too_long_is_refused_and_line_breaks_are_kept(app, cli
     overview = client.get("/company/overview").get_data(as_text=True)
     assert '<span class="pre-line">Säkerhetskurs\nMätteknik 1 dag</span>' in overview
     assert '<span class="hint pre-line">Säkerhetskurs\nMätteknik 1 dag</span>' in overview
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_result_form_opened_before_a_change_does_not_overwrite_it(app, client, auth, make):
+    """Tab D, opened before tab B saved an exception, approved every area over it with
+    "Godkänn övriga områden och spara" and B's proposed training was gone."""
+    with app.app_context():
+        session, _person, booking, areas = _running_with_one_checked_in(make)
+        booking_id, email, assessor = booking.id, session.assessor.email, session.assessor.name
+    auth.login(email)
+    page = f"/bookings/{booking_id}/outcome"
+    tab_d = page_form(client, page, button="Spara resultat")
+    tab_b = page_form(client, page, button="Spara resultat")
+    tab_b.set(f"area-{areas[1]}", "not_yet").set(f"training-{areas[1]}", "Kurs X")
+    assert tab_b.submit("Godkänn övriga områden och spara").status_code == 302
+    with app.app_context():
+        recorded = _outcomes(booking_id)
+    assert recorded[areas[1]] == ("not_yet", "Kurs X")
+
+    refused = tab_d.submit("Godkänn övriga områden och spara")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert re.search(
+        rf"Resultatet har ändrats sedan du öppnade sidan, av {assessor} kl\. \d\d\.\d\d: "
+        r"kontrollera och spara igen\.",
+        html,
+    )
+    # The page shows what is stored now, and what tab D would have saved beside it.
+    shown = form_of(refused, client, button="Spara resultat")
+    assert shown.value(f"area-{areas[1]}") == "not_yet"
+    assert shown.value(f"training-{areas[1]}") == "Kurs X"
+    assert "Ditt osparade val: Godkänd" in html
+    with app.app_context():
+        assert _outcomes(booking_id) == recorded
+
+    # Saved again from the page that showed the change, the deliberate edit stands.
+    shown.set(f"area-{areas[1]}", "approved").set(f"training-{areas[1]}", "")
+    assert shown.submit("Spara resultat").status_code == 302
+    with app.app_context():
+        assert _outcomes(booking_id)[areas[1]] == ("approved", "")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_training_for_an_area_not_marked_inte_annu_is_refused_not_dropped(app, client, auth, make):
+    """The area was saved as approved and the typed training was gone."""
+    with app.app_context():
+        session, _person, booking, areas = _running_with_one_checked_in(make)
+        booking_id, email = booking.id, session.assessor.email
+    auth.login(email)
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    form.set(f"training-{areas[2]}", "Mätteknik 1 dag").fill(comment="Bra")
+    refused = form.submit("Godkänn övriga områden och spara")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    message = "Markera området Inte ännu, eller töm texten om åtgärder."
+    assert f'<a href="#training-{areas[2]}">' in html
+    assert f'<p class="error" id="training-{areas[2]}-error">{message}</p>' in html
+    again = form_of(refused, client, button="Spara resultat")
+    assert again.value(f"training-{areas[2]}") == "Mätteknik 1 dag"
+    assert again.value("comment") == "Bra"
+    with app.app_context():
+        assert _outcomes(booking_id) == {}
+    again.set(f"area-{areas[2]}", "not_yet")
+    assert again.submit("Godkänn övriga områden och spara").status_code == 302
+    with app.app_context():
+        assert _outcomes(booking_id)[areas[2]] == ("not_yet", "Mätteknik 1 dag")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_too_long_comment_keeps_every_area_as_filled_in(app, client, auth, make):
+    """The comment's error showed, but every radio and training field came back empty."""
+    with app.app_context():
+        session, _person, booking, areas = _running_with_one_checked_in(make)
+        booking_id, email = booking.id, session.assessor.email
+    auth.login(email)
+    form = page_form(client, f"/bookings/{booking_id}/outcome", button="Spara resultat")
+    for a in areas:
+        form.set(f"area-{a}", "approved")
+    form.set(f"area-{areas[0]}", "not_yet").set(f"training-{areas[0]}", "Säkerhetskurs")
+    form.set("comment", "x" * 2001, tamper=True)  # past the field's maxlength
+    refused = form.submit("Spara resultat")
+    assert refused.status_code == 400
+    assert "Högst 2000 tecken." in refused.get_data(as_text=True)
+    again = form_of(refused, client, button="Spara resultat")
+    assert again.value(f"area-{areas[0]}") == "not_yet"
+    assert again.value(f"training-{areas[0]}") == "Säkerhetskurs"
+    assert all(again.value(f"area-{a}") == "approved" for a in areas[1:])
+    again.set("comment", "Bra")
+    assert again.submit("Spara resultat").status_code == 302
+    with app.app_context():
+        assert _outcomes(booking_id)[areas[0]] == ("not_yet", "Säkerhetskurs")

@@ -22,6 +22,7 @@ from app.bookings.services import lock_session
 from app.db import unit_of_work, utcnow
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
+from app.formatting import clock
 from app.results.models import AreaOutcome, CompetenceArea, ModelArea, OutcomeResult
 from app.schedule.models import SessionStatus, ValidationSession
 
@@ -199,6 +200,48 @@ class AreaVerdict:
     training: str = ""
 
 
+def verdict_problem(verdict: AreaVerdict) -> str | None:
+    """What is wrong with one area's verdict as given, or None: the rules' own order."""
+    if verdict.result not in tuple(OutcomeResult):
+        return _("Okänt resultat.")
+    training = verdict.training.strip()
+    if verdict.result == OutcomeResult.NOT_YET:
+        if not training:
+            return _("Föreslå kompetensutvecklande åtgärder för områden som inte är godkända.")
+        if len(training) > MAX_TRAINING_CHARS:
+            return _("Högst %(n)s tecken.", n=MAX_TRAINING_CHARS)
+    elif training:
+        # Proposed training for an approved area would be dropped: ask rather than lose it.
+        return _("Markera området Inte ännu, eller töm texten om åtgärder.")
+    return None
+
+
+class ResultChanged(DomainError):
+    """A result form opened before the stored result last changed: saving it would
+    overwrite that change unseen. Says who changed it and when."""
+
+    def __init__(self, message, changed_by: str, changed_at: datetime):
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+def _last_outcome_change(booking_id: int) -> BookingEvent | None:
+    return db.session.scalar(
+        select(BookingEvent)
+        .where(BookingEvent.booking_id == booking_id, BookingEvent.kind == BookingEventKind.OUTCOME)
+        .order_by(BookingEvent.id.desc())
+        .limit(1)
+    )
+
+
+def result_marker(booking_id: int) -> str:
+    """A marker of the booking's result as it is now, for a result form to carry: the
+    number of its last recorded change, "0" while nothing is recorded."""
+    last = _last_outcome_change(booking_id)
+    return str(last.id) if last is not None else "0"
+
+
 def record_outcomes(
     booking_id: int,
     verdicts: list[AreaVerdict],
@@ -206,10 +249,13 @@ def record_outcomes(
     actor: Person,
     now: datetime | None = None,
     first_only: bool = False,
+    seen: str | None = None,
 ) -> Booking:
     """Store the verdict on every competence area of the model for one participant.
 
-    The result form overwrites what is recorded (a deliberate edit). A one-click
+    The result form overwrites what is recorded (a deliberate edit) when it was opened
+    on the result as it is: `seen` is the form's `result_marker` from when it was
+    rendered, and a result changed since is refused (`ResultChanged`). A one-click
     approve-all (`first_only`), pressed on a list or page opened before someone else
     recorded a result, is refused instead of approving over their exceptions."""
     now = now or utcnow()
@@ -224,17 +270,23 @@ def record_outcomes(
         if set(given) != areas:
             raise InvalidInput(_("Ange ett resultat för varje kompetensområde."))
         for verdict in verdicts:
-            if verdict.result not in tuple(OutcomeResult):
-                raise InvalidInput(_("Okänt resultat."))
-            if verdict.result == OutcomeResult.NOT_YET and not verdict.training.strip():
-                raise InvalidInput(
-                    _("Föreslå kompetensutvecklande åtgärder för områden som inte är godkända.")
-                )
-            if (
-                verdict.result == OutcomeResult.NOT_YET
-                and len(verdict.training.strip()) > MAX_TRAINING_CHARS
-            ):
-                raise InvalidInput(_("Högst %(n)s tecken.", n=MAX_TRAINING_CHARS))
+            problem = verdict_problem(verdict)
+            if problem:
+                raise InvalidInput(problem)
+        # Read under the session's lock: a result saved a moment ago is seen here.
+        last = _last_outcome_change(booking.id)
+        if seen is not None and last is not None and seen != str(last.id):
+            by = last.actor.display_name if last.actor is not None else ""
+            raise ResultChanged(
+                _(
+                    "Resultatet har ändrats sedan du öppnade sidan, av %(name)s kl. %(time)s: "
+                    "kontrollera och spara igen.",
+                    name=by,
+                    time=clock(last.at),
+                ),
+                by,
+                last.at,
+            )
         # Read under the session's lock: a result saved a moment ago is seen here.
         existing = {
             o.area_id: o

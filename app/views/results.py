@@ -22,6 +22,7 @@ from app.results.models import OutcomeResult
 from app.results.services import (
     MAX_TRAINING_CHARS,
     AreaVerdict,
+    ResultChanged,
     bookings_with_outcomes,
     check_in,
     check_in_many,
@@ -37,8 +38,10 @@ from app.results.services import (
     not_checked_in,
     outcomes_of,
     record_outcomes,
+    result_marker,
     set_attendance,
     undo_check_in,
+    verdict_problem,
 )
 from app.schedule.models import SessionStatus, ValidationSession
 from app.schedule.queries import find_session
@@ -51,6 +54,8 @@ ROW_HEADER = "X-Row-Update"
 # anything is recorded): it records only a first result, and says where it was pressed.
 FIRST_ONLY = "first_only"
 FROM_LIST = "list"
+# The result form's marker of the result it was opened on (result_marker).
+SEEN = "seen"
 
 
 def _session_for_assessor(session_id: int) -> ValidationSession:
@@ -243,9 +248,14 @@ def outcome(booking_id: int):
     areas = model_areas(booking.session.model_id)
     form = OutcomeCommentForm(comment=booking.result_comment)
     current = {o.area_id: o for o in outcomes_of(booking)}
+    # What the form was opened on; a refused form keeps the marker it was sent with. The
+    # list's one-click has none: it records a first result only (first_only).
+    seen = request.form.get(SEEN) if form.is_submitted() else None
     errors: list[str] = []
     too_long: dict[int, str] = {}
-    if form.validate_on_submit():
+    yours: dict[int, AreaVerdict] = {}
+    your_comment = None
+    if form.is_submitted():
         # Approve all: every area not marked otherwise is approved; the exceptions stay.
         fallback = OutcomeResult.APPROVED if request.form.get("approve_all") else ""
         verdicts = [
@@ -256,6 +266,9 @@ def outcome(booking_id: int):
             )
             for area in areas
         ]
+        # Any refusal shows the form again as it was filled in.
+        current = {v.area_id: v for v in verdicts}
+    if form.validate_on_submit():
         first_only = request.form.get(FIRST_ONLY, "")
         try:
             record_outcomes(
@@ -264,11 +277,26 @@ def outcome(booking_id: int):
                 form.comment.data or "",
                 current_user,
                 first_only=bool(first_only),
+                seen=seen,
             )
         except InvalidInput as error:
             errors.append(error.message)
-            current = {v.area_id: v for v in verdicts}
             too_long = _report_area(areas, verdicts, error.message)
+        except ResultChanged as changed:
+            # Opened before the result last changed: the page again with the result as
+            # it is now, and what this form would have saved beside it, to decide anew.
+            errors.append(changed.message)
+            form_errors.report(None, "", changed.message)
+            stored = {o.area_id: o for o in outcomes_of(booking)}
+            yours = {v.area_id: v for v in verdicts if _differs(v, stored.get(v.area_id))}
+            typed = (form.comment.data or "").strip()
+            your_comment = typed if typed != (booking.result_comment or "") else None
+            current = stored
+            form = OutcomeCommentForm(formdata=None, comment=booking.result_comment)
+            seen = result_marker(booking.id)
+            return _outcome_page(
+                booking, areas, form, current, errors, {}, seen, yours, your_comment
+            ), 409
         except DomainError as refused:
             if not first_only or refused.status_code != 409:
                 raise
@@ -276,13 +304,35 @@ def outcome(booking_id: int):
             # stands. Back to the list at the row, or to the form showing their result.
             if first_only == FROM_LIST:
                 return _refused_at_row(booking_id, refused)
-            flash(str(refused), "error")
+            flash(
+                _(
+                    "Resultatet för %(name)s har registrerats sedan du öppnade sidan. "
+                    "Så här ser det ut nu: ändra det här om det behövs.",
+                    name=booking.employee.name,
+                ),
+                "error",
+            )
             return redirect(url_for("results.outcome", booking_id=booking.id))
         else:
             return _back_to_row(
                 booking, _("Resultatet för %(name)s är sparat.", name=booking.employee.name)
             )
     status = 400 if form.is_submitted() else 200
+    if seen is None:
+        seen = result_marker(booking.id)
+    return _outcome_page(booking, areas, form, current, errors, too_long, seen), status
+
+
+def _differs(verdict: AreaVerdict, stored) -> bool:
+    """Whether what a stale form would have saved for an area differs from what is stored."""
+    if stored is None:
+        return bool(verdict.result or verdict.training.strip())
+    return verdict.result != stored.result or verdict.training.strip() != (stored.training or "")
+
+
+def _outcome_page(
+    booking, areas, form, current, errors, too_long, seen, yours=None, your_comment=None
+):
     return render_template(
         "results/outcome.html",
         booking=booking,
@@ -292,28 +342,27 @@ def outcome(booking_id: int):
         errors=errors,
         too_long=too_long,
         max_training=MAX_TRAINING_CHARS,
-    ), status
+        seen=seen,
+        yours=yours or {},
+        your_comment=your_comment,
+        result_labels={
+            OutcomeResult.APPROVED: _("Godkänd"),
+            OutcomeResult.NOT_YET: _("Inte ännu"),
+        },
+    )
 
 
 def _report_area(areas, verdicts: list[AreaVerdict], message: str) -> dict[int, str]:
     """The refusal in the page's error summary, leading to the first area it is about:
-    one without a result, else the first not yet approved whose proposed training is
-    missing or too long (the rules' own order). Returns the message to show at a
-    training field, by area, when it is the text's length that was refused."""
+    one without a result, else the first whose verdict the rules refuse (training missing
+    or too long, or typed for an area not marked Inte ännu). Returns the message to show
+    at a training field, by area, when it is the typed text that was refused."""
     names = {area.id: area.name for area in areas}
     at = next((v for v in verdicts if not v.result), None)
     if at is not None:
         form_errors.report(f"area-{at.area_id}-approved", names[at.area_id], message)
         return {}
-    at = next(
-        (
-            v
-            for v in verdicts
-            if v.result == OutcomeResult.NOT_YET
-            and (not v.training.strip() or len(v.training.strip()) > MAX_TRAINING_CHARS)
-        ),
-        None,
-    )
+    at = next((v for v in verdicts if verdict_problem(v)), None)
     if at is None:
         form_errors.report(None, "", message)
         return {}
