@@ -200,8 +200,11 @@ class AreaVerdict:
     training: str = ""
 
 
-def verdict_problem(verdict: AreaVerdict) -> str | None:
-    """What is wrong with one area's verdict as given, or None: the rules' own order."""
+def verdict_problem(verdict: AreaVerdict, kept: str = "") -> str | None:
+    """What is wrong with one area's verdict as given, or None: the rules' own order.
+
+    `kept`: the training stored for the area, which the form shows filled in; left as it
+    was beside an area now approved, it is no typed text to lose, and goes."""
     if verdict.result not in tuple(OutcomeResult):
         return _("Okänt resultat.")
     training = verdict.training.strip()
@@ -210,7 +213,7 @@ def verdict_problem(verdict: AreaVerdict) -> str | None:
             return _("Föreslå kompetensutvecklande åtgärder för områden som inte är godkända.")
         if len(training) > MAX_TRAINING_CHARS:
             return _("Högst %(n)s tecken.", n=MAX_TRAINING_CHARS)
-    elif training:
+    elif training and training != kept.strip():
         # Proposed training for an approved area would be dropped: ask rather than lose it.
         return _("Markera området Inte ännu, eller töm texten om åtgärder.")
     return None
@@ -269,8 +272,9 @@ def record_outcomes(
         given = {v.area_id: v for v in verdicts if v.result}
         if set(given) != areas:
             raise InvalidInput(_("Ange ett resultat för varje kompetensområde."))
+        kept = stored_training(booking.id)
         for verdict in verdicts:
-            problem = verdict_problem(verdict)
+            problem = verdict_problem(verdict, kept.get(verdict.area_id, ""))
             if problem:
                 raise InvalidInput(problem)
         # Read under the session's lock: a result saved a moment ago is seen here.
@@ -317,6 +321,16 @@ def record_outcomes(
         _record(booking, BookingEventKind.OUTCOME, actor, now)
         domain_events.announce(domain_events.result_recorded, booking=booking, actor=actor, at=now)
         return booking
+
+
+def stored_training(booking_id: int) -> dict[int, str]:
+    """The training stored per area of the booking's result (areas without any left out)."""
+    rows = db.session.execute(
+        select(AreaOutcome.area_id, AreaOutcome.training).where(
+            AreaOutcome.booking_id == booking_id, AreaOutcome.training != ""
+        )
+    )
+    return {area_id: training or "" for area_id, training in rows}
 
 
 def outcomes_of(booking: Booking) -> list[AreaOutcome]:

@@ -40,6 +40,7 @@ from app.results.services import (
     record_outcomes,
     result_marker,
     set_attendance,
+    stored_training,
     undo_check_in,
     verdict_problem,
 )
@@ -281,7 +282,7 @@ def outcome(booking_id: int):
             )
         except InvalidInput as error:
             errors.append(error.message)
-            too_long = _report_area(areas, verdicts, error.message)
+            too_long = _report_area(areas, verdicts, error.message, stored_training(booking.id))
         except ResultChanged as changed:
             # Opened before the result last changed: the page again with the result as
             # it is now, and what this form would have saved beside it, to decide anew.
@@ -352,7 +353,9 @@ def _outcome_page(
     )
 
 
-def _report_area(areas, verdicts: list[AreaVerdict], message: str) -> dict[int, str]:
+def _report_area(
+    areas, verdicts: list[AreaVerdict], message: str, kept: dict[int, str]
+) -> dict[int, str]:
     """The refusal in the page's error summary, leading to the first area it is about:
     one without a result, else the first whose verdict the rules refuse (training missing
     or too long, or typed for an area not marked Inte ännu). Returns the message to show
@@ -362,7 +365,7 @@ def _report_area(areas, verdicts: list[AreaVerdict], message: str) -> dict[int, 
     if at is not None:
         form_errors.report(f"area-{at.area_id}-approved", names[at.area_id], message)
         return {}
-    at = next((v for v in verdicts if verdict_problem(v)), None)
+    at = next((v for v in verdicts if verdict_problem(v, kept.get(v.area_id, ""))), None)
     if at is None:
         form_errors.report(None, "", message)
         return {}
