@@ -70,7 +70,10 @@ class SetPasswordForm(FlaskForm):
 NAME_PATTERN = r"^[^\x00-\x1f<>]+$"
 
 
-class EmployeeForm(FlaskForm):
+class EmployeeDetailsForm(FlaskForm):
+    """An employee's name and address: registered by a coordinator, or corrected while
+    the employee has not yet signed in."""
+
     name = StringField(
         _l("Namn"),
         validators=[
@@ -80,6 +83,9 @@ class EmployeeForm(FlaskForm):
         ],
     )
     email = _email_field(_l("E-postadress"))
+
+
+class EmployeeForm(EmployeeDetailsForm):
     phone = TelField(
         _l("Telefon (frivilligt)"),
         filters=[stripped],
@@ -89,20 +95,6 @@ class EmployeeForm(FlaskForm):
             Regexp(r"^[0-9 +()-]+$", message=_l("Bara siffror, mellanslag och + ( ) -.")),
         ],
     )
-
-
-class EmployeeDetailsForm(FlaskForm):
-    """A coordinator corrects an invited employee's name and address."""
-
-    name = StringField(
-        _l("Namn"),
-        validators=[
-            DataRequired(_l("Fyll i namnet.")),
-            Length(max=120, message=_l("Högst 120 tecken.")),
-            Regexp(NAME_PATTERN, message=_l("Namnet innehåller otillåtna tecken.")),
-        ],
-    )
-    email = _email_field(_l("E-postadress"))
 
 
 class EmployeeCsvForm(FlaskForm):
