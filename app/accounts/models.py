@@ -38,14 +38,6 @@ class Company(db.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def display_name(self) -> str:
-        """The name to show: an erased person's stored placeholder name (the same in every
-        language, see app.accounts.privacy) is said in the reader's language instead."""
-        if self.erased_at is not None:
-            return gettext("Borttagen person")
-        return self.name
-
     @validates("org_number")
     def _valid_org_number(self, _key, value: str) -> str:
         normalised = normalise_orgnr(value)
